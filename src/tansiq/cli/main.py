@@ -1,0 +1,23 @@
+"""The ``tansiq`` command."""
+
+from __future__ import annotations
+
+import click
+
+import tansiq
+from tansiq.cli.base import CodedErrors
+from tansiq.cli.geo import checkpoints, route, zones
+from tansiq.cli.parties import parties, users
+from tansiq.cli.serve import db, demo, serve
+
+
+@click.group(cls=CodedErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--database-url", metavar="URL",
+              help="Database to use (overrides TANSIQ_DATABASE_URL).")
+@click.version_option(tansiq.__version__, prog_name="tansiq")
+def cli(database_url: str | None) -> None:
+    """Tansiq (تنسيق): the coordination hub. Settings come from TANSIQ_* variables."""
+
+
+for command in (serve, demo, db, parties, users, zones, checkpoints, route):
+    cli.add_command(command)

@@ -1,0 +1,80 @@
+"""``tansiq serve``, ``tansiq demo`` and ``tansiq db``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import uvicorn
+from sqlalchemy import func, select
+
+from tansiq.cli.base import hub_context, session_scope
+from tansiq.context import HubContext
+from tansiq.db.migrate import upgrade
+from tansiq.demo.service import DEMO_PASSWORD, load_demo
+from tansiq.parties.models import PartyRecord
+from tansiq.settings import Settings
+from tansiq.web.app import create_app
+
+
+def run_server(context: HubContext, host: str, port: int) -> None:
+    click.echo(f"Tansiq hub on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(context), host=host, port=port, log_level="info")
+
+
+@click.command()
+@click.option("--host", help="Address to listen on (TANSIQ_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, help="Port (TANSIQ_PORT, default 8000).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Bring the database up to date and run the hub."""
+    context = hub_context(ctx)
+    upgrade(context.engine)
+    run_server(context, host or context.settings.host, port or context.settings.port)
+
+
+@click.command()
+@click.option("--database", "path", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("tansiq-demo.db"), show_default=True,
+              help="SQLite file for the demo (created if missing, reused if present).")
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--no-serve", is_flag=True, help="Only create the demo database.")
+@click.option("--reset", is_flag=True, help="Delete the demo database first.")
+@click.pass_context
+def demo(ctx: click.Context, path: Path, port: int, host: str, no_serve: bool,
+         reset: bool) -> None:
+    """Create the demo town (Jisr al-Wadi) in a SQLite file and run the hub on it."""
+    if reset:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    settings = Settings(database_url=f"sqlite:///{path.resolve()}")
+    context = HubContext.from_settings(settings)
+    ctx.find_root().obj = context
+    upgrade(context.engine)
+    with session_scope(ctx) as session:
+        fresh = not session.scalar(select(func.count()).select_from(PartyRecord))
+        users = load_demo(session, context.clock) if fresh else []
+    if fresh:
+        click.echo(f"Demo data written to {path}. Logins (password: {DEMO_PASSWORD}):")
+        for user in users:
+            roles = ", ".join(sorted(role.value for role in user.roles))
+            click.echo(f"  {user.username:<16} {user.party:<16} {roles}")
+    else:
+        click.echo(f"Using the existing demo database {path} (--reset to start again).")
+    if not no_serve:
+        run_server(context, host, port)
+
+
+@click.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Apply every pending migration (SQLite or PostgreSQL)."""
+    context = hub_context(ctx)
+    upgrade(context.engine)
+    click.echo(f"Database is up to date ({context.engine.dialect.name}).")

@@ -1,0 +1,96 @@
+"""Typed, coded errors. Each has a stable ``code``, a translatable message and a category.
+
+The category says what kind of failure it is; the web layer maps categories to HTTP statuses in
+one place (``tansiq.web.errors``) and the CLI to exit codes, so no feature thinks about either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from tansiq.core.i18n import N_, Locale, translate
+
+
+class ErrorCategory(StrEnum):
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+    TOO_LARGE = "too_large"
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """One problem inside a larger input, e.g. feature 3 of a FeatureCollection."""
+
+    code: str
+    message: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    feature: int | None = None
+    path: str | None = None
+
+    def render(self, locale: Locale) -> dict[str, Any]:
+        shown: dict[str, Any] = {
+            "code": self.code,
+            "message": translate(self.message, locale, **self.params),
+        }
+        if self.feature is not None:
+            shown["feature"] = self.feature
+        if self.path is not None:
+            shown["path"] = self.path
+        return shown
+
+
+class TansiqError(Exception):
+    """Base of every expected failure. Subclasses set ``code``, ``message`` and ``category``."""
+
+    code: ClassVar[str] = "error"
+    message: ClassVar[str] = N_("Something went wrong.")
+    category: ClassVar[ErrorCategory] = ErrorCategory.INVALID
+
+    def __init__(self, details: list[ErrorDetail] | None = None, **params: Any) -> None:
+        self.params = params
+        self.details = details or []
+        super().__init__(self.message.format(**params) if params else self.message)
+
+    def render(self, locale: Locale) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "code": self.code,
+            "message": translate(self.message, locale, **self.params),
+        }
+        if self.details:
+            body["details"] = [detail.render(locale) for detail in self.details]
+        return body
+
+
+class InvalidInput(TansiqError):
+    code = "request.invalid"
+    message = N_("The request is not valid.")
+
+
+class NotFound(TansiqError):
+    code = "not_found"
+    message = N_("Not found.")
+    category = ErrorCategory.NOT_FOUND
+
+
+class Unauthenticated(TansiqError):
+    code = "auth.required"
+    message = N_("Sign in or send a valid API token.")
+    category = ErrorCategory.UNAUTHENTICATED
+
+
+class Forbidden(TansiqError):
+    code = "auth.forbidden"
+    message = N_("You are not allowed to do this.")
+    category = ErrorCategory.FORBIDDEN
+
+
+class BodyTooLarge(TansiqError):
+    code = "request.too_large"
+    message = N_("The request body is larger than the limit of {limit} bytes.")
+    category = ErrorCategory.TOO_LARGE

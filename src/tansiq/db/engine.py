@@ -1,0 +1,61 @@
+"""The one place that knows SQLite from PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgresql://`` URLs."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = 5000, **kwargs: Any) -> Engine:
+    """An engine for ``url``. SQLite gets WAL, foreign keys, a busy timeout and the PEP 249 recipe.
+
+    pysqlite begins transactions lazily and never around SAVEPOINTs, which makes
+    ``Session(join_transaction_mode="create_savepoint")`` leak rows. Following SQLAlchemy's
+    documented recipe, we turn off pysqlite's own transaction handling and emit BEGIN ourselves.
+    """
+    url = normalise_url(url)
+    is_sqlite = make_url(url).get_backend_name() == "sqlite"
+    if is_sqlite:
+        kwargs.setdefault("connect_args", {}).setdefault("check_same_thread", False)
+    engine = create_engine(url, **kwargs)
+    if is_sqlite:
+        _configure_sqlite(engine, busy_timeout_ms)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    in_memory = engine.url.database in (None, "", ":memory:")
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # PEP 249 recipe: we emit BEGIN ourselves.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+def is_postgresql(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"

@@ -1,0 +1,356 @@
+"""Use cases for zones of control, checkpoints and route resolution. Services flush only."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import shapely
+from sqlalchemy.orm import Session
+
+from tansiq.core.clock import Clock, ensure_utc
+from tansiq.core.errors import ErrorDetail, NotFound, TansiqError
+from tansiq.core.geojson import parse_features, parse_geometry
+from tansiq.core.i18n import N_
+from tansiq.core.text import BilingualText, normalise_text
+from tansiq.geo.domain import (
+    BadValidity,
+    CheckpointEntry,
+    CheckpointStatus,
+    ClosedNeedsReason,
+    RouteResolution,
+    ZoneEntry,
+    check_corridor,
+    in_force_windows,
+)
+from tansiq.geo.index import SpatialIndex
+from tansiq.geo.models import CheckpointRecord, ZoneMapRecord, ZoneRecord
+from tansiq.geo.repository import GeoRepository
+from tansiq.parties import access
+from tansiq.parties.domain import NotAnAuthority, PartyKind, Principal
+from tansiq.parties.models import PartyRecord
+from tansiq.parties.repository import PartyRepository
+from tansiq.parties.service import get_party
+
+ZONE_TYPES = ("Polygon", "MultiPolygon")
+CHECKPOINT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$")
+MAX_NAME = 200
+
+
+class CheckpointNotFound(NotFound):
+    code = "checkpoint.not_found"
+    message = N_('No checkpoint "{checkpoint}".')
+
+
+class ZoneMapNotFound(NotFound):
+    code = "zone_map.not_found"
+    message = N_("No zone map {zone_map}.")
+
+
+class CheckpointsInvalid(TansiqError):
+    code = "checkpoint.import_invalid"
+    message = N_("The checkpoints are not valid; nothing was imported.")
+
+
+def require_authority(session: Session, ref: str | int) -> PartyRecord:
+    party = get_party(session, ref)
+    if party.kind != PartyKind.AUTHORITY:
+        raise NotAnAuthority(party=party.code)
+    return party
+
+
+def import_zone_map(
+    session: Session,
+    principal: Principal,
+    *,
+    authority: str | int,
+    document: Any,
+    valid_from: datetime | None,
+    valid_until: datetime | None,
+    clock: Clock,
+    rewind: bool = False,
+    source_name: str = "",
+) -> ZoneMapRecord:
+    """Store a new zone map for ``authority``; it supersedes the previous one from its start.
+
+    Every feature is validated first; one bad feature means nothing is stored.
+    """
+    party = require_authority(session, authority)
+    access.require(access.can_manage_geography(principal, party.id))
+    start = clock.now() if valid_from is None else ensure_utc(valid_from)
+    end = None if valid_until is None else ensure_utc(valid_until)
+    if end is not None and end <= start:
+        raise BadValidity
+    features = parse_features(document, ZONE_TYPES, rewind=rewind)
+    repo = GeoRepository(session)
+    zone_map = ZoneMapRecord(
+        authority_id=party.id, valid_from=start, valid_until=end, imported_at=clock.now(),
+        imported_by=principal.user_id, source_name=normalise_text(source_name)[:MAX_NAME],
+        zone_count=len(features),
+    )
+    repo.add(zone_map)
+    repo.flush()
+    zones = []
+    for feature in features:
+        fallback = f"{party.code} #{feature.index + 1}"
+        name = _name(feature.properties, fallback)
+        minx, miny, maxx, maxy = feature.geometry.bounds
+        zones.append(ZoneRecord(
+            map_id=zone_map.id, authority_id=party.id, feature_index=feature.index,
+            feature_ref=feature.feature_id, name_ar=name.ar, name_en=name.en,
+            geometry_wkb=shapely.to_wkb(feature.geometry),
+            min_lon=minx, min_lat=miny, max_lon=maxx, max_lat=maxy,
+            properties=_plain_properties(feature.properties),
+        ))
+    repo.add_all(zones)
+    repo.bump_revision()
+    repo.flush()
+    return zone_map
+
+
+@dataclass(frozen=True)
+class ZoneMapView:
+    record: ZoneMapRecord
+    in_force_from: datetime | None
+    in_force_until: datetime | None
+
+
+def list_zone_maps(session: Session, authority: str | int | None = None) -> list[ZoneMapView]:
+    """Every map (current and past) with the window in which it is, or was, in force."""
+    repo = GeoRepository(session)
+    authority_id = None if authority is None else require_authority(session, authority).id
+    windows = in_force_windows(repo.map_windows_source())
+    return [
+        ZoneMapView(record, *windows.get(record.id, (None, None)))
+        for record in repo.zone_maps(authority_id)
+    ]
+
+
+def zones_in_force(
+    session: Session, at: datetime, authority: str | int | None = None
+) -> list[tuple[ZoneRecord, ZoneMapView]]:
+    """The zones of every map in force at ``at`` ("which map was in force at time T")."""
+    at = ensure_utc(at)
+    views = {
+        view.record.id: view
+        for view in list_zone_maps(session, authority)
+        if view.in_force_from is not None
+        and view.in_force_from <= at
+        and (view.in_force_until is None or at < view.in_force_until)
+    }
+    zones = GeoRepository(session).zones_of_maps(sorted(views))
+    return [(zone, views[zone.map_id]) for zone in zones]
+
+
+def import_checkpoints(
+    session: Session,
+    principal: Principal,
+    *,
+    document: Any,
+    clock: Clock,
+    authority: str | int | None = None,
+) -> list[CheckpointRecord]:
+    """Create or update checkpoints (matched by ``code``) from a GeoJSON FeatureCollection of
+    Points. Properties: ``code``, ``authority`` (unless given), ``name_ar``/``name_en``,
+    optional ``status`` and ``status_reason``. All or nothing."""
+    features = parse_features(document, ("Point",))
+    default_authority = None if authority is None else require_authority(session, authority)
+    parties = PartyRepository(session)
+    problems: list[ErrorDetail] = []
+    rows: list[tuple[str, PartyRecord, BilingualText, CheckpointStatus, str, float, float]] = []
+    for feature in features:
+        row = _checkpoint_row(feature.index, feature.properties, default_authority, parties,
+                              problems)
+        if row is not None:
+            point = feature.geometry
+            rows.append((*row, point.x, point.y))
+    codes = [row[0] for row in rows]
+    for code in {c for c in codes if codes.count(c) > 1}:
+        problems.append(ErrorDetail("checkpoint.duplicate_code",
+                                    N_('The code "{checkpoint}" appears more than once.'),
+                                    {"checkpoint": code}))
+    if problems:
+        raise CheckpointsInvalid(problems)
+    for _code, party, *_ in rows:
+        access.require(access.can_manage_geography(principal, party.id))
+    repo = GeoRepository(session)
+    existing = repo.checkpoints_by_codes(set(codes))
+    now = clock.now()
+    stored = []
+    for code, party, name, status, reason, lon, lat in rows:
+        record = existing.get(code)
+        if record is None:
+            record = CheckpointRecord(code=code, created_at=now)
+            repo.add(record)
+        elif record.authority_id != party.id:
+            access.require(access.can_manage_geography(principal, record.authority_id))
+        record.authority_id = party.id
+        record.name_ar, record.name_en = name.ar, name.en
+        record.status, record.status_reason = status.value, reason
+        record.lon, record.lat = lon, lat
+        record.updated_at = now
+        stored.append(record)
+    repo.bump_revision()
+    repo.flush()
+    return stored
+
+
+def set_checkpoint_status(
+    session: Session,
+    principal: Principal,
+    *,
+    checkpoint: str,
+    status: CheckpointStatus,
+    reason: str,
+    clock: Clock,
+) -> CheckpointRecord:
+    repo = GeoRepository(session)
+    record = repo.checkpoint_by_code(checkpoint)
+    if record is None:
+        raise CheckpointNotFound(checkpoint=checkpoint)
+    access.require(access.can_manage_geography(principal, record.authority_id))
+    reason = normalise_text(reason)
+    if status is CheckpointStatus.CLOSED and not reason:
+        raise ClosedNeedsReason
+    record.status, record.status_reason = status.value, reason
+    record.updated_at = clock.now()
+    repo.bump_revision()
+    repo.flush()
+    return record
+
+
+def list_checkpoints(session: Session, authority: str | int | None = None
+                     ) -> list[CheckpointRecord]:
+    authority_id = None if authority is None else require_authority(session, authority).id
+    return list(GeoRepository(session).checkpoints(authority_id))
+
+
+class SpatialIndexCache:
+    """One spatial index per hub process, rebuilt when the stored revision moves on.
+
+    Several processes may share one database: each compares the revision counter (bumped in
+    the same transaction as every zone or checkpoint change) before using its index.
+    """
+
+    def __init__(self, epsg: int | None = None) -> None:
+        self.epsg = epsg
+        self._lock = threading.Lock()
+        self._revision: int | None = None
+        self._index: SpatialIndex | None = None
+
+    def get(self, session: Session) -> SpatialIndex:
+        repo = GeoRepository(session)
+        revision = repo.revision()
+        with self._lock:
+            if self._index is None or self._revision != revision:
+                self._index = build_index(session, self.epsg)
+                self._revision = revision
+            return self._index
+
+
+def build_index(session: Session, epsg: int | None = None) -> SpatialIndex:
+    repo = GeoRepository(session)
+    windows = in_force_windows(repo.map_windows_source())
+    records = repo.zones_of_maps(sorted(windows))
+    shapes = shapely.from_wkb([record.geometry_wkb for record in records])
+    zones = [
+        (
+            ZoneEntry(
+                zone_id=record.id, map_id=record.map_id, authority_id=record.authority_id,
+                name=BilingualText(record.name_ar, record.name_en),
+                in_force_from=windows[record.map_id][0],
+                in_force_until=windows[record.map_id][1],
+            ),
+            shape,
+        )
+        for record, shape in zip(records, shapes, strict=True)
+    ]
+    checkpoints = [
+        CheckpointEntry(
+            checkpoint_id=record.id, code=record.code, authority_id=record.authority_id,
+            name=BilingualText(record.name_ar, record.name_en),
+            status=CheckpointStatus(record.status), lon=record.lon, lat=record.lat,
+        )
+        for record in repo.checkpoints()
+    ]
+    return SpatialIndex(zones, checkpoints, epsg=epsg)
+
+
+def resolve_route(
+    session: Session,
+    cache: SpatialIndexCache,
+    *,
+    route: Any,
+    corridor_m: float,
+    max_corridor_m: float,
+    at: datetime,
+) -> RouteResolution:
+    """The authorities a route needs and the checkpoints on it (see :class:`SpatialIndex`)."""
+    line = parse_geometry(route, ("LineString",))
+    check_corridor(corridor_m, max_corridor_m)
+    return cache.get(session).resolve(line, corridor_m, ensure_utc(at))
+
+
+def _name(properties: Mapping[str, Any], fallback: str) -> BilingualText:
+    ar = _text(properties.get("name_ar"))
+    en = _text(properties.get("name_en")) or _text(properties.get("name"))
+    if not ar and not en:
+        return BilingualText(fallback, fallback)
+    return BilingualText(ar, en)
+
+
+def _text(value: Any) -> str:
+    return normalise_text(value)[:MAX_NAME] if isinstance(value, str) else ""
+
+
+def _plain_properties(properties: Mapping[str, Any]) -> dict[str, Any]:
+    """Keep only simple JSON values, so stored properties never surprise a reader later."""
+    return {
+        str(key)[:100]: (normalise_text(value)[:1000] if isinstance(value, str) else value)
+        for key, value in list(properties.items())[:50]
+        if isinstance(value, str | int | float | bool) or value is None
+    }
+
+
+def _checkpoint_row(
+    index: int,
+    properties: Mapping[str, Any],
+    default_authority: PartyRecord | None,
+    parties: PartyRepository,
+    problems: list[ErrorDetail],
+) -> tuple[str, PartyRecord, BilingualText, CheckpointStatus, str] | None:
+    def problem(code: str, message: str, **params: Any) -> None:
+        problems.append(ErrorDetail(code, message, params, feature=index))
+
+    code = properties.get("code")
+    if not isinstance(code, str) or not CHECKPOINT_CODE.fullmatch(code):
+        problem("checkpoint.bad_code",
+                N_("A checkpoint needs a code of 2 to 40 letters, digits, '-' or '_'."))
+        return None
+    party = default_authority
+    ref = properties.get("authority")
+    if isinstance(ref, str) and ref:
+        party = parties.party_by_code(ref)
+        if party is None or party.kind != PartyKind.AUTHORITY:
+            problem("checkpoint.unknown_authority", N_('"{party}" is not a known authority.'),
+                    party=ref[:40])
+            return None
+    if party is None:
+        problem("checkpoint.no_authority",
+                N_('A checkpoint needs the code of its operating "authority".'))
+        return None
+    name = _name(properties, code)
+    raw_status = properties.get("status", CheckpointStatus.OPEN.value)
+    if raw_status not in tuple(CheckpointStatus):
+        problem("checkpoint.bad_status", N_('A checkpoint\'s status is "open" or "closed".'))
+        return None
+    status = CheckpointStatus(raw_status)
+    reason = _text(properties.get("status_reason"))
+    if status is CheckpointStatus.CLOSED and not reason:
+        problem("checkpoint.reason_required", N_("Closing a checkpoint needs a reason."))
+        return None
+    return code, party, name, status, reason

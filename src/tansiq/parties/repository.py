@@ -1,0 +1,69 @@
+"""Every query about parties, users and tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tansiq.parties.models import ApiTokenRecord, PartyRecord, UserRecord, UserRoleRecord
+
+
+class PartyRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, record: PartyRecord | UserRecord | ApiTokenRecord | UserRoleRecord) -> None:
+        self.session.add(record)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def party(self, party_id: int) -> PartyRecord | None:
+        return self.session.get(PartyRecord, party_id)
+
+    def party_by_code(self, code: str) -> PartyRecord | None:
+        return self.session.scalars(select(PartyRecord).where(PartyRecord.code == code)).first()
+
+    def parties(self, kind: str | None = None) -> Sequence[PartyRecord]:
+        query = select(PartyRecord).order_by(PartyRecord.kind, PartyRecord.code)
+        if kind is not None:
+            query = query.where(PartyRecord.kind == kind)
+        return self.session.scalars(query).all()
+
+    def parties_by_ids(self, ids: set[int]) -> dict[int, PartyRecord]:
+        if not ids:
+            return {}
+        rows = self.session.scalars(select(PartyRecord).where(PartyRecord.id.in_(ids)))
+        return {row.id: row for row in rows}
+
+    def user(self, user_id: int) -> UserRecord | None:
+        return self.session.scalars(
+            select(UserRecord)
+            .where(UserRecord.id == user_id)
+            .options(selectinload(UserRecord.roles), selectinload(UserRecord.party))
+        ).first()
+
+    def user_by_username(self, username: str) -> UserRecord | None:
+        return self.session.scalars(
+            select(UserRecord)
+            .where(UserRecord.username == username)
+            .options(selectinload(UserRecord.roles), selectinload(UserRecord.party))
+        ).first()
+
+    def users_of(self, party_id: int) -> Sequence[UserRecord]:
+        return self.session.scalars(
+            select(UserRecord)
+            .where(UserRecord.party_id == party_id)
+            .options(selectinload(UserRecord.roles), selectinload(UserRecord.party))
+            .order_by(UserRecord.username)
+        ).all()
+
+    def token_by_hash(self, token_hash: str) -> ApiTokenRecord | None:
+        return self.session.scalars(
+            select(ApiTokenRecord).where(ApiTokenRecord.token_hash == token_hash)
+        ).first()
+
+    def token(self, token_id: int) -> ApiTokenRecord | None:
+        return self.session.get(ApiTokenRecord, token_id)

@@ -1,0 +1,217 @@
+"""Use cases for parties, users and API tokens. Services flush; the edge commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tansiq.core.clock import Clock
+from tansiq.core.errors import ErrorCategory, NotFound, TansiqError, Unauthenticated
+from tansiq.core.i18n import N_
+from tansiq.core.text import BilingualText
+from tansiq.parties import access
+from tansiq.parties.domain import (
+    PartyKind,
+    Principal,
+    Role,
+    check_party_code,
+    check_password,
+    check_roles,
+    check_username,
+)
+from tansiq.parties.models import ApiTokenRecord, PartyRecord, UserRecord, UserRoleRecord
+from tansiq.parties.repository import PartyRepository
+
+TOKEN_PREFIX = "tq_"  # noqa: S105 - a public marker that makes leaked tokens easy to scan for
+_hasher = PasswordHasher()
+
+
+class PartyNotFound(NotFound):
+    code = "party.not_found"
+    message = N_('No party "{party}".')
+
+
+class UserNotFound(NotFound):
+    code = "user.not_found"
+    message = N_('No user "{user}".')
+
+
+class PartyExists(TansiqError):
+    code = "party.exists"
+    message = N_('A party with the code "{party}" already exists.')
+    category = ErrorCategory.CONFLICT
+
+
+class UserExists(TansiqError):
+    code = "user.exists"
+    message = N_('The username "{user}" is taken.')
+    category = ErrorCategory.CONFLICT
+
+
+class BadCredentials(Unauthenticated):
+    code = "auth.bad_credentials"
+    message = N_("Wrong username or password.")
+
+
+class TokenNotValid(Unauthenticated):
+    code = "auth.bad_token"
+    message = N_("The API token is unknown, expired or revoked.")
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new API token; ``secret`` is shown once and never stored."""
+
+    token_id: int
+    secret: str
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_party(
+    session: Session, *, code: str, kind: PartyKind, name: BilingualText, clock: Clock
+) -> PartyRecord:
+    repo = PartyRepository(session)
+    code = check_party_code(code)
+    if repo.party_by_code(code) is not None:
+        raise PartyExists(party=code)
+    record = PartyRecord(code=code, kind=kind.value, name_ar=name.ar, name_en=name.en,
+                         created_at=clock.now())
+    _add_unique(repo, record, PartyExists(party=code))
+    return record
+
+
+def get_party(session: Session, ref: str | int) -> PartyRecord:
+    """A party by id or code."""
+    repo = PartyRepository(session)
+    record = repo.party(ref) if isinstance(ref, int) else repo.party_by_code(ref)
+    if record is None:
+        raise PartyNotFound(party=str(ref))
+    return record
+
+
+def create_user(
+    session: Session,
+    *,
+    party: PartyRecord,
+    username: str,
+    display_name: str,
+    password: str,
+    roles: frozenset[Role],
+    clock: Clock,
+    locale: str = "en",
+) -> UserRecord:
+    repo = PartyRepository(session)
+    username = check_username(username)
+    check_password(password)
+    check_roles(PartyKind(party.kind), roles)
+    if repo.user_by_username(username) is not None:
+        raise UserExists(user=username)
+    record = UserRecord(
+        party_id=party.id,
+        username=username,
+        display_name=BilingualText(display_name, display_name).en,
+        password_hash=_hasher.hash(password),
+        locale=locale,
+        is_active=True,
+        created_at=clock.now(),
+        roles=[UserRoleRecord(role=role.value) for role in sorted(roles)],
+    )
+    _add_unique(repo, record, UserExists(user=username))
+    return record
+
+
+def principal_of(user: UserRecord) -> Principal:
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        party_id=user.party_id,
+        party_kind=PartyKind(user.party.kind),
+        roles=frozenset(Role(row.role) for row in user.roles),
+    )
+
+
+def authenticate(session: Session, username: str, password: str) -> UserRecord:
+    """The active user with these credentials, or :class:`BadCredentials`."""
+    user = PartyRepository(session).user_by_username(username.strip().lower())
+    if user is None or not user.is_active:
+        # Hash anyway so timing does not reveal which usernames exist.
+        _hasher.hash(password)
+        raise BadCredentials
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise BadCredentials from None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def issue_token(
+    session: Session, user: UserRecord, *, name: str, clock: Clock, ttl: timedelta | None
+) -> IssuedToken:
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = clock.now()
+    record = ApiTokenRecord(
+        user_id=user.id,
+        name=BilingualText(name, name).en[:100],
+        token_hash=hash_token(secret),
+        created_at=now,
+        expires_at=None if ttl is None else now + ttl,
+    )
+    repo = PartyRepository(session)
+    repo.add(record)
+    repo.flush()
+    return IssuedToken(token_id=record.id, secret=secret)
+
+
+def principal_for_token(session: Session, secret: str, clock: Clock) -> Principal:
+    """Who holds ``secret``; unknown, expired and revoked tokens are refused alike."""
+    repo = PartyRepository(session)
+    token = repo.token_by_hash(hash_token(secret))
+    now = clock.now()
+    if token is None or token.revoked_at is not None:
+        raise TokenNotValid
+    if token.expires_at is not None and token.expires_at <= now:
+        raise TokenNotValid
+    user = repo.user(token.user_id)
+    if user is None or not user.is_active:
+        raise TokenNotValid
+    token.last_used_at = now
+    return principal_of(user)
+
+
+def revoke_token(session: Session, principal: Principal, token_id: int, clock: Clock) -> None:
+    repo = PartyRepository(session)
+    token = repo.token(token_id)
+    if token is None:
+        raise NotFound
+    owner = repo.user(token.user_id)
+    if owner is None:
+        raise NotFound
+    if token.user_id != principal.user_id:
+        access.require(access.can_manage_users(principal, owner.party_id))
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+    repo.flush()
+
+
+def _add_unique(
+    repo: PartyRepository, record: PartyRecord | UserRecord, error: TansiqError
+) -> None:
+    """Add and flush ``record``, turning a lost race on a unique column into the coded error."""
+    try:
+        with repo.session.begin_nested():
+            repo.add(record)
+            repo.flush()
+    except IntegrityError:
+        raise error from None

@@ -1,0 +1,62 @@
+"""The hub's web application: create_app(context) wires routes, limits and error mapping."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+import tansiq
+from tansiq.context import HubContext
+from tansiq.geo.routes import router as geo_router
+from tansiq.parties.routes import router as parties_router
+from tansiq.web.errors import install_error_handlers
+from tansiq.web.limits import BodySizeLimit, SecurityHeaders
+
+
+def create_app(context: HubContext) -> FastAPI:
+    """The ASGI app for one hub; everything it needs comes in through ``context``."""
+    app = FastAPI(
+        title="Tansiq",
+        version=tansiq.__version__,
+        description="Coordination hub: parties, zones of control, checkpoints, routing.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.hub = context
+    install_error_handlers(app)
+    app.include_router(parties_router)
+    app.include_router(geo_router)
+    static = resources.files("tansiq") / "web" / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        # Served from the vendored swagger-ui-dist: checkpoints and hubs may be offline.
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Tansiq API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/vendor/swagger-ui/favicon-32x32.png",
+        )
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    @app.get("/health", tags=["operations"])
+    def health(request: Request) -> JSONResponse:
+        """Liveness and database reachability, for load balancers and scripts."""
+        with context.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return JSONResponse({"status": "ok", "version": tansiq.__version__,
+                             "database": context.engine.dialect.name})
+
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodySizeLimit, max_bytes=context.settings.max_body_bytes)
+    return app

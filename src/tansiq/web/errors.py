@@ -1,0 +1,92 @@
+"""Every error becomes a coded JSON body in the client's language; the one status mapping."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tansiq.context import request_locale
+from tansiq.core.errors import ErrorCategory, ErrorDetail, TansiqError
+from tansiq.core.i18n import N_, Locale, translate
+
+logger = logging.getLogger(__name__)
+
+STATUS_BY_CATEGORY: dict[ErrorCategory, int] = {
+    ErrorCategory.INVALID: 422,
+    ErrorCategory.NOT_FOUND: 404,
+    ErrorCategory.CONFLICT: 409,
+    ErrorCategory.UNAUTHENTICATED: 401,
+    ErrorCategory.FORBIDDEN: 403,
+    ErrorCategory.TOO_LARGE: 413,
+}
+
+_HTTP_CODES: dict[int, tuple[str, str]] = {
+    400: ("request.bad", N_("The request could not be understood.")),
+    404: ("not_found", N_("Not found.")),
+    405: ("request.method_not_allowed", N_("This method is not allowed here.")),
+    413: ("request.too_large", N_("The request body is too large.")),
+    415: ("request.unsupported_media_type", N_("Send the body as JSON.")),
+}
+_INTERNAL = ("internal", N_("An unexpected error occurred; it has been logged."))
+_BAD_JSON = N_("The body is not valid JSON.")
+_INVALID = N_("The request is not valid.")
+_FIELD_PROBLEM = N_("This value is missing or not valid: {problem}")
+
+
+def error_response(status: int, body: dict[str, Any], locale: Locale) -> JSONResponse:
+    return JSONResponse({"error": body}, status_code=status,
+                        headers={"Content-Language": locale.value})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TansiqError)
+    async def on_tansiq_error(request: Request, error: TansiqError) -> JSONResponse:
+        locale = request_locale(request)
+        headers = {"WWW-Authenticate": "Bearer"} if (
+            error.category is ErrorCategory.UNAUTHENTICATED) else {}
+        response = error_response(STATUS_BY_CATEGORY[error.category], error.render(locale),
+                                  locale)
+        response.headers.update(headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(request: Request, error: RequestValidationError
+                                  ) -> JSONResponse:
+        locale = request_locale(request)
+        problems = list(error.errors())
+        if any(problem.get("type") == "json_invalid" for problem in problems):
+            return error_response(
+                400, {"code": "request.bad_json", "message": translate(_BAD_JSON, locale)},
+                locale)
+        details = [
+            ErrorDetail(
+                code=f"field.{problem.get('type', 'invalid')}",
+                message=_FIELD_PROBLEM,
+                params={"problem": str(problem.get("msg", ""))[:200]},
+                path=".".join(str(part) for part in problem.get("loc", ())),
+            ).render(locale)
+            for problem in problems[:50]
+        ]
+        return error_response(
+            422, {"code": "request.invalid", "message": translate(_INVALID, locale),
+                  "details": details}, locale)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        locale = request_locale(request)
+        code, message = _HTTP_CODES.get(error.status_code, ("request.bad", _HTTP_CODES[400][1]))
+        return error_response(error.status_code,
+                              {"code": code, "message": translate(message, locale)}, locale)
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        locale = request_locale(request)
+        code, message = _INTERNAL
+        return error_response(500, {"code": code, "message": translate(message, locale)},
+                              locale)
