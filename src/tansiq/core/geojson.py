@@ -253,10 +253,15 @@ def _ring(
         problems.add("geojson.ring_not_closed",
                      N_("A polygon ring must end at the position it starts from."), path)
         return None
-    area = _signed_area(positions)
-    if area == 0.0:
+    if shapely.MultiPoint(positions).convex_hull.area == 0.0:
         problems.add("geojson.ring_empty", N_("A polygon ring must enclose an area."), path)
         return None
+    if not shapely.is_simple(shapely.LinearRing(positions)):
+        reason = str(shapely.is_valid_reason(shapely.Polygon(positions)))
+        problems.add("geojson.self_intersection",
+                     N_("The polygon crosses itself ({reason})."), path, reason=reason)
+        return None
+    area = _signed_area(positions)
     if (area > 0) != exterior:
         if rewind:
             return positions[::-1]

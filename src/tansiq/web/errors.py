@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tansiq.context import request_locale
-from tansiq.core.errors import ErrorCategory, ErrorDetail, TansiqError
+from tansiq.core.errors import BodyTooLarge, ErrorCategory, ErrorDetail, TansiqError
 from tansiq.core.i18n import N_, Locale, translate
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,6 @@ _HTTP_CODES: dict[int, tuple[str, str]] = {
     400: ("request.bad", N_("The request could not be understood.")),
     404: ("not_found", N_("Not found.")),
     405: ("request.method_not_allowed", N_("This method is not allowed here.")),
-    413: ("request.too_large", N_("The request body is too large.")),
     415: ("request.unsupported_media_type", N_("Send the body as JSON.")),
 }
 _INTERNAL = ("internal", N_("An unexpected error occurred; it has been logged."))
@@ -79,6 +78,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         locale = request_locale(request)
+        if error.status_code == 413:
+            limit = request.app.state.hub.settings.max_body_bytes
+            return error_response(413, BodyTooLarge(limit=limit).render(locale), locale)
         code, message = _HTTP_CODES.get(error.status_code, ("request.bad", _HTTP_CODES[400][1]))
         return error_response(error.status_code,
                               {"code": code, "message": translate(message, locale)}, locale)

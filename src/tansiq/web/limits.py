@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tansiq.core.errors import BodyTooLarge
@@ -30,13 +31,14 @@ class BodySizeLimit:
         received = 0
 
         async def limited_receive() -> Message:
-            # Raised inside the app, so its TansiqError handler renders the coded 413.
+            # Raised inside the app as an HTTP 413, which FastAPI lets through untouched to
+            # the error mapping (any other exception while reading becomes a bare 400).
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLarge(limit=self.max_bytes)
+                    raise HTTPException(413)
             return message
 
         await self.app(scope, limited_receive, send)

@@ -1,0 +1,140 @@
+"""Test fixtures: a real database (SQLite file or PostgreSQL), each test rolled back.
+
+``TANSIQ_TEST_DATABASE_URL`` picks the backend (a PostgreSQL URL runs the suite there; each
+xdist worker gets its own fresh database). The demo data set is loaded and committed once per
+worker; every test then runs inside an outer transaction that is rolled back at its end,
+using SQLAlchemy's PEP 249 recipe on SQLite (built into ``make_engine``).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from tansiq.context import HubContext
+from tansiq.core.clock import FixedClock
+from tansiq.db.engine import make_engine, normalise_url
+from tansiq.db.migrate import upgrade
+from tansiq.demo.service import load_demo
+from tansiq.geo.service import SpatialIndexCache
+from tansiq.settings import Settings
+from tansiq.web.app import create_app
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+ENV_URL = "TANSIQ_TEST_DATABASE_URL"
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def backend() -> str:
+    return "postgresql" if os.environ.get(ENV_URL, "").startswith("postgres") else "sqlite"
+
+
+class DatabaseFactory:
+    """Creates throwaway databases on the backend under test (for tests that must commit)."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.base = os.environ.get(ENV_URL, "")
+        self.created: list[str] = []
+
+    def new_url(self, label: str) -> str:
+        if not self.base.startswith("postgres"):
+            return f"sqlite:///{self.tmp / f'{label}-{uuid.uuid4().hex[:8]}.db'}"
+        name = f"tq_{label}_{uuid.uuid4().hex[:10]}".replace("-", "_").lower()
+        with self._admin() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return make_url(normalise_url(self.base)).set(database=name).render_as_string(
+            hide_password=False)
+
+    def drop_all(self) -> None:
+        if not self.created:
+            return
+        with self._admin() as connection:
+            for name in self.created:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def _admin(self) -> Connection:
+        url = make_url(normalise_url(self.base))
+        admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=None)
+        return admin.connect()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(tmp_path_factory.mktemp("db"))
+    yield factory
+    factory.drop_all()
+
+
+@pytest.fixture(scope="session")
+def engine(databases: DatabaseFactory) -> Iterator[Engine]:
+    """The worker's database: migrated, with the demo data committed once."""
+    url = databases.new_url(f"w{_worker()}")
+    engine = make_engine(url)
+    upgrade(engine)
+    with Session(engine) as session:
+        load_demo(session, FixedClock(NOW))
+        session.commit()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside an outer transaction that is rolled back after the test."""
+    with engine.connect() as connection:
+        outer = connection.begin()
+        try:
+            yield connection
+        finally:
+            outer.rollback()
+
+
+@pytest.fixture
+def sessions(connection: Connection) -> sessionmaker[Session]:
+    """Sessions whose commits only release a savepoint inside the test's transaction."""
+    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                        expire_on_commit=False)
+
+
+@pytest.fixture
+def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    with sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(database_url="sqlite://", max_body_bytes=1024 * 1024)
+
+
+@pytest.fixture
+def hub(settings: Settings, engine: Engine, sessions: sessionmaker[Session],
+        clock: FixedClock) -> HubContext:
+    return HubContext(settings=settings, engine=engine, sessions=sessions, clock=clock,
+                      spatial_index=SpatialIndexCache())
+
+
+@pytest.fixture
+def client(hub: HubContext) -> Iterator[TestClient]:
+    with TestClient(create_app(hub), raise_server_exceptions=False) as client:
+        yield client
