@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
@@ -57,8 +59,11 @@ class DatabaseFactory:
         with self._admin() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         self.created.append(name)
-        return make_url(normalise_url(self.base)).set(database=name).render_as_string(
-            hide_password=False)
+        return (
+            make_url(normalise_url(self.base))
+            .set(database=name)
+            .render_as_string(hide_password=False)
+        )
 
     def drop_all(self) -> None:
         if not self.created:
@@ -67,10 +72,15 @@ class DatabaseFactory:
             for name in self.created:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
-    def _admin(self) -> Connection:
+    @contextmanager
+    def _admin(self) -> Iterator[Connection]:
         url = make_url(normalise_url(self.base))
-        admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=None)
-        return admin.connect()
+        admin = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        try:
+            with admin.connect() as connection:
+                yield connection
+        finally:
+            admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -107,8 +117,9 @@ def connection(engine: Engine) -> Iterator[Connection]:
 @pytest.fixture
 def sessions(connection: Connection) -> sessionmaker[Session]:
     """Sessions whose commits only release a savepoint inside the test's transaction."""
-    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
-                        expire_on_commit=False)
+    return sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
 
 
 @pytest.fixture
@@ -128,10 +139,16 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def hub(settings: Settings, engine: Engine, sessions: sessionmaker[Session],
-        clock: FixedClock) -> HubContext:
-    return HubContext(settings=settings, engine=engine, sessions=sessions, clock=clock,
-                      spatial_index=SpatialIndexCache())
+def hub(
+    settings: Settings, engine: Engine, sessions: sessionmaker[Session], clock: FixedClock
+) -> HubContext:
+    return HubContext(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        clock=clock,
+        spatial_index=SpatialIndexCache(),
+    )
 
 
 @pytest.fixture

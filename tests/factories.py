@@ -17,11 +17,17 @@ from tansiq.parties.service import create_party, issue_token
 _counter = itertools.count(1)
 
 
-def party(session: Session, clock: Clock, kind: PartyKind = PartyKind.AUTHORITY,
-          code: str | None = None) -> PartyRecord:
+def party(
+    session: Session, clock: Clock, kind: PartyKind = PartyKind.AUTHORITY, code: str | None = None
+) -> PartyRecord:
     code = code or f"party-{next(_counter)}"
-    return create_party(session, code=code, kind=kind,
-                        name=BilingualText(f"جهة {code}", f"Party {code}"), clock=clock)
+    return create_party(
+        session,
+        code=code,
+        kind=kind,
+        name=BilingualText(f"جهة {code}", f"Party {code}"),
+        clock=clock,
+    )
 
 
 def token_for(session: Session, clock: Clock, username: str) -> dict[str, str]:
@@ -35,10 +41,12 @@ def token_for(session: Session, clock: Clock, username: str) -> dict[str, str]:
 
 def square(lon: float, lat: float, size: float = 0.01, **properties: Any) -> dict[str, Any]:
     """A counter-clockwise square Feature with its south-west corner at lon, lat."""
-    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size],
-            [lon, lat]]
-    return {"type": "Feature", "properties": properties,
-            "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+    return {
+        "type": "Feature",
+        "properties": properties,
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
 
 
 def collection(*features: dict[str, Any]) -> dict[str, Any]:
@@ -47,5 +55,3 @@ def collection(*features: dict[str, Any]) -> dict[str, Any]:
 
 def line(*coords: tuple[float, float]) -> dict[str, Any]:
     return {"type": "LineString", "coordinates": [list(c) for c in coords]}
-
-

@@ -33,13 +33,19 @@ class HubContext:
     spatial_index: SpatialIndexCache = field(default_factory=SpatialIndexCache)
 
     @classmethod
-    def from_settings(cls, settings: Settings, clock: Clock | None = None,
-                      engine: Engine | None = None) -> HubContext:
-        engine = engine or make_engine(settings.database_url,
-                                       busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-        return cls(settings=settings, engine=engine, sessions=make_session_factory(engine),
-                   clock=clock or SystemClock(),
-                   spatial_index=SpatialIndexCache(settings.metric_epsg))
+    def from_settings(
+        cls, settings: Settings, clock: Clock | None = None, engine: Engine | None = None
+    ) -> HubContext:
+        engine = engine or make_engine(
+            settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        )
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=make_session_factory(engine),
+            clock=clock or SystemClock(),
+            spatial_index=SpatialIndexCache(settings.metric_epsg),
+        )
 
 
 def hub(request: Request) -> HubContext:

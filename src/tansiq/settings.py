@@ -20,11 +20,13 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `tansiq serve` listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `tansiq serve` uses.")
     max_body_bytes: int = Field(
-        default=5 * 1024 * 1024, ge=1024,
+        default=5 * 1024 * 1024,
+        ge=1024,
         description="Largest request body accepted, in bytes; larger gets 413 request.too_large.",
     )
     default_corridor_m: float = Field(
-        default=200.0, gt=0,
+        default=200.0,
+        gt=0,
         description="Corridor width in metres (full width, centred on the route) if none given.",
     )
     max_corridor_m: float = Field(

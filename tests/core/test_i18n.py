@@ -17,8 +17,7 @@ SOURCE = Path(__file__).resolve().parents[2] / "src" / "tansiq"
 
 
 def source_messages() -> set[str]:
-    found = extract_from_dir(str(SOURCE), method_map=[("**.py", "python")],
-                             keywords={"N_": None})
+    found = extract_from_dir(str(SOURCE), method_map=[("**.py", "python")], keywords={"N_": None})
     return {str(message) for _file, _line, message, _comments, _context in found}
 
 
@@ -50,7 +49,7 @@ def test_every_message_has_an_arabic_translation_with_the_same_placeholders() ->
 
 
 def test_translate_fills_parameters_in_either_language() -> None:
-    message = "No party \"{party}\"."
+    message = 'No party "{party}".'
     assert translate(message, Locale.EN, party="x") == 'No party "x".'
     assert translate(message, Locale.AR, party="x") == 'لا توجد جهة "x".'
     assert translate("not in any catalog", Locale.AR) == "not in any catalog"

@@ -22,8 +22,9 @@ def trader(session: Session, clock: FixedClock) -> dict[str, str]:
 
 
 def resolve(client: TestClient, headers: dict[str, str], route: Any, **extra: Any) -> Any:
-    response = client.post("/api/v1/routes/resolve", json={"route": route, **extra},
-                           headers=headers)
+    response = client.post(
+        "/api/v1/routes/resolve", json={"route": route, **extra}, headers=headers
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -35,8 +36,10 @@ def test_route_through_the_contested_overlap_requires_both_authorities(
 
     assert [a["authority"] for a in result["authorities"]] == ["west-command", "east-force"]
     west = result["authorities"][0]
-    assert {z["name"]["en"] for z in west["zones"]} == {"West Bank sector",
-                                                        "Bridge Market (claimed)"}
+    assert {z["name"]["en"] for z in west["zones"]} == {
+        "West Bank sector",
+        "Bridge Market (claimed)",
+    }
     assert west["checkpoints"] == ["W-GATE", "BRIDGE-W"]
     assert result["authorities"][1]["checkpoints"] == ["BRIDGE-E", "E-GATE"]
 
@@ -54,7 +57,9 @@ def test_checkpoints_come_back_in_route_order_both_ways(
     assert [c["code"] for c in back] == ["E-GATE", "BRIDGE-E", "BRIDGE-W", "W-GATE"]
     assert [c["distance_along_m"] for c in there] == sorted(c["distance_along_m"] for c in there)
     assert [a["authority"] for a in resolve(client, trader, backward)["authorities"]] == [
-        "east-force", "west-command"]
+        "east-force",
+        "west-command",
+    ]
 
 
 def test_route_inside_one_zone_requires_only_that_authority(
@@ -68,15 +73,17 @@ def test_route_inside_one_zone_requires_only_that_authority(
     assert result["metric_crs"] == "EPSG:32637"
 
 
-def test_route_outside_every_zone_requires_nobody(client: TestClient,
-                                                  trader: dict[str, str]) -> None:
+def test_route_outside_every_zone_requires_nobody(
+    client: TestClient, trader: dict[str, str]
+) -> None:
     result = resolve(client, trader, line((40.0, 33.0), (40.1, 33.1)))
     assert result["authorities"] == []
     assert result["checkpoints"] == []
 
 
-def test_the_map_in_force_at_the_given_time_decides(client: TestClient,
-                                                    trader: dict[str, str]) -> None:
+def test_the_map_in_force_at_the_given_time_decides(
+    client: TestClient, trader: dict[str, str]
+) -> None:
     # A road entirely inside the bridge market, away from the west bank: in 2025 the west's
     # map did not claim the market, from June 2026 it does.
     market = line((41.104, 34.398), (41.107, 34.402))
@@ -88,8 +95,7 @@ def test_the_map_in_force_at_the_given_time_decides(client: TestClient,
     assert [a["authority"] for a in after["authorities"]] == ["west-command", "east-force"]
 
 
-def test_corridor_width_is_measured_in_metres(client: TestClient,
-                                              trader: dict[str, str]) -> None:
+def test_corridor_width_is_measured_in_metres(client: TestClient, trader: dict[str, str]) -> None:
     # A road running north 150 m east of West Gate (41.040, 34.400): 150 m is 0.00164° here.
     near = line((41.04164, 34.38), (41.04164, 34.42))
 
@@ -117,11 +123,22 @@ def test_zone_changes_are_seen_by_the_next_resolution(
     assert resolve(client, admin, road)["authorities"] == []
 
     ring = [[40.49, 33.49], [40.53, 33.49], [40.53, 33.53], [40.49, 33.53], [40.49, 33.49]]
-    zones = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name_en": "Far sector"},
-         "geometry": {"type": "Polygon", "coordinates": [ring]}}]}
-    response = client.post("/api/v1/authorities/east-force/zone-maps", json=zones,
-                           headers=admin, params={"valid_from": "2026-01-01T00:00:00Z"})
+    zones = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name_en": "Far sector"},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        ],
+    }
+    response = client.post(
+        "/api/v1/authorities/east-force/zone-maps",
+        json=zones,
+        headers=admin,
+        params={"valid_from": "2026-01-01T00:00:00Z"},
+    )
     assert response.status_code == 201, response.text
 
     assert [a["authority"] for a in resolve(client, admin, road)["authorities"]] == ["east-force"]
@@ -130,16 +147,16 @@ def test_zone_changes_are_seen_by_the_next_resolution(
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
-        ({"route": {"type": "Point", "coordinates": [41.0, 34.0]}}, 422,
-         "geojson.invalid"),
+        ({"route": {"type": "Point", "coordinates": [41.0, 34.0]}}, 422, "geojson.invalid"),
         ({"route": line((41.0, 34.0), (41.0, 34.0))}, 422, "geojson.invalid"),
         ({"route": line((41.0, 34.0), (41.1, 134.0))}, 422, "geojson.invalid"),
-        ({"route": line((41.0, 34.0), (41.1, 34.0)), "corridor_m": 0}, 422,
-         "route.bad_corridor"),
-        ({"route": line((41.0, 34.0), (41.1, 34.0)), "corridor_m": 10**9}, 422,
-         "route.bad_corridor"),
-        ({"route": line((41.0, 34.0), (41.1, 34.0)), "at": "yesterday"}, 422,
-         "request.invalid"),
+        ({"route": line((41.0, 34.0), (41.1, 34.0)), "corridor_m": 0}, 422, "route.bad_corridor"),
+        (
+            {"route": line((41.0, 34.0), (41.1, 34.0)), "corridor_m": 10**9},
+            422,
+            "route.bad_corridor",
+        ),
+        ({"route": line((41.0, 34.0), (41.1, 34.0)), "at": "yesterday"}, 422, "request.invalid"),
         ({"route": "LINESTRING(41 34, 42 35)"}, 422, "request.invalid"),
         ({}, 422, "request.invalid"),
     ],

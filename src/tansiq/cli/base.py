@@ -34,8 +34,10 @@ EXIT_BY_CATEGORY = {
 
 class NoOperator(TansiqError):
     code = "cli.no_operator"
-    message = N_("No hub administrator exists yet; run `tansiq demo --no-serve` or create one "
-                 "with `tansiq parties create` and `tansiq users create`.")
+    message = N_(
+        "No hub administrator exists yet; run `tansiq demo --no-serve` or create one "
+        "with `tansiq parties create` and `tansiq users create`."
+    )
 
 
 class BadFile(TansiqError):

@@ -17,8 +17,12 @@ from tansiq.geo import service
 from tansiq.geo.domain import CheckpointStatus
 from tansiq.parties.repository import PartyRepository
 
-AS_USER = click.option("--as", "as_user", metavar="USERNAME",
-                       help="Act as this user (default: the hub's first administrator).")
+AS_USER = click.option(
+    "--as",
+    "as_user",
+    metavar="USERNAME",
+    help="Act as this user (default: the hub's first administrator).",
+)
 
 
 class UtcDateTime(click.ParamType[datetime]):
@@ -26,15 +30,15 @@ class UtcDateTime(click.ParamType[datetime]):
 
     name = "datetime"
 
-    def convert(self, value: Any, param: click.Parameter | None,
-                ctx: click.Context | None) -> datetime:
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
         if isinstance(value, datetime):
             return value
         try:
             parsed = datetime.fromisoformat(str(value))
         except ValueError:
-            self.fail(f"{value!r} is not an ISO 8601 time (e.g. 2026-06-01T00:00:00Z)", param,
-                      ctx)
+            self.fail(f"{value!r} is not an ISO 8601 time (e.g. 2026-06-01T00:00:00Z)", param, ctx)
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=SystemClock().now().tzinfo)
         return ensure_utc(parsed)
@@ -53,22 +57,38 @@ def zones() -> None:
 @click.option("--authority", required=True, help="Code of the authority that holds the zones.")
 @click.option("--valid-from", type=UTC_TIME, help="In force from (default: now).")
 @click.option("--valid-until", type=UTC_TIME, help="In force until (default: open-ended).")
-@click.option("--rewind", is_flag=True, help="Turn wrongly wound rings around instead of "
-              "refusing them.")
+@click.option(
+    "--rewind", is_flag=True, help="Turn wrongly wound rings around instead of refusing them."
+)
 @AS_USER
 @click.pass_context
-def import_zones(ctx: click.Context, file: Path, authority: str, valid_from: datetime | None,
-                 valid_until: datetime | None, rewind: bool, as_user: str | None) -> None:
+def import_zones(
+    ctx: click.Context,
+    file: Path,
+    authority: str,
+    valid_from: datetime | None,
+    valid_until: datetime | None,
+    rewind: bool,
+    as_user: str | None,
+) -> None:
     """Import FILE (GeoJSON FeatureCollection of (Multi)Polygons) as a new zone map."""
     document = read_json(file)
     with session_scope(ctx) as session:
         record = service.import_zone_map(
-            session, operator(session, as_user), authority=authority, document=document,
-            valid_from=valid_from, valid_until=valid_until, clock=SystemClock(),
-            rewind=rewind, source_name=file.name,
+            session,
+            operator(session, as_user),
+            authority=authority,
+            document=document,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            clock=SystemClock(),
+            rewind=rewind,
+            source_name=file.name,
         )
-        click.echo(f"Imported zone map {record.id} for {authority}: {record.zone_count} zones, "
-                   f"in force from {record.valid_from.isoformat()}.")
+        click.echo(
+            f"Imported zone map {record.id} for {authority}: {record.zone_count} zones, "
+            f"in force from {record.valid_from.isoformat()}."
+        )
 
 
 @zones.command("maps")
@@ -82,8 +102,10 @@ def list_maps(ctx: click.Context, authority: str | None) -> None:
         for view in views:
             start = view.in_force_from.isoformat() if view.in_force_from else "never"
             end = view.in_force_until.isoformat() if view.in_force_until else "open"
-            click.echo(f"{view.record.id}\t{codes[view.record.authority_id]}\t{start}\t{end}\t"
-                       f"{view.record.zone_count} zones\t{view.record.source_name}")
+            click.echo(
+                f"{view.record.id}\t{codes[view.record.authority_id]}\t{start}\t{end}\t"
+                f"{view.record.zone_count} zones\t{view.record.source_name}"
+            )
 
 
 @zones.command("export")
@@ -95,13 +117,27 @@ def export_zones(ctx: click.Context, at: datetime | None, authority: str | None)
     with session_scope(ctx) as session:
         rows = service.zones_in_force(session, at or SystemClock().now(), authority)
         codes = _codes(session, {zone.authority_id for zone, _ in rows})
-        echo_json({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "id": zone.id,
-             "geometry": json.loads(shapely.to_geojson(shapely.from_wkb(zone.geometry_wkb))),
-             "properties": {"authority": codes[zone.authority_id], "map_id": zone.map_id,
-                            "name_ar": zone.name_ar, "name_en": zone.name_en}}
-            for zone, _ in rows
-        ]})
+        echo_json(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "id": zone.id,
+                        "geometry": json.loads(
+                            shapely.to_geojson(shapely.from_wkb(zone.geometry_wkb))
+                        ),
+                        "properties": {
+                            "authority": codes[zone.authority_id],
+                            "map_id": zone.map_id,
+                            "name_ar": zone.name_ar,
+                            "name_en": zone.name_en,
+                        },
+                    }
+                    for zone, _ in rows
+                ],
+            }
+        )
 
 
 @click.group()
@@ -114,14 +150,19 @@ def checkpoints() -> None:
 @click.option("--authority", help="Operating authority for features that name none.")
 @AS_USER
 @click.pass_context
-def import_checkpoints(ctx: click.Context, file: Path, authority: str | None,
-                       as_user: str | None) -> None:
+def import_checkpoints(
+    ctx: click.Context, file: Path, authority: str | None, as_user: str | None
+) -> None:
     """Create or update checkpoints from FILE (GeoJSON Points with a "code" property)."""
     document = read_json(file)
     with session_scope(ctx) as session:
-        records = service.import_checkpoints(session, operator(session, as_user),
-                                             document=document, clock=SystemClock(),
-                                             authority=authority)
+        records = service.import_checkpoints(
+            session,
+            operator(session, as_user),
+            document=document,
+            clock=SystemClock(),
+            authority=authority,
+        )
         click.echo(f"Imported {len(records)} checkpoints.")
 
 
@@ -134,8 +175,10 @@ def list_checkpoints(ctx: click.Context, authority: str | None) -> None:
         records = service.list_checkpoints(session, authority)
         codes = _codes(session, {r.authority_id for r in records})
         for r in records:
-            click.echo(f"{r.code}\t{codes[r.authority_id]}\t{r.status}\t{r.lon:.5f},{r.lat:.5f}"
-                       f"\t{r.name_en}\t{r.name_ar}")
+            click.echo(
+                f"{r.code}\t{codes[r.authority_id]}\t{r.status}\t{r.lon:.5f},{r.lat:.5f}"
+                f"\t{r.name_en}\t{r.name_ar}"
+            )
 
 
 @checkpoints.command("status")
@@ -144,13 +187,19 @@ def list_checkpoints(ctx: click.Context, authority: str | None) -> None:
 @click.option("--reason", default="", help="Why (required to close).")
 @AS_USER
 @click.pass_context
-def set_status(ctx: click.Context, code: str, status: str, reason: str,
-               as_user: str | None) -> None:
+def set_status(
+    ctx: click.Context, code: str, status: str, reason: str, as_user: str | None
+) -> None:
     """Open or close checkpoint CODE."""
     with session_scope(ctx) as session:
-        service.set_checkpoint_status(session, operator(session, as_user), checkpoint=code,
-                                      status=CheckpointStatus(status), reason=reason,
-                                      clock=SystemClock())
+        service.set_checkpoint_status(
+            session,
+            operator(session, as_user),
+            checkpoint=code,
+            status=CheckpointStatus(status),
+            reason=reason,
+            clock=SystemClock(),
+        )
         click.echo(f"Checkpoint {code} is {status}.")
 
 
@@ -161,42 +210,59 @@ def route() -> None:
 
 @route.command("resolve")
 @click.argument("file", type=click.Path(allow_dash=True, path_type=Path))
-@click.option("--corridor", "corridor_m", type=float,
-              help="Full corridor width in metres (default: TANSIQ_DEFAULT_CORRIDOR_M).")
+@click.option(
+    "--corridor",
+    "corridor_m",
+    type=float,
+    help="Full corridor width in metres (default: TANSIQ_DEFAULT_CORRIDOR_M).",
+)
 @click.option("--at", type=UTC_TIME, help="Judge against the maps in force then (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def resolve(ctx: click.Context, file: Path, corridor_m: float | None, at: datetime | None,
-            as_json: bool) -> None:
+def resolve(
+    ctx: click.Context, file: Path, corridor_m: float | None, at: datetime | None, as_json: bool
+) -> None:
     """Resolve the route in FILE ('-' for stdin): a GeoJSON LineString or Feature."""
     document = json.load(sys.stdin) if str(file) == "-" else read_json(file)
     context = hub_context(ctx)
     settings = context.settings
     with session_scope(ctx) as session:
         result = service.resolve_route(
-            session, context.spatial_index, route=document,
+            session,
+            context.spatial_index,
+            route=document,
             corridor_m=corridor_m or settings.default_corridor_m,
-            max_corridor_m=settings.max_corridor_m, at=at or context.clock.now(),
+            max_corridor_m=settings.max_corridor_m,
+            at=at or context.clock.now(),
         )
         codes = _codes(session, {a.authority_id for a in result.authorities})
     if as_json:
-        echo_json({
-            "route_length_m": round(result.route_length_m, 1),
-            "authorities": [
-                {"authority": codes[a.authority_id],
-                 "zones": [z.name.en for z in a.zones],
-                 "checkpoints": [c.checkpoint.code for c in a.checkpoints]}
-                for a in result.authorities
-            ],
-            "checkpoints": [
-                {"code": c.checkpoint.code, "distance_along_m": round(c.distance_along_m, 1),
-                 "status": c.checkpoint.status.value}
-                for c in result.checkpoints
-            ],
-        })
+        echo_json(
+            {
+                "route_length_m": round(result.route_length_m, 1),
+                "authorities": [
+                    {
+                        "authority": codes[a.authority_id],
+                        "zones": [z.name.en for z in a.zones],
+                        "checkpoints": [c.checkpoint.code for c in a.checkpoints],
+                    }
+                    for a in result.authorities
+                ],
+                "checkpoints": [
+                    {
+                        "code": c.checkpoint.code,
+                        "distance_along_m": round(c.distance_along_m, 1),
+                        "status": c.checkpoint.status.value,
+                    }
+                    for c in result.checkpoints
+                ],
+            }
+        )
         return
-    click.echo(f"Route of {result.route_length_m:,.0f} m, corridor {result.corridor_m:g} m, "
-               f"maps in force at {result.at.isoformat()}.")
+    click.echo(
+        f"Route of {result.route_length_m:,.0f} m, corridor {result.corridor_m:g} m, "
+        f"maps in force at {result.at.isoformat()}."
+    )
     click.echo("Required authorities:" if result.authorities else "No authority required.")
     for a in result.authorities:
         why = [f"zone {z.name.en}" for z in a.zones]
@@ -205,8 +271,10 @@ def resolve(ctx: click.Context, file: Path, corridor_m: float | None, at: dateti
     if result.checkpoints:
         click.echo("Checkpoints in route order:")
     for c in result.checkpoints:
-        click.echo(f"  {c.distance_along_m:>9,.0f} m  {c.checkpoint.code}  "
-                   f"({c.checkpoint.status.value})  {c.checkpoint.name.en}")
+        click.echo(
+            f"  {c.distance_along_m:>9,.0f} m  {c.checkpoint.code}  "
+            f"({c.checkpoint.status.value})  {c.checkpoint.name.en}"
+        )
 
 
 def _codes(session: Any, ids: set[int]) -> dict[int, str]:

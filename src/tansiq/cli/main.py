@@ -12,8 +12,9 @@ from tansiq.cli.serve import db, demo, serve
 
 
 @click.group(cls=CodedErrors, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--database-url", metavar="URL",
-              help="Database to use (overrides TANSIQ_DATABASE_URL).")
+@click.option(
+    "--database-url", metavar="URL", help="Database to use (overrides TANSIQ_DATABASE_URL)."
+)
 @click.version_option(tansiq.__version__, prog_name="tansiq")
 def cli(database_url: str | None) -> None:
     """Tansiq (تنسيق): the coordination hub. Settings come from TANSIQ_* variables."""

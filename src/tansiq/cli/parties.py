@@ -26,8 +26,13 @@ def parties() -> None:
 def create_party(ctx: click.Context, code: str, kind: str, name_ar: str, name_en: str) -> None:
     """Create a party with the short CODE."""
     with session_scope(ctx) as session:
-        record = service.create_party(session, code=code, kind=PartyKind(kind),
-                                      name=BilingualText(name_ar, name_en), clock=SystemClock())
+        record = service.create_party(
+            session,
+            code=code,
+            kind=PartyKind(kind),
+            name=BilingualText(name_ar, name_en),
+            clock=SystemClock(),
+        )
         click.echo(f"Created party {record.code} ({record.kind}).")
 
 
@@ -48,21 +53,40 @@ def users() -> None:
 @users.command("create")
 @click.argument("username")
 @click.option("--party", required=True, help="Code of the user's party.")
-@click.option("--role", "roles", multiple=True, required=True,
-              type=click.Choice([r.value for r in Role]), help="Repeat for several roles.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Repeat for several roles.",
+)
 @click.option("--display-name", default="", help="Name shown to others (default: USERNAME).")
 @click.option("--locale", type=click.Choice(["ar", "en"]), default="en", show_default=True)
-@click.password_option(envvar="TANSIQ_NEW_PASSWORD",
-                       help="Password (asked for if not given; or TANSIQ_NEW_PASSWORD).")
+@click.password_option(
+    envvar="TANSIQ_NEW_PASSWORD", help="Password (asked for if not given; or TANSIQ_NEW_PASSWORD)."
+)
 @click.pass_context
-def create_user(ctx: click.Context, username: str, party: str, roles: tuple[str, ...],
-                display_name: str, locale: str, password: str) -> None:
+def create_user(
+    ctx: click.Context,
+    username: str,
+    party: str,
+    roles: tuple[str, ...],
+    display_name: str,
+    locale: str,
+    password: str,
+) -> None:
     """Create a user of a party."""
     with session_scope(ctx) as session:
         record = service.create_user(
-            session, party=service.get_party(session, party), username=username,
-            display_name=display_name or username, password=password,
-            roles=frozenset(Role(r) for r in roles), clock=SystemClock(), locale=locale,
+            session,
+            party=service.get_party(session, party),
+            username=username,
+            display_name=display_name or username,
+            password=password,
+            roles=frozenset(Role(r) for r in roles),
+            clock=SystemClock(),
+            locale=locale,
         )
         click.echo(f"Created user {record.username} in {party}.")
 

@@ -34,16 +34,20 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 
 
 @click.command()
-@click.option("--database", "path", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("tansiq-demo.db"), show_default=True,
-              help="SQLite file for the demo (created if missing, reused if present).")
+@click.option(
+    "--database",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("tansiq-demo.db"),
+    show_default=True,
+    help="SQLite file for the demo (created if missing, reused if present).",
+)
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--no-serve", is_flag=True, help="Only create the demo database.")
 @click.option("--reset", is_flag=True, help="Delete the demo database first.")
 @click.pass_context
-def demo(ctx: click.Context, path: Path, port: int, host: str, no_serve: bool,
-         reset: bool) -> None:
+def demo(ctx: click.Context, path: Path, port: int, host: str, no_serve: bool, reset: bool) -> None:
     """Create the demo town (Jisr al-Wadi) in a SQLite file and run the hub on it."""
     if reset:
         for suffix in ("", "-wal", "-shm"):

@@ -52,8 +52,9 @@ class _Problems:
     def add(self, code: str, message: str, path: str, **params: Any) -> None:
         if len(self.found) < MAX_DETAILS:
             self.found.append(
-                ErrorDetail(code=code, message=message, params=params,
-                            feature=self.feature, path=path)
+                ErrorDetail(
+                    code=code, message=message, params=params, feature=self.feature, path=path
+                )
             )
 
 
@@ -80,7 +81,8 @@ def parse_features(
         problems.add(
             "geojson.wrong_type",
             N_('Expected a "FeatureCollection" or a "Feature", found "{found}".'),
-            "$.type", found=str(kind)[:40],
+            "$.type",
+            found=str(kind)[:40],
         )
         raise GeoJSONInvalid(problems.found)
     if not isinstance(features, list) or not features:
@@ -121,8 +123,10 @@ def _check_crs(member: Mapping[str, Any], problems: _Problems, path: str) -> Non
     if name not in _WGS84_NAMES:
         problems.add(
             "geojson.unsupported_crs",
-            N_("Coordinates must be WGS84 longitude, latitude (RFC 7946); "
-               "reproject the file first."),
+            N_(
+                "Coordinates must be WGS84 longitude, latitude (RFC 7946); "
+                "reproject the file first."
+            ),
             f"{path}.crs",
         )
 
@@ -132,20 +136,25 @@ def _parse_feature(
 ) -> tuple[BaseGeometry, Mapping[str, Any], str | None] | None:
     path = f"$.features[{problems.feature}]"
     if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
-        problems.add("geojson.not_feature", N_('Each member of "features" must be a Feature.'),
-                     path)
+        problems.add(
+            "geojson.not_feature", N_('Each member of "features" must be a Feature.'), path
+        )
         return None
     properties = feature.get("properties")
     if properties is None:
         properties = {}
     if not isinstance(properties, Mapping):
-        problems.add("geojson.bad_properties", N_('"properties" must be an object or null.'),
-                     f"{path}.properties")
+        problems.add(
+            "geojson.bad_properties",
+            N_('"properties" must be an object or null.'),
+            f"{path}.properties",
+        )
         return None
     raw_id = feature.get("id")
     feature_id = None if raw_id is None else str(raw_id)[:200]
-    geometry = _parse_geometry(feature.get("geometry"), allowed, problems, f"{path}.geometry",
-                               rewind=rewind)
+    geometry = _parse_geometry(
+        feature.get("geometry"), allowed, problems, f"{path}.geometry", rewind=rewind
+    )
     if geometry is None:
         return None
     return geometry, properties, feature_id
@@ -162,7 +171,9 @@ def _parse_geometry(
         problems.add(
             "geojson.wrong_geometry_type",
             N_('Geometry type "{found}" is not accepted here; expected {expected}.'),
-            f"{path}.type", found=str(kind)[:40], expected=", ".join(sorted(allowed)),
+            f"{path}.type",
+            found=str(kind)[:40],
+            expected=", ".join(sorted(allowed)),
         )
         return None
     before = len(problems.found)
@@ -190,16 +201,23 @@ def _position(value: Any, problems: _Problems, path: str) -> tuple[float, float]
         or len(value) not in (2, 3)
         or not all(_is_number(item) for item in value)
     ):
-        problems.add("geojson.bad_position",
-                     N_("A position must be [longitude, latitude] with finite numbers."), path)
+        problems.add(
+            "geojson.bad_position",
+            N_("A position must be [longitude, latitude] with finite numbers."),
+            path,
+        )
         return None
     lon, lat = float(value[0]), float(value[1])
     if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
         problems.add(
             "geojson.out_of_range",
-            N_("Position {lon}, {lat} is out of range: longitude comes first and must be "
-               "within ±180, latitude within ±90."),
-            path, lon=lon, lat=lat,
+            N_(
+                "Position {lon}, {lat} is out of range: longitude comes first and must be "
+                "within ±180, latitude within ±90."
+            ),
+            path,
+            lon=lon,
+            lat=lat,
         )
         return None
     return lon, lat
@@ -211,13 +229,17 @@ def _is_number(value: Any) -> bool:
 
 def _positions(value: Any, problems: _Problems, path: str) -> list[tuple[float, float]] | None:
     if not isinstance(value, list):
-        problems.add("geojson.bad_coordinates", N_("Coordinates must be an array of positions."),
-                     path)
+        problems.add(
+            "geojson.bad_coordinates", N_("Coordinates must be an array of positions."), path
+        )
         return None
     if len(value) > MAX_POSITIONS:
-        problems.add("geojson.too_many_positions",
-                     N_("A geometry may have at most {limit} positions."), path,
-                     limit=MAX_POSITIONS)
+        problems.add(
+            "geojson.too_many_positions",
+            N_("A geometry may have at most {limit} positions."),
+            path,
+            limit=MAX_POSITIONS,
+        )
         return None
     positions = []
     for index, item in enumerate(value):
@@ -233,8 +255,9 @@ def _line(value: Any, problems: _Problems, path: str) -> list[tuple[float, float
     if positions is None:
         return None
     if len(positions) < 2 or len(set(positions)) < 2:
-        problems.add("geojson.degenerate_line",
-                     N_("A line needs at least two distinct positions."), path)
+        problems.add(
+            "geojson.degenerate_line", N_("A line needs at least two distinct positions."), path
+        )
         return None
     return positions
 
@@ -246,20 +269,28 @@ def _ring(
     if positions is None:
         return None
     if len(positions) < 4:
-        problems.add("geojson.ring_too_short",
-                     N_("A polygon ring needs at least four positions."), path)
+        problems.add(
+            "geojson.ring_too_short", N_("A polygon ring needs at least four positions."), path
+        )
         return None
     if positions[0] != positions[-1]:
-        problems.add("geojson.ring_not_closed",
-                     N_("A polygon ring must end at the position it starts from."), path)
+        problems.add(
+            "geojson.ring_not_closed",
+            N_("A polygon ring must end at the position it starts from."),
+            path,
+        )
         return None
     if shapely.MultiPoint(positions).convex_hull.area == 0.0:
         problems.add("geojson.ring_empty", N_("A polygon ring must enclose an area."), path)
         return None
     if not shapely.is_simple(shapely.LinearRing(positions)):
         reason = str(shapely.is_valid_reason(shapely.Polygon(positions)))
-        problems.add("geojson.self_intersection",
-                     N_("The polygon crosses itself ({reason})."), path, reason=reason)
+        problems.add(
+            "geojson.self_intersection",
+            N_("The polygon crosses itself ({reason})."),
+            path,
+            reason=reason,
+        )
         return None
     area = _signed_area(positions)
     if (area > 0) != exterior:
@@ -280,12 +311,13 @@ def _signed_area(positions: Sequence[tuple[float, float]]) -> float:
     return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in pairwise(positions))
 
 
-def _polygon(
-    value: Any, problems: _Problems, path: str, *, rewind: bool
-) -> shapely.Polygon | None:
+def _polygon(value: Any, problems: _Problems, path: str, *, rewind: bool) -> shapely.Polygon | None:
     if not isinstance(value, list) or not value:
-        problems.add("geojson.bad_coordinates",
-                     N_("A polygon's coordinates must be a non-empty array of rings."), path)
+        problems.add(
+            "geojson.bad_coordinates",
+            N_("A polygon's coordinates must be a non-empty array of rings."),
+            path,
+        )
         return None
     rings = [
         _ring(ring, problems, f"{path}[{index}]", exterior=index == 0, rewind=rewind)
@@ -301,9 +333,11 @@ def _multipolygon(
     value: Any, problems: _Problems, path: str, *, rewind: bool
 ) -> shapely.MultiPolygon | None:
     if not isinstance(value, list) or not value:
-        problems.add("geojson.bad_coordinates",
-                     N_("A multipolygon's coordinates must be a non-empty array of polygons."),
-                     path)
+        problems.add(
+            "geojson.bad_coordinates",
+            N_("A multipolygon's coordinates must be a non-empty array of polygons."),
+            path,
+        )
         return None
     polygons = [
         _polygon(polygon, problems, f"{path}[{index}]", rewind=rewind)
@@ -314,16 +348,22 @@ def _multipolygon(
     return shapely.MultiPolygon([polygon for polygon in polygons if polygon is not None])
 
 
-def _check_validity(
-    shape: BaseGeometry, problems: _Problems, path: str
-) -> BaseGeometry | None:
+def _check_validity(shape: BaseGeometry, problems: _Problems, path: str) -> BaseGeometry | None:
     if shapely.is_valid(shape):
         return shape
     reason = str(shapely.is_valid_reason(shape))
     if "Self-intersection" in reason or "Ring Self-intersection" in reason:
-        problems.add("geojson.self_intersection",
-                     N_("The polygon crosses itself ({reason})."), path, reason=reason)
+        problems.add(
+            "geojson.self_intersection",
+            N_("The polygon crosses itself ({reason})."),
+            path,
+            reason=reason,
+        )
     else:
-        problems.add("geojson.invalid_geometry",
-                     N_("The geometry is not valid ({reason})."), path, reason=reason)
+        problems.add(
+            "geojson.invalid_geometry",
+            N_("The geometry is not valid ({reason})."),
+            path,
+            reason=reason,
+        )
     return None

@@ -45,19 +45,33 @@ USERS: list[DemoUser] = [
     DemoUser("admin", "hub", frozenset({Role.ADMIN}), "Hub administrator"),
     DemoUser("west.admin", "west-command", frozenset({Role.ADMIN}), "West Command admin"),
     DemoUser("west.reviewer", "west-command", frozenset({Role.REVIEWER}), "West reviewer"),
-    DemoUser("west.officer", "west-command", frozenset({Role.CHECKPOINT_OFFICER}),
-             "West checkpoint officer"),
+    DemoUser(
+        "west.officer",
+        "west-command",
+        frozenset({Role.CHECKPOINT_OFFICER}),
+        "West checkpoint officer",
+    ),
     DemoUser("west.liaison", "west-command", frozenset({Role.LIAISON}), "West liaison"),
     DemoUser("east.admin", "east-force", frozenset({Role.ADMIN}), "East Force admin"),
     DemoUser("east.reviewer", "east-force", frozenset({Role.REVIEWER}), "East reviewer"),
-    DemoUser("east.officer", "east-force", frozenset({Role.CHECKPOINT_OFFICER}),
-             "East checkpoint officer"),
-    DemoUser("municipality", "municipality", frozenset({Role.OBSERVER, Role.ADMIN}),
-             "Municipality observer"),
-    DemoUser("trader", "wadi-transport", frozenset({Role.APPLICANT, Role.ADMIN}),
-             "Al-Wadi dispatcher"),
-    DemoUser("relief", "river-relief", frozenset({Role.LIAISON, Role.APPLICANT}),
-             "River Relief liaison"),
+    DemoUser(
+        "east.officer",
+        "east-force",
+        frozenset({Role.CHECKPOINT_OFFICER}),
+        "East checkpoint officer",
+    ),
+    DemoUser(
+        "municipality",
+        "municipality",
+        frozenset({Role.OBSERVER, Role.ADMIN}),
+        "Municipality observer",
+    ),
+    DemoUser(
+        "trader", "wadi-transport", frozenset({Role.APPLICANT, Role.ADMIN}), "Al-Wadi dispatcher"
+    ),
+    DemoUser(
+        "relief", "river-relief", frozenset({Role.LIAISON, Role.APPLICANT}), "River Relief liaison"
+    ),
 ]
 
 # (authority, file, in force from): the west's 2026 map adds its claim on the bridge market.
@@ -77,23 +91,40 @@ def demo_file(name: str) -> Any:
 def load_demo(session: Session, clock: Clock) -> list[DemoUser]:
     """Create the demo parties, users, zone maps and checkpoints in an empty database."""
     parties = {
-        code: create_party(session, code=code, kind=kind, name=BilingualText(ar, en),
-                           clock=clock)
+        code: create_party(session, code=code, kind=kind, name=BilingualText(ar, en), clock=clock)
         for code, kind, ar, en in PARTIES
     }
     admin: Principal | None = None
     for user in USERS:
-        record = create_user(session, party=parties[user.party], username=user.username,
-                             display_name=user.display_name, password=DEMO_PASSWORD,
-                             roles=user.roles, clock=clock,
-                             locale="ar" if user.party != "hub" else "en")
+        record = create_user(
+            session,
+            party=parties[user.party],
+            username=user.username,
+            display_name=user.display_name,
+            password=DEMO_PASSWORD,
+            roles=user.roles,
+            clock=clock,
+            locale="ar" if user.party != "hub" else "en",
+        )
         if user.username == "admin":
-            admin = Principal(user_id=record.id, username=record.username,
-                              party_id=record.party_id, party_kind=PartyKind.HUB,
-                              roles=user.roles)
+            admin = Principal(
+                user_id=record.id,
+                username=record.username,
+                party_id=record.party_id,
+                party_kind=PartyKind.HUB,
+                roles=user.roles,
+            )
     assert admin is not None  # noqa: S101 - USERS starts with the hub admin
     for authority, name, start in ZONE_MAPS:
-        import_zone_map(session, admin, authority=authority, document=demo_file(name),
-                        valid_from=start, valid_until=None, clock=clock, source_name=name)
+        import_zone_map(
+            session,
+            admin,
+            authority=authority,
+            document=demo_file(name),
+            valid_from=start,
+            valid_until=None,
+            clock=clock,
+            source_name=name,
+        )
     import_checkpoints(session, admin, document=demo_file("checkpoints.geojson"), clock=clock)
     return USERS

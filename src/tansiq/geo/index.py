@@ -50,11 +50,13 @@ class SpatialIndex:
         self._zone_tree = shapely.STRtree(self._zone_shapes)
         self._starts = np.array([e.in_force_from.timestamp() for e in self.zones], dtype=float)
         self._ends = np.array(
-            [_FOREVER if e.in_force_until is None else e.in_force_until.timestamp()
-             for e in self.zones],
+            [
+                _FOREVER if e.in_force_until is None else e.in_force_until.timestamp()
+                for e in self.zones
+            ],
             dtype=float,
         )
-        points = np.array(lonlat[len(self.zones):], dtype=object)
+        points = np.array(lonlat[len(self.zones) :], dtype=object)
         self._checkpoint_points = project_many(points, self.epsg)
         self._checkpoint_tree = shapely.STRtree(self._checkpoint_points)
 
@@ -81,8 +83,9 @@ class SpatialIndex:
         for hit in checkpoints:
             authority = hit.checkpoint.authority_id
             checkpoints_of.setdefault(authority, []).append(hit)
-            firsts[authority] = min(firsts.get(authority, hit.distance_along_m),
-                                    hit.distance_along_m)
+            firsts[authority] = min(
+                firsts.get(authority, hit.distance_along_m), hit.distance_along_m
+            )
         authorities = tuple(
             RequiredAuthority(
                 authority_id=authority,
@@ -93,8 +96,12 @@ class SpatialIndex:
             for authority, along in sorted(firsts.items(), key=lambda item: (item[1], item[0]))
         )
         return RouteResolution(
-            at=at, corridor_m=corridor_m, route_length_m=float(line.length), epsg=self.epsg,
-            authorities=authorities, checkpoints=tuple(checkpoints),
+            at=at,
+            corridor_m=corridor_m,
+            route_length_m=float(line.length),
+            epsg=self.epsg,
+            authorities=authorities,
+            checkpoints=tuple(checkpoints),
         )
 
     def _zones_along(
@@ -113,8 +120,9 @@ class SpatialIndex:
         piece_idx, zone_idx = piece_idx[in_force], zone_idx[in_force]
         touching = shapely.dwithin(self._zone_shapes[zone_idx], pieces[piece_idx], half)
         first_piece: dict[int, int] = {}
-        for piece, zone in zip(piece_idx[touching].tolist(), zone_idx[touching].tolist(),
-                               strict=True):
+        for piece, zone in zip(
+            piece_idx[touching].tolist(), zone_idx[touching].tolist(), strict=True
+        ):
             if piece < first_piece.get(zone, piece + 1):
                 first_piece[zone] = piece
         return {

@@ -39,8 +39,9 @@ class GeoRepository:
         )
 
     def zone_maps(self, authority_id: int | None = None) -> Sequence[ZoneMapRecord]:
-        query = select(ZoneMapRecord).order_by(ZoneMapRecord.authority_id,
-                                               ZoneMapRecord.valid_from, ZoneMapRecord.id)
+        query = select(ZoneMapRecord).order_by(
+            ZoneMapRecord.authority_id, ZoneMapRecord.valid_from, ZoneMapRecord.id
+        )
         if authority_id is not None:
             query = query.where(ZoneMapRecord.authority_id == authority_id)
         return self.session.scalars(query).all()
@@ -52,8 +53,13 @@ class GeoRepository:
         self,
     ) -> list[tuple[int, int, datetime, datetime | None, datetime]]:
         rows = self.session.execute(
-            select(ZoneMapRecord.id, ZoneMapRecord.authority_id, ZoneMapRecord.valid_from,
-                   ZoneMapRecord.valid_until, ZoneMapRecord.imported_at)
+            select(
+                ZoneMapRecord.id,
+                ZoneMapRecord.authority_id,
+                ZoneMapRecord.valid_from,
+                ZoneMapRecord.valid_until,
+                ZoneMapRecord.imported_at,
+            )
         ).all()
         return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 

@@ -43,16 +43,24 @@ def import_zone_map(
 ) -> ZoneMapOut:
     """Import a new zone map for an authority; it supersedes the previous one from its start."""
     record = service.import_zone_map(
-        session, me, authority=code, document=document, valid_from=valid_from,
-        valid_until=valid_until, clock=hub.clock, rewind=rewind, source_name=source_name,
+        session,
+        me,
+        authority=code,
+        document=document,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        clock=hub.clock,
+        rewind=rewind,
+        source_name=source_name,
     )
     view = next(v for v in service.list_zone_maps(session, code) if v.record.id == record.id)
     return ZoneMapOut.of(view, code)
 
 
 @router.get("/zone-maps")
-def list_zone_maps(session: DbSession, me: CurrentPrincipal,
-                   authority: str | None = None) -> list[ZoneMapOut]:
+def list_zone_maps(
+    session: DbSession, me: CurrentPrincipal, authority: str | None = None
+) -> list[ZoneMapOut]:
     access.require(access.can_view_geography(me))
     views = service.list_zone_maps(session, authority)
     codes = _party_codes(session, {v.record.authority_id for v in views})
@@ -60,8 +68,13 @@ def list_zone_maps(session: DbSession, me: CurrentPrincipal,
 
 
 @router.get("/zones")
-def zones_in_force(session: DbSession, hub: Hub, me: CurrentPrincipal,
-                   at: datetime | None = None, authority: str | None = None) -> dict[str, Any]:
+def zones_in_force(
+    session: DbSession,
+    hub: Hub,
+    me: CurrentPrincipal,
+    at: datetime | None = None,
+    authority: str | None = None,
+) -> dict[str, Any]:
     """The zones in force at ``at`` (now by default) as a GeoJSON FeatureCollection."""
     access.require(access.can_view_geography(me))
     rows = service.zones_in_force(session, at or hub.clock.now(), authority)
@@ -72,9 +85,11 @@ def zones_in_force(session: DbSession, hub: Hub, me: CurrentPrincipal,
             "id": zone.id,
             "geometry": json_geometry(zone.geometry_wkb),
             "properties": {
-                "zone_id": zone.id, "map_id": zone.map_id,
+                "zone_id": zone.id,
+                "map_id": zone.map_id,
                 "authority": codes[zone.authority_id],
-                "name_ar": zone.name_ar, "name_en": zone.name_en,
+                "name_ar": zone.name_ar,
+                "name_en": zone.name_en,
                 "in_force_from": _iso(view.in_force_from),
                 "in_force_until": _iso(view.in_force_until),
             },
@@ -85,8 +100,9 @@ def zones_in_force(session: DbSession, hub: Hub, me: CurrentPrincipal,
 
 
 @router.get("/checkpoints")
-def list_checkpoints(session: DbSession, me: CurrentPrincipal,
-                     authority: str | None = None) -> list[CheckpointOut]:
+def list_checkpoints(
+    session: DbSession, me: CurrentPrincipal, authority: str | None = None
+) -> list[CheckpointOut]:
     access.require(access.can_view_geography(me))
     records = service.list_checkpoints(session, authority)
     codes = _party_codes(session, {r.authority_id for r in records})
@@ -94,41 +110,54 @@ def list_checkpoints(session: DbSession, me: CurrentPrincipal,
 
 
 @router.post("/checkpoints", status_code=status.HTTP_201_CREATED)
-def import_checkpoints(document: GeoJSONBody, session: DbSession, hub: Hub,
-                       me: CurrentPrincipal, authority: str | None = None) -> list[CheckpointOut]:
+def import_checkpoints(
+    document: GeoJSONBody,
+    session: DbSession,
+    hub: Hub,
+    me: CurrentPrincipal,
+    authority: str | None = None,
+) -> list[CheckpointOut]:
     """Create or update checkpoints from a FeatureCollection of Points (matched by code)."""
-    records = service.import_checkpoints(session, me, document=document, clock=hub.clock,
-                                         authority=authority)
+    records = service.import_checkpoints(
+        session, me, document=document, clock=hub.clock, authority=authority
+    )
     codes = _party_codes(session, {r.authority_id for r in records})
     return [CheckpointOut.of(r, codes[r.authority_id]) for r in records]
 
 
 @router.put("/checkpoints/{code}/status")
-def set_checkpoint_status(code: str, body: CheckpointStatusIn, session: DbSession, hub: Hub,
-                          me: CurrentPrincipal) -> CheckpointOut:
-    record = service.set_checkpoint_status(session, me, checkpoint=code, status=body.status,
-                                           reason=body.reason, clock=hub.clock)
-    return CheckpointOut.of(record, _party_codes(session, {record.authority_id})[
-        record.authority_id])
+def set_checkpoint_status(
+    code: str, body: CheckpointStatusIn, session: DbSession, hub: Hub, me: CurrentPrincipal
+) -> CheckpointOut:
+    record = service.set_checkpoint_status(
+        session, me, checkpoint=code, status=body.status, reason=body.reason, clock=hub.clock
+    )
+    return CheckpointOut.of(
+        record, _party_codes(session, {record.authority_id})[record.authority_id]
+    )
 
 
 @router.post("/routes/resolve")
-def resolve_route(body: RouteIn, session: DbSession, hub: Hub,
-                  me: CurrentPrincipal) -> RouteResolutionOut:
+def resolve_route(
+    body: RouteIn, session: DbSession, hub: Hub, me: CurrentPrincipal
+) -> RouteResolutionOut:
     """Which authorities must decide on this route, and which checkpoints it passes, in order."""
     access.require(access.can_view_geography(me))
     resolution = service.resolve_route(
-        session, hub.spatial_index, route=body.route,
-        corridor_m=hub.settings.default_corridor_m if body.corridor_m is None
-        else body.corridor_m,
-        max_corridor_m=hub.settings.max_corridor_m, at=body.at or hub.clock.now(),
+        session,
+        hub.spatial_index,
+        route=body.route,
+        corridor_m=hub.settings.default_corridor_m if body.corridor_m is None else body.corridor_m,
+        max_corridor_m=hub.settings.max_corridor_m,
+        at=body.at or hub.clock.now(),
     )
     parties = PartyRepository(session).parties_by_ids(
         {a.authority_id for a in resolution.authorities}
     )
     codes = {pid: party.code for pid, party in parties.items()}
     return RouteResolutionOut(
-        at=resolution.at, corridor_m=resolution.corridor_m,
+        at=resolution.at,
+        corridor_m=resolution.corridor_m,
         route_length_m=round(resolution.route_length_m, 1),
         metric_crs=f"EPSG:{resolution.epsg}",
         authorities=[
@@ -136,8 +165,9 @@ def resolve_route(body: RouteIn, session: DbSession, hub: Hub,
                 authority=codes[a.authority_id],
                 name=Name.pair(parties[a.authority_id].name_ar, parties[a.authority_id].name_en),
                 first_along_m=round(a.first_along_m, 1),
-                zones=[ZoneRef(id=z.zone_id, map_id=z.map_id, name=Name.of(z.name))
-                       for z in a.zones],
+                zones=[
+                    ZoneRef(id=z.zone_id, map_id=z.map_id, name=Name.of(z.name)) for z in a.zones
+                ],
                 checkpoints=[hit.checkpoint.code for hit in a.checkpoints],
             )
             for a in resolution.authorities

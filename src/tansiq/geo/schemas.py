@@ -31,10 +31,17 @@ class ZoneMapOut(BaseModel):
     @classmethod
     def of(cls, view: ZoneMapView, authority_code: str) -> ZoneMapOut:
         record = view.record
-        return cls(id=record.id, authority=authority_code, valid_from=record.valid_from,
-                   valid_until=record.valid_until, in_force_from=view.in_force_from,
-                   in_force_until=view.in_force_until, imported_at=record.imported_at,
-                   source_name=record.source_name, zone_count=record.zone_count)
+        return cls(
+            id=record.id,
+            authority=authority_code,
+            valid_from=record.valid_from,
+            valid_until=record.valid_until,
+            in_force_from=view.in_force_from,
+            in_force_until=view.in_force_until,
+            imported_at=record.imported_at,
+            source_name=record.source_name,
+            zone_count=record.zone_count,
+        )
 
 
 class CheckpointOut(BaseModel):
@@ -49,10 +56,16 @@ class CheckpointOut(BaseModel):
 
     @classmethod
     def of(cls, record: CheckpointRecord, authority_code: str) -> CheckpointOut:
-        return cls(id=record.id, code=record.code, authority=authority_code,
-                   name=Name.pair(record.name_ar, record.name_en),
-                   status=CheckpointStatus(record.status), status_reason=record.status_reason,
-                   lon=record.lon, lat=record.lat)
+        return cls(
+            id=record.id,
+            code=record.code,
+            authority=authority_code,
+            name=Name.pair(record.name_ar, record.name_en),
+            status=CheckpointStatus(record.status),
+            status_reason=record.status_reason,
+            lon=record.lon,
+            lat=record.lat,
+        )
 
 
 class CheckpointStatusIn(BaseModel):
@@ -90,10 +103,15 @@ class CheckpointOnRouteOut(BaseModel):
     @classmethod
     def of(cls, hit: CheckpointOnRoute, codes: dict[int, str]) -> CheckpointOnRouteOut:
         cp = hit.checkpoint
-        return cls(id=cp.checkpoint_id, code=cp.code, authority=codes[cp.authority_id],
-                   name=Name.of(cp.name), status=cp.status,
-                   distance_along_m=round(hit.distance_along_m, 1),
-                   offset_m=round(hit.offset_m, 1))
+        return cls(
+            id=cp.checkpoint_id,
+            code=cp.code,
+            authority=codes[cp.authority_id],
+            name=Name.of(cp.name),
+            status=cp.status,
+            distance_along_m=round(hit.distance_along_m, 1),
+            offset_m=round(hit.offset_m, 1),
+        )
 
 
 class RequiredAuthorityOut(BaseModel):

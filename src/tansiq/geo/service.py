@@ -88,8 +88,12 @@ def import_zone_map(
     features = parse_features(document, ZONE_TYPES, rewind=rewind)
     repo = GeoRepository(session)
     zone_map = ZoneMapRecord(
-        authority_id=party.id, valid_from=start, valid_until=end, imported_at=clock.now(),
-        imported_by=principal.user_id, source_name=normalise_text(source_name)[:MAX_NAME],
+        authority_id=party.id,
+        valid_from=start,
+        valid_until=end,
+        imported_at=clock.now(),
+        imported_by=principal.user_id,
+        source_name=normalise_text(source_name)[:MAX_NAME],
         zone_count=len(features),
     )
     repo.add(zone_map)
@@ -99,13 +103,22 @@ def import_zone_map(
         fallback = f"{party.code} #{feature.index + 1}"
         name = _name(feature.properties, fallback)
         minx, miny, maxx, maxy = feature.geometry.bounds
-        zones.append(ZoneRecord(
-            map_id=zone_map.id, authority_id=party.id, feature_index=feature.index,
-            feature_ref=feature.feature_id, name_ar=name.ar, name_en=name.en,
-            geometry_wkb=shapely.to_wkb(feature.geometry),
-            min_lon=minx, min_lat=miny, max_lon=maxx, max_lat=maxy,
-            properties=_plain_properties(feature.properties),
-        ))
+        zones.append(
+            ZoneRecord(
+                map_id=zone_map.id,
+                authority_id=party.id,
+                feature_index=feature.index,
+                feature_ref=feature.feature_id,
+                name_ar=name.ar,
+                name_en=name.en,
+                geometry_wkb=shapely.to_wkb(feature.geometry),
+                min_lon=minx,
+                min_lat=miny,
+                max_lon=maxx,
+                max_lat=maxy,
+                properties=_plain_properties(feature.properties),
+            )
+        )
     repo.add_all(zones)
     repo.bump_revision()
     repo.flush()
@@ -163,16 +176,21 @@ def import_checkpoints(
     problems: list[ErrorDetail] = []
     rows: list[tuple[str, PartyRecord, BilingualText, CheckpointStatus, str, float, float]] = []
     for feature in features:
-        row = _checkpoint_row(feature.index, feature.properties, default_authority, parties,
-                              problems)
+        row = _checkpoint_row(
+            feature.index, feature.properties, default_authority, parties, problems
+        )
         if row is not None:
             point = feature.geometry
             rows.append((*row, point.x, point.y))
     codes = [row[0] for row in rows]
     for code in {c for c in codes if codes.count(c) > 1}:
-        problems.append(ErrorDetail("checkpoint.duplicate_code",
-                                    N_('The code "{checkpoint}" appears more than once.'),
-                                    {"checkpoint": code}))
+        problems.append(
+            ErrorDetail(
+                "checkpoint.duplicate_code",
+                N_('The code "{checkpoint}" appears more than once.'),
+                {"checkpoint": code},
+            )
+        )
     if problems:
         raise CheckpointsInvalid(problems)
     for _code, party, *_ in rows:
@@ -223,8 +241,9 @@ def set_checkpoint_status(
     return record
 
 
-def list_checkpoints(session: Session, authority: str | int | None = None
-                     ) -> list[CheckpointRecord]:
+def list_checkpoints(
+    session: Session, authority: str | int | None = None
+) -> list[CheckpointRecord]:
     authority_id = None if authority is None else require_authority(session, authority).id
     return list(GeoRepository(session).checkpoints(authority_id))
 
@@ -260,7 +279,9 @@ def build_index(session: Session, epsg: int | None = None) -> SpatialIndex:
     zones = [
         (
             ZoneEntry(
-                zone_id=record.id, map_id=record.map_id, authority_id=record.authority_id,
+                zone_id=record.id,
+                map_id=record.map_id,
+                authority_id=record.authority_id,
                 name=BilingualText(record.name_ar, record.name_en),
                 in_force_from=windows[record.map_id][0],
                 in_force_until=windows[record.map_id][1],
@@ -271,9 +292,13 @@ def build_index(session: Session, epsg: int | None = None) -> SpatialIndex:
     ]
     checkpoints = [
         CheckpointEntry(
-            checkpoint_id=record.id, code=record.code, authority_id=record.authority_id,
+            checkpoint_id=record.id,
+            code=record.code,
+            authority_id=record.authority_id,
             name=BilingualText(record.name_ar, record.name_en),
-            status=CheckpointStatus(record.status), lon=record.lon, lat=record.lat,
+            status=CheckpointStatus(record.status),
+            lon=record.lon,
+            lat=record.lat,
         )
         for record in repo.checkpoints()
     ]
@@ -328,20 +353,27 @@ def _checkpoint_row(
 
     code = properties.get("code")
     if not isinstance(code, str) or not CHECKPOINT_CODE.fullmatch(code):
-        problem("checkpoint.bad_code",
-                N_("A checkpoint needs a code of 2 to 40 letters, digits, '-' or '_'."))
+        problem(
+            "checkpoint.bad_code",
+            N_("A checkpoint needs a code of 2 to 40 letters, digits, '-' or '_'."),
+        )
         return None
     party = default_authority
     ref = properties.get("authority")
     if isinstance(ref, str) and ref:
         party = parties.party_by_code(ref)
         if party is None or party.kind != PartyKind.AUTHORITY:
-            problem("checkpoint.unknown_authority", N_('"{party}" is not a known authority.'),
-                    party=ref[:40])
+            problem(
+                "checkpoint.unknown_authority",
+                N_('"{party}" is not a known authority.'),
+                party=ref[:40],
+            )
             return None
     if party is None:
-        problem("checkpoint.no_authority",
-                N_('A checkpoint needs the code of its operating "authority".'))
+        problem(
+            "checkpoint.no_authority",
+            N_('A checkpoint needs the code of its operating "authority".'),
+        )
         return None
     name = _name(properties, code)
     raw_status = properties.get("status", CheckpointStatus.OPEN.value)

@@ -20,11 +20,19 @@ router = APIRouter(prefix="/api/v1", tags=["parties"])
 def sign_in(body: TokenRequest, session: DbSession, hub: Hub) -> TokenOut:
     """Exchange a username and password for an API token (shown once)."""
     user = service.authenticate(session, body.username, body.password)
-    issued = service.issue_token(session, user, name=body.name, clock=hub.clock,
-                                 ttl=timedelta(days=hub.settings.token_ttl_days))
+    issued = service.issue_token(
+        session,
+        user,
+        name=body.name,
+        clock=hub.clock,
+        ttl=timedelta(days=hub.settings.token_ttl_days),
+    )
     record = PartyRepository(session).token(issued.token_id)
-    return TokenOut(id=issued.token_id, token=issued.secret,
-                    expires_at=None if record is None else record.expires_at)
+    return TokenOut(
+        id=issued.token_id,
+        token=issued.secret,
+        expires_at=None if record is None else record.expires_at,
+    )
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -40,16 +48,22 @@ def whoami(session: DbSession, me: CurrentPrincipal) -> MeOut:
 
 
 @router.get("/parties")
-def list_parties(session: DbSession, me: CurrentPrincipal,
-                 kind: PartyKind | None = None) -> list[PartyOut]:
+def list_parties(
+    session: DbSession, me: CurrentPrincipal, kind: PartyKind | None = None
+) -> list[PartyOut]:
     return [PartyOut.of(p) for p in PartyRepository(session).parties(kind)]
 
 
 @router.post("/parties", status_code=status.HTTP_201_CREATED)
 def create_party(body: PartyIn, session: DbSession, hub: Hub, me: CurrentPrincipal) -> PartyOut:
     access.require(access.can_create_party(me))
-    record = service.create_party(session, code=body.code, kind=body.kind,
-                                  name=BilingualText(body.name_ar, body.name_en), clock=hub.clock)
+    record = service.create_party(
+        session,
+        code=body.code,
+        kind=body.kind,
+        name=BilingualText(body.name_ar, body.name_en),
+        clock=hub.clock,
+    )
     return PartyOut.of(record)
 
 
@@ -66,15 +80,21 @@ def list_users(code: str, session: DbSession, me: CurrentPrincipal) -> list[User
 
 
 @router.post("/parties/{code}/users", status_code=status.HTTP_201_CREATED)
-def create_user(code: str, body: UserIn, session: DbSession, hub: Hub,
-                me: CurrentPrincipal) -> UserOut:
+def create_user(
+    code: str, body: UserIn, session: DbSession, hub: Hub, me: CurrentPrincipal
+) -> UserOut:
     party = service.get_party(session, code)
     access.require(access.can_manage_users(me, party.id))
-    record = service.create_user(session, party=party, username=body.username,
-                                 display_name=body.display_name, password=body.password,
-                                 roles=frozenset(body.roles), clock=hub.clock,
-                                 locale=body.locale.value)
+    record = service.create_user(
+        session,
+        party=party,
+        username=body.username,
+        display_name=body.display_name,
+        password=body.password,
+        roles=frozenset(body.roles),
+        clock=hub.clock,
+        locale=body.locale.value,
+    )
     stored = PartyRepository(session).user(record.id)
     assert stored is not None  # noqa: S101 - flushed just above
     return UserOut.of(stored)
-

@@ -27,8 +27,12 @@ class PartyOut(BaseModel):
 
     @classmethod
     def of(cls, record: PartyRecord) -> PartyOut:
-        return cls(id=record.id, code=record.code, kind=PartyKind(record.kind),
-                   name=Name.pair(record.name_ar, record.name_en))
+        return cls(
+            id=record.id,
+            code=record.code,
+            kind=PartyKind(record.kind),
+            name=Name.pair(record.name_ar, record.name_en),
+        )
 
 
 class UserIn(BaseModel):
@@ -50,9 +54,15 @@ class UserOut(BaseModel):
 
     @classmethod
     def of(cls, record: UserRecord) -> UserOut:
-        return cls(id=record.id, username=record.username, display_name=record.display_name,
-                   party=record.party.code, roles=[Role(r.role) for r in record.roles],
-                   locale=Locale(record.locale), is_active=record.is_active)
+        return cls(
+            id=record.id,
+            username=record.username,
+            display_name=record.display_name,
+            party=record.party.code,
+            roles=[Role(r.role) for r in record.roles],
+            locale=Locale(record.locale),
+            is_active=record.is_active,
+        )
 
 
 class TokenRequest(BaseModel):

@@ -84,8 +84,9 @@ def create_party(
     code = check_party_code(code)
     if repo.party_by_code(code) is not None:
         raise PartyExists(party=code)
-    record = PartyRecord(code=code, kind=kind.value, name_ar=name.ar, name_en=name.en,
-                         created_at=clock.now())
+    record = PartyRecord(
+        code=code, kind=kind.value, name_ar=name.ar, name_en=name.en, created_at=clock.now()
+    )
     _add_unique(repo, record, PartyExists(party=code))
     return record
 

@@ -54,8 +54,9 @@ def create_app(context: HubContext) -> FastAPI:
         """Liveness and database reachability, for load balancers and scripts."""
         with context.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        return JSONResponse({"status": "ok", "version": tansiq.__version__,
-                             "database": context.engine.dialect.name})
+        return JSONResponse(
+            {"status": "ok", "version": tansiq.__version__, "database": context.engine.dialect.name}
+        )
 
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=context.settings.max_body_bytes)

@@ -38,30 +38,32 @@ _FIELD_PROBLEM = N_("This value is missing or not valid: {problem}")
 
 
 def error_response(status: int, body: dict[str, Any], locale: Locale) -> JSONResponse:
-    return JSONResponse({"error": body}, status_code=status,
-                        headers={"Content-Language": locale.value})
+    return JSONResponse(
+        {"error": body}, status_code=status, headers={"Content-Language": locale.value}
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TansiqError)
     async def on_tansiq_error(request: Request, error: TansiqError) -> JSONResponse:
         locale = request_locale(request)
-        headers = {"WWW-Authenticate": "Bearer"} if (
-            error.category is ErrorCategory.UNAUTHENTICATED) else {}
-        response = error_response(STATUS_BY_CATEGORY[error.category], error.render(locale),
-                                  locale)
+        headers = (
+            {"WWW-Authenticate": "Bearer"}
+            if (error.category is ErrorCategory.UNAUTHENTICATED)
+            else {}
+        )
+        response = error_response(STATUS_BY_CATEGORY[error.category], error.render(locale), locale)
         response.headers.update(headers)
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def on_validation_error(request: Request, error: RequestValidationError
-                                  ) -> JSONResponse:
+    async def on_validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
         locale = request_locale(request)
         problems = list(error.errors())
         if any(problem.get("type") == "json_invalid" for problem in problems):
             return error_response(
-                400, {"code": "request.bad_json", "message": translate(_BAD_JSON, locale)},
-                locale)
+                400, {"code": "request.bad_json", "message": translate(_BAD_JSON, locale)}, locale
+            )
         details = [
             ErrorDetail(
                 code=f"field.{problem.get('type', 'invalid')}",
@@ -72,8 +74,10 @@ def install_error_handlers(app: FastAPI) -> None:
             for problem in problems[:50]
         ]
         return error_response(
-            422, {"code": "request.invalid", "message": translate(_INVALID, locale),
-                  "details": details}, locale)
+            422,
+            {"code": "request.invalid", "message": translate(_INVALID, locale), "details": details},
+            locale,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -82,13 +86,13 @@ def install_error_handlers(app: FastAPI) -> None:
             limit = request.app.state.hub.settings.max_body_bytes
             return error_response(413, BodyTooLarge(limit=limit).render(locale), locale)
         code, message = _HTTP_CODES.get(error.status_code, ("request.bad", _HTTP_CODES[400][1]))
-        return error_response(error.status_code,
-                              {"code": code, "message": translate(message, locale)}, locale)
+        return error_response(
+            error.status_code, {"code": code, "message": translate(message, locale)}, locale
+        )
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         locale = request_locale(request)
         code, message = _INTERNAL
-        return error_response(500, {"code": code, "message": translate(message, locale)},
-                              locale)
+        return error_response(500, {"code": code, "message": translate(message, locale)}, locale)

@@ -1,0 +1,36 @@
+"""Dependencies point inward: checked by import-linter and, at run time, here."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["tansiq.core.geojson", "tansiq.core.projection", "tansiq.geo.index", "tansiq.parties.access"],
+)
+def test_pure_modules_load_no_database_or_web_code(module: str) -> None:
+    probe = (
+        f"import sys, {module}; "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('sqlalchemy', 'fastapi', 'starlette', 'alembic', 'uvicorn', 'click')); "
+        "print(','.join(bad))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_import_contracts_hold() -> None:
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run(
+        [str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
