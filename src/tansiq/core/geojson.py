@@ -228,7 +228,7 @@ def _is_number(value: Any) -> bool:
 
 
 def _positions(value: Any, problems: _Problems, path: str) -> list[tuple[float, float]] | None:
-    if not isinstance(value, list):
+    if not isinstance(value, list | tuple):
         problems.add(
             "geojson.bad_coordinates", N_("Coordinates must be an array of positions."), path
         )
@@ -312,7 +312,7 @@ def _signed_area(positions: Sequence[tuple[float, float]]) -> float:
 
 
 def _polygon(value: Any, problems: _Problems, path: str, *, rewind: bool) -> shapely.Polygon | None:
-    if not isinstance(value, list) or not value:
+    if not isinstance(value, list | tuple) or not value:
         problems.add(
             "geojson.bad_coordinates",
             N_("A polygon's coordinates must be a non-empty array of rings."),
@@ -332,7 +332,7 @@ def _polygon(value: Any, problems: _Problems, path: str, *, rewind: bool) -> sha
 def _multipolygon(
     value: Any, problems: _Problems, path: str, *, rewind: bool
 ) -> shapely.MultiPolygon | None:
-    if not isinstance(value, list) or not value:
+    if not isinstance(value, list | tuple) or not value:
         problems.add(
             "geojson.bad_coordinates",
             N_("A multipolygon's coordinates must be a non-empty array of polygons."),

@@ -1,9 +1,10 @@
 """The in-memory spatial index behind route resolution (shapely STRtree, metres).
 
-Zones and checkpoints are projected once into one metric CRS and indexed. A route is cut into
-pieces of 32 segments, so a long winding route does not drag in everything under its bounding
-box; candidates are filtered by box, then by the time their map is in force, then by the exact
-distance test against the route line (never a buffered polygon).
+Zones and checkpoints are projected once into one metric CRS and indexed. A route is queried
+segment by segment (each segment's box grown by half the corridor), so a long winding route
+does not drag in everything under its bounding box, and the first segment that reaches a zone
+gives its order along the route; candidates are filtered by box, then by the time their map is
+in force, then by the exact distance test against the segment (never a buffered polygon).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from tansiq.geo.domain import (
     ZoneEntry,
 )
 
-PIECE_SEGMENTS = 32
 _FOREVER = np.inf
 
 
@@ -67,11 +67,11 @@ class SpatialIndex:
         checkpoint within it in route order. ``route`` is WGS84; ``corridor_m`` its full width."""
         line = project(route, self.epsg)
         half = corridor_m / 2.0
-        pieces, piece_starts = _pieces(line)
-        boxes = _expanded_boxes(pieces, half)
+        segments, segment_starts = _segments(line)
+        boxes = _expanded_boxes(segments, half)
 
-        zone_first = self._zones_along(pieces, piece_starts, boxes, half, at.timestamp())
-        checkpoints = self._checkpoints_along(line, pieces, boxes, half)
+        zone_first = self._zones_along(segments, segment_starts, boxes, half, at.timestamp())
+        checkpoints = self._checkpoints_along(line, segments, boxes, half)
 
         firsts: dict[int, float] = {}
         zones_of: dict[int, list[ZoneEntry]] = {}
@@ -106,30 +106,25 @@ class SpatialIndex:
 
     def _zones_along(
         self,
-        pieces: npt.NDArray[np.object_],
-        piece_starts: npt.NDArray[np.float64],
+        segments: npt.NDArray[np.object_],
+        segment_starts: npt.NDArray[np.float64],
         boxes: npt.NDArray[np.object_],
         half: float,
         moment: float,
     ) -> dict[int, float]:
-        """Zone index → how far along the route the corridor first reaches it (metres)."""
+        """Zone index → distance along the route to the start of the first segment whose
+        corridor reaches it (metres)."""
         if not self.zones:
             return {}
-        piece_idx, zone_idx = self._zone_tree.query(boxes)
+        segment_idx, zone_idx = self._zone_tree.query(boxes)
         in_force = (self._starts[zone_idx] <= moment) & (moment < self._ends[zone_idx])
-        piece_idx, zone_idx = piece_idx[in_force], zone_idx[in_force]
-        touching = shapely.dwithin(self._zone_shapes[zone_idx], pieces[piece_idx], half)
-        first_piece: dict[int, int] = {}
-        for piece, zone in zip(
-            piece_idx[touching].tolist(), zone_idx[touching].tolist(), strict=True
-        ):
-            if piece < first_piece.get(zone, piece + 1):
-                first_piece[zone] = piece
-        return {
-            zone: float(piece_starts[piece])
-            + _first_reach(pieces[piece], self._zone_shapes[zone], half)
-            for zone, piece in first_piece.items()
-        }
+        segment_idx, zone_idx = segment_idx[in_force], zone_idx[in_force]
+        touching = shapely.dwithin(self._zone_shapes[zone_idx], segments[segment_idx], half)
+        segment_idx, zone_idx = segment_idx[touching], zone_idx[touching]
+        # Pairs come ordered by segment, so the first occurrence of a zone is its first reach.
+        zones, first = np.unique(zone_idx, return_index=True)
+        along = segment_starts[segment_idx[first]]
+        return dict(zip(zones.tolist(), along.tolist(), strict=True))
 
     def _checkpoints_along(
         self,
@@ -161,18 +156,17 @@ def _epsg_for(geometries: Sequence[BaseGeometry]) -> int:
     return utm_epsg((minx + maxx) / 2.0, (miny + maxy) / 2.0)
 
 
-def _pieces(
+def _segments(
     line: BaseGeometry,
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.float64]]:
-    """The route cut into runs of ``PIECE_SEGMENTS`` segments, and where each run starts."""
+    """The route's segments, and how far along the route each one starts."""
     coords = shapely.get_coordinates(line)
-    starts = list(range(0, max(len(coords) - 1, 1), PIECE_SEGMENTS))
-    pieces = np.array(
-        [shapely.LineString(coords[s : s + PIECE_SEGMENTS + 1]) for s in starts], dtype=object
+    segments: npt.NDArray[np.object_] = shapely.linestrings(
+        np.stack((coords[:-1], coords[1:]), axis=1)
     )
-    seg = np.hypot(*np.diff(coords, axis=0).T)
-    cumulative = np.concatenate(([0.0], np.cumsum(seg)))
-    return pieces, cumulative[starts]
+    lengths = np.hypot(*np.diff(coords, axis=0).T)
+    starts = np.concatenate(([0.0], np.cumsum(lengths)[:-1]))
+    return segments, starts
 
 
 def _expanded_boxes(pieces: npt.NDArray[np.object_], half: float) -> npt.NDArray[np.object_]:
@@ -181,13 +175,3 @@ def _expanded_boxes(pieces: npt.NDArray[np.object_], half: float) -> npt.NDArray
         bounds[:, 0] - half, bounds[:, 1] - half, bounds[:, 2] + half, bounds[:, 3] + half
     )
     return boxes
-
-
-def _first_reach(piece: BaseGeometry, zone: BaseGeometry, half: float) -> float:
-    """Distance along ``piece`` to the start of its first segment within ``half`` of ``zone``."""
-    coords = shapely.get_coordinates(piece)
-    segments = shapely.linestrings(np.stack((coords[:-1], coords[1:]), axis=1))
-    near = shapely.dwithin(zone, segments, half)
-    first = int(np.argmax(near))
-    lengths = np.hypot(*np.diff(coords[: first + 1], axis=0).T)
-    return float(lengths.sum())
