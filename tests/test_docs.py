@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import click
 from click.testing import CliRunner
 
 from tansiq.cli.main import cli
@@ -43,8 +44,9 @@ def cli_reference() -> str:
         result = runner.invoke(cli, [*path, "--help"], prog_name="tansiq", terminal_width=100)
         title = " ".join(["tansiq", *path])
         sections.append(f"## `{title}`\n\n```\n{result.output.rstrip()}\n```\n")
-        group = cli
+        group: click.Command = cli
         for name in path:
-            group = group.commands[name]  # type: ignore[attr-defined]
+            assert isinstance(group, click.Group)
+            group = group.commands[name]
         queue.extend([*path, name] for name in sorted(getattr(group, "commands", {})))
     return "\n".join(sections)

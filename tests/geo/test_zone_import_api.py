@@ -18,7 +18,7 @@ URL = "/api/v1/authorities/west-command/zone-maps"
 GOOD = square(41.0, 34.0, name_en="Good", name_ar="جيد")
 
 
-def ring(*coords: tuple[float, float]) -> list[list[float]]:
+def ring(*coords: tuple[Any, Any]) -> list[list[Any]]:
     return [list(c) for c in coords]
 
 

@@ -119,8 +119,9 @@ def _check_crs(member: Mapping[str, Any], problems: _Problems, path: str) -> Non
     crs = member.get("crs")
     if crs is None:
         return
-    name = crs.get("properties", {}).get("name") if isinstance(crs, Mapping) else None
-    if name not in _WGS84_NAMES:
+    properties = crs.get("properties") if isinstance(crs, Mapping) else None
+    name = properties.get("name") if isinstance(properties, Mapping) else None
+    if not isinstance(name, str) or name not in _WGS84_NAMES:
         problems.add(
             "geojson.unsupported_crs",
             N_(

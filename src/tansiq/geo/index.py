@@ -123,7 +123,10 @@ class SpatialIndex:
         segment_idx, zone_idx = segment_idx[touching], zone_idx[touching]
         # Pairs come ordered by segment, so the first occurrence of a zone is its first reach.
         zones, first = np.unique(zone_idx, return_index=True)
-        along = segment_starts[segment_idx[first]]
+        first_segments = segment_idx[first]
+        along = segment_starts[first_segments] + _reach_within(
+            segments[first_segments], self._zone_shapes[zones]
+        )
         return dict(zip(zones.tolist(), along.tolist(), strict=True))
 
     def _checkpoints_along(
@@ -175,3 +178,27 @@ def _expanded_boxes(pieces: npt.NDArray[np.object_], half: float) -> npt.NDArray
         bounds[:, 0] - half, bounds[:, 1] - half, bounds[:, 2] + half, bounds[:, 3] + half
     )
     return boxes
+
+
+def _reach_within(
+    segments: npt.NDArray[np.object_], zones: npt.NDArray[np.object_]
+) -> npt.NDArray[np.float64]:
+    """How far along each segment it first meets its zone (entering it), or else comes
+    nearest to it (passing within the corridor)."""
+    reach = np.zeros(len(segments))
+    if not len(segments):
+        return reach
+    crossing = shapely.intersection(segments, zones)
+    enters = ~shapely.is_empty(crossing)
+    if enters.any():
+        points, owner = shapely.get_coordinates(crossing[enters], return_index=True)
+        entering = np.flatnonzero(enters)[owner]
+        located = shapely.line_locate_point(segments[entering], shapely.points(points))
+        first = np.full(len(segments), np.inf)
+        np.minimum.at(first, entering, located)
+        reach[enters] = first[enters]
+    passes = ~enters
+    if passes.any():
+        nearest = shapely.get_point(shapely.shortest_line(segments[passes], zones[passes]), 0)
+        reach[passes] = shapely.line_locate_point(segments[passes], nearest)
+    return reach
