@@ -73,8 +73,16 @@ def hub_context(ctx: click.Context) -> HubContext:
         settings = Settings()
         if root.params.get("database_url"):
             settings = settings.model_copy(update={"database_url": root.params["database_url"]})
-        root.obj = HubContext.from_settings(settings)
+        use_context(ctx, HubContext.from_settings(settings))
     return root.obj
+
+
+def use_context(ctx: click.Context, context: HubContext) -> HubContext:
+    """Make ``context`` this command line's, and close its connections when it ends."""
+    root = ctx.find_root()
+    root.obj = context
+    root.call_on_close(context.engine.dispose)
+    return context
 
 
 @contextmanager

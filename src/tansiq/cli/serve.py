@@ -8,7 +8,7 @@ import click
 import uvicorn
 from sqlalchemy import func, select
 
-from tansiq.cli.base import hub_context, session_scope
+from tansiq.cli.base import hub_context, session_scope, use_context
 from tansiq.context import HubContext
 from tansiq.db.migrate import upgrade
 from tansiq.demo.service import DEMO_PASSWORD, load_demo
@@ -53,8 +53,7 @@ def demo(ctx: click.Context, path: Path, port: int, host: str, no_serve: bool, r
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     settings = Settings(database_url=f"sqlite:///{path.resolve()}")
-    context = HubContext.from_settings(settings)
-    ctx.find_root().obj = context
+    context = use_context(ctx, HubContext.from_settings(settings))
     upgrade(context.engine)
     with session_scope(ctx) as session:
         fresh = not session.scalar(select(func.count()).select_from(PartyRecord))
