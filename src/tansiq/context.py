@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -56,9 +56,12 @@ def hub(request: Request) -> HubContext:
 Hub = Annotated[HubContext, Depends(hub)]
 
 
-def db_session(context: Hub) -> Iterator[Session]:
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def db_session(context: Hub, request: Request) -> Iterator[Session]:
     """One unit of work per request: committed when the handler returns, else rolled back."""
-    with unit_of_work(context.sessions) as session:
+    with unit_of_work(context.sessions, write=request.method not in READ_METHODS) as session:
         yield session
 
 
@@ -89,3 +92,6 @@ def current_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+# Database ids in paths: a number the database can hold, or a coded 422 before any query.
+RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]

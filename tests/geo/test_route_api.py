@@ -147,9 +147,9 @@ def test_zone_changes_are_seen_by_the_next_resolution(
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [
-        ({"route": {"type": "Point", "coordinates": [41.0, 34.0]}}, 422, "geojson.invalid"),
-        ({"route": line((41.0, 34.0), (41.0, 34.0))}, 422, "geojson.invalid"),
-        ({"route": line((41.0, 34.0), (41.1, 134.0))}, 422, "geojson.invalid"),
+        ({"route": {"type": "Point", "coordinates": [41.0, 34.0]}}, 422, "route.invalid"),
+        ({"route": line((41.0, 34.0), (41.0, 34.0))}, 422, "route.invalid"),
+        ({"route": line((41.0, 34.0), (41.1, 134.0))}, 422, "route.invalid"),
         ({"route": line((41.0, 34.0), (41.1, 34.0)), "corridor_m": 0}, 422, "route.bad_corridor"),
         (
             {"route": line((41.0, 34.0), (41.1, 34.0)), "corridor_m": 10**9},

@@ -69,12 +69,12 @@ class CodedErrors(click.Group):
 def hub_context(ctx: click.Context) -> HubContext:
     """The context built once for this command line (settings from the environment)."""
     root = ctx.find_root()
-    if not isinstance(root.obj, HubContext):
-        settings = Settings()
-        if root.params.get("database_url"):
-            settings = settings.model_copy(update={"database_url": root.params["database_url"]})
-        use_context(ctx, HubContext.from_settings(settings))
-    return root.obj
+    if isinstance(root.obj, HubContext):
+        return root.obj
+    settings = Settings()
+    if root.params.get("database_url"):
+        settings = settings.model_copy(update={"database_url": root.params["database_url"]})
+    return use_context(ctx, HubContext.from_settings(settings))
 
 
 def use_context(ctx: click.Context, context: HubContext) -> HubContext:

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from tansiq.core.errors import TansiqError
+from tansiq.core.i18n import N_
+
 
 class Clock(Protocol):
     """A source of the current time, always timezone-aware UTC."""
@@ -36,8 +39,21 @@ class FixedClock:
         self.current = self.current + delta
 
 
+class NaiveTime(TansiqError):
+    code = "time.naive"
+    message = N_("A time must carry its offset from UTC, e.g. 2026-06-01T08:00:00Z.")
+
+
+class TimeOutOfRange(TansiqError):
+    code = "time.out_of_range"
+    message = N_("The time is out of range.")
+
+
 def ensure_utc(value: datetime) -> datetime:
     """Return ``value`` in UTC; a naive datetime is refused rather than guessed."""
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("naive datetime: every datetime in Tansiq must carry a timezone")
-    return value.astimezone(UTC)
+        raise NaiveTime
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise TimeOutOfRange from None

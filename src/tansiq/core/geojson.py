@@ -18,9 +18,11 @@ from shapely.geometry.base import BaseGeometry
 
 from tansiq.core.errors import ErrorDetail, TansiqError
 from tansiq.core.i18n import N_
+from tansiq.core.unicode import clean_unicode
 
 MAX_DETAILS = 100
-MAX_POSITIONS = 200_000
+MAX_POSITIONS = 200_000  # in one document, all geometries together
+MAX_FEATURES = 10_000
 _WGS84_NAMES = {
     "urn:ogc:def:crs:OGC:1.3:CRS84",
     "urn:ogc:def:crs:OGC::CRS84",
@@ -48,6 +50,7 @@ class ParsedFeature:
 class _Problems:
     feature: int | None = None
     found: list[ErrorDetail] = field(default_factory=list)
+    positions_left: int = field(default_factory=lambda: MAX_POSITIONS)
 
     def add(self, code: str, message: str, path: str, **params: Any) -> None:
         if len(self.found) < MAX_DETAILS:
@@ -82,12 +85,20 @@ def parse_features(
             "geojson.wrong_type",
             N_('Expected a "FeatureCollection" or a "Feature", found "{found}".'),
             "$.type",
-            found=str(kind)[:40],
+            found=clean_unicode(str(kind)[:40]),
         )
         raise GeoJSONInvalid(problems.found)
     if not isinstance(features, list) or not features:
         problems.add(
             "geojson.no_features", N_('"features" must be a non-empty array.'), "$.features"
+        )
+        raise GeoJSONInvalid(problems.found)
+    if len(features) > MAX_FEATURES:
+        problems.add(
+            "geojson.too_many_features",
+            N_("A document may have at most {limit} features; split it."),
+            "$.features",
+            limit=MAX_FEATURES,
         )
         raise GeoJSONInvalid(problems.found)
 
@@ -152,7 +163,7 @@ def _parse_feature(
         )
         return None
     raw_id = feature.get("id")
-    feature_id = None if raw_id is None else str(raw_id)[:200]
+    feature_id = None if raw_id is None else clean_unicode(str(raw_id))[:200].replace("\x00", "")
     geometry = _parse_geometry(
         feature.get("geometry"), allowed, problems, f"{path}.geometry", rewind=rewind
     )
@@ -168,12 +179,12 @@ def _parse_geometry(
         problems.add("geojson.missing_geometry", N_("The feature has no geometry object."), path)
         return None
     kind = geometry.get("type")
-    if kind not in allowed:
+    if not isinstance(kind, str) or kind not in allowed:
         problems.add(
             "geojson.wrong_geometry_type",
             N_('Geometry type "{found}" is not accepted here; expected {expected}.'),
             f"{path}.type",
-            found=str(kind)[:40],
+            found=clean_unicode(str(kind)[:40]),
             expected=", ".join(sorted(allowed)),
         )
         return None
@@ -225,7 +236,12 @@ def _position(value: Any, problems: _Problems, path: str) -> tuple[float, float]
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
 
 
 def _positions(value: Any, problems: _Problems, path: str) -> list[tuple[float, float]] | None:
@@ -234,10 +250,11 @@ def _positions(value: Any, problems: _Problems, path: str) -> list[tuple[float, 
             "geojson.bad_coordinates", N_("Coordinates must be an array of positions."), path
         )
         return None
-    if len(value) > MAX_POSITIONS:
+    problems.positions_left -= len(value)
+    if problems.positions_left < 0:
         problems.add(
             "geojson.too_many_positions",
-            N_("A geometry may have at most {limit} positions."),
+            N_("A document may have at most {limit} positions in all; split it."),
             path,
             limit=MAX_POSITIONS,
         )
@@ -248,6 +265,13 @@ def _positions(value: Any, problems: _Problems, path: str) -> list[tuple[float, 
         if position is None:
             return None
         positions.append(position)
+    if any(abs(a[0] - b[0]) > 180.0 for a, b in pairwise(positions)):
+        problems.add(
+            "geojson.crosses_antimeridian",
+            N_("The geometry crosses the 180th meridian; cut it in two there (RFC 7946 §3.1.9)."),
+            path,
+        )
+        return None
     return positions
 
 

@@ -14,6 +14,8 @@ from importlib import resources
 
 from babel.messages.pofile import read_po
 
+from tansiq.core.unicode import clean_unicode
+
 
 class Locale(StrEnum):
     """The languages Tansiq speaks."""
@@ -51,7 +53,14 @@ def _catalog(locale: Locale) -> Mapping[str, str]:
 def translate(message: str, locale: Locale, **params: object) -> str:
     """Translate ``message`` into ``locale`` and fill in its ``{named}`` parameters."""
     text = _catalog(locale).get(message, message)
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    return text.format(
+        **{
+            key: clean_unicode(value) if isinstance(value, str) else value
+            for key, value in params.items()
+        }
+    )
 
 
 def negotiate_locale(accept_language: str | None) -> Locale:

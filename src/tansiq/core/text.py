@@ -7,21 +7,30 @@ from dataclasses import dataclass
 
 from tansiq.core.errors import TansiqError
 from tansiq.core.i18n import N_, Locale
+from tansiq.core.unicode import clean_unicode
 
 # Control characters other than tab/newline have no place in names and notes; they break
 # printing and can hide text (e.g. bidi overrides are allowed, NUL is not).
 _FORBIDDEN = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
 
 
+MAX_NAME = 200
+
+
 def normalise_text(value: str) -> str:
-    """NFC-normalise and trim ``value``; NUL and other C0 controls are removed."""
-    cleaned = "".join(ch for ch in value if ch not in _FORBIDDEN)
+    """NFC-normalise and trim ``value``; NUL and other C0 controls and lone surrogates go."""
+    cleaned = "".join(ch for ch in clean_unicode(value) if ch not in _FORBIDDEN)
     return unicodedata.normalize("NFC", cleaned).strip()
 
 
 class NameRequired(TansiqError):
     code = "name.required"
     message = N_("A name in Arabic or English is required.")
+
+
+class NameTooLong(TansiqError):
+    code = "name.too_long"
+    message = N_("A name may have at most {limit} characters.")
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,8 @@ class BilingualText:
         object.__setattr__(self, "en", normalise_text(self.en))
         if not self.ar and not self.en:
             raise NameRequired
+        if max(len(self.ar), len(self.en)) > MAX_NAME:
+            raise NameTooLong(limit=MAX_NAME)
 
     def in_locale(self, locale: Locale) -> str:
         """The form for ``locale``, falling back to the other language when it is missing."""

@@ -15,6 +15,7 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 import shapely
+from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 
 from tansiq.core.projection import project, project_many, utm_epsg
@@ -27,6 +28,8 @@ from tansiq.geo.domain import (
 )
 
 _FOREVER = np.inf
+DENSIFY_DEG = 0.01  # about 1 km
+_GEOD = Geod(ellps="WGS84")
 
 
 class SpatialIndex:
@@ -45,7 +48,14 @@ class SpatialIndex:
         lonlat += [shapely.Point(cp.lon, cp.lat) for cp in checkpoints]
         self.epsg = epsg or _epsg_for(lonlat)
         zone_shapes = np.array([geometry for _, geometry in zones], dtype=object)
-        self._zone_shapes = project_many(zone_shapes, self.epsg)
+        # Long straight edges are densified before projecting (a straight line in degrees is
+        # curved in metres), and anything projection made invalid is repaired, so one odd
+        # zone can never break the resolution of every route near it.
+        zone_shapes = shapely.segmentize(zone_shapes, DENSIFY_DEG) if len(zones) else zone_shapes
+        projected = project_many(zone_shapes, self.epsg)
+        invalid = ~shapely.is_valid(projected)
+        projected[invalid] = shapely.make_valid(projected[invalid])
+        self._zone_shapes = projected
         shapely.prepare(self._zone_shapes)
         self._zone_tree = shapely.STRtree(self._zone_shapes)
         self._starts = np.array([e.in_force_from.timestamp() for e in self.zones], dtype=float)
@@ -98,7 +108,7 @@ class SpatialIndex:
         return RouteResolution(
             at=at,
             corridor_m=corridor_m,
-            route_length_m=float(line.length),
+            route_length_m=float(_GEOD.geometry_length(route)),
             epsg=self.epsg,
             authorities=authorities,
             checkpoints=tuple(checkpoints),
@@ -153,10 +163,13 @@ class SpatialIndex:
 
 
 def _epsg_for(geometries: Sequence[BaseGeometry]) -> int:
+    """The UTM zone at the median centre of the data: one stray feature far away does not
+    move the projection everyone's distances are measured in."""
     if not geometries:
         return utm_epsg(39.0, 34.0)  # UTM 37N: the region Tansiq was first built for.
-    minx, miny, maxx, maxy = shapely.total_bounds(np.array(geometries, dtype=object))
-    return utm_epsg((minx + maxx) / 2.0, (miny + maxy) / 2.0)
+    centres = shapely.get_coordinates(shapely.centroid(np.array(geometries, dtype=object)))
+    lon, lat = np.median(centres, axis=0)
+    return utm_epsg(float(lon), float(lat))
 
 
 def _segments(

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import shapely
 from fastapi import APIRouter, Body, Query, status
+from pydantic import AwareDatetime
 
 from tansiq.context import CurrentPrincipal, DbSession, Hub
 from tansiq.core.schemas import Name
@@ -36,8 +37,8 @@ def import_zone_map(
     session: DbSession,
     hub: Hub,
     me: CurrentPrincipal,
-    valid_from: datetime | None = None,
-    valid_until: datetime | None = None,
+    valid_from: AwareDatetime | None = None,
+    valid_until: AwareDatetime | None = None,
     rewind: Annotated[bool, Query(description="Turn wrongly wound rings around.")] = False,
     source_name: Annotated[str, Query(max_length=200)] = "",
 ) -> ZoneMapOut:
@@ -72,7 +73,7 @@ def zones_in_force(
     session: DbSession,
     hub: Hub,
     me: CurrentPrincipal,
-    at: datetime | None = None,
+    at: AwareDatetime | None = None,
     authority: str | None = None,
 ) -> dict[str, Any]:
     """The zones in force at ``at`` (now by default) as a GeoJSON FeatureCollection."""

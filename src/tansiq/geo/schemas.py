@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from tansiq.core.schemas import Name
 from tansiq.geo.domain import CheckpointOnRoute, CheckpointStatus
@@ -80,7 +80,7 @@ class RouteIn(BaseModel):
     corridor_m: float | None = Field(
         default=None, description="Full corridor width in metres; the hub's default if omitted."
     )
-    at: datetime | None = Field(
+    at: AwareDatetime | None = Field(
         default=None, description="Judge against the zone maps in force at this time (now)."
     )
 

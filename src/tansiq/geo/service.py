@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import re
 import threading
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import shapely
 from sqlalchemy.orm import Session
 
 from tansiq.core.clock import Clock, ensure_utc
 from tansiq.core.errors import ErrorDetail, NotFound, TansiqError
-from tansiq.core.geojson import parse_features, parse_geometry
+from tansiq.core.geojson import GeoJSONInvalid, parse_features, parse_geometry
 from tansiq.core.i18n import N_
 from tansiq.core.text import BilingualText, normalise_text
 from tansiq.geo.domain import (
@@ -49,6 +51,11 @@ class CheckpointNotFound(NotFound):
 class ZoneMapNotFound(NotFound):
     code = "zone_map.not_found"
     message = N_("No zone map {zone_map}.")
+
+
+class RouteInvalid(TansiqError):
+    code = "route.invalid"
+    message = N_("The route must be a valid GeoJSON LineString in longitude, latitude.")
 
 
 class CheckpointsInvalid(TansiqError):
@@ -172,44 +179,55 @@ def import_checkpoints(
     optional ``status`` and ``status_reason``. All or nothing."""
     features = parse_features(document, ("Point",))
     default_authority = None if authority is None else require_authority(session, authority)
-    parties = PartyRepository(session)
+    authorities = _AuthorityLookup(PartyRepository(session))
     problems: list[ErrorDetail] = []
-    rows: list[tuple[str, PartyRecord, BilingualText, CheckpointStatus, str, float, float]] = []
+    rows: list[_CheckpointRow] = []
     for feature in features:
         row = _checkpoint_row(
-            feature.index, feature.properties, default_authority, parties, problems
+            feature.index, feature.properties, default_authority, authorities, problems
         )
         if row is not None:
-            point = feature.geometry
-            rows.append((*row, point.x, point.y))
-    codes = [row[0] for row in rows]
-    for code in {c for c in codes if codes.count(c) > 1}:
-        problems.append(
-            ErrorDetail(
-                "checkpoint.duplicate_code",
-                N_('The code "{checkpoint}" appears more than once.'),
-                {"checkpoint": code},
-            )
+            rows.append(row._replace(lon=feature.geometry.x, lat=feature.geometry.y))
+    counts = Counter(row.code for row in rows)
+    problems.extend(
+        ErrorDetail(
+            "checkpoint.duplicate_code",
+            N_('The code "{checkpoint}" appears more than once.'),
+            {"checkpoint": code},
         )
+        for code, count in sorted(counts.items())
+        if count > 1
+    )
     if problems:
         raise CheckpointsInvalid(problems)
-    for _code, party, *_ in rows:
-        access.require(access.can_manage_geography(principal, party.id))
+    for party_id in {row.party.id for row in rows}:
+        access.require(access.can_manage_geography(principal, party_id))
     repo = GeoRepository(session)
-    existing = repo.checkpoints_by_codes(set(codes))
+    existing = repo.checkpoints_by_codes(set(counts))
     now = clock.now()
     stored = []
-    for code, party, name, status, reason, lon, lat in rows:
-        record = existing.get(code)
+    for row in rows:
+        record = existing.get(row.code)
         if record is None:
-            record = CheckpointRecord(code=code, created_at=now)
+            record = CheckpointRecord(
+                code=row.code,
+                created_at=now,
+                name_ar=row.code,
+                name_en=row.code,
+                status=CheckpointStatus.OPEN.value,
+                status_reason="",
+            )
             repo.add(record)
-        elif record.authority_id != party.id:
+        elif record.authority_id != row.party.id:
             access.require(access.can_manage_geography(principal, record.authority_id))
-        record.authority_id = party.id
-        record.name_ar, record.name_en = name.ar, name.en
-        record.status, record.status_reason = status.value, reason
-        record.lon, record.lat = lon, lat
+        # What the file does not say is kept: an import never reopens a closed checkpoint
+        # or wipes its names by omission.
+        record.authority_id = row.party.id
+        if row.name is not None:
+            record.name_ar, record.name_en = row.name.ar, row.name.en
+        if row.status is not None:
+            record.status, record.status_reason = row.status.value, row.reason
+        record.lon, record.lat = row.lon, row.lat
         record.updated_at = now
         stored.append(record)
     repo.bump_revision()
@@ -315,7 +333,10 @@ def resolve_route(
     at: datetime,
 ) -> RouteResolution:
     """The authorities a route needs and the checkpoints on it (see :class:`SpatialIndex`)."""
-    line = parse_geometry(route, ("LineString",))
+    try:
+        line = parse_geometry(route, ("LineString",))
+    except GeoJSONInvalid as error:
+        raise RouteInvalid(error.details) from None
     check_corridor(corridor_m, max_corridor_m)
     return cache.get(session).resolve(line, corridor_m, ensure_utc(at))
 
@@ -335,19 +356,47 @@ def _text(value: Any) -> str:
 def _plain_properties(properties: Mapping[str, Any]) -> dict[str, Any]:
     """Keep only simple JSON values, so stored properties never surprise a reader later."""
     return {
-        str(key)[:100]: (normalise_text(value)[:1000] if isinstance(value, str) else value)
+        normalise_text(str(key))[:100]: (
+            normalise_text(value)[:1000] if isinstance(value, str) else value
+        )
         for key, value in list(properties.items())[:50]
-        if isinstance(value, str | int | float | bool) or value is None
+        if isinstance(value, str | bool | int)
+        or value is None
+        or (isinstance(value, float) and math.isfinite(value))
     }
+
+
+class _CheckpointRow(NamedTuple):
+    code: str
+    party: PartyRecord
+    name: BilingualText | None
+    status: CheckpointStatus | None
+    reason: str
+    lon: float = 0.0
+    lat: float = 0.0
+
+
+class _AuthorityLookup:
+    """Authorities by code, each looked up once per import."""
+
+    def __init__(self, parties: PartyRepository) -> None:
+        self.parties = parties
+        self.known: dict[str, PartyRecord | None] = {}
+
+    def get(self, code: str) -> PartyRecord | None:
+        if code not in self.known:
+            party = self.parties.party_by_code(code)
+            self.known[code] = party if party and party.kind == PartyKind.AUTHORITY else None
+        return self.known[code]
 
 
 def _checkpoint_row(
     index: int,
     properties: Mapping[str, Any],
     default_authority: PartyRecord | None,
-    parties: PartyRepository,
+    authorities: _AuthorityLookup,
     problems: list[ErrorDetail],
-) -> tuple[str, PartyRecord, BilingualText, CheckpointStatus, str] | None:
+) -> _CheckpointRow | None:
     def problem(code: str, message: str, **params: Any) -> None:
         problems.append(ErrorDetail(code, message, params, feature=index))
 
@@ -360,13 +409,13 @@ def _checkpoint_row(
         return None
     party = default_authority
     ref = properties.get("authority")
-    if isinstance(ref, str) and ref:
-        party = parties.party_by_code(ref)
-        if party is None or party.kind != PartyKind.AUTHORITY:
+    if ref is not None:
+        party = authorities.get(normalise_text(ref)) if isinstance(ref, str) else None
+        if party is None:
             problem(
                 "checkpoint.unknown_authority",
                 N_('"{party}" is not a known authority.'),
-                party=ref[:40],
+                party=str(ref)[:40],
             )
             return None
     if party is None:
@@ -375,14 +424,15 @@ def _checkpoint_row(
             N_('A checkpoint needs the code of its operating "authority".'),
         )
         return None
-    name = _name(properties, code)
-    raw_status = properties.get("status", CheckpointStatus.OPEN.value)
-    if raw_status not in tuple(CheckpointStatus):
+    has_name = any(_text(properties.get(key)) for key in ("name_ar", "name_en", "name"))
+    name = _name(properties, code) if has_name else None
+    raw_status = properties.get("status")
+    if raw_status is not None and raw_status not in tuple(CheckpointStatus):
         problem("checkpoint.bad_status", N_('A checkpoint\'s status is "open" or "closed".'))
         return None
-    status = CheckpointStatus(raw_status)
+    status = None if raw_status is None else CheckpointStatus(raw_status)
     reason = _text(properties.get("status_reason"))
     if status is CheckpointStatus.CLOSED and not reason:
         problem("checkpoint.reason_required", N_("Closing a checkpoint needs a reason."))
         return None
-    return code, party, name, status, reason
+    return _CheckpointRow(code, party, name, status, reason)

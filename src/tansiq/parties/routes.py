@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, status
 
-from tansiq.context import CurrentPrincipal, DbSession, Hub
+from tansiq.context import CurrentPrincipal, DbSession, Hub, RecordId
 from tansiq.core.text import BilingualText
 from tansiq.parties import access, service
 from tansiq.parties.domain import PartyKind
@@ -36,7 +36,7 @@ def sign_in(body: TokenRequest, session: DbSession, hub: Hub) -> TokenOut:
 
 
 @router.delete("/auth/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_token(token_id: int, session: DbSession, hub: Hub, me: CurrentPrincipal) -> None:
+def revoke_token(token_id: RecordId, session: DbSession, hub: Hub, me: CurrentPrincipal) -> None:
     service.revoke_token(session, me, token_id, hub.clock)
 
 

@@ -55,6 +55,17 @@ class UserExists(TansiqError):
     category = ErrorCategory.CONFLICT
 
 
+class TokenNotFound(NotFound):
+    code = "auth.token_not_found"
+    message = N_("No API token {token}.")
+
+
+class HubExists(TansiqError):
+    code = "party.hub_exists"
+    message = N_("There is one hub party; a second cannot be created.")
+    category = ErrorCategory.CONFLICT
+
+
 class BadCredentials(Unauthenticated):
     code = "auth.bad_credentials"
     message = N_("Wrong username or password.")
@@ -84,6 +95,9 @@ def create_party(
     code = check_party_code(code)
     if repo.party_by_code(code) is not None:
         raise PartyExists(party=code)
+    # The hub's admins are everyone's admins: there is exactly one hub, made at setup.
+    if kind is PartyKind.HUB and repo.parties(PartyKind.HUB.value):
+        raise HubExists
     record = PartyRecord(
         code=code, kind=kind.value, name_ar=name.ar, name_en=name.en, created_at=clock.now()
     )
@@ -194,11 +208,9 @@ def principal_for_token(session: Session, secret: str, clock: Clock) -> Principa
 def revoke_token(session: Session, principal: Principal, token_id: int, clock: Clock) -> None:
     repo = PartyRepository(session)
     token = repo.token(token_id)
-    if token is None:
-        raise NotFound
-    owner = repo.user(token.user_id)
-    if owner is None:
-        raise NotFound
+    owner = None if token is None else repo.user(token.user_id)
+    if token is None or owner is None:
+        raise TokenNotFound(token=token_id)
     if token.user_id != principal.user_id:
         access.require(access.can_manage_users(principal, owner.party_id))
     if token.revoked_at is None:

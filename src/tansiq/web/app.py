@@ -58,6 +58,6 @@ def create_app(context: HubContext) -> FastAPI:
             {"status": "ok", "version": tansiq.__version__, "database": context.engine.dialect.name}
         )
 
-    app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=context.settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: every response carries the headers
     return app

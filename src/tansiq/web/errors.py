@@ -8,11 +8,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tansiq.context import request_locale
 from tansiq.core.errors import BodyTooLarge, ErrorCategory, ErrorDetail, TansiqError
 from tansiq.core.i18n import N_, Locale, translate
+from tansiq.core.unicode import clean_unicode
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +37,39 @@ _HTTP_CODES: dict[int, tuple[str, str]] = {
 _INTERNAL = ("internal", N_("An unexpected error occurred; it has been logged."))
 _BAD_JSON = N_("The body is not valid JSON.")
 _INVALID = N_("The request is not valid.")
-_FIELD_PROBLEM = N_("This value is missing or not valid: {problem}")
+_FIELD_PROBLEM = N_("This value is missing or not valid.")
+# Pydantic's own messages are English only: the common kinds are said in our catalog.
+_FIELD_MESSAGES: dict[str, str] = {
+    "missing": N_("This value is required."),
+    "string_too_long": N_("This text is too long."),
+    "string_too_short": N_("This text is too short."),
+    "string_type": N_("This value must be text."),
+    "string_unicode": N_("This text is not valid Unicode."),
+    "int_parsing": N_("This value must be a whole number."),
+    "int_type": N_("This value must be a whole number."),
+    "float_parsing": N_("This value must be a number."),
+    "float_type": N_("This value must be a number."),
+    "finite_number": N_("This value must be a finite number."),
+    "greater_than": N_("This number is too small."),
+    "greater_than_equal": N_("This number is too small."),
+    "less_than": N_("This number is too large."),
+    "less_than_equal": N_("This number is too large."),
+    "enum": N_("This value is not one of the allowed choices."),
+    "literal_error": N_("This value is not one of the allowed choices."),
+    "bool_parsing": N_("This value must be true or false."),
+    "datetime_parsing": N_("This value must be a date and time (ISO 8601)."),
+    "datetime_from_date_parsing": N_("This value must be a date and time (ISO 8601)."),
+    "datetime_type": N_("This value must be a date and time (ISO 8601)."),
+    "timezone_aware": N_("The time must carry its offset from UTC, e.g. 2026-06-01T08:00:00Z."),
+    "list_type": N_("This value must be a list."),
+    "too_long": N_("This list has too many items."),
+    "too_short": N_("This list has too few items."),
+    "dict_type": N_("This value must be an object."),
+    "model_type": N_("This value must be an object."),
+    "extra_forbidden": N_("This field is not allowed."),
+}
+_CONFLICT = ("request.conflict", N_("Someone else changed this at the same time; try again."))
+_BUSY = ("database.busy", N_("The hub is busy; try again in a moment."))
 
 
 def error_response(status: int, body: dict[str, Any], locale: Locale) -> JSONResponse:
@@ -67,9 +102,8 @@ def install_error_handlers(app: FastAPI) -> None:
         details = [
             ErrorDetail(
                 code=f"field.{problem.get('type', 'invalid')}",
-                message=_FIELD_PROBLEM,
-                params={"problem": str(problem.get("msg", ""))[:200]},
-                path=".".join(str(part) for part in problem.get("loc", ())),
+                message=_FIELD_MESSAGES.get(str(problem.get("type")), _FIELD_PROBLEM),
+                path=".".join(clean_unicode(str(part)) for part in problem.get("loc", ())),
             ).render(locale)
             for problem in problems[:50]
         ]
@@ -89,6 +123,27 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(
             error.status_code, {"code": code, "message": translate(message, locale)}, locale
         )
+
+    @app.exception_handler(IntegrityError)
+    @app.exception_handler(StaleDataError)
+    async def on_conflict(request: Request, error: Exception) -> JSONResponse:
+        # A race lost to a concurrent request (unique key, optimistic lock): nothing was
+        # stored, and the client may retry.
+        locale = request_locale(request)
+        code, message = _CONFLICT
+        return error_response(409, {"code": code, "message": translate(message, locale)}, locale)
+
+    @app.exception_handler(OperationalError)
+    async def on_database_error(request: Request, error: OperationalError) -> JSONResponse:
+        if "locked" not in str(error.orig).lower():
+            return await on_unexpected(request, error)
+        locale = request_locale(request)
+        code, message = _BUSY
+        response = error_response(
+            503, {"code": code, "message": translate(message, locale)}, locale
+        )
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:

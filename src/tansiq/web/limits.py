@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from tansiq.core.errors import BodyTooLarge
-from tansiq.core.i18n import Locale, negotiate_locale
 
 
 class BodySizeLimit:
@@ -22,18 +17,18 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers", []))
-        locale = negotiate_locale(headers.get(b"accept-language", b"").decode("latin-1"))
-        declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send, locale)
-            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
         received = 0
 
         async def limited_receive() -> Message:
-            # Raised inside the app as an HTTP 413, which FastAPI lets through untouched to
-            # the error mapping (any other exception while reading becomes a bare 400).
+            # Raised inside the app as HTTP errors, which FastAPI passes untouched to the one
+            # error mapping (any other exception while reading a body becomes a bare 400), so
+            # the refusal is coded, in the client's language and carries the usual headers.
             nonlocal received
+            if declared is not None and not declared.isdigit():
+                raise HTTPException(400)
+            if declared is not None and int(declared) > self.max_bytes:
+                raise HTTPException(413)
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
@@ -42,23 +37,6 @@ class BodySizeLimit:
             return message
 
         await self.app(scope, limited_receive, send)
-
-    async def _refuse(self, send: Send, locale: Locale) -> None:
-        body = json.dumps(
-            {"error": BodyTooLarge(limit=self.max_bytes).render(locale)}, ensure_ascii=False
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
 
 
 SECURITY_HEADERS = [
