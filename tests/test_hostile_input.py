@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tansiq.context import HubContext
-from tansiq.core.geojson import GeoJSONInvalid, parse_features
 from tansiq.core.clock import FixedClock
+from tansiq.core.geojson import GeoJSONInvalid, parse_features
 from tansiq.db.engine import make_engine
 from tansiq.db.migrate import upgrade
 from tansiq.demo.service import demo_file, load_demo
@@ -23,7 +23,8 @@ from tests.factories import collection, square, token_for
 
 ZONES = "/api/v1/authorities/west-command/zone-maps"
 BRIDGE = next(
-    f["geometry"] for f in demo_file("roads.geojson")["features"]
+    f["geometry"]
+    for f in demo_file("roads.geojson")["features"]
     if f["properties"]["code"] == "bridge-road"
 )
 
@@ -50,13 +51,18 @@ def test_zone_whose_projection_is_invalid_does_not_break_routing(
     shell = [[40, 33], [42, 33], [42, 35], [40, 35], [40, 33]]
     holes = [
         [[x, y], [x, y + 0.005], [x + 0.005, y + 0.005], [x + 0.005, y], [x, y]]
-        for i in range(12) for j in range(12)
+        for i in range(12)
+        for j in range(12)
         for x, y in [(round(40.001 + i * 0.0099, 4), round(33.001 + j * 0.0099, 4))]
     ]
-    feature = {"type": "Feature", "properties": {},
-               "geometry": {"type": "Polygon", "coordinates": [shell, *holes]}}
-    imported = client.post(ZONES, json=feature, headers=west,
-                           params={"valid_from": "2026-11-01T00:00:00Z"})
+    feature = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "Polygon", "coordinates": [shell, *holes]},
+    }
+    imported = client.post(
+        ZONES, json=feature, headers=west, params={"valid_from": "2026-11-01T00:00:00Z"}
+    )
     assert imported.status_code == 201, imported.text
 
     route = {"type": "LineString", "coordinates": [[40.0, 34.4], [41.16, 34.4]]}
@@ -71,8 +77,11 @@ def test_a_far_away_checkpoint_does_not_move_everyones_projection(
 ) -> None:
     east = token_for(session, clock, "east.admin")
     before = client.post("/api/v1/routes/resolve", json={"route": BRIDGE}, headers=trader).json()
-    far = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-120, -40]},
-           "properties": {"code": "FAR-1", "authority": "east-force"}}
+    far = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [-120, -40]},
+        "properties": {"code": "FAR-1", "authority": "east-force"},
+    }
     assert client.post("/api/v1/checkpoints", json=far, headers=east).status_code == 201
 
     after = client.post("/api/v1/routes/resolve", json={"route": BRIDGE}, headers=trader).json()
@@ -90,8 +99,9 @@ def test_a_far_away_checkpoint_does_not_move_everyones_projection(
         ({"at": "2026-13-45T00:00:00Z"}, "field.datetime_from_date_parsing"),
     ],
 )
-def test_bad_times_are_coded(client: TestClient, trader: dict[str, str],
-                             params: dict[str, str], code: str) -> None:
+def test_bad_times_are_coded(
+    client: TestClient, trader: dict[str, str], params: dict[str, str], code: str
+) -> None:
     response = client.get("/api/v1/zones", params=params, headers=trader)
     assert response.status_code == 422
     found = response.json()["error"]
@@ -99,8 +109,11 @@ def test_bad_times_are_coded(client: TestClient, trader: dict[str, str],
 
 
 def test_naive_route_time_is_refused(client: TestClient, trader: dict[str, str]) -> None:
-    response = client.post("/api/v1/routes/resolve", headers=trader,
-                           json={"route": BRIDGE, "at": "2026-06-01T00:00:00"})
+    response = client.post(
+        "/api/v1/routes/resolve",
+        headers=trader,
+        json={"route": BRIDGE, "at": "2026-06-01T00:00:00"},
+    )
     assert error_code(response) == "request.invalid"
 
 
@@ -114,8 +127,11 @@ def test_naive_route_time_is_refused(client: TestClient, trader: dict[str, str])
     ],
 )
 def test_odd_routes_are_coded(client: TestClient, trader: dict[str, str], body: str) -> None:
-    response = client.post("/api/v1/routes/resolve", content=body,
-                           headers={**trader, "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/routes/resolve",
+        content=body,
+        headers={**trader, "Content-Type": "application/json"},
+    )
     assert error_code(response) == "route.invalid"
     assert response.status_code == 422
 
@@ -129,27 +145,31 @@ def test_lone_surrogates_in_names_are_replaced_not_a_crash(
         '{"code":"NEW-1","authority":"west-command","name_en":"gate \\ud800",'
         '"name_ar":"\\ud83d\\ude00 بوابة"}}]}'
     )
-    response = client.post("/api/v1/checkpoints", content=body,
-                           headers={**west, "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/checkpoints", content=body, headers={**west, "Content-Type": "application/json"}
+    )
     assert response.status_code == 201, response.text
     assert response.json()[0]["name"] == {"en": "gate \ufffd", "ar": "\U0001f600 بوابة"}
 
 
-def test_unknown_authority_with_surrogates_is_coded(client: TestClient,
-                                                    west: dict[str, str]) -> None:
+def test_unknown_authority_with_surrogates_is_coded(
+    client: TestClient, west: dict[str, str]
+) -> None:
     body = (
         '{"type":"Feature","geometry":{"type":"Point","coordinates":[41.05,34.41]},'
         '"properties":{"code":"NEW-2","authority":"\\ud800x"}}'
     )
-    response = client.post("/api/v1/checkpoints", content=body,
-                           headers={**west, "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/checkpoints", content=body, headers={**west, "Content-Type": "application/json"}
+    )
     details = response.json()["error"]["details"]
     assert details[0]["code"] == "checkpoint.unknown_authority"
 
 
 @pytest.mark.parametrize("token_id", ["9223372036854775808", "-99999999999999999999", "0"])
-def test_ids_beyond_the_database_are_coded(client: TestClient, trader: dict[str, str],
-                                           token_id: str) -> None:
+def test_ids_beyond_the_database_are_coded(
+    client: TestClient, trader: dict[str, str], token_id: str
+) -> None:
     response = client.delete(f"/api/v1/auth/tokens/{token_id}", headers=trader)
     assert error_code(response) == "request.invalid"
 
@@ -160,13 +180,20 @@ def test_revoking_an_unknown_token(client: TestClient, trader: dict[str, str]) -
     assert error_code(response) == "auth.token_not_found"
 
 
-def test_reimport_keeps_what_the_file_does_not_say(client: TestClient,
-                                                   west: dict[str, str]) -> None:
-    closed = client.put("/api/v1/checkpoints/W-GATE/status", headers=west,
-                        json={"status": "closed", "reason": "shelling"})
+def test_reimport_keeps_what_the_file_does_not_say(
+    client: TestClient, west: dict[str, str]
+) -> None:
+    closed = client.put(
+        "/api/v1/checkpoints/W-GATE/status",
+        headers=west,
+        json={"status": "closed", "reason": "shelling"},
+    )
     assert closed.status_code == 200
-    moved = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [41.041, 34.4]},
-             "properties": {"code": "W-GATE", "authority": "west-command"}}
+    moved = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [41.041, 34.4]},
+        "properties": {"code": "W-GATE", "authority": "west-command"},
+    }
 
     response = client.post("/api/v1/checkpoints", json=moved, headers=west)
 
@@ -182,24 +209,24 @@ def test_names_longer_than_the_column_after_normalisation_are_refused(
 ) -> None:
     # U+0958 decomposes under NFC into two code points: 200 become 400.
     body = {"code": "p-long", "kind": "trader", "name_en": "\u0958" * 200}
-    response = client.post("/api/v1/parties", json=body,
-                           headers=token_for(session, clock, "admin"))
+    response = client.post("/api/v1/parties", json=body, headers=token_for(session, clock, "admin"))
     assert error_code(response) == "name.too_long"
 
 
 def test_one_hub_only(client: TestClient, session: Session, clock: FixedClock) -> None:
     body = {"code": "hub-two", "kind": "hub", "name_en": "Second hub"}
-    response = client.post("/api/v1/parties", json=body,
-                           headers=token_for(session, clock, "admin"))
+    response = client.post("/api/v1/parties", json=body, headers=token_for(session, clock, "admin"))
     assert response.status_code == 409
     assert error_code(response) == "party.hub_exists"
 
 
-def test_too_large_in_arabic_with_the_usual_headers(client: TestClient,
-                                                    west: dict[str, str]) -> None:
+def test_too_large_in_arabic_with_the_usual_headers(
+    client: TestClient, west: dict[str, str]
+) -> None:
     huge = b"[" + b"1," * 600_000 + b"1]"
-    response = client.post(f"{ZONES}?lang=ar", content=huge,
-                           headers={**west, "Content-Type": "application/json"})
+    response = client.post(
+        f"{ZONES}?lang=ar", content=huge, headers={**west, "Content-Type": "application/json"}
+    )
     assert response.status_code == 413
     assert response.headers["content-language"] == "ar"
     assert response.headers["x-content-type-options"] == "nosniff"
@@ -207,16 +234,20 @@ def test_too_large_in_arabic_with_the_usual_headers(client: TestClient,
 
 
 def test_pydantic_problems_are_said_in_arabic(client: TestClient) -> None:
-    response = client.post("/api/v1/auth/tokens", json={"username": 5},
-                           headers={"Accept-Language": "ar"})
+    response = client.post(
+        "/api/v1/auth/tokens", json={"username": 5}, headers={"Accept-Language": "ar"}
+    )
     details = response.json()["error"]["details"]
     assert {d["code"] for d in details} == {"field.string_type", "field.missing"}
     assert all(not any("a" <= ch <= "z" for ch in d["message"]) for d in details)
 
 
 def test_documents_are_capped_in_features() -> None:
-    point = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [41.0, 34.0]},
-             "properties": {}}
+    point = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [41.0, 34.0]},
+        "properties": {},
+    }
     with pytest.raises(GeoJSONInvalid) as raised:
         parse_features(collection(*[point] * 10_001), ("Point",))
     assert raised.value.details[0].code == "geojson.too_many_features"
@@ -230,11 +261,15 @@ def test_concurrent_writers_get_answers_not_500s(databases: DatabaseFactory) -> 
         load_demo(session, FixedClock(NOW))
         session.commit()
         headers = token_for(session, FixedClock(NOW), "west.admin")
-    hub = HubContext.from_settings(Settings(database_url="sqlite://"), clock=FixedClock(NOW),
-                                   engine=engine)
+    hub = HubContext.from_settings(
+        Settings(database_url="sqlite://"), clock=FixedClock(NOW), engine=engine
+    )
     app = create_app(hub)
-    point = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [41.05, 34.41]},
-             "properties": {"code": "RACE-1", "authority": "west-command"}}
+    point = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [41.05, 34.41]},
+        "properties": {"code": "RACE-1", "authority": "west-command"},
+    }
     zones = collection(square(41.0, 34.0))
     statuses: list[int] = []
 

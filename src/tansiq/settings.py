@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -39,6 +39,48 @@ class Settings(BaseSettings):
     token_ttl_days: int = Field(
         default=90, ge=1, description="Lifetime of API tokens issued at sign-in, in days."
     )
+    review_deadline_hours: float = Field(
+        default=24.0, gt=0, description="Time each authority has to decide on an application."
+    )
+    max_validity_days: int = Field(
+        default=30, ge=1, description="Longest validity window an application may ask for."
+    )
     sqlite_busy_timeout_ms: int = Field(
         default=5000, ge=0, description="How long SQLite waits for a lock before failing, in ms."
+    )
+    worker_interval_s: float = Field(
+        default=2.0, gt=0, description="How often the job worker looks for due jobs, in seconds."
+    )
+    job_max_attempts: int = Field(
+        default=12, ge=1, description="Attempts at a job (or a delivery) before it is failed."
+    )
+    job_lease_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="How long a running job stays claimed; past it a crashed worker's job reruns.",
+    )
+    job_backoff_s: float = Field(
+        default=30.0, gt=0, description="Wait before the first retry; it doubles each attempt."
+    )
+    job_backoff_max_s: float = Field(
+        default=3600.0, gt=0, description="Longest wait between two retries, in seconds."
+    )
+    delivery_timeout_s: float = Field(
+        default=5.0, gt=0, description="Timeout of one webhook or SMTP attempt, in seconds."
+    )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Allow webhooks to loopback and private network addresses.",
+    )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for e-mail notifications; unset: no e-mail."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_from: str = Field(
+        default="tansiq@localhost", description="Sender address of notification e-mails."
+    )
+    smtp_username: str | None = Field(default=None, description="SMTP login, if it needs one.")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password.")
+    smtp_starttls: bool = Field(
+        default=True, description="Upgrade the SMTP connection with STARTTLS before logging in."
     )

@@ -9,6 +9,7 @@ from tansiq.cli.base import CodedErrors
 from tansiq.cli.geo import checkpoints, route, zones
 from tansiq.cli.parties import parties, users
 from tansiq.cli.serve import db, demo, serve
+from tansiq.cli.worker import worker
 
 
 @click.group(cls=CodedErrors, context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,5 +21,5 @@ def cli(database_url: str | None) -> None:
     """Tansiq (تنسيق): the coordination hub. Settings come from TANSIQ_* variables."""
 
 
-for command in (serve, demo, db, parties, users, zones, checkpoints, route):
+for command in (serve, demo, db, worker, parties, users, zones, checkpoints, route):
     cli.add_command(command)

@@ -9,6 +9,7 @@ import uvicorn
 from sqlalchemy import func, select
 
 from tansiq.cli.base import hub_context, session_scope, use_context
+from tansiq.cli.worker import start_background_worker
 from tansiq.context import HubContext
 from tansiq.db.migrate import upgrade
 from tansiq.demo.service import DEMO_PASSWORD, load_demo
@@ -17,20 +18,33 @@ from tansiq.settings import Settings
 from tansiq.web.app import create_app
 
 
-def run_server(context: HubContext, host: str, port: int) -> None:
+def run_server(context: HubContext, host: str, port: int, *, worker: bool = True) -> None:
+    """Serve the hub; with ``worker``, run due jobs in a background thread meanwhile."""
     click.echo(f"Tansiq hub on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(context), host=host, port=port, log_level="info")
+    stop_worker = start_background_worker(context) if worker else None
+    try:
+        uvicorn.run(create_app(context), host=host, port=port, log_level="info")
+    finally:
+        if stop_worker is not None:
+            stop_worker()
 
 
 @click.command()
 @click.option("--host", help="Address to listen on (TANSIQ_HOST, default 127.0.0.1).")
 @click.option("--port", type=int, help="Port (TANSIQ_PORT, default 8000).")
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Do not run background jobs in this process (run `tansiq worker` instead).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Bring the database up to date and run the hub."""
+def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: bool) -> None:
+    """Bring the database up to date and run the hub (with its job worker)."""
     context = hub_context(ctx)
     upgrade(context.engine)
-    run_server(context, host or context.settings.host, port or context.settings.port)
+    run_server(
+        context, host or context.settings.host, port or context.settings.port, worker=not no_worker
+    )
 
 
 @click.command()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
+import tansiq.clearances.models
 import tansiq.geo.models
+import tansiq.jobs.models
+import tansiq.notify.models
 import tansiq.parties.models  # noqa: F401 - registers the tables on the metadata
 from tansiq.db.base import Base
 

@@ -50,6 +50,13 @@ def can_view_geography(principal: Principal) -> bool:
     return principal.user_id > 0
 
 
+def can_manage_notifications(principal: Principal, party_id: int) -> bool:
+    """A party's webhooks, e-mail addresses and delivery log: its own admins, or the hub's."""
+    if is_hub_admin(principal):
+        return True
+    return is_admin_of(principal, party_id)
+
+
 def require(allowed: bool) -> None:
     """Raise :class:`Forbidden` unless ``allowed``."""
     if not allowed:

@@ -11,8 +11,10 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 import tansiq
+from tansiq.clearances.routes import router as clearances_router
 from tansiq.context import HubContext
 from tansiq.geo.routes import router as geo_router
+from tansiq.notify.routes import router as notify_router
 from tansiq.parties.routes import router as parties_router
 from tansiq.web.errors import install_error_handlers
 from tansiq.web.limits import BodySizeLimit, SecurityHeaders
@@ -31,6 +33,8 @@ def create_app(context: HubContext) -> FastAPI:
     install_error_handlers(app)
     app.include_router(parties_router)
     app.include_router(geo_router)
+    app.include_router(clearances_router)
+    app.include_router(notify_router)
     static = resources.files("tansiq") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 

@@ -1,0 +1,155 @@
+"""Every query about applications, reviews and permits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.orm import Session
+
+from tansiq.clearances.models import (
+    AppealRecord,
+    ApplicationRecord,
+    ApplicationVersionRecord,
+    DecisionRecord,
+    PermitRecord,
+    ReviewRecord,
+    TransitionRecord,
+)
+
+Record = (
+    ApplicationRecord
+    | ApplicationVersionRecord
+    | ReviewRecord
+    | DecisionRecord
+    | TransitionRecord
+    | AppealRecord
+    | PermitRecord
+)
+
+
+class ClearanceRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, record: Record) -> None:
+        self.session.add(record)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def application(self, application_id: int) -> ApplicationRecord | None:
+        return self.session.get(ApplicationRecord, application_id)
+
+    def application_for_update(self, application_id: int) -> ApplicationRecord | None:
+        return self.session.scalars(
+            select(ApplicationRecord)
+            .where(ApplicationRecord.id == application_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+
+    def application_by_reference(self, party_id: int, reference: str) -> ApplicationRecord | None:
+        return self.session.scalars(
+            select(ApplicationRecord).where(
+                ApplicationRecord.applicant_party_id == party_id,
+                ApplicationRecord.client_reference == reference,
+            )
+        ).first()
+
+    def version(self, application_id: int, number: int) -> ApplicationVersionRecord | None:
+        return self.session.scalars(
+            select(ApplicationVersionRecord).where(
+                ApplicationVersionRecord.application_id == application_id,
+                ApplicationVersionRecord.number == number,
+            )
+        ).first()
+
+    def reviews(self, application_id: int) -> Sequence[ReviewRecord]:
+        return self.session.scalars(
+            select(ReviewRecord)
+            .where(ReviewRecord.application_id == application_id)
+            .order_by(ReviewRecord.id)
+        ).all()
+
+    def review(self, review_id: int) -> ReviewRecord | None:
+        return self.session.get(ReviewRecord, review_id)
+
+    def transitions(self, application_id: int) -> Sequence[TransitionRecord]:
+        return self.session.scalars(
+            select(TransitionRecord)
+            .where(TransitionRecord.application_id == application_id)
+            .order_by(TransitionRecord.id)
+        ).all()
+
+    def permits(self, application_id: int) -> Sequence[PermitRecord]:
+        return self.session.scalars(
+            select(PermitRecord)
+            .where(PermitRecord.application_id == application_id)
+            .order_by(PermitRecord.version)
+        ).all()
+
+    def permit(self, permit_id: int) -> PermitRecord | None:
+        return self.session.get(PermitRecord, permit_id)
+
+    def appeals(self, application_id: int) -> Sequence[AppealRecord]:
+        return self.session.scalars(
+            select(AppealRecord)
+            .where(AppealRecord.application_id == application_id)
+            .order_by(AppealRecord.id)
+        ).all()
+
+    def open_appeal(self, review_id: int) -> AppealRecord | None:
+        return self.session.scalars(
+            select(AppealRecord).where(
+                AppealRecord.review_id == review_id, AppealRecord.closed_at.is_(None)
+            )
+        ).first()
+
+    def visible_applications(
+        self,
+        *,
+        everything: bool,
+        party_id: int,
+        as_applicant: bool,
+        as_authority: bool,
+        as_overseer: bool,
+        status: str | None,
+        limit: int,
+        offset: int,
+    ) -> Sequence[ApplicationRecord]:
+        """Applications the caller may see (need-to-know, decided by clearances.access)."""
+        query: Select[ApplicationRecord] = select(ApplicationRecord)
+        if not everything:
+            visible = []
+            if as_applicant:
+                visible.append(ApplicationRecord.applicant_party_id == party_id)
+            if as_authority:
+                visible.append(
+                    exists().where(
+                        ReviewRecord.application_id == ApplicationRecord.id,
+                        ReviewRecord.authority_id == party_id,
+                    )
+                )
+            if as_overseer:
+                visible.append(exists().where(AppealRecord.application_id == ApplicationRecord.id))
+                visible.append(
+                    exists().where(
+                        ReviewRecord.application_id == ApplicationRecord.id,
+                        ReviewRecord.overdue_at.is_not(None),
+                    )
+                )
+            if not visible:
+                return []
+            query = query.where(or_(*visible))
+        if status is not None:
+            query = query.where(ApplicationRecord.status == status)
+        query = query.order_by(ApplicationRecord.updated_at.desc(), ApplicationRecord.id.desc())
+        return self.session.scalars(query.limit(limit).offset(offset)).all()
+
+    def pending_reviews_of(self, authority_id: int) -> Sequence[ReviewRecord]:
+        return self.session.scalars(
+            select(ReviewRecord)
+            .where(ReviewRecord.authority_id == authority_id, ReviewRecord.status == "pending")
+            .order_by(ReviewRecord.deadline)
+        ).all()
