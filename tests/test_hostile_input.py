@@ -166,7 +166,9 @@ def test_unknown_authority_with_surrogates_is_coded(
     assert details[0]["code"] == "checkpoint.unknown_authority"
 
 
-@pytest.mark.parametrize("token_id", ["9223372036854775808", "-99999999999999999999", "0"])
+@pytest.mark.parametrize(
+    "token_id", ["2147483648", "9223372036854775808", "-99999999999999999999", "0"]
+)
 def test_ids_beyond_the_database_are_coded(
     client: TestClient, trader: dict[str, str], token_id: str
 ) -> None:

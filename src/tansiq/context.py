@@ -93,5 +93,7 @@ def current_principal(
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
-# Database ids in paths: a number the database can hold, or a coded 422 before any query.
-RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+# Database ids in paths: a number every backend's INTEGER key can hold (PostgreSQL's is 32
+# bits), or a coded 422 before any query.
+MAX_ID = 2**31 - 1
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]

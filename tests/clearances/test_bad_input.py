@@ -282,8 +282,7 @@ def test_need_to_know(
     foreign = client.post(f"{url}/withdrawal", headers=tokens("relief"), json={})
     assert foreign.status_code == 404
     assert (
-        client.get("/api/v1/applications/9223372036854775807", headers=tokens("trader")).status_code
-        == 404
+        client.get("/api/v1/applications/2147483647", headers=tokens("trader")).status_code == 404
     )
 
 

@@ -123,7 +123,7 @@ class WithdrawIn(BaseModel):
 
 
 class AppealIn(BaseModel):
-    review_id: int = Field(ge=1, le=2**63 - 1)
+    review_id: int = Field(ge=1, le=2**31 - 1)
     grounds: str = Field(min_length=1, max_length=4000)
 
 

@@ -6,6 +6,7 @@ import click
 
 import tansiq
 from tansiq.cli.base import CodedErrors
+from tansiq.cli.clearances import applications, permits, reviews_group
 from tansiq.cli.geo import checkpoints, route, zones
 from tansiq.cli.parties import parties, users
 from tansiq.cli.serve import db, demo, serve
@@ -21,5 +22,18 @@ def cli(database_url: str | None) -> None:
     """Tansiq (تنسيق): the coordination hub. Settings come from TANSIQ_* variables."""
 
 
-for command in (serve, demo, db, worker, parties, users, zones, checkpoints, route):
+for command in (
+    serve,
+    demo,
+    db,
+    worker,
+    parties,
+    users,
+    zones,
+    checkpoints,
+    route,
+    applications,
+    reviews_group,
+    permits,
+):
     cli.add_command(command)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from tansiq.context import CurrentPrincipal, DbSession, Hub, RequestLocale
+from tansiq.context import MAX_ID, CurrentPrincipal, DbSession, Hub, RequestLocale
 from tansiq.notify import service
 from tansiq.notify.schemas import (
     DeliveryOut,
@@ -24,7 +24,7 @@ from tansiq.parties.service import get_party
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 Limit = Annotated[int, Query(ge=1, le=200)]
 # Ids in paths are numbers the database can hold, or a coded 422 before any query.
-Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _managed_party(session: DbSession, me: CurrentPrincipal, code: str) -> PartyRecord:
@@ -39,7 +39,7 @@ def inbox(
     me: CurrentPrincipal,
     locale: RequestLocale,
     limit: Limit = 50,
-    before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> list[InboxItemOut]:
     """Your party's events, newest first, in your language; ``before`` pages back by id."""
     entries = service.inbox(session, me, limit=limit, before_id=before)
