@@ -71,7 +71,7 @@ def detail_codes(response: Any) -> list[str]:
         ({"cargo": []}, "field.too_short"),
         (
             {"cargo": [{"description": "x", "quantity": -1, "unit": "kg", "gross_mass_kg": 1}]},
-            "field.greater_than",
+            "field.greater_than_equal",
         ),
         (
             {

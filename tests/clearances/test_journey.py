@@ -265,12 +265,17 @@ def test_revocation_and_suspension_by_a_signing_authority(
     permit = result["permits"][0]
     url = f"/api/v1/permits/{permit['id']}"
 
+    # An authority that never reviewed it does not even learn the permit exists.
     not_signer = client.post(
         f"{url}/revoke",
         headers=tokens("east.reviewer"),
         json={"reason_code": "security_concern", "note": "x"},
     )
-    assert not_signer.status_code == 403
+    assert not_signer.status_code == 404
+    applicant = client.post(
+        f"{url}/revoke", headers=tokens("trader"), json={"reason_code": "other", "note": "x"}
+    )
+    assert applicant.status_code == 403
     suspended = client.post(
         f"{url}/suspend",
         headers=tokens("west.reviewer"),

@@ -60,6 +60,20 @@ class _Problems:
     def add(self, path: str, code: str, message: str, **params: Any) -> None:
         self.found.append(ErrorDetail(code=code, message=message, params=params, path=path))
 
+    def text(self, value: str, path: str, limit: int, *, required: bool = True) -> str:
+        """``value`` normalised, checked again for length: NFC can lengthen text."""
+        text = normalise_text(value)
+        if required and not text:
+            self.add(path, "application.text_required", N_("This text is required."))
+        if len(text) > limit:
+            self.add(
+                path,
+                "application.text_too_long",
+                N_("This text may have at most {limit} characters."),
+                limit=limit,
+            )
+        return text
+
 
 def normalise_id_number(value: str) -> str:
     """Digits in any script become ASCII; spaces and dashes go; letters upper-case."""
@@ -88,11 +102,9 @@ def check_content(
     vehicle = _vehicle(body.vehicle, problems)
     driver, id_number = _driver(body.driver, problems)
     cargo = [_cargo_line(line, f"cargo[{i}]", problems) for i, line in enumerate(body.cargo)]
-    seals = [normalise_text(seal)[:50] for seal in body.seals if normalise_text(seal)]
-    origin, destination = normalise_text(body.origin), normalise_text(body.destination)
-    for path, text in (("origin", origin), ("destination", destination)):
-        if not text:
-            problems.add(path, "application.text_required", N_("This text is required."))
+    seals = [problems.text(seal, f"seals[{i}]", 50) for i, seal in enumerate(body.seals)]
+    origin = problems.text(body.origin, "origin", 200)
+    destination = problems.text(body.destination, "destination", 200)
     codes = _route_choice(body.route, body.checkpoints, known_checkpoints, problems)
     corridor = policy.default_corridor_m if body.corridor_m is None else body.corridor_m
     start, end = _window(body.valid_from, body.valid_until, now, policy, problems)
@@ -152,7 +164,8 @@ def _vehicle(vehicle: VehicleIn, problems: _Problems) -> dict[str, Any]:
 
 
 def _driver(driver: DriverIn, problems: _Problems) -> tuple[dict[str, Any], str]:
-    name_ar, name_latin = normalise_text(driver.name_ar), normalise_text(driver.name_latin)
+    name_ar = problems.text(driver.name_ar, "driver.name_ar", 200, required=False)
+    name_latin = problems.text(driver.name_latin, "driver.name_latin", 200, required=False)
     if not name_ar and not name_latin:
         problems.add(
             "driver",
@@ -170,11 +183,7 @@ def _driver(driver: DriverIn, problems: _Problems) -> tuple[dict[str, Any], str]
 
 
 def _cargo_line(line: CargoLineIn, path: str, problems: _Problems) -> dict[str, Any]:
-    description = normalise_text(line.description)
-    if not description:
-        problems.add(
-            f"{path}.description", "application.text_required", N_("This text is required.")
-        )
+    description = problems.text(line.description, f"{path}.description", 500)
     hs_code = None if line.hs_code is None else normalise_hs_code(line.hs_code)
     if line.hs_code is not None and hs_code is None:
         problems.add(

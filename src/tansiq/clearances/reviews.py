@@ -251,8 +251,7 @@ def decide_review(
         raise Forbidden
     application = lock_application(session, found.application_id)
     session.refresh(found)
-    if application.status in FINAL:
-        raise ApplicationClosed(status=application.status)
+    ensure_open(session, application, clock)
     if found.status != ReviewStatus.PENDING:
         raise ReviewNotPending
     if found.lock_version != body.expected_version:
@@ -405,13 +404,7 @@ def issue_permit(
     )
     repo.add(permit)
     repo.flush()
-    enqueue(
-        session,
-        kind=JOB_EXPIRE,
-        payload={"application_id": application.id},
-        run_at=application.valid_until,
-        dedupe_key=f"application:{application.id}:expire:{application.valid_until.isoformat()}",
-    )
+    schedule_expiry(session, application)
     params = {
         "permit": permit_number(permit),
         "valid_from": permit.valid_from.isoformat(),
@@ -492,22 +485,75 @@ def mark_overdue(session: Session, payload: dict[str, Any], clock: Clock) -> Non
 
 
 def expire_application(session: Session, payload: dict[str, Any], clock: Clock) -> None:
-    application = ClearanceRepository(session).application(int(payload["application_id"]))
-    if application is None or application.status in FINAL:
+    repo = ClearanceRepository(session)
+    if repo.application(int(payload["application_id"])) is None:
+        return
+    application = lock_application(session, int(payload["application_id"]))
+    if application.status in FINAL:
         return
     if application.valid_until > clock.now():
         return  # the window was extended by an amendment; a later job will see to it
-    record_transition(
-        session, application, ApplicationStatus.EXPIRED, None, "validity window ended", clock
+    close_application(
+        session,
+        application,
+        ApplicationStatus.EXPIRED,
+        None,
+        "validity window ended",
+        PermitStatus.EXPIRED,
+        clock,
     )
-    retire_permits(session, application, PermitStatus.EXPIRED, clock)
+
+
+def close_application(
+    session: Session,
+    application: ApplicationRecord,
+    target: ApplicationStatus,
+    actor: int | None,
+    reason: str,
+    permits: PermitStatus,
+    clock: Clock,
+) -> None:
+    """Withdrawn or expired: the status, the permits, and every review still waiting (so no
+    reminder or overdue flag follows an application that has ended)."""
+    record_transition(session, application, target, actor, reason, clock)
+    retire_permits(session, application, permits, clock, actor)
+    repo = ClearanceRepository(session)
+    for review in repo.reviews(application.id):
+        if review.status == ReviewStatus.PENDING:
+            review.status = ReviewStatus.DROPPED.value
+        appeal = repo.open_appeal(review.id)
+        if appeal is not None:
+            appeal.closed_at, appeal.outcome = clock.now(), "closed"
+
+
+def ensure_open(session: Session, application: ApplicationRecord, clock: Clock) -> None:
+    """Refuse to act on an ended application, or one whose window has passed (the expiry
+    job, scheduled at submission, records the end)."""
+    if application.status in FINAL:
+        raise ApplicationClosed(status=application.status)
+    if application.valid_until <= clock.now():
+        raise ApplicationClosed(status=ApplicationStatus.EXPIRED.value)
+
+
+def schedule_expiry(session: Session, application: ApplicationRecord) -> None:
+    enqueue(
+        session,
+        kind=JOB_EXPIRE,
+        payload={"application_id": application.id},
+        run_at=application.valid_until,
+        dedupe_key=f"application:{application.id}:expire:{application.valid_until.isoformat()}",
+    )
 
 
 def _still_pending(session: Session, payload: dict[str, Any]) -> ReviewRecord | None:
-    review = ClearanceRepository(session).review(int(payload["review_id"]))
+    repo = ClearanceRepository(session)
+    review = repo.review(int(payload["review_id"]))
     if review is None or review.status != ReviewStatus.PENDING:
         return None
     if review.round != int(payload["round"]):
+        return None
+    application = repo.application(review.application_id)
+    if application is None or application.status in FINAL:
         return None
     return review
 

@@ -57,9 +57,9 @@ class DriverIn(BaseModel):
 class CargoLineIn(BaseModel):
     description: str = Field(min_length=1, max_length=500)
     hs_code: str | None = Field(default=None, max_length=20)
-    quantity: float = Field(gt=0, le=1e9, allow_inf_nan=False)
+    quantity: float = Field(ge=0.001, le=1e9, allow_inf_nan=False)
     unit: CargoUnit
-    gross_mass_kg: float = Field(gt=0, le=200_000, allow_inf_nan=False)
+    gross_mass_kg: float = Field(ge=0.001, le=200_000, allow_inf_nan=False)
     un_number: str | None = Field(default=None, max_length=10)
 
 

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tansiq.clearances import access
 from tansiq.clearances.content import Content, Policy, check_content, hash_id_number
 from tansiq.clearances.domain import (
-    FINAL,
     ApplicationStatus,
     ChangedPart,
     ConditionKind,
@@ -35,12 +35,15 @@ from tansiq.clearances.reviews import (
     ApplicationNotFound,
     ReviewPolicy,
     announce_appeal,
+    close_application,
+    ensure_open,
     lock_application,
     open_review,
     party_name,
     permit_number,
     record_transition,
     retire_permits,
+    schedule_expiry,
     settle,
     tell,
 )
@@ -55,13 +58,15 @@ from tansiq.clearances.schemas import (
 )
 from tansiq.core.clock import Clock
 from tansiq.core.errors import ErrorCategory, Forbidden, NotFound, TansiqError
+from tansiq.core.geojson import GeoJSONInvalid, parse_geometry
 from tansiq.core.i18n import N_
 from tansiq.core.text import normalise_text
 from tansiq.geo.domain import RouteResolution
 from tansiq.geo.repository import GeoRepository
-from tansiq.geo.service import SpatialIndexCache, list_zone_maps, resolve_route
+from tansiq.geo.service import RouteInvalid, SpatialIndexCache, list_zone_maps, resolve_route
 from tansiq.parties.access import is_hub_admin
 from tansiq.parties.domain import PartyKind, Principal
+from tansiq.parties.repository import PartyRepository
 from tansiq.settings import Settings
 
 
@@ -71,6 +76,25 @@ class NoAuthorityRequired(TansiqError):
         "The route touches no authority's zone or checkpoint, so no one can approve "
         "it; check the route."
     )
+
+
+class ReferenceRequired(TansiqError):
+    code = "application.reference_required"
+    message = N_("A client reference of visible characters is required.")
+
+
+class RouteChoice(TansiqError):
+    code = "application.route_choice"
+    message = N_(
+        'Give the route either as a GeoJSON "route" or as a list of "checkpoints" '
+        "in order, not both."
+    )
+
+
+class PermitRevoked(TansiqError):
+    code = "application.permit_revoked"
+    message = N_("The permit was revoked; a revoked clearance is not amended. Apply anew.")
+    category = ErrorCategory.CONFLICT
 
 
 class ReferenceReused(TansiqError):
@@ -102,6 +126,12 @@ class NotRejected(TansiqError):
 class AppealOpen(TansiqError):
     code = "appeal.already_open"
     message = N_("This rejection is already under appeal.")
+    category = ErrorCategory.CONFLICT
+
+
+class AppealDecided(TansiqError):
+    code = "appeal.already_decided"
+    message = N_("This rejection was upheld on appeal; amend the application to be reviewed again.")
     category = ErrorCategory.CONFLICT
 
 
@@ -143,15 +173,19 @@ def submit_application(
     session: Session, principal: Principal, body: ApplicationIn, env: ClearanceEnv
 ) -> ApplicationRecord:
     """Store an application and, unless it is a draft, open one review per required
-    authority. The same client reference twice gives back the same application."""
+    authority. The same client reference twice gives back the same application, even when
+    the two arrive at once."""
     if not access.can_apply(principal):
         raise Forbidden
     repo = ClearanceRepository(session)
     reference = normalise_text(body.client_reference)[:100]
-    existing = repo.application_by_reference(principal.party_id, reference)
+    if not reference:
+        raise ReferenceRequired
     content = _check(session, body, env)
+    route, resolution = _route(session, content, env)
+    existing = repo.application_by_reference(principal.party_id, reference)
     if existing is not None:
-        return _same_submission(session, existing, content)
+        return _same_submission(session, existing, content, route, body.submit, principal, env)
     now = env.clock.now()
     application = ApplicationRecord(
         applicant_party_id=principal.party_id,
@@ -164,8 +198,16 @@ def submit_application(
         created_at=now,
         updated_at=now,
     )
-    repo.add(application)
-    repo.flush()
+    try:
+        with session.begin_nested():
+            repo.add(application)
+            repo.flush()
+    except IntegrityError:
+        # The same reference arrived twice at once and the other request stored it first.
+        existing = repo.application_by_reference(principal.party_id, reference)
+        if existing is None:
+            raise
+        return _same_submission(session, existing, content, route, body.submit, principal, env)
     repo.add(
         TransitionRecord(
             application_id=application.id,
@@ -176,7 +218,6 @@ def submit_application(
             reason="created",
         )
     )
-    route, resolution = _route(session, content, env)
     _store_version(session, application, 1, content, route, principal, changed=[])
     if body.submit:
         _submit(session, application, resolution, principal, env)
@@ -186,7 +227,7 @@ def submit_application(
 def submit_draft(
     session: Session, principal: Principal, application_id: int, env: ClearanceEnv
 ) -> ApplicationRecord:
-    application = _own(session, principal, application_id)
+    application = _own(session, principal, application_id, env)
     if application.status != ApplicationStatus.DRAFT:
         raise ApplicationClosed(status=application.status)
     version = ClearanceRepository(session).version(application.id, application.current_version)
@@ -205,10 +246,20 @@ def amend_application(
     env: ClearanceEnv,
 ) -> ApplicationRecord:
     """A new version of the application; only the reviews the change touches reopen."""
-    application = _own(session, principal, application_id)
+    application = _own(session, principal, application_id, env)
     if application.current_version != body.expected_version:
         raise StaleVersion(expected=body.expected_version, current=application.current_version)
+    if body.route is not None and body.checkpoints is not None:
+        raise RouteChoice
     repo = ClearanceRepository(session)
+    latest = _latest_permit(session, application)
+    if latest is not None and latest.status == PermitStatus.REVOKED:
+        raise PermitRevoked
+    suspended_by = (
+        _suspenders(session, latest)
+        if latest is not None and latest.status == PermitStatus.SUSPENDED
+        else set()
+    )
     old = repo.version(application.id, application.current_version)
     assert old is not None  # noqa: S101 - every application has its current version
     merged = _merge(_input_of(old), body)
@@ -223,6 +274,7 @@ def amend_application(
     _store_version(session, application, number, content, route, principal, changed=sorted(changed))
     if application.status == ApplicationStatus.DRAFT:
         return application
+    schedule_expiry(session, application)
     retire_permits(session, application, PermitStatus.SUPERSEDED, env.clock, principal.user_id)
     required = {a.authority_id: a for a in resolution.authorities}
     reviews = {r.authority_id: r for r in repo.reviews(application.id)}
@@ -233,14 +285,17 @@ def amend_application(
         via_checkpoints={a: _via(r) for a, r in reviews.items()},
         checkpoints_on_route=frozenset(c.checkpoint.code for c in resolution.checkpoints),
     )
+    reopen = set(plan.reopen)
+    # A suspension is not lifted by amending: the suspending authority decides again.
+    reopen |= suspended_by & plan.keep
     changed_text = ", ".join(sorted(changed))
     for authority in plan.drop:
         reviews[authority].status = ReviewStatus.DROPPED.value
-    for authority in sorted(plan.reopen | plan.open):
+    for authority in sorted(reopen | plan.open):
         review = reviews.get(authority) or ReviewRecord(
             application_id=application.id,
             authority_id=authority,
-            round=0,
+            round=1,
             status=ReviewStatus.PENDING.value,
             required_by={},
         )
@@ -254,8 +309,12 @@ def amend_application(
             reopened=authority in reviews,
             changed=changed_text,
         )
-    for authority in plan.keep:
+    for authority in plan.keep - reopen:
         reviews[authority].required_by = _required_by(required[authority])
+    for authority in plan.drop | reopen:
+        appeal = repo.open_appeal(reviews[authority].id)
+        if appeal is not None:
+            appeal.closed_at, appeal.outcome = env.clock.now(), "superseded"
     record_transition(
         session,
         application,
@@ -277,16 +336,16 @@ def amend_application(
 def withdraw_application(
     session: Session, principal: Principal, application_id: int, reason: str, env: ClearanceEnv
 ) -> ApplicationRecord:
-    application = _own(session, principal, application_id)
-    record_transition(
+    application = _own(session, principal, application_id, env)
+    close_application(
         session,
         application,
         ApplicationStatus.WITHDRAWN,
         principal.user_id,
         normalise_text(reason) or "withdrawn by the applicant",
+        PermitStatus.WITHDRAWN,
         env.clock,
     )
-    retire_permits(session, application, PermitStatus.WITHDRAWN, env.clock, principal.user_id)
     return application
 
 
@@ -294,7 +353,7 @@ def appeal_rejection(
     session: Session, principal: Principal, application_id: int, body: AppealIn, env: ClearanceEnv
 ) -> AppealRecord:
     """Reopen a rejecting authority's review as a joint review the municipality sees."""
-    application = _own(session, principal, application_id)
+    application = _own(session, principal, application_id, env)
     repo = ClearanceRepository(session)
     review = repo.review(body.review_id)
     if review is None or review.application_id != application.id:
@@ -303,6 +362,8 @@ def appeal_rejection(
         raise NotRejected
     if repo.open_appeal(review.id) is not None:
         raise AppealOpen
+    if _upheld_since_last_change(session, application, review.id):
+        raise AppealDecided
     grounds = normalise_text(body.grounds)
     appeal = AppealRecord(
         application_id=application.id,
@@ -337,12 +398,15 @@ def change_permit(
     """Suspend, reinstate or revoke a permit: any authority that approved it may."""
     repo = ClearanceRepository(session)
     permit = repo.permit(permit_id)
-    if permit is None:
+    application = None if permit is None else repo.application(permit.application_id)
+    if permit is None or application is None or not visible(session, principal, application):
         raise PermitNotFound(permit=permit_id)
     if not access.can_change_permit(principal, frozenset(permit.authority_ids)):
         raise Forbidden
     application = lock_application(session, permit.application_id)
     session.refresh(permit)
+    if action == "reinstate":
+        ensure_open(session, application, env.clock)
     allowed = {
         "suspend": {PermitStatus.ACTIVE},
         "revoke": {PermitStatus.ACTIVE, PermitStatus.SUSPENDED},
@@ -427,6 +491,7 @@ def _submit(
     record_transition(
         session, application, ApplicationStatus.SUBMITTED, principal.user_id, "submitted", env.clock
     )
+    schedule_expiry(session, application)
     for authority in resolution.authorities:
         review = ReviewRecord(
             application_id=application.id,
@@ -448,14 +513,15 @@ def _submit(
     )
 
 
-def _own(session: Session, principal: Principal, application_id: int) -> ApplicationRecord:
+def _own(
+    session: Session, principal: Principal, application_id: int, env: ClearanceEnv
+) -> ApplicationRecord:
     application = lock_application(session, application_id)
     if not access.can_change_application(principal, application.applicant_party_id):
         if visible(session, principal, application):
             raise Forbidden
         raise ApplicationNotFound(application=application_id)
-    if application.status in FINAL:
-        raise ApplicationClosed(status=application.status)
+    ensure_open(session, application, env.clock)
     return application
 
 
@@ -477,6 +543,12 @@ def _route(
             "type": "LineString",
             "coordinates": [[known[c].lon, known[c].lat] for c in content.checkpoint_codes],
         }
+    # Only the geometry is kept: extra members of the GeoJSON object are not stored.
+    try:
+        line = parse_geometry(route, ("LineString",))
+    except GeoJSONInvalid as error:
+        raise RouteInvalid(error.details) from None
+    route = {"type": "LineString", "coordinates": [[x, y] for x, y, *_ in line.coords]}
     moments = {content.valid_from} | {
         view.in_force_from
         for view in list_zone_maps(session)
@@ -649,12 +721,52 @@ def _via(review: ReviewRecord) -> frozenset[str]:
 
 
 def _same_submission(
-    session: Session, existing: ApplicationRecord, content: Content
+    session: Session,
+    existing: ApplicationRecord,
+    content: Content,
+    route: dict[str, Any],
+    submit: bool,
+    principal: Principal,
+    env: ClearanceEnv,
 ) -> ApplicationRecord:
     """Idempotent re-submission: the same reference gives the same application, as long as
-    it is really the same request (a retry), not a different one under a reused reference."""
+    it is really the same request (a retry), not a different one under a reused reference.
+    A draft sent again with ``submit`` is submitted."""
     first = ClearanceRepository(session).version(existing.id, 1)
     assert first is not None  # noqa: S101 - every application has its first version
-    if first.content != content.data or first.driver_id_number != content.driver_id_number:
+    if (
+        first.content != content.data
+        or first.driver_id_number != content.driver_id_number
+        or first.route_geojson != route
+        or first.corridor_m != content.corridor_m
+    ):
         raise ReferenceReused(reference=existing.client_reference)
+    if submit and existing.status == ApplicationStatus.DRAFT:
+        return submit_draft(session, principal, existing.id, env)
     return existing
+
+
+def _latest_permit(session: Session, application: ApplicationRecord) -> PermitRecord | None:
+    permits = ClearanceRepository(session).permits(application.id)
+    return permits[-1] if permits else None
+
+
+def _suspenders(session: Session, permit: PermitRecord) -> set[int]:
+    """The authority whose member suspended ``permit``."""
+    if permit.status_changed_by is None:
+        return set()
+    user = PartyRepository(session).user(permit.status_changed_by)
+    return set() if user is None else {user.party_id}
+
+
+def _upheld_since_last_change(
+    session: Session, application: ApplicationRecord, review_id: int
+) -> bool:
+    """One appeal per rejection: after an upheld appeal, only an amendment reopens it."""
+    repo = ClearanceRepository(session)
+    version = repo.version(application.id, application.current_version)
+    since = version.created_at if version is not None else application.created_at
+    return any(
+        appeal.review_id == review_id and appeal.outcome == "upheld" and appeal.opened_at >= since
+        for appeal in repo.appeals(application.id)
+    )
