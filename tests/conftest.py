@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +30,7 @@ from tansiq.demo.service import load_demo
 from tansiq.geo.service import SpatialIndexCache
 from tansiq.settings import Settings
 from tansiq.web.app import create_app
+from tests.factories import token_for
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 ENV_URL = "TANSIQ_TEST_DATABASE_URL"
@@ -155,3 +156,19 @@ def hub(
 def client(hub: HubContext) -> Iterator[TestClient]:
     with TestClient(create_app(hub), raise_server_exceptions=False) as client:
         yield client
+
+
+Tokens = Callable[[str], dict[str, str]]
+
+
+@pytest.fixture
+def tokens(session: Session, clock: FixedClock) -> Tokens:
+    """Authorization headers for demo users by name, made once per test."""
+    cache: dict[str, dict[str, str]] = {}
+
+    def get(username: str) -> dict[str, str]:
+        if username not in cache:
+            cache[username] = token_for(session, clock, username)
+        return cache[username]
+
+    return get

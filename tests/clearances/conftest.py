@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
 from tansiq.core.clock import FixedClock
 from tansiq.demo.service import demo_file
-from tests.factories import token_for
+from tests.conftest import Tokens
+
+__all__ = ["ROADS", "Tokens", "application_body", "decide", "review_of", "submit"]
 
 ROADS = {f["properties"]["code"]: f["geometry"] for f in demo_file("roads.geojson")["features"]}
-Tokens = Callable[[str], dict[str, str]]
-
-
-@pytest.fixture
-def tokens(session: Session, clock: FixedClock) -> Tokens:
-    cache: dict[str, dict[str, str]] = {}
-
-    def get(username: str) -> dict[str, str]:
-        if username not in cache:
-            cache[username] = token_for(session, clock, username)
-        return cache[username]
-
-    return get
 
 
 def application_body(clock: FixedClock, **overrides: Any) -> dict[str, Any]:

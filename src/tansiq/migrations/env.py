@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import tansiq.checkpoints.models
 import tansiq.clearances.models
 import tansiq.geo.models
 import tansiq.jobs.models

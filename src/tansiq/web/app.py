@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 import tansiq
+from tansiq.checkpoints.routes import router as checkpoints_router
 from tansiq.clearances.routes import router as clearances_router
 from tansiq.context import HubContext
 from tansiq.geo.routes import router as geo_router
@@ -34,6 +35,7 @@ def create_app(context: HubContext) -> FastAPI:
     app.include_router(parties_router)
     app.include_router(geo_router)
     app.include_router(clearances_router)
+    app.include_router(checkpoints_router)
     app.include_router(notify_router)
     static = resources.files("tansiq") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -1,0 +1,17 @@
+"""What checkpoints tell the parties (kinds, titles, bodies for the notifications outbox)."""
+
+from __future__ import annotations
+
+from tansiq.clearances.messages import Notice
+from tansiq.core.i18n import N_
+
+CONTRADICTION = Notice(
+    "checkpoint.contradiction",
+    N_("Your checkpoint {checkpoint} refused permit {permit}, which your authority signed"),
+    N_("Refused at {at} with reason code {reason_code}. Note: {note}"),
+)
+CLONE_SUSPECTED = Notice(
+    "checkpoint.clone_suspected",
+    N_("Permit {permit} was scanned at {first} and {second} too close in time"),
+    N_("No vehicle covers {km} km in {minutes} minutes: the permit may be copied."),
+)

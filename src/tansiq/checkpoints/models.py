@@ -1,0 +1,48 @@
+"""Checkpoint devices and the scan events they report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tansiq.db.base import Base
+
+
+class DeviceRecord(Base):
+    """A phone or terminal registered to one checkpoint, with its own secret token."""
+
+    __tablename__ = "checkpoint_devices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None]
+    last_sync_at: Mapped[datetime | None]
+
+
+class ScanEventRecord(Base):
+    """What an officer did with a scanned permit. ``event_uid`` is made by the device, so a
+    batch sent twice stores each event once."""
+
+    __tablename__ = "scan_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_uid: Mapped[str] = mapped_column(String(64), unique=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("checkpoint_devices.id"), index=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id"), index=True)
+    scanned_at: Mapped[datetime] = mapped_column(index=True)
+    received_at: Mapped[datetime]
+    permit_ref: Mapped[str] = mapped_column(String(40), index=True)
+    permit_version: Mapped[int] = mapped_column(Integer)
+    verdict: Mapped[str] = mapped_column(String(30))
+    action: Mapped[str] = mapped_column(String(20))
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")
+    officer: Mapped[str] = mapped_column(String(100), default="")
+    contradiction: Mapped[bool] = mapped_column(Boolean, default=False)
+    clone_suspected: Mapped[bool] = mapped_column(Boolean, default=False)

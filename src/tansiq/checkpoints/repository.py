@@ -1,0 +1,111 @@
+"""Every query about devices and scan events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord
+
+
+class CheckpointRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, record: DeviceRecord) -> None:
+        self.session.add(record)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    def device_by_token_hash(self, token_hash: str) -> DeviceRecord | None:
+        return self.session.scalars(
+            select(DeviceRecord).where(DeviceRecord.token_hash == token_hash)
+        ).first()
+
+    def devices(self, checkpoint_id: int) -> Sequence[DeviceRecord]:
+        return self.session.scalars(
+            select(DeviceRecord).where(DeviceRecord.checkpoint_id == checkpoint_id)
+        ).all()
+
+    def insert_events(self, rows: list[dict[str, Any]]) -> set[str]:
+        """Insert ``rows``, skipping event ids already stored; the ids actually inserted.
+
+        SQLite reports them with RETURNING. On PostgreSQL a multi-row RETURNING statement
+        costs psycopg a fresh parse per batch, so the ids already stored are read first and
+        the rest inserted with a pipelined executemany; ON CONFLICT still guarantees that a
+        concurrent sync of the same events stores each once.
+        """
+        if not rows:
+            return set()
+        if self.session.get_bind().dialect.name != "postgresql":
+            statement = (
+                sqlite_insert(ScanEventRecord)
+                .on_conflict_do_nothing(index_elements=["event_uid"])
+                .returning(ScanEventRecord.event_uid)
+            )
+            inserted: set[str] = set()
+            for start in range(0, len(rows), 1000):
+                inserted.update(self.session.scalars(statement, rows[start : start + 1000]))
+            return inserted
+        uids = [row["event_uid"] for row in rows]
+        known: set[str] = set()
+        for start in range(0, len(uids), 5000):
+            known.update(
+                self.session.scalars(
+                    select(ScanEventRecord.event_uid).where(
+                        ScanEventRecord.event_uid.in_(uids[start : start + 5000])
+                    )
+                )
+            )
+        fresh = [row for row in rows if row["event_uid"] not in known]
+        if fresh:
+            self.session.execute(
+                pg_insert(ScanEventRecord).on_conflict_do_nothing(index_elements=["event_uid"]),
+                fresh,
+            )
+        return {row["event_uid"] for row in fresh}
+
+    def last_sightings(self, refs: set[str], before: datetime) -> Sequence[Any]:
+        """For each permit, its latest scan before ``before``: (ref, checkpoint, at)."""
+        if not refs:
+            return []
+        latest = (
+            select(ScanEventRecord.permit_ref, func.max(ScanEventRecord.scanned_at).label("at"))
+            .where(ScanEventRecord.permit_ref.in_(refs), ScanEventRecord.scanned_at < before)
+            .group_by(ScanEventRecord.permit_ref)
+            .subquery()
+        )
+        return self.session.execute(
+            select(
+                ScanEventRecord.permit_ref,
+                ScanEventRecord.checkpoint_id,
+                ScanEventRecord.scanned_at,
+            ).join(
+                latest,
+                (latest.c.permit_ref == ScanEventRecord.permit_ref)
+                & (latest.c.at == ScanEventRecord.scanned_at),
+            )
+        ).all()
+
+    def mark(self, uids: set[str], *, contradiction: bool = False, clone: bool = False) -> None:
+        if not uids:
+            return
+        for event in self.session.scalars(
+            select(ScanEventRecord).where(ScanEventRecord.event_uid.in_(uids))
+        ):
+            event.contradiction = event.contradiction or contradiction
+            event.clone_suspected = event.clone_suspected or clone
+
+    def events_of(self, permit_ref: str) -> Sequence[ScanEventRecord]:
+        return self.session.scalars(
+            select(ScanEventRecord)
+            .where(ScanEventRecord.permit_ref == permit_ref)
+            .order_by(ScanEventRecord.scanned_at)
+        ).all()

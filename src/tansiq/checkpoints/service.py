@@ -1,0 +1,249 @@
+"""Devices and scan events: register a device, authenticate it, ingest what it reports.
+
+Ingestion is idempotent by the device-made event id (``INSERT … ON CONFLICT DO NOTHING``), so a
+replayed batch, a batch cut mid-way and sent again, or a hub restart mid-batch stores each event
+exactly once. Then, over the new events only: a refusal of a permit that the refusing
+checkpoint's own authority signed is a contradiction; two scans of one permit further apart than
+a vehicle can travel in the time between are a suspected clone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tansiq.checkpoints.domain import OfficerAction, Sighting, distance_km, impossible_travel
+from tansiq.checkpoints.messages import CLONE_SUSPECTED, CONTRADICTION
+from tansiq.checkpoints.models import DeviceRecord
+from tansiq.checkpoints.repository import CheckpointRepository
+from tansiq.checkpoints.schemas import ScanEventIn
+from tansiq.clearances.repository import ClearanceRepository
+from tansiq.clearances.reviews import municipality_ids
+from tansiq.core.clock import Clock
+from tansiq.core.errors import Unauthenticated
+from tansiq.core.i18n import N_
+from tansiq.core.text import normalise_text
+from tansiq.geo.models import CheckpointRecord
+from tansiq.geo.repository import GeoRepository
+from tansiq.geo.service import CheckpointNotFound
+from tansiq.notify.service import notify_party
+from tansiq.parties import access
+from tansiq.parties.domain import Principal
+
+DEVICE_TOKEN_PREFIX = "tqd_"  # noqa: S105 - a public marker, not a secret
+PERMIT_REF = re.compile(r"^P-(\d{1,10})$")
+
+
+class DeviceNotValid(Unauthenticated):
+    code = "device.bad_token"
+    message = N_("The device token is unknown or revoked.")
+
+
+@dataclass(frozen=True)
+class NewDevice:
+    record: DeviceRecord
+    token: str
+
+
+@dataclass
+class IngestResult:
+    stored: int = 0
+    duplicates: int = 0
+    contradictions: int = 0
+    clones: int = 0
+    stored_uids: set[str] = field(default_factory=set)
+
+
+def hash_device_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def register_device(
+    session: Session, principal: Principal, *, checkpoint: str, name: str, clock: Clock
+) -> NewDevice:
+    """A new device for ``checkpoint``; its token is returned once and stored hashed."""
+    record = GeoRepository(session).checkpoint_by_code(checkpoint)
+    if record is None:
+        raise CheckpointNotFound(checkpoint=checkpoint[:40])
+    access.require(access.can_manage_geography(principal, record.authority_id))
+    token = DEVICE_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    device = DeviceRecord(
+        checkpoint_id=record.id,
+        name=normalise_text(name)[:100] or "device",
+        token_hash=hash_device_token(token),
+        created_at=clock.now(),
+        created_by=principal.user_id,
+    )
+    repo = CheckpointRepository(session)
+    repo.add(device)
+    repo.flush()
+    return NewDevice(device, token)
+
+
+def device_for_token(session: Session, token: str, clock: Clock) -> DeviceRecord:
+    device = CheckpointRepository(session).device_by_token_hash(hash_device_token(token))
+    if device is None or device.revoked_at is not None:
+        raise DeviceNotValid
+    device.last_sync_at = clock.now()
+    return device
+
+
+def ingest_events(
+    session: Session, device: DeviceRecord, events: list[ScanEventIn], clock: Clock
+) -> IngestResult:
+    """Store each new event once; flag contradictions and suspected clones among them."""
+    now = clock.now()
+    rows = [
+        {
+            "event_uid": event.id,
+            "device_id": device.id,
+            "checkpoint_id": device.checkpoint_id,
+            "scanned_at": event.scanned_at,
+            "received_at": now,
+            "permit_ref": normalise_text(event.permit)[:40],
+            "permit_version": event.version,
+            "verdict": event.verdict.value,
+            "action": event.action.value,
+            "reason_code": None if event.reason_code is None else event.reason_code.value,
+            "note": normalise_text(event.note),
+            "officer": normalise_text(event.officer)[:100],
+            "contradiction": False,
+            "clone_suspected": False,
+        }
+        for event in events
+    ]
+    # One row per id even inside a batch: the first wins, as it would across batches.
+    unique = list({row["event_uid"]: row for row in reversed(rows)}.values())[::-1]
+    repo = CheckpointRepository(session)
+    inserted = repo.insert_events(unique)
+    result = IngestResult(
+        stored=len(inserted), duplicates=len(rows) - len(inserted), stored_uids=inserted
+    )
+    new_rows = [row for row in unique if row["event_uid"] in inserted]
+    result.contradictions = _flag_contradictions(session, device, new_rows, clock)
+    result.clones = _flag_clones(session, new_rows, clock)
+    return result
+
+
+def _flag_contradictions(
+    session: Session, device: DeviceRecord, rows: list[dict[str, Any]], clock: Clock
+) -> int:
+    refusals = [row for row in rows if row["action"] == OfficerAction.REFUSAL]
+    if not refusals:
+        return 0
+    checkpoint = session.get(CheckpointRecord, device.checkpoint_id)
+    assert checkpoint is not None  # noqa: S101 - a device belongs to a checkpoint
+    clearances = ClearanceRepository(session)
+    flagged: set[str] = set()
+    permits: dict[tuple[str, int], Any] = {}
+    for row in refusals:
+        key = (row["permit_ref"], row["permit_version"])
+        if key not in permits:
+            permits[key] = _permit(clearances, *key)
+        permit = permits[key]
+        if permit is None or checkpoint.authority_id not in permit.authority_ids:
+            continue
+        flagged.add(row["event_uid"])
+        application = clearances.application(permit.application_id)
+        params = {
+            "checkpoint": checkpoint.code,
+            "permit": f"{row['permit_ref']}-{row['permit_version']}",
+            "at": row["scanned_at"].isoformat(),
+            "reason_code": row["reason_code"] or "-",
+            "note": row["note"] or "-",
+        }
+        for party_id in {checkpoint.authority_id, *municipality_ids(session)}:
+            notify_party(
+                session,
+                party_id=party_id,
+                kind=CONTRADICTION.kind,
+                title=CONTRADICTION.title,
+                body=CONTRADICTION.body,
+                params=params,
+                subject=f"application:{application.id}" if application else "scan",
+                clock=clock,
+            )
+    CheckpointRepository(session).mark(flagged, contradiction=True)
+    return len(flagged)
+
+
+def _flag_clones(session: Session, rows: list[dict[str, Any]], clock: Clock) -> int:
+    if not rows:
+        return 0
+    places = {cp.id: cp for cp in GeoRepository(session).checkpoints()}
+    by_permit: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_permit[row["permit_ref"]].append(row)
+    earliest = min(row["scanned_at"] for row in rows)
+    repo = CheckpointRepository(session)
+    before = {ref: (cp, at) for ref, cp, at in repo.last_sightings(set(by_permit), earliest)}
+    flagged: set[str] = set()
+    for ref, scans in by_permit.items():
+        scans.sort(key=lambda row: row["scanned_at"])
+        previous = before.get(ref)
+        last = None if previous is None else _sighting(places, previous[0], previous[1])
+        for row in scans:
+            current = _sighting(places, row["checkpoint_id"], row["scanned_at"])
+            if last is not None and current is not None and impossible_travel(last, current):
+                flagged.add(row["event_uid"])
+                _tell_clone(session, places, ref, last, current, clock)
+            last = current or last
+    repo.mark(flagged, clone=True)
+    return len(flagged)
+
+
+def _tell_clone(
+    session: Session,
+    places: dict[int, CheckpointRecord],
+    ref: str,
+    first: Sighting,
+    second: Sighting,
+    clock: Clock,
+) -> None:
+    minutes = abs((second.at - first.at).total_seconds()) / 60
+    params: dict[str, str | int | float] = {
+        "permit": ref,
+        "first": places[first.checkpoint_id].code,
+        "second": places[second.checkpoint_id].code,
+        "km": round(distance_km(first, second), 1),
+        "minutes": round(minutes, 1),
+    }
+    for party_id in {
+        places[first.checkpoint_id].authority_id,
+        places[second.checkpoint_id].authority_id,
+        *municipality_ids(session),
+    }:
+        notify_party(
+            session,
+            party_id=party_id,
+            kind=CLONE_SUSPECTED.kind,
+            title=CLONE_SUSPECTED.title,
+            body=CLONE_SUSPECTED.body,
+            params=params,
+            subject=f"permit:{ref}",
+            clock=clock,
+        )
+
+
+def _sighting(
+    places: dict[int, CheckpointRecord], checkpoint_id: int, at: datetime
+) -> Sighting | None:
+    place = places.get(checkpoint_id)
+    return None if place is None else Sighting(checkpoint_id, at, place.lon, place.lat)
+
+
+def _permit(clearances: ClearanceRepository, ref: str, version: int) -> Any:
+    match = PERMIT_REF.fullmatch(ref)
+    if match is None:
+        return None
+    for permit in clearances.permits(int(match.group(1))):
+        if permit.version == version:
+            return permit
+    return None

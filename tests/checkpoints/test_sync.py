@@ -1,0 +1,194 @@
+"""Devices push scan events: stored once whatever is replayed, contradictions and clones
+flagged, bad events rejected one by one."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tansiq.context import HubContext
+from tansiq.core.clock import FixedClock
+from tansiq.web.app import create_app
+from tests.clearances.conftest import (
+    ROADS,
+    Tokens,
+    application_body,
+    decide,
+    review_of,
+    submit,
+)
+
+
+def device(client: TestClient, tokens: Tokens, checkpoint: str, admin: str) -> dict[str, str]:
+    response = client.post(
+        "/api/v1/devices",
+        headers=tokens(admin),
+        json={"checkpoint": checkpoint, "name": "Gate phone 1"},
+    )
+    assert response.status_code == 201, response.text
+    return {"Authorization": f"Device {response.json()['token']}"}
+
+
+def event(at: datetime, permit: str = "P-000001", **extra: Any) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4().hex,
+        "scanned_at": at.isoformat(),
+        "permit": permit,
+        "version": 1,
+        "verdict": "valid",
+        "action": "passage",
+        "officer": "Cpl. Nour",
+        **extra,
+    }
+
+
+def push(client: TestClient, headers: dict[str, str], events: list[Any]) -> Any:
+    response = client.post("/api/v1/sync/events", json={"events": events}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_replays_store_nothing_twice_even_across_a_restart(
+    client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock
+) -> None:
+    gate = device(client, tokens, "W-GATE", "west.admin")
+    events = [event(clock.now() - timedelta(minutes=i), permit=f"P-{i:06d}") for i in range(3000)]
+
+    first = push(client, gate, events[:2000])
+    with TestClient(create_app(hub)) as restarted:  # the hub restarted mid-queue
+        cut = push(restarted, gate, events[1500:])  # the device resends from where it was
+        again = push(restarted, gate, events)
+
+    assert (first["stored"], first["duplicates"]) == (2000, 0)
+    assert (cut["stored"], cut["duplicates"]) == (1000, 500)
+    assert (again["stored"], again["duplicates"]) == (0, 3000)
+
+
+def test_duplicates_inside_one_batch_count_once(
+    client: TestClient, tokens: Tokens, clock: FixedClock
+) -> None:
+    gate = device(client, tokens, "W-GATE", "west.admin")
+    one = event(clock.now())
+    result = push(client, gate, [one, one, one])
+    assert (result["stored"], result["duplicates"]) == (1, 2)
+
+
+def test_bad_events_are_rejected_one_by_one(
+    client: TestClient, tokens: Tokens, clock: FixedClock
+) -> None:
+    gate = device(client, tokens, "W-GATE", "west.admin")
+    good = event(clock.now())
+    result = push(
+        client,
+        gate,
+        [
+            {**event(clock.now()), "verdict": "maybe"},
+            good,
+            {**event(clock.now()), "scanned_at": "2026-11-25T10:00:00"},
+            "not an event",
+            {**event(clock.now()), "id": "x"},
+            {**event(clock.now()), "action": "refusal", "reason_code": "bribe"},
+        ],
+    )
+    assert result["stored"] == 1
+    assert [r["index"] for r in result["rejected"]] == [0, 2, 3, 4, 5]
+    assert all(r["code"].startswith("scan.") for r in result["rejected"])
+
+
+@pytest.mark.parametrize("header", ["", "Device tqd_forged", "Bearer abc", "Device "])
+def test_devices_authenticate(client: TestClient, header: str) -> None:
+    response = client.post(
+        "/api/v1/sync/events",
+        json={"events": []},
+        headers={"Authorization": header} if header else {},
+    )
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "device.bad_token"
+
+
+def test_only_the_operating_authority_registers_devices(client: TestClient, tokens: Tokens) -> None:
+    wrong = client.post(
+        "/api/v1/devices",
+        headers=tokens("east.admin"),
+        json={"checkpoint": "W-GATE", "name": "spy"},
+    )
+    missing = client.post(
+        "/api/v1/devices", headers=tokens("west.admin"), json={"checkpoint": "NOWHERE", "name": "x"}
+    )
+    assert wrong.status_code == 403
+    assert missing.status_code == 404
+
+
+def test_refusing_a_permit_your_own_authority_signed_is_a_contradiction(
+    client: TestClient, tokens: Tokens, clock: FixedClock
+) -> None:
+    application = submit(
+        client, tokens("trader"), application_body(clock, route=ROADS["west-road"])
+    )
+    decide(
+        client, tokens("west.reviewer"), review_of(application, "west-command"), decision="approve"
+    )
+    ref = f"P-{application['id']:06d}"
+    west_gate = device(client, tokens, "W-SOUTH", "west.admin")
+    east_gate = device(client, tokens, "E-GATE", "east.admin")
+
+    own = push(
+        client,
+        west_gate,
+        [
+            event(
+                clock.now(),
+                permit=ref,
+                action="refusal",
+                reason_code="cargo_mismatch",
+                note="Seal broken",
+            )
+        ],
+    )
+    other = push(
+        client,
+        east_gate,
+        [
+            event(
+                clock.now() + timedelta(hours=3),
+                permit=ref,
+                action="refusal",
+                reason_code="route_closed",
+            )
+        ],
+    )
+
+    assert own["contradictions"] == 1
+    assert other["contradictions"] == 0
+    west_inbox = client.get("/api/v1/inbox", headers=tokens("west.admin")).json()
+    assert west_inbox[0]["kind"] == "checkpoint.contradiction"
+    municipality = client.get("/api/v1/inbox", headers=tokens("municipality")).json()
+    assert "checkpoint.contradiction" in [item["kind"] for item in municipality]
+
+
+def test_the_same_permit_in_two_places_too_close_in_time_is_a_suspected_clone(
+    client: TestClient, tokens: Tokens, clock: FixedClock
+) -> None:
+    west_gate = device(client, tokens, "W-GATE", "west.admin")
+    east_gate = device(client, tokens, "E-GATE", "east.admin")
+    start = clock.now()
+    push(client, west_gate, [event(start, permit="P-000042")])
+    # West Gate to East Gate is about 11 km: 2 minutes is too little, 30 is enough.
+    quick = push(client, east_gate, [event(start + timedelta(minutes=2), permit="P-000042")])
+    slow = push(
+        client,
+        west_gate,
+        [
+            event(start + timedelta(minutes=40), permit="P-000043"),
+            event(start + timedelta(minutes=70), permit="P-000043"),
+        ],
+    )
+    assert quick["clones_suspected"] == 1
+    assert slow["clones_suspected"] == 0
+    assert "checkpoint.clone_suspected" in [
+        item["kind"] for item in client.get("/api/v1/inbox", headers=tokens("municipality")).json()
+    ]
