@@ -136,7 +136,11 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(database_url="sqlite://", max_body_bytes=1024 * 1024)
+    return Settings(
+        database_url="sqlite://",
+        max_body_bytes=1024 * 1024,
+        secret_key="test-secret-key-that-is-long-enough-0123456789",
+    )
 
 
 @pytest.fixture

@@ -13,7 +13,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.parametrize(
     "module",
-    ["tansiq.core.geojson", "tansiq.core.projection", "tansiq.geo.index", "tansiq.parties.access"],
+    [
+        "tansiq.core.geojson",
+        "tansiq.core.projection",
+        "tansiq.geo.index",
+        "tansiq.parties.access",
+        "tansiq.permits.qr",
+        "tansiq.verifier.verify",
+        "tansiq.verifier.image",
+    ],
 )
 def test_pure_modules_load_no_database_or_web_code(module: str) -> None:
     probe = (

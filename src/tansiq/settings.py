@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     token_ttl_days: int = Field(
         default=90, ge=1, description="Lifetime of API tokens issued at sign-in, in days."
     )
+    secret_key: str | None = Field(
+        default=None,
+        description="Seals the signing keys at rest; 32+ characters, kept out of the database.",
+    )
+    data_max_age_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="Trust list and revocation data older than this makes checkpoints say stale.",
+    )
     review_deadline_hours: float = Field(
         default=24.0, gt=0, description="Time each authority has to decide on an application."
     )

@@ -134,10 +134,10 @@ def test_the_journey_from_the_console(databases: DatabaseFactory, tmp_path: Path
     assert "dropped" in amended.output
     permit_id = amended.output.split("permit ")[1].split()[0]
 
-    wrong = run(url, "permits", "revoke", permit_id, "--reason", "other", "--as", "east.reviewer")
+    wrong = run(url, "permit", "revoke", permit_id, "--reason", "other", "--as", "east.reviewer")
     assert wrong.exit_code == 5
     revoked = run(
-        url, "permits", "revoke", permit_id, "--reason", "cargo_mismatch", "--as", "west.reviewer"
+        url, "permit", "revoke", permit_id, "--reason", "cargo_mismatch", "--as", "west.reviewer"
     )
     assert revoked.exit_code == 0, revoked.output
     assert "revoked" in revoked.output

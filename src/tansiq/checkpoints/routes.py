@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, status
+from fastapi import APIRouter, Depends, Header, Query, status
 from pydantic import BaseModel, Field, ValidationError
 
 from tansiq.checkpoints import service
@@ -38,6 +39,59 @@ CurrentDevice = Annotated[DeviceRecord, Depends(current_device)]
 
 class RawBatchIn(BaseModel):
     events: list[Any] = Field(max_length=5000)
+
+
+class ExpectedPermitOut(BaseModel):
+    permit: str
+    version: int
+    number: str
+    token: str
+    valid_until: str
+
+
+class PullOut(BaseModel):
+    server_time: str
+    trust_list: str | None = Field(description="Signed trust list (CBOR), base64.")
+    trust_seq: int
+    governance_keys: list[str] = Field(description="Raw Ed25519 public keys, base64.")
+    revocations: str = Field(
+        description="Signed revocation deltas after `revocations_since` (CBOR array), base64."
+    )
+    revocation_seq: int
+    expected: list[ExpectedPermitOut]
+
+
+@router.get("/sync/pull")
+def pull(
+    session: DbSession,
+    hub: Hub,
+    device: CurrentDevice,
+    revocations_since: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+) -> PullOut:
+    """Everything this device needs to verify offline, since its cursor."""
+    data = service.pull(session, device, revocations_since=revocations_since, clock=hub.clock)
+    return PullOut(
+        server_time=hub.clock.now().isoformat(),
+        trust_list=None if data.trust_list is None else _b64(data.trust_list),
+        trust_seq=data.trust_seq,
+        governance_keys=[_b64(key) for key in data.governance_keys],
+        revocations=_b64(data.revocations),
+        revocation_seq=data.revocation_seq,
+        expected=[
+            ExpectedPermitOut(
+                permit=e.cti,
+                version=e.version,
+                number=e.number,
+                token=e.token,
+                valid_until=e.valid_until.isoformat(),
+            )
+            for e in data.expected
+        ],
+    )
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
 
 
 @router.post("/devices", status_code=status.HTTP_201_CREATED)

@@ -36,6 +36,10 @@ from tansiq.geo.service import CheckpointNotFound
 from tansiq.notify.service import notify_party
 from tansiq.parties import access
 from tansiq.parties.domain import Principal
+from tansiq.permits.repository import PermitRepository
+from tansiq.permits.service import governance_public_keys
+from tansiq.permits.token import claims_from_cbor
+from tansiq.permits.trust import revocations_file
 
 DEVICE_TOKEN_PREFIX = "tqd_"  # noqa: S105 - a public marker, not a secret
 PERMIT_REF = re.compile(r"^P-(\d{1,10})$")
@@ -247,3 +251,60 @@ def _permit(clearances: ClearanceRepository, ref: str, version: int) -> Any:
         if permit.version == version:
             return permit
     return None
+
+
+@dataclass(frozen=True)
+class ExpectedPermit:
+    cti: str
+    version: int
+    number: str
+    token: str
+    valid_until: datetime
+
+
+@dataclass(frozen=True)
+class PullData:
+    """What a device keeps for working offline."""
+
+    trust_list: bytes | None
+    trust_seq: int
+    governance_keys: list[bytes]
+    revocations: bytes
+    revocation_seq: int
+    expected: list[ExpectedPermit]
+
+
+def pull(
+    session: Session, device: DeviceRecord, *, revocations_since: int, clock: Clock
+) -> PullData:
+    """The latest trust list, the revocation deltas after ``revocations_since`` and the
+    active permits whose route passes this device's checkpoint."""
+    permits = PermitRepository(session)
+    trust = permits.latest_trust_list()
+    checkpoint = session.get(CheckpointRecord, device.checkpoint_id)
+    assert checkpoint is not None  # noqa: S101 - a device belongs to a checkpoint
+    expected = []
+    now = clock.now()
+    active = ClearanceRepository(session).active_permits(now)
+    for token in permits.tokens_of([p.id for p in active]):
+        if token.token is None:
+            continue
+        claims = claims_from_cbor(token.payload)
+        if checkpoint.code in claims.checkpoints:
+            expected.append(
+                ExpectedPermit(
+                    cti=token.cti,
+                    version=token.version,
+                    number=f"{token.cti}-{token.version}",
+                    token=token.token,
+                    valid_until=claims.exp,
+                )
+            )
+    return PullData(
+        trust_list=None if trust is None else trust.body,
+        trust_seq=0 if trust is None else trust.seq,
+        governance_keys=governance_public_keys(session),
+        revocations=revocations_file([d.body for d in permits.deltas_since(revocations_since)]),
+        revocation_seq=permits.last_revocation_seq(),
+        expected=expected,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session
@@ -146,6 +147,13 @@ class ClearanceRepository:
             query = query.where(ApplicationRecord.status == status)
         query = query.order_by(ApplicationRecord.updated_at.desc(), ApplicationRecord.id.desc())
         return self.session.scalars(query.limit(limit).offset(offset)).all()
+
+    def active_permits(self, now: datetime) -> Sequence[PermitRecord]:
+        return self.session.scalars(
+            select(PermitRecord).where(
+                PermitRecord.status == "active", PermitRecord.valid_until > now
+            )
+        ).all()
 
     def pending_reviews_of(self, authority_id: int) -> Sequence[ReviewRecord]:
         return self.session.scalars(

@@ -47,6 +47,7 @@ from tansiq.clearances.models import (
 from tansiq.clearances.reasons import NOTE_REQUIRED
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import DecisionIn
+from tansiq.clearances.signing import sign_permit
 from tansiq.core.clock import Clock
 from tansiq.core.errors import ErrorCategory, Forbidden, NotFound, TansiqError
 from tansiq.core.i18n import N_
@@ -105,6 +106,11 @@ class ReviewPolicy:
 
 def reference_of(application: ApplicationRecord) -> str:
     return f"TQ-{application.id:06d}"
+
+
+def permit_cti(application: ApplicationRecord) -> str:
+    """The permit's id in its token and on revocation lists, the same for every version."""
+    return f"P-{application.id:06d}"
 
 
 def permit_number(permit: PermitRecord) -> str:
@@ -240,7 +246,12 @@ def open_review(
 
 
 def decide_review(
-    session: Session, principal: Principal, review_id: int, body: DecisionIn, clock: Clock
+    session: Session,
+    principal: Principal,
+    review_id: int,
+    body: DecisionIn,
+    clock: Clock,
+    secret: str | None = None,
 ) -> ReviewRecord:
     """An authority's reviewer approves, approves with conditions, or rejects with a code."""
     repo = ClearanceRepository(session)
@@ -327,6 +338,7 @@ def decide_review(
         actor=principal.user_id,
         clock=clock,
         reason=f"decision by {authority}",
+        secret=secret,
     )
     return found
 
@@ -338,8 +350,10 @@ def settle(
     actor: int | None,
     clock: Clock,
     reason: str,
+    secret: str | None = None,
 ) -> None:
-    """Bring the application's status (and permit) in line with its reviews."""
+    """Bring the application's status (and permit) in line with its reviews. With the hub's
+    ``secret`` a new permit is also signed by every approving authority."""
     repo = ClearanceRepository(session)
     reviews = repo.reviews(application.id)
     statuses = [ReviewStatus(r.status) for r in reviews]
@@ -348,7 +362,7 @@ def settle(
     record_transition(session, application, target, actor, reason, clock)
     application.updated_at = clock.now()
     if target is ApplicationStatus.APPROVED and before is not ApplicationStatus.APPROVED:
-        issue_permit(session, application, reviews, clock)
+        issue_permit(session, application, reviews, clock, secret=secret)
     if is_contradiction(statuses):
         names = {
             status: ", ".join(
@@ -385,6 +399,7 @@ def issue_permit(
     application: ApplicationRecord,
     reviews: list[ReviewRecord] | Any,
     clock: Clock,
+    secret: str | None = None,
 ) -> PermitRecord:
     """A new permit version carrying every approval's conditions; older versions retire."""
     repo = ClearanceRepository(session)
@@ -404,6 +419,8 @@ def issue_permit(
     )
     repo.add(permit)
     repo.flush()
+    if secret is not None:
+        sign_permit(session, application, permit, secret, clock)
     schedule_expiry(session, application)
     params = {
         "permit": permit_number(permit),

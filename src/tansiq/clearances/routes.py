@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import base64
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
 
 from tansiq.clearances import reviews, service
 from tansiq.clearances.domain import ApplicationStatus
+from tansiq.clearances.printing import render_permit
 from tansiq.clearances.render import application_out, permit_out, reason_list, summary_out
 from tansiq.clearances.repository import ClearanceRepository
+from tansiq.clearances.reviews import permit_number
 from tansiq.clearances.schemas import (
     AmendmentIn,
     AppealIn,
@@ -23,7 +28,11 @@ from tansiq.clearances.schemas import (
     ReviewOut,
     WithdrawIn,
 )
-from tansiq.context import CurrentPrincipal, DbSession, Hub, HubContext, RecordId
+from tansiq.context import CurrentPrincipal, DbSession, Hub, HubContext, RecordId, RequestLocale
+from tansiq.permits import service as permit_signing
+from tansiq.permits.qr import make_qr
+from tansiq.permits.repository import PermitRepository
+from tansiq.permits.service import TokenNotFound
 
 router = APIRouter(prefix="/api/v1", tags=["clearances"])
 
@@ -122,10 +131,126 @@ def decide_review(
 ) -> ApplicationOut:
     """Approve, approve with conditions, or reject with a reason code. Send the review's
     ``lock_version`` as ``expected_version``: a decision on a stale view is refused."""
-    review = reviews.decide_review(session, me, review_id, body, hub.clock)
+    review = reviews.decide_review(session, me, review_id, body, hub.clock, hub.settings.secret_key)
     return application_out(session, service.get_application(session, me, review.application_id))
 
 
+class PermitTokenOut(BaseModel):
+    number: str
+    complete: bool = Field(
+        description="False while an authority that signs outside the hub has not signed yet."
+    )
+    token: str | None
+    qr_version: int | None
+    signatures: int
+    required: int
+
+
+class SigningRequestOut(BaseModel):
+    kid: str
+    alg: int
+    to_be_signed: str = Field(description="Base64 of the exact bytes to sign (COSE Sig_structure).")
+
+
+class SignatureIn(BaseModel):
+    signature: str = Field(max_length=200, description="Base64 signature over to_be_signed.")
+
+
+def _visible_permit(session: DbSession, me: Any, permit_id: int) -> tuple[Any, Any]:
+    repo = ClearanceRepository(session)
+    permit = repo.permit(permit_id)
+    application = None if permit is None else repo.application(permit.application_id)
+    if permit is None or application is None or not service.visible(session, me, application):
+        raise service.PermitNotFound(permit=permit_id)
+    return application, permit
+
+
+def _complete_token(session: DbSession, permit_id: int) -> str:
+    record = PermitRepository(session).token_of(permit_id)
+    if record is None or record.token is None:
+        raise TokenNotFound(permit=permit_id)
+    return record.token
+
+
+@router.get("/permits/{permit_id}/token")
+def permit_token(permit_id: RecordId, session: DbSession, me: CurrentPrincipal) -> PermitTokenOut:
+    """The signed token (``TQ1:…``) of a permit: what its QR code holds."""
+    _, permit = _visible_permit(session, me, permit_id)
+    record = PermitRepository(session).token_of(permit_id)
+    if record is None:
+        raise TokenNotFound(permit=permit_id)
+    return PermitTokenOut(
+        number=permit_number(permit),
+        complete=record.token is not None,
+        token=record.token,
+        qr_version=None if record.token is None else make_qr(record.token).version,
+        signatures=len(record.signatures),
+        required=len(record.required_kids),
+    )
+
+
+@router.get(
+    "/permits/{permit_id}/qr.png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+)
+def permit_qr_png(
+    permit_id: RecordId,
+    session: DbSession,
+    me: CurrentPrincipal,
+    scale: Annotated[int, Query(ge=1, le=20)] = 6,
+) -> Response:
+    _visible_permit(session, me, permit_id)
+    return Response(
+        make_qr(_complete_token(session, permit_id), scale=scale).png, media_type="image/png"
+    )
+
+
+@router.get(
+    "/permits/{permit_id}/qr.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}},
+)
+def permit_qr_svg(permit_id: RecordId, session: DbSession, me: CurrentPrincipal) -> Response:
+    _visible_permit(session, me, permit_id)
+    return Response(make_qr(_complete_token(session, permit_id)).svg, media_type="image/svg+xml")
+
+
+@router.get("/permits/{permit_id}/print", response_class=HTMLResponse)
+def permit_print(
+    permit_id: RecordId, session: DbSession, me: CurrentPrincipal, locale: RequestLocale
+) -> HTMLResponse:
+    """The permit to print (A5) or show on a phone: QR and facts in Arabic and English."""
+    application, permit = _visible_permit(session, me, permit_id)
+    token = _complete_token(session, permit_id)
+    return HTMLResponse(render_permit(session, application, permit, token, locale))
+
+
+@router.get("/permits/{permit_id}/signing-request")
+def signing_request(
+    permit_id: RecordId, session: DbSession, me: CurrentPrincipal
+) -> SigningRequestOut:
+    """For an authority that signs outside the hub: the exact bytes its key must sign."""
+    _visible_permit(session, me, permit_id)
+    _, key, data = permit_signing.signing_request(session, me, permit_id)
+    return SigningRequestOut(kid=key.kid, alg=key.alg, to_be_signed=base64.b64encode(data).decode())
+
+
+@router.post("/permits/{permit_id}/signatures")
+def add_signature(
+    permit_id: RecordId, body: SignatureIn, session: DbSession, hub: Hub, me: CurrentPrincipal
+) -> PermitTokenOut:
+    """Hand in the outside signature; it is checked before it counts."""
+    _visible_permit(session, me, permit_id)
+    try:
+        signature = base64.b64decode(body.signature, validate=True)
+    except ValueError:
+        signature = b""
+    permit_signing.add_signature(session, me, permit_id, signature, hub.clock)
+    return permit_token(permit_id, session, me)
+
+
+# Last: its {action} path would otherwise catch /signatures.
 @router.post("/permits/{permit_id}/{action}")
 def change_permit(
     permit_id: RecordId,

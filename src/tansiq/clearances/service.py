@@ -40,6 +40,7 @@ from tansiq.clearances.reviews import (
     lock_application,
     open_review,
     party_name,
+    permit_cti,
     permit_number,
     record_transition,
     retire_permits,
@@ -67,6 +68,8 @@ from tansiq.geo.service import RouteInvalid, SpatialIndexCache, list_zone_maps, 
 from tansiq.parties.access import is_hub_admin
 from tansiq.parties.domain import PartyKind, Principal
 from tansiq.parties.repository import PartyRepository
+from tansiq.permits.service import record_revocation
+from tansiq.permits.trust import RevocationStatus
 from tansiq.settings import Settings
 
 
@@ -146,6 +149,13 @@ class PermitStateConflict(TansiqError):
     category = ErrorCategory.CONFLICT
 
 
+REVOCATION_BY_ACTION = {
+    "suspend": RevocationStatus.SUSPENDED,
+    "revoke": RevocationStatus.REVOKED,
+    "reinstate": RevocationStatus.REINSTATED,
+}
+
+
 @dataclass(frozen=True)
 class ClearanceEnv:
     """What the use cases need from the running hub."""
@@ -154,6 +164,7 @@ class ClearanceEnv:
     spatial_index: SpatialIndexCache
     policy: Policy
     reviews: ReviewPolicy
+    secret_key: str | None = None
 
     @classmethod
     def of(cls, settings: Settings, clock: Clock, spatial_index: SpatialIndexCache) -> ClearanceEnv:
@@ -166,6 +177,7 @@ class ClearanceEnv:
                 max_corridor_m=settings.max_corridor_m,
             ),
             reviews=ReviewPolicy(window=timedelta(hours=settings.review_deadline_hours)),
+            secret_key=settings.secret_key,
         )
 
 
@@ -329,6 +341,7 @@ def amend_application(
         actor=principal.user_id,
         clock=env.clock,
         reason=f"amended ({changed_text})",
+        secret=env.secret_key,
     )
     return application
 
@@ -383,7 +396,14 @@ def appeal_rejection(
         appeal=True,
     )
     announce_appeal(session, application, review, grounds, env.clock)
-    settle(session, application, actor=principal.user_id, clock=env.clock, reason="appealed")
+    settle(
+        session,
+        application,
+        actor=principal.user_id,
+        clock=env.clock,
+        reason="appealed",
+        secret=env.secret_key,
+    )
     return appeal
 
 
@@ -432,6 +452,17 @@ def change_permit(
     for party_id in {application.applicant_party_id, *permit.authority_ids}:
         tell(session, party_id, notice, application, env.clock, **params)
     repo.flush()
+    if env.secret_key is not None:
+        # Checkpoints learn of it through the next signed revocation delta they pull.
+        record_revocation(
+            session,
+            cti=permit_cti(application),
+            version=permit.version,
+            status=REVOCATION_BY_ACTION[action],
+            reason=body.reason_code.value,
+            secret=env.secret_key,
+            clock=env.clock,
+        )
     return permit
 
 

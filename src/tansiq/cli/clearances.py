@@ -266,7 +266,9 @@ def decide(
             },
         )
         me = operator(session, as_user)
-        review = reviews.decide_review(session, me, review_id, body, hub.clock)
+        review = reviews.decide_review(
+            session, me, review_id, body, hub.clock, hub.settings.secret_key
+        )
         show(application_out(session, service.get_application(session, me, review.application_id)))
 
 

@@ -6,9 +6,11 @@ import click
 
 import tansiq
 from tansiq.cli.base import CodedErrors
+from tansiq.cli.checkpoint import checkpoint
 from tansiq.cli.clearances import applications, permits, reviews_group
 from tansiq.cli.geo import checkpoints, route, zones
 from tansiq.cli.parties import parties, users
+from tansiq.cli.permit import permit
 from tansiq.cli.serve import db, demo, serve
 from tansiq.cli.worker import worker
 
@@ -34,6 +36,11 @@ for command in (
     route,
     applications,
     reviews_group,
-    permits,
+    permit,
+    checkpoint,
 ):
     cli.add_command(command)
+
+# Suspend, reinstate and revoke live beside verify under `tansiq permit`.
+for name, command in permits.commands.items():
+    permit.add_command(command, name)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import click
 import uvicorn
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from tansiq.cli.base import hub_context, session_scope, use_context
 from tansiq.cli.worker import start_background_worker
 from tansiq.context import HubContext
+from tansiq.core.clock import Clock
 from tansiq.db.migrate import upgrade
 from tansiq.demo.service import DEMO_PASSWORD, load_demo
+from tansiq.parties.domain import PartyKind
 from tansiq.parties.models import PartyRecord
+from tansiq.parties.repository import PartyRepository
+from tansiq.permits.service import ensure_permit_key, publish_trust_list
 from tansiq.settings import Settings
 from tansiq.web.app import create_app
 
@@ -64,14 +70,19 @@ def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: boo
 def demo(ctx: click.Context, path: Path, port: int, host: str, no_serve: bool, reset: bool) -> None:
     """Create the demo town (Jisr al-Wadi) in a SQLite file and run the hub on it."""
     if reset:
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", ".key"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     settings = Settings(database_url=f"sqlite:///{path.resolve()}")
+    settings = settings.model_copy(
+        update={"secret_key": settings.secret_key or demo_secret(Path(f"{path}.key"))}
+    )
     context = use_context(ctx, HubContext.from_settings(settings))
     upgrade(context.engine)
     with session_scope(ctx) as session:
         fresh = not session.scalar(select(func.count()).select_from(PartyRecord))
         users = load_demo(session, context.clock) if fresh else []
+        if fresh:
+            prepare_signing(session, settings.secret_key, context.clock)
     if fresh:
         click.echo(f"Demo data written to {path}. Logins (password: {DEMO_PASSWORD}):")
         for user in users:
@@ -81,6 +92,23 @@ def demo(ctx: click.Context, path: Path, port: int, host: str, no_serve: bool, r
         click.echo(f"Using the existing demo database {path} (--reset to start again).")
     if not no_serve:
         run_server(context, host, port)
+
+
+def demo_secret(path: Path) -> str:
+    """The demo hub's secret, kept in a file beside its database (made on first use)."""
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    secret = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(secret + "\n", encoding="utf-8")
+    return secret
+
+
+def prepare_signing(session: Session, secret: str | None, clock: Clock) -> None:
+    """Every authority's signing key and a first trust list, so checkpoints can sync at once."""
+    for party in PartyRepository(session).parties(PartyKind.AUTHORITY.value):
+        ensure_permit_key(session, party.id, secret, clock)
+    publish_trust_list(session, secret, clock)
 
 
 @click.group()

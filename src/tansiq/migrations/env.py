@@ -9,7 +9,8 @@ import tansiq.clearances.models
 import tansiq.geo.models
 import tansiq.jobs.models
 import tansiq.notify.models
-import tansiq.parties.models  # noqa: F401 - registers the tables on the metadata
+import tansiq.parties.models
+import tansiq.permits.models  # noqa: F401 - registers the tables on the metadata
 from tansiq.db.base import Base
 
 config = context.config

@@ -17,6 +17,7 @@ from tansiq.context import HubContext
 from tansiq.geo.routes import router as geo_router
 from tansiq.notify.routes import router as notify_router
 from tansiq.parties.routes import router as parties_router
+from tansiq.permits.routes import router as permits_router
 from tansiq.web.errors import install_error_handlers
 from tansiq.web.limits import BodySizeLimit, SecurityHeaders
 
@@ -36,6 +37,7 @@ def create_app(context: HubContext) -> FastAPI:
     app.include_router(geo_router)
     app.include_router(clearances_router)
     app.include_router(checkpoints_router)
+    app.include_router(permits_router)
     app.include_router(notify_router)
     static = resources.files("tansiq") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

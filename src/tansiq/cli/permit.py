@@ -1,0 +1,193 @@
+"""``tansiq permit verify``: the checkpoint's offline check, from token text or a photo of the QR.
+
+It needs no database: only the signed trust list, the signed revocation updates and the hub's
+governance public key(s) that both must be signed with (``--governance-key`` or
+``TANSIQ_GOVERNANCE_KEYS``, hex, space-separated). Exit code 0 only for a valid permit.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tansiq.cli.base import CodedErrors, cli_locale
+from tansiq.context import HubContext
+from tansiq.core.clock import SystemClock, ensure_utc
+from tansiq.core.errors import TansiqError
+from tansiq.core.i18n import N_, Locale
+from tansiq.permits.token import ALG_EDDSA, PublicKey, PublicKeyInvalid, load_public_key
+from tansiq.permits.trust import RevocationState, load_revocations, load_trust_list
+from tansiq.verifier.image import read_qr_text
+from tansiq.verifier.verify import Verdict, verify
+
+EXIT_NOT_VALID = 1
+
+
+class TokenSourceNeeded(TansiqError):
+    code = "verifier.token_source"
+    message = N_("Give the permit token as text or an image with --image, not both.")
+
+
+class TrustNeeded(TansiqError):
+    code = "verifier.trust_needed"
+    message = N_("A permit cannot be checked without a trust list (--trust) and a governance key.")
+
+
+class BadTime(TansiqError):
+    code = "verifier.bad_time"
+    message = N_("Cannot read the time {value}; write it like 2026-06-01T08:00:00Z.")
+
+
+class FileUnreadable(TansiqError):
+    code = "verifier.file_unreadable"
+    message = N_("Cannot read the file {path}.")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise FileUnreadable(path=str(path)) from None
+
+
+def _governance_keys(values: tuple[str, ...]) -> list[PublicKey]:
+    keys: list[PublicKey] = []
+    for value in " ".join(values).split():
+        try:
+            keys.append(load_public_key(ALG_EDDSA, bytes.fromhex(value)))
+        except ValueError:
+            raise PublicKeyInvalid from None
+    return keys
+
+
+def _when(ctx: click.Context, value: str | None) -> datetime:
+    if value is None:
+        root = ctx.find_root().obj
+        return root.clock.now() if isinstance(root, HubContext) else SystemClock().now()
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadTime(value=value[:40]) from None
+    return ensure_utc(parsed)
+
+
+def _shown(verdict: Verdict) -> dict[str, Any]:
+    claims = verdict.claims
+    body: dict[str, Any] = {
+        "status": verdict.status.value,
+        "valid": verdict.valid,
+        "reason": verdict.messages(),
+        "findings": [finding.value for finding in verdict.findings],
+        "data_age_seconds": int(verdict.data_age.total_seconds()),
+    }
+    if claims is not None:
+        body["permit"] = {
+            "issuer": claims.issuer,
+            "id": claims.cti,
+            "version": claims.version,
+            "valid_from": claims.nbf.isoformat(),
+            "valid_until": claims.exp.isoformat(),
+            "vehicle": {"plate": claims.vehicle.plate, "kind": claims.vehicle.kind},
+            "driver": claims.driver.name,
+            "cargo": claims.cargo,
+            "checkpoints": list(claims.checkpoints),
+            "conditions": [{"kind": c.kind, "detail": c.detail} for c in claims.conditions],
+            "signed_by": list(verdict.authorities),
+        }
+    return body
+
+
+def _print(verdict: Verdict) -> None:
+    word = verdict.status.value.replace("_", " ").upper()
+    click.echo(f"*** {word} ***")
+    first = cli_locale()
+    for locale in (first, *(other for other in Locale if other is not first)):
+        click.echo(verdict.message(locale))
+    click.echo(f"data age: {verdict.data_age.total_seconds() / 3600:.1f} h")
+    claims = verdict.claims
+    if claims is None:
+        return
+    click.echo(f"permit {claims.cti} v{claims.version} ({claims.issuer})")
+    click.echo(f"  valid {claims.nbf:%Y-%m-%d %H:%M} to {claims.exp:%Y-%m-%d %H:%M} UTC")
+    click.echo(f"  vehicle {claims.vehicle.plate} ({claims.vehicle.kind})")
+    click.echo(f"  driver {claims.driver.name}")
+    click.echo(f"  cargo {claims.cargo}")
+    if claims.checkpoints:
+        click.echo(f"  checkpoints {' > '.join(claims.checkpoints)}")
+    for condition in claims.conditions:
+        click.echo(f"  condition {condition.kind} {condition.detail}".rstrip())
+    if verdict.authorities:
+        click.echo(f"  signed by {', '.join(verdict.authorities)}")
+
+
+@click.group("permit", cls=CodedErrors)
+def permit() -> None:
+    """Permit tokens: check one offline, as a checkpoint does."""
+
+
+@permit.command("verify")
+@click.argument("token", required=False)
+@click.option(
+    "--image",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A photo or scan of the permit's QR code.",
+)
+@click.option(
+    "--trust", type=click.Path(path_type=Path, dir_okay=False), help="Signed trust list file."
+)
+@click.option(
+    "--revocations",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Signed revocation updates file; without it the verdict is at best 'stale'.",
+)
+@click.option(
+    "--governance-key",
+    "governance",
+    multiple=True,
+    metavar="HEX",
+    envvar="TANSIQ_GOVERNANCE_KEYS",
+    help="A hub governance public key (Ed25519, hex); may be repeated.",
+)
+@click.option("--checkpoint", metavar="CODE", help="This checkpoint's code.")
+@click.option("--at", "at", metavar="TIME", help="Check as of this time (default: now).")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@click.pass_context
+def verify_command(
+    ctx: click.Context,
+    token: str | None,
+    image: Path | None,
+    trust: Path | None,
+    revocations: Path | None,
+    governance: tuple[str, ...],
+    checkpoint: str | None,
+    at: str | None,
+    as_json: bool,
+) -> None:
+    """Check a permit TOKEN (or --image) offline: prints the verdict, exit code 0 only if valid."""
+    if (token is None) == (image is None):
+        raise TokenSourceNeeded
+    keys = _governance_keys(governance)
+    if trust is None or not keys:
+        raise TrustNeeded
+    trust_list = load_trust_list(_read(trust), keys)
+    state: RevocationState | None = None
+    if revocations is not None:
+        state = load_revocations(_read(revocations), keys)
+    text = read_qr_text(image) if image is not None else str(token)
+    verdict = verify(
+        text.strip(),
+        trust=trust_list,
+        revocations=state,
+        at=_when(ctx, at),
+        checkpoint=checkpoint,
+    )
+    if as_json:
+        click.echo(json.dumps(_shown(verdict), ensure_ascii=False, indent=2))
+    else:
+        _print(verdict)
+    if not verdict.valid:
+        ctx.exit(EXIT_NOT_VALID)

@@ -1,0 +1,63 @@
+"""Signing keys, signed permit tokens, trust lists and revocation deltas as stored."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tansiq.db.base import Base
+
+
+class SigningKeyRecord(Base):
+    """An authority's permit-signing key, or the hub's governance key. The private key is
+    sealed with the hub's secret; an authority that signs outside the hub leaves it empty."""
+
+    __tablename__ = "signing_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    kid: Mapped[str] = mapped_column(String(16), unique=True)
+    alg: Mapped[int] = mapped_column(Integer)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    private_key_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(20))
+    valid_from: Mapped[datetime]
+    valid_to: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class PermitTokenRecord(Base):
+    """The signed token of one permit version; complete once every required kid signed."""
+
+    __tablename__ = "permit_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    permit_id: Mapped[int] = mapped_column(ForeignKey("permits.id"), unique=True)
+    cti: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
+    required_kids: Mapped[list[str]] = mapped_column(JSON)
+    signatures: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    token: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+
+
+class TrustListRecord(Base):
+    __tablename__ = "trust_lists"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    issued_at: Mapped[datetime]
+
+
+class RevocationDeltaRecord(Base):
+    __tablename__ = "revocation_deltas"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    issued_at: Mapped[datetime]

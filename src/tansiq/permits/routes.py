@@ -1,0 +1,126 @@
+"""HTTP API for what every checkpoint needs offline: the signed trust list, the signed
+revocation deltas and the hub's governance keys; and authorities' key management."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel, Field
+
+from tansiq.context import CurrentPrincipal, DbSession, Hub
+from tansiq.core.errors import NotFound
+from tansiq.core.i18n import N_
+from tansiq.parties.repository import PartyRepository
+from tansiq.permits import service
+from tansiq.permits.models import SigningKeyRecord
+from tansiq.permits.repository import PermitRepository
+from tansiq.permits.token import ALG_EDDSA, ALG_ES256
+from tansiq.permits.trust import revocations_file
+
+router = APIRouter(prefix="/api/v1", tags=["trust"])
+CBOR = "application/cbor"
+
+
+class NoTrustList(NotFound):
+    code = "trust.none_yet"
+    message = N_("No trust list has been published yet.")
+
+
+class KeyOut(BaseModel):
+    kid: str
+    authority: str
+    alg: int
+    public_key: str = Field(description="Raw public key, base64.")
+    status: str
+    held_by_hub: bool
+    valid_from: str
+    valid_to: str | None
+
+    @classmethod
+    def of(cls, record: SigningKeyRecord, authority: str) -> KeyOut:
+        return cls(
+            kid=record.kid,
+            authority=authority,
+            alg=record.alg,
+            public_key=base64.b64encode(record.public_key).decode(),
+            status=record.status,
+            held_by_hub=record.private_key_sealed is not None,
+            valid_from=record.valid_from.isoformat(),
+            valid_to=None if record.valid_to is None else record.valid_to.isoformat(),
+        )
+
+
+class ExternalKeyIn(BaseModel):
+    alg: int = Field(description=f"{ALG_EDDSA} (EdDSA, Ed25519) or {ALG_ES256} (ES256).")
+    public_key: str = Field(max_length=200, description="Raw public key, base64.")
+
+
+@router.get("/trust-list", response_class=Response, responses={200: {"content": {CBOR: {}}}})
+def trust_list(session: DbSession) -> Response:
+    """The latest trust list (COSE-signed CBOR). Public: it holds only public keys."""
+    record = PermitRepository(session).latest_trust_list()
+    if record is None:
+        raise NoTrustList
+    return Response(record.body, media_type=CBOR, headers={"Tansiq-Trust-Seq": str(record.seq)})
+
+
+@router.get("/revocations", response_class=Response, responses={200: {"content": {CBOR: {}}}})
+def revocations(
+    session: DbSession, since: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0
+) -> Response:
+    """Signed revocation deltas after sequence ``since``, oldest first (CBOR array)."""
+    repo = PermitRepository(session)
+    deltas = repo.deltas_since(since)
+    return Response(
+        revocations_file([d.body for d in deltas]),
+        media_type=CBOR,
+        headers={"Tansiq-Revocation-Seq": str(repo.last_revocation_seq())},
+    )
+
+
+@router.get("/governance-keys")
+def governance_keys(session: DbSession) -> list[str]:
+    """The hub's governance public keys (raw Ed25519, base64): what verifies the lists."""
+    return [base64.b64encode(key).decode() for key in service.governance_public_keys(session)]
+
+
+@router.get("/authorities/{code}/keys")
+def list_keys(code: str, session: DbSession, me: CurrentPrincipal) -> list[KeyOut]:
+    party = PartyRepository(session).party_by_code(code)
+    if party is None:
+        raise NotFound
+    return [
+        KeyOut.of(k, code) for k in PermitRepository(session).keys(service.PERMIT_KEYS, party.id)
+    ]
+
+
+@router.post("/authorities/{code}/keys/rotation", status_code=status.HTTP_201_CREATED)
+def rotate_key(code: str, session: DbSession, hub: Hub, me: CurrentPrincipal) -> KeyOut:
+    """A new hub-held signing key; the old one's signatures stay valid."""
+    record = service.rotate_key(
+        session, me, authority=code, secret=hub.settings.secret_key, clock=hub.clock
+    )
+    return KeyOut.of(record, code)
+
+
+@router.post("/authorities/{code}/keys", status_code=status.HTTP_201_CREATED)
+def register_external_key(
+    code: str, body: ExternalKeyIn, session: DbSession, hub: Hub, me: CurrentPrincipal
+) -> KeyOut:
+    """Sign outside the hub: register the public key; the hub keeps no private part."""
+    try:
+        raw = base64.b64decode(body.public_key, validate=True)
+    except ValueError:
+        raw = b""
+    record = service.register_external_key(
+        session,
+        me,
+        authority=code,
+        alg=body.alg,
+        public_key=raw,
+        secret=hub.settings.secret_key,
+        clock=hub.clock,
+    )
+    return KeyOut.of(record, code)

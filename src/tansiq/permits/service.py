@@ -1,0 +1,384 @@
+"""Keys, trust list, revocations and permit tokens: the stored side of signed permits.
+
+Each authority signs permits with an Ed25519 key the hub holds, sealed with the hub's secret
+(``TANSIQ_SECRET_KEY``), or with a key it holds itself: then the hub hands out the exact bytes
+to sign and checks the signature it gets back. Rotation retires the old key from now on; its
+signatures made before stay trusted (the trust list says from when to when each key counts).
+The hub's governance key signs the trust list (sequence-numbered: a device refuses an older
+one) and each revocation delta.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import replace
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.orm import Session
+
+from tansiq.core.clock import Clock
+from tansiq.core.errors import ErrorCategory, Forbidden, NotFound, TansiqError
+from tansiq.core.i18n import N_
+from tansiq.core.sealing import seal, unseal
+from tansiq.parties import access
+from tansiq.parties.domain import PartyKind, Principal, Role
+from tansiq.parties.repository import PartyRepository
+from tansiq.permits.models import (
+    PermitTokenRecord,
+    RevocationDeltaRecord,
+    SigningKeyRecord,
+    TrustListRecord,
+)
+from tansiq.permits.repository import PermitRepository
+from tansiq.permits.token import (
+    ALG_EDDSA,
+    Ed25519Signer,
+    PermitClaims,
+    PublicKeyInvalid,
+    assemble,
+    claims_to_cbor,
+    key_id,
+    load_public_key,
+    protected_header,
+    sig_structure,
+    verify_signature,
+)
+from tansiq.permits.trust import (
+    KeyStatus,
+    RevocationDelta,
+    RevocationEntry,
+    RevocationStatus,
+    TrustEntry,
+    TrustList,
+    sign_revocation_delta,
+    sign_trust_list,
+)
+
+PERMIT_KEYS = "permit"
+GOVERNANCE_KEYS = "governance"
+_SEAL_PURPOSE = b"tansiq signing key v1"
+
+
+class NoHub(TansiqError):
+    code = "keys.no_hub"
+    message = N_("The hub party does not exist yet, so there is no governance key.")
+    category = ErrorCategory.CONFLICT
+
+
+class TokenNotFound(NotFound):
+    code = "permit.token_not_found"
+    message = N_("Permit {permit} has no signed token.")
+
+
+class NothingToSign(TansiqError):
+    code = "permit.nothing_to_sign"
+    message = N_("Your authority has no signature outstanding on permit {permit}.")
+    category = ErrorCategory.CONFLICT
+
+
+class BadSignature(TansiqError):
+    code = "permit.bad_signature"
+    message = N_("The signature does not verify with your authority's registered key.")
+
+
+def _new_key(
+    session: Session, party_id: int, purpose: str, secret: str | None, clock: Clock
+) -> SigningKeyRecord:
+    private = Ed25519PrivateKey.generate()
+    public = private.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    raw = private.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    record = SigningKeyRecord(
+        party_id=party_id,
+        purpose=purpose,
+        kid=key_id(public).hex(),
+        alg=ALG_EDDSA,
+        public_key=public,
+        private_key_sealed=seal(secret, raw, purpose=_SEAL_PURPOSE),
+        status=KeyStatus.ACTIVE.value,
+        valid_from=clock.now(),
+        valid_to=None,
+        created_at=clock.now(),
+    )
+    repo = PermitRepository(session)
+    repo.add(record)
+    repo.flush()
+    return record
+
+
+def signer_of(record: SigningKeyRecord, secret: str | None) -> Ed25519Signer | None:
+    """The hub-held signer of ``record``; ``None`` for a key its authority holds itself."""
+    if record.private_key_sealed is None:
+        return None
+    raw = unseal(secret, record.private_key_sealed, purpose=_SEAL_PURPOSE)
+    return Ed25519Signer(Ed25519PrivateKey.from_private_bytes(raw))
+
+
+def ensure_permit_key(
+    session: Session, authority_id: int, secret: str | None, clock: Clock
+) -> SigningKeyRecord:
+    """The authority's active signing key, made (and published) on first need."""
+    repo = PermitRepository(session)
+    record = repo.active_key(PERMIT_KEYS, authority_id)
+    if record is None:
+        record = _new_key(session, authority_id, PERMIT_KEYS, secret, clock)
+        publish_trust_list(session, secret, clock)
+    return record
+
+
+def governance_signer(session: Session, secret: str | None, clock: Clock) -> Ed25519Signer:
+    hubs = PartyRepository(session).parties(PartyKind.HUB.value)
+    if not hubs:
+        raise NoHub
+    repo = PermitRepository(session)
+    record = repo.active_key(GOVERNANCE_KEYS, hubs[0].id) or _new_key(
+        session, hubs[0].id, GOVERNANCE_KEYS, secret, clock
+    )
+    signer = signer_of(record, secret)
+    assert signer is not None  # noqa: S101 - the hub always holds its governance key
+    return signer
+
+
+def governance_public_keys(session: Session) -> list[bytes]:
+    return [
+        k.public_key
+        for k in PermitRepository(session).keys(GOVERNANCE_KEYS)
+        if k.status != KeyStatus.COMPROMISED
+    ]
+
+
+def _retire(record: SigningKeyRecord, clock: Clock) -> None:
+    record.status = KeyStatus.RETIRED.value
+    record.valid_to = clock.now()
+
+
+def _require_key_admin(session: Session, principal: Principal, authority: str) -> int:
+    party = PartyRepository(session).party_by_code(authority)
+    if party is None or party.kind != PartyKind.AUTHORITY:
+        raise NotFound
+    access.require(access.can_manage_geography(principal, party.id))
+    return party.id
+
+
+def rotate_key(
+    session: Session, principal: Principal, *, authority: str, secret: str | None, clock: Clock
+) -> SigningKeyRecord:
+    """A new hub-held key for ``authority``; the old one signs no more, but what it signed
+    stays valid until it expires."""
+    party_id = _require_key_admin(session, principal, authority)
+    repo = PermitRepository(session)
+    old = repo.active_key(PERMIT_KEYS, party_id)
+    record = _new_key(session, party_id, PERMIT_KEYS, secret, clock)
+    if old is not None:
+        _retire(old, clock)
+    publish_trust_list(session, secret, clock)
+    return record
+
+
+def register_external_key(
+    session: Session,
+    principal: Principal,
+    *,
+    authority: str,
+    alg: int,
+    public_key: bytes,
+    secret: str | None,
+    clock: Clock,
+) -> SigningKeyRecord:
+    """An authority that signs outside the hub registers its public key (the hub keeps no
+    private part); it replaces the authority's current key."""
+    party_id = _require_key_admin(session, principal, authority)
+    load_public_key(alg, public_key)  # refuses a malformed key with a coded error
+    repo = PermitRepository(session)
+    kid = key_id(public_key).hex()
+    if repo.key_by_kid(kid) is not None:
+        raise PublicKeyInvalid
+    old = repo.active_key(PERMIT_KEYS, party_id)
+    record = SigningKeyRecord(
+        party_id=party_id,
+        purpose=PERMIT_KEYS,
+        kid=kid,
+        alg=alg,
+        public_key=public_key,
+        private_key_sealed=None,
+        status=KeyStatus.ACTIVE.value,
+        valid_from=clock.now(),
+        valid_to=None,
+        created_at=clock.now(),
+    )
+    repo.add(record)
+    if old is not None:
+        _retire(old, clock)
+    repo.flush()
+    publish_trust_list(session, secret, clock)
+    return record
+
+
+def publish_trust_list(session: Session, secret: str | None, clock: Clock) -> TrustListRecord:
+    """A new trust list with every permit key (active, retired, compromised), signed by the
+    governance key, one sequence number above the last."""
+    repo = PermitRepository(session)
+    codes = {p.id: p.code for p in PartyRepository(session).parties()}
+    entries = [
+        TrustEntry(
+            authority=codes[k.party_id],
+            alg=k.alg,
+            public_key=k.public_key,
+            valid_from=k.valid_from,
+            valid_to=k.valid_to,
+            status=KeyStatus(k.status),
+        )
+        for k in repo.keys(PERMIT_KEYS)
+    ]
+    latest = repo.latest_trust_list()
+    seq = 1 if latest is None else latest.seq + 1
+    now = clock.now()
+    body = sign_trust_list(TrustList(seq, now, entries), governance_signer(session, secret, clock))
+    record = TrustListRecord(seq=seq, body=body, issued_at=now)
+    repo.add(record)
+    if repo.last_revocation_seq() == 0:
+        # An empty first delta: "nothing is revoked", signed, so a checkpoint can tell a
+        # hub with no revocations from data it never received.
+        signer = governance_signer(session, secret, clock)
+        repo.add(
+            RevocationDeltaRecord(
+                seq=1,
+                body=sign_revocation_delta(RevocationDelta(seq=1, issued_at=now), signer),
+                issued_at=now,
+            )
+        )
+    repo.flush()
+    return record
+
+
+def record_revocation(
+    session: Session,
+    *,
+    cti: str,
+    version: int | None,
+    status: RevocationStatus,
+    reason: str,
+    secret: str | None,
+    clock: Clock,
+) -> RevocationDeltaRecord:
+    """A signed revocation delta, one sequence number above the last."""
+    repo = PermitRepository(session)
+    seq = repo.last_revocation_seq() + 1
+    now = clock.now()
+    delta = RevocationDelta(
+        seq=seq,
+        issued_at=now,
+        entries=(RevocationEntry(cti=cti, version=version, status=status, reason=reason, at=now),),
+    )
+    record = RevocationDeltaRecord(
+        seq=seq,
+        body=sign_revocation_delta(delta, governance_signer(session, secret, clock)),
+        issued_at=now,
+    )
+    repo.add(record)
+    repo.flush()
+    return record
+
+
+def issue_token(
+    session: Session,
+    *,
+    permit_id: int,
+    claims: PermitClaims,
+    authority_ids: list[int],
+    secret: str | None,
+    clock: Clock,
+) -> PermitTokenRecord:
+    """Sign ``claims`` by every authority in ``authority_ids``: at once with hub-held keys;
+    authorities that sign outside the hub complete it later (:func:`add_signature`)."""
+    keys = [ensure_permit_key(session, authority, secret, clock) for authority in authority_ids]
+    claims = replace(claims, required_kids=tuple(bytes.fromhex(k.kid) for k in keys))
+    payload = claims_to_cbor(claims)
+    signatures: list[dict[str, Any]] = []
+    for key in keys:
+        signer = signer_of(key, secret)
+        if signer is not None:
+            data = sig_structure(b"", protected_header(key.alg), payload)
+            signatures.append(_signature(key, signer.sign(data)))
+    record = PermitTokenRecord(
+        permit_id=permit_id,
+        cti=claims.cti,
+        version=claims.version,
+        payload=payload,
+        required_kids=[k.kid for k in keys],
+        signatures=signatures,
+        token=None,
+        created_at=clock.now(),
+        completed_at=None,
+    )
+    _complete(record, clock)
+    repo = PermitRepository(session)
+    repo.add(record)
+    repo.flush()
+    return record
+
+
+def signing_request(
+    session: Session, principal: Principal, permit_id: int
+) -> tuple[PermitTokenRecord, SigningKeyRecord, bytes]:
+    """What ``principal``'s authority must sign for ``permit_id``: the exact bytes."""
+    record, key = _outstanding(session, principal, permit_id)
+    return record, key, sig_structure(b"", protected_header(key.alg), record.payload)
+
+
+def add_signature(
+    session: Session, principal: Principal, permit_id: int, signature: bytes, clock: Clock
+) -> PermitTokenRecord:
+    """Accept an outside signature after checking it against the registered public key."""
+    record, key = _outstanding(session, principal, permit_id)
+    data = sig_structure(b"", protected_header(key.alg), record.payload)
+    if not verify_signature(load_public_key(key.alg, key.public_key), key.alg, data, signature):
+        raise BadSignature
+    record.signatures = [*record.signatures, _signature(key, signature)]
+    _complete(record, clock)
+    PermitRepository(session).flush()
+    return record
+
+
+def _outstanding(
+    session: Session, principal: Principal, permit_id: int
+) -> tuple[PermitTokenRecord, SigningKeyRecord]:
+    repo = PermitRepository(session)
+    record = repo.token_of(permit_id)
+    if record is None:
+        raise TokenNotFound(permit=permit_id)
+    if not {Role.REVIEWER, Role.ADMIN} & principal.roles:
+        raise Forbidden
+    signed = {s["kid"] for s in record.signatures}
+    for kid in record.required_kids:
+        key = repo.key_by_kid(kid)
+        if key is not None and key.party_id == principal.party_id and kid not in signed:
+            return record, key
+    raise NothingToSign(permit=permit_id)
+
+
+def _signature(key: SigningKeyRecord, signature: bytes) -> dict[str, Any]:
+    return {"kid": key.kid, "alg": key.alg, "signature": base64.b64encode(signature).decode()}
+
+
+def _complete(record: PermitTokenRecord, clock: Clock) -> None:
+    by_kid = {s["kid"]: s for s in record.signatures}
+    if record.token is not None or set(record.required_kids) - set(by_kid):
+        return
+    record.token = assemble(
+        record.payload,
+        [
+            (
+                int(by_kid[kid]["alg"]),
+                bytes.fromhex(kid),
+                base64.b64decode(by_kid[kid]["signature"]),
+            )
+            for kid in record.required_kids
+        ],
+    )
+    record.completed_at = clock.now()

@@ -1,0 +1,244 @@
+"""Offline verification of a permit token at a checkpoint: one call, one verdict.
+
+The verifier enforces **all-of over distinct authorities** itself (a COSE library would accept
+any one valid signature): every kid the permit lists as required must be on the trust list, have
+exactly one signature that verifies with that key, by a key trusted at the permit's ``iat``
+(not compromised, inside its validity window, holding the ``permits`` role), and the required
+keys must belong to as many distinct authorities as there are keys. Signatures by keys not on
+the trust list and not required count for nothing; a signature by a known key that fails counts
+against the permit (someone altered it).
+
+Several things can be wrong at once; the verdict names the first in this order::
+
+    malformed > forged > unknown_key > missing_signature > revoked > suspended > expired
+      > not_yet_valid > off_route > stale > valid
+
+* ``malformed``: the text is not a readable TQ1 token.
+* ``forged``: a signature does not verify, is by a key of another algorithm, by a compromised
+  key, or by a key not valid at ``iat``; or one required key signed twice.
+* ``unknown_key``: a required kid is not on the trust list.
+* ``missing_signature``: a required key did not sign, or two required keys belong to one
+  authority (one authority never counts twice).
+* ``revoked`` / ``suspended``: by the revocation data.
+* ``expired`` (``at >= exp``) / ``not_yet_valid`` (``at < nbf``).
+* ``off_route``: ``checkpoint`` is given and the permit lists checkpoints that do not include it
+  (codes compared case-insensitively). A permit with only a route line cannot tell, so it is
+  never flagged.
+* ``stale``: the trust or revocation data is older than ``max_data_age`` at ``at``, or there is
+  no revocation data at all (``revocations=None``, or a state no delta was applied to). It
+  replaces ``valid`` only: a worse verdict always wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Final
+
+from tansiq.core.clock import ensure_utc
+from tansiq.core.i18n import N_, Locale, translate
+from tansiq.permits.token import PermitClaims, PermitTokenMalformed, decode, verify_signature
+from tansiq.permits.trust import ROLE_PERMITS, RevocationState, RevocationStatus, TrustList
+
+DEFAULT_MAX_DATA_AGE: Final = timedelta(hours=24)
+
+
+class VerdictStatus(StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    REVOKED = "revoked"
+    SUSPENDED = "suspended"
+    FORGED = "forged"
+    MISSING_SIGNATURE = "missing_signature"
+    UNKNOWN_KEY = "unknown_key"
+    OFF_ROUTE = "off_route"
+    MALFORMED = "malformed"
+    STALE = "stale"
+
+
+PRECEDENCE: Final = (
+    VerdictStatus.MALFORMED,
+    VerdictStatus.FORGED,
+    VerdictStatus.UNKNOWN_KEY,
+    VerdictStatus.MISSING_SIGNATURE,
+    VerdictStatus.REVOKED,
+    VerdictStatus.SUSPENDED,
+    VerdictStatus.EXPIRED,
+    VerdictStatus.NOT_YET_VALID,
+    VerdictStatus.OFF_ROUTE,
+    VerdictStatus.STALE,
+    VerdictStatus.VALID,
+)
+
+REASONS: Final[Mapping[VerdictStatus, str]] = {
+    VerdictStatus.VALID: N_(
+        "Valid: every required authority signed this permit and it is in force."
+    ),
+    VerdictStatus.EXPIRED: N_("Expired: this permit ended at {exp}."),
+    VerdictStatus.NOT_YET_VALID: N_("Not yet valid: this permit starts at {nbf}."),
+    VerdictStatus.REVOKED: N_("Revoked (reason: {reason})."),
+    VerdictStatus.SUSPENDED: N_("Suspended (reason: {reason})."),
+    VerdictStatus.FORGED: N_(
+        "Forged: a signature does not match this permit or its key cannot be trusted."
+    ),
+    VerdictStatus.MISSING_SIGNATURE: N_(
+        "Missing signature: not every required authority signed this permit."
+    ),
+    VerdictStatus.UNKNOWN_KEY: N_(
+        "Unknown key: this permit needs a signing key that is not on the trust list."
+    ),
+    VerdictStatus.OFF_ROUTE: N_(
+        "Off route: checkpoint {checkpoint} is not on this permit's route."
+    ),
+    VerdictStatus.MALFORMED: N_("Unreadable: the code is damaged or is not a Tansiq permit."),
+    VerdictStatus.STALE: N_(
+        "Stale data: the trust or revocation data is {hours} hours old, older than allowed. "
+        "The permit itself checks out; update the data."
+    ),
+}
+NO_REVOCATIONS: Final = N_(
+    "Stale data: no revocation list is loaded, so a revocation cannot be ruled out."
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one check. ``findings`` lists everything found, worst first."""
+
+    status: VerdictStatus
+    reason: str
+    data_age: timedelta
+    params: Mapping[str, str] = field(default_factory=dict)
+    claims: PermitClaims | None = None
+    findings: tuple[VerdictStatus, ...] = ()
+    authorities: tuple[str, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        return self.status is VerdictStatus.VALID
+
+    def message(self, locale: Locale) -> str:
+        return translate(self.reason, locale, **self.params)
+
+    def messages(self) -> dict[str, str]:
+        """The reason in every language Tansiq speaks."""
+        return {locale.value: self.message(locale) for locale in Locale}
+
+
+def _stamp(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def verify(
+    text: str,
+    *,
+    trust: TrustList,
+    revocations: RevocationState | None,
+    at: datetime,
+    checkpoint: str | None = None,
+    data_as_of: datetime | None = None,
+    max_data_age: timedelta = DEFAULT_MAX_DATA_AGE,
+) -> Verdict:
+    """The verdict on token ``text`` at time ``at``, from trust and revocation data alone.
+
+    ``data_as_of`` is when the trust/revocation data was current; by default the older of the
+    trust list's and the last revocation delta's issue times."""
+    at = ensure_utc(at)
+    if data_as_of is None:
+        times = [trust.issued_at]
+        if revocations is not None and revocations.as_of is not None:
+            times.append(revocations.as_of)
+        data_as_of = min(times)
+    data_age = at - ensure_utc(data_as_of)
+    try:
+        token = decode(text)
+    except PermitTokenMalformed:
+        return Verdict(
+            VerdictStatus.MALFORMED,
+            REASONS[VerdictStatus.MALFORMED],
+            data_age=data_age,
+            findings=(VerdictStatus.MALFORMED,),
+        )
+    claims = token.claims
+    found: set[VerdictStatus] = set()
+    params: dict[str, str] = {}
+
+    good: dict[bytes, int] = {}
+    for signature in token.signatures:
+        known = trust.lookup(signature.kid)
+        if known is None:
+            continue
+        entry, key = known
+        if (
+            entry.alg == signature.alg
+            and ROLE_PERMITS in entry.roles
+            and entry.trusted_at(claims.iat)
+            and verify_signature(
+                key, signature.alg, token.to_be_signed(signature), signature.signature
+            )
+        ):
+            good[signature.kid] = good.get(signature.kid, 0) + 1
+        else:
+            found.add(VerdictStatus.FORGED)
+
+    authorities: list[str] = []
+    for kid in claims.required_kids:
+        known = trust.lookup(kid)
+        if known is None:
+            found.add(VerdictStatus.UNKNOWN_KEY)
+            continue
+        count = good.get(kid, 0)
+        if count > 1:
+            found.add(VerdictStatus.FORGED)
+        elif count == 0 or known[0].authority in authorities:
+            found.add(VerdictStatus.MISSING_SIGNATURE)
+        else:
+            authorities.append(known[0].authority)
+
+    if revocations is not None:
+        record = revocations.status_of(claims.cti, claims.version)
+        if record is not None:
+            found.add(
+                VerdictStatus.REVOKED
+                if record.status is RevocationStatus.REVOKED
+                else VerdictStatus.SUSPENDED
+            )
+            params["reason"] = record.reason
+    if at >= claims.exp:
+        found.add(VerdictStatus.EXPIRED)
+    if at < claims.nbf:
+        found.add(VerdictStatus.NOT_YET_VALID)
+    if checkpoint is not None and claims.checkpoints:
+        wanted = checkpoint.strip().casefold()
+        if all(code.casefold() != wanted for code in claims.checkpoints):
+            found.add(VerdictStatus.OFF_ROUTE)
+    reason_override = None
+    if revocations is None or revocations.as_of is None:
+        found.add(VerdictStatus.STALE)
+        reason_override = NO_REVOCATIONS
+    elif data_age > max_data_age:
+        found.add(VerdictStatus.STALE)
+
+    findings = tuple(status for status in PRECEDENCE if status in found)
+    status = findings[0] if findings else VerdictStatus.VALID
+    params.update(
+        exp=_stamp(claims.exp),
+        nbf=_stamp(claims.nbf),
+        checkpoint=checkpoint or "",
+        hours=str(int(data_age.total_seconds() // 3600)),
+    )
+    reason = REASONS[status]
+    if status is VerdictStatus.STALE and reason_override is not None:
+        reason = reason_override
+    return Verdict(
+        status,
+        reason,
+        data_age,
+        params=params,
+        claims=claims,
+        findings=findings,
+        authorities=tuple(authorities),
+    )

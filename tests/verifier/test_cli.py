@@ -1,0 +1,194 @@
+"""``tansiq permit verify`` through click's runner (the group is invoked directly)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tansiq.cli.permit import permit
+from tansiq.context import HubContext
+from tansiq.permits.qr import make_qr
+from tansiq.permits.token import assemble, decode, raw_public_key, sign_permit
+from tansiq.permits.trust import (
+    RevocationDelta,
+    RevocationStatus,
+    revocations_file,
+    sign_revocation_delta,
+    sign_trust_list,
+)
+from tests.permits.builders import (
+    AUTHORITY_SIGNERS,
+    GOVERNANCE,
+    ISSUED,
+    claims,
+    revocation,
+    trust_list,
+)
+
+TOKEN = sign_permit(claims(), AUTHORITY_SIGNERS)
+FORGED = assemble(
+    decode(TOKEN).payload, [(s.alg, s.kid, bytes(64)) for s in decode(TOKEN).signatures]
+)
+GOVERNANCE_HEX = raw_public_key(GOVERNANCE.private_key.public_key()).hex()
+AT = "2026-11-25T12:00:00Z"
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    paths = {name: tmp_path / name for name in ("trust", "revocations", "revoked", "image")}
+    paths["trust"].write_bytes(sign_trust_list(trust_list(), GOVERNANCE))
+    fresh = sign_revocation_delta(RevocationDelta(seq=1, issued_at=ISSUED), GOVERNANCE)
+    paths["revocations"].write_bytes(revocations_file([fresh]))
+    revoked = RevocationDelta(
+        seq=2, issued_at=ISSUED, entries=(revocation(RevocationStatus.REVOKED),)
+    )
+    paths["revoked"].write_bytes(
+        revocations_file([fresh, sign_revocation_delta(revoked, GOVERNANCE)])
+    )
+    paths["image"].write_bytes(make_qr(TOKEN).png)
+    return paths
+
+
+def run(
+    files: dict[str, Path], *args: str, revocations: str = "revocations", **kw: object
+) -> Result:
+    base = [
+        "verify",
+        "--trust",
+        str(files["trust"]),
+        "--revocations",
+        str(files[revocations]),
+        "--governance-key",
+        GOVERNANCE_HEX,
+    ]
+    return CliRunner().invoke(permit, [*base, *args], **kw)  # type: ignore[arg-type]
+
+
+def test_a_valid_permit_prints_the_big_word_first_and_exits_0(files: dict[str, Path]) -> None:
+    result = run(files, TOKEN, "--at", AT, "--checkpoint", "CP-BRIDGE")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "*** VALID ***"
+    assert lines[1].startswith("Valid:")
+    assert lines[2].startswith("ساري")
+    assert "P-2026-000123" in result.output
+    assert "signed by army, umbrella-force, coalition" in result.output
+    assert "data age: 2.0 h" in result.output
+
+
+def test_arabic_comes_first_when_the_locale_is_arabic(files: dict[str, Path]) -> None:
+    result = run(files, TOKEN, "--at", AT, env={"TANSIQ_LANG": "ar"})
+    assert result.output.splitlines()[1].startswith("ساري")
+
+
+def test_a_permit_with_only_a_route_prints_no_checkpoints(files: dict[str, Path]) -> None:
+    result = run(files, sign_permit(claims(checkpoints=()), AUTHORITY_SIGNERS), "--at", AT)
+    assert result.exit_code == 0, result.output
+    assert "  checkpoints " not in result.output
+
+
+def test_json_output(files: dict[str, Path]) -> None:
+    result = run(files, TOKEN, "--at", AT, "--json")
+    assert result.exit_code == 0
+    shown = json.loads(result.output)
+    assert shown["status"] == "valid"
+    assert shown["valid"] is True
+    assert shown["data_age_seconds"] == 7200
+    assert shown["permit"]["vehicle"]["plate"] == "دمشق 123456"
+    assert shown["permit"]["signed_by"] == ["army", "umbrella-force", "coalition"]
+    assert set(shown["reason"]) == {"en", "ar"}
+
+
+def test_json_output_for_an_unreadable_token(files: dict[str, Path]) -> None:
+    result = run(files, "TQ1:XYZ", "--at", AT, "--json")
+    assert result.exit_code == 1
+    shown = json.loads(result.output)
+    assert shown["status"] == "malformed"
+    assert "permit" not in shown
+
+
+def test_from_an_image(files: dict[str, Path]) -> None:
+    result = run(files, "--image", str(files["image"]), "--at", AT)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "revocations", "word"),
+    [
+        ((FORGED, "--at", AT), "revocations", "FORGED"),
+        (("TQ1:XYZ", "--at", AT), "revocations", "MALFORMED"),
+        ((TOKEN, "--at", AT), "revoked", "REVOKED"),
+        ((TOKEN, "--at", "2027-01-01T00:00:00+03:00"), "revocations", "EXPIRED"),
+        ((TOKEN, "--at", AT, "--checkpoint", "CP-WEST-9"), "revocations", "OFF ROUTE"),
+        ((TOKEN, "--at", "2026-11-26T11:00:00Z"), "revocations", "STALE"),
+    ],
+)
+def test_anything_but_valid_exits_1(
+    files: dict[str, Path], args: tuple[str, ...], revocations: str, word: str
+) -> None:
+    result = run(files, *args, revocations=revocations)
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines()[0] == f"*** {word} ***"
+
+
+def test_without_revocations_the_verdict_is_stale(files: dict[str, Path]) -> None:
+    result = CliRunner().invoke(
+        permit,
+        ["verify", TOKEN, "--trust", str(files["trust"]), "--at", AT, "--json"],
+        env={"TANSIQ_GOVERNANCE_KEYS": GOVERNANCE_HEX},
+    )
+    assert result.exit_code == 1
+    assert json.loads(result.output)["status"] == "stale"
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        ((), "verifier.token_source"),
+        ((TOKEN, "--image", "x.png"), "verifier.token_source"),
+        ((TOKEN, "--at", "yesterday"), "verifier.bad_time"),
+        ((TOKEN, "--at", "2026-11-25T12:00:00"), "time.naive"),
+        ((TOKEN, "--governance-key", "zz"), "permit.public_key_invalid"),
+    ],
+)
+def test_usage_problems_are_coded_errors(
+    files: dict[str, Path], args: tuple[str, ...], code: str
+) -> None:
+    result = run(files, *args)
+    assert result.exit_code == 2
+    assert f"error {code}:" in result.output
+
+
+def test_a_trust_list_and_a_governance_key_are_needed(files: dict[str, Path]) -> None:
+    result = CliRunner().invoke(permit, ["verify", TOKEN], env={"TANSIQ_GOVERNANCE_KEYS": ""})
+    assert result.exit_code == 2
+    assert "error verifier.trust_needed:" in result.output
+
+
+def test_files_that_cannot_be_read_or_trusted(files: dict[str, Path], tmp_path: Path) -> None:
+    missing = CliRunner().invoke(
+        permit,
+        ["verify", TOKEN, "--trust", str(tmp_path / "none"), "--governance-key", GOVERNANCE_HEX],
+    )
+    assert "error verifier.file_unreadable:" in missing.output
+    other_key = raw_public_key(AUTHORITY_SIGNERS[0].private_key.public_key()).hex()
+    untrusted = CliRunner().invoke(
+        permit, ["verify", TOKEN, "--trust", str(files["trust"]), "--governance-key", other_key]
+    )
+    assert "error trust.signature_invalid:" in untrusted.output
+    assert untrusted.exit_code == 2
+
+
+def test_now_comes_from_the_hub_clock_when_there_is_one(
+    files: dict[str, Path], hub: HubContext
+) -> None:
+    result = run(files, TOKEN, obj=hub)
+    assert result.exit_code == 0, result.output
+
+
+def test_now_is_the_system_clock_otherwise(files: dict[str, Path]) -> None:
+    result = run(files, TOKEN, "--json")
+    assert json.loads(result.output)["status"] in {"valid", "stale", "expired", "not_yet_valid"}
