@@ -18,8 +18,10 @@ from tansiq.checkpoints.client import (
     NoTrustData,
     Transport,
 )
+from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.verifier.verify import VerdictStatus
+from tansiq.web.app import create_app
 from tests.clearances.conftest import Tokens, application_body, decide, review_of, submit
 
 
@@ -52,7 +54,7 @@ def device_token(client: TestClient, tokens: Tokens, checkpoint: str, admin: str
 
 
 def test_sync_scan_offline_and_push_after_a_cut(
-    client: TestClient, tokens: Tokens, clock: FixedClock, tmp_path: Path
+    client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock, tmp_path: Path
 ) -> None:
     application = submit(client, tokens("trader"), application_body(clock))
     for authority, reviewer in (("west-command", "west.reviewer"), ("east-force", "east.reviewer")):
@@ -94,7 +96,8 @@ def test_sync_scan_offline_and_push_after_a_cut(
     with pytest.raises(HubUnreachable):
         cut.sync()
     assert store.count_unsent() == 1500
-    rest = device.sync()
+    with TestClient(create_app(hub)) as restarted:  # the hub restarted meanwhile
+        rest = CheckpointDevice(store, transport(restarted), secret).sync()
     assert (rest.pushed, rest.stored, rest.remaining) == (1500, 1500, 0)
     store.db.execute("UPDATE queue SET sent = 0")  # a device that lost its sent marks
     store.db.commit()

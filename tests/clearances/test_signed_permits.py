@@ -181,3 +181,35 @@ def test_rotation_keeps_old_signatures_valid(
         data_as_of=clock.now(),
     )
     assert verdict.status is VerdictStatus.VALID, verdict
+
+
+def test_a_compromised_key_stops_everything_it_signed(
+    client: TestClient, tokens: Tokens, clock: FixedClock
+) -> None:
+    permit = approved(client, tokens, clock)["permits"][0]
+    text = client.get(f"/api/v1/permits/{permit['id']}/token", headers=tokens("trader")).json()[
+        "token"
+    ]
+    keys = client.get("/api/v1/authorities/west-command/keys", headers=tokens("west.admin"))
+    kid = keys.json()[0]["kid"]
+    wrong = client.post(
+        f"/api/v1/authorities/west-command/keys/{kid}/retirement",
+        headers=tokens("east.admin"),
+        json={"compromised": True},
+    )
+    assert wrong.status_code == 403
+    done = client.post(
+        f"/api/v1/authorities/west-command/keys/{kid}/retirement",
+        headers=tokens("west.admin"),
+        json={"compromised": True},
+    )
+    assert done.json()["status"] == "compromised"
+    trust, revocations = offline_data(client)
+    verdict = verify(
+        text,
+        trust=trust,
+        revocations=revocations,
+        at=clock.now() + timedelta(hours=2),
+        data_as_of=clock.now(),
+    )
+    assert verdict.status is not VerdictStatus.VALID

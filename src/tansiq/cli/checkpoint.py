@@ -9,8 +9,13 @@ import click
 
 from tansiq.checkpoints.client import CheckpointDevice, DeviceStore, http_transport
 from tansiq.checkpoints.domain import OfficerAction
+from tansiq.checkpoints.service import register_device
 from tansiq.clearances.reasons import ReasonCode
+from tansiq.cli.base import hub_context, operator, session_scope
 from tansiq.core.clock import SystemClock
+from tansiq.permits.repository import PermitRepository
+from tansiq.permits.service import NoTrustList, governance_public_keys
+from tansiq.permits.trust import revocations_file
 
 QUEUE = click.option(
     "--queue",
@@ -111,3 +116,59 @@ def scan(
     click.echo(verdict.reason)
     if verdict.status.value != "valid":
         raise SystemExit(1)
+
+
+@click.group()
+def trust() -> None:
+    """The hub's trust data, exported for offline verifiers."""
+
+
+@trust.command("export")
+@click.option(
+    "--out",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+)
+@click.pass_context
+def export_trust(ctx: click.Context, folder: Path) -> None:
+    """Write trust-list.cbor, revocations.cbor and governance-keys.txt (hex) into --out."""
+    with session_scope(ctx) as session:
+        repo = PermitRepository(session)
+        latest = repo.latest_trust_list()
+        if latest is None:
+            raise NoTrustList
+        deltas = [d.body for d in repo.deltas_since(0)]
+        keys = governance_public_keys(session)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "trust-list.cbor").write_bytes(latest.body)
+    (folder / "revocations.cbor").write_bytes(revocations_file(deltas))
+    (folder / "governance-keys.txt").write_text(
+        "".join(k.hex() + "\n" for k in keys), encoding="utf-8"
+    )
+    click.echo(
+        f"trust list {latest.seq}, {len(deltas)} revocation deltas, {len(keys)} "
+        f"governance keys written to {folder}"
+    )
+
+
+@checkpoint.command("register")
+@click.argument("code")
+@click.option("--name", default="device", show_default=True)
+@click.option(
+    "--as",
+    "as_user",
+    required=True,
+    metavar="USERNAME",
+    help="An admin of the checkpoint's authority.",
+)
+@click.pass_context
+def register(ctx: click.Context, code: str, name: str, as_user: str) -> None:
+    """Register a device at checkpoint CODE and print its token (shown once)."""
+    hub = hub_context(ctx)
+    with session_scope(ctx) as session:
+        new = register_device(
+            session, operator(session, as_user), checkpoint=code, name=name, clock=hub.clock
+        )
+    click.echo(new.token)

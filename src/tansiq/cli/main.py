@@ -6,7 +6,7 @@ import click
 
 import tansiq
 from tansiq.cli.base import CodedErrors
-from tansiq.cli.checkpoint import checkpoint
+from tansiq.cli.checkpoint import checkpoint, trust
 from tansiq.cli.clearances import applications, permits, reviews_group
 from tansiq.cli.geo import checkpoints, route, zones
 from tansiq.cli.parties import parties, users
@@ -38,6 +38,7 @@ for command in (
     reviews_group,
     permit,
     checkpoint,
+    trust,
 ):
     cli.add_command(command)
 

@@ -124,7 +124,9 @@ def _print(verdict: Verdict) -> None:
         click.echo(f"  signed by {', '.join(verdict.authorities)}")
 
 
-@click.group("permit", cls=CodedErrors)
+# Help options as the root command has them: click caches a command's help option the first
+# time it is built, so a group also run on its own must name them itself.
+@click.group("permit", cls=CodedErrors, context_settings={"help_option_names": ["-h", "--help"]})
 def permit() -> None:
     """Permit tokens: check one offline, as a checkpoint does."""
 

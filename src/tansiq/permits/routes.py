@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 
 from tansiq.context import CurrentPrincipal, DbSession, Hub
 from tansiq.core.errors import NotFound
-from tansiq.core.i18n import N_
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits import service
 from tansiq.permits.models import SigningKeyRecord
@@ -21,11 +20,6 @@ from tansiq.permits.trust import revocations_file
 
 router = APIRouter(prefix="/api/v1", tags=["trust"])
 CBOR = "application/cbor"
-
-
-class NoTrustList(NotFound):
-    code = "trust.none_yet"
-    message = N_("No trust list has been published yet.")
 
 
 class KeyOut(BaseModel):
@@ -62,7 +56,7 @@ def trust_list(session: DbSession) -> Response:
     """The latest trust list (COSE-signed CBOR). Public: it holds only public keys."""
     record = PermitRepository(session).latest_trust_list()
     if record is None:
-        raise NoTrustList
+        raise service.NoTrustList
     return Response(record.body, media_type=CBOR, headers={"Tansiq-Trust-Seq": str(record.seq)})
 
 
@@ -101,6 +95,30 @@ def rotate_key(code: str, session: DbSession, hub: Hub, me: CurrentPrincipal) ->
     """A new hub-held signing key; the old one's signatures stay valid."""
     record = service.rotate_key(
         session, me, authority=code, secret=hub.settings.secret_key, clock=hub.clock
+    )
+    return KeyOut.of(record, code)
+
+
+class RetireIn(BaseModel):
+    compromised: bool = Field(
+        default=False,
+        description="True if the private key may be known to others: everything it ever "
+        "signed stops verifying. False retires it from now on.",
+    )
+
+
+@router.post("/authorities/{code}/keys/{kid}/retirement")
+def retire_key(
+    code: str, kid: str, body: RetireIn, session: DbSession, hub: Hub, me: CurrentPrincipal
+) -> KeyOut:
+    record = service.retire_key(
+        session,
+        me,
+        authority=code,
+        kid=kid,
+        compromised=body.compromised,
+        secret=hub.settings.secret_key,
+        clock=hub.clock,
     )
     return KeyOut.of(record, code)
 

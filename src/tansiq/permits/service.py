@@ -67,6 +67,16 @@ class NoHub(TansiqError):
     category = ErrorCategory.CONFLICT
 
 
+class NoTrustList(NotFound):
+    code = "trust.none_yet"
+    message = N_("No trust list has been published yet.")
+
+
+class KeyNotFound(NotFound):
+    code = "keys.not_found"
+    message = N_("No signing key {kid} for this authority.")
+
+
 class TokenNotFound(NotFound):
     code = "permit.token_not_found"
     message = N_("Permit {permit} has no signed token.")
@@ -176,6 +186,33 @@ def rotate_key(
     record = _new_key(session, party_id, PERMIT_KEYS, secret, clock)
     if old is not None:
         _retire(old, clock)
+    publish_trust_list(session, secret, clock)
+    return record
+
+
+def retire_key(
+    session: Session,
+    principal: Principal,
+    *,
+    authority: str,
+    kid: str,
+    compromised: bool,
+    secret: str | None,
+    clock: Clock,
+) -> SigningKeyRecord:
+    """Stop a key signing. A compromised key is distrusted for everything it ever signed;
+    a merely retired one keeps its past signatures valid."""
+    party_id = _require_key_admin(session, principal, authority)
+    repo = PermitRepository(session)
+    record = repo.key_by_kid(kid)
+    if record is None or record.party_id != party_id or record.purpose != PERMIT_KEYS:
+        raise KeyNotFound(kid=kid[:16])
+    if compromised:
+        record.status = KeyStatus.COMPROMISED.value
+        record.valid_to = record.valid_to or clock.now()
+    elif record.status == KeyStatus.ACTIVE:
+        _retire(record, clock)
+    repo.flush()
     publish_trust_list(session, secret, clock)
     return record
 
