@@ -3,6 +3,7 @@ HTTP API (an in-process transport), with the hub cut off half-way."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -15,11 +16,13 @@ from tansiq.checkpoints.client import (
     CheckpointDevice,
     DeviceStore,
     HubUnreachable,
+    NotEnrolled,
     NoTrustData,
     Transport,
 )
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
+from tansiq.core.errors import TansiqError
 from tansiq.verifier.verify import VerdictStatus
 from tansiq.web.app import create_app
 from tests.clearances.conftest import Tokens, application_body, decide, review_of, submit
@@ -44,6 +47,16 @@ def transport(client: TestClient, fail_after: int | None = None) -> Transport:
     return send
 
 
+def enrolled(
+    store: DeviceStore, client: TestClient, token: str, send: Transport | None = None
+) -> CheckpointDevice:
+    """A device with the hub's governance keys pinned, as its operator would set it up."""
+    device = CheckpointDevice(store, send or transport(client), token)
+    keys = [base64.b64decode(k) for k in client.get("/api/v1/governance-keys").json()]
+    device.enrol(keys)
+    return device
+
+
 def device_token(client: TestClient, tokens: Tokens, checkpoint: str, admin: str) -> str:
     response = client.post(
         "/api/v1/devices",
@@ -66,7 +79,9 @@ def test_sync_scan_offline_and_push_after_a_cut(
     ).json()["token"]
     secret = device_token(client, tokens, "BRIDGE-W", "west.admin")
     store = DeviceStore(tmp_path / "device.sqlite")
-    device = CheckpointDevice(store, transport(client), secret)
+    with pytest.raises(NotEnrolled):
+        CheckpointDevice(store, transport(client), secret).sync()
+    device = enrolled(store, client, secret)
 
     with pytest.raises(NoTrustData):
         device.check(
@@ -76,7 +91,8 @@ def test_sync_scan_offline_and_push_after_a_cut(
     assert first.expected == 1
 
     # Offline now: scans are verified from the device's own file and queued.
-    at = clock.now() + timedelta(hours=2)
+    clock.advance(timedelta(hours=2))
+    at = clock.now()
     verdict = device.check(
         permit_token, at=at, checkpoint="BRIDGE-W", max_data_age=timedelta(hours=24)
     )
@@ -123,9 +139,9 @@ def test_a_revocation_reaches_the_device(
     text = client.get(f"/api/v1/permits/{permit['id']}/token", headers=tokens("trader")).json()[
         "token"
     ]
-    device = CheckpointDevice(
+    device = enrolled(
         DeviceStore(tmp_path / "d.sqlite"),
-        transport(client),
+        client,
         device_token(client, tokens, "W-SOUTH", "west.admin"),
     )
     device.sync()
@@ -143,4 +159,31 @@ def test_a_revocation_reaches_the_device(
     device.sync()
     verdict = device.check(text, at=at, checkpoint="W-SOUTH", max_data_age=timedelta(days=1))
     assert verdict.status is VerdictStatus.SUSPENDED
+    device.store.close()
+
+
+def test_a_hub_impostor_cannot_feed_the_device(
+    client: TestClient, tokens: Tokens, clock: FixedClock, tmp_path: Path
+) -> None:
+    """Trust data signed by any key other than the pinned governance keys is refused."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from tansiq.permits.token import Ed25519Signer
+    from tansiq.permits.trust import TrustList, sign_trust_list
+
+    secret = device_token(client, tokens, "W-GATE", "west.admin")
+    honest = transport(client)
+    impostor = Ed25519Signer(Ed25519PrivateKey.generate())
+
+    def forged(method: str, path: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
+        status, answer = honest(method, path, headers, body)
+        if path.startswith("/api/v1/sync/pull"):
+            fake = sign_trust_list(TrustList(99, clock.now(), []), impostor)
+            answer = {**answer, "trust_list": base64.b64encode(fake).decode()}
+        return status, answer
+
+    device = enrolled(DeviceStore(tmp_path / "x.sqlite"), client, secret, forged)
+    with pytest.raises(TansiqError):
+        device.sync()
+    assert device.store.get("trust_list") is None
     device.store.close()

@@ -192,3 +192,92 @@ def test_the_same_permit_in_two_places_too_close_in_time_is_a_suspected_clone(
     assert "checkpoint.clone_suspected" in [
         item["kind"] for item in client.get("/api/v1/inbox", headers=tokens("municipality")).json()
     ]
+
+
+def test_one_device_cannot_shadow_anothers_events(
+    client: TestClient, tokens: Tokens, clock: FixedClock
+) -> None:
+    first = device(client, tokens, "W-GATE", "west.admin")
+    second = device(client, tokens, "E-GATE", "east.admin")
+    shared = {**event(clock.now()), "id": "shared-000001"}
+    assert push(client, first, [shared])["stored"] == 1
+    theirs = push(client, second, [{**shared, "action": "refusal", "reason_code": "route_closed"}])
+    assert (theirs["stored"], theirs["duplicates"]) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "9999-12-31T23:59:59-05:00",
+        "0001-01-01T00:00:00+05:00",
+        "2030-01-01T00:00:00Z",
+        "2020-01-01T00:00:00Z",
+    ],
+)
+def test_implausible_scan_times_are_rejected_not_fatal(
+    client: TestClient, tokens: Tokens, clock: FixedClock, moment: str
+) -> None:
+    gate = device(client, tokens, "W-GATE", "west.admin")
+    result = push(client, gate, [{**event(clock.now()), "scanned_at": moment}, event(clock.now())])
+    assert result["stored"] == 1
+    assert [(r["index"], r["code"]) for r in result["rejected"]] == [(0, "scan.time_out_of_range")]
+
+
+def test_clones_are_found_whatever_order_devices_sync_in(
+    client: TestClient, tokens: Tokens, clock: FixedClock
+) -> None:
+    west = device(client, tokens, "BRIDGE-W", "west.admin")
+    quarry = device(client, tokens, "E-QUARRY", "east.admin")
+    start = clock.now() - timedelta(hours=1)
+    push(client, quarry, [event(start + timedelta(minutes=2), permit="P-000077")])
+    late = push(client, west, [event(start, permit="P-000077")])  # an offline device
+    assert late["clones_suspected"] == 1
+
+
+def test_many_refusals_make_one_notice(
+    client: TestClient, tokens: Tokens, clock: FixedClock
+) -> None:
+    application = submit(
+        client, tokens("trader"), application_body(clock, route=ROADS["west-road"])
+    )
+    decide(
+        client, tokens("west.reviewer"), review_of(application, "west-command"), decision="approve"
+    )
+    gate = device(client, tokens, "W-SOUTH", "west.admin")
+    ref = f"P-{application['id']:06d}"
+    result = push(
+        client,
+        gate,
+        [
+            event(
+                clock.now() - timedelta(seconds=i),
+                permit=ref,
+                action="refusal",
+                reason_code="other",
+            )
+            for i in range(200)
+        ],
+    )
+    assert result["contradictions"] == 200
+    inbox = client.get("/api/v1/inbox", headers=tokens("west.admin")).json()
+    assert [i["kind"] for i in inbox].count("checkpoint.contradiction") == 1
+
+
+def test_a_revoked_device_is_refused(client: TestClient, tokens: Tokens) -> None:
+    registered = client.post(
+        "/api/v1/devices",
+        headers=tokens("west.admin"),
+        json={"checkpoint": "W-GATE", "name": "lost phone"},
+    ).json()
+    headers = {"Authorization": f"Device {registered['token']}"}
+    assert (
+        client.post("/api/v1/sync/events", json={"events": []}, headers=headers).status_code == 200
+    )
+    wrong = client.post(
+        f"/api/v1/devices/{registered['id']}/revocation", headers=tokens("east.admin")
+    )
+    assert wrong.status_code == 403
+    client.post(f"/api/v1/devices/{registered['id']}/revocation", headers=tokens("west.admin"))
+    assert (
+        client.post("/api/v1/sync/events", json={"events": []}, headers=headers).status_code == 401
+    )

@@ -213,3 +213,36 @@ def test_a_compromised_key_stops_everything_it_signed(
         data_as_of=clock.now(),
     )
     assert verdict.status is not VerdictStatus.VALID
+
+
+def test_only_the_authoritys_own_admins_manage_its_keys(client: TestClient, tokens: Tokens) -> None:
+    for user in ("admin", "east.admin", "west.reviewer"):
+        response = client.post(
+            "/api/v1/authorities/west-command/keys/rotation", headers=tokens(user)
+        )
+        assert response.status_code == 403, user
+
+
+def test_one_es256_key_cannot_stand_for_two_authorities(client: TestClient, tokens: Tokens) -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    forms = [
+        key.public_bytes(serialization.Encoding.X962, form)
+        for form in (
+            serialization.PublicFormat.UncompressedPoint,
+            serialization.PublicFormat.CompressedPoint,
+        )
+    ]
+    first = client.post(
+        "/api/v1/authorities/west-command/keys",
+        headers=tokens("west.admin"),
+        json={"alg": -7, "public_key": base64.b64encode(forms[0]).decode()},
+    )
+    second = client.post(
+        "/api/v1/authorities/east-force/keys",
+        headers=tokens("east.admin"),
+        json={"alg": -7, "public_key": base64.b64encode(forms[1]).decode()},
+    )
+    assert first.status_code == 201
+    assert second.status_code == 422

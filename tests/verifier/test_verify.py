@@ -364,3 +364,26 @@ def test_any_flipped_bit_inside_the_cose_structure_never_verifies(index: int, bi
     with contextlib.suppress(PermitTokenMalformed):
         mutated = "TQ1:" + b45encode(zlib.compress(bytes(raw)))
         assert check(mutated).status is not V.VALID
+
+
+def test_a_crafted_huge_route_integer_is_malformed_not_a_crash() -> None:
+    """Found in review: a route integer beyond float range crashed verification."""
+    import cbor2
+
+    from tansiq.permits.token import assemble, claims_to_cbor, protected_header, sig_structure
+    from tests.permits import builders
+
+    body = dict(cbor2.loads(claims_to_cbor(builders.claims())))
+    body[10] = [2**1100, 0]
+    payload = cbor2.dumps(body)
+    signatures = [
+        (s.alg, s.kid, s.sign(sig_structure(b"", protected_header(s.alg), payload)))
+        for s in builders.AUTHORITY_SIGNERS
+    ]
+    verdict = verify(
+        assemble(payload, signatures),
+        trust=builders.trust_list(),
+        revocations=builders.revocations(),
+        at=builders.ISSUED,
+    )
+    assert verdict.status is VerdictStatus.MALFORMED

@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,9 +28,10 @@ from tansiq.core.errors import ErrorCategory, TansiqError
 from tansiq.core.i18n import N_
 from tansiq.permits.token import ALG_EDDSA, load_public_key
 from tansiq.permits.trust import RevocationState, load_revocations, load_trust_list
-from tansiq.verifier.verify import Verdict, verify
+from tansiq.verifier.verify import Verdict, VerdictStatus, verify
 
 BATCH = 1000
+NOT_SIGNED_HERE = N_("Not signed by {authority}, which mans this checkpoint.")
 # (method, path, headers, JSON body or None) -> (status, JSON answer)
 Transport = Callable[[str, str, dict[str, str], Any], tuple[int, Any]]
 
@@ -44,6 +45,14 @@ class HubUnreachable(TansiqError):
 class HubRefused(TansiqError):
     code = "device.hub_refused"
     message = N_("The hub refused the sync: {problem}")
+
+
+class NotEnrolled(TansiqError):
+    code = "device.not_enrolled"
+    message = N_(
+        "This device has no governance keys pinned: enrol it with the keys the hub's "
+        "operator gave you."
+    )
 
 
 class NoTrustData(TansiqError):
@@ -172,27 +181,31 @@ class CheckpointDevice:
         )
 
     def _pull(self) -> Any:
+        """Fetch and check everything before storing anything. Only the governance keys the
+        device was enrolled with verify what the hub sends; the revocation cursor and the data
+        age come from the signed deltas, never from unsigned fields of the answer."""
+        public = self.governance_keys()
         since = int(self.store.get("revocation_seq") or 0)
         status, answer = self.transport(
             "GET", f"/api/v1/sync/pull?revocations_since={since}", self.headers, None
         )
         if status != 200:
             raise HubRefused(problem=_problem(answer, status))
-        keys = [base64.b64decode(k) for k in answer["governance_keys"]]
-        public = [load_public_key(ALG_EDDSA, k) for k in keys]
+        trust = None
         if answer["trust_list"] is not None:
             trust = base64.b64decode(answer["trust_list"])
             load_trust_list(trust, public, min_seq=int(self.store.get("trust_seq") or 0))
-            self.store.put(trust_list=trust, trust_seq=answer["trust_seq"])
         merged = _merge_revocations(
             self.store.get("revocations"), base64.b64decode(answer["revocations"])
         )
-        load_revocations(merged, public)  # refuse anything unsigned, or a gap in the deltas
+        state = load_revocations(merged, public)  # refuses unsigned deltas and gaps
+        if trust is not None:
+            self.store.put(trust_list=trust, trust_seq=int(answer["trust_seq"]))
         self.store.put(
-            governance_keys=json.dumps(answer["governance_keys"]),
             revocations=merged,
-            revocation_seq=answer["revocation_seq"],
-            data_as_of=answer["server_time"],
+            revocation_seq=state.seq,
+            data_as_of=None if state.as_of is None else state.as_of.isoformat(),
+            authority=str(answer.get("authority", "")),
         )
         self.store.db.execute("DELETE FROM expected")
         self.store.db.executemany(
@@ -200,7 +213,20 @@ class CheckpointDevice:
             [(e["number"], e["token"], e["valid_until"]) for e in answer["expected"]],
         )
         self.store.db.commit()
-        return answer
+        return {**answer, "revocation_seq": state.seq}
+
+    def enrol(self, governance_keys: list[bytes]) -> None:
+        """Pin the hub's governance keys (from the hub's operator, not from the network)."""
+        for key in governance_keys:
+            load_public_key(ALG_EDDSA, key)
+        self.store.put(governance_keys=json.dumps([k.hex() for k in governance_keys]))
+        self.store.db.commit()
+
+    def governance_keys(self) -> list[Any]:
+        pinned = self.store.get("governance_keys")
+        if not pinned:
+            raise NotEnrolled
+        return [load_public_key(ALG_EDDSA, bytes.fromhex(k)) for k in json.loads(pinned)]
 
     def check(
         self, token: str, *, at: datetime, checkpoint: str | None, max_data_age: timedelta
@@ -209,10 +235,7 @@ class CheckpointDevice:
         trust_bytes = self.store.get("trust_list")
         if trust_bytes is None:
             raise NoTrustData
-        keys = [
-            load_public_key(ALG_EDDSA, base64.b64decode(k))
-            for k in json.loads(self.store.get("governance_keys"))
-        ]
+        keys = self.governance_keys()
         trust = load_trust_list(trust_bytes, keys)
         revocations_bytes = self.store.get("revocations")
         revocations = (
@@ -220,15 +243,18 @@ class CheckpointDevice:
             if revocations_bytes is None
             else load_revocations(revocations_bytes, keys)
         )
-        return verify(
+        # Fresh as of the last signed revocation delta (the hub signs an empty one at least
+        # hourly): the trust list itself changes only when keys do.
+        verdict = verify(
             token,
             trust=trust,
             revocations=revocations,
             at=at,
             checkpoint=checkpoint,
-            data_as_of=datetime.fromisoformat(self.store.get("data_as_of")),
+            data_as_of=revocations.as_of,
             max_data_age=max_data_age,
         )
+        return _signed_by_operator(verdict, self.store.get("authority"))
 
     def record(
         self,
@@ -255,6 +281,20 @@ class CheckpointDevice:
         }
         self.store.queue(event)
         return str(event["id"])
+
+
+def _signed_by_operator(verdict: Verdict, authority: str | None) -> Verdict:
+    """A permit honoured at a checkpoint must carry the signature of the authority that mans
+    it: a token listing only other authorities' keys is not for this road."""
+    if not authority or not verdict.valid or authority in verdict.authorities:
+        return verdict
+    return replace(
+        verdict,
+        status=VerdictStatus.MISSING_SIGNATURE,
+        reason=NOT_SIGNED_HERE,
+        params={"authority": authority},
+        findings=(*verdict.findings, VerdictStatus.MISSING_SIGNATURE),
+    )
 
 
 def _merge_revocations(known: bytes | None, new: bytes) -> bytes:

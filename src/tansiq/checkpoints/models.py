@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tansiq.db.base import Base
@@ -30,9 +30,11 @@ class ScanEventRecord(Base):
     batch sent twice stores each event once."""
 
     __tablename__ = "scan_events"
+    # Ids are made by each device: unique per device, so no device can shadow another's.
+    __table_args__ = (UniqueConstraint("device_id", "event_uid"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    event_uid: Mapped[str] = mapped_column(String(64), unique=True)
+    event_uid: Mapped[str] = mapped_column(String(64))
     device_id: Mapped[int] = mapped_column(ForeignKey("checkpoint_devices.id"), index=True)
     checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id"), index=True)
     scanned_at: Mapped[datetime] = mapped_column(index=True)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -47,7 +47,7 @@ class CheckpointRepository:
         if self.session.get_bind().dialect.name != "postgresql":
             statement = (
                 sqlite_insert(ScanEventRecord)
-                .on_conflict_do_nothing(index_elements=["event_uid"])
+                .on_conflict_do_nothing(index_elements=["device_id", "event_uid"])
                 .returning(ScanEventRecord.event_uid)
             )
             inserted: set[str] = set()
@@ -60,45 +60,47 @@ class CheckpointRepository:
             known.update(
                 self.session.scalars(
                     select(ScanEventRecord.event_uid).where(
-                        ScanEventRecord.event_uid.in_(uids[start : start + 5000])
+                        ScanEventRecord.device_id == rows[0]["device_id"],
+                        ScanEventRecord.event_uid.in_(uids[start : start + 5000]),
                     )
                 )
             )
         fresh = [row for row in rows if row["event_uid"] not in known]
         if fresh:
             self.session.execute(
-                pg_insert(ScanEventRecord).on_conflict_do_nothing(index_elements=["event_uid"]),
+                pg_insert(ScanEventRecord).on_conflict_do_nothing(
+                    index_elements=["device_id", "event_uid"]
+                ),
                 fresh,
             )
         return {row["event_uid"] for row in fresh}
 
-    def last_sightings(self, refs: set[str], before: datetime) -> Sequence[Any]:
-        """For each permit, its latest scan before ``before``: (ref, checkpoint, at)."""
+    def sightings(self, refs: set[str], start: datetime, end: datetime) -> Sequence[Any]:
+        """Scans of these permits between ``start`` and ``end``:
+        (ref, device, event id, checkpoint, at)."""
         if not refs:
             return []
-        latest = (
-            select(ScanEventRecord.permit_ref, func.max(ScanEventRecord.scanned_at).label("at"))
-            .where(ScanEventRecord.permit_ref.in_(refs), ScanEventRecord.scanned_at < before)
-            .group_by(ScanEventRecord.permit_ref)
-            .subquery()
-        )
         return self.session.execute(
             select(
                 ScanEventRecord.permit_ref,
+                ScanEventRecord.device_id,
+                ScanEventRecord.event_uid,
                 ScanEventRecord.checkpoint_id,
                 ScanEventRecord.scanned_at,
-            ).join(
-                latest,
-                (latest.c.permit_ref == ScanEventRecord.permit_ref)
-                & (latest.c.at == ScanEventRecord.scanned_at),
+            ).where(
+                ScanEventRecord.permit_ref.in_(refs), ScanEventRecord.scanned_at.between(start, end)
             )
         ).all()
 
-    def mark(self, uids: set[str], *, contradiction: bool = False, clone: bool = False) -> None:
+    def mark(
+        self, device_id: int, uids: set[str], *, contradiction: bool = False, clone: bool = False
+    ) -> None:
         if not uids:
             return
         for event in self.session.scalars(
-            select(ScanEventRecord).where(ScanEventRecord.event_uid.in_(uids))
+            select(ScanEventRecord).where(
+                ScanEventRecord.device_id == device_id, ScanEventRecord.event_uid.in_(uids)
+            )
         ):
             event.contradiction = event.contradiction or contradiction
             event.clone_suspected = event.clone_suspected or clone

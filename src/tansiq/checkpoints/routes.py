@@ -17,11 +17,12 @@ from tansiq.checkpoints.schemas import (
     ScanBatchOut,
     ScanEventIn,
 )
-from tansiq.context import CurrentPrincipal, DbSession, Hub, RequestLocale
+from tansiq.context import CurrentPrincipal, DbSession, Hub, RecordId, RequestLocale
 from tansiq.core.i18n import N_, translate
 
 router = APIRouter(prefix="/api/v1", tags=["checkpoints"])
 _BAD_EVENT = N_("This scan event is not valid; it was not stored.")
+_BAD_TIME = N_("The scan time is in the future or more than a year ago; it was not stored.")
 
 
 def current_device(
@@ -58,6 +59,7 @@ class PullOut(BaseModel):
         description="Signed revocation deltas after `revocations_since` (CBOR array), base64."
     )
     revocation_seq: int
+    authority: str = Field(description="The authority that mans this device's checkpoint.")
     expected: list[ExpectedPermitOut]
 
 
@@ -69,7 +71,13 @@ def pull(
     revocations_since: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> PullOut:
     """Everything this device needs to verify offline, since its cursor."""
-    data = service.pull(session, device, revocations_since=revocations_since, clock=hub.clock)
+    data = service.pull(
+        session,
+        device,
+        revocations_since=revocations_since,
+        secret=hub.settings.secret_key,
+        clock=hub.clock,
+    )
     return PullOut(
         server_time=hub.clock.now().isoformat(),
         trust_list=None if data.trust_list is None else _b64(data.trust_list),
@@ -77,6 +85,7 @@ def pull(
         governance_keys=[_b64(key) for key in data.governance_keys],
         revocations=_b64(data.revocations),
         revocation_seq=data.revocation_seq,
+        authority=data.authority,
         expected=[
             ExpectedPermitOut(
                 permit=e.cti,
@@ -117,9 +126,10 @@ def push_events(
     the others are stored."""
     valid: list[ScanEventIn] = []
     rejected: list[RejectedEventOut] = []
+    now = hub.clock.now()
     for index, raw in enumerate(body.events):
         try:
-            valid.append(ScanEventIn.model_validate(raw))
+            event = ScanEventIn.model_validate(raw)
         except ValidationError as error:
             kind = error.errors()[0]["type"] if error.errors() else "invalid"
             rejected.append(
@@ -127,6 +137,15 @@ def push_events(
                     index=index, code=f"scan.{kind}", message=translate(_BAD_EVENT, locale)
                 )
             )
+            continue
+        if not service.plausible_time(event.scanned_at, now):
+            rejected.append(
+                RejectedEventOut(
+                    index=index, code="scan.time_out_of_range", message=translate(_BAD_TIME, locale)
+                )
+            )
+            continue
+        valid.append(event)
     result = service.ingest_events(session, device, valid, hub.clock)
     return ScanBatchOut(
         stored=result.stored,
@@ -135,3 +154,12 @@ def push_events(
         contradictions=result.contradictions,
         clones_suspected=result.clones,
     )
+
+
+@router.post("/devices/{device_id}/revocation")
+def revoke_device(
+    device_id: RecordId, session: DbSession, hub: Hub, me: CurrentPrincipal
+) -> DeviceOut:
+    """A lost or stolen device: its token stops working at once."""
+    device = service.revoke_device(session, me, device_id, hub.clock)
+    return DeviceOut(id=device.id, checkpoint=str(device.checkpoint_id), name=device.name)

@@ -10,11 +10,12 @@ a vehicle can travel in the time between are a suspected clone.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,7 +28,7 @@ from tansiq.checkpoints.schemas import ScanEventIn
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.reviews import municipality_ids
 from tansiq.core.clock import Clock
-from tansiq.core.errors import Unauthenticated
+from tansiq.core.errors import NotFound, Unauthenticated
 from tansiq.core.i18n import N_
 from tansiq.core.text import normalise_text
 from tansiq.geo.models import CheckpointRecord
@@ -36,13 +37,19 @@ from tansiq.geo.service import CheckpointNotFound
 from tansiq.notify.service import notify_party
 from tansiq.parties import access
 from tansiq.parties.domain import Principal
+from tansiq.parties.models import PartyRecord
 from tansiq.permits.repository import PermitRepository
-from tansiq.permits.service import governance_public_keys
+from tansiq.permits.service import governance_public_keys, record_heartbeat
 from tansiq.permits.token import claims_from_cbor
 from tansiq.permits.trust import revocations_file
 
 DEVICE_TOKEN_PREFIX = "tqd_"  # noqa: S105 - a public marker, not a secret
 PERMIT_REF = re.compile(r"^P-(\d{1,10})$")
+
+
+class DeviceNotFound(NotFound):
+    code = "device.not_found"
+    message = N_("No device {device}.")
 
 
 class DeviceNotValid(Unauthenticated):
@@ -91,12 +98,40 @@ def register_device(
     return NewDevice(device, token)
 
 
+def revoke_device(
+    session: Session, principal: Principal, device_id: int, clock: Clock
+) -> DeviceRecord:
+    """A lost or stolen device: its token stops working at once."""
+    device = session.get(DeviceRecord, device_id)
+    checkpoint = None if device is None else session.get(CheckpointRecord, device.checkpoint_id)
+    if device is None or checkpoint is None:
+        raise DeviceNotFound(device=device_id)
+    access.require(access.can_manage_geography(principal, checkpoint.authority_id))
+    if device.revoked_at is None:
+        device.revoked_at = clock.now()
+    return device
+
+
 def device_for_token(session: Session, token: str, clock: Clock) -> DeviceRecord:
     device = CheckpointRepository(session).device_by_token_hash(hash_device_token(token))
     if device is None or device.revoked_at is not None:
         raise DeviceNotValid
     device.last_sync_at = clock.now()
     return device
+
+
+MAX_EVENT_AGE = timedelta(days=400)
+MAX_CLOCK_SKEW = timedelta(hours=1)
+
+
+def plausible_time(scanned_at: datetime, now: datetime) -> bool:
+    """A device clock may be a little fast, and a device may be offline for months, but a
+    scan from the future or from years ago is a broken clock (or an attempt to fake a clone)."""
+    try:
+        moment = scanned_at.astimezone(now.tzinfo)
+    except (OverflowError, ValueError):
+        return False
+    return now - MAX_EVENT_AGE <= moment <= now + MAX_CLOCK_SKEW
 
 
 def ingest_events(
@@ -145,8 +180,9 @@ def _flag_contradictions(
     checkpoint = session.get(CheckpointRecord, device.checkpoint_id)
     assert checkpoint is not None  # noqa: S101 - a device belongs to a checkpoint
     clearances = ClearanceRepository(session)
-    flagged: set[str] = set()
     permits: dict[tuple[str, int], Any] = {}
+    flagged: set[str] = set()
+    first: dict[tuple[str, int], dict[str, Any]] = {}
     for row in refusals:
         key = (row["permit_ref"], row["permit_version"])
         if key not in permits:
@@ -155,15 +191,18 @@ def _flag_contradictions(
         if permit is None or checkpoint.authority_id not in permit.authority_ids:
             continue
         flagged.add(row["event_uid"])
-        application = clearances.application(permit.application_id)
+        first.setdefault(key, row)
+    # One notice per permit and batch, however many times it was refused.
+    observers = {checkpoint.authority_id, *municipality_ids(session)}
+    for (ref, version), row in first.items():
         params = {
             "checkpoint": checkpoint.code,
-            "permit": f"{row['permit_ref']}-{row['permit_version']}",
+            "permit": f"{ref}-{version}",
             "at": row["scanned_at"].isoformat(),
             "reason_code": row["reason_code"] or "-",
             "note": row["note"] or "-",
         }
-        for party_id in {checkpoint.authority_id, *municipality_ids(session)}:
+        for party_id in observers:
             notify_party(
                 session,
                 party_id=party_id,
@@ -171,36 +210,48 @@ def _flag_contradictions(
                 title=CONTRADICTION.title,
                 body=CONTRADICTION.body,
                 params=params,
-                subject=f"application:{application.id}" if application else "scan",
+                subject=f"application:{permits[(ref, version)].application_id}",
                 clock=clock,
             )
-    CheckpointRepository(session).mark(flagged, contradiction=True)
+    CheckpointRepository(session).mark(device.id, flagged, contradiction=True)
     return len(flagged)
+
+
+CLONE_WINDOW = timedelta(days=1)
 
 
 def _flag_clones(session: Session, rows: list[dict[str, Any]], clock: Clock) -> int:
+    """Compare each new scan with its neighbours in time among every stored scan of the same
+    permit, whatever order the devices synced in."""
     if not rows:
         return 0
     places = {cp.id: cp for cp in GeoRepository(session).checkpoints()}
-    by_permit: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in rows:
-        by_permit[row["permit_ref"]].append(row)
-    earliest = min(row["scanned_at"] for row in rows)
+    new_uids = {(row["device_id"], row["event_uid"]) for row in rows}
+    refs = {row["permit_ref"] for row in rows}
+    earliest = min(row["scanned_at"] for row in rows) - CLONE_WINDOW
+    latest = max(row["scanned_at"] for row in rows) + CLONE_WINDOW
     repo = CheckpointRepository(session)
-    before = {ref: (cp, at) for ref, cp, at in repo.last_sightings(set(by_permit), earliest)}
-    flagged: set[str] = set()
+    by_permit: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for ref, device_id, uid, checkpoint_id, at in repo.sightings(refs, earliest, latest):
+        by_permit[ref].append((at, device_id, uid, checkpoint_id))
+    flagged: dict[int, set[str]] = defaultdict(set)
+    told: set[str] = set()
     for ref, scans in by_permit.items():
-        scans.sort(key=lambda row: row["scanned_at"])
-        previous = before.get(ref)
-        last = None if previous is None else _sighting(places, previous[0], previous[1])
-        for row in scans:
-            current = _sighting(places, row["checkpoint_id"], row["scanned_at"])
-            if last is not None and current is not None and impossible_travel(last, current):
-                flagged.add(row["event_uid"])
-                _tell_clone(session, places, ref, last, current, clock)
-            last = current or last
-    repo.mark(flagged, clone=True)
-    return len(flagged)
+        scans.sort()
+        for before, after in itertools.pairwise(scans):
+            if (before[1], before[2]) not in new_uids and (after[1], after[2]) not in new_uids:
+                continue
+            first = _sighting(places, before[3], before[0])
+            second = _sighting(places, after[3], after[0])
+            if first is None or second is None or not impossible_travel(first, second):
+                continue
+            flagged[after[1]].add(after[2])
+            if ref not in told:
+                told.add(ref)
+                _tell_clone(session, places, ref, first, second, clock)
+    for device_id, uids in flagged.items():
+        repo.mark(device_id, uids, clone=True)
+    return sum(len(uids) for uids in flagged.values())
 
 
 def _tell_clone(
@@ -272,14 +323,27 @@ class PullData:
     revocations: bytes
     revocation_seq: int
     expected: list[ExpectedPermit]
+    authority: str
+
+
+HEARTBEAT = timedelta(hours=1)
 
 
 def pull(
-    session: Session, device: DeviceRecord, *, revocations_since: int, clock: Clock
+    session: Session,
+    device: DeviceRecord,
+    *,
+    revocations_since: int,
+    secret: str | None,
+    clock: Clock,
 ) -> PullData:
     """The latest trust list, the revocation deltas after ``revocations_since`` and the
-    active permits whose route passes this device's checkpoint."""
+    active permits whose route passes this device's checkpoint. When the last delta is more
+    than an hour old a signed empty one is added, so a device can prove its data is fresh."""
     permits = PermitRepository(session)
+    latest = permits.deltas_since(max(permits.last_revocation_seq() - 1, 0))
+    if secret is not None and latest and clock.now() - latest[-1].issued_at > HEARTBEAT:
+        record_heartbeat(session, secret=secret, clock=clock)
     trust = permits.latest_trust_list()
     checkpoint = session.get(CheckpointRecord, device.checkpoint_id)
     assert checkpoint is not None  # noqa: S101 - a device belongs to a checkpoint
@@ -300,11 +364,16 @@ def pull(
                     valid_until=claims.exp,
                 )
             )
+    deltas = permits.deltas_since(revocations_since)
+    authority = session.get(PartyRecord, checkpoint.authority_id)
     return PullData(
         trust_list=None if trust is None else trust.body,
         trust_seq=0 if trust is None else trust.seq,
         governance_keys=governance_public_keys(session),
-        revocations=revocations_file([d.body for d in permits.deltas_since(revocations_since)]),
-        revocation_seq=permits.last_revocation_seq(),
+        revocations=revocations_file([d.body for d in deltas]),
+        # The cursor is what was sent, read in the same query: a delta committed meanwhile
+        # comes with the next pull instead of being skipped.
+        revocation_seq=deltas[-1].seq if deltas else revocations_since,
         expected=expected,
+        authority="" if authority is None else authority.code,
     )

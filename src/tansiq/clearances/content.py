@@ -6,9 +6,7 @@ once; nothing here touches the database (checkpoint lookups come in as a mapping
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +24,8 @@ from tansiq.core.clock import ensure_utc
 from tansiq.core.errors import ErrorDetail, TansiqError
 from tansiq.core.i18n import N_
 from tansiq.core.text import normalise_text
+from tansiq.permits.token import SALT_LENGTH, normalise_id_number
+from tansiq.permits.token import hash_id_number as token_hash_id_number
 
 
 class ApplicationInvalid(TansiqError):
@@ -75,23 +75,12 @@ class _Problems:
         return text
 
 
-def normalise_id_number(value: str) -> str:
-    """Digits in any script become ASCII; spaces and dashes go; letters upper-case."""
-    out = []
-    for ch in unicodedata.normalize("NFKC", value):
-        if ch in " -/._\t":
-            continue
-        digit = unicodedata.decimal(ch, None)
-        out.append(str(digit) if digit is not None else ch.upper())
-    return "".join(out)
-
-
 def hash_id_number(id_number: str, salt: str | None = None) -> tuple[str, str]:
-    """``(salt, hash)``: SHA-256 over a fresh random salt and the normalised ID number. The
-    salt differs per application version, so two permits of one driver cannot be linked."""
-    salt = salt or secrets.token_hex(16)
-    digest = hashlib.sha256(bytes.fromhex(salt) + normalise_id_number(id_number).encode())
-    return salt, digest.hexdigest()
+    """``(salt, hash)`` in hex, as the permit token carries them (one algorithm, in
+    :mod:`tansiq.permits.token`). The salt differs per application version, so two permits of
+    one driver cannot be linked."""
+    salt = salt or secrets.token_hex(SALT_LENGTH)
+    return salt, token_hash_id_number(id_number, bytes.fromhex(salt)).hex()
 
 
 def check_content(

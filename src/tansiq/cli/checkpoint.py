@@ -65,6 +65,31 @@ def sync(hub_url: str, device_token: str, queue_path: Path) -> None:
     )
 
 
+@checkpoint.command("enrol")
+@click.option(
+    "--governance-key",
+    "keys",
+    multiple=True,
+    required=True,
+    metavar="HEX",
+    help="A hub governance public key, from the hub's operator (repeatable).",
+)
+@QUEUE
+def enrol(keys: tuple[str, ...], queue_path: Path) -> None:
+    """Pin the hub's governance keys in this device's file. Only data they sign is believed:
+    they come from the hub's operator, never from the network."""
+    store = DeviceStore(queue_path)
+    try:
+        CheckpointDevice(store, http_transport("http://unused.invalid"), "").enrol(
+            [bytes.fromhex(key) for key in keys]
+        )
+    except ValueError:
+        raise click.BadParameter("a governance key is 64 hexadecimal characters") from None
+    finally:
+        store.close()
+    click.echo(f"{len(keys)} governance key(s) pinned in {queue_path}")
+
+
 @checkpoint.command("scan")
 @click.argument("token")
 @click.option("--checkpoint", "code", help="This checkpoint's code (for the route check).")
@@ -171,4 +196,7 @@ def register(ctx: click.Context, code: str, name: str, as_user: str) -> None:
         new = register_device(
             session, operator(session, as_user), checkpoint=code, name=name, clock=hub.clock
         )
+        keys = governance_public_keys(session)
     click.echo(new.token)
+    for key in keys:
+        click.echo(f"governance key: {key.hex()}", err=True)

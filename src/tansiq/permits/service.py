@@ -42,6 +42,7 @@ from tansiq.permits.token import (
     key_id,
     load_public_key,
     protected_header,
+    raw_public_key,
     sig_structure,
     verify_signature,
 )
@@ -171,7 +172,8 @@ def _require_key_admin(session: Session, principal: Principal, authority: str) -
     party = PartyRepository(session).party_by_code(authority)
     if party is None or party.kind != PartyKind.AUTHORITY:
         raise NotFound
-    access.require(access.can_manage_geography(principal, party.id))
+    # Not even the hub's admins: whoever controls an authority's key signs in its name.
+    access.require(access.is_admin_of(principal, party.id))
     return party.id
 
 
@@ -230,7 +232,9 @@ def register_external_key(
     """An authority that signs outside the hub registers its public key (the hub keeps no
     private part); it replaces the authority's current key."""
     party_id = _require_key_admin(session, principal, authority)
-    load_public_key(alg, public_key)  # refuses a malformed key with a coded error
+    # Re-encoded in its one canonical form (an ES256 point uncompressed), so one key cannot be
+    # registered twice under two kids — for two authorities — by spelling it differently.
+    public_key = raw_public_key(load_public_key(alg, public_key))
     repo = PermitRepository(session)
     kid = key_id(public_key).hex()
     if repo.key_by_kid(kid) is not None:
@@ -315,6 +319,25 @@ def record_revocation(
     record = RevocationDeltaRecord(
         seq=seq,
         body=sign_revocation_delta(delta, governance_signer(session, secret, clock)),
+        issued_at=now,
+    )
+    repo.add(record)
+    repo.flush()
+    return record
+
+
+def record_heartbeat(
+    session: Session, *, secret: str | None, clock: Clock
+) -> RevocationDeltaRecord:
+    """An empty signed delta: "nothing new is revoked, as of now"."""
+    repo = PermitRepository(session)
+    seq = repo.last_revocation_seq() + 1
+    now = clock.now()
+    record = RevocationDeltaRecord(
+        seq=seq,
+        body=sign_revocation_delta(
+            RevocationDelta(seq=seq, issued_at=now), governance_signer(session, secret, clock)
+        ),
         issued_at=now,
     )
     repo.add(record)

@@ -25,8 +25,8 @@ Layers, outermost first:
   6     exp           unsigned integer, seconds (valid until, exclusive)
   7     vehicle       map {1: plate (text), 2: kind (text)}
   8     driver        map {1: name (text), 2: id hash (bstr 32), 3: salt (bstr 16)}, where
-                      hash = SHA-256(salt + normalised ID number as UTF-8), see
-                      :func:`normalise_id_number`
+                      hash = scrypt(normalised ID number as UTF-8, salt, N=2^14, r=8, p=1),
+                      see :func:`normalise_id_number` and :func:`hash_id_number`
   9     cargo         text, a short summary
   10    route         array of integers at 1e-5 degree: lon0, lat0 absolute, then per point the
                       differences from the previous point (optional)
@@ -412,9 +412,15 @@ def normalise_id_number(value: str) -> str:
     return "".join(out)
 
 
+# scrypt, not a plain hash: ID numbers have little entropy, and salt and hash travel together
+# in every QR code. At these costs one guess takes tens of milliseconds and 16 MiB, so trying
+# every 10-digit number is out of reach, while one check at a checkpoint stays instant.
+ID_HASH_COST: Final = {"n": 2**14, "r": 8, "p": 1, "dklen": 32, "maxmem": 64 * 1024 * 1024}
+
+
 def hash_id_number(id_number: str, salt: bytes) -> bytes:
-    """SHA-256(salt + normalised ID number): what the token carries instead of the number."""
-    return hashlib.sha256(salt + normalise_id_number(id_number).encode()).digest()
+    """scrypt(normalised ID number, salt): what the token carries instead of the number."""
+    return hashlib.scrypt(normalise_id_number(id_number).encode(), salt=salt, **ID_HASH_COST)
 
 
 def _text(value: object, name: str, *, limit: int = MAX_TEXT, required: bool = True) -> str:
@@ -593,6 +599,9 @@ def _route(value: object) -> tuple[tuple[float, float], ...]:
     for i in range(0, len(flat), 2):
         x += flat[i]
         y += flat[i + 1]
+        # Bounded before dividing: a crafted huge integer must be "malformed", not a crash.
+        if abs(x) > 180 * _E5 or abs(y) > 90 * _E5:
+            raise PermitTokenMalformed(problem="route point out of range")
         points.append((x / _E5, y / _E5))
     return tuple(points)
 
