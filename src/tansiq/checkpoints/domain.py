@@ -18,20 +18,6 @@ class OfficerAction(StrEnum):
     NONE = "none"  # scanned, nothing done yet (e.g. only checked)
 
 
-class ScanVerdict(StrEnum):
-    VALID = "valid"
-    EXPIRED = "expired"
-    NOT_YET_VALID = "not_yet_valid"
-    REVOKED = "revoked"
-    SUSPENDED = "suspended"
-    FORGED = "forged"
-    MISSING_SIGNATURE = "missing_signature"
-    UNKNOWN_KEY = "unknown_key"
-    OFF_ROUTE = "off_route"
-    MALFORMED = "malformed"
-    STALE = "stale"
-
-
 @dataclass(frozen=True)
 class Sighting:
     """One scan of a permit, as clone detection sees it."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from tansiq.checkpoints.domain import OfficerAction, ScanVerdict
+from tansiq.checkpoints.domain import OfficerAction
 from tansiq.clearances.reasons import ReasonCode
+from tansiq.verifier.verify import VerdictStatus
 
 
 class ScanEventIn(BaseModel):
@@ -18,7 +19,7 @@ class ScanEventIn(BaseModel):
     scanned_at: AwareDatetime
     permit: str = Field(min_length=1, max_length=40, description="The permit's id (cti).")
     version: int = Field(ge=1, le=10_000)
-    verdict: ScanVerdict
+    verdict: VerdictStatus = Field(description="What the device's offline check said.")
     action: OfficerAction
     reason_code: ReasonCode | None = None
     note: str = Field(default="", max_length=2000)
