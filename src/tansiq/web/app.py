@@ -27,7 +27,8 @@ def create_app(context: HubContext) -> FastAPI:
     app = FastAPI(
         title="Tansiq",
         version=tansiq.__version__,
-        description="Coordination hub: parties, zones of control, checkpoints, routing.",
+        description="Coordination hub: parties, zones of control, checkpoints, routing, clearances, "
+        "signed permits, checkpoint sync and notifications.",
         docs_url=None,
         redoc_url=None,
     )
