@@ -52,7 +52,10 @@ def day(n: int) -> datetime:
         ([], {}),
     ],
 )
-def test_in_force_windows(maps: list, expected: dict) -> None:  # type: ignore[type-arg]
+def test_in_force_windows(
+    maps: list[tuple[int, int, datetime, datetime | None, datetime]],
+    expected: dict[int, tuple[datetime, datetime | None]],
+) -> None:
     assert in_force_windows(maps) == expected
 
 
