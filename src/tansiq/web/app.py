@@ -27,8 +27,10 @@ def create_app(context: HubContext) -> FastAPI:
     app = FastAPI(
         title="Tansiq",
         version=tansiq.__version__,
-        description="Coordination hub: parties, zones of control, checkpoints, routing, clearances, "
-        "signed permits, checkpoint sync and notifications.",
+        description=(
+            "Coordination hub: parties, zones of control, checkpoints, routing, "
+            "clearances, signed permits, checkpoint sync and notifications."
+        ),
         docs_url=None,
         redoc_url=None,
     )
