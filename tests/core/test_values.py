@@ -68,3 +68,20 @@ def test_error_detail_renders_location_and_translation() -> None:
         "path": "$.a",
     }
     assert NotFound().render(Locale.EN) == {"code": "not_found", "message": "Not found."}
+
+
+def test_sealing_round_trip_and_refusals() -> None:
+    from tansiq.core.sealing import SealBroken, SecretKeyMissing, seal, unseal
+
+    secret = "s" * 40
+    sealed = seal(secret, b"private key", purpose=b"p")
+    assert unseal(secret, sealed, purpose=b"p") == b"private key"
+    assert seal(secret, b"private key", purpose=b"p") != sealed  # a fresh nonce each time
+    for wrong in (("t" * 40, sealed), (secret, b"\x02" + sealed[1:]), (secret, sealed[:20])):
+        with pytest.raises(SealBroken):
+            unseal(wrong[0], wrong[1], purpose=b"p")
+    with pytest.raises(SealBroken):
+        unseal(secret, sealed, purpose=b"other")
+    for missing in (None, "", "short"):
+        with pytest.raises(SecretKeyMissing):
+            seal(missing, b"x", purpose=b"p")

@@ -113,3 +113,17 @@ def test_index_orders_authorities_by_first_encounter_and_respects_time() -> None
     assert now.authorities[0].first_along_m == 0
     assert 3000 < now.authorities[2].first_along_m < 4000  # 41.09 -> 41.05 less half corridor
     assert now.checkpoints[0].checkpoint.code == "CP-E"
+
+
+def test_a_map_with_an_end_but_no_successor() -> None:
+    maps = [(1, 7, day(0), day(5), day(0)), (2, 8, day(0), None, day(0))]
+    assert in_force_windows(maps) == {1: (day(0), day(5)), 2: (day(0), None)}
+
+
+def test_a_route_passing_near_but_not_into_a_zone_is_ordered_by_its_nearest_point() -> None:
+    zones = [(ZoneEntry(1, 1, 100, BilingualText("", "z"), day(0), None), square(41.0, 34.0, 0.01))]
+    index = SpatialIndex(zones, [], epsg=32637)
+    # Runs east along 34.0105, about 55 m north of the zone's edge, with a 200 m corridor.
+    route = shapely.LineString([(40.98, 34.0105), (41.03, 34.0105)])
+    [authority] = index.resolve(route, 200, day(1)).authorities
+    assert 1500 < authority.first_along_m < 2000

@@ -54,3 +54,17 @@ def test_roles_by_kind(kind: PartyKind, role: Role) -> None:
     else:
         with pytest.raises(RoleNotAllowed):
             check_roles(kind, frozenset({role}))
+
+
+@pytest.mark.parametrize(
+    ("given", "ok"),
+    [("West.Reviewer ", True), ("ab", False), ("bad name", False), ("ok_name-1.x", True)],
+)
+def test_usernames(given: str, ok: bool) -> None:
+    from tansiq.parties.domain import BadUsername, check_username
+
+    if ok:
+        assert check_username(given) == given.strip().lower()
+    else:
+        with pytest.raises(BadUsername):
+            check_username(given)
