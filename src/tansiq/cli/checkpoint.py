@@ -11,7 +11,7 @@ from tansiq.checkpoints.client import CheckpointDevice, DeviceStore, http_transp
 from tansiq.checkpoints.domain import OfficerAction
 from tansiq.checkpoints.service import register_device
 from tansiq.clearances.reasons import ReasonCode
-from tansiq.cli.base import hub_context, operator, session_scope
+from tansiq.cli.base import cli_locale, hub_context, operator, session_scope
 from tansiq.core.clock import SystemClock
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import NoTrustList, governance_public_keys
@@ -138,7 +138,7 @@ def scan(
     finally:
         store.close()
     click.echo(verdict.status.value.upper())
-    click.echo(verdict.reason)
+    click.echo(verdict.message(cli_locale()))
     if verdict.status.value != "valid":
         raise SystemExit(1)
 
