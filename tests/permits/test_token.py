@@ -186,7 +186,8 @@ instants = st.integers(min_value=0, max_value=4_000_000_000).map(
 )
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+# No deadline: every example hashes an ID number with scrypt, slow on purpose.
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     issuer=names,
     cti=names,

@@ -11,6 +11,24 @@ from typing import NamedTuple
 from tansiq.core.i18n import N_
 
 
+class Why(NamedTuple):
+    """Why an application changed status: a message id and its parameters, rendered in the
+    reader's language."""
+
+    message: str
+    params: dict[str, str] = {}  # noqa: RUF012 - a NamedTuple default, never mutated
+
+
+CREATED = N_("Created")
+SUBMITTED = N_("Submitted")
+ROUTED = N_("{count} authorities must decide")
+DECIDED = N_("Decision by {authority}")
+AMENDED = N_("Amended ({changed}). {note}")
+APPEALED = N_("Appealed")
+WITHDRAWN = N_("Withdrawn by the applicant. {note}")
+WINDOW_ENDED = N_("The validity window ended")
+
+
 class Notice(NamedTuple):
     kind: str
     title: str

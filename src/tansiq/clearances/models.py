@@ -102,7 +102,9 @@ class TransitionRecord(Base):
     to_status: Mapped[str] = mapped_column(String(20))
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime]
+    # A message id (see clearances.messages) and its parameters, rendered per reader.
     reason: Mapped[str] = mapped_column(Text, default="")
+    reason_params: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 
 
 class AppealRecord(Base):

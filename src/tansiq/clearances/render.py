@@ -41,7 +41,9 @@ def reason_list() -> list[ReasonOut]:
     ]
 
 
-def application_out(session: Session, application: ApplicationRecord) -> ApplicationOut:
+def application_out(
+    session: Session, application: ApplicationRecord, locale: Locale = Locale.EN
+) -> ApplicationOut:
     repo = ClearanceRepository(session)
     parties = PartyRepository(session)
     reviews = repo.reviews(application.id)
@@ -95,7 +97,7 @@ def application_out(session: Session, application: ApplicationRecord) -> Applica
                 to_status=ApplicationStatus(t.to_status),
                 at=t.at,
                 actor=usernames.get(t.actor_user_id) if t.actor_user_id else None,
-                reason=t.reason,
+                reason=translate(t.reason, locale, **(t.reason_params or {})),
             )
             for t in repo.transitions(application.id)
         ],

@@ -29,13 +29,16 @@ from tansiq.clearances.messages import (
     APPLICATION_OVERDUE,
     APPROVED,
     CONTRADICTION,
+    DECIDED,
     PERMIT_ISSUED,
     REJECTED,
     REVIEW_OPENED,
     REVIEW_OVERDUE,
     REVIEW_REMINDER,
     REVIEW_REOPENED,
+    WINDOW_ENDED,
     Notice,
+    Why,
 )
 from tansiq.clearances.models import (
     ApplicationRecord,
@@ -131,7 +134,7 @@ def record_transition(
     application: ApplicationRecord,
     target: ApplicationStatus,
     actor: int | None,
-    reason: str,
+    reason: Why,
     clock: Clock,
 ) -> None:
     current = ApplicationStatus(application.status)
@@ -147,7 +150,8 @@ def record_transition(
             to_status=target.value,
             actor_user_id=actor,
             at=clock.now(),
-            reason=reason[:2000],
+            reason=reason.message,
+            reason_params={k: v[:2000] for k, v in reason.params.items()},
         )
     )
 
@@ -337,7 +341,7 @@ def decide_review(
         application,
         actor=principal.user_id,
         clock=clock,
-        reason=f"decision by {authority}",
+        reason=Why(DECIDED, {"authority": authority}),
         secret=secret,
     )
     return found
@@ -349,7 +353,7 @@ def settle(
     *,
     actor: int | None,
     clock: Clock,
-    reason: str,
+    reason: Why,
     secret: str | None = None,
 ) -> None:
     """Bring the application's status (and permit) in line with its reviews. With the hub's
@@ -515,7 +519,7 @@ def expire_application(session: Session, payload: dict[str, Any], clock: Clock) 
         application,
         ApplicationStatus.EXPIRED,
         None,
-        "validity window ended",
+        Why(WINDOW_ENDED),
         PermitStatus.EXPIRED,
         clock,
     )
@@ -526,7 +530,7 @@ def close_application(
     application: ApplicationRecord,
     target: ApplicationStatus,
     actor: int | None,
-    reason: str,
+    reason: Why,
     permits: PermitStatus,
     clock: Clock,
 ) -> None:

@@ -49,12 +49,12 @@ def reason_codes() -> list[ReasonOut]:
 
 @router.post("/applications", status_code=status.HTTP_201_CREATED)
 def submit_application(
-    body: ApplicationIn, session: DbSession, hub: Hub, me: CurrentPrincipal
+    body: ApplicationIn, session: DbSession, hub: Hub, me: CurrentPrincipal, locale: RequestLocale
 ) -> ApplicationOut:
     """Apply once; the hub opens one review per authority whose zone or checkpoint the
     route touches. Sending the same ``client_reference`` again returns the same application."""
     application = service.submit_application(session, me, body, env(hub))
-    return application_out(session, application)
+    return application_out(session, application, locale)
 
 
 @router.get("/applications")
@@ -75,64 +75,90 @@ def list_applications(
 
 @router.get("/applications/{application_id}")
 def get_application(
-    application_id: RecordId, session: DbSession, me: CurrentPrincipal
+    application_id: RecordId, session: DbSession, me: CurrentPrincipal, locale: RequestLocale
 ) -> ApplicationOut:
-    return application_out(session, service.get_application(session, me, application_id))
+    return application_out(session, service.get_application(session, me, application_id), locale)
 
 
 @router.post("/applications/{application_id}/submit")
 def submit_draft(
-    application_id: RecordId, session: DbSession, hub: Hub, me: CurrentPrincipal
+    application_id: RecordId,
+    session: DbSession,
+    hub: Hub,
+    me: CurrentPrincipal,
+    locale: RequestLocale,
 ) -> ApplicationOut:
     application = service.submit_draft(session, me, application_id, env(hub))
-    return application_out(session, application)
+    return application_out(session, application, locale)
 
 
 @router.post("/applications/{application_id}/amendments")
 def amend_application(
-    application_id: RecordId, body: AmendmentIn, session: DbSession, hub: Hub, me: CurrentPrincipal
+    application_id: RecordId,
+    body: AmendmentIn,
+    session: DbSession,
+    hub: Hub,
+    me: CurrentPrincipal,
+    locale: RequestLocale,
 ) -> ApplicationOut:
     """Change route, cargo, vehicle, driver or window; only the reviews it touches reopen."""
     application = service.amend_application(session, me, application_id, body, env(hub))
-    return application_out(session, application)
+    return application_out(session, application, locale)
 
 
 @router.post("/applications/{application_id}/withdrawal")
 def withdraw_application(
-    application_id: RecordId, body: WithdrawIn, session: DbSession, hub: Hub, me: CurrentPrincipal
+    application_id: RecordId,
+    body: WithdrawIn,
+    session: DbSession,
+    hub: Hub,
+    me: CurrentPrincipal,
+    locale: RequestLocale,
 ) -> ApplicationOut:
     application = service.withdraw_application(session, me, application_id, body.reason, env(hub))
-    return application_out(session, application)
+    return application_out(session, application, locale)
 
 
 @router.post("/applications/{application_id}/appeals", status_code=status.HTTP_201_CREATED)
 def appeal_rejection(
-    application_id: RecordId, body: AppealIn, session: DbSession, hub: Hub, me: CurrentPrincipal
+    application_id: RecordId,
+    body: AppealIn,
+    session: DbSession,
+    hub: Hub,
+    me: CurrentPrincipal,
+    locale: RequestLocale,
 ) -> ApplicationOut:
     """Appeal a rejection: the authority reviews again, jointly visible to the municipality."""
     service.appeal_rejection(session, me, application_id, body, env(hub))
-    return application_out(session, service.get_application(session, me, application_id))
+    return application_out(session, service.get_application(session, me, application_id), locale)
 
 
 @router.get("/reviews")
-def my_reviews(session: DbSession, me: CurrentPrincipal) -> list[ReviewOut]:
+def my_reviews(session: DbSession, me: CurrentPrincipal, locale: RequestLocale) -> list[ReviewOut]:
     """Your authority's pending reviews, nearest deadline first."""
     out: list[ReviewOut] = []
     for review in ClearanceRepository(session).pending_reviews_of(me.party_id):
         application = service.get_application(session, me, review.application_id)
-        shown = application_out(session, application)
+        shown = application_out(session, application, locale)
         out.extend(r for r in shown.reviews if r.id == review.id)
     return out
 
 
 @router.post("/reviews/{review_id}/decision")
 def decide_review(
-    review_id: RecordId, body: DecisionIn, session: DbSession, hub: Hub, me: CurrentPrincipal
+    review_id: RecordId,
+    body: DecisionIn,
+    session: DbSession,
+    hub: Hub,
+    me: CurrentPrincipal,
+    locale: RequestLocale,
 ) -> ApplicationOut:
     """Approve, approve with conditions, or reject with a reason code. Send the review's
     ``lock_version`` as ``expected_version``: a decision on a stale view is refused."""
     review = reviews.decide_review(session, me, review_id, body, hub.clock, hub.settings.secret_key)
-    return application_out(session, service.get_application(session, me, review.application_id))
+    return application_out(
+        session, service.get_application(session, me, review.application_id), locale
+    )
 
 
 class PermitTokenOut(BaseModel):

@@ -20,7 +20,18 @@ from tansiq.clearances.domain import (
     ReviewStatus,
     plan_reviews,
 )
-from tansiq.clearances.messages import PERMIT_REINSTATED, PERMIT_REVOKED, PERMIT_SUSPENDED
+from tansiq.clearances.messages import (
+    AMENDED,
+    APPEALED,
+    CREATED,
+    PERMIT_REINSTATED,
+    PERMIT_REVOKED,
+    PERMIT_SUSPENDED,
+    ROUTED,
+    SUBMITTED,
+    WITHDRAWN,
+    Why,
+)
 from tansiq.clearances.models import (
     AppealRecord,
     ApplicationRecord,
@@ -227,7 +238,7 @@ def submit_application(
             to_status=ApplicationStatus.DRAFT.value,
             actor_user_id=principal.user_id,
             at=now,
-            reason="created",
+            reason=CREATED,
         )
     )
     _store_version(session, application, 1, content, route, principal, changed=[])
@@ -332,7 +343,7 @@ def amend_application(
         application,
         ApplicationStatus.IN_REVIEW,
         principal.user_id,
-        f"amended ({changed_text}) {normalise_text(body.note)}".strip(),
+        Why(AMENDED, {"changed": changed_text, "note": normalise_text(body.note)}),
         env.clock,
     )
     settle(
@@ -340,7 +351,7 @@ def amend_application(
         application,
         actor=principal.user_id,
         clock=env.clock,
-        reason=f"amended ({changed_text})",
+        reason=Why(AMENDED, {"changed": changed_text, "note": normalise_text(body.note)}),
         secret=env.secret_key,
     )
     return application
@@ -355,7 +366,7 @@ def withdraw_application(
         application,
         ApplicationStatus.WITHDRAWN,
         principal.user_id,
-        normalise_text(reason) or "withdrawn by the applicant",
+        Why(WITHDRAWN, {"note": normalise_text(reason)}),
         PermitStatus.WITHDRAWN,
         env.clock,
     )
@@ -401,7 +412,7 @@ def appeal_rejection(
         application,
         actor=principal.user_id,
         clock=env.clock,
-        reason="appealed",
+        reason=Why(APPEALED),
         secret=env.secret_key,
     )
     return appeal
@@ -520,7 +531,12 @@ def _submit(
     env: ClearanceEnv,
 ) -> None:
     record_transition(
-        session, application, ApplicationStatus.SUBMITTED, principal.user_id, "submitted", env.clock
+        session,
+        application,
+        ApplicationStatus.SUBMITTED,
+        principal.user_id,
+        Why(SUBMITTED),
+        env.clock,
     )
     schedule_expiry(session, application)
     for authority in resolution.authorities:
@@ -539,7 +555,7 @@ def _submit(
         application,
         ApplicationStatus.IN_REVIEW,
         principal.user_id,
-        f"{len(resolution.authorities)} authorities must decide",
+        Why(ROUTED, {"count": str(len(resolution.authorities))}),
         env.clock,
     )
 
