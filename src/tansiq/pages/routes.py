@@ -71,13 +71,11 @@ class Screen:
     def __init__(
         self, request: Request, hub: HubContext, session: Session, page: PageSession, locale: Locale
     ) -> None:
-        self.request, self.hub, self.session, self.page, self.locale = (
-            request,
-            hub,
-            session,
-            page,
-            locale,
-        )
+        self.request = request
+        self.hub = hub
+        self.session = session
+        self.page = page
+        self.locale = locale
         self.me: Principal | None = None
         if page.token:
             try:
@@ -229,13 +227,13 @@ def _summary(s: Screen, out: ApplicationOut) -> dict[str, Any]:
         "reference": out.reference,
         "origin": out.content["origin"],
         "destination": out.content["destination"],
-        "status": s_tr(s, STATUS[out.status]),
+        "status": _tr(s, STATUS[out.status]),
         "status_code": out.status.value,
         "contradiction": out.contradiction,
         "reviews": [
             {
                 "authority": getattr(r.authority_name, s.locale.value) or r.authority,
-                "status": s_tr(s, REVIEW_STATUS[r.status]),
+                "status": _tr(s, REVIEW_STATUS[r.status]),
                 "status_code": r.status.value,
             }
             for r in out.reviews
@@ -243,7 +241,7 @@ def _summary(s: Screen, out: ApplicationOut) -> dict[str, Any]:
     }
 
 
-def s_tr(s: Screen, message: str) -> str:
+def _tr(s: Screen, message: str) -> str:
     return translate(message, s.locale)
 
 
@@ -309,15 +307,15 @@ def _application(
     decisions = [
         {
             "authority": getattr(r.authority_name, s.locale.value) or r.authority,
-            "status": s_tr(s, REVIEW_STATUS[r.status]),
+            "status": _tr(s, REVIEW_STATUS[r.status]),
             "status_code": r.status.value,
-            "decision": None if r.decision is None else s_tr(s, DECISION[r.decision]),
+            "decision": None if r.decision is None else _tr(s, DECISION[r.decision]),
             "reason": None if r.reason_label is None else getattr(r.reason_label, s.locale.value),
             "reason_code": r.reason_code,
             "note": r.note,
             "conditions": [
                 {
-                    "label": s_tr(s, CONDITION[ConditionKind(c["kind"])]),
+                    "label": _tr(s, CONDITION[ConditionKind(c["kind"])]),
                     "detail": ", ".join(c.get("checkpoints", [])) or c.get("text", ""),
                 }
                 for c in r.conditions
@@ -330,7 +328,7 @@ def _application(
     history = [
         {
             "at": t.at,
-            "status": s_tr(s, STATUS[t.to_status]),
+            "status": _tr(s, STATUS[t.to_status]),
             "actor": t.actor or "",
             "reason": t.reason,
         }
@@ -355,7 +353,7 @@ def _application(
         "application.html",
         status_code,
         app=out,
-        status=s_tr(s, STATUS[out.status]),
+        status=_tr(s, STATUS[out.status]),
         decisions=decisions,
         history=history,
         permits=permits,
