@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +34,11 @@ from tansiq.web.app import create_app
 from tests.factories import token_for
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+# Speed is measured by bench/, never asserted by a test: hypothesis's per-example deadline
+# fails at random when a parallel worker (a browser test, say) takes the CPU for a moment.
+hypothesis_settings.register_profile("tansiq", deadline=None)
+hypothesis_settings.load_profile("tansiq")
 ENV_URL = "TANSIQ_TEST_DATABASE_URL"
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import get_args
 
 import pytest
+
+from tansiq.context import DbSession
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,3 +45,10 @@ def test_import_contracts_hold() -> None:
         [str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_unit_of_work_commits_before_the_response_is_sent() -> None:
+    """A client told "created" must find it on its next request (a browser following the
+    redirect after a form, on PostgreSQL): the request's unit of work ends with the handler."""
+    dependency = get_args(DbSession)[1]
+    assert dependency.scope == "function"

@@ -65,7 +65,11 @@ def db_session(context: Hub, request: Request) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(db_session)]
+# scope="function": the commit happens when the handler returns, before the response is sent.
+# With the default ("request") it ran after the response went out, so a fast client (a browser
+# following a redirect, a script using a token it was just given) could ask before the commit
+# and not find what it was just told exists; and a failed commit was never reported.
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def request_locale(request: Request) -> Locale:

@@ -93,3 +93,7 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(
         default=True, description="Upgrade the SMTP connection with STARTTLS before logging in."
     )
+    tile_url: str | None = Field(
+        default=None,
+        description="Map tile URL template ({z}/{x}/{y}) for the web map; unset: no tiles.",
+    )

@@ -60,6 +60,7 @@ from tansiq.jobs.service import enqueue
 from tansiq.notify.service import notify_party
 from tansiq.parties.domain import PartyKind, Principal
 from tansiq.parties.repository import PartyRepository
+from tansiq.permits.service import ensure_permit_key
 
 JOB_REMIND = "clearances.review_reminder"
 JOB_OVERDUE = "clearances.review_overdue"
@@ -407,6 +408,11 @@ def issue_permit(
 ) -> PermitRecord:
     """A new permit version carrying every approval's conditions; older versions retire."""
     repo = ClearanceRepository(session)
+    if secret is not None:
+        # Keys first: a key made after the permit's issue time would not be trusted for it.
+        for review in reviews:
+            if review.status == ReviewStatus.APPROVED:
+                ensure_permit_key(session, review.authority_id, secret, clock)
     retire_permits(session, application, PermitStatus.SUPERSEDED, clock)
     approved = [r for r in reviews if r.status == ReviewStatus.APPROVED]
     permit = PermitRecord(

@@ -1,7 +1,8 @@
 """Typed, coded errors. Each has a stable ``code``, a translatable message and a category.
 
-The category says what kind of failure it is; the web layer maps categories to HTTP statuses in
-one place (``tansiq.web.errors``) and the CLI to exit codes, so no feature thinks about either.
+The category says what kind of failure it is; one table (``STATUS_BY_CATEGORY``, used by the
+API's error mapping in ``tansiq.web.errors`` and by the pages) maps categories to HTTP statuses,
+and the CLI maps them to exit codes, so no feature thinks about either.
 """
 
 from __future__ import annotations
@@ -21,6 +22,17 @@ class ErrorCategory(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"
     TOO_LARGE = "too_large"
+
+
+# The one mapping of categories to HTTP statuses, for the API's JSON errors and the pages alike.
+STATUS_BY_CATEGORY: dict[ErrorCategory, int] = {
+    ErrorCategory.INVALID: 422,
+    ErrorCategory.NOT_FOUND: 404,
+    ErrorCategory.CONFLICT: 409,
+    ErrorCategory.UNAUTHENTICATED: 401,
+    ErrorCategory.FORBIDDEN: 403,
+    ErrorCategory.TOO_LARGE: 413,
+}
 
 
 @dataclass(frozen=True)

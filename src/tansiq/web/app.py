@@ -16,6 +16,7 @@ from tansiq.clearances.routes import router as clearances_router
 from tansiq.context import HubContext
 from tansiq.geo.routes import router as geo_router
 from tansiq.notify.routes import router as notify_router
+from tansiq.pages.routes import router as pages_router
 from tansiq.parties.routes import router as parties_router
 from tansiq.permits.routes import router as permits_router
 from tansiq.web.errors import install_error_handlers
@@ -44,6 +45,9 @@ def create_app(context: HubContext) -> FastAPI:
     app.include_router(notify_router)
     static = resources.files("tansiq") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(pages_router)
+    pages_static = resources.files("tansiq") / "pages" / "static"
+    app.mount("/assets", StaticFiles(directory=str(pages_static)), name="assets")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -58,7 +62,7 @@ def create_app(context: HubContext) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
+        return RedirectResponse("/home")
 
     @app.get("/health", tags=["operations"])
     def health(request: Request) -> JSONResponse:

@@ -13,20 +13,18 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tansiq.context import request_locale
-from tansiq.core.errors import BodyTooLarge, ErrorCategory, ErrorDetail, TansiqError
+from tansiq.core.errors import (
+    STATUS_BY_CATEGORY,
+    BodyTooLarge,
+    ErrorCategory,
+    ErrorDetail,
+    TansiqError,
+)
 from tansiq.core.i18n import N_, Locale, translate
 from tansiq.core.unicode import clean_unicode
 
 logger = logging.getLogger(__name__)
 
-STATUS_BY_CATEGORY: dict[ErrorCategory, int] = {
-    ErrorCategory.INVALID: 422,
-    ErrorCategory.NOT_FOUND: 404,
-    ErrorCategory.CONFLICT: 409,
-    ErrorCategory.UNAUTHENTICATED: 401,
-    ErrorCategory.FORBIDDEN: 403,
-    ErrorCategory.TOO_LARGE: 413,
-}
 
 _HTTP_CODES: dict[int, tuple[str, str]] = {
     400: ("request.bad", N_("The request could not be understood.")),

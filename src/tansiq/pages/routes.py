@@ -1,0 +1,480 @@
+"""The web pages: sign-in, home by role, an application with its decisions and map, the
+reviewer's decision form, the printable permit and the inbox. Parse → service → render."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+from urllib.parse import parse_qs, quote
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from tansiq.clearances import reviews, service
+from tansiq.clearances.domain import ConditionKind, Decision, ReviewStatus
+from tansiq.clearances.printing import render_permit
+from tansiq.clearances.reasons import ReasonCode
+from tansiq.clearances.render import application_out, reason_label
+from tansiq.clearances.repository import ClearanceRepository
+from tansiq.clearances.schemas import ApplicationOut, ConditionIn, DecisionIn
+from tansiq.context import LANG_COOKIE, DbSession, Hub, HubContext, RecordId, RequestLocale
+from tansiq.core.clock import ensure_utc
+from tansiq.core.errors import STATUS_BY_CATEGORY, InvalidInput, TansiqError
+from tansiq.core.i18n import Locale, translate
+from tansiq.notify import service as notify
+from tansiq.pages.maps import map_data
+from tansiq.pages.session import SESSION_COOKIE, CsrfRejected, PageSession, SessionSigner
+from tansiq.pages.text import CONDITION, DECISION, REVIEW_STATUS, STATUS
+from tansiq.pages.view import content_security_policy, finish, render
+from tansiq.parties.domain import Principal, Role
+from tansiq.parties.repository import PartyRepository
+from tansiq.parties.service import (
+    authenticate,
+    issue_token,
+    principal_for_token,
+    revoke_token,
+)
+from tansiq.permits.repository import PermitRepository
+
+router = APIRouter(include_in_schema=False)
+Form = dict[str, list[str]]
+INBOX_LIMIT = 100
+LIST_LIMIT = 50
+
+
+def signer(request: Request) -> SessionSigner:
+    found: SessionSigner | None = getattr(request.app.state, "page_signer", None)
+    if found is None:
+        found = SessionSigner(request.app.state.hub.settings.secret_key)
+        request.app.state.page_signer = found
+    return found
+
+
+def page_session(request: Request) -> PageSession:
+    return signer(request).load(request.cookies.get(SESSION_COOKIE))
+
+
+async def form_data(request: Request) -> Form:
+    """The urlencoded form body (the pages post nothing else)."""
+    return parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
+
+
+Page = Annotated[PageSession, Depends(page_session)]
+FormData = Annotated[Form, Depends(form_data)]
+
+
+class Screen:
+    """One request's page machinery: who, which language, and how to answer."""
+
+    def __init__(
+        self, request: Request, hub: HubContext, session: Session, page: PageSession, locale: Locale
+    ) -> None:
+        self.request = request
+        self.hub = hub
+        self.session = session
+        self.page = page
+        self.locale = locale
+        self.me: Principal | None = None
+        if page.token:
+            try:
+                self.me = principal_for_token(session, page.token, hub.clock)
+            except TansiqError:
+                page.token, page.token_id, page.changed = None, None, True
+
+    def csp(self, *, inline_styles: bool = False) -> str:
+        return content_security_policy(self.hub.settings.tile_url, inline_styles=inline_styles)
+
+    def show(self, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+        response = render(
+            self.request,
+            self.locale,
+            template,
+            status_code,
+            csrf=self.page.csrf,
+            me=self.me,
+            unread=self._unread(),
+            **values,
+        )
+        finish(response, self.request, self.page, signer(self.request), self.csp())
+        return response
+
+    def go(self, url: str) -> RedirectResponse:
+        response = RedirectResponse(url, status_code=303)
+        finish(response, self.request, self.page, signer(self.request), self.csp())
+        return response
+
+    def error(self, error: TansiqError) -> HTMLResponse:
+        self.session.rollback()
+        return self.show(
+            "error.html", STATUS_BY_CATEGORY[error.category], error=error.render(self.locale)
+        )
+
+    def sign_in_first(self) -> RedirectResponse:
+        return self.go("/login?next=" + quote(self.request.url.path, safe="/"))
+
+    def check_csrf(self, form: Form) -> None:
+        if not self.page.csrf_matches(_one(form, "csrf")):
+            raise CsrfRejected
+
+    def _unread(self) -> int:
+        if self.me is None:
+            return 0
+        entries = notify.inbox(self.session, self.me, limit=INBOX_LIMIT)
+        return sum(1 for entry in entries if entry.read_at is None)
+
+
+def screen(
+    request: Request, hub: Hub, session: DbSession, page: Page, locale: RequestLocale
+) -> Screen:
+    return Screen(request, hub, session, page, locale)
+
+
+Current = Annotated[Screen, Depends(screen)]
+
+
+def _one(form: Form, name: str) -> str | None:
+    values = form.get(name)
+    return values[0] if values else None
+
+
+def _local(target: str | None) -> str:
+    """Only paths on this site: never an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/home"
+    return target
+
+
+@router.get("/login")
+def login_form(s: Current, next: str | None = None) -> Response:
+    if s.me is not None:
+        return s.go(_local(next))
+    return s.show("login.html", next=_local(next))
+
+
+@router.post("/login")
+def login(s: Current, form: FormData) -> Response:
+    try:
+        s.check_csrf(form)
+        user = authenticate(s.session, _one(form, "username") or "", _one(form, "password") or "")
+    except TansiqError as error:
+        s.session.rollback()
+        status = STATUS_BY_CATEGORY[error.category]
+        template = "error.html" if isinstance(error, CsrfRejected) else "login.html"
+        return s.show(
+            template,
+            status,
+            error=error.render(s.locale),
+            next=_local(_one(form, "next")),
+            username=_one(form, "username") or "",
+        )
+    issued = issue_token(
+        s.session,
+        user,
+        name="web session",
+        clock=s.hub.clock,
+        ttl=timedelta(days=s.hub.settings.token_ttl_days),
+    )
+    s.page = PageSession(token=issued.secret, token_id=issued.token_id)  # a new CSRF token too
+    return s.go(_local(_one(form, "next")))
+
+
+@router.post("/logout")
+def logout(s: Current, form: FormData) -> Response:
+    try:
+        s.check_csrf(form)
+    except CsrfRejected as error:
+        return s.error(error)
+    if s.me is not None and s.page.token_id is not None:
+        revoke_token(s.session, s.me, s.page.token_id, s.hub.clock)
+    s.page, s.me = PageSession(), None
+    return s.go("/login")
+
+
+@router.get("/lang/{code}")
+def choose_language(code: str, next: str | None = None) -> RedirectResponse:
+    """Remember the reader's language and go back where they were."""
+    response = RedirectResponse(_local(next), status_code=303)
+    if code in tuple(Locale):
+        response.set_cookie(
+            LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True
+        )
+    return response
+
+
+@router.get("/home")
+def home(s: Current) -> Response:
+    if s.me is None:
+        return s.sign_in_first()
+    if Role.REVIEWER in s.me.roles:
+        return s.show("reviews.html", waiting=_waiting(s))
+    applications = [
+        _summary(s, application_out(s.session, a, s.locale))
+        for a in service.list_applications(s.session, s.me, limit=LIST_LIMIT)
+    ]
+    if Role.APPLICANT in s.me.roles:
+        return s.show("applications.html", applications=applications)
+    counts: dict[str, int] = {}
+    for shown in applications:
+        counts[shown["status"]] = counts.get(shown["status"], 0) + 1
+    return s.show("dashboard.html", applications=applications, counts=sorted(counts.items()))
+
+
+def _summary(s: Screen, out: ApplicationOut) -> dict[str, Any]:
+    return {
+        "id": out.id,
+        "reference": out.reference,
+        "origin": out.content["origin"],
+        "destination": out.content["destination"],
+        "status": _tr(s, STATUS[out.status]),
+        "status_code": out.status.value,
+        "contradiction": out.contradiction,
+        "reviews": [
+            {
+                "authority": getattr(r.authority_name, s.locale.value) or r.authority,
+                "status": _tr(s, REVIEW_STATUS[r.status]),
+                "status_code": r.status.value,
+            }
+            for r in out.reviews
+        ],
+    }
+
+
+def _tr(s: Screen, message: str) -> str:
+    return translate(message, s.locale)
+
+
+def _waiting(s: Screen) -> list[dict[str, Any]]:
+    assert s.me is not None  # noqa: S101 - only called for a signed-in reviewer
+    now = s.hub.clock.now()
+    shown = []
+    pending = ClearanceRepository(s.session).pending_reviews_of(s.me.party_id)
+    for review in pending[:LIST_LIMIT]:
+        application = service.get_application(s.session, s.me, review.application_id)
+        version = ClearanceRepository(s.session).version(
+            application.id, application.current_version
+        )
+        content = {} if version is None else version.content
+        left = ensure_utc(review.deadline) - now
+        shown.append(
+            {
+                "application_id": application.id,
+                "reference": reviews.reference_of(application),
+                "origin": content.get("origin", ""),
+                "destination": content.get("destination", ""),
+                "deadline": ensure_utc(review.deadline),
+                "left": left,
+                "overdue": left <= timedelta(0),
+            }
+        )
+    return shown
+
+
+@router.get("/applications/{application_id}")
+def application_page(application_id: RecordId, s: Current, decided: bool = False) -> Response:
+    if s.me is None:
+        return s.sign_in_first()
+    try:
+        return _application(s, application_id, decided=decided)
+    except TansiqError as error:
+        return s.error(error)
+
+
+def _application(
+    s: Screen,
+    application_id: int,
+    *,
+    decided: bool = False,
+    error: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    assert s.me is not None  # noqa: S101 - callers check
+    record = service.get_application(s.session, s.me, application_id)
+    out = application_out(s.session, record, s.locale)
+    own = PartyRepository(s.session).party(s.me.party_id)
+    mine = next(
+        (
+            r
+            for r in out.reviews
+            if own is not None
+            and r.authority == own.code
+            and r.status is ReviewStatus.PENDING
+            and Role.REVIEWER in s.me.roles
+        ),
+        None,
+    )
+    decisions = [
+        {
+            "authority": getattr(r.authority_name, s.locale.value) or r.authority,
+            "status": _tr(s, REVIEW_STATUS[r.status]),
+            "status_code": r.status.value,
+            "decision": None if r.decision is None else _tr(s, DECISION[r.decision]),
+            "reason": None if r.reason_label is None else getattr(r.reason_label, s.locale.value),
+            "reason_code": r.reason_code,
+            "note": r.note,
+            "conditions": [
+                {
+                    "label": _tr(s, CONDITION[ConditionKind(c["kind"])]),
+                    "detail": ", ".join(c.get("checkpoints", [])) or c.get("text", ""),
+                }
+                for c in r.conditions
+            ],
+            "deadline": r.deadline,
+            "decided_at": r.decided_at,
+        }
+        for r in out.reviews
+    ]
+    history = [
+        {
+            "at": t.at,
+            "status": _tr(s, STATUS[t.to_status]),
+            "actor": t.actor or "",
+            "reason": t.reason,
+        }
+        for t in out.transitions
+    ]
+    permits = [
+        {
+            "id": p.id,
+            "number": p.number,
+            "status": p.status.value,
+            "valid_from": p.valid_from,
+            "valid_until": p.valid_until,
+            "printable": PermitRepository(s.session).token_of(p.id) is not None,
+        }
+        for p in out.permits
+    ]
+    reasons = [
+        {"code": code.value, "label": getattr(reason_label(code), s.locale.value)}
+        for code in ReasonCode
+    ]
+    return s.show(
+        "application.html",
+        status_code,
+        app=out,
+        status=_tr(s, STATUS[out.status]),
+        decisions=decisions,
+        history=history,
+        permits=permits,
+        review=mine,
+        reasons=reasons,
+        decided=decided,
+        error=error,
+        map_json=map_data(s.session, s.locale, s.hub.clock.now(), out),
+        tile_url=s.hub.settings.tile_url or "",
+        window=(ensure_utc(record.valid_from), ensure_utc(record.valid_until)),
+    )
+
+
+@router.post("/reviews/{review_id}/decision")
+def decide(review_id: RecordId, s: Current, form: FormData) -> Response:
+    if s.me is None:
+        return s.sign_in_first()
+    try:
+        s.check_csrf(form)
+    except CsrfRejected as error:
+        return s.error(error)
+    found = ClearanceRepository(s.session).review(review_id)
+    application_id = 0 if found is None else found.application_id
+    try:
+        body = _decision_of(form)
+        reviews.decide_review(
+            s.session, s.me, review_id, body, s.hub.clock, s.hub.settings.secret_key
+        )
+    except TansiqError as error:
+        s.session.rollback()
+        if found is None:
+            return s.error(error)
+        try:
+            return _application(
+                s,
+                application_id,
+                error=error.render(s.locale),
+                status_code=STATUS_BY_CATEGORY[error.category],
+            )
+        except TansiqError as hidden:
+            return s.error(hidden)
+    return s.go(f"/applications/{application_id}?decided=1")
+
+
+def _decision_of(form: Form) -> DecisionIn:
+    conditions: list[ConditionIn] = []
+    if _one(form, "daylight"):
+        conditions.append(ConditionIn(kind=ConditionKind.DAYLIGHT_ONLY))
+    if _one(form, "escort"):
+        conditions.append(ConditionIn(kind=ConditionKind.ESCORT_REQUIRED))
+    via = [c.strip() for c in (_one(form, "via") or "").split(",") if c.strip()]
+    if via:
+        conditions.append(ConditionIn(kind=ConditionKind.VIA_CHECKPOINTS, checkpoints=via))
+    if free := (_one(form, "free_text") or "").strip():
+        conditions.append(ConditionIn(kind=ConditionKind.FREE_TEXT, text=free))
+    decision = _one(form, "decision") or ""
+    if decision == Decision.APPROVE and conditions:
+        decision = Decision.APPROVE_WITH_CONDITIONS
+    try:
+        return DecisionIn(
+            decision=decision,
+            expected_version=int(_one(form, "expected_version") or "0"),
+            conditions=conditions if decision == Decision.APPROVE_WITH_CONDITIONS else [],
+            reason_code=(_one(form, "reason_code") or None)
+            if decision == Decision.REJECT
+            else None,
+            note=_one(form, "note") or "",
+        )
+    except (ValidationError, ValueError):
+        raise InvalidInput from None
+
+
+@router.get("/permits/{permit_id}/print")
+def print_permit(permit_id: RecordId, s: Current) -> Response:
+    """The printable permit, for the signed-in user who may see it (same page as the API's)."""
+    if s.me is None:
+        return s.sign_in_first()
+    repo = ClearanceRepository(s.session)
+    permit = repo.permit(permit_id)
+    application = None if permit is None else repo.application(permit.application_id)
+    record = PermitRepository(s.session).token_of(permit_id)
+    if (
+        permit is None
+        or application is None
+        or not service.visible(s.session, s.me, application)
+        or record is None
+        or record.token is None
+    ):
+        return s.error(service.PermitNotFound(permit=permit_id))
+    response = HTMLResponse(render_permit(s.session, application, permit, record.token, s.locale))
+    # The permit page keeps its own <style> so it prints the same when saved alone.
+    finish(response, s.request, s.page, signer(s.request), s.csp(inline_styles=True))
+    return response
+
+
+@router.get("/inbox")
+def inbox_page(s: Current) -> Response:
+    if s.me is None:
+        return s.sign_in_first()
+    entries = notify.inbox(s.session, s.me, limit=INBOX_LIMIT)
+    messages = [
+        {
+            "id": entry.event.id,
+            "title": entry.message().render(s.locale)[0],
+            "body": entry.message().render(s.locale)[1],
+            "at": entry.event.created_at,
+            "read": entry.read_at is not None,
+            "subject": entry.event.subject,
+        }
+        for entry in entries
+    ]
+    return s.show("inbox.html", messages=messages)
+
+
+@router.post("/inbox/{event_id}/read")
+def read_message(event_id: RecordId, s: Current, form: FormData) -> Response:
+    if s.me is None:
+        return s.sign_in_first()
+    try:
+        s.check_csrf(form)
+        notify.mark_read(s.session, s.me, event_id, s.hub.clock)
+    except TansiqError as error:
+        return s.error(error)
+    return s.go("/inbox")

@@ -1,0 +1,107 @@
+"""Rendering a page: the template environment, locale formatting and the headers pages carry."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from babel.dates import format_datetime, format_timedelta
+from babel.numbers import format_decimal
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from tansiq.core.i18n import Locale, translate
+from tansiq.pages.session import SESSION_COOKIE, PageSession, SessionSigner
+from tansiq.pages.text import labels
+
+ASSETS = "/assets"
+
+
+@cache
+def templates() -> Environment:
+    return Environment(
+        loader=PackageLoader("tansiq.pages", "templates"),
+        autoescape=select_autoescape(["html"]),
+    )
+
+
+class Formats:
+    """Dates, durations and numbers as the reader's locale writes them (times in UTC)."""
+
+    def __init__(self, locale: Locale) -> None:
+        self.locale = locale
+
+    def when(self, value: datetime) -> str:
+        return format_datetime(value, "medium", tzinfo=None, locale=self.locale.value) + " UTC"
+
+    def duration(self, value: timedelta) -> str:
+        return format_timedelta(value, threshold=1.5, locale=self.locale.value)
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.locale.value)
+
+
+def content_security_policy(tile_url: str | None, *, inline_styles: bool = False) -> str:
+    """No inline scripts anywhere; images from a configured tile server only if one is set."""
+    images = "'self' data:"
+    if tile_url:
+        parts = urlsplit(tile_url.replace("{s}", "a"))
+        host = parts.netloc.replace("a.", "*.", 1) if "{s}" in tile_url else parts.netloc
+        images += f" {parts.scheme}://{host}"
+    styles = "'self' 'unsafe-inline'" if inline_styles else "'self'"
+    return (
+        f"default-src 'none'; script-src 'self'; style-src {styles}; img-src {images}; "
+        "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    )
+
+
+def finish(
+    response: HTMLResponse | RedirectResponse,
+    request: Request,
+    page: PageSession,
+    signer: SessionSigner,
+    csp: str,
+) -> HTMLResponse | RedirectResponse:
+    """Set the session cookie if it changed, and the page headers."""
+    if page.changed:
+        response.set_cookie(
+            SESSION_COOKIE,
+            signer.dump(page),
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+    response.headers["Content-Security-Policy"] = csp
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def render(
+    request: Request,
+    locale: Locale,
+    template: str,
+    status_code: int = 200,
+    **values: Any,
+) -> HTMLResponse:
+    here = request.url.path
+    html = (
+        templates()
+        .get_template(template)
+        .render(
+            lang=locale.value,
+            dir=locale.direction,
+            arrow="←" if locale is Locale.AR else "→",
+            t=labels(locale),
+            fmt=Formats(locale),
+            tr=lambda message, **params: translate(message, locale, **params),
+            assets=ASSETS,
+            here=here,
+            **values,
+        )
+    )
+    return HTMLResponse(html, status_code=status_code, headers={"Content-Language": locale.value})
