@@ -329,3 +329,25 @@ def test_authorities_are_told_of_new_reviews(
         assert inbox[0]["kind"] == "review.opened"
     arabic = client.get("/api/v1/inbox?lang=ar", headers=tokens("east.reviewer")).json()
     assert "يحتاج" in arabic[0]["title"] or "قرار" in arabic[0]["title"]
+
+
+def test_history_reads_in_the_readers_language(
+    client: TestClient, tokens: Tokens, clock: FixedClock
+) -> None:
+    application = submit(client, tokens("trader"), application_body(clock))
+    decide(
+        client,
+        tokens("east.reviewer"),
+        review_of(application, "east-force"),
+        decision="reject",
+        reason_code="route_closed",
+    )
+    url = f"/api/v1/applications/{application['id']}"
+    english = [t["reason"] for t in client.get(url, headers=tokens("trader")).json()["transitions"]]
+    arabic = [
+        t["reason"]
+        for t in client.get(f"{url}?lang=ar", headers=tokens("trader")).json()["transitions"]
+    ]
+    assert english[-1] == "Decision by East Force"
+    assert arabic[-1] == "قرار من القوة الشرقية"
+    assert arabic[0] == "أُنشئ"

@@ -22,7 +22,7 @@ class Why(NamedTuple):
 CREATED = N_("Created")
 SUBMITTED = N_("Submitted")
 ROUTED = N_("{count} authorities must decide")
-DECIDED = N_("Decision by {authority}")
+DECIDED = N_("Decision by {party}")
 AMENDED = N_("Amended ({changed}). {note}")
 APPEALED = N_("Appealed")
 WITHDRAWN = N_("Withdrawn by the applicant. {note}")

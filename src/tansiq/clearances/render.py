@@ -97,7 +97,7 @@ def application_out(
                 to_status=ApplicationStatus(t.to_status),
                 at=t.at,
                 actor=usernames.get(t.actor_user_id) if t.actor_user_id else None,
-                reason=translate(t.reason, locale, **(t.reason_params or {})),
+                reason=translate(t.reason, locale, **_named(t.reason_params, locale, parties)),
             )
             for t in repo.transitions(application.id)
         ],
@@ -156,3 +156,19 @@ def summary_out(session: Session, application: ApplicationRecord) -> Application
         valid_until=application.valid_until,
         updated_at=application.updated_at,
     )
+
+
+def _named(
+    params: dict[str, str] | None, locale: Locale, parties: PartyRepository
+) -> dict[str, str]:
+    """Parameters as the reader reads them: a ``party`` code becomes its name."""
+    shown = dict(params or {})
+    if "party" in shown:
+        party = parties.party_by_code(shown["party"])
+        if party is not None:
+            shown["party"] = (
+                (party.name_ar or party.name_en)
+                if locale is Locale.AR
+                else (party.name_en or party.name_ar)
+            )
+    return shown

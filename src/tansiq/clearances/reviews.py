@@ -342,7 +342,8 @@ def decide_review(
         application,
         actor=principal.user_id,
         clock=clock,
-        reason=Why(DECIDED, {"authority": authority}),
+        # The party's code: the history renders its name in each reader's language.
+        reason=Why(DECIDED, {"party": _party_code(session, found.authority_id)}),
         secret=secret,
     )
     return found
@@ -587,3 +588,8 @@ def _still_pending(session: Session, payload: dict[str, Any]) -> ReviewRecord | 
 
 def job_handlers() -> dict[str, Any]:
     return {JOB_REMIND: remind_review, JOB_OVERDUE: mark_overdue, JOB_EXPIRE: expire_application}
+
+
+def _party_code(session: Session, party_id: int) -> str:
+    party = PartyRepository(session).party(party_id)
+    return "" if party is None else party.code
