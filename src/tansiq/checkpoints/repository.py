@@ -9,21 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
 from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord
+from tansiq.db.repository import Repository
 
 
-class CheckpointRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, record: DeviceRecord) -> None:
-        self.session.add(record)
-
-    def flush(self) -> None:
-        self.session.flush()
-
+class CheckpointRepository(Repository[DeviceRecord]):
     def device_by_token_hash(self, token_hash: str) -> DeviceRecord | None:
         return self.session.scalars(
             select(DeviceRecord).where(DeviceRecord.token_hash == token_hash)

@@ -9,7 +9,6 @@ a vehicle can travel in the time between are a suspected clone.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import re
 import secrets
@@ -38,6 +37,7 @@ from tansiq.notify.service import notify_party
 from tansiq.parties import access
 from tansiq.parties.domain import Principal
 from tansiq.parties.models import PartyRecord
+from tansiq.parties.service import hash_token
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import governance_public_keys, record_heartbeat
 from tansiq.permits.token import claims_from_cbor
@@ -72,10 +72,6 @@ class IngestResult:
     stored_uids: set[str] = field(default_factory=set)
 
 
-def hash_device_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def register_device(
     session: Session, principal: Principal, *, checkpoint: str, name: str, clock: Clock
 ) -> NewDevice:
@@ -88,7 +84,7 @@ def register_device(
     device = DeviceRecord(
         checkpoint_id=record.id,
         name=normalise_text(name)[:100] or "device",
-        token_hash=hash_device_token(token),
+        token_hash=hash_token(token),
         created_at=clock.now(),
         created_by=principal.user_id,
     )
@@ -113,7 +109,7 @@ def revoke_device(
 
 
 def device_for_token(session: Session, token: str, clock: Clock) -> DeviceRecord:
-    device = CheckpointRepository(session).device_by_token_hash(hash_device_token(token))
+    device = CheckpointRepository(session).device_by_token_hash(hash_token(token))
     if device is None or device.revoked_at is not None:
         raise DeviceNotValid
     device.last_sync_at = clock.now()

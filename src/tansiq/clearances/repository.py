@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, exists, or_, select
-from sqlalchemy.orm import Session
 
 from tansiq.clearances.models import (
     AppealRecord,
@@ -17,6 +16,7 @@ from tansiq.clearances.models import (
     ReviewRecord,
     TransitionRecord,
 )
+from tansiq.db.repository import Repository
 
 Record = (
     ApplicationRecord
@@ -29,16 +29,7 @@ Record = (
 )
 
 
-class ClearanceRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, record: Record) -> None:
-        self.session.add(record)
-
-    def flush(self) -> None:
-        self.session.flush()
-
+class ClearanceRepository(Repository[Record]):
     def application(self, application_id: int) -> ApplicationRecord | None:
         return self.session.get(ApplicationRecord, application_id)
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import shapely
 
 from tansiq.cli.base import echo_json, hub_context, operator, read_json, session_scope
 from tansiq.core.clock import SystemClock, ensure_utc
@@ -115,29 +114,8 @@ def list_maps(ctx: click.Context, authority: str | None) -> None:
 def export_zones(ctx: click.Context, at: datetime | None, authority: str | None) -> None:
     """Print the zones in force as a GeoJSON FeatureCollection."""
     with session_scope(ctx) as session:
-        rows = service.zones_in_force(session, at or SystemClock().now(), authority)
-        codes = _codes(session, {zone.authority_id for zone, _ in rows})
-        echo_json(
-            {
-                "type": "FeatureCollection",
-                "features": [
-                    {
-                        "type": "Feature",
-                        "id": zone.id,
-                        "geometry": json.loads(
-                            shapely.to_geojson(shapely.from_wkb(zone.geometry_wkb))
-                        ),
-                        "properties": {
-                            "authority": codes[zone.authority_id],
-                            "map_id": zone.map_id,
-                            "name_ar": zone.name_ar,
-                            "name_en": zone.name_en,
-                        },
-                    }
-                    for zone, _ in rows
-                ],
-            }
-        )
+        features = service.zone_features(session, at or SystemClock().now(), authority)
+    echo_json({"type": "FeatureCollection", "features": features})
 
 
 @click.group()

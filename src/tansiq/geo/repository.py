@@ -6,23 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
+from tansiq.db.repository import Repository
 from tansiq.geo.models import CheckpointRecord, GeoRevisionRecord, ZoneMapRecord, ZoneRecord
 
 
-class GeoRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, record: ZoneMapRecord | ZoneRecord | CheckpointRecord) -> None:
-        self.session.add(record)
-
+class GeoRepository(Repository[ZoneMapRecord | ZoneRecord | CheckpointRecord]):
     def add_all(self, records: Sequence[ZoneRecord]) -> None:
         self.session.add_all(records)
-
-    def flush(self) -> None:
-        self.session.flush()
 
     def revision(self) -> int:
         value = self.session.scalar(

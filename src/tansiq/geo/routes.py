@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from typing import Annotated, Any
 
-import shapely
 from fastapi import APIRouter, Body, Query, status
 from pydantic import AwareDatetime
 
@@ -78,25 +75,7 @@ def zones_in_force(
 ) -> dict[str, Any]:
     """The zones in force at ``at`` (now by default) as a GeoJSON FeatureCollection."""
     access.require(access.can_view_geography(me))
-    rows = service.zones_in_force(session, at or hub.clock.now(), authority)
-    codes = _party_codes(session, {zone.authority_id for zone, _ in rows})
-    features = [
-        {
-            "type": "Feature",
-            "id": zone.id,
-            "geometry": json_geometry(zone.geometry_wkb),
-            "properties": {
-                "zone_id": zone.id,
-                "map_id": zone.map_id,
-                "authority": codes[zone.authority_id],
-                "name_ar": zone.name_ar,
-                "name_en": zone.name_en,
-                "in_force_from": _iso(view.in_force_from),
-                "in_force_until": _iso(view.in_force_until),
-            },
-        }
-        for zone, view in rows
-    ]
+    features = service.zone_features(session, at or hub.clock.now(), authority)
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -177,13 +156,5 @@ def resolve_route(
     )
 
 
-def json_geometry(wkb: bytes) -> Any:
-    return json.loads(shapely.to_geojson(shapely.from_wkb(wkb)))
-
-
 def _party_codes(session: DbSession, ids: set[int]) -> dict[int, str]:
     return {pid: party.code for pid, party in PartyRepository(session).parties_by_ids(ids).items()}
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import threading
@@ -164,6 +165,42 @@ def zones_in_force(
     }
     zones = GeoRepository(session).zones_of_maps(sorted(views))
     return [(zone, views[zone.map_id]) for zone in zones]
+
+
+def zone_features(
+    session: Session, at: datetime, authority: str | int | None = None
+) -> list[dict[str, Any]]:
+    """The zones in force at ``at`` as GeoJSON Features (WGS84), with who holds each and when
+    its map is in force: what the API, the CLI and the map all show."""
+    rows = zones_in_force(session, at, authority)
+    codes = {
+        pid: party.code
+        for pid, party in PartyRepository(session)
+        .parties_by_ids({zone.authority_id for zone, _ in rows})
+        .items()
+    }
+    shapes = shapely.from_wkb([zone.geometry_wkb for zone, _ in rows])
+    return [
+        {
+            "type": "Feature",
+            "id": zone.id,
+            "geometry": json.loads(shapely.to_geojson(shape)),
+            "properties": {
+                "zone_id": zone.id,
+                "map_id": zone.map_id,
+                "authority": codes[zone.authority_id],
+                "name_ar": zone.name_ar,
+                "name_en": zone.name_en,
+                "in_force_from": _iso(view.in_force_from),
+                "in_force_until": _iso(view.in_force_until),
+            },
+        }
+        for (zone, view), shape in zip(rows, shapes, strict=True)
+    ]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def import_checkpoints(

@@ -6,22 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
 
+from tansiq.db.repository import Repository
 from tansiq.jobs.domain import JobStatus
 from tansiq.jobs.models import JobRecord
 
 
-class JobRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, record: JobRecord) -> None:
-        self.session.add(record)
-
-    def flush(self) -> None:
-        self.session.flush()
-
+class JobRepository(Repository[JobRecord]):
     def job(self, job_id: int) -> JobRecord | None:
         return self.session.get(JobRecord, job_id)
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, select
-from sqlalchemy.orm import Session
 
+from tansiq.db.repository import Repository
 from tansiq.notify.models import (
     DeliveryRecord,
     EmailAddressRecord,
@@ -19,16 +19,7 @@ from tansiq.notify.models import (
 Record = EventRecord | WebhookRecord | EmailAddressRecord | DeliveryRecord | ReadRecord
 
 
-class NotifyRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, record: Record) -> None:
-        self.session.add(record)
-
-    def flush(self) -> None:
-        self.session.flush()
-
+class NotifyRepository(Repository[Record]):
     def event(self, event_id: int) -> EventRecord | None:
         return self.session.get(EventRecord, event_id)
 

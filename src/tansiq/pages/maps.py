@@ -6,33 +6,27 @@ import json
 from datetime import datetime
 from typing import Any
 
-import shapely
 from sqlalchemy.orm import Session
 
 from tansiq.clearances.schemas import ApplicationOut
 from tansiq.core.i18n import Locale
-from tansiq.geo.service import list_checkpoints, zones_in_force
-from tansiq.parties.repository import PartyRepository
+from tansiq.geo.service import list_checkpoints, zone_features
 
 
 def map_data(session: Session, locale: Locale, at: datetime, application: ApplicationOut) -> str:
     """Zones in force at ``at``, every checkpoint and the application's route (GeoJSON)."""
-    zones = zones_in_force(session, at)
-    parties = PartyRepository(session).parties_by_ids({zone.authority_id for zone, _ in zones})
-    features: list[dict[str, Any]] = []
-    for zone, _view in zones:
-        party = parties.get(zone.authority_id)
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": shapely.geometry.mapping(shapely.from_wkb(zone.geometry_wkb)),
-                "properties": {
-                    "kind": "zone",
-                    "authority": "" if party is None else party.code,
-                    "name": zone.name_ar if locale is Locale.AR else zone.name_en,
-                },
-            }
-        )
+    features: list[dict[str, Any]] = [
+        {
+            "type": "Feature",
+            "geometry": zone["geometry"],
+            "properties": {
+                "kind": "zone",
+                "authority": zone["properties"]["authority"],
+                "name": zone["properties"]["name_ar" if locale is Locale.AR else "name_en"],
+            },
+        }
+        for zone in zone_features(session, at)
+    ]
     for checkpoint in list_checkpoints(session):
         features.append(
             {

@@ -5,21 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
+from tansiq.db.repository import Repository
 from tansiq.parties.models import ApiTokenRecord, PartyRecord, UserRecord, UserRoleRecord
 
 
-class PartyRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, record: PartyRecord | UserRecord | ApiTokenRecord | UserRoleRecord) -> None:
-        self.session.add(record)
-
-    def flush(self) -> None:
-        self.session.flush()
-
+class PartyRepository(Repository[PartyRecord | UserRecord | ApiTokenRecord | UserRoleRecord]):
     def party(self, party_id: int) -> PartyRecord | None:
         return self.session.get(PartyRecord, party_id)
 

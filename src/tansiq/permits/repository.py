@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from tansiq.db.repository import Repository
 from tansiq.permits.models import (
     PermitTokenRecord,
     RevocationDeltaRecord,
@@ -17,16 +17,7 @@ from tansiq.permits.models import (
 Record = SigningKeyRecord | PermitTokenRecord | TrustListRecord | RevocationDeltaRecord
 
 
-class PermitRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, record: Record) -> None:
-        self.session.add(record)
-
-    def flush(self) -> None:
-        self.session.flush()
-
+class PermitRepository(Repository[Record]):
     def keys(self, purpose: str, party_id: int | None = None) -> Sequence[SigningKeyRecord]:
         query = select(SigningKeyRecord).where(SigningKeyRecord.purpose == purpose)
         if party_id is not None:
