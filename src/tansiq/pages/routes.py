@@ -4,13 +4,11 @@ reviewer's decision form, the printable permit and the inbox. Parse → service 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
-from urllib.parse import parse_qs, quote
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from tansiq.clearances import reviews, service
 from tansiq.clearances.domain import ConditionKind, Decision, ReviewStatus
@@ -19,145 +17,47 @@ from tansiq.clearances.reasons import ReasonCode
 from tansiq.clearances.render import application_out, reason_label
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import ApplicationOut, ConditionIn, DecisionIn
-from tansiq.context import LANG_COOKIE, DbSession, Hub, HubContext, RecordId, RequestLocale
+from tansiq.context import LANG_COOKIE, RecordId
 from tansiq.core.clock import ensure_utc
 from tansiq.core.errors import STATUS_BY_CATEGORY, InvalidInput, TansiqError
-from tansiq.core.i18n import Locale, translate
+from tansiq.core.i18n import Locale
 from tansiq.notify import service as notify
 from tansiq.pages.maps import map_data
-from tansiq.pages.session import SESSION_COOKIE, CsrfRejected, PageSession, SessionSigner
-from tansiq.pages.text import CONDITION, DECISION, REVIEW_STATUS, STATUS
-from tansiq.pages.view import content_security_policy, finish, render
-from tansiq.parties.domain import Principal, Role
-from tansiq.parties.repository import PartyRepository
-from tansiq.parties.service import (
-    authenticate,
-    issue_token,
-    principal_for_token,
-    revoke_token,
+from tansiq.pages.screen import (
+    INBOX_LIMIT,
+    LIST_LIMIT,
+    Current,
+    Form,
+    FormData,
+    Screen,
+    local_path,
+    one,
+    signer,
+    tr,
 )
+from tansiq.pages.session import CsrfRejected, PageSession
+from tansiq.pages.text import CONDITION, DECISION, REVIEW_STATUS, STATUS
+from tansiq.pages.view import finish
+from tansiq.parties.domain import Role
+from tansiq.parties.repository import PartyRepository
+from tansiq.parties.service import authenticate, issue_token, revoke_token
 from tansiq.permits.repository import PermitRepository
 
 router = APIRouter(include_in_schema=False)
-Form = dict[str, list[str]]
-INBOX_LIMIT = 100
-LIST_LIMIT = 50
-
-
-def signer(request: Request) -> SessionSigner:
-    found: SessionSigner | None = getattr(request.app.state, "page_signer", None)
-    if found is None:
-        found = SessionSigner(request.app.state.hub.settings.secret_key)
-        request.app.state.page_signer = found
-    return found
-
-
-def page_session(request: Request) -> PageSession:
-    return signer(request).load(request.cookies.get(SESSION_COOKIE))
-
-
-async def form_data(request: Request) -> Form:
-    """The urlencoded form body (the pages post nothing else)."""
-    return parse_qs((await request.body()).decode("utf-8", "replace"), keep_blank_values=True)
-
-
-Page = Annotated[PageSession, Depends(page_session)]
-FormData = Annotated[Form, Depends(form_data)]
-
-
-class Screen:
-    """One request's page machinery: who, which language, and how to answer."""
-
-    def __init__(
-        self, request: Request, hub: HubContext, session: Session, page: PageSession, locale: Locale
-    ) -> None:
-        self.request = request
-        self.hub = hub
-        self.session = session
-        self.page = page
-        self.locale = locale
-        self.me: Principal | None = None
-        if page.token:
-            try:
-                self.me = principal_for_token(session, page.token, hub.clock)
-            except TansiqError:
-                page.token, page.token_id, page.changed = None, None, True
-
-    def csp(self, *, inline_styles: bool = False) -> str:
-        return content_security_policy(self.hub.settings.tile_url, inline_styles=inline_styles)
-
-    def show(self, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
-        response = render(
-            self.request,
-            self.locale,
-            template,
-            status_code,
-            csrf=self.page.csrf,
-            me=self.me,
-            unread=self._unread(),
-            **values,
-        )
-        finish(response, self.request, self.page, signer(self.request), self.csp())
-        return response
-
-    def go(self, url: str) -> RedirectResponse:
-        response = RedirectResponse(url, status_code=303)
-        finish(response, self.request, self.page, signer(self.request), self.csp())
-        return response
-
-    def error(self, error: TansiqError) -> HTMLResponse:
-        self.session.rollback()
-        return self.show(
-            "error.html", STATUS_BY_CATEGORY[error.category], error=error.render(self.locale)
-        )
-
-    def sign_in_first(self) -> RedirectResponse:
-        return self.go("/login?next=" + quote(self.request.url.path, safe="/"))
-
-    def check_csrf(self, form: Form) -> None:
-        if not self.page.csrf_matches(_one(form, "csrf")):
-            raise CsrfRejected
-
-    def _unread(self) -> int:
-        if self.me is None:
-            return 0
-        entries = notify.inbox(self.session, self.me, limit=INBOX_LIMIT)
-        return sum(1 for entry in entries if entry.read_at is None)
-
-
-def screen(
-    request: Request, hub: Hub, session: DbSession, page: Page, locale: RequestLocale
-) -> Screen:
-    return Screen(request, hub, session, page, locale)
-
-
-Current = Annotated[Screen, Depends(screen)]
-
-
-def _one(form: Form, name: str) -> str | None:
-    values = form.get(name)
-    return values[0] if values else None
-
-
-def _local(target: str | None) -> str:
-    """Only paths on this site: never an open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/home"
-    return target
 
 
 @router.get("/login")
 def login_form(s: Current, next: str | None = None) -> Response:
     if s.me is not None:
-        return s.go(_local(next))
-    return s.show("login.html", next=_local(next))
+        return s.go(local_path(next))
+    return s.show("login.html", next=local_path(next))
 
 
 @router.post("/login")
 def login(s: Current, form: FormData) -> Response:
     try:
         s.check_csrf(form)
-        user = authenticate(s.session, _one(form, "username") or "", _one(form, "password") or "")
+        user = authenticate(s.session, one(form, "username") or "", one(form, "password") or "")
     except TansiqError as error:
         s.session.rollback()
         status = STATUS_BY_CATEGORY[error.category]
@@ -166,8 +66,8 @@ def login(s: Current, form: FormData) -> Response:
             template,
             status,
             error=error.render(s.locale),
-            next=_local(_one(form, "next")),
-            username=_one(form, "username") or "",
+            next=local_path(one(form, "next")),
+            username=one(form, "username") or "",
         )
     issued = issue_token(
         s.session,
@@ -177,7 +77,7 @@ def login(s: Current, form: FormData) -> Response:
         ttl=timedelta(days=s.hub.settings.token_ttl_days),
     )
     s.page = PageSession(token=issued.secret, token_id=issued.token_id)  # a new CSRF token too
-    return s.go(_local(_one(form, "next")))
+    return s.go(local_path(one(form, "next")))
 
 
 @router.post("/logout")
@@ -195,7 +95,7 @@ def logout(s: Current, form: FormData) -> Response:
 @router.get("/lang/{code}")
 def choose_language(code: str, next: str | None = None) -> RedirectResponse:
     """Remember the reader's language and go back where they were."""
-    response = RedirectResponse(_local(next), status_code=303)
+    response = RedirectResponse(local_path(next), status_code=303)
     if code in tuple(Locale):
         response.set_cookie(
             LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True
@@ -227,22 +127,18 @@ def _summary(s: Screen, out: ApplicationOut) -> dict[str, Any]:
         "reference": out.reference,
         "origin": out.content["origin"],
         "destination": out.content["destination"],
-        "status": _tr(s, STATUS[out.status]),
+        "status": tr(s, STATUS[out.status]),
         "status_code": out.status.value,
         "contradiction": out.contradiction,
         "reviews": [
             {
                 "authority": getattr(r.authority_name, s.locale.value) or r.authority,
-                "status": _tr(s, REVIEW_STATUS[r.status]),
+                "status": tr(s, REVIEW_STATUS[r.status]),
                 "status_code": r.status.value,
             }
             for r in out.reviews
         ],
     }
-
-
-def _tr(s: Screen, message: str) -> str:
-    return translate(message, s.locale)
 
 
 def _waiting(s: Screen) -> list[dict[str, Any]]:
@@ -307,15 +203,15 @@ def _application(
     decisions = [
         {
             "authority": getattr(r.authority_name, s.locale.value) or r.authority,
-            "status": _tr(s, REVIEW_STATUS[r.status]),
+            "status": tr(s, REVIEW_STATUS[r.status]),
             "status_code": r.status.value,
-            "decision": None if r.decision is None else _tr(s, DECISION[r.decision]),
+            "decision": None if r.decision is None else tr(s, DECISION[r.decision]),
             "reason": None if r.reason_label is None else getattr(r.reason_label, s.locale.value),
             "reason_code": r.reason_code,
             "note": r.note,
             "conditions": [
                 {
-                    "label": _tr(s, CONDITION[ConditionKind(c["kind"])]),
+                    "label": tr(s, CONDITION[ConditionKind(c["kind"])]),
                     "detail": ", ".join(c.get("checkpoints", [])) or c.get("text", ""),
                 }
                 for c in r.conditions
@@ -328,7 +224,7 @@ def _application(
     history = [
         {
             "at": t.at,
-            "status": _tr(s, STATUS[t.to_status]),
+            "status": tr(s, STATUS[t.to_status]),
             "actor": t.actor or "",
             "reason": t.reason,
         }
@@ -353,7 +249,7 @@ def _application(
         "application.html",
         status_code,
         app=out,
-        status=_tr(s, STATUS[out.status]),
+        status=tr(s, STATUS[out.status]),
         decisions=decisions,
         history=history,
         permits=permits,
@@ -400,27 +296,25 @@ def decide(review_id: RecordId, s: Current, form: FormData) -> Response:
 
 def _decision_of(form: Form) -> DecisionIn:
     conditions: list[ConditionIn] = []
-    if _one(form, "daylight"):
+    if one(form, "daylight"):
         conditions.append(ConditionIn(kind=ConditionKind.DAYLIGHT_ONLY))
-    if _one(form, "escort"):
+    if one(form, "escort"):
         conditions.append(ConditionIn(kind=ConditionKind.ESCORT_REQUIRED))
-    via = [c.strip() for c in (_one(form, "via") or "").split(",") if c.strip()]
+    via = [c.strip() for c in (one(form, "via") or "").split(",") if c.strip()]
     if via:
         conditions.append(ConditionIn(kind=ConditionKind.VIA_CHECKPOINTS, checkpoints=via))
-    if free := (_one(form, "free_text") or "").strip():
+    if free := (one(form, "free_text") or "").strip():
         conditions.append(ConditionIn(kind=ConditionKind.FREE_TEXT, text=free))
-    decision = _one(form, "decision") or ""
+    decision = one(form, "decision") or ""
     if decision == Decision.APPROVE and conditions:
         decision = Decision.APPROVE_WITH_CONDITIONS
     try:
         return DecisionIn(
             decision=decision,
-            expected_version=int(_one(form, "expected_version") or "0"),
+            expected_version=int(one(form, "expected_version") or "0"),
             conditions=conditions if decision == Decision.APPROVE_WITH_CONDITIONS else [],
-            reason_code=(_one(form, "reason_code") or None)
-            if decision == Decision.REJECT
-            else None,
-            note=_one(form, "note") or "",
+            reason_code=(one(form, "reason_code") or None) if decision == Decision.REJECT else None,
+            note=one(form, "note") or "",
         )
     except (ValidationError, ValueError):
         raise InvalidInput from None

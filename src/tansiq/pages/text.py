@@ -69,6 +69,17 @@ LABELS = {
     "no_messages": N_("No messages."),
     "error": N_("Error"),
     "back_home": N_("Back to the start page"),
+    "new_application": N_("New application"),
+    "administration": N_("Administration"),
+    "checkpoint_app": N_("Checkpoint app"),
+    # -- trader pages (pages/trader.py) --
+    # -- end of trader pages --
+    #
+    # -- admin pages (pages/admin.py) --
+    # -- end of admin pages --
+    #
+    # -- checkpoint app (pages/officer.py) --
+    # -- end of checkpoint app --
 }
 
 STATUS = {

@@ -16,7 +16,10 @@ from tansiq.clearances.routes import router as clearances_router
 from tansiq.context import HubContext
 from tansiq.geo.routes import router as geo_router
 from tansiq.notify.routes import router as notify_router
+from tansiq.pages.admin import router as admin_pages_router
+from tansiq.pages.officer import router as officer_pages_router
 from tansiq.pages.routes import router as pages_router
+from tansiq.pages.trader import router as trader_pages_router
 from tansiq.parties.routes import router as parties_router
 from tansiq.permits.routes import router as permits_router
 from tansiq.web.errors import install_error_handlers
@@ -45,6 +48,9 @@ def create_app(context: HubContext) -> FastAPI:
     app.include_router(notify_router)
     static = resources.files("tansiq") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.include_router(trader_pages_router)  # before /applications/{id}: /applications/new
+    app.include_router(admin_pages_router)
+    app.include_router(officer_pages_router)
     app.include_router(pages_router)
     pages_static = resources.files("tansiq") / "pages" / "static"
     app.mount("/assets", StaticFiles(directory=str(pages_static)), name="assets")
