@@ -6,6 +6,8 @@ import re
 
 from fastapi.testclient import TestClient
 
+from tests.pages.browsing import browser, server  # noqa: F401 - fixtures for the browser tests
+
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 PASSWORD = "tansiq-demo"
 
