@@ -76,6 +76,10 @@ def test_journey_from_application_to_printed_permit(
     _decide(west, refused, "approve_with_conditions", shoot="application-review")
     problems += west.accessibility()
     _decide(west, cleared, "approve")
+    west.page.goto("/reviews/history")
+    expect(west.page.locator("tbody tr")).to_have_count(2)
+    west.shoot("reviews-history")
+    problems += west.accessibility()
     west.close()
 
     east = Visit(browser, server, lang)

@@ -146,6 +146,19 @@ class ClearanceRepository(Repository[Record]):
             )
         ).all()
 
+    def decisions_of(
+        self, authority_id: int, limit: int
+    ) -> Sequence[tuple[DecisionRecord, ReviewRecord]]:
+        """Every decision the authority took (reopened reviews keep theirs), newest first."""
+        rows = self.session.execute(
+            select(DecisionRecord, ReviewRecord)
+            .join(ReviewRecord, ReviewRecord.id == DecisionRecord.review_id)
+            .where(ReviewRecord.authority_id == authority_id)
+            .order_by(DecisionRecord.decided_at.desc(), DecisionRecord.id.desc())
+            .limit(limit)
+        ).all()
+        return [(decision, review) for decision, review in rows]
+
     def pending_reviews_of(self, authority_id: int) -> Sequence[ReviewRecord]:
         return self.session.scalars(
             select(ReviewRecord)

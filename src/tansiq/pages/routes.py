@@ -22,7 +22,7 @@ from tansiq.core.clock import ensure_utc
 from tansiq.core.errors import STATUS_BY_CATEGORY, InvalidInput, TansiqError
 from tansiq.core.i18n import Locale
 from tansiq.notify import service as notify
-from tansiq.pages.maps import map_data
+from tansiq.pages.maps import application_map
 from tansiq.pages.screen import (
     INBOX_LIMIT,
     LIST_LIMIT,
@@ -167,6 +167,38 @@ def _waiting(s: Screen) -> list[dict[str, Any]]:
     return shown
 
 
+@router.get("/reviews/history")
+def decided_reviews(s: Current) -> Response:
+    """What my authority decided, newest first, each with its reason and who took it."""
+    if s.me is None:
+        return s.sign_in_first()
+    if Role.REVIEWER not in s.me.roles:
+        return s.go("/home")
+    repo = ClearanceRepository(s.session)
+    users = PartyRepository(s.session)
+    rows = []
+    for decision, review in repo.decisions_of(s.me.party_id, LIST_LIMIT):
+        application = repo.application(review.application_id)
+        by = users.user(decision.decided_by)
+        code = None if decision.reason_code is None else ReasonCode(decision.reason_code)
+        rows.append(
+            {
+                "application_id": review.application_id,
+                "reference": "" if application is None else reviews.reference_of(application),
+                "round": decision.round,
+                "version": decision.application_version,
+                "decision": tr(s, DECISION[Decision(decision.decision)]),
+                "decision_code": decision.decision,
+                "reason": None if code is None else getattr(reason_label(code), s.locale.value),
+                "reason_code": decision.reason_code,
+                "note": decision.note,
+                "by": "" if by is None else by.username,
+                "at": ensure_utc(decision.decided_at),
+            }
+        )
+    return s.show("reviews_history.html", decided=rows)
+
+
 @router.get("/applications/{application_id}")
 def application_page(application_id: RecordId, s: Current, decided: bool = False) -> Response:
     if s.me is None:
@@ -218,9 +250,17 @@ def _application(
             ],
             "deadline": r.deadline,
             "decided_at": r.decided_at,
+            "zones": [z.get(f"name_{s.locale.value}", "") for z in r.required_by.get("zones", [])],
+            "checkpoints": r.required_by.get("checkpoints", []),
         }
         for r in out.reviews
     ]
+    ours = {
+        zone["id"]
+        for r in out.reviews
+        if own is not None and r.authority == own.code
+        for zone in r.required_by.get("zones", [])
+    }
     history = [
         {
             "at": t.at,
@@ -254,10 +294,11 @@ def _application(
         history=history,
         permits=permits,
         review=mine,
+        highlighted=bool(ours),
         reasons=reasons,
         decided=decided,
         error=error,
-        map_json=map_data(s.session, s.locale, s.hub.clock.now(), out),
+        map=application_map(s.session, s.locale, s.hub.clock.now(), out, highlight=frozenset(ours)),
         tile_url=s.hub.settings.tile_url or "",
         window=(ensure_utc(record.valid_from), ensure_utc(record.valid_until)),
     )
@@ -356,10 +397,17 @@ def inbox_page(s: Current) -> Response:
             "at": entry.event.created_at,
             "read": entry.read_at is not None,
             "subject": entry.event.subject,
+            "link": _link_of(entry.event.subject),
         }
         for entry in entries
     ]
     return s.show("inbox.html", messages=messages)
+
+
+def _link_of(subject: str) -> str | None:
+    """The page a message is about, when it names an application."""
+    kind, _, ident = subject.partition(":")
+    return f"/applications/{ident}" if kind == "application" and ident.isdigit() else None
 
 
 @router.post("/inbox/{event_id}/read")

@@ -72,6 +72,14 @@ LABELS = {
     "new_application": N_("New application"),
     "administration": N_("Administration"),
     "checkpoint_app": N_("Checkpoint app"),
+    "contested": N_("Contested: claimed by more than one authority"),
+    "required_zone": N_("Zones that made your authority required"),
+    "required_by": N_("Required because of"),
+    "checkpoints": N_("Checkpoints"),
+    "decided_reviews": N_("Decided by my authority"),
+    "no_decided": N_("Your authority has decided nothing yet."),
+    "decided_at": N_("Decided"),
+    "open_subject": N_("Open the application"),
     # -- trader pages (pages/trader.py) --
     # -- end of trader pages --
     #

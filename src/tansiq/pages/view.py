@@ -96,6 +96,7 @@ def render(
             lang=locale.value,
             dir=locale.direction,
             arrow="←" if locale is Locale.AR else "→",
+            comma="، " if locale is Locale.AR else ", ",
             t=labels(locale),
             fmt=Formats(locale),
             tr=lambda message, **params: translate(message, locale, **params),

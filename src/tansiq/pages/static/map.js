@@ -5,14 +5,8 @@
   var element = document.getElementById("map");
   if (!element || typeof L === "undefined") { return; }
   var data = JSON.parse(element.getAttribute("data-map") || "{}");
-  var palette = ["#1f6feb", "#b35900", "#6f42c1", "#1a7f37", "#9a6700", "#cf222e"];
-  var colours = {};
-  function colourOf(authority) {
-    if (!(authority in colours)) {
-      colours[authority] = palette[Object.keys(colours).length % palette.length];
-    }
-    return colours[authority];
-  }
+  // The same palette as .zone-0 … .zone-5 in tansiq.css; the hub numbers the authorities.
+  var palette = ["#1f6feb", "#b35900", "#6f42c1", "#1a7f37", "#9a6700", "#0e7490"];
   var map = L.map(element, { attributionControl: false, zoomSnap: 0.25 });
   var tiles = element.getAttribute("data-tiles");
   if (tiles) { L.tileLayer(tiles, { maxZoom: 18 }).addTo(map); }
@@ -20,8 +14,11 @@
     style: function (feature) {
       var p = feature.properties;
       if (p.kind === "route") { return { color: "#111", weight: 4, dashArray: "6 4" }; }
-      var c = colourOf(p.authority);
-      return { color: c, weight: 1, fillColor: c, fillOpacity: 0.18 };
+      if (p.kind === "contested") {
+        return { color: "#cf222e", weight: 2, dashArray: "4 3", fillColor: "#cf222e", fillOpacity: 0.3 };
+      }
+      var c = palette[p.colour % palette.length];
+      return { color: c, weight: p.required ? 4 : 1, fillColor: c, fillOpacity: 0.18 };
     },
     pointToLayer: function (feature, latlng) {
       var open = feature.properties.open;
