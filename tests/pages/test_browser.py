@@ -77,7 +77,8 @@ def test_journey_from_application_to_printed_permit(
     problems += west.accessibility()
     _decide(west, cleared, "approve")
     west.page.goto("/reviews/history")
-    expect(west.page.locator("tbody tr")).to_have_count(2)
+    for path in (refused, cleared):  # the server is shared by both languages' journeys
+        expect(west.page.locator(f"tbody a[href='{path}']")).to_have_count(1)
     west.shoot("reviews-history")
     problems += west.accessibility()
     west.close()

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -22,6 +22,7 @@ from tansiq.core.errors import (
 )
 from tansiq.core.i18n import N_, Locale, translate
 from tansiq.core.unicode import clean_unicode
+from tansiq.pages.view import content_security_policy, render
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,22 @@ _CONFLICT = ("request.conflict", N_("Someone else changed this at the same time;
 _BUSY = ("database.busy", N_("The hub is busy; try again in a moment."))
 
 
-def error_response(status: int, body: dict[str, Any], locale: Locale) -> JSONResponse:
+def wants_page(request: Request) -> bool:
+    """A browser navigating to a page (not the API, not an asset) is shown an error page."""
+    path = request.url.path
+    if path.startswith(("/api/", "/static/", "/assets/")) or path in {"/openapi.json", "/health"}:
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def error_response(request: Request, status: int, body: dict[str, Any], locale: Locale) -> Response:
+    """The coded error as JSON, or as the error page in the reader's language for a browser."""
+    if wants_page(request):
+        page = render(request, locale, "error.html", status, error=body, me=None, csrf="")
+        tile_url = request.app.state.hub.settings.tile_url
+        page.headers["Content-Security-Policy"] = content_security_policy(tile_url)
+        page.headers["Cache-Control"] = "no-store"
+        return page
     return JSONResponse(
         {"error": body}, status_code=status, headers={"Content-Language": locale.value}
     )
@@ -78,24 +94,29 @@ def error_response(status: int, body: dict[str, Any], locale: Locale) -> JSONRes
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TansiqError)
-    async def on_tansiq_error(request: Request, error: TansiqError) -> JSONResponse:
+    async def on_tansiq_error(request: Request, error: TansiqError) -> Response:
         locale = request_locale(request)
         headers = (
             {"WWW-Authenticate": "Bearer"}
             if (error.category is ErrorCategory.UNAUTHENTICATED)
             else {}
         )
-        response = error_response(STATUS_BY_CATEGORY[error.category], error.render(locale), locale)
+        response = error_response(
+            request, STATUS_BY_CATEGORY[error.category], error.render(locale), locale
+        )
         response.headers.update(headers)
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def on_validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    async def on_validation_error(request: Request, error: RequestValidationError) -> Response:
         locale = request_locale(request)
         problems = list(error.errors())
         if any(problem.get("type") == "json_invalid" for problem in problems):
             return error_response(
-                400, {"code": "request.bad_json", "message": translate(_BAD_JSON, locale)}, locale
+                request,
+                400,
+                {"code": "request.bad_json", "message": translate(_BAD_JSON, locale)},
+                locale,
             )
         details = [
             ErrorDetail(
@@ -106,46 +127,54 @@ def install_error_handlers(app: FastAPI) -> None:
             for problem in problems[:50]
         ]
         return error_response(
+            request,
             422,
             {"code": "request.invalid", "message": translate(_INVALID, locale), "details": details},
             locale,
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def on_http_error(request: Request, error: StarletteHTTPException) -> Response:
         locale = request_locale(request)
         if error.status_code == 413:
             limit = request.app.state.hub.settings.max_body_bytes
-            return error_response(413, BodyTooLarge(limit=limit).render(locale), locale)
+            return error_response(request, 413, BodyTooLarge(limit=limit).render(locale), locale)
         code, message = _HTTP_CODES.get(error.status_code, ("request.bad", _HTTP_CODES[400][1]))
         return error_response(
-            error.status_code, {"code": code, "message": translate(message, locale)}, locale
+            request,
+            error.status_code,
+            {"code": code, "message": translate(message, locale)},
+            locale,
         )
 
     @app.exception_handler(IntegrityError)
     @app.exception_handler(StaleDataError)
-    async def on_conflict(request: Request, error: Exception) -> JSONResponse:
+    async def on_conflict(request: Request, error: Exception) -> Response:
         # A race lost to a concurrent request (unique key, optimistic lock): nothing was
         # stored, and the client may retry.
         locale = request_locale(request)
         code, message = _CONFLICT
-        return error_response(409, {"code": code, "message": translate(message, locale)}, locale)
+        return error_response(
+            request, 409, {"code": code, "message": translate(message, locale)}, locale
+        )
 
     @app.exception_handler(OperationalError)
-    async def on_database_error(request: Request, error: OperationalError) -> JSONResponse:
+    async def on_database_error(request: Request, error: OperationalError) -> Response:
         if "locked" not in str(error.orig).lower():
             return await on_unexpected(request, error)
         locale = request_locale(request)
         code, message = _BUSY
         response = error_response(
-            503, {"code": code, "message": translate(message, locale)}, locale
+            request, 503, {"code": code, "message": translate(message, locale)}, locale
         )
         response.headers["Retry-After"] = "1"
         return response
 
     @app.exception_handler(Exception)
-    async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
+    async def on_unexpected(request: Request, error: Exception) -> Response:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
         locale = request_locale(request)
         code, message = _INTERNAL
-        return error_response(500, {"code": code, "message": translate(message, locale)}, locale)
+        return error_response(
+            request, 500, {"code": code, "message": translate(message, locale)}, locale
+        )
