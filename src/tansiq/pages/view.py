@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_date, format_time, format_timedelta, get_datetime_format
 from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -35,7 +35,12 @@ class Formats:
         self.locale = locale
 
     def when(self, value: datetime) -> str:
-        return format_datetime(value, "medium", tzinfo=None, locale=self.locale.value) + " UTC"
+        """Date in the locale's medium form, 24-hour time to the minute, always marked UTC."""
+        code = self.locale.value
+        pattern = str(get_datetime_format("medium", locale=code))
+        date = format_date(value, "medium", locale=code)
+        time = format_time(value, "HH:mm", tzinfo=UTC, locale=code)
+        return pattern.replace("{1}", date).replace("{0}", time) + " UTC"
 
     def duration(self, value: timedelta) -> str:
         return format_timedelta(value, threshold=1.5, locale=self.locale.value)
