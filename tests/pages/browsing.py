@@ -10,7 +10,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -23,6 +25,7 @@ from tansiq.db.migrate import upgrade
 from tansiq.demo.service import load_demo
 from tansiq.settings import Settings
 from tansiq.web.app import create_app
+from tests.clearances.conftest import ROADS
 from tests.conftest import NOW, DatabaseFactory
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -142,3 +145,47 @@ class Visit:
         assert self.outside == [], self.outside
         assert not [c for c in self.console if "Content Security Policy" in c], self.console
         self.context.close()
+
+
+def apply_through_api(browser: Browser, base: str, reference: str) -> dict[str, Any]:
+    """A submitted application of the demo trader's over the bridge road, made through the API."""
+    api = browser.new_context(base_url=base).request
+    token = api.post(
+        "/api/v1/auth/tokens", data={"username": "trader", "password": "tansiq-demo"}
+    ).json()["token"]
+    body = {
+        "client_reference": reference,
+        "vehicle": {"plate": "12 345 AB", "kind": "truck"},
+        "driver": {"name_ar": "سمير الحلبي", "name_latin": "Samir al-Halabi", "id_number": "0123"},
+        "cargo": [
+            {"description": "Wheat flour", "quantity": 400, "unit": "bags", "gross_mass_kg": 20400}
+        ],
+        "origin": "West Gate depot",
+        "destination": "Grain Market, east bank",
+        "route": ROADS["bridge-road"],
+        "corridor_m": 200,
+        "valid_from": (NOW + timedelta(hours=1)).isoformat(),
+        "valid_until": (NOW + timedelta(days=3)).isoformat(),
+    }
+    response = api.post(
+        "/api/v1/applications", data=body, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status == 201, response.text()
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def approve_through_api(browser: Browser, base: str, application: dict[str, Any]) -> None:
+    """Every required authority approves ``application`` through the API."""
+    api = browser.new_context(base_url=base).request
+    for review in application["reviews"]:
+        user = "west.reviewer" if review["authority"] == "west-command" else "east.reviewer"
+        token = api.post(
+            "/api/v1/auth/tokens", data={"username": user, "password": "tansiq-demo"}
+        ).json()["token"]
+        answer = api.post(
+            f"/api/v1/reviews/{review['id']}/decision",
+            data={"decision": "approve", "expected_version": review["lock_version"]},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert answer.status == 200, answer.text()

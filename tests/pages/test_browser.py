@@ -4,45 +4,14 @@ at phone and desktop widths, with nothing fetched from anywhere but the hub itse
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.clearances.conftest import ROADS
-from tests.conftest import NOW
-from tests.pages.browsing import CHROMIUM, Visit
+from tests.pages.browsing import CHROMIUM, Visit, apply_through_api
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
-
-
-def _apply(browser: Browser, base: str, reference: str) -> dict[str, Any]:
-    api = browser.new_context(base_url=base).request
-    token = api.post(
-        "/api/v1/auth/tokens", data={"username": "trader", "password": "tansiq-demo"}
-    ).json()["token"]
-    body = {
-        "client_reference": reference,
-        "vehicle": {"plate": "12 345 AB", "kind": "truck"},
-        "driver": {"name_ar": "سمير الحلبي", "name_latin": "Samir al-Halabi", "id_number": "0123"},
-        "cargo": [
-            {"description": "Wheat flour", "quantity": 400, "unit": "bags", "gross_mass_kg": 20400}
-        ],
-        "origin": "West Gate depot",
-        "destination": "Grain Market, east bank",
-        "route": ROADS["bridge-road"],
-        "corridor_m": 200,
-        "valid_from": (NOW + timedelta(hours=1)).isoformat(),
-        "valid_until": (NOW + timedelta(days=3)).isoformat(),
-    }
-    response = api.post(
-        "/api/v1/applications", data=body, headers={"Authorization": f"Bearer {token}"}
-    )
-    assert response.status == 201, response.text()
-    created: dict[str, Any] = response.json()
-    return created
 
 
 def _decide(visit: Visit, path: str, decision: str, *, shoot: str = "") -> None:
@@ -65,8 +34,8 @@ def _decide(visit: Visit, path: str, decision: str, *, shoot: str = "") -> None:
 def test_journey_from_application_to_printed_permit(
     server: str, browser: Browser, lang: str
 ) -> None:
-    refused = f"/applications/{_apply(browser, server, f'REFUSED-{lang}')['id']}"
-    cleared = f"/applications/{_apply(browser, server, f'CLEARED-{lang}')['id']}"
+    refused = f"/applications/{apply_through_api(browser, server, f'REFUSED-{lang}')['id']}"
+    cleared = f"/applications/{apply_through_api(browser, server, f'CLEARED-{lang}')['id']}"
     problems: list[str] = []
 
     west = Visit(browser, server, lang)
