@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from tansiq.clearances import reviews, service
@@ -40,7 +40,7 @@ from tansiq.pages.text import CONDITION, DECISION, REVIEW_STATUS, STATUS
 from tansiq.pages.view import finish
 from tansiq.parties.domain import Role
 from tansiq.parties.repository import PartyRepository
-from tansiq.parties.service import authenticate, issue_token, revoke_token
+from tansiq.parties.service import authenticate, issue_token, revoke_token, set_locale
 from tansiq.permits.repository import PermitRepository
 
 router = APIRouter(include_in_schema=False)
@@ -77,7 +77,10 @@ def login(s: Current, form: FormData) -> Response:
         ttl=timedelta(days=s.hub.settings.token_ttl_days),
     )
     s.page = PageSession(token=issued.secret, token_id=issued.token_id)  # a new CSRF token too
-    return s.go(local_path(one(form, "next")))
+    response = s.go(local_path(one(form, "next")))
+    if LANG_COOKIE not in s.request.cookies and user.locale in tuple(Locale):
+        _remember_language(response, user.locale)  # a new device speaks the user's language
+    return response
 
 
 @router.post("/logout")
@@ -93,14 +96,19 @@ def logout(s: Current, form: FormData) -> Response:
 
 
 @router.get("/lang/{code}")
-def choose_language(code: str, next: str | None = None) -> RedirectResponse:
-    """Remember the reader's language and go back where they were."""
-    response = RedirectResponse(local_path(next), status_code=303)
+def choose_language(code: str, s: Current, next: str | None = None) -> Response:
+    """Remember the reader's language (in the browser, and for a signed-in user in their
+    profile, so their other devices and their e-mail follow) and go back where they were."""
+    response = s.go(local_path(next))
     if code in tuple(Locale):
-        response.set_cookie(
-            LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True
-        )
+        _remember_language(response, code)
+        if s.me is not None:
+            set_locale(s.session, s.me, code)
     return response
+
+
+def _remember_language(response: Response, code: str) -> None:
+    response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
 
 
 @router.get("/home")

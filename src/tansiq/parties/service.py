@@ -145,6 +145,13 @@ def create_user(
     return record
 
 
+def set_locale(session: Session, principal: Principal, locale: str) -> None:
+    """The user's own language, for their pages on any device and their e-mail."""
+    user = PartyRepository(session).user(principal.user_id)
+    if user is not None and user.locale != locale:
+        user.locale = locale
+
+
 def principal_of(user: UserRecord) -> Principal:
     return Principal(
         user_id=user.id,
