@@ -77,9 +77,9 @@ def test_admin_journey(server: str, browser: Browser, lang: str, tmp_path: Path)
     page.wait_for_selector("#map .leaflet-interactive")
     page.fill("#document", _document(SQUARE, BOWTIE))
     page.click("#zone-upload button")
-    expect(page.locator("tr[data-feature='1'][data-code='geojson.self_intersection']")).to_have_count(
-        1
-    )
+    expect(
+        page.locator("tr[data-feature='1'][data-code='geojson.self_intersection']")
+    ).to_have_count(1)
     page.wait_for_selector("#map .leaflet-interactive")
     west.shoot("admin-zones-refused")
     problems += west.accessibility()

@@ -543,9 +543,7 @@ def test_devices_of_another_authority_are_refused(client: TestClient, session: S
         client, "/admin/devices", "/admin/devices", {"checkpoint": "W-GATE", "name": "Spy"}
     )
     assert foreign.status_code == 403
-    unknown = post(
-        client, "/admin/devices", "/admin/devices", {"checkpoint": "NOPE", "name": "X"}
-    )
+    unknown = post(client, "/admin/devices", "/admin/devices", {"checkpoint": "NOPE", "name": "X"})
     assert unknown.status_code == 404
     assert 'data-code="checkpoint.not_found"' in unknown.text
     assert 'value="X"' in unknown.text

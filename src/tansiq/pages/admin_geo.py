@@ -172,7 +172,7 @@ def _document(body: Posted) -> Any:
         raise BadGeoJSONText(line=1, column=1) from None
 
 
-def _feature_names(document: Any) -> dict[int, str]:
+def _feature_names(document: Any, locale: Locale) -> dict[int, str]:
     """Each feature's name, if it has one, so the error table can say which is which."""
     features = document.get("features") if isinstance(document, dict) else None
     if not isinstance(features, list):
@@ -181,7 +181,15 @@ def _feature_names(document: Any) -> dict[int, str]:
     for index, feature in enumerate(features[:10_000]):
         properties = feature.get("properties") if isinstance(feature, dict) else None
         if isinstance(properties, dict):
-            name = properties.get("name_en") or properties.get("name") or properties.get("name_ar")
+            first = "name_ar" if locale is Locale.AR else "name_en"
+            name = next(
+                (
+                    properties[key]
+                    for key in (first, "name", "name_en", "name_ar")
+                    if isinstance(properties.get(key), str) and properties[key]
+                ),
+                None,
+            )
             if isinstance(name, str):
                 names[index] = name[:200]
     return names
@@ -193,7 +201,7 @@ def upload_zone_map(s: Current, body: PostedForm) -> Response:
 
     def do(me: Principal) -> Response:
         document = _document(body)
-        names.update(_feature_names(document))
+        names.update(_feature_names(document, s.locale))
         record = service.import_zone_map(
             s.session,
             me,
