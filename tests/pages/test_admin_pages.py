@@ -602,3 +602,53 @@ def test_another_authoritys_key_is_refused(client: TestClient) -> None:
     sign_in(client, "east.admin")
     refused = post(client, "/admin/keys", "/admin/keys/west-command/rotation", {})
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("page", ["/admin", "/admin/zones", "/admin/keys", "/admin/checkpoints"])
+def test_an_admin_of_a_party_that_is_no_authority_sees_nothing_to_manage(
+    client: TestClient, page: str
+) -> None:
+    sign_in(client, "municipality", "ar")
+    response = client.get(page)
+    assert response.status_code == 200
+    assert 'action="/admin/zones"' not in response.text
+    assert "data-authority=" not in response.text
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/admin/zones?uploaded=abc",
+        "/admin/zones?uploaded=" + "9" * 5000,
+        "/admin/zones?uploaded=-1",
+        "/admin/devices?revoked=%00",
+        "/admin/parties?created=" + "<b>" * 30,
+        "/admin/parties/%3Cscript%3E/users",
+        "/admin/keys?done=" + "x" * 5000,
+    ],
+)
+def test_tampered_links_never_give_a_500(client: TestClient, page: str) -> None:
+    sign_in(client, "admin")
+    response = client.get(page)
+    assert response.status_code in {200, 404}, response.text
+    assert "<b>" not in response.text
+    assert "<script>" not in response.text
+
+
+def test_hostile_text_in_a_users_name_is_stored_verbatim_and_shown_escaped(
+    client: TestClient, session: Session
+) -> None:
+    sign_in(client, "admin")
+    page = "/admin/parties/river-relief/users"
+    response = post(
+        client,
+        page,
+        page,
+        {"username": "relief.two", "display_name": HOSTILE, "roles": ["liaison"]},
+    )
+    assert response.status_code == 201
+    assert HOSTILE not in response.text
+    assert "&lt;script&gt;" in response.text
+    user = PartyRepository(session).user_by_username("relief.two")
+    assert user is not None
+    assert user.display_name == HOSTILE

@@ -23,6 +23,7 @@ from tansiq.parties.domain import PartyKind, Principal, Role
 from tansiq.parties.models import PartyRecord
 from tansiq.parties.repository import PartyRepository
 
+MAX_ID = 2**31  # ids are 32-bit integers on every backend
 MAX_FIELD = 1000  # characters in any one short field; names and codes are far shorter
 
 
@@ -99,6 +100,13 @@ def name_of(party: PartyRecord, locale: Locale) -> str:
 def label(s: Screen, key: str) -> str:
     """The page label ``key`` in the reader's language."""
     return tr(s, LABELS[key])
+
+
+def record_id(value: str) -> int | None:
+    """A record id from a query string; anything else (a typo, a tampered link) is none."""
+    if not (value.isascii() and value.isdigit() and len(value) <= 10):
+        return None
+    return int(value) if 0 < int(value) < MAX_ID else None
 
 
 def parse_time(value: str, field: str) -> datetime | None:

@@ -18,7 +18,15 @@ from tansiq.core.clock import ensure_utc
 from tansiq.core.i18n import Locale
 from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import list_checkpoints
-from tansiq.pages.admin_base import BadChoice, PostedForm, act, managed_authorities, name_of, view
+from tansiq.pages.admin_base import (
+    BadChoice,
+    PostedForm,
+    act,
+    managed_authorities,
+    name_of,
+    record_id,
+    view,
+)
 from tansiq.pages.screen import Current, Screen
 from tansiq.parties import access
 from tansiq.parties.domain import PartyKind, Principal
@@ -80,8 +88,8 @@ def _devices(
 
 
 @router.get("/admin/devices")
-def devices_page(s: Current, revoked: int = 0) -> Response:
-    return view(s, lambda me: _devices(s, me, revoked=revoked or None))
+def devices_page(s: Current, revoked: str = "") -> Response:
+    return view(s, lambda me: _devices(s, me, revoked=record_id(revoked)))
 
 
 @router.post("/admin/devices")

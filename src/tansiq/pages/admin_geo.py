@@ -25,6 +25,7 @@ from tansiq.pages.admin_base import (
     managed_authorities,
     name_of,
     parse_time,
+    record_id,
     view,
 )
 from tansiq.pages.screen import Current, Screen
@@ -156,8 +157,8 @@ def _zones(
 
 
 @router.get("/admin/zones")
-def zones_page(s: Current, uploaded: int = 0) -> Response:
-    return view(s, lambda me: _zones(s, me, uploaded=uploaded if 0 < uploaded < 2**31 else None))
+def zones_page(s: Current, uploaded: str = "") -> Response:
+    return view(s, lambda me: _zones(s, me, uploaded=record_id(uploaded)))
 
 
 def _document(body: Posted) -> Any:

@@ -228,6 +228,7 @@ LABELS = {
     "external_key": N_("Register a key held outside the hub"),
     "public_key": N_("Public key (raw, base64)"),
     "register_key": N_("Register key"),
+    "no_authorities": N_("You manage no authority's geography or keys."),
     "key_saved": N_("Key {kid} saved; the trust list was republished."),
     # -- end of admin pages --
     #
