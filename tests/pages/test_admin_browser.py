@@ -91,7 +91,7 @@ def test_admin_journey(server: str, browser: Browser, lang: str, tmp_path: Path)
     page.fill("#valid_from", "2026-12-01T00:00")
     page.click("#zone-upload button")
     page.wait_for_url("**/admin/zones?uploaded=*")
-    page.wait_for_selector("#map .leaflet-interactive")
+    page.wait_for_selector("#map path.leaflet-interactive[stroke-width='3']")  # the new zones
     expect(page.locator("tr.uploaded [data-state=future]")).to_have_count(1)
     west.shoot("admin-zones")
     problems += west.accessibility()

@@ -87,7 +87,12 @@ def _map_features(s: Screen, highlight: int | None) -> str:
                 {
                     "type": "Feature",
                     "geometry": geometry,
-                    "properties": {"kind": "zone", "authority": code, "name": name},
+                    "properties": {
+                        "kind": "zone",
+                        "authority": code,
+                        "name": name,
+                        "focus": True,
+                    },
                 }
             )
     for checkpoint in service.list_checkpoints(s.session):
