@@ -7,6 +7,7 @@ every page; every main page at phone and desktop widths; nothing fetched off the
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,12 @@ def test_admin_journey(server: str, browser: Browser, lang: str, tmp_path: Path)
     page.wait_for_selector("#map .leaflet-interactive")
     west.shoot("admin-zones-refused")
     problems += west.accessibility()
+
+    huge = {"name": "huge.geojson", "mimeType": "application/geo+json", "buffer": b" " * 5_300_000}
+    page.set_input_files("#file", files=[huge])  # over the hub's limit: refused before upload
+    expect(page.locator("#file-status")).to_have_text(
+        re.compile("limit|الحد")  # the message the page gave the script, in the reader's language
+    )
 
     good = tmp_path / "west-hill.geojson"
     good.write_text(_document(SQUARE), encoding="utf-8")
