@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, FilePayload, expect
 
 from tests.pages.browsing import CHROMIUM, Visit
 
@@ -85,7 +85,11 @@ def test_admin_journey(server: str, browser: Browser, lang: str, tmp_path: Path)
     west.shoot("admin-zones-refused")
     problems += west.accessibility()
 
-    huge = {"name": "huge.geojson", "mimeType": "application/geo+json", "buffer": b" " * 5_300_000}
+    huge: FilePayload = {
+        "name": "huge.geojson",
+        "mimeType": "application/geo+json",
+        "buffer": b" " * 5_300_000,
+    }
     page.set_input_files("#file", files=[huge])  # over the hub's limit: refused before upload
     expect(page.locator("#file-status")).to_have_text(
         re.compile("limit|الحد")  # the message the page gave the script, in the reader's language
