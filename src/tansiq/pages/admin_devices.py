@@ -1,0 +1,284 @@
+"""Administering checkpoint devices (register one and hand its token to the officer once;
+revoke a lost one after confirming) and each authority's permit signing keys (rotate,
+retire, register a key held outside the hub)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from fastapi import APIRouter, Response
+
+from tansiq.checkpoints import service as devices
+from tansiq.checkpoints.models import DeviceRecord
+from tansiq.checkpoints.repository import CheckpointRepository
+from tansiq.context import RecordId
+from tansiq.core.clock import ensure_utc
+from tansiq.core.i18n import Locale
+from tansiq.geo.repository import GeoRepository
+from tansiq.geo.service import list_checkpoints
+from tansiq.pages.admin_base import (
+    BadChoice,
+    PostedForm,
+    act,
+    managed_authorities,
+    name_of,
+    record_id,
+    view,
+)
+from tansiq.pages.screen import Current, Screen
+from tansiq.parties import access
+from tansiq.parties.domain import PartyKind, Principal
+from tansiq.parties.repository import PartyRepository
+from tansiq.permits import service as keys
+from tansiq.permits.repository import PermitRepository
+from tansiq.permits.token import ALG_EDDSA, ALG_ES256
+
+router = APIRouter(include_in_schema=False)
+ALGORITHMS = {ALG_EDDSA: "EdDSA (Ed25519)", ALG_ES256: "ES256 (P-256)"}
+
+
+def _devices(
+    s: Screen,
+    me: Principal,
+    *,
+    error: dict[str, Any] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+    new: dict[str, str] | None = None,
+    revoked: int | None = None,
+) -> Response:
+    authorities = {party.id: party for party in managed_authorities(s.session, me)}
+    repo = CheckpointRepository(s.session)
+    checkpoints = []
+    for record in list_checkpoints(s.session):
+        if record.authority_id not in authorities:
+            continue
+        checkpoints.append(
+            {
+                "code": record.code,
+                "name": record.name_ar if s.locale is Locale.AR else record.name_en,
+                "authority": name_of(authorities[record.authority_id], s.locale),
+                "devices": [
+                    {
+                        "id": device.id,
+                        "name": device.name,
+                        "created_at": ensure_utc(device.created_at),
+                        "last_sync_at": None
+                        if device.last_sync_at is None
+                        else ensure_utc(device.last_sync_at),
+                        "revoked_at": None
+                        if device.revoked_at is None
+                        else ensure_utc(device.revoked_at),
+                    }
+                    for device in repo.devices(record.id)
+                ],
+            }
+        )
+    return s.show(
+        "admin_devices.html",
+        status,
+        checkpoints=checkpoints,
+        error=error,
+        values=values or {},
+        new=new,
+        revoked=revoked,
+    )
+
+
+@router.get("/admin/devices")
+def devices_page(s: Current, revoked: str = "") -> Response:
+    return view(s, lambda me: _devices(s, me, revoked=record_id(revoked)))
+
+
+@router.post("/admin/devices")
+def register_device(s: Current, body: PostedForm) -> Response:
+    def do(me: Principal) -> Response:
+        checkpoint = body.text("checkpoint", limit=40)
+        new = devices.register_device(
+            s.session, me, checkpoint=checkpoint, name=body.text("name"), clock=s.hub.clock
+        )
+        # The token exists only in this answer: the hub keeps its hash.
+        shown = {
+            "token": new.token,
+            "name": new.record.name,
+            "checkpoint": checkpoint,
+            "link": f"/checkpoint#enrol={new.token}",
+        }
+        return _devices(s, me, new=shown, status=201)
+
+    return act(
+        s,
+        body,
+        do,
+        lambda me, error, status: _devices(s, me, error=error, values=body.values(), status=status),
+    )
+
+
+def _device_to_revoke(s: Screen, me: Principal, device_id: int) -> DeviceRecord:
+    device = s.session.get(DeviceRecord, device_id)
+    checkpoint = (
+        None if device is None else GeoRepository(s.session).checkpoint(device.checkpoint_id)
+    )
+    if device is None or checkpoint is None:
+        raise devices.DeviceNotFound(device=device_id)
+    access.require(access.can_manage_geography(me, checkpoint.authority_id))
+    return device
+
+
+@router.get("/admin/devices/{device_id}/revoke")
+def confirm_revoke(device_id: RecordId, s: Current) -> Response:
+    def show(me: Principal) -> Response:
+        device = _device_to_revoke(s, me, device_id)
+        return s.show(
+            "admin_confirm.html",
+            action=f"/admin/devices/{device.id}/revoke",
+            question="revoke_device_question",
+            subject=device.name,
+            back="/admin/devices",
+            danger=True,
+            compromised=False,
+        )
+
+    return view(s, show)
+
+
+@router.post("/admin/devices/{device_id}/revoke")
+def revoke_device(device_id: RecordId, s: Current, body: PostedForm) -> Response:
+    def do(me: Principal) -> Response:
+        devices.revoke_device(s.session, me, device_id, s.hub.clock)
+        return s.go(f"/admin/devices?revoked={device_id}")
+
+    return act(s, body, do, lambda me, error, status: _devices(s, me, error=error, status=status))
+
+
+def _keys(
+    s: Screen,
+    me: Principal,
+    *,
+    error: dict[str, Any] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+    done: str = "",
+) -> Response:
+    parties = PartyRepository(s.session).parties(PartyKind.AUTHORITY.value)
+    repo = PermitRepository(s.session)
+    authorities = [
+        {
+            "code": party.code,
+            "name": name_of(party, s.locale),
+            # Not even the hub's admins: whoever controls an authority's key signs in its name.
+            "manage": access.is_admin_of(me, party.id),
+            "signing": [
+                {
+                    "kid": key.kid,
+                    "alg": ALGORITHMS.get(key.alg, str(key.alg)),
+                    "status": key.status,
+                    "held_by_hub": key.private_key_sealed is not None,
+                    "created_at": ensure_utc(key.created_at),
+                    "valid_from": ensure_utc(key.valid_from),
+                    "valid_to": None if key.valid_to is None else ensure_utc(key.valid_to),
+                }
+                for key in reversed(repo.keys(keys.PERMIT_KEYS, party.id))
+            ],
+        }
+        for party in parties
+        if access.is_hub_admin(me) or access.is_admin_of(me, party.id)
+    ]
+    trust = repo.latest_trust_list()
+    return s.show(
+        "admin_keys.html",
+        status,
+        authorities=authorities,
+        algorithms=sorted(ALGORITHMS.items()),
+        trust_seq=None if trust is None else trust.seq,
+        error=error,
+        values=values or {},
+        done=done,
+    )
+
+
+@router.get("/admin/keys")
+def keys_page(s: Current, done: str = "") -> Response:
+    return view(s, lambda me: _keys(s, me, done=done[:20]))
+
+
+@router.post("/admin/keys/{code}/rotation")
+def rotate_key(code: str, s: Current, body: PostedForm) -> Response:
+    def do(me: Principal) -> Response:
+        record = keys.rotate_key(
+            s.session,
+            me,
+            authority=code[:40],
+            secret=s.hub.settings.secret_key,
+            clock=s.hub.clock,
+        )
+        return s.go(f"/admin/keys?done={record.kid}")
+
+    return act(s, body, do, lambda me, error, status: _keys(s, me, error=error, status=status))
+
+
+@router.get("/admin/keys/{code}/{kid}/retire")
+def confirm_retire(code: str, kid: str, s: Current) -> Response:
+    def show(me: Principal) -> Response:
+        return s.show(
+            "admin_confirm.html",
+            action=f"/admin/keys/{code[:40]}/{kid[:16]}/retire",
+            question="retire_key_question",
+            subject=kid[:16],
+            back="/admin/keys",
+            danger=True,
+            compromised=True,
+        )
+
+    return view(s, show)
+
+
+@router.post("/admin/keys/{code}/{kid}/retire")
+def retire_key(code: str, kid: str, s: Current, body: PostedForm) -> Response:
+    def do(me: Principal) -> Response:
+        record = keys.retire_key(
+            s.session,
+            me,
+            authority=code[:40],
+            kid=kid[:16],
+            compromised=bool(body.text("compromised")),
+            secret=s.hub.settings.secret_key,
+            clock=s.hub.clock,
+        )
+        return s.go(f"/admin/keys?done={record.kid}")
+
+    return act(s, body, do, lambda me, error, status: _keys(s, me, error=error, status=status))
+
+
+@router.post("/admin/keys/{code}")
+def register_external_key(code: str, s: Current, body: PostedForm) -> Response:
+    def do(me: Principal) -> Response:
+        try:
+            alg = int(body.text("alg", limit=10))
+        except ValueError:
+            raise BadChoice(field="alg") from None
+        try:
+            raw = base64.b64decode(body.text("public_key", limit=200).strip(), validate=True)
+        except (binascii.Error, ValueError):
+            raw = b""  # refused by the service as not a public key, like the API does
+        record = keys.register_external_key(
+            s.session,
+            me,
+            authority=code[:40],
+            alg=alg,
+            public_key=raw,
+            secret=s.hub.settings.secret_key,
+            clock=s.hub.clock,
+        )
+        return s.go(f"/admin/keys?done={record.kid}")
+
+    return act(
+        s,
+        body,
+        do,
+        lambda me, error, status: _keys(
+            s, me, error=error, values={"key_of": code[:40], **body.values()}, status=status
+        ),
+    )

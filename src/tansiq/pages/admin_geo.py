@@ -1,0 +1,346 @@
+"""Administering geography: zone maps per authority (upload a new version, see it on the map,
+or every refused feature with its coded error) and checkpoints (add one, open or close it)."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime
+from typing import Any
+
+import shapely
+from fastapi import APIRouter, Response
+
+from tansiq.core.clock import ensure_utc
+from tansiq.core.errors import ErrorCategory, TansiqError
+from tansiq.core.i18n import N_, Locale
+from tansiq.geo import service
+from tansiq.geo.domain import CheckpointStatus
+from tansiq.geo.repository import GeoRepository
+from tansiq.pages.admin_base import (
+    BadChoice,
+    Posted,
+    PostedForm,
+    act,
+    managed_authorities,
+    name_of,
+    parse_time,
+    record_id,
+    view,
+)
+from tansiq.pages.screen import Current, Screen
+from tansiq.parties.domain import Principal
+from tansiq.parties.repository import PartyRepository
+
+router = APIRouter(include_in_schema=False)
+
+
+class BadGeoJSONText(TansiqError):
+    code = "geojson.not_json"
+    message = N_("The zone map is not valid JSON (line {line}, column {column}).")
+
+
+class NoDocument(TansiqError):
+    code = "geojson.missing"
+    message = N_("Choose a GeoJSON file or paste its text.")
+
+
+class CheckpointExists(TansiqError):
+    code = "checkpoint.exists"
+    message = N_('A checkpoint with the code "{checkpoint}" already exists.')
+    category = ErrorCategory.CONFLICT
+
+
+def _window_state(start: datetime | None, end: datetime | None, now: datetime) -> str:
+    if start is None or (end is not None and end <= now):
+        return "past"
+    return "future" if now < start else "in_force"
+
+
+def _map_features(s: Screen, highlight: int | None) -> str:
+    """Zones in force now (or, for ``highlight``, that map's zones in place of its
+    authority's current ones) and every checkpoint, for map.js. Zones of different
+    authorities are drawn translucent, so contested ground shows where they overlap."""
+    now = s.hub.clock.now()
+    shown = GeoRepository(s.session).zone_map(highlight) if highlight else None
+    replaced = None if shown is None else _current_map(s, shown.authority_id)
+    features: list[dict[str, Any]] = [
+        {
+            "type": "Feature",
+            "geometry": zone["geometry"],
+            "properties": {
+                "kind": "zone",
+                "authority": zone["properties"]["authority"],
+                "name": zone["properties"]["name_ar" if s.locale is Locale.AR else "name_en"],
+            },
+        }
+        for zone in service.zone_features(s.session, now)
+        if zone["properties"]["map_id"] != replaced
+    ]
+    if shown is not None:
+        party = PartyRepository(s.session).party(shown.authority_id)
+        code = "" if party is None else party.code
+        for zone in GeoRepository(s.session).zones_of_maps([shown.id]):
+            geometry = json.loads(shapely.to_geojson(shapely.from_wkb(zone.geometry_wkb)))
+            name = zone.name_ar if s.locale is Locale.AR else zone.name_en
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": geometry,
+                    "properties": {
+                        "kind": "zone",
+                        "authority": code,
+                        "name": name,
+                        "focus": True,
+                    },
+                }
+            )
+    for checkpoint in service.list_checkpoints(s.session):
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [checkpoint.lon, checkpoint.lat]},
+                "properties": {
+                    "kind": "checkpoint",
+                    "code": checkpoint.code,
+                    "open": checkpoint.status == CheckpointStatus.OPEN,
+                    "name": checkpoint.name_ar if s.locale is Locale.AR else checkpoint.name_en,
+                },
+            }
+        )
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+
+
+def _current_map(s: Screen, authority_id: int) -> int | None:
+    now = s.hub.clock.now()
+    for view_ in service.list_zone_maps(s.session, authority_id):
+        if _window_state(view_.in_force_from, view_.in_force_until, now) == "in_force":
+            return view_.record.id
+    return None
+
+
+def _zones(
+    s: Screen,
+    me: Principal,
+    *,
+    error: dict[str, Any] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+    uploaded: int | None = None,
+) -> Response:
+    now = s.hub.clock.now()
+    authorities = []
+    for party in managed_authorities(s.session, me):
+        maps = [
+            {
+                "id": v.record.id,
+                "source": v.record.source_name,
+                "zones": v.record.zone_count,
+                "valid_from": ensure_utc(v.record.valid_from),
+                "valid_until": None
+                if v.record.valid_until is None
+                else ensure_utc(v.record.valid_until),
+                "in_force_from": v.in_force_from,
+                "in_force_until": v.in_force_until,
+                "state": _window_state(v.in_force_from, v.in_force_until, now),
+                "uploaded": v.record.id == uploaded,
+            }
+            for v in reversed(service.list_zone_maps(s.session, party.id))
+        ]
+        authorities.append({"code": party.code, "name": name_of(party, s.locale), "maps": maps})
+    return s.show(
+        "admin_zones.html",
+        status,
+        authorities=authorities,
+        error=error,
+        values=values or {},
+        uploaded=uploaded,
+        max_bytes=s.hub.settings.max_body_bytes,
+        map_json=_map_features(s, uploaded),
+        tile_url=s.hub.settings.tile_url or "",
+    )
+
+
+@router.get("/admin/zones")
+def zones_page(s: Current, uploaded: str = "") -> Response:
+    return view(s, lambda me: _zones(s, me, uploaded=record_id(uploaded)))
+
+
+def _document(body: Posted) -> Any:
+    text = body.form.get("document", [""])[0]
+    if not text.strip():
+        raise NoDocument
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BadGeoJSONText(line=error.lineno, column=error.colno) from None
+    except RecursionError:  # absurdly deep nesting is not GeoJSON either
+        raise BadGeoJSONText(line=1, column=1) from None
+
+
+def _feature_names(document: Any, locale: Locale) -> dict[int, str]:
+    """Each feature's name, if it has one, so the error table can say which is which."""
+    features = document.get("features") if isinstance(document, dict) else None
+    if not isinstance(features, list):
+        return {}
+    names: dict[int, str] = {}
+    for index, feature in enumerate(features[:10_000]):
+        properties = feature.get("properties") if isinstance(feature, dict) else None
+        if isinstance(properties, dict):
+            first = "name_ar" if locale is Locale.AR else "name_en"
+            name = next(
+                (
+                    properties[key]
+                    for key in (first, "name", "name_en", "name_ar")
+                    if isinstance(properties.get(key), str) and properties[key]
+                ),
+                None,
+            )
+            if isinstance(name, str):
+                names[index] = name[:200]
+    return names
+
+
+@router.post("/admin/zones")
+def upload_zone_map(s: Current, body: PostedForm) -> Response:
+    names: dict[int, str] = {}
+
+    def do(me: Principal) -> Response:
+        document = _document(body)
+        names.update(_feature_names(document, s.locale))
+        record = service.import_zone_map(
+            s.session,
+            me,
+            authority=body.text("authority", limit=40),
+            document=document,
+            valid_from=parse_time(body.text("valid_from"), "valid_from"),
+            valid_until=parse_time(body.text("valid_until"), "valid_until"),
+            clock=s.hub.clock,
+            rewind=bool(body.text("rewind")),
+            source_name=body.text("source_name"),
+        )
+        return s.go(f"/admin/zones?uploaded={record.id}")
+
+    def again(me: Principal, error: dict[str, Any], status: int) -> Response:
+        for detail in error["details"]:
+            detail["name"] = names.get(detail.get("feature", -1), "")
+        return _zones(s, me, error=error, values=body.values(), status=status)
+
+    return act(s, body, do, again)
+
+
+def _checkpoints(
+    s: Screen,
+    me: Principal,
+    *,
+    error: dict[str, Any] | None = None,
+    values: dict[str, str] | None = None,
+    status: int = 200,
+    done: str = "",
+) -> Response:
+    authorities = managed_authorities(s.session, me)
+    codes = {party.id: party for party in authorities}
+    rows = [
+        {
+            "code": record.code,
+            "name": record.name_ar if s.locale is Locale.AR else record.name_en,
+            "authority": name_of(codes[record.authority_id], s.locale),
+            "open": record.status == CheckpointStatus.OPEN,
+            "reason": record.status_reason,
+            "lon": record.lon,
+            "lat": record.lat,
+        }
+        for record in service.list_checkpoints(s.session)
+        if record.authority_id in codes
+    ]
+    return s.show(
+        "admin_checkpoints.html",
+        status,
+        checkpoints=rows,
+        authorities=[{"code": p.code, "name": name_of(p, s.locale)} for p in authorities],
+        error=error,
+        values=values or {},
+        done=done,
+    )
+
+
+@router.get("/admin/checkpoints")
+def checkpoints_page(s: Current, done: str = "") -> Response:
+    return view(s, lambda me: _checkpoints(s, me, done=done[:40]))
+
+
+def _coordinate(value: str) -> Any:
+    """A number if it reads as one; otherwise the text, for the GeoJSON reader to refuse
+    with its coded error like any other bad coordinate."""
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return number if math.isfinite(number) else value
+
+
+@router.post("/admin/checkpoints")
+def create_checkpoint(s: Current, body: PostedForm) -> Response:
+    def do(me: Principal) -> Response:
+        code = body.text("code", limit=40).strip()
+        if GeoRepository(s.session).checkpoint_by_code(code) is not None:
+            # The import matches by code and would move the existing checkpoint.
+            raise CheckpointExists(checkpoint=code)
+        feature = {
+            "type": "Feature",
+            "geometry": {
+                "type": "Point",
+                "coordinates": [
+                    _coordinate(body.text("lon", limit=40)),
+                    _coordinate(body.text("lat", limit=40)),
+                ],
+            },
+            "properties": {
+                "code": code,
+                "authority": body.text("authority", limit=40),
+                "name_ar": body.text("name_ar"),
+                "name_en": body.text("name_en"),
+            },
+        }
+        service.import_checkpoints(
+            s.session,
+            me,
+            document={"type": "FeatureCollection", "features": [feature]},
+            clock=s.hub.clock,
+        )
+        return s.go(f"/admin/checkpoints?done={code}")
+
+    return act(
+        s,
+        body,
+        do,
+        lambda me, error, status: _checkpoints(
+            s, me, error=error, values=body.values(), status=status
+        ),
+    )
+
+
+@router.post("/admin/checkpoints/{code}/status")
+def checkpoint_status(code: str, s: Current, body: PostedForm) -> Response:
+    def do(me: Principal) -> Response:
+        status = body.text("status")
+        if status not in tuple(CheckpointStatus):
+            raise BadChoice(field="status")
+        service.set_checkpoint_status(
+            s.session,
+            me,
+            checkpoint=code[:40],
+            status=CheckpointStatus(status),
+            reason=body.text("reason"),
+            clock=s.hub.clock,
+        )
+        return s.go(f"/admin/checkpoints?done={code[:40]}")
+
+    return act(
+        s,
+        body,
+        do,
+        lambda me, error, status: _checkpoints(
+            s, me, error=error, values={"status_of": code[:40], **body.values()}, status=status
+        ),
+    )
