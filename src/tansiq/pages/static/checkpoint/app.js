@@ -399,12 +399,21 @@ window.addEventListener("online", () => { renderStatus(); sync(); });
 window.addEventListener("offline", () => renderStatus());
 setInterval(() => { renderStatus(); if (navigator.onLine) sync(); }, SYNC_EVERY_MS);
 
-async function start() {
-  // The admin pages link to /checkpoint#enrol=<device token>: read it, then take it out of the
-  // address bar (and so out of the history) at once.
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  const offered = fragment.get("enrol");
+// The admin pages link to /checkpoint#enrol=<device token>: read it, then take it out of the
+// address bar (and so out of the history) at once.
+function offeredToken() {
+  const offered = new URLSearchParams(location.hash.slice(1)).get("enrol");
   if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+  return offered;
+}
+
+window.addEventListener("hashchange", () => {
+  const offered = offeredToken();
+  if (offered) enrol(offered);
+});
+
+async function start() {
+  const offered = offeredToken();
   try {
     await loadState();
   } catch {
