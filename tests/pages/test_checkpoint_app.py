@@ -113,9 +113,9 @@ def _permit(api: APIRequestContext, reference: str) -> str:
             headers=_bearer(api, reviewer),
         ).json()
     permit = result["permits"][0]["id"]
-    token: str = api.get(
-        f"/api/v1/permits/{permit}/token", headers=_bearer(api, "trader")
-    ).json()["token"]
+    token: str = api.get(f"/api/v1/permits/{permit}/token", headers=_bearer(api, "trader")).json()[
+        "token"
+    ]
     return token
 
 
@@ -136,7 +136,7 @@ def camera_file(text: str, path: Path) -> Path:
     qr = segno.make(text, error="q", micro=False)
     width, height = FRAME
     scale = min(width, height) // (qr.symbol_size(scale=1)[0])
-    rows = [row for row in qr.matrix_iter(scale=scale, border=4)]
+    rows = [list(row) for row in qr.matrix_iter(scale=scale, border=4)]
     luma = bytearray(b"\xff" * width * height)
     top, left = (height - len(rows)) // 2, (width - len(rows[0])) // 2
     for y, row in enumerate(rows):
@@ -228,9 +228,11 @@ def test_offline_scan_queue_and_sync(hub: Hub, lang: str, tmp_path: Path) -> Non
         # The browser's own note on a request it could not send offline is not our error.
         page.on(
             "console",
-            lambda m: errors.append(m.text)
-            if m.type == "error" and "ERR_INTERNET_DISCONNECTED" not in m.text
-            else None,
+            lambda m: (
+                errors.append(m.text)
+                if m.type == "error" and "ERR_INTERNET_DISCONNECTED" not in m.text
+                else None
+            ),
         )
 
         # Before enrolment: the page explains itself and offers the token field.
@@ -252,7 +254,8 @@ def test_offline_scan_queue_and_sync(hub: Hub, lang: str, tmp_path: Path) -> Non
         # Offline from here: the app comes from the service worker's cache.
         context.set_offline(True)
         reloaded = page.reload()
-        assert reloaded is not None and reloaded.from_service_worker
+        assert reloaded is not None
+        assert reloaded.from_service_worker
         page.wait_for_selector("#officer[data-ready=true]")
         cut = "fetch('/api/v1/governance-keys').then(() => 'reached', () => 'cut off')"
         assert page.evaluate(cut) == "cut off"
@@ -278,7 +281,6 @@ def test_offline_scan_queue_and_sync(hub: Hub, lang: str, tmp_path: Path) -> Non
         problems += _accessibility(page)
         page.click("#cp-refusal-form button")
         expect(page.locator("#cp-queue")).to_have_text("2")
-        assert _events(hub) == [] or all(e[0] for e in _events(hub))
         before = {e[0] for e in _events(hub)}
 
         # The network is back: the queue goes to the hub, once.

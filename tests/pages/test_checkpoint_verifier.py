@@ -212,8 +212,10 @@ VALID = sign_permit(_claims(), [WEST, EAST])
 CASES = [
     Case("valid", VALID),
     Case("valid, checkpoint in another case", VALID, checkpoint="bridge-w"),
-    Case("valid, Arabic and unnormalised text", sign_permit(
-        _claims(cargo="  طحين القمح\u0301  ", conditions=()), [WEST, EAST])),
+    Case(
+        "valid, Arabic and unnormalised text",
+        sign_permit(_claims(cargo="  طحين القمح\u0301  ", conditions=()), [WEST, EAST]),
+    ),
     Case("forged signature", _forged()),
     Case("truncated", VALID[:-12]),
     Case("tampered payload", _tampered()),
@@ -223,12 +225,17 @@ CASES = [
     Case("expired", VALID, at=NOW + timedelta(days=3)),
     Case("not yet valid", VALID, at=NOW - timedelta(hours=2)),
     Case("missing required signature", sign_permit(_claims(), [WEST])),
-    Case("unknown key", sign_permit(_claims(required_kids=(WEST.kid, STRANGER.kid)), [WEST, STRANGER])),
+    Case(
+        "unknown key",
+        sign_permit(_claims(required_kids=(WEST.kid, STRANGER.kid)), [WEST, STRANGER]),
+    ),
     Case("extra unknown signer ignored", sign_permit(_claims(), [WEST, EAST, STRANGER])),
-    Case("compromised key", sign_permit(_claims(required_kids=(WEST.kid, BROKEN.kid)), [WEST, BROKEN])),
+    Case(
+        "compromised key",
+        sign_permit(_claims(required_kids=(WEST.kid, BROKEN.kid)), [WEST, BROKEN]),
+    ),
     Case("key expired before iat", sign_permit(_claims(required_kids=(ELDER.kid,)), [ELDER])),
-    Case("one authority twice", sign_permit(
-        _claims(required_kids=(EAST.kid, BROKEN.kid)), [EAST])),
+    Case("one authority twice", sign_permit(_claims(required_kids=(EAST.kid, BROKEN.kid)), [EAST])),
     Case("same key signed twice", _signed(claims_to_cbor(_claims()), [WEST, WEST, EAST])),
     Case("algorithm swapped", _signed(claims_to_cbor(_claims()), [WEST, EAST], alg=ALG_EDDSA)),
     Case("wrong checkpoint authority", sign_permit(_claims(required_kids=(EAST.kid,)), [EAST])),
@@ -236,8 +243,11 @@ CASES = [
     Case("no checkpoint list: never off route", sign_permit(_claims(checkpoints=()), [WEST, EAST])),
     Case("stale data", VALID, at=NOW + timedelta(hours=26)),
     Case("no revocation data", VALID, revocations=False),
-    Case("revoked and expired: revoked wins", sign_permit(_claims(cti="REV-1"), [WEST, EAST]),
-         at=NOW + timedelta(days=3)),
+    Case(
+        "revoked and expired: revoked wins",
+        sign_permit(_claims(cti="REV-1"), [WEST, EAST]),
+        at=NOW + timedelta(days=3),
+    ),
     Case("garbage", "hello, world"),
     Case("empty", ""),
     Case("prefix only", PREFIX),
@@ -254,10 +264,18 @@ CASES = [
     Case("no signatures", _text_of(cbor2.CBORTag(98, [b"", {}, claims_to_cbor(_claims()), []]))),
     Case("indefinite array", PREFIX + b45encode(zlib.compress(b"\x9f\xff"))),
     Case("CBOR not in shortest form", _long_form_payload()),
-    Case("float in claims", _signed(cbor2.dumps({**cbor2.loads(claims_to_cbor(_claims())), 3: 1.0}), [WEST, EAST])),
-    Case("unknown claim key", _signed(cbor2.dumps({**cbor2.loads(claims_to_cbor(_claims())), 14: 1}), [WEST, EAST])),
+    Case(
+        "float in claims",
+        _signed(cbor2.dumps({**cbor2.loads(claims_to_cbor(_claims())), 3: 1.0}), [WEST, EAST]),
+    ),
+    Case(
+        "unknown claim key",
+        _signed(cbor2.dumps({**cbor2.loads(claims_to_cbor(_claims())), 14: 1}), [WEST, EAST]),
+    ),
     Case("duplicate map key", _signed(_duplicate_key(), [WEST, EAST])),
-    Case("kid changed after signing", _signed(claims_to_cbor(_claims())[:-1] + b"\x01", [WEST, EAST])),
+    Case(
+        "kid changed after signing", _signed(claims_to_cbor(_claims())[:-1] + b"\x01", [WEST, EAST])
+    ),
 ]
 
 
@@ -314,17 +332,18 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def _visit(browser: Browser, server: str) -> Visit:
+def _visit(browser: Browser, server: str) -> tuple[Visit, list[str]]:
+    """The app's page (which loads verify.js's origin), and the page errors it raises."""
     visit = Visit(browser, server, "en")
-    visit.errors: list[str] = []  # type: ignore[attr-defined]
-    visit.page.on("pageerror", lambda error: visit.errors.append(str(error)))  # type: ignore[attr-defined]
+    errors: list[str] = []
+    visit.page.on("pageerror", lambda error: errors.append(str(error)))
     visit.page.goto("/checkpoint")
     visit.page.wait_for_selector("#officer[data-ready=true]")
-    return visit
+    return visit, errors
 
 
 def test_the_browser_reaches_the_hubs_verdict_on_every_case(server: str, browser: Browser) -> None:
-    visit = _visit(browser, server)
+    visit, errors = _visit(browser, server)
     governance = raw_public_key(GOVERNANCE.private_key.public_key())
     answers = visit.page.evaluate(
         BROWSER_CHECK,
@@ -353,10 +372,19 @@ def test_the_browser_reaches_the_hubs_verdict_on_every_case(server: str, browser
     assert differ == [], differ
     statuses = {e["status"] for e in expected}
     assert statuses >= {
-        "valid", "forged", "unknown_key", "missing_signature", "revoked", "suspended",
-        "expired", "not_yet_valid", "off_route", "stale", "malformed",
+        "valid",
+        "forged",
+        "unknown_key",
+        "missing_signature",
+        "revoked",
+        "suspended",
+        "expired",
+        "not_yet_valid",
+        "off_route",
+        "stale",
+        "malformed",
     }
-    assert visit.errors == [], visit.errors  # type: ignore[attr-defined]
+    assert errors == [], errors
     assert not [c for c in visit.console if "rror" in c], visit.console
     visit.close()
 
@@ -395,16 +423,24 @@ def test_the_browser_refuses_the_trust_data_the_hub_refuses(server: str, browser
         "tampered delta": ([governance], TRUST, [bytes(tampered), DELTAS[1]], 0),
         "not CBOR": ([governance], b"\xff\x00", DELTAS, 0),
     }
-    visit = _visit(browser, server)
+    visit, errors = _visit(browser, server)
     for name, (keys, trust, deltas, min_seq) in cases.items():
 
-        def hub_side(keys: Any = keys, trust: bytes = trust, deltas: Any = deltas, min_seq: int = min_seq) -> None:
+        def hub_side(
+            keys: Any = keys, trust: bytes = trust, deltas: Any = deltas, min_seq: int = min_seq
+        ) -> None:
             load_trust_list(trust, keys, min_seq=min_seq)
             load_revocations(revocations_file(deltas), keys)
 
         browser_side = visit.page.evaluate(
             TRUST_CHECK,
-            [[_b64(raw_public_key(k)) for k in keys], _b64(trust), [_b64(d) for d in deltas], min_seq],
+            [
+                [_b64(raw_public_key(k)) for k in keys],
+                _b64(trust),
+                [_b64(d) for d in deltas],
+                min_seq,
+            ],
         )
         assert browser_side == _trust_error(hub_side), name
+    assert errors == [], errors
     visit.close()

@@ -109,7 +109,9 @@ def manifest(s: Current) -> Response:
         "display": "standalone",
         "background_color": "#ffffff",
         "theme_color": "#0b4f6c",
-        "icons": [{"src": f"{ASSETS}/checkpoint/icon.svg", "sizes": "any", "type": "image/svg+xml"}],
+        "icons": [
+            {"src": f"{ASSETS}/checkpoint/icon.svg", "sizes": "any", "type": "image/svg+xml"}
+        ],
     }
     return Response(
         json.dumps(body, ensure_ascii=False),

@@ -264,7 +264,7 @@ function showVerdict(verdict) {
   $("cp-facts").hidden = !c;
   for (const dd of $("cp-facts").querySelectorAll("dd")) dd.textContent = facts[dd.dataset.fact];
   $("cp-result").hidden = false;
-  $("cp-passage").disabled = false;
+  $("cp-actions").hidden = false;
   $("cp-result").focus();
 }
 
@@ -284,7 +284,7 @@ async function record(action, reasonCode = null, note = "") {
     officer: "",
   });
   state.verdict = null;
-  $("cp-passage").disabled = true;
+  $("cp-actions").hidden = true;
   say(action === "passage" ? T.cp_recorded_passage : T.cp_recorded_refusal);
   await renderStatus();
   if (navigator.onLine) sync();
