@@ -217,6 +217,7 @@ async function sync() {
 const GOOD = new Set(["valid"]);
 const WARN = new Set(["stale"]);
 const ICONS = { good: "✓", warn: "!", bad: "✗" };
+const ISOLATED = new Set(["number", "plate", "kind", "driver", "cargo", "checkpoints", "conditions", "authorities"]);
 
 async function check(raw) {
   const text = raw.trim();
@@ -262,7 +263,16 @@ function showVerdict(verdict) {
     expected: c ? (state.expected.some((e) => e.number === `${c.cti}-${c.version}`) ? T.cp_expected_yes : T.cp_expected_no) : "",
   };
   $("cp-facts").hidden = !c;
-  for (const dd of $("cp-facts").querySelectorAll("dd")) dd.textContent = facts[dd.dataset.fact];
+  // What the permit says keeps its own direction (an English plate in an Arabic page, say).
+  for (const dd of $("cp-facts").querySelectorAll("dd")) {
+    if (ISOLATED.has(dd.dataset.fact)) {
+      const value = document.createElement("bdi");
+      value.textContent = facts[dd.dataset.fact];
+      dd.replaceChildren(value);
+    } else {
+      dd.textContent = facts[dd.dataset.fact];
+    }
+  }
   $("cp-result").hidden = false;
   $("cp-actions").hidden = false;
   $("cp-result").focus();
