@@ -4,7 +4,7 @@
 
 import {
   TrustError, deltasOf, fromBase64, governanceKeys, loadRevocations, loadTrustList,
-  signedByOperator, verify,
+  signedByOperator, toBase64, verify,
 } from "./verify.js";
 
 const root = document.getElementById("officer");
@@ -76,7 +76,7 @@ async function loadState() {
   state.authority = (await getMeta("authority")) || "";
   state.trust = null;
   state.revocations = null;
-  if (!pinned) return;
+  if (!pinned || !pinned.length) return;
   state.governance = await governanceKeys(pinned.map(fromBase64));
   const trust = await getMeta("trust");
   if (trust) state.trust = await loadTrustList(fromBase64(trust), state.governance);
@@ -172,7 +172,9 @@ async function pull() {
   const answer = await hub(`/api/v1/sync/pull?revocations_since=${since}`);
   // Trust on first use: the governance keys are pinned from the first answer and never
   // replaced by a later one (see tansiq/pages/officer.py for why this is no weaker).
-  const pinned = (await getMeta("governance")) || answer.governance_keys;
+  const stored = await getMeta("governance");
+  const pinned = stored && stored.length ? stored : answer.governance_keys;
+  if (!pinned.length) throw new TrustError("trust.no_governance_keys"); // nothing to pin yet
   const governance = await governanceKeys(pinned.map(fromBase64));
   let trust = await getMeta("trust");
   if (answer.trust_list !== null) {
@@ -181,7 +183,7 @@ async function pull() {
     trust = answer.trust_list;
   }
   const known = (await getMeta("deltas")) || [];
-  const fresh = deltasOf(fromBase64(answer.revocations)).map((bytes) => btoa(String.fromCharCode(...bytes)));
+  const fresh = deltasOf(fromBase64(answer.revocations)).map(toBase64);
   const deltas = [...new Set([...known, ...fresh])];
   await loadRevocations(deltas.map(fromBase64), governance); // refuses unsigned deltas and gaps
   const info = await hub("/checkpoint/device");

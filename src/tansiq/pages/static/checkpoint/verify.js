@@ -51,6 +51,14 @@ export function fromBase64(text) {
   return Uint8Array.from(raw, (c) => c.charCodeAt(0));
 }
 
+export function toBase64(bytes) {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
+}
+
 function same(a, b) {
   if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array) || a.length !== b.length) return false;
   return a.every((byte, i) => byte === b[i]);
