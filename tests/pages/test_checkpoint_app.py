@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import segno
 import uvicorn
-from playwright.sync_api import APIRequestContext, Page, expect, sync_playwright
+from playwright.sync_api import APIRequestContext, Browser, Page, expect, sync_playwright
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,7 @@ from tansiq.settings import Settings
 from tansiq.web.app import create_app
 from tests.clearances.conftest import ROADS
 from tests.conftest import NOW, DatabaseFactory
-from tests.pages.browsing import AXE, CHROMIUM, SHOTS, SIZES, _free_port
+from tests.pages.browsing import AXE, CHROMIUM, SHOTS, SIZES, Visit, _free_port
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 
@@ -297,9 +297,40 @@ def test_offline_scan_queue_and_sync(hub: Hub, lang: str, tmp_path: Path) -> Non
         ]
         assert len({e[0] for e in new}) == 2
 
+        # A day and more without a sync: the data is stale, and the page says so.
+        page.clock.set_fixed_time(hub.clock.now() + timedelta(hours=30))
+        page.click("#cp-next")
+        page.fill("#cp-code", permit)
+        page.click("#cp-check-form button")
+        expect(verdict).to_have_attribute("data-status", "stale")
+        expect(page.locator("#cp-stale")).to_be_visible()
+        _shoot(page, "checkpoint-stale", lang)
+
         context.close()
         browser.close()
     hub.clock.advance(timedelta(hours=-2))
     assert outside == [], outside
     assert errors == [], errors
     assert problems == [], problems
+
+
+def test_a_token_the_hub_refuses_is_said_so_and_nothing_is_pinned(
+    server: str, browser: Browser
+) -> None:
+    visit = Visit(browser, server, "en")
+    visit.page.goto("/checkpoint")
+    visit.page.wait_for_selector("#officer[data-ready=true]")
+    visit.page.fill("#cp-token", "tqd_not-a-device-of-this-hub")
+    visit.page.click("#cp-enrol-form button")
+    expect(visit.page.locator("#cp-message")).to_have_text(labels(Locale.EN)["cp_refused"])
+    pinned = visit.page.evaluate(
+        """() => new Promise((resolve) => {
+          const open = indexedDB.open("tansiq-checkpoint", 1);
+          open.onsuccess = () => {
+            const get = open.result.transaction("meta").objectStore("meta").get("governance");
+            get.onsuccess = () => resolve(get.result ?? null);
+          };
+        })"""
+    )
+    assert pinned is None
+    visit.close()

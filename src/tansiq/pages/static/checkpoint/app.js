@@ -241,6 +241,7 @@ async function check(raw) {
   );
   state.verdict = verdict;
   showVerdict(verdict);
+  await renderStatus(); // the data age, as of this check
 }
 
 function showVerdict(verdict) {
