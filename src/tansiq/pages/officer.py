@@ -38,6 +38,7 @@ APP = "/checkpoint"
 SHELL: Final = (
     f"{ASSETS}/tansiq.css",
     f"{ASSETS}/checkpoint/app.js",
+    f"{ASSETS}/checkpoint/store.js",
     f"{ASSETS}/checkpoint/verify.js",
     f"{ASSETS}/checkpoint/token.js",
     f"{ASSETS}/checkpoint/trust.js",

@@ -6,6 +6,7 @@ import {
   TrustError, deltasOf, fromBase64, governanceKeys, loadRevocations, loadTrustList,
   signedByOperator, toBase64, verify,
 } from "./verify.js";
+import { dropEvents, firstEvents, getMeta, putMeta, queueEvent, queueLength } from "./store.js";
 
 const root = document.getElementById("officer");
 const LANG = root.dataset.lang;
@@ -16,48 +17,6 @@ const MAX_AGE_MS = Number(root.dataset.maxAgeHours) * 3600e3;
 const BATCH = 500;
 const SYNC_EVERY_MS = 60e3;
 const $ = (id) => document.getElementById(id);
-
-// --- IndexedDB: "meta" (key -> value) and "queue" (events in the order they were recorded) ----
-
-function openDb() {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open("tansiq-checkpoint", 1);
-    request.onupgradeneeded = () => {
-      request.result.createObjectStore("meta");
-      request.result.createObjectStore("queue", { keyPath: "seq", autoIncrement: true });
-    };
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  });
-}
-
-const dbReady = openDb();
-
-async function run(storeName, mode, work) {
-  const db = await dbReady;
-  return new Promise((resolve, reject) => {
-    const tx = db.transaction(storeName, mode);
-    let result;
-    Promise.resolve(work(tx.objectStore(storeName))).then((value) => { result = value; });
-    tx.oncomplete = () => resolve(result);
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error);
-  });
-}
-
-const asPromise = (request) => new Promise((resolve, reject) => {
-  request.onsuccess = () => resolve(request.result);
-  request.onerror = () => reject(request.error);
-});
-
-const getMeta = (key) => run("meta", "readonly", (store) => asPromise(store.get(key)));
-const putMeta = (values) => run("meta", "readwrite", (store) => {
-  for (const [key, value] of Object.entries(values)) store.put(value, key);
-});
-const queueLength = () => run("queue", "readonly", (store) => asPromise(store.count()));
-const queueEvent = (event) => run("queue", "readwrite", (store) => { store.add(event); });
-const firstEvents = (n) => run("queue", "readonly", (store) => asPromise(store.getAll(null, n)));
-const dropEvents = (seqs) => run("queue", "readwrite", (store) => { for (const seq of seqs) store.delete(seq); });
 
 // --- state ---------------------------------------------------------------------------------------
 
