@@ -1,8 +1,141 @@
 """The checkpoint officer's offline app: the installable page, its manifest and service
-worker, which verify permits in the browser and queue scans until the hub is reachable."""
+worker, which verify permits in the browser and queue scans until the hub is reachable.
+
+The page itself holds no data and needs no sign-in: what it shows comes from the hub's sync
+API, authorised by the device token an authority's administrator issued (kept in the
+browser's IndexedDB, sent only as ``Authorization: Device``). The hub's governance keys are
+pinned at the first sync. That is trust on first use, and no weaker than the page's own code,
+which comes from the same hub: whoever could change the keys in that answer could change the
+verifier too.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import hashlib
+import json
+from functools import cache
+from importlib import resources
+from typing import Any, Final
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+
+from tansiq.checkpoints.client import NOT_SIGNED_HERE
+from tansiq.checkpoints.routes import CurrentDevice
+from tansiq.clearances.reasons import NOTE_REQUIRED, REASON_LABELS
+from tansiq.context import DbSession
+from tansiq.core.i18n import translate
+from tansiq.geo.repository import GeoRepository
+from tansiq.pages.screen import Current
+from tansiq.pages.text import labels
+from tansiq.pages.view import ASSETS
+from tansiq.verifier.verify import NO_REVOCATIONS, REASONS
 
 router = APIRouter(include_in_schema=False)
+
+APP = "/checkpoint"
+# What the service worker keeps for offline use; the page itself is fetched network-first.
+SHELL: Final = (
+    f"{ASSETS}/tansiq.css",
+    f"{ASSETS}/checkpoint/app.js",
+    f"{ASSETS}/checkpoint/store.js",
+    f"{ASSETS}/checkpoint/verify.js",
+    f"{ASSETS}/checkpoint/token.js",
+    f"{ASSETS}/checkpoint/trust.js",
+    f"{ASSETS}/checkpoint/keys.js",
+    f"{ASSETS}/checkpoint/cbor.js",
+    f"{ASSETS}/checkpoint/icon.svg",
+    f"{ASSETS}/vendor/jsqr/jsQR.js",
+    f"{APP}/manifest.webmanifest",
+)
+
+
+def _static(path: str) -> bytes:
+    return (resources.files("tansiq.pages") / "static" / path).read_bytes()
+
+
+@cache
+def _worker_script() -> bytes:
+    """The service worker, with a cache name that changes whenever any cached file does."""
+    digest = hashlib.sha256(_static("checkpoint/sw.js"))
+    for path in SHELL:
+        if path.startswith(ASSETS):
+            digest.update(_static(path.removeprefix(ASSETS + "/")))
+    return (
+        _static("checkpoint/sw.js")
+        .replace(b"__VERSION__", digest.hexdigest()[:16].encode())
+        .replace(b"__SHELL__", json.dumps([APP, *SHELL]).encode())
+    )
+
+
+def _js_labels(s: Current) -> dict[str, Any]:
+    """What the script shows, in the reader's language (the template renders the rest)."""
+    text = {key: value for key, value in labels(s.locale).items() if key.startswith("cp_")}
+    reasons = {status.value: translate(message, s.locale) for status, message in REASONS.items()}
+    reasons["no_revocations"] = translate(NO_REVOCATIONS, s.locale)
+    reasons["not_signed_here"] = translate(NOT_SIGNED_HERE, s.locale)
+    return {"text": text, "reasons": reasons}
+
+
+@router.get(APP)
+def checkpoint_app(s: Current) -> Response:
+    refusals = [(code.value, translate(label, s.locale)) for code, label in REASON_LABELS.items()]
+    return s.show(
+        "checkpoint.html",
+        refusals=refusals,
+        note_required=sorted(code.value for code in NOTE_REQUIRED),
+        max_age_hours=s.hub.settings.data_max_age_hours,
+        js_labels=_js_labels(s),
+    )
+
+
+@router.get(f"{APP}/sw.js")
+def service_worker() -> Response:
+    """Served from the app's path with ``Service-Worker-Allowed`` so that its scope can be
+    ``/checkpoint`` itself (a worker's default scope is the folder it is served from)."""
+    return Response(
+        _worker_script(),
+        media_type="text/javascript",
+        headers={"Service-Worker-Allowed": APP, "Cache-Control": "no-cache"},
+    )
+
+
+@router.get(f"{APP}/manifest.webmanifest")
+def manifest(s: Current) -> Response:
+    t = labels(s.locale)
+    body = {
+        "name": f"{t['app_name']} · {t['checkpoint_app']}",
+        "short_name": t["checkpoint_app"],
+        "lang": s.locale.value,
+        "dir": s.locale.direction,
+        "start_url": APP,
+        "scope": APP,
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b4f6c",
+        "icons": [
+            {"src": f"{ASSETS}/checkpoint/icon.svg", "sizes": "any", "type": "image/svg+xml"}
+        ],
+    }
+    return Response(
+        json.dumps(body, ensure_ascii=False),
+        media_type="application/manifest+json",
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
+@router.get(f"{APP}/device")
+def device_info(device: CurrentDevice, session: DbSession) -> JSONResponse:
+    """Which checkpoint the device in ``Authorization: Device`` stands at (its code decides
+    "off route"; the sync API names only the authority)."""
+    checkpoint = GeoRepository(session).checkpoint(device.checkpoint_id)
+    if checkpoint is None:  # a device always belongs to a checkpoint; the row may be gone
+        return JSONResponse({"checkpoint": None}, headers={"Cache-Control": "no-store"})
+    return JSONResponse(
+        {
+            "checkpoint": checkpoint.code,
+            "name": {"ar": checkpoint.name_ar, "en": checkpoint.name_en},
+            "device": device.name,
+        },
+        headers={"Cache-Control": "no-store"},
+    )

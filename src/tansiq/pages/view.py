@@ -50,7 +50,8 @@ class Formats:
 
 
 def content_security_policy(tile_url: str | None, *, inline_styles: bool = False) -> str:
-    """No inline scripts anywhere; images from a configured tile server only if one is set."""
+    """No inline scripts anywhere; images from a configured tile server only if one is set.
+    The checkpoint app's web manifest and service worker come from the hub itself."""
     images = "'self' data:"
     if tile_url:
         parts = urlsplit(tile_url.replace("{s}", "a"))
@@ -59,7 +60,8 @@ def content_security_policy(tile_url: str | None, *, inline_styles: bool = False
     styles = "'self' 'unsafe-inline'" if inline_styles else "'self'"
     return (
         f"default-src 'none'; script-src 'self'; style-src {styles}; img-src {images}; "
-        "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; "
+        "connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; "
+        "form-action 'self'; base-uri 'none'; "
         "frame-ancestors 'none'"
     )
 

@@ -1,0 +1,403 @@
+// The checkpoint officer's offline app: enrol with a device token, sync trust data from the
+// hub, check permits (camera, paste or hardware scanner) with no network, and queue what the
+// officer did in IndexedDB until the hub has acknowledged it.
+
+import {
+  TrustError, deltasOf, fromBase64, governanceKeys, loadRevocations, loadTrustList,
+  signedByOperator, toBase64, verify,
+} from "./verify.js";
+import { dropEvents, firstEvents, getMeta, putMeta, queueEvent, queueLength } from "./store.js";
+
+const root = document.getElementById("officer");
+const LANG = root.dataset.lang;
+const LABELS = JSON.parse(root.dataset.labels);
+const T = LABELS.text;
+const NOTE_REQUIRED = new Set(JSON.parse(root.dataset.noteRequired));
+const MAX_AGE_MS = Number(root.dataset.maxAgeHours) * 3600e3;
+const BATCH = 500;
+const SYNC_EVERY_MS = 60e3;
+const $ = (id) => document.getElementById(id);
+
+// --- state ---------------------------------------------------------------------------------------
+
+const state = {
+  token: null, governance: null, trust: null, revocations: null, authority: "",
+  info: null, expected: [], lastSync: null, syncing: false, verdict: null,
+};
+
+// Rebuild everything from the stored signed bytes, checking every signature again.
+async function loadState() {
+  state.token = (await getMeta("token")) || null;
+  const pinned = await getMeta("governance");
+  state.lastSync = (await getMeta("lastSync")) || null;
+  state.info = (await getMeta("info")) || null;
+  state.expected = (await getMeta("expected")) || [];
+  state.authority = (await getMeta("authority")) || "";
+  state.trust = null;
+  state.revocations = null;
+  if (!pinned || !pinned.length) return;
+  state.governance = await governanceKeys(pinned.map(fromBase64));
+  const trust = await getMeta("trust");
+  if (trust) state.trust = await loadTrustList(fromBase64(trust), state.governance);
+  const deltas = (await getMeta("deltas")) || [];
+  state.revocations = await loadRevocations(deltas.map(fromBase64), state.governance);
+}
+
+// --- words on the screen ---------------------------------------------------------------------------
+
+function fill(template, params) {
+  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? params[name] : whole));
+}
+
+const when = (ms) => new Intl.DateTimeFormat(LANG, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })
+  .format(new Date(ms)) + " UTC";
+
+function duration(ms) {
+  const minutes = Math.max(0, Math.round(ms / 60e3));
+  const [value, unit] = minutes < 120 ? [minutes, "minute"] : minutes < 2880 ? [Math.floor(minutes / 60), "hour"] : [Math.floor(minutes / 1440), "day"];
+  return new Intl.NumberFormat(LANG, { style: "unit", unit, unitDisplay: "long" }).format(value);
+}
+
+function say(text) {
+  $("cp-message").textContent = text;
+}
+
+async function renderStatus() {
+  const enrolled = Boolean(state.token);
+  $("cp-enrol").hidden = enrolled;
+  $("cp-sync").hidden = !enrolled;
+  $("cp-sync").disabled = state.syncing;
+  if (state.info && state.info.checkpoint) {
+    const name = state.info.name ? state.info.name[LANG] || state.info.name.en : "";
+    $("cp-here").textContent = name ? `${name} (${state.info.checkpoint})` : state.info.checkpoint;
+  } else {
+    $("cp-here").textContent = enrolled ? T.cp_unknown : T.cp_not_enrolled;
+  }
+  $("cp-queue").textContent = new Intl.NumberFormat(LANG).format(await queueLength());
+  $("cp-last-sync").textContent = state.lastSync ? when(state.lastSync) : T.cp_never;
+  const asOf = state.revocations && state.revocations.asOf;
+  const age = asOf ? Date.now() - asOf * 1000 : null;
+  $("cp-data-age").textContent = age === null ? T.cp_unknown : duration(age);
+  const stale = enrolled && (age === null || age > MAX_AGE_MS);
+  $("cp-stale").hidden = !stale;
+  $("cp-stale").textContent = fill(T.cp_stale_warning, { hours: new Intl.NumberFormat(LANG).format(MAX_AGE_MS / 3600e3) });
+  $("cp-net").textContent = navigator.onLine ? T.cp_online : T.cp_offline;
+  const list = $("cp-expected");
+  list.replaceChildren();
+  for (const permit of state.expected) {
+    const item = document.createElement("li");
+    const number = document.createElement("bdi");
+    number.textContent = permit.number;
+    item.append(number, " · ", fill(T.cp_valid_until, { time: when(Date.parse(permit.valid_until)) }));
+    list.append(item);
+  }
+  if (!state.expected.length) {
+    const item = document.createElement("li");
+    item.textContent = T.cp_expected_empty;
+    list.append(item);
+  }
+}
+
+// --- sync: push the queue in batches, then pull (checked before anything is stored) -----------
+
+class HubRefused extends Error {}
+
+async function hub(path, options = {}) {
+  const response = await fetch(path, {
+    ...options,
+    cache: "no-store",
+    headers: { ...(options.headers || {}), Authorization: `Device ${state.token}` },
+  });
+  if (!response.ok) throw new HubRefused(String(response.status));
+  return response.json();
+}
+
+async function push() {
+  for (;;) {
+    const batch = await firstEvents(BATCH);
+    if (!batch.length) return;
+    await hub("/api/v1/sync/events", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ events: batch.map(({ seq, ...event }) => event) }),
+    });
+    // Acknowledged: only now do the events leave this device (the hub stores each id once).
+    await dropEvents(batch.map((event) => event.seq));
+  }
+}
+
+async function pull() {
+  const since = state.revocations ? state.revocations.seq : 0;
+  const answer = await hub(`/api/v1/sync/pull?revocations_since=${since}`);
+  // Trust on first use: the governance keys are pinned from the first answer and never
+  // replaced by a later one (see tansiq/pages/officer.py for why this is no weaker).
+  const stored = await getMeta("governance");
+  const pinned = stored && stored.length ? stored : answer.governance_keys;
+  if (!pinned.length) throw new TrustError("trust.no_governance_keys"); // nothing to pin yet
+  const governance = await governanceKeys(pinned.map(fromBase64));
+  let trust = await getMeta("trust");
+  if (answer.trust_list !== null) {
+    const minSeq = state.trust ? state.trust.seq : 0;
+    await loadTrustList(fromBase64(answer.trust_list), governance, minSeq);
+    trust = answer.trust_list;
+  }
+  const known = (await getMeta("deltas")) || [];
+  const fresh = deltasOf(fromBase64(answer.revocations)).map(toBase64);
+  const deltas = [...new Set([...known, ...fresh])];
+  await loadRevocations(deltas.map(fromBase64), governance); // refuses unsigned deltas and gaps
+  const info = await hub("/checkpoint/device");
+  await putMeta({
+    governance: pinned, trust, deltas, authority: answer.authority, info,
+    expected: answer.expected.map(({ number, valid_until: validUntil }) => ({ number, valid_until: validUntil })),
+    lastSync: Date.now(),
+  });
+}
+
+async function sync() {
+  if (state.syncing || !state.token) return;
+  state.syncing = true;
+  say(T.cp_syncing);
+  await renderStatus();
+  try {
+    await push();
+    await pull();
+    await loadState();
+    say(T.cp_synced);
+  } catch (error) {
+    if (error instanceof HubRefused) say(error.message === "401" || error.message === "403" ? T.cp_refused : T.cp_unreachable);
+    else if (error instanceof TrustError) say(T.cp_trust_invalid);
+    else say(T.cp_unreachable);
+  } finally {
+    state.syncing = false;
+    await renderStatus();
+  }
+}
+
+// --- checking a permit -----------------------------------------------------------------------------
+
+const GOOD = new Set(["valid"]);
+const WARN = new Set(["stale"]);
+const ICONS = { good: "✓", warn: "!", bad: "✗" };
+const ISOLATED = new Set(["number", "plate", "kind", "driver", "cargo", "checkpoints", "conditions", "authorities"]);
+
+async function check(raw) {
+  const text = raw.trim();
+  if (!text) return;
+  if (!state.trust) {
+    say(T.cp_no_trust);
+    return;
+  }
+  const verdict = signedByOperator(
+    await verify(text, {
+      trust: state.trust,
+      revocations: state.revocations,
+      at: Date.now(),
+      checkpoint: state.info ? state.info.checkpoint : null,
+      dataAsOf: state.revocations ? state.revocations.asOf : null,
+      maxDataAge: MAX_AGE_MS,
+    }),
+    state.authority,
+  );
+  state.verdict = verdict;
+  showVerdict(verdict);
+  await renderStatus(); // the data age, as of this check
+}
+
+function showVerdict(verdict) {
+  const tone = GOOD.has(verdict.status) ? "good" : WARN.has(verdict.status) ? "warn" : "bad";
+  const box = $("cp-verdict");
+  box.dataset.status = verdict.status;
+  box.className = `cp-verdict cp-${tone}`;
+  box.querySelector(".cp-icon").textContent = ICONS[tone];
+  box.querySelector(".cp-word").textContent = T[`cp_word_${verdict.status}`];
+  $("cp-reason").textContent = fill(LABELS.reasons[verdict.reason], verdict.params);
+  const c = verdict.claims;
+  const facts = {
+    number: c ? `${c.cti}-${c.version}` : "",
+    plate: c ? c.vehicle.plate : "",
+    kind: c ? c.vehicle.kind : "",
+    driver: c ? c.driver.name : "",
+    cargo: c ? c.cargo || T.cp_none : "",
+    window: c ? fill(T.cp_window_value, { start: when(c.nbf * 1000), end: when(c.exp * 1000) }) : "",
+    checkpoints: c ? c.checkpoints.join(" · ") || T.cp_none : "",
+    conditions: c ? c.conditions.map((x) => (x.detail ? `${x.kind}: ${x.detail}` : x.kind)).join(" · ") || T.cp_none : "",
+    authorities: verdict.authorities.join(" · ") || T.cp_none,
+    expected: c ? (state.expected.some((e) => e.number === `${c.cti}-${c.version}`) ? T.cp_expected_yes : T.cp_expected_no) : "",
+  };
+  $("cp-facts").hidden = !c;
+  // What the permit says keeps its own direction (an English plate in an Arabic page, say).
+  for (const dd of $("cp-facts").querySelectorAll("dd")) {
+    if (ISOLATED.has(dd.dataset.fact)) {
+      const value = document.createElement("bdi");
+      value.textContent = facts[dd.dataset.fact];
+      dd.replaceChildren(value);
+    } else {
+      dd.textContent = facts[dd.dataset.fact];
+    }
+  }
+  $("cp-result").hidden = false;
+  $("cp-actions").hidden = false;
+  $("cp-result").focus();
+}
+
+async function record(action, reasonCode = null, note = "") {
+  const verdict = state.verdict;
+  if (!verdict) return;
+  const claims = verdict.claims;
+  await queueEvent({
+    id: crypto.randomUUID(),
+    scanned_at: new Date().toISOString(),
+    permit: claims ? claims.cti : "unreadable",
+    version: claims ? claims.version : 1,
+    verdict: verdict.status,
+    action,
+    reason_code: reasonCode,
+    note,
+    officer: "",
+  });
+  state.verdict = null;
+  $("cp-actions").hidden = true;
+  say(action === "passage" ? T.cp_recorded_passage : T.cp_recorded_refusal);
+  await renderStatus();
+  if (navigator.onLine) sync();
+}
+
+// --- the camera: frames to jsQR until a code is found ------------------------------------------------
+
+let stream = null;
+
+async function startCamera() {
+  const video = $("cp-video");
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+  } catch {
+    say(T.cp_camera_failed);
+    return;
+  }
+  video.srcObject = stream;
+  video.hidden = false;
+  $("cp-camera-help").hidden = false;
+  $("cp-camera-start").hidden = true;
+  $("cp-camera-stop").hidden = false;
+  await video.play().catch(() => {});
+  const canvas = document.createElement("canvas");
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  const frame = () => {
+    if (!stream) return;
+    if (video.videoWidth) {
+      const scale = Math.min(1, 960 / Math.max(video.videoWidth, video.videoHeight));
+      canvas.width = Math.round(video.videoWidth * scale);
+      canvas.height = Math.round(video.videoHeight * scale);
+      context.drawImage(video, 0, 0, canvas.width, canvas.height);
+      const image = context.getImageData(0, 0, canvas.width, canvas.height);
+      const found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+      if (found && found.data) {
+        stopCamera();
+        $("cp-code").value = found.data;
+        check(found.data);
+        return;
+      }
+    }
+    setTimeout(frame, 150);
+  };
+  frame();
+}
+
+function stopCamera() {
+  if (stream) for (const track of stream.getTracks()) track.stop();
+  stream = null;
+  $("cp-video").hidden = true;
+  $("cp-video").srcObject = null;
+  $("cp-camera-help").hidden = true;
+  $("cp-camera-start").hidden = false;
+  $("cp-camera-stop").hidden = true;
+}
+
+// --- wiring ----------------------------------------------------------------------------------------
+
+async function enrol(token) {
+  const clean = token.trim();
+  if (!clean) return;
+  await putMeta({ token: clean });
+  state.token = clean;
+  say(T.cp_enrolled);
+  await renderStatus();
+  await sync();
+}
+
+$("cp-enrol-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  enrol($("cp-token").value);
+  $("cp-token").value = "";
+});
+$("cp-check-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  check($("cp-code").value);
+});
+// A hardware scanner types the code and presses Enter: check at once.
+$("cp-code").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    check($("cp-code").value);
+  }
+});
+$("cp-passage").addEventListener("click", () => record("passage"));
+$("cp-refusal-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const reason = $("cp-refusal-reason").value;
+  const note = $("cp-note").value.trim();
+  if (!reason) {
+    say(T.cp_reason_required);
+    return;
+  }
+  if (NOTE_REQUIRED.has(reason) && !note) {
+    say(T.cp_note_required);
+    $("cp-note").focus();
+    return;
+  }
+  record("refusal", reason, note);
+  $("cp-note").value = "";
+  $("cp-refusal-reason").value = "";
+});
+$("cp-next").addEventListener("click", () => {
+  $("cp-result").hidden = true;
+  $("cp-code").value = "";
+  $("cp-code").focus();
+});
+$("cp-sync").addEventListener("click", () => sync());
+$("cp-camera-start").addEventListener("click", () => startCamera());
+$("cp-camera-stop").addEventListener("click", () => stopCamera());
+window.addEventListener("online", () => { renderStatus(); sync(); });
+window.addEventListener("offline", () => renderStatus());
+setInterval(() => { renderStatus(); if (navigator.onLine) sync(); }, SYNC_EVERY_MS);
+
+// The admin pages link to /checkpoint#enrol=<device token>: read it, then take it out of the
+// address bar (and so out of the history) at once.
+function offeredToken() {
+  const offered = new URLSearchParams(location.hash.slice(1)).get("enrol");
+  if (location.hash) history.replaceState(null, "", location.pathname + location.search);
+  return offered;
+}
+
+window.addEventListener("hashchange", () => {
+  const offered = offeredToken();
+  if (offered) enrol(offered);
+});
+
+async function start() {
+  const offered = offeredToken();
+  try {
+    await loadState();
+  } catch {
+    say(T.cp_trust_invalid);
+  }
+  await renderStatus();
+  root.dataset.ready = "true";
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/checkpoint/sw.js", { scope: "/checkpoint" }).catch(() => {});
+  }
+  if (offered) await enrol(offered);
+  else if (navigator.onLine) await sync();
+}
+
+start();

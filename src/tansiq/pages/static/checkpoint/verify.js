@@ -1,0 +1,131 @@
+// Offline permit verification in the browser: the same verdict, status and code, as the hub's
+// tansiq/verifier/verify.py and the device rule of tansiq/checkpoints/client.py for the same
+// inputs. The formats are documented in tansiq/permits/token.py and tansiq/permits/trust.py;
+// every rule names the Python it mirrors. Nothing here throws on bad input: a token that
+// cannot be read is the verdict "malformed", bad trust data is a TrustError with a code.
+
+import { hex, verifySignature } from "./keys.js";
+import { decodeToken, sigStructure } from "./token.js";
+import { trustedAt } from "./trust.js";
+
+export { fromBase64, toBase64 } from "./keys.js";
+export {
+  RevocationState, TrustError, deltasOf, governanceKeys, loadRevocations, loadTrustList,
+} from "./trust.js";
+
+const ROLE_PERMITS = "permits";
+
+export const PRECEDENCE = [
+  "malformed", "forged", "unknown_key", "missing_signature", "revoked", "suspended", "expired",
+  "not_yet_valid", "off_route", "stale", "valid",
+];
+
+
+// --- the verdict (verifier/verify.py) ------------------------------------------------------------
+
+function stamp(secondsSinceEpoch) {
+  return new Date(secondsSinceEpoch * 1000).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+}
+
+// The verdict on token `text` at `at` (milliseconds since the epoch). Never throws.
+//   trust: from loadTrustList; revocations: a RevocationState or null; checkpoint: code or null;
+//   dataAsOf: seconds (default: the older of the trust list's and the last delta's issue times);
+//   maxDataAge: milliseconds (default 24 h).
+export async function verify(text, { trust, revocations, at, checkpoint = null, dataAsOf = null, maxDataAge = 24 * 3600e3 }) {
+  if (dataAsOf === null) {
+    const times = [trust.issuedAt];
+    if (revocations !== null && revocations.asOf !== null) times.push(revocations.asOf);
+    dataAsOf = Math.min(...times);
+  }
+  const dataAge = at - dataAsOf * 1000;
+  let token;
+  try {
+    token = await decodeToken(text);
+  } catch {
+    // Malformed, or anything else the input provoked: either way the code cannot be read.
+    return { status: "malformed", reason: "malformed", params: {}, dataAge, claims: null, findings: ["malformed"], authorities: [] };
+  }
+  const { claims } = token;
+  const found = new Set();
+  const params = {};
+
+  const good = new Map();
+  for (const signature of token.signatures) {
+    const entry = trust.entries.get(hex(signature.kid));
+    if (entry === undefined) continue;
+    if (entry.alg === signature.alg && entry.roles.includes(ROLE_PERMITS) && trustedAt(entry, claims.iat)
+      && (await verifySignature(entry.key, signature.alg, sigStructure(signature.protected, token.payload), signature.signature))) {
+      good.set(hex(signature.kid), (good.get(hex(signature.kid)) || 0) + 1);
+    } else {
+      found.add("forged");
+    }
+  }
+
+  const authorities = [];
+  for (const kid of claims.requiredKids) {
+    const entry = trust.entries.get(hex(kid));
+    if (entry === undefined) {
+      found.add("unknown_key");
+      continue;
+    }
+    const count = good.get(hex(kid)) || 0;
+    if (count > 1) found.add("forged");
+    else if (count === 0 || authorities.includes(entry.authority)) found.add("missing_signature");
+    else authorities.push(entry.authority);
+  }
+
+  if (revocations !== null) {
+    const record = revocations.statusOf(claims.cti, claims.version);
+    if (record !== null) {
+      found.add(record.status === "revoked" ? "revoked" : "suspended");
+      params.reason = record.reason;
+    }
+  }
+  if (at >= claims.exp * 1000) found.add("expired");
+  if (at < claims.nbf * 1000) found.add("not_yet_valid");
+  if (checkpoint !== null && claims.checkpoints.length) {
+    const wanted = normaliseCode(checkpoint);
+    if (claims.checkpoints.every((code) => normaliseCode(code) !== wanted)) found.add("off_route");
+  }
+  let reason = null;
+  if (revocations === null || revocations.asOf === null) {
+    found.add("stale");
+    reason = "no_revocations";
+  } else if (dataAge > maxDataAge) {
+    found.add("stale");
+  }
+  const findings = PRECEDENCE.filter((status) => found.has(status));
+  const status = findings.length ? findings[0] : "valid";
+  Object.assign(params, {
+    exp: stamp(claims.exp),
+    nbf: stamp(claims.nbf),
+    checkpoint: checkpoint || "",
+    hours: String(Math.floor(dataAge / 3600e3)),
+  });
+  return {
+    status,
+    reason: status === "stale" && reason ? reason : status,
+    params,
+    dataAge,
+    claims,
+    findings,
+    authorities,
+  };
+}
+
+function normaliseCode(code) {
+  return code.trim().toLowerCase();
+}
+
+// checkpoints/client.py _signed_by_operator: a permit honoured at a checkpoint must carry the
+// signature of the authority that mans it.
+export function signedByOperator(verdict, authority) {
+  if (!authority || verdict.status !== "valid" || verdict.authorities.includes(authority)) return verdict;
+  return {
+    ...verdict,
+    status: "missing_signature",
+    reason: "not_signed_here",
+    params: { authority },
+    findings: [...verdict.findings, "missing_signature"],
+  };
+}
