@@ -149,9 +149,8 @@ def route_check(s: Current, form: FormData) -> Response:
         s.check_csrf(form)
     except CsrfRejected as error:
         return _json({"error": _coded(s, error)}, 403)
-    found = _check_route(s, read_values(form))
-    status = 200 if found["error"] is None else 422
-    return _json(found, status)
+    # The check itself succeeded even when the route has a problem: that is in "error".
+    return _json(_check_route(s, read_values(form)), 200)
 
 
 def _json(body: dict[str, Any], status: int) -> JSONResponse:

@@ -59,10 +59,11 @@
         }
       }
     }).addTo(map);
-    routeLayer = L.geoJSON(null, { style: { color: "#111", weight: 4, dashArray: "6 4" } }).addTo(map);
-    drawnLayer = L.polyline([], { color: "#0b5cad", weight: 4 }).addTo(map);
     var bounds = base.getBounds();
     if (bounds.isValid()) { map.fitBounds(bounds.pad(0.05)); } else { map.setView([0, 0], 2); }
+    // Added once the map has a view: an empty line has no bounds to project before that.
+    routeLayer = L.geoJSON(null, { style: { color: "#111", weight: 4, dashArray: "6 4" } }).addTo(map);
+    drawnLayer = L.polyline([], { color: "#0b5cad", weight: 4 }).addTo(map);
     map.on("click", function (event) {
       if (mode() !== "drawn") { return; }
       drawn.push([round(event.latlng.lng), round(event.latlng.lat)]);
@@ -277,5 +278,11 @@
     event.preventDefault();
     check();
   });
-  check();
+  function hasRoute() {
+    if (mode() === "drawn") { return drawn.length > 1; }
+    return Array.prototype.filter.call(stops.querySelectorAll("select"), function (select) {
+      return select.value;
+    }).length > 1;
+  }
+  if (hasRoute()) { check(); }
 }());
