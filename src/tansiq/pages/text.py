@@ -179,7 +179,7 @@ LABELS = {
     "print_button": N_("Print"),
     "not_signed_yet": N_("Not signed by every authority yet."),
     "no_permits": N_("No permits yet."),
-    "permit_active": N_("Valid"),
+    "permit_active": N_("In force"),
     "permit_suspended": N_("Suspended"),
     "permit_revoked": N_("Revoked"),
     "permit_superseded": N_("Replaced by a newer version"),

@@ -284,7 +284,7 @@ def _form(
         action=action,
         application=application,
         error=None if shown_error is None else shown_error.render(s.locale),
-        problems=(problems or Problems()).render(s.locale),
+        problems=_named((problems or Problems()).render(s.locale), words),
         live=_check_route(s, values) if check else None,
         checkpoints=checkpoints,
         known={c["code"] for c in checkpoints},
@@ -293,6 +293,55 @@ def _form(
         map_json=_map_json(s),
         tile_url=s.hub.settings.tile_url or "",
     )
+
+
+FIELDS = {
+    "origin": "origin",
+    "destination": "destination",
+    "route": "route",
+    "checkpoints": "route",
+    "corridor_m": "corridor",
+    "vehicle": "vehicle",
+    "vehicle.plate": "plate",
+    "vehicle.kind": "vehicle_kind",
+    "vehicle.vin": "vin",
+    "vehicle.container_number": "container",
+    "driver": "driver",
+    "driver.name_ar": "driver_name_ar",
+    "driver.name_latin": "driver_name_latin",
+    "driver.id_number": "id_number",
+    "cargo": "cargo",
+    "description": "description",
+    "quantity": "quantity",
+    "unit": "unit",
+    "gross_mass_kg": "gross_mass",
+    "hs_code": "hs_code",
+    "un_number": "un_number",
+    "seals": "seals",
+    "valid_from": "valid_from",
+    "valid_until": "valid_until",
+    "note": "amend_note",
+}
+INDEXED = re.compile(r"^(cargo|checkpoints|seals)\[(\d+)\]\.?(.*)$")
+
+
+def _named(problems: dict[str, dict[str, str]], words: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Each problem with the name of its field as the form labels it, for the summary."""
+    for path, problem in problems.items():
+        found = INDEXED.match(path)
+        if found is None:
+            problem["field"] = words.get(FIELDS.get(path, ""), "")
+            continue
+        kind, index, rest = found.groups()
+        n = str(int(index) + 1)
+        if kind == "checkpoints":
+            problem["field"] = words["stop_n"].replace("{n}", n)
+        elif kind == "seals":
+            problem["field"] = words["seals"]
+        else:
+            line = words["cargo_line_n"].replace("{n}", n)
+            problem["field"] = f"{line}, {words.get(FIELDS.get(rest, ''), '')}".rstrip(", ")
+    return problems
 
 
 def _map_json(s: Screen) -> str:
