@@ -93,6 +93,53 @@ def test_submitting_by_checkpoints_opens_a_review_per_authority(
     assert 'href="' + done.headers["location"] + '/amend"' in page.text
 
 
+def test_hostile_text_round_trips_escaped(client: TestClient, clock: FixedClock) -> None:
+    csrf = _open(client, lang="ar")
+    done = _new(client, _form(clock, csrf=csrf, origin=HOSTILE, driver_name_latin=HOSTILE))
+    assert done.status_code == 303, done.text
+    page = client.get(done.headers["location"])
+    assert HOSTILE not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&#39; OR 1=1; -- «سمير»" in page.text
+    amend = client.get(done.headers["location"] + "/amend")
+    assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;&#39; OR 1=1; -- «سمير»"' in amend.text
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"op": "cp-up-99999999999999999999"},
+        {"op": "cargo-remove-x"},
+        {"valid_from": "0001-01-01T00:00+01:00"},
+        {"valid_until": "9999-12-31T23:59"},
+        {"corridor_m": "nan"},
+        {"corridor_m": "1e400"},
+        {"route_mode": "drawn", "route": "[]"},
+        {"route_mode": "drawn", "route": '{"type": "Point", "coordinates": [1, 2]}'},
+        {"checkpoint": ["W-GATE"] * 60},
+        {"vehicle_kind": "spaceship", "cargo_unit": ["ounces", "bags"]},
+        {"client_reference": ""},
+    ],
+)
+def test_odd_input_is_never_a_server_error(
+    client: TestClient, clock: FixedClock, overrides: dict[str, Any]
+) -> None:
+    csrf = _open(client)
+    page = _new(client, _form(clock, csrf=csrf, **overrides))
+    assert page.status_code in {200, 303, 422}, page.text
+    if page.status_code == 422:
+        assert 'data-code="' in page.text
+    checked = client.post(
+        "/applications/new/route-check", data=_form(clock, csrf=csrf, **overrides)
+    )
+    assert checked.status_code == 200
+
+
+def test_a_huge_body_is_refused_before_it_is_read(client: TestClient, clock: FixedClock) -> None:
+    csrf = _open(client)
+    page = _new(client, _form(clock, csrf=csrf, origin="x" * (2 * 1024 * 1024)))
+    assert page.status_code == 413
+
+
 def test_a_drawn_route_and_a_draft(client: TestClient, clock: FixedClock) -> None:
     csrf = _open(client)
     data = _form(

@@ -160,9 +160,9 @@ def parse_time(text: str) -> datetime | None:
     """A ``datetime-local`` value read as UTC (the form says so); an offset, if given, counts."""
     try:
         value = datetime.fromisoformat(text.strip())
-    except ValueError:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: year 1 moved across midnight
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def show_time(value: datetime) -> str:
