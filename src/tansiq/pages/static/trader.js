@@ -223,10 +223,17 @@
 
   // -- the required authorities, live ------------------------------------------------------
   var timer = null, asked = 0;
+  var live = document.getElementById("live");
   var help = document.getElementById("live-help");
   var problem = document.getElementById("live-error");
   function fill(list, items) {
     list.replaceChildren();
+    if (!items.length) {
+      var none = document.createElement("li");
+      none.className = "meta";
+      none.textContent = text.none || "";
+      list.appendChild(none);
+    }
     items.forEach(function (entry) {
       var li = document.createElement("li");
       li.className = "pill";
@@ -258,14 +265,17 @@
   }
   function check() {
     var mine = ++asked;
+    live.setAttribute("aria-busy", "true");
     var body = new URLSearchParams(new FormData(form));
     body.delete("op");
     fetch(form.getAttribute("data-check"), {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "Content-Type": "application/x-www-form-urlencoded" }
     }).then(function (response) { return response.json(); }).then(function (found) {
-      if (mine === asked) { show(found); }
-    }).catch(function () { /* the form still works: the hub checks on submit */ });
+      if (mine === asked) { show(found); live.removeAttribute("aria-busy"); }
+    }).catch(function () {
+      live.removeAttribute("aria-busy");  // the form still works: the hub checks on submit
+    });
   }
   function routeChanged() {
     window.clearTimeout(timer);
