@@ -92,6 +92,8 @@ def test_trader_applies_sees_authorities_live_and_prints_the_permit(
     for x in (0.15, 0.5, 0.85):
         page.mouse.click(box["x"] + box["width"] * x, box["y"] + box["height"] * 0.5)
     expect(page.locator("#route")).to_have_value(re.compile('"type": ?"LineString"'))
+    expect(page.locator("#live-authorities li[data-code]").first).to_be_visible()
+    trader.shoot("trader-new-drawn")
     page.click("#undo-point")
     expect(page.locator("#live-authorities li").first).to_be_visible()
     page.click("#clear-route")
