@@ -4,52 +4,41 @@ the same services and input models as the API, so the pages hold no rules of the
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from tansiq.clearances import access, service
-from tansiq.clearances.domain import ApplicationStatus, ReviewStatus
+from tansiq.clearances.domain import ReviewStatus
 from tansiq.clearances.models import ApplicationRecord
 from tansiq.clearances.render import application_out
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import AmendmentIn, AppealIn, ApplicationIn, CargoUnit, VehicleKind
 from tansiq.context import RecordId
 from tansiq.core.errors import STATUS_BY_CATEGORY, Forbidden, TansiqError
-from tansiq.core.i18n import Locale
-from tansiq.geo.repository import GeoRepository
-from tansiq.geo.service import (
-    CheckpointNotFound,
-    RouteInvalid,
-    list_checkpoints,
-    list_zone_maps,
-    resolve_route,
-    zone_features,
-)
+from tansiq.geo.service import list_checkpoints
 from tansiq.pages.screen import LIST_LIMIT, Current, FormData, Screen, one, tr
 from tansiq.pages.session import CsrfRejected
 from tansiq.pages.text import STATUS, labels
 from tansiq.pages.trader_form import (
     FormInvalid,
     Problems,
-    TooFewCheckpoints,
     Values,
     apply_op,
     body_of,
     model_of,
-    parse_route,
-    parse_time,
+    named,
+    plain,
     read_values,
     show_time,
-    stops_of,
+    values_of,
 )
+from tansiq.pages.trader_route import check_route, coded, map_json, name_in
 from tansiq.parties.domain import Role
-from tansiq.parties.repository import PartyRepository
 from tansiq.permits.qr import make_qr
 from tansiq.permits.repository import PermitRepository
 
@@ -70,15 +59,6 @@ AMEND_KEYS = (
     "valid_until",
 )
 ROUTE_CODES = frozenset({"route.invalid", "application.no_authority", "application.route_choice"})
-AMENDABLE = frozenset(
-    {
-        ApplicationStatus.DRAFT,
-        ApplicationStatus.SUBMITTED,
-        ApplicationStatus.IN_REVIEW,
-        ApplicationStatus.REJECTED,
-        ApplicationStatus.APPROVED,
-    }
-)
 
 
 def _env(s: Screen) -> service.ClearanceEnv:
@@ -94,10 +74,6 @@ def _applicant(s: Screen) -> Response | None:
     return None
 
 
-def _name(locale: Locale, ar: str, en: str) -> str:
-    return (ar or en) if locale is Locale.AR else (en or ar)
-
-
 # -- the form --------------------------------------------------------------------------------
 
 
@@ -108,7 +84,7 @@ def new_application(s: Current) -> Response:
     start = s.hub.clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     values = Values(
         client_reference="web-" + secrets.token_hex(8),
-        corridor_m=_plain(s.hub.settings.default_corridor_m),
+        corridor_m=plain(s.hub.settings.default_corridor_m),
         valid_from=show_time(start),
         valid_until=show_time(start + timedelta(days=1)),
     )
@@ -144,88 +120,17 @@ def create_application(s: Current, form: FormData) -> Response:
 def route_check(s: Current, form: FormData) -> Response:
     """The authorities and checkpoints a route touches, as JSON for the form's script."""
     if s.me is None:
-        return _json({"error": _coded(s, Forbidden())}, 401)
+        return _json({"error": coded(s, Forbidden())}, 401)
     try:
         s.check_csrf(form)
     except CsrfRejected as error:
-        return _json({"error": _coded(s, error)}, 403)
+        return _json({"error": coded(s, error)}, 403)
     # The check itself succeeded even when the route has a problem: that is in "error".
-    return _json(_check_route(s, read_values(form)), 200)
+    return _json(check_route(s, read_values(form)), 200)
 
 
 def _json(body: dict[str, Any], status: int) -> JSONResponse:
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
-
-
-def _coded(s: Screen, error: TansiqError) -> dict[str, str]:
-    return {"code": error.code, "message": error.render(s.locale)["message"]}
-
-
-def _check_route(s: Screen, values: Values) -> dict[str, Any]:
-    """What the hub would route to, over the whole window as the service judges it."""
-    found: dict[str, Any] = {"authorities": [], "checkpoints": [], "route": None, "error": None}
-    try:
-        route = _route_of(s, values)
-        found["route"] = route
-        corridor = (
-            float(values.corridor_m)
-            if values.corridor_m.strip()
-            else s.hub.settings.default_corridor_m
-        )
-        start = parse_time(values.valid_from) or s.hub.clock.now()
-        end = parse_time(values.valid_until) or start
-        moments = {start} | {
-            view.in_force_from
-            for view in list_zone_maps(s.session)
-            if view.in_force_from is not None and start < view.in_force_from < end
-        }
-        authorities: dict[int, None] = {}
-        stops: dict[str, Any] = {}
-        for moment in sorted(moments):
-            resolution = resolve_route(
-                s.session,
-                s.hub.spatial_index,
-                route=route,
-                corridor_m=corridor,
-                max_corridor_m=s.hub.settings.max_corridor_m,
-                at=moment,
-            )
-            authorities.update(dict.fromkeys(a.authority_id for a in resolution.authorities))
-            for hit in resolution.checkpoints:
-                stops.setdefault(hit.checkpoint.code, hit.checkpoint)
-        if not authorities:
-            raise service.NoAuthorityRequired
-    except ValueError:
-        found["error"] = {"code": "form.number", "message": tr(s, "Enter a number.")}
-        return found
-    except TansiqError as error:
-        found["error"] = _coded(s, error)
-        return found
-    parties = PartyRepository(s.session).parties_by_ids(set(authorities))
-    found["authorities"] = [
-        {"code": parties[i].code, "name": _name(s.locale, parties[i].name_ar, parties[i].name_en)}
-        for i in authorities
-    ]
-    found["checkpoints"] = [
-        {"code": cp.code, "name": _name(s.locale, cp.name.ar, cp.name.en)} for cp in stops.values()
-    ]
-    return found
-
-
-def _route_of(s: Screen, values: Values) -> dict[str, Any]:
-    if values.route_mode == "drawn":
-        route = parse_route(values.route)
-        if route is None:
-            raise RouteInvalid
-        return route
-    codes = stops_of(values)
-    if len(codes) < 2:
-        raise TooFewCheckpoints
-    known = GeoRepository(s.session).checkpoints_by_codes(set(codes))
-    for code in codes:
-        if code not in known:
-            raise CheckpointNotFound(checkpoint=code[:40])
-    return {"type": "LineString", "coordinates": [[known[c].lon, known[c].lat] for c in codes]}
 
 
 def _refused(
@@ -272,7 +177,7 @@ def _form(
     checkpoints = [
         {
             "code": c.code,
-            "name": _name(s.locale, c.name_ar, c.name_en),
+            "name": name_in(s.locale, c.name_ar, c.name_en),
             "open": c.status == "open",
         }
         for c in list_checkpoints(s.session)
@@ -284,104 +189,21 @@ def _form(
         action=action,
         application=application,
         error=None if shown_error is None else shown_error.render(s.locale),
-        problems=_named((problems or Problems()).render(s.locale), words),
-        live=_check_route(s, values) if check else None,
+        problems=named((problems or Problems()).render(s.locale), words),
+        live=check_route(s, values) if check else None,
         checkpoints=checkpoints,
         known={c["code"] for c in checkpoints},
         kinds=[(k.value, words[f"kind_{k.value}"]) for k in VehicleKind],
         units=[(u.value, words[f"unit_{u.value}"]) for u in CargoUnit],
-        map_json=_map_json(s),
+        map_json=map_json(s),
         tile_url=s.hub.settings.tile_url or "",
     )
-
-
-FIELDS = {
-    "origin": "origin",
-    "destination": "destination",
-    "route": "route",
-    "checkpoints": "route",
-    "corridor_m": "corridor",
-    "vehicle": "vehicle",
-    "vehicle.plate": "plate",
-    "vehicle.kind": "vehicle_kind",
-    "vehicle.vin": "vin",
-    "vehicle.container_number": "container",
-    "driver": "driver",
-    "driver.name_ar": "driver_name_ar",
-    "driver.name_latin": "driver_name_latin",
-    "driver.id_number": "id_number",
-    "cargo": "cargo",
-    "description": "description",
-    "quantity": "quantity",
-    "unit": "unit",
-    "gross_mass_kg": "gross_mass",
-    "hs_code": "hs_code",
-    "un_number": "un_number",
-    "seals": "seals",
-    "valid_from": "valid_from",
-    "valid_until": "valid_until",
-    "note": "amend_note",
-}
-INDEXED = re.compile(r"^(cargo|checkpoints|seals)\[(\d+)\]\.?(.*)$")
-
-
-def _named(problems: dict[str, dict[str, str]], words: dict[str, str]) -> dict[str, dict[str, str]]:
-    """Each problem with the name of its field as the form labels it, for the summary."""
-    for path, problem in problems.items():
-        found = INDEXED.match(path)
-        if found is None:
-            problem["field"] = words.get(FIELDS.get(path, ""), "")
-            continue
-        kind, index, rest = found.groups()
-        n = str(int(index) + 1)
-        if kind == "checkpoints":
-            problem["field"] = words["stop_n"].replace("{n}", n)
-        elif kind == "seals":
-            problem["field"] = words["seals"]
-        else:
-            line = words["cargo_line_n"].replace("{n}", n)
-            problem["field"] = f"{line}, {words.get(FIELDS.get(rest, ''), '')}".rstrip(", ")
-    return problems
-
-
-def _map_json(s: Screen) -> str:
-    features: list[dict[str, Any]] = [
-        {
-            "type": "Feature",
-            "geometry": zone["geometry"],
-            "properties": {
-                "kind": "zone",
-                "authority": zone["properties"]["authority"],
-                "name": zone["properties"]["name_ar" if s.locale is Locale.AR else "name_en"],
-            },
-        }
-        for zone in zone_features(s.session, s.hub.clock.now())
-    ]
-    features += [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
-            "properties": {
-                "kind": "checkpoint",
-                "code": c.code,
-                "open": c.status == "open",
-                "name": _name(s.locale, c.name_ar, c.name_en),
-            },
-        }
-        for c in list_checkpoints(s.session)
-    ]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
 
 
 def _qr(token: str) -> str:
     """The permit's QR as inline SVG that scales with its box (segno sets only a fixed size)."""
     svg = make_qr(token).svg
     return SVG_SIZE.sub(r'viewBox="0 0 \1 \2" width="\1" height="\2"', svg, count=1)
-
-
-def _plain(number: float) -> str:
-    text = repr(float(number))
-    return text[:-2] if text.endswith(".0") else text
 
 
 # -- amend, appeal, withdraw, submit a draft -------------------------------------------------
@@ -425,39 +247,7 @@ def _summary(s: Screen, record: ApplicationRecord) -> dict[str, Any]:
 def _values_of(s: Screen, record: ApplicationRecord) -> Values:
     version = ClearanceRepository(s.session).version(record.id, record.current_version)
     assert version is not None  # noqa: S101 - every application has its current version
-    data = version.content
-    window = data.get("window", {})
-    by_checkpoints = bool(data.get("checkpoints"))
-    return Values(
-        client_reference=record.client_reference,
-        origin=data["origin"],
-        destination=data["destination"],
-        route_mode="checkpoints" if by_checkpoints else "drawn",
-        checkpoints=list(data["checkpoints"]) if by_checkpoints else ["", ""],
-        route="" if by_checkpoints else json.dumps(version.route_geojson),
-        corridor_m=_plain(version.corridor_m),
-        vehicle_plate=data["vehicle"]["plate"],
-        vehicle_kind=data["vehicle"]["kind"],
-        vehicle_vin=data["vehicle"].get("vin") or "",
-        vehicle_container=data["vehicle"].get("container_number") or "",
-        driver_name_ar=data["driver"]["name_ar"],
-        driver_name_latin=data["driver"]["name_latin"],
-        driver_id_number=version.driver_id_number,
-        cargo=[
-            {
-                "description": line["description"],
-                "hs_code": line.get("hs_code") or "",
-                "quantity": _plain(line["quantity"]),
-                "unit": line["unit"],
-                "gross_mass_kg": _plain(line["gross_mass_kg"]),
-                "un_number": line.get("un_number") or "",
-            }
-            for line in data["cargo"]
-        ],
-        seals=", ".join(data.get("seals", [])),
-        valid_from=show_time(datetime.fromisoformat(window["valid_from"])),
-        valid_until=show_time(datetime.fromisoformat(window["valid_until"])),
-    )
+    return values_of(version, record.client_reference)
 
 
 @router.get("/applications/{application_id}/amend")

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from tansiq.clearances.models import ApplicationVersionRecord
 from tansiq.core.errors import ErrorDetail, TansiqError
 from tansiq.core.i18n import N_, Locale, translate
 from tansiq.geo.service import RouteInvalid
@@ -284,3 +285,94 @@ def model_of(kind: type[M], body: dict[str, Any], problems: Problems) -> M | Non
         problems.add_validation(error)
         return None
     return None if problems.by_path else model
+
+
+def plain(number: float) -> str:
+    text = repr(float(number))
+    return text[:-2] if text.endswith(".0") else text
+
+
+FIELDS = {
+    "origin": "origin",
+    "destination": "destination",
+    "route": "route",
+    "checkpoints": "route",
+    "corridor_m": "corridor",
+    "vehicle": "vehicle",
+    "vehicle.plate": "plate",
+    "vehicle.kind": "vehicle_kind",
+    "vehicle.vin": "vin",
+    "vehicle.container_number": "container",
+    "driver": "driver",
+    "driver.name_ar": "driver_name_ar",
+    "driver.name_latin": "driver_name_latin",
+    "driver.id_number": "id_number",
+    "cargo": "cargo",
+    "description": "description",
+    "quantity": "quantity",
+    "unit": "unit",
+    "gross_mass_kg": "gross_mass",
+    "hs_code": "hs_code",
+    "un_number": "un_number",
+    "seals": "seals",
+    "valid_from": "valid_from",
+    "valid_until": "valid_until",
+    "note": "amend_note",
+}
+INDEXED = re.compile(r"^(cargo|checkpoints|seals)\[(\d+)\]\.?(.*)$")
+
+
+def named(problems: dict[str, dict[str, str]], words: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Each problem with the name of its field as the form labels it, for the summary."""
+    for path, problem in problems.items():
+        found = INDEXED.match(path)
+        if found is None:
+            problem["field"] = words.get(FIELDS.get(path, ""), "")
+            continue
+        kind, index, rest = found.groups()
+        n = str(int(index) + 1)
+        if kind == "checkpoints":
+            problem["field"] = words["stop_n"].replace("{n}", n)
+        elif kind == "seals":
+            problem["field"] = words["seals"]
+        else:
+            line = words["cargo_line_n"].replace("{n}", n)
+            problem["field"] = f"{line}, {words.get(FIELDS.get(rest, ''), '')}".rstrip(", ")
+    return problems
+
+
+def values_of(version: ApplicationVersionRecord, client_reference: str) -> Values:
+    """The form filled with a stored version, for amending it."""
+    data = version.content
+    window = data.get("window", {})
+    by_checkpoints = bool(data.get("checkpoints"))
+    return Values(
+        client_reference=client_reference,
+        origin=data["origin"],
+        destination=data["destination"],
+        route_mode="checkpoints" if by_checkpoints else "drawn",
+        checkpoints=list(data["checkpoints"]) if by_checkpoints else ["", ""],
+        route="" if by_checkpoints else json.dumps(version.route_geojson),
+        corridor_m=plain(version.corridor_m),
+        vehicle_plate=data["vehicle"]["plate"],
+        vehicle_kind=data["vehicle"]["kind"],
+        vehicle_vin=data["vehicle"].get("vin") or "",
+        vehicle_container=data["vehicle"].get("container_number") or "",
+        driver_name_ar=data["driver"]["name_ar"],
+        driver_name_latin=data["driver"]["name_latin"],
+        driver_id_number=version.driver_id_number,
+        cargo=[
+            {
+                "description": line["description"],
+                "hs_code": line.get("hs_code") or "",
+                "quantity": plain(line["quantity"]),
+                "unit": line["unit"],
+                "gross_mass_kg": plain(line["gross_mass_kg"]),
+                "un_number": line.get("un_number") or "",
+            }
+            for line in data["cargo"]
+        ],
+        seals=", ".join(data.get("seals", [])),
+        valid_from=show_time(datetime.fromisoformat(window["valid_from"])),
+        valid_until=show_time(datetime.fromisoformat(window["valid_until"])),
+    )
