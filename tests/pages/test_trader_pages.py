@@ -199,6 +199,11 @@ def test_bad_input_comes_back_coded_with_everything_typed(
     assert 'data-code="application.invalid"' in page.text
     assert 'data-code="vehicle.bad_plate"' in page.text
     assert 'data-code="checkpoint.not_found"' in page.text
+    # Every entry of the error summary links to a field on the page.
+    targets = re.findall(r'<li><a href="#([^"]+)">', page.text)
+    assert len(targets) >= 3
+    for target in targets:
+        assert f'id="{target}"' in page.text, target
     assert '<option value="NOWHERE" selected>' in page.text  # kept, though unknown
 
 
@@ -265,6 +270,15 @@ def test_the_route_check_answers_json_for_the_script(client: TestClient, clock: 
     forged = client.post("/applications/new/route-check", data=_form(clock, csrf="forged"))
     assert forged.status_code == 403
     assert forged.json()["error"]["code"] == "csrf.invalid"
+    client.cookies.clear()
+    anonymous = client.post("/applications/new/route-check", data=_form(clock, csrf=csrf))
+    assert anonymous.status_code == 401
+    sign_in(client, "west.reviewer")
+    page = client.get("/home")
+    reviewer = client.post(
+        "/applications/new/route-check", data=_form(clock, csrf=csrf_of(page.text))
+    )
+    assert reviewer.status_code == 403
 
 
 def test_forms_without_their_csrf_token_are_refused(

@@ -19,7 +19,7 @@ from tansiq.clearances.render import application_out
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import AmendmentIn, AppealIn, ApplicationIn, CargoUnit, VehicleKind
 from tansiq.context import RecordId
-from tansiq.core.errors import STATUS_BY_CATEGORY, Forbidden, TansiqError
+from tansiq.core.errors import STATUS_BY_CATEGORY, Forbidden, TansiqError, Unauthenticated
 from tansiq.geo.service import list_checkpoints
 from tansiq.pages.screen import LIST_LIMIT, Current, FormData, Screen, one, tr
 from tansiq.pages.session import CsrfRejected
@@ -120,7 +120,9 @@ def create_application(s: Current, form: FormData) -> Response:
 def route_check(s: Current, form: FormData) -> Response:
     """The authorities and checkpoints a route touches, as JSON for the form's script."""
     if s.me is None:
-        return _json({"error": coded(s, Forbidden())}, 401)
+        return _json({"error": coded(s, Unauthenticated())}, 401)
+    if Role.APPLICANT not in s.me.roles:
+        return _json({"error": coded(s, Forbidden())}, 403)
     try:
         s.check_csrf(form)
     except CsrfRejected as error:
