@@ -208,8 +208,7 @@ LABELS = {
     "zones_help": N_(
         "Upload a new version of an authority's zones of control and see which map is in force."
     ),
-    "checkpoints": N_("Checkpoints"),
-    "checkpoints_help": N_("Add checkpoints and open or close them."),
+    "admin_checkpoints_help": N_("Add checkpoints and open or close them."),
     "devices": N_("Checkpoint devices"),
     "devices_help": N_("Register the phones and terminals officers use, or revoke a lost one."),
     "signing_keys": N_("Signing keys"),
@@ -264,8 +263,8 @@ LABELS = {
     "geojson_text": N_("GeoJSON text"),
     "file_too_large": N_("This file is larger than the limit of {limit} bytes."),
     "source_name": N_("Source (file name)"),
-    "valid_from": N_("In force from"),
-    "valid_until": N_("In force until (optional)"),
+    "zone_valid_from": N_("In force from"),
+    "zone_valid_until": N_("In force until (optional)"),
     "time_help": N_("Times in UTC. Empty \u201cfrom\u201d means now."),
     "rewind": N_("Turn wrongly wound rings around instead of refusing them"),
     "upload": N_("Upload"),
@@ -300,7 +299,7 @@ LABELS = {
     "new_checkpoint": N_("New checkpoint"),
     "latitude": N_("Latitude"),
     "longitude": N_("Longitude"),
-    "add_checkpoint": N_("Add checkpoint"),
+    "admin_add_checkpoint": N_("Add checkpoint"),
     "register_device": N_("Register a device"),
     "device_name": N_("Device name"),
     "device_name_help": N_("E.g. \u201cGate 2 phone\u201d, so you can tell devices apart."),
@@ -335,7 +334,7 @@ LABELS = {
     "governance_keys": N_("The hub's governance keys"),
     "kid": N_("Key id"),
     "algorithm": N_("Algorithm"),
-    "actions": N_("Actions"),
+    "admin_actions": N_("Actions"),
     "held_by_hub": N_("held by the hub"),
     "held_outside": N_("held by the authority"),
     "key_active": N_("Active"),
@@ -347,7 +346,7 @@ LABELS = {
     "external_key": N_("Register a key held outside the hub"),
     "public_key": N_("Public key (raw, base64)"),
     "register_key": N_("Register key"),
-    "no_authorities": N_("You manage no authority's geography or keys."),
+    "admin_no_authorities": N_("You manage no authority's geography or keys."),
     "key_saved": N_("Key {kid} saved; the trust list was republished."),
     # -- end of admin pages --
     #
