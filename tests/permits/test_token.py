@@ -473,3 +473,15 @@ def test_signing_with_another_key_changes_only_that_signature() -> None:
     other = signer("someone-else")
     token = sign_permit(claims(), [*AUTHORITY_SIGNERS[:2], other])
     assert decode(token).signatures[2].kid == other.kid
+
+
+def test_a_claim_keyed_by_cbor_true_is_not_the_claim_keyed_by_one() -> None:
+    body = cbor2.loads(PAYLOAD)
+    body[True] = body.pop(1)  # cbor2 writes a True key back as CBOR true, not 1
+    assert cbor2.dumps(body) != PAYLOAD
+    with pytest.raises(PermitTokenMalformed):
+        claims_from_cbor(cbor2.dumps(body))
+    vehicle = cbor2.loads(PAYLOAD)
+    vehicle[7] = {True: "12 345 AB", 2: "truck"}
+    with pytest.raises(PermitTokenMalformed):
+        claims_from_cbor(cbor2.dumps(vehicle))

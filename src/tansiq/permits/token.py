@@ -573,7 +573,13 @@ def claims_to_cbor(claims: PermitClaims) -> bytes:
 
 
 def _map(value: object, keys: set[int], required: set[int], name: str) -> Mapping[Any, Any]:
-    if not (isinstance(value, Mapping) and required <= value.keys() <= keys):
+    # Keys are integers, never booleans: in Python True == 1, so a map keyed by CBOR true
+    # would otherwise pass for one keyed by 1 (and re-encode unchanged).
+    if not (
+        isinstance(value, Mapping)
+        and all(type(key) is int for key in value)
+        and required <= value.keys() <= keys
+    ):
         raise PermitTokenMalformed(problem=f"{name} has missing or unknown keys")
     return value
 
