@@ -17,6 +17,7 @@ from tansiq.core.i18n import N_, Locale
 from tansiq.geo import service
 from tansiq.geo.domain import CheckpointStatus
 from tansiq.geo.repository import GeoRepository
+from tansiq.pages import maps
 from tansiq.pages.admin_base import (
     BadChoice,
     Posted,
@@ -57,58 +58,26 @@ def _window_state(start: datetime | None, end: datetime | None, now: datetime) -
     return "future" if now < start else "in_force"
 
 
-def _map_features(s: Screen, highlight: int | None) -> str:
-    """Zones in force now (or, for ``highlight``, that map's zones in place of its
-    authority's current ones) and every checkpoint, for map.js. Zones of different
-    authorities are drawn translucent, so contested ground shows where they overlap."""
+def _map_features(s: Screen, highlight: int | None) -> maps.MapView:
+    """Zones in force now (or, for ``highlight``, that map's zones drawn bolder in place of its
+    authority's current ones), their contested overlaps, and every checkpoint."""
     now = s.hub.clock.now()
     shown = GeoRepository(s.session).zone_map(highlight) if highlight else None
     replaced = None if shown is None else _current_map(s, shown.authority_id)
-    features: list[dict[str, Any]] = [
-        {
-            "type": "Feature",
-            "geometry": zone["geometry"],
-            "properties": {
-                "kind": "zone",
-                "authority": zone["properties"]["authority"],
-                "name": zone["properties"]["name_ar" if s.locale is Locale.AR else "name_en"],
-            },
-        }
-        for zone in service.zone_features(s.session, now)
-        if zone["properties"]["map_id"] != replaced
-    ]
+    features = maps.zones(s.session, s.locale, now, leave_out_map=replaced)
     if shown is not None:
         party = PartyRepository(s.session).party(shown.authority_id)
         code = "" if party is None else party.code
-        for zone in GeoRepository(s.session).zones_of_maps([shown.id]):
-            geometry = json.loads(shapely.to_geojson(shapely.from_wkb(zone.geometry_wkb)))
-            name = zone.name_ar if s.locale is Locale.AR else zone.name_en
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": geometry,
-                    "properties": {
-                        "kind": "zone",
-                        "authority": code,
-                        "name": name,
-                        "focus": True,
-                    },
-                }
+        features += [
+            maps.zone_feature(
+                json.loads(shapely.to_geojson(shapely.from_wkb(zone.geometry_wkb))),
+                code,
+                maps.name_in(s.locale, zone.name_ar, zone.name_en),
+                focus=True,
             )
-    for checkpoint in service.list_checkpoints(s.session):
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [checkpoint.lon, checkpoint.lat]},
-                "properties": {
-                    "kind": "checkpoint",
-                    "code": checkpoint.code,
-                    "open": checkpoint.status == CheckpointStatus.OPEN,
-                    "name": checkpoint.name_ar if s.locale is Locale.AR else checkpoint.name_en,
-                },
-            }
-        )
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+            for zone in GeoRepository(s.session).zones_of_maps([shown.id])
+        ]
+    return maps.build_map(s.session, s.locale, features + maps.checkpoints(s.session, s.locale))
 
 
 def _current_map(s: Screen, authority_id: int) -> int | None:
@@ -156,7 +125,7 @@ def _zones(
         values=values or {},
         uploaded=uploaded,
         max_bytes=s.hub.settings.max_body_bytes,
-        map_json=_map_features(s, uploaded),
+        map=_map_features(s, uploaded),
         tile_url=s.hub.settings.tile_url or "",
     )
 

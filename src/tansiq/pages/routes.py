@@ -22,7 +22,7 @@ from tansiq.core.clock import ensure_utc
 from tansiq.core.errors import STATUS_BY_CATEGORY, InvalidInput, TansiqError
 from tansiq.core.i18n import Locale
 from tansiq.notify import service as notify
-from tansiq.pages.maps import application_map
+from tansiq.pages import maps
 from tansiq.pages.screen import (
     INBOX_LIMIT,
     LIST_LIMIT,
@@ -303,12 +303,26 @@ def _application(
         permits=permits,
         review=mine,
         highlighted=bool(ours),
+        route_shown=True,
         reasons=reasons,
         decided=decided,
         error=error,
-        map=application_map(s.session, s.locale, s.hub.clock.now(), out, highlight=frozenset(ours)),
+        map=_application_map(s, out, frozenset(ours)),
         tile_url=s.hub.settings.tile_url or "",
         window=(ensure_utc(record.valid_from), ensure_utc(record.valid_until)),
+    )
+
+
+def _application_map(s: Screen, out: ApplicationOut, ours: frozenset[int]) -> maps.MapView:
+    """Zones near the route (ours drawn heavier), checkpoints near it, and the route."""
+    near = maps.near_route(out.route)
+    now = s.hub.clock.now()
+    return maps.build_map(
+        s.session,
+        s.locale,
+        maps.zones(s.session, s.locale, now, near=near, highlight=ours)
+        + maps.checkpoints(s.session, s.locale, near=near)
+        + [maps.route_feature(out.route)],
     )
 
 

@@ -21,6 +21,7 @@ from tansiq.clearances.schemas import AmendmentIn, AppealIn, ApplicationIn, Carg
 from tansiq.context import RecordId
 from tansiq.core.errors import STATUS_BY_CATEGORY, Forbidden, TansiqError, Unauthenticated
 from tansiq.geo.service import list_checkpoints
+from tansiq.pages.maps import name_in
 from tansiq.pages.screen import LIST_LIMIT, Current, FormData, Screen, one, tr
 from tansiq.pages.session import CsrfRejected
 from tansiq.pages.text import STATUS, labels
@@ -37,7 +38,7 @@ from tansiq.pages.trader_form import (
     show_time,
     values_of,
 )
-from tansiq.pages.trader_route import check_route, coded, map_json, name_in
+from tansiq.pages.trader_route import check_route, coded, map_view
 from tansiq.parties.domain import Role
 from tansiq.permits.qr import make_qr
 from tansiq.permits.repository import PermitRepository
@@ -197,7 +198,7 @@ def _form(
         known={c["code"] for c in checkpoints},
         kinds=[(k.value, words[f"kind_{k.value}"]) for k in VehicleKind],
         units=[(u.value, words[f"unit_{u.value}"]) for u in CargoUnit],
-        map_json=map_json(s),
+        map=map_view(s),
         tile_url=s.hub.settings.tile_url or "",
     )
 

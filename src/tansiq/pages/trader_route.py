@@ -4,28 +4,22 @@ authorities; and the map the form draws on."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from tansiq.clearances import service
 from tansiq.core.errors import TansiqError
-from tansiq.core.i18n import Locale
 from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import (
     CheckpointNotFound,
     RouteInvalid,
-    list_checkpoints,
     list_zone_maps,
     resolve_route,
-    zone_features,
 )
+from tansiq.pages import maps
+from tansiq.pages.maps import name_in
 from tansiq.pages.screen import Screen, tr
 from tansiq.pages.trader_form import TooFewCheckpoints, Values, parse_route, parse_time, stops_of
 from tansiq.parties.repository import PartyRepository
-
-
-def name_in(locale: Locale, ar: str, en: str) -> str:
-    return (ar or en) if locale is Locale.AR else (en or ar)
 
 
 def coded(s: Screen, error: TansiqError) -> dict[str, str]:
@@ -100,30 +94,10 @@ def route_of(s: Screen, values: Values) -> dict[str, Any]:
     return {"type": "LineString", "coordinates": [[known[c].lon, known[c].lat] for c in codes]}
 
 
-def map_json(s: Screen) -> str:
-    features: list[dict[str, Any]] = [
-        {
-            "type": "Feature",
-            "geometry": zone["geometry"],
-            "properties": {
-                "kind": "zone",
-                "authority": zone["properties"]["authority"],
-                "name": zone["properties"]["name_ar" if s.locale is Locale.AR else "name_en"],
-            },
-        }
-        for zone in zone_features(s.session, s.hub.clock.now())
-    ]
-    features += [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
-            "properties": {
-                "kind": "checkpoint",
-                "code": c.code,
-                "open": c.status == "open",
-                "name": name_in(s.locale, c.name_ar, c.name_en),
-            },
-        }
-        for c in list_checkpoints(s.session)
-    ]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+def map_view(s: Screen) -> maps.MapView:
+    """Every zone in force and every checkpoint, to choose from or draw across."""
+    return maps.build_map(
+        s.session,
+        s.locale,
+        maps.zones(s.session, s.locale, s.hub.clock.now()) + maps.checkpoints(s.session, s.locale),
+    )

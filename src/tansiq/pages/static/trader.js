@@ -21,35 +21,10 @@
   // -- the map ------------------------------------------------------------------------------
   var mapElement = document.getElementById("map");
   var map = null, routeLayer = null, drawnLayer = null;
-  if (mapElement && typeof L !== "undefined") {
-    var data = JSON.parse(mapElement.getAttribute("data-map") || "{}");
-    var palette = ["#1f6feb", "#b35900", "#6f42c1", "#1a7f37", "#9a6700", "#cf222e"];
-    var colours = {};
-    var colourOf = function (authority) {
-      if (!(authority in colours)) {
-        colours[authority] = palette[Object.keys(colours).length % palette.length];
-      }
-      return colours[authority];
-    };
-    map = L.map(mapElement, { attributionControl: false, zoomSnap: 0.25 });
-    var tiles = mapElement.getAttribute("data-tiles");
-    if (tiles) { L.tileLayer(tiles, { maxZoom: 18 }).addTo(map); }
-    var base = L.geoJSON(data, {
-      style: function (feature) {
-        var c = colourOf(feature.properties.authority);
-        return { color: c, weight: 1, fillColor: c, fillOpacity: 0.18 };
-      },
-      pointToLayer: function (feature, latlng) {
-        return L.circleMarker(latlng, {
-          radius: 8, weight: 2, color: feature.properties.open ? "#1a7f37" : "#cf222e",
-          fillColor: "#fff", fillOpacity: 1
-        });
-      },
-      onEachFeature: function (feature, item) {
+  if (mapElement && typeof TansiqMap !== "undefined") {
+    map = TansiqMap.show(mapElement, {
+      onFeature: function (feature, item) {
         var p = feature.properties;
-        var span = document.createElement("span");
-        span.textContent = p.kind === "checkpoint" ? p.name + " (" + p.code + ")" : p.name;
-        item.bindTooltip(span);  // never innerHTML: names come from parties
         if (p.kind === "checkpoint") {
           item.on("click", function (event) {
             if (mode() !== "checkpoints") { return; }
@@ -58,9 +33,7 @@
           });
         }
       }
-    }).addTo(map);
-    var bounds = base.getBounds();
-    if (bounds.isValid()) { map.fitBounds(bounds.pad(0.05)); } else { map.setView([0, 0], 2); }
+    });
     // Added once the map has a view: an empty line has no bounds to project before that.
     routeLayer = L.geoJSON(null, { style: { color: "#111", weight: 4, dashArray: "6 4" } }).addTo(map);
     drawnLayer = L.polyline([], { color: "#0b5cad", weight: 4 }).addTo(map);
