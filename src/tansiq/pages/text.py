@@ -375,6 +375,10 @@ LABELS = {
     "cp_synced": N_("Synced."),
     "cp_unreachable": N_("The hub cannot be reached; events stay on this device."),
     "cp_refused": N_("The hub refused this device's token. Ask your administrator for a new one."),
+    "cp_insecure": N_(
+        "This app needs a secure connection: open the hub over HTTPS, or as localhost on this "
+        "device. Without it the browser refuses the camera, offline use and signature checks."
+    ),
     "cp_trust_invalid": N_(
         "The data from the hub is not signed by the keys this device trusts; nothing was changed."
     ),

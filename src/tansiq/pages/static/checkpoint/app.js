@@ -385,6 +385,13 @@ window.addEventListener("hashchange", () => {
 });
 
 async function start() {
+  if (!window.isSecureContext || !window.crypto || !window.crypto.subtle) {
+    // Plain HTTP from another machine: no WebCrypto, camera or service worker. Say so plainly
+    // instead of failing on every scan.
+    $("cp-insecure").hidden = false;
+    root.dataset.ready = "true";
+    return;
+  }
   const offered = offeredToken();
   try {
     await loadState();
