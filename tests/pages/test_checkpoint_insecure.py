@@ -42,8 +42,8 @@ def test_over_plain_http_the_app_says_it_needs_a_secure_connection(
     expect(page.locator("#officer[data-ready=true]")).to_have_count(1)
     notice = page.locator("#cp-insecure")
     expect(notice).to_be_visible()
-    assert ("HTTPS" in notice.inner_text()) and (
-        ("اتصال آمن" in notice.inner_text()) is (lang == "ar")
-    )
+    said = notice.inner_text()
+    assert "HTTPS" in said
+    assert ("اتصال آمن" in said) is (lang == "ar")
     assert errors == []
     context.close()
