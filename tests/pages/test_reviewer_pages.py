@@ -96,3 +96,15 @@ def test_an_inbox_message_links_to_its_application(
     sign_in(client, "west.reviewer", "en")
     page = client.get("/inbox").text
     assert f'href="/applications/{application["id"]}"' in page
+
+
+def test_the_traders_home_says_why_an_authority_refused(
+    client: TestClient, tokens: Tokens, clock: FixedClock
+) -> None:
+    application = submit(client, tokens("trader"), application_body(clock))
+    east = review_of(application, "east-force")
+    decide(client, tokens("east.reviewer"), east, decision="reject", reason_code="route_closed")
+    sign_in(client, "trader", "ar")
+    home = client.get("/home").text
+    assert "الطريق مغلق" in home
+    assert '<code dir="ltr">route_closed</code>' in home

@@ -143,6 +143,10 @@ def _summary(s: Screen, out: ApplicationOut) -> dict[str, Any]:
                 "authority": getattr(r.authority_name, s.locale.value) or r.authority,
                 "status": tr(s, REVIEW_STATUS[r.status]),
                 "status_code": r.status.value,
+                "reason": None
+                if r.reason_label is None
+                else getattr(r.reason_label, s.locale.value),
+                "reason_code": None if r.reason_code is None else r.reason_code.value,
             }
             for r in out.reviews
         ],
