@@ -22,6 +22,7 @@ from tansiq.pages.admin_base import (
     Posted,
     PostedForm,
     act,
+    act_on_page,
     managed_authorities,
     name_of,
     parse_time,
@@ -310,14 +311,7 @@ def create_checkpoint(s: Current, body: PostedForm) -> Response:
         )
         return s.go(f"/admin/checkpoints?done={code}")
 
-    return act(
-        s,
-        body,
-        do,
-        lambda me, error, status: _checkpoints(
-            s, me, error=error, values=body.values(), status=status
-        ),
-    )
+    return act_on_page(s, body, do, _checkpoints, body.values())
 
 
 @router.post("/admin/checkpoints/{code}/status")
@@ -336,11 +330,4 @@ def checkpoint_status(code: str, s: Current, body: PostedForm) -> Response:
         )
         return s.go(f"/admin/checkpoints?done={code[:40]}")
 
-    return act(
-        s,
-        body,
-        do,
-        lambda me, error, status: _checkpoints(
-            s, me, error=error, values={"status_of": code[:40], **body.values()}, status=status
-        ),
-    )
+    return act_on_page(s, body, do, _checkpoints, {"status_of": code[:40], **body.values()})

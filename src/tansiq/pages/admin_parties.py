@@ -11,7 +11,7 @@ from fastapi import APIRouter, Response
 from tansiq.core.errors import TansiqError
 from tansiq.core.i18n import N_, Locale
 from tansiq.core.text import BilingualText
-from tansiq.pages.admin_base import BadChoice, PostedForm, act, label, name_of, view
+from tansiq.pages.admin_base import BadChoice, PostedForm, act, act_on_page, label, name_of, view
 from tansiq.pages.screen import Current, Screen
 from tansiq.parties import access, service
 from tansiq.parties.domain import MIN_PASSWORD_LENGTH, ROLES_BY_KIND, PartyKind, Principal, Role
@@ -86,12 +86,7 @@ def create_party(s: Current, body: PostedForm) -> Response:
         )
         return s.go(f"/admin/parties?created={record.code}")
 
-    return act(
-        s,
-        body,
-        do,
-        lambda me, error, status: _parties(s, me, error=error, values=body.values(), status=status),
-    )
+    return act_on_page(s, body, do, _parties, body.values())
 
 
 def _users(
