@@ -169,6 +169,11 @@ class Visit:
     def accessibility(self) -> list[str]:
         return accessibility(self.page)
 
+    def look(self, name: str) -> list[str]:
+        """``shoot`` the page, then what axe-core finds on it."""
+        self.shoot(name)
+        return self.accessibility()
+
     def close(self) -> None:
         assert self.outside == [], self.outside
         assert not [c for c in self.console if "Content Security Policy" in c], self.console
