@@ -5,6 +5,7 @@ dangerous action is confirmed, and how a refused action is shown on the page it 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Protocol
 from urllib.parse import parse_qs
@@ -163,20 +164,28 @@ def act(
             return s.error(hidden)
 
 
+@dataclass(frozen=True)
+class FormState:
+    """How a page shows its form: fresh (``FRESH``), or again after a refused action, with the
+    shown error, what was typed, and the answer's status."""
+
+    error: dict[str, Any] | None = None
+    values: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+
+    def shown(self) -> dict[str, Any]:
+        """The template's ``error`` and ``values``."""
+        return {"error": self.error, "values": self.values}
+
+
+FRESH = FormState()
+
+
 class AdminPage(Protocol):
     """An admin page's renderer, able to show its form again with a refusal and what was typed
     (``_devices``, ``_keys``, ``_checkpoints``, ...)."""
 
-    def __call__(
-        self,
-        s: Screen,
-        me: Principal,
-        /,
-        *,
-        error: dict[str, Any] | None = ...,
-        values: dict[str, str] | None = ...,
-        status: int = ...,
-    ) -> Response: ...
+    def __call__(self, s: Screen, me: Principal, form: FormState, /) -> Response: ...
 
 
 def act_on_page(
@@ -192,7 +201,7 @@ def act_on_page(
         s,
         body,
         do,
-        lambda me, error, status: page(s, me, error=error, values=values, status=status),
+        lambda me, error, status: page(s, me, FormState(error, values or {}, status)),
     )
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
-from typing import Any
 
 from fastapi import APIRouter, Response
 
@@ -20,7 +19,9 @@ from tansiq.core.i18n import Locale
 from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import list_checkpoints
 from tansiq.pages.admin_base import (
+    FRESH,
     BadChoice,
+    FormState,
     Posted,
     PostedForm,
     act_on_page,
@@ -46,10 +47,8 @@ ALGORITHMS = {ALG_EDDSA: "EdDSA (Ed25519)", ALG_ES256: "ES256 (P-256)"}
 def _devices(
     s: Screen,
     me: Principal,
+    form: FormState = FRESH,
     *,
-    error: dict[str, Any] | None = None,
-    values: dict[str, str] | None = None,
-    status: int = 200,
     new: dict[str, str] | None = None,
     revoked: int | None = None,
 ) -> Response:
@@ -82,10 +81,9 @@ def _devices(
         )
     return s.show(
         "admin_devices.html",
-        status,
+        form.status,
         checkpoints=checkpoints,
-        error=error,
-        values=values or {},
+        **form.shown(),
         new=new,
         revoked=revoked,
     )
@@ -110,7 +108,7 @@ def register_device(s: Current, body: PostedForm) -> Response:
             "checkpoint": checkpoint,
             "link": f"/checkpoint#enrol={new.token}",
         }
-        return _devices(s, me, new=shown, status=201)
+        return _devices(s, me, FormState(status=201), new=shown)
 
     return act_on_page(s, body, do, _devices, body.values())
 
@@ -150,15 +148,7 @@ def revoke_device(device_id: RecordId, s: Current, body: PostedForm) -> Response
     return act_on_page(s, body, do, _devices)
 
 
-def _keys(
-    s: Screen,
-    me: Principal,
-    *,
-    error: dict[str, Any] | None = None,
-    values: dict[str, str] | None = None,
-    status: int = 200,
-    done: str = "",
-) -> Response:
+def _keys(s: Screen, me: Principal, form: FormState = FRESH, *, done: str = "") -> Response:
     parties = PartyRepository(s.session).parties(PartyKind.AUTHORITY.value)
     repo = PermitRepository(s.session)
     authorities = [
@@ -186,12 +176,11 @@ def _keys(
     trust = repo.latest_trust_list()
     return s.show(
         "admin_keys.html",
-        status,
+        form.status,
         authorities=authorities,
         algorithms=sorted(ALGORITHMS.items()),
         trust_seq=None if trust is None else trust.seq,
-        error=error,
-        values=values or {},
+        **form.shown(),
         done=done,
     )
 

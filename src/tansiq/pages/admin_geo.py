@@ -18,7 +18,9 @@ from tansiq.geo import service
 from tansiq.geo.domain import CheckpointStatus
 from tansiq.geo.repository import GeoRepository
 from tansiq.pages.admin_base import (
+    FRESH,
     BadChoice,
+    FormState,
     Posted,
     PostedForm,
     act,
@@ -123,10 +125,8 @@ def _current_map(s: Screen, authority_id: int) -> int | None:
 def _zones(
     s: Screen,
     me: Principal,
+    form: FormState = FRESH,
     *,
-    error: dict[str, Any] | None = None,
-    values: dict[str, str] | None = None,
-    status: int = 200,
     uploaded: int | None = None,
 ) -> Response:
     now = s.hub.clock.now()
@@ -151,10 +151,9 @@ def _zones(
         authorities.append({"code": party.code, "name": name_of(party, s.locale), "maps": maps})
     return s.show(
         "admin_zones.html",
-        status,
+        form.status,
         authorities=authorities,
-        error=error,
-        values=values or {},
+        **form.shown(),
         uploaded=uploaded,
         max_bytes=s.hub.settings.max_body_bytes,
         map_json=_map_features(s, uploaded),
@@ -225,20 +224,12 @@ def upload_zone_map(s: Current, body: PostedForm) -> Response:
     def again(me: Principal, error: dict[str, Any], status: int) -> Response:
         for detail in error["details"]:
             detail["name"] = names.get(detail.get("feature", -1), "")
-        return _zones(s, me, error=error, values=body.values(), status=status)
+        return _zones(s, me, FormState(error, body.values(), status))
 
     return act(s, body, do, again)
 
 
-def _checkpoints(
-    s: Screen,
-    me: Principal,
-    *,
-    error: dict[str, Any] | None = None,
-    values: dict[str, str] | None = None,
-    status: int = 200,
-    done: str = "",
-) -> Response:
+def _checkpoints(s: Screen, me: Principal, form: FormState = FRESH, *, done: str = "") -> Response:
     authorities = managed_authorities(s.session, me)
     codes = {party.id: party for party in authorities}
     rows = [
@@ -256,11 +247,10 @@ def _checkpoints(
     ]
     return s.show(
         "admin_checkpoints.html",
-        status,
+        form.status,
         checkpoints=rows,
         authorities=[{"code": p.code, "name": name_of(p, s.locale)} for p in authorities],
-        error=error,
-        values=values or {},
+        **form.shown(),
         done=done,
     )
 
