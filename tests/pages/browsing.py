@@ -10,13 +10,15 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import APIRequestContext, Browser, Page, Route, sync_playwright
 from sqlalchemy.orm import Session
 
 from tansiq.context import HubContext
@@ -33,6 +35,24 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = Path(os.environ["SCREENSHOTS"]) if os.environ.get("SCREENSHOTS") else None
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SIZES = {"phone": (390, 844), "desktop": (1280, 800)}
+# Chromium in a container, quiet: no sandbox, no GPU, nothing fetched behind the test's back.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@dataclass(frozen=True)
+class Hub:
+    """A served hub: its address, and its context and clock for the test to look and move."""
+
+    base: str
+    context: HubContext
+    clock: FixedClock
 
 
 def _free_port() -> int:
@@ -42,13 +62,14 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def server(databases: DatabaseFactory) -> Iterator[str]:
+@contextmanager
+def serving_hub(databases: DatabaseFactory, name: str, clock: FixedClock) -> Iterator[Hub]:
+    """A real hub served by uvicorn on 127.0.0.1 (a free port) with the demo data, reading the
+    time from ``clock``; stopped and its engine disposed on leaving."""
     settings = Settings(
-        database_url=databases.new_url("browser"),
-        secret_key="browser-test-secret-key-0123456789abcdef",
+        database_url=databases.new_url(name),
+        secret_key=f"{name}-test-secret-key-0123456789abcdef",
     )
-    clock = FixedClock(NOW)
     context = HubContext.from_settings(settings, clock=clock)
     upgrade(context.engine)
     with Session(context.engine) as session:
@@ -65,28 +86,50 @@ def server(databases: DatabaseFactory) -> Iterator[str]:
     while not hub.started and time.monotonic() < deadline:
         time.sleep(0.02)
     assert hub.started
-    yield f"http://127.0.0.1:{port}"
-    hub.should_exit = True
-    thread.join(timeout=5)
-    context.engine.dispose()
+    try:
+        yield Hub(f"http://127.0.0.1:{port}", context, clock)
+    finally:
+        hub.should_exit = True
+        thread.join(timeout=5)
+        context.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def server(databases: DatabaseFactory) -> Iterator[str]:
+    with serving_hub(databases, "browser", FixedClock(NOW)) as hub:
+        yield hub.base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+def shoot(page: Page, name: str, lang: str, leave_at: str) -> None:
+    """At each width: nothing wider than the screen (no sideways scrolling), and a screenshot
+    when asked for; then the page is left at the width named ``leave_at``."""
+    for size, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, f"{name} ({lang}) is {wide}px wide at {width}px"
+        if SHOTS is not None:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"{name}-{lang}-{size}.png"), full_page=True)
+    page.set_viewport_size({"width": SIZES[leave_at][0], "height": SIZES[leave_at][1]})
+
+
+def accessibility(page: Page) -> list[str]:
+    """axe-core's serious and critical WCAG 2 A/AA violations on ``page``."""
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
+    found: list[str] = page.evaluate(
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']}).then(r => r.violations"
+        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))"
+    )
+    return found
 
 
 class Visit:
@@ -120,26 +163,16 @@ class Visit:
         self.page.wait_for_url("**/home")
 
     def shoot(self, name: str) -> None:
-        """At each width: nothing wider than the screen (no sideways scrolling), and a
-        screenshot when asked for."""
-        for size, (width, height) in SIZES.items():
-            self.page.set_viewport_size({"width": width, "height": height})
-            wide = self.page.evaluate("document.documentElement.scrollWidth")
-            assert wide <= width, f"{name} ({self.lang}) is {wide}px wide at {width}px"
-            if SHOTS is not None:
-                SHOTS.mkdir(parents=True, exist_ok=True)
-                shot = SHOTS / f"{name}-{self.lang}-{size}.png"
-                self.page.screenshot(path=str(shot), full_page=True)
-        self.page.set_viewport_size({"width": SIZES["desktop"][0], "height": SIZES["desktop"][1]})
+        """See ``shoot``; the tab is left at desktop width."""
+        shoot(self.page, name, self.lang, "desktop")
 
     def accessibility(self) -> list[str]:
-        self.page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
-        found: list[str] = self.page.evaluate(
-            "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']}).then(r => r.violations"
-            ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-            ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))"
-        )
-        return found
+        return accessibility(self.page)
+
+    def look(self, name: str) -> list[str]:
+        """``shoot`` the page, then what axe-core finds on it."""
+        self.shoot(name)
+        return self.accessibility()
 
     def close(self) -> None:
         assert self.outside == [], self.outside
@@ -147,12 +180,16 @@ class Visit:
         self.context.close()
 
 
-def apply_through_api(browser: Browser, base: str, reference: str) -> dict[str, Any]:
+def bearer(api: APIRequestContext, username: str) -> dict[str, str]:
+    """The Authorization header of a demo user signed in through the API."""
+    answer = api.post(
+        "/api/v1/auth/tokens", data={"username": username, "password": "tansiq-demo"}
+    ).json()
+    return {"Authorization": f"Bearer {answer['token']}"}
+
+
+def submit_application(api: APIRequestContext, reference: str) -> dict[str, Any]:
     """A submitted application of the demo trader's over the bridge road, made through the API."""
-    api = browser.new_context(base_url=base).request
-    token = api.post(
-        "/api/v1/auth/tokens", data={"username": "trader", "password": "tansiq-demo"}
-    ).json()["token"]
     body = {
         "client_reference": reference,
         "vehicle": {"plate": "12 345 AB", "kind": "truck"},
@@ -167,25 +204,32 @@ def apply_through_api(browser: Browser, base: str, reference: str) -> dict[str, 
         "valid_from": (NOW + timedelta(hours=1)).isoformat(),
         "valid_until": (NOW + timedelta(days=3)).isoformat(),
     }
-    response = api.post(
-        "/api/v1/applications", data=body, headers={"Authorization": f"Bearer {token}"}
-    )
+    response = api.post("/api/v1/applications", data=body, headers=bearer(api, "trader"))
     assert response.status == 201, response.text()
     created: dict[str, Any] = response.json()
     return created
 
 
-def approve_through_api(browser: Browser, base: str, application: dict[str, Any]) -> None:
-    """Every required authority approves ``application`` through the API."""
-    api = browser.new_context(base_url=base).request
+def approve_application(api: APIRequestContext, application: dict[str, Any]) -> dict[str, Any]:
+    """Every required authority approves ``application`` through the API; the last answer."""
+    answer: dict[str, Any] = {}
     for review in application["reviews"]:
         user = "west.reviewer" if review["authority"] == "west-command" else "east.reviewer"
-        token = api.post(
-            "/api/v1/auth/tokens", data={"username": user, "password": "tansiq-demo"}
-        ).json()["token"]
-        answer = api.post(
+        response = api.post(
             f"/api/v1/reviews/{review['id']}/decision",
             data={"decision": "approve", "expected_version": review["lock_version"]},
-            headers={"Authorization": f"Bearer {token}"},
+            headers=bearer(api, user),
         )
-        assert answer.status == 200, answer.text()
+        assert response.status == 200, response.text()
+        answer = response.json()
+    return answer
+
+
+def apply_through_api(browser: Browser, base: str, reference: str) -> dict[str, Any]:
+    """``submit_application`` from a fresh context of ``browser``'s on the hub at ``base``."""
+    return submit_application(browser.new_context(base_url=base).request, reference)
+
+
+def approve_through_api(browser: Browser, base: str, application: dict[str, Any]) -> None:
+    """``approve_application`` from a fresh context of ``browser``'s on the hub at ``base``."""
+    approve_application(browser.new_context(base_url=base).request, application)

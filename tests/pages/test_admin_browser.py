@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, FilePayload, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from tests.pages.browsing import CHROMIUM, Visit
 
@@ -37,6 +37,27 @@ def _document(*rings: list[list[float]]) -> str:
     )
 
 
+def _add(
+    page: Page,
+    form: str,
+    typed: dict[str, str],
+    chosen: dict[str, str],
+    *,
+    done: str,
+    row: str,
+) -> None:
+    """Open the page of the form posting to ``form``, type and choose its fields, send it, and
+    find the new ``row`` on the page it goes back to (with ``done`` in its address)."""
+    page.goto(form)
+    for field, value in typed.items():
+        page.fill(field, value)
+    for field, value in chosen.items():
+        page.select_option(field, value)
+    page.click(f"form[action='{form}'] button")
+    page.wait_for_url(f"**{form}?{done}=*")
+    expect(page.locator(row)).to_have_count(1)
+
+
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_admin_journey(server: str, browser: Browser, lang: str, tmp_path: Path) -> None:
     problems: list[str] = []
@@ -46,19 +67,17 @@ def test_admin_journey(server: str, browser: Browser, lang: str, tmp_path: Path)
     page = hub.page
     page.click("nav a[href='/admin']")
     page.wait_for_url("**/admin")
-    hub.shoot("admin-overview")
-    problems += hub.accessibility()
+    problems += hub.look("admin-overview")
 
-    page.goto("/admin/parties")
-    page.fill("#code", f"north-{lang}")
-    page.select_option("#kind", "authority")
-    page.fill("#name_ar", "حرس الشمال")
-    page.fill("#name_en", "North Guard")
-    page.click("form[action='/admin/parties'] button")
-    page.wait_for_url("**/admin/parties?created=*")
-    expect(page.locator(f"tr[data-party='north-{lang}']")).to_have_count(1)
-    hub.shoot("admin-parties")
-    problems += hub.accessibility()
+    _add(
+        page,
+        "/admin/parties",
+        {"#code": f"north-{lang}", "#name_ar": "حرس الشمال", "#name_en": "North Guard"},
+        {"#kind": "authority"},
+        done="created",
+        row=f"tr[data-party='north-{lang}']",
+    )
+    problems += hub.look("admin-parties")
 
     page.click(f"tr[data-party='north-{lang}'] a")
     page.fill("#username", f"north.admin.{lang}")
@@ -67,8 +86,7 @@ def test_admin_journey(server: str, browser: Browser, lang: str, tmp_path: Path)
     page.click("form.admin-form button")
     expect(page.locator("#generated-password")).to_have_count(1)
     expect(page.locator(f"tr[data-user='north.admin.{lang}']")).to_have_count(1)
-    hub.shoot("admin-users")
-    problems += hub.accessibility()
+    problems += hub.look("admin-users")
     hub.close()
 
     west = Visit(browser, server, lang)
@@ -82,8 +100,7 @@ def test_admin_journey(server: str, browser: Browser, lang: str, tmp_path: Path)
         page.locator("tr[data-feature='1'][data-code='geojson.self_intersection']")
     ).to_have_count(1)
     page.wait_for_selector("#map .leaflet-interactive")
-    west.shoot("admin-zones-refused")
-    problems += west.accessibility()
+    problems += west.look("admin-zones-refused")
 
     huge: FilePayload = {
         "name": "huge.geojson",
@@ -104,20 +121,23 @@ def test_admin_journey(server: str, browser: Browser, lang: str, tmp_path: Path)
     page.wait_for_url("**/admin/zones?uploaded=*")
     page.wait_for_selector("#map path.leaflet-interactive[stroke-width='3']")  # the new zones
     expect(page.locator("tr.uploaded [data-state=future]")).to_have_count(1)
-    west.shoot("admin-zones")
-    problems += west.accessibility()
+    problems += west.look("admin-zones")
 
-    page.goto("/admin/checkpoints")
-    page.fill("#code", f"W-HILL-{lang}")
-    page.fill("#name_ar", "التل")
-    page.fill("#name_en", "Hill")
-    page.fill("#lat", "34.41")
-    page.fill("#lon", "41.03")
-    page.click("form[action='/admin/checkpoints'] button")
-    page.wait_for_url("**/admin/checkpoints?done=*")
-    expect(page.locator(f"tr[data-checkpoint='W-HILL-{lang}']")).to_have_count(1)
-    west.shoot("admin-checkpoints")
-    problems += west.accessibility()
+    _add(
+        page,
+        "/admin/checkpoints",
+        {
+            "#code": f"W-HILL-{lang}",
+            "#name_ar": "التل",
+            "#name_en": "Hill",
+            "#lat": "34.41",
+            "#lon": "41.03",
+        },
+        {},
+        done="done",
+        row=f"tr[data-checkpoint='W-HILL-{lang}']",
+    )
+    problems += west.look("admin-checkpoints")
 
     page.goto("/admin/devices")
     page.select_option("#checkpoint", f"W-HILL-{lang}")
@@ -126,8 +146,7 @@ def test_admin_journey(server: str, browser: Browser, lang: str, tmp_path: Path)
     token = page.locator("#device-token").inner_text()
     assert token.startswith("tqd_")
     expect(page.locator("#enrol-link")).to_have_attribute("href", f"/checkpoint#enrol={token}")
-    west.shoot("admin-devices")
-    problems += west.accessibility()
+    problems += west.look("admin-devices")
     page.goto("/admin/devices")
     assert token not in page.content()
 
@@ -136,8 +155,7 @@ def test_admin_journey(server: str, browser: Browser, lang: str, tmp_path: Path)
     page.wait_for_url("**/admin/keys?done=*")
     kid = page.url.split("done=")[1]
     expect(page.locator(f"tr[data-kid='{kid}'][data-status=active]")).to_have_count(1)
-    west.shoot("admin-keys")
-    problems += west.accessibility()
+    problems += west.look("admin-keys")
     west.close()
 
     assert problems == []

@@ -40,16 +40,14 @@ def test_journey_from_application_to_printed_permit(
 
     west = Visit(browser, server, lang)
     west.sign_in("west.reviewer")
-    west.shoot("reviews")
-    problems += west.accessibility()
+    problems += west.look("reviews")
     _decide(west, refused, "approve_with_conditions", shoot="application-review")
     problems += west.accessibility()
     _decide(west, cleared, "approve")
     west.page.goto("/reviews/history")
     for path in (refused, cleared):  # the server is shared by both languages' journeys
         expect(west.page.locator(f"tbody a[href='{path}']")).to_have_count(1)
-    west.shoot("reviews-history")
-    problems += west.accessibility()
+    problems += west.look("reviews-history")
     west.close()
 
     east = Visit(browser, server, lang)
@@ -61,29 +59,25 @@ def test_journey_from_application_to_printed_permit(
 
     trader = Visit(browser, server, lang)
     trader.sign_in("trader")
-    trader.shoot("home")
-    problems += trader.accessibility()
+    problems += trader.look("home")
     trader.page.goto(refused)
     trader.page.wait_for_selector("#map .leaflet-interactive")
     assert trader.page.locator(".contradiction").count() == 1
     trader.shoot("contradiction")
     trader.page.goto(cleared)
     assert trader.page.locator("[data-status]").get_attribute("data-status") == "approved"
-    trader.shoot("application-approved")
-    problems += trader.accessibility()
+    problems += trader.look("application-approved")
     trader.page.click("a.print")
     trader.page.wait_for_selector(".qr svg")
     assert trader.page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
     trader.shoot("permit")
     trader.page.goto("/inbox")
-    trader.shoot("inbox")
-    problems += trader.accessibility()
+    problems += trader.look("inbox")
     trader.page.goto("/login")
     trader.close()
 
     anonymous = Visit(browser, server, lang)
     anonymous.page.goto("/login")
-    anonymous.shoot("login")
-    problems += anonymous.accessibility()
+    problems += anonymous.look("login")
     anonymous.close()
     assert problems == [], problems

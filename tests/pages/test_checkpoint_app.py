@@ -7,33 +7,34 @@ from anywhere but the hub."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import segno
-import uvicorn
-from playwright.sync_api import APIRequestContext, Browser, Page, expect, sync_playwright
+from playwright.sync_api import APIRequestContext, Browser, expect, sync_playwright
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tansiq.checkpoints.models import ScanEventRecord
-from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.core.i18n import Locale
-from tansiq.db.migrate import upgrade
-from tansiq.demo.service import load_demo
 from tansiq.pages.text import labels
-from tansiq.settings import Settings
-from tansiq.web.app import create_app
-from tests.clearances.conftest import ROADS
 from tests.conftest import NOW, DatabaseFactory
-from tests.pages.browsing import AXE, CHROMIUM, SHOTS, SIZES, Visit, _free_port
+from tests.pages.browsing import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SIZES,
+    Hub,
+    Visit,
+    accessibility,
+    approve_application,
+    bearer,
+    serving_hub,
+    shoot,
+    submit_application,
+)
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 
@@ -41,79 +42,18 @@ HERE = "BRIDGE-W"
 FRAME = (640, 480)
 
 
-@dataclass
-class Hub:
-    base: str
-    context: HubContext
-    clock: FixedClock
-
-
 @pytest.fixture(scope="module")
 def hub(databases: DatabaseFactory) -> Iterator[Hub]:
     """A real hub on 127.0.0.1 whose clock the test can move (the permit must be in force)."""
-    settings = Settings(
-        database_url=databases.new_url("officer"),
-        secret_key="officer-test-secret-key-0123456789abcdef",
-    )
-    clock = FixedClock(NOW)
-    context = HubContext.from_settings(settings, clock=clock)
-    upgrade(context.engine)
-    with Session(context.engine) as session:
-        load_demo(session, clock)
-        session.commit()
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(context), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started
-    yield Hub(f"http://127.0.0.1:{port}", context, clock)
-    server.should_exit = True
-    thread.join(timeout=5)
-    context.engine.dispose()
-
-
-def _bearer(api: APIRequestContext, username: str) -> dict[str, str]:
-    answer = api.post(
-        "/api/v1/auth/tokens", data={"username": username, "password": "tansiq-demo"}
-    ).json()
-    return {"Authorization": f"Bearer {answer['token']}"}
+    with serving_hub(databases, "officer", FixedClock(NOW)) as served:
+        yield served
 
 
 def _permit(api: APIRequestContext, reference: str) -> str:
     """A permit through BRIDGE-W approved by both authorities; its token text."""
-    body = {
-        "client_reference": reference,
-        "vehicle": {"plate": "12 345 AB", "kind": "truck"},
-        "driver": {"name_ar": "سمير الحلبي", "name_latin": "Samir al-Halabi", "id_number": "0123"},
-        "cargo": [
-            {"description": "Wheat flour", "quantity": 400, "unit": "bags", "gross_mass_kg": 20400}
-        ],
-        "origin": "West Gate depot",
-        "destination": "Grain Market, east bank",
-        "route": ROADS["bridge-road"],
-        "corridor_m": 200,
-        "valid_from": (NOW + timedelta(hours=1)).isoformat(),
-        "valid_until": (NOW + timedelta(days=3)).isoformat(),
-    }
-    created = api.post("/api/v1/applications", data=body, headers=_bearer(api, "trader"))
-    assert created.status == 201, created.text()
-    result: Any = None
-    for review in created.json()["reviews"]:
-        reviewer = "west.reviewer" if review["authority"] == "west-command" else "east.reviewer"
-        result = api.post(
-            f"/api/v1/reviews/{review['id']}/decision",
-            data={"expected_version": review["lock_version"], "decision": "approve"},
-            headers=_bearer(api, reviewer),
-        ).json()
+    result = approve_application(api, submit_application(api, reference))
     permit = result["permits"][0]["id"]
-    token: str = api.get(f"/api/v1/permits/{permit}/token", headers=_bearer(api, "trader")).json()[
+    token: str = api.get(f"/api/v1/permits/{permit}/token", headers=bearer(api, "trader")).json()[
         "token"
     ]
     return token
@@ -123,7 +63,7 @@ def _device(api: APIRequestContext) -> str:
     answer = api.post(
         "/api/v1/devices",
         data={"checkpoint": HERE, "name": "officer phone"},
-        headers=_bearer(api, "west.admin"),
+        headers=bearer(api, "west.admin"),
     )
     assert answer.status == 201, answer.text()
     token: str = answer.json()["token"]
@@ -147,27 +87,6 @@ def camera_file(text: str, path: Path) -> Path:
     header = f"YUV4MPEG2 W{width} H{height} F5:1 Ip A1:1 C420jpeg\n".encode()
     path.write_bytes(header + (b"FRAME\n" + bytes(luma) + chroma) * 2)
     return path
-
-
-def _shoot(page: Page, name: str, lang: str) -> None:
-    for size, (width, height) in SIZES.items():
-        page.set_viewport_size({"width": width, "height": height})
-        wide = page.evaluate("document.documentElement.scrollWidth")
-        assert wide <= width, f"{name} ({lang}) is {wide}px wide at {width}px"
-        if SHOTS is not None:
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / f"{name}-{lang}-{size}.png"), full_page=True)
-    page.set_viewport_size({"width": SIZES["phone"][0], "height": SIZES["phone"][1]})
-
-
-def _accessibility(page: Page) -> list[str]:
-    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
-    found: list[str] = page.evaluate(
-        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']}).then(r => r.violations"
-        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))"
-    )
-    return found
 
 
 def _events(hub: Hub) -> list[tuple[str, str, str, str | None]]:
@@ -196,12 +115,7 @@ def test_offline_scan_queue_and_sync(hub: Hub, lang: str, tmp_path: Path) -> Non
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
+                *CHROMIUM_ARGS,
                 "--use-fake-device-for-media-stream",
                 "--use-fake-ui-for-media-stream",
                 f"--use-file-for-fake-video-capture={video}",
@@ -240,8 +154,8 @@ def test_offline_scan_queue_and_sync(hub: Hub, lang: str, tmp_path: Path) -> Non
         page.wait_for_selector("#officer[data-ready=true]")
         expect(page.locator("#cp-enrol")).to_be_visible()
         assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
-        _shoot(page, "checkpoint-enrol", lang)
-        problems += _accessibility(page)
+        shoot(page, "checkpoint-enrol", lang, "phone")
+        problems += accessibility(page)
 
         # The admin's link: the token is read, taken out of the address bar, and used.
         page.goto(f"/checkpoint#enrol={device}")
@@ -265,8 +179,8 @@ def test_offline_scan_queue_and_sync(hub: Hub, lang: str, tmp_path: Path) -> Non
         expect(verdict).to_have_attribute("data-status", "valid", timeout=15_000)
         expect(page.locator("[data-fact=plate]")).to_have_text("12345AB")
         expect(page.locator("[data-fact=expected]")).to_have_text(t["cp_expected_yes"])
-        _shoot(page, "checkpoint-valid", lang)
-        problems += _accessibility(page)
+        shoot(page, "checkpoint-valid", lang, "phone")
+        problems += accessibility(page)
         page.click("#cp-passage")
         expect(page.locator("#cp-queue")).to_have_text("1")
 
@@ -277,8 +191,8 @@ def test_offline_scan_queue_and_sync(hub: Hub, lang: str, tmp_path: Path) -> Non
         expect(verdict).to_have_attribute("data-status", "malformed")
         page.select_option("#cp-refusal-reason", "other")
         page.fill("#cp-note", "QR code torn")
-        _shoot(page, "checkpoint-refusal", lang)
-        problems += _accessibility(page)
+        shoot(page, "checkpoint-refusal", lang, "phone")
+        problems += accessibility(page)
         page.click("#cp-refusal-form button")
         expect(page.locator("#cp-queue")).to_have_text("2")
         before = {e[0] for e in _events(hub)}
@@ -286,8 +200,8 @@ def test_offline_scan_queue_and_sync(hub: Hub, lang: str, tmp_path: Path) -> Non
         # The network is back: the queue goes to the hub, once.
         context.set_offline(False)
         expect(page.locator("#cp-queue")).to_have_text("0")
-        _shoot(page, "checkpoint-synced", lang)
-        problems += _accessibility(page)
+        shoot(page, "checkpoint-synced", lang, "phone")
+        problems += accessibility(page)
         page.click("#cp-sync")
         expect(page.locator("#cp-sync")).to_be_enabled()
         new = [e for e in _events(hub) if e[0] not in before]
@@ -304,7 +218,7 @@ def test_offline_scan_queue_and_sync(hub: Hub, lang: str, tmp_path: Path) -> Non
         page.click("#cp-check-form button")
         expect(verdict).to_have_attribute("data-status", "stale")
         expect(page.locator("#cp-stale")).to_be_visible()
-        _shoot(page, "checkpoint-stale", lang)
+        shoot(page, "checkpoint-stale", lang, "phone")
 
         context.close()
         browser.close()

@@ -45,7 +45,6 @@ from tansiq.permits.trust import (
     RevocationEntry,
     RevocationState,
     RevocationStatus,
-    TrustEntry,
     TrustList,
     load_revocations,
     load_trust_list,
@@ -56,6 +55,7 @@ from tansiq.permits.trust import (
 from tansiq.verifier.verify import NO_REVOCATIONS, REASONS, verify
 from tests.conftest import NOW
 from tests.pages.browsing import CHROMIUM, Visit
+from tests.permits.builders import entry
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 
@@ -76,15 +76,7 @@ GOVERNANCE = _ed()
 WEST, EAST, STRANGER, BROKEN, ELDER = _ed(), _es(), _ed(), _ed(), _ed()
 
 
-def _entry(signer: Signer, authority: str, **fields: Any) -> TrustEntry:
-    key = signer.private_key.public_key()  # type: ignore[attr-defined]
-    return TrustEntry(
-        authority=authority,
-        alg=signer.alg,
-        public_key=raw_public_key(key),
-        valid_from=NOW - timedelta(days=30),
-        **fields,
-    )
+KEYS_FROM = NOW - timedelta(days=30)
 
 
 TRUST = sign_trust_list(
@@ -92,10 +84,10 @@ TRUST = sign_trust_list(
         seq=3,
         issued_at=NOW - timedelta(hours=2),
         entries=[
-            _entry(WEST, AUTHORITY),
-            _entry(EAST, "east-force"),
-            _entry(BROKEN, "east-force", status=KeyStatus.COMPROMISED),
-            _entry(ELDER, "west-command", valid_to=NOW - timedelta(days=10)),
+            entry(WEST, AUTHORITY, valid_from=KEYS_FROM),
+            entry(EAST, "east-force", valid_from=KEYS_FROM),
+            entry(BROKEN, "east-force", valid_from=KEYS_FROM, status=KeyStatus.COMPROMISED),
+            entry(ELDER, "west-command", valid_from=KEYS_FROM, valid_to=NOW - timedelta(days=10)),
         ],
     ),
     GOVERNANCE,

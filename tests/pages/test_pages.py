@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tansiq.core.clock import FixedClock
-from tests.clearances.conftest import Tokens, application_body, decide, review_of, submit
-from tests.pages.conftest import csrf_of, sign_in
+from tests.clearances.conftest import Tokens, application_body, review_of, submit
+from tests.pages.conftest import all_approve, csrf_of, east_rejects, sign_in
 
 ARABIC = re.compile("[\u0600-\u06ff]")
 
@@ -88,11 +88,7 @@ def test_reviewer_decides_through_the_form_and_the_trader_sees_the_permit(
     client: TestClient, tokens: Tokens, clock: FixedClock, lang: str
 ) -> None:
     application = submit(client, tokens("trader"), application_body(clock))
-    east = review_of(application, "east-force")
-    rejected = decide(
-        client, tokens("east.reviewer"), east, decision="reject", reason_code="route_closed"
-    )
-    assert rejected.status_code == 200
+    east_rejects(client, tokens, application)
     sign_in(client, "west.reviewer", lang)
     waiting = client.get("/home")
     assert application["reference"] in waiting.text
@@ -127,9 +123,7 @@ def test_approval_by_all_gives_a_printable_permit(
     client: TestClient, tokens: Tokens, clock: FixedClock
 ) -> None:
     application = submit(client, tokens("trader"), application_body(clock))
-    for user, authority in (("west.reviewer", "west-command"), ("east.reviewer", "east-force")):
-        review = review_of(application, authority)
-        assert decide(client, tokens(user), review, decision="approve").status_code == 200
+    all_approve(client, tokens, application)
     sign_in(client, "trader", "ar")
     page = client.get(f"/applications/{application['id']}")
     link = re.search(r'href="(/permits/\d+/print)"', page.text)

@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tansiq.core.clock import FixedClock
-from tests.clearances.conftest import Tokens, application_body, decide, review_of, submit
-from tests.pages.conftest import sign_in
+from tests.clearances.conftest import Tokens, application_body, review_of, submit
+from tests.pages.conftest import east_rejects, sign_in
 
 MAP = re.compile(r"data-map='([^']*)'")
 
@@ -66,16 +66,7 @@ def test_the_decision_history_lists_only_my_authoritys_decisions(
     client: TestClient, tokens: Tokens, clock: FixedClock, lang: str
 ) -> None:
     application = submit(client, tokens("trader"), application_body(clock))
-    east = review_of(application, "east-force")
-    refused = decide(
-        client,
-        tokens("east.reviewer"),
-        east,
-        decision="reject",
-        reason_code="route_closed",
-        note="<b>جسر</b> مغلق",
-    )
-    assert refused.status_code == 200, refused.text
+    east_rejects(client, tokens, application, note="<b>جسر</b> مغلق")
     sign_in(client, "east.reviewer", lang)
     history = client.get("/reviews/history")
     assert history.status_code == 200
@@ -102,8 +93,7 @@ def test_the_traders_home_says_why_an_authority_refused(
     client: TestClient, tokens: Tokens, clock: FixedClock
 ) -> None:
     application = submit(client, tokens("trader"), application_body(clock))
-    east = review_of(application, "east-force")
-    decide(client, tokens("east.reviewer"), east, decision="reject", reason_code="route_closed")
+    east_rejects(client, tokens, application)
     sign_in(client, "trader", "ar")
     home = client.get("/home").text
     assert "الطريق مغلق" in home

@@ -79,8 +79,7 @@ def test_trader_applies_sees_authorities_live_and_prints_the_permit(
     trader.sign_in("trader")
     page.goto("/applications/new")
     page.wait_for_selector("#map .leaflet-interactive")
-    trader.shoot("trader-new")
-    problems += trader.accessibility()
+    problems += trader.look("trader-new")
 
     page.fill("#origin", "West Gate depot")
     page.fill("#destination", "سوق الحبوب <b>east</b>")
@@ -138,8 +137,7 @@ def test_trader_applies_sees_authorities_live_and_prints_the_permit(
     expect(page.locator("#cargo-1-quantity")).to_have_value("lots")
     expect(page.locator("#checkpoints-2")).to_have_value("BRIDGE-E")
     expect(page.locator("#destination")).to_have_value("سوق الحبوب <b>east</b>")
-    trader.shoot("trader-new-error")
-    problems += trader.accessibility()
+    problems += trader.look("trader-new-error")
     page.fill("#cargo-1-quantity", "20")
     page.select_option("#cargo-1-unit", "pallets")
     page.fill("#cargo-1-gross-mass-kg", "9000")
@@ -151,8 +149,7 @@ def test_trader_applies_sees_authorities_live_and_prints_the_permit(
     page.click("a.amend")
     page.wait_for_selector("#map .leaflet-interactive")
     expect(page.locator("#checkpoints-3")).to_have_value("E-GATE")
-    trader.shoot("trader-amend")
-    problems += trader.accessibility()
+    problems += trader.look("trader-amend")
 
     _decide_all(
         api,
@@ -165,20 +162,17 @@ def test_trader_applies_sees_authorities_live_and_prints_the_permit(
     page.goto("/permits")
     page.wait_for_selector(".qr svg")
     assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
-    trader.shoot("trader-permits")
-    problems += trader.accessibility()
+    problems += trader.look("trader-permits")
     page.click("a.print")
     page.wait_for_selector(".qr svg")
 
     refused = _rejected(api, f"BROWSER-REFUSED-{lang}")
     page.goto(f"/applications/{refused}/appeal")
-    trader.shoot("trader-appeal")
-    problems += trader.accessibility()
+    problems += trader.look("trader-appeal")
     page.fill("#grounds", "The bridge reopened this morning.")
     page.click("form.appeal button")
     page.wait_for_url(f"**/applications/{refused}")
     page.goto(f"/applications/{refused}/withdraw")
-    trader.shoot("trader-withdraw")
-    problems += trader.accessibility()
+    problems += trader.look("trader-withdraw")
     trader.close()
     assert problems == [], problems

@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tansiq.core.clock import FixedClock
-from tests.clearances.conftest import ROADS, Tokens, application_body, decide, review_of, submit
-from tests.pages.conftest import csrf_of, sign_in
+from tests.clearances.conftest import ROADS, Tokens, application_body, submit
+from tests.pages.conftest import all_approve, csrf_of, east_rejects, sign_in
 
 HOSTILE = "<script>alert(1)</script>' OR 1=1; -- «سمير»"
 
@@ -368,16 +368,7 @@ def test_appeal_a_rejection_and_withdraw(
 ) -> None:
     application = submit(client, tokens("trader"), application_body(clock))
     base = f"/applications/{application['id']}"
-    east = review_of(application, "east-force")
-    refused = decide(
-        client,
-        tokens("east.reviewer"),
-        east,
-        decision="reject",
-        reason_code="route_closed",
-        note="Bridge closed",
-    )
-    assert refused.status_code == 200
+    east = east_rejects(client, tokens, application, note="Bridge closed")
     sign_in(client, "trader", "en")
     page = client.get(base + "/appeal")
     assert page.status_code == 200
@@ -419,9 +410,7 @@ def test_my_permits_show_the_qr_and_a_print_button(
     client: TestClient, tokens: Tokens, clock: FixedClock
 ) -> None:
     application = submit(client, tokens("trader"), application_body(clock))
-    for user, authority in (("west.reviewer", "west-command"), ("east.reviewer", "east-force")):
-        review = review_of(application, authority)
-        assert decide(client, tokens(user), review, decision="approve").status_code == 200
+    all_approve(client, tokens, application)
     sign_in(client, "trader", "ar")
     page = client.get("/permits")
     assert page.status_code == 200

@@ -11,10 +11,10 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tansiq.permits.token import (
-    ALG_EDDSA,
     Condition,
     Driver,
     Ed25519Signer,
+    ES256Signer,
     PermitClaims,
     Signer,
     Vehicle,
@@ -70,7 +70,7 @@ def claims(required: Sequence[Signer] = AUTHORITY_SIGNERS, **changes: Any) -> Pe
 
 
 def entry(
-    key: Ed25519Signer,
+    key: Ed25519Signer | ES256Signer,
     authority: str,
     *,
     status: KeyStatus = KeyStatus.ACTIVE,
@@ -80,7 +80,7 @@ def entry(
 ) -> TrustEntry:
     return TrustEntry(
         authority=authority,
-        alg=ALG_EDDSA,
+        alg=key.alg,
         public_key=raw_public_key(key.private_key.public_key()),
         valid_from=valid_from,
         valid_to=valid_to,

@@ -1,12 +1,13 @@
 """What every administrator's page shares: who may see the pages, the form body (with the
-hub's size limit turned into a coded error), the scope of what an admin manages, and how a
-refused action is shown on the page it came from."""
+hub's size limit turned into a coded error), the scope of what an admin manages, how a
+dangerous action is confirmed, and how a refused action is shown on the page it came from."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 from urllib.parse import parse_qs
 
 from fastapi import Depends, Request, Response
@@ -161,6 +162,63 @@ def act(
             return again(me, shown_error(s, error), STATUS_BY_CATEGORY[error.category])
         except TansiqError as hidden:
             return s.error(hidden)
+
+
+@dataclass(frozen=True)
+class FormState:
+    """How a page shows its form: fresh (``FRESH``), or again after a refused action, with the
+    shown error, what was typed, and the answer's status."""
+
+    error: dict[str, Any] | None = None
+    values: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+
+    def shown(self) -> dict[str, Any]:
+        """The template's ``error`` and ``values``."""
+        return {"error": self.error, "values": self.values}
+
+
+FRESH = FormState()
+
+
+class AdminPage(Protocol):
+    """An admin page's renderer, able to show its form again with a refusal and what was typed
+    (``_devices``, ``_keys``, ``_checkpoints``, ...)."""
+
+    def __call__(self, s: Screen, me: Principal, form: FormState, /) -> Response: ...
+
+
+def act_on_page(
+    s: Screen,
+    body: Posted,
+    do: Callable[[Principal], Response],
+    page: AdminPage,
+    values: dict[str, str] | None = None,
+) -> Response:
+    """``act`` for a form on ``page``: a refused action shows ``page`` again with the error
+    and ``values`` (what was typed, for the form to be filled again; none to leave it empty)."""
+    return act(
+        s,
+        body,
+        do,
+        lambda me, error, status: page(s, me, FormState(error, values or {}, status)),
+    )
+
+
+def confirm(
+    s: Screen, *, action: str, question: str, subject: str, back: str, compromised: bool = False
+) -> Response:
+    """The page asking to confirm a dangerous action on ``subject`` before posting to
+    ``action`` (``compromised``: with the box to mark a key compromised)."""
+    return s.show(
+        "admin_confirm.html",
+        action=action,
+        question=question,
+        subject=subject,
+        back=back,
+        danger=True,
+        compromised=compromised,
+    )
 
 
 def too_large(s: Screen) -> TansiqError:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from collections.abc import Callable
 
 from fastapi import APIRouter, Response
 
@@ -19,9 +19,13 @@ from tansiq.core.i18n import Locale
 from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import list_checkpoints
 from tansiq.pages.admin_base import (
+    FRESH,
     BadChoice,
+    FormState,
+    Posted,
     PostedForm,
-    act,
+    act_on_page,
+    confirm,
     managed_authorities,
     name_of,
     record_id,
@@ -32,6 +36,7 @@ from tansiq.parties import access
 from tansiq.parties.domain import PartyKind, Principal
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits import service as keys
+from tansiq.permits.models import SigningKeyRecord
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.token import ALG_EDDSA, ALG_ES256
 
@@ -42,10 +47,8 @@ ALGORITHMS = {ALG_EDDSA: "EdDSA (Ed25519)", ALG_ES256: "ES256 (P-256)"}
 def _devices(
     s: Screen,
     me: Principal,
+    form: FormState = FRESH,
     *,
-    error: dict[str, Any] | None = None,
-    values: dict[str, str] | None = None,
-    status: int = 200,
     new: dict[str, str] | None = None,
     revoked: int | None = None,
 ) -> Response:
@@ -78,10 +81,9 @@ def _devices(
         )
     return s.show(
         "admin_devices.html",
-        status,
+        form.status,
         checkpoints=checkpoints,
-        error=error,
-        values=values or {},
+        **form.shown(),
         new=new,
         revoked=revoked,
     )
@@ -106,14 +108,9 @@ def register_device(s: Current, body: PostedForm) -> Response:
             "checkpoint": checkpoint,
             "link": f"/checkpoint#enrol={new.token}",
         }
-        return _devices(s, me, new=shown, status=201)
+        return _devices(s, me, FormState(status=201), new=shown)
 
-    return act(
-        s,
-        body,
-        do,
-        lambda me, error, status: _devices(s, me, error=error, values=body.values(), status=status),
-    )
+    return act_on_page(s, body, do, _devices, body.values())
 
 
 def _device_to_revoke(s: Screen, me: Principal, device_id: int) -> DeviceRecord:
@@ -131,14 +128,12 @@ def _device_to_revoke(s: Screen, me: Principal, device_id: int) -> DeviceRecord:
 def confirm_revoke(device_id: RecordId, s: Current) -> Response:
     def show(me: Principal) -> Response:
         device = _device_to_revoke(s, me, device_id)
-        return s.show(
-            "admin_confirm.html",
+        return confirm(
+            s,
             action=f"/admin/devices/{device.id}/revoke",
             question="revoke_device_question",
             subject=device.name,
             back="/admin/devices",
-            danger=True,
-            compromised=False,
         )
 
     return view(s, show)
@@ -150,18 +145,10 @@ def revoke_device(device_id: RecordId, s: Current, body: PostedForm) -> Response
         devices.revoke_device(s.session, me, device_id, s.hub.clock)
         return s.go(f"/admin/devices?revoked={device_id}")
 
-    return act(s, body, do, lambda me, error, status: _devices(s, me, error=error, status=status))
+    return act_on_page(s, body, do, _devices)
 
 
-def _keys(
-    s: Screen,
-    me: Principal,
-    *,
-    error: dict[str, Any] | None = None,
-    values: dict[str, str] | None = None,
-    status: int = 200,
-    done: str = "",
-) -> Response:
+def _keys(s: Screen, me: Principal, form: FormState = FRESH, *, done: str = "") -> Response:
     parties = PartyRepository(s.session).parties(PartyKind.AUTHORITY.value)
     repo = PermitRepository(s.session)
     authorities = [
@@ -189,12 +176,11 @@ def _keys(
     trust = repo.latest_trust_list()
     return s.show(
         "admin_keys.html",
-        status,
+        form.status,
         authorities=authorities,
         algorithms=sorted(ALGORITHMS.items()),
         trust_seq=None if trust is None else trust.seq,
-        error=error,
-        values=values or {},
+        **form.shown(),
         done=done,
     )
 
@@ -204,41 +190,54 @@ def keys_page(s: Current, done: str = "") -> Response:
     return view(s, lambda me: _keys(s, me, done=done[:20]))
 
 
+def _change_key(
+    s: Screen,
+    body: Posted,
+    change: Callable[[Principal], SigningKeyRecord],
+    values: dict[str, str] | None = None,
+) -> Response:
+    """Make a change to an authority's signing keys and show the keys with the key changed;
+    refused, the keys page again with the refusal (and ``values`` in its form)."""
+
+    def do(me: Principal) -> Response:
+        return s.go(f"/admin/keys?done={change(me).kid}")
+
+    return act_on_page(s, body, do, _keys, values)
+
+
 @router.post("/admin/keys/{code}/rotation")
 def rotate_key(code: str, s: Current, body: PostedForm) -> Response:
-    def do(me: Principal) -> Response:
-        record = keys.rotate_key(
+    def change(me: Principal) -> SigningKeyRecord:
+        return keys.rotate_key(
             s.session,
             me,
             authority=code[:40],
             secret=s.hub.settings.secret_key,
             clock=s.hub.clock,
         )
-        return s.go(f"/admin/keys?done={record.kid}")
 
-    return act(s, body, do, lambda me, error, status: _keys(s, me, error=error, status=status))
+    return _change_key(s, body, change)
 
 
 @router.get("/admin/keys/{code}/{kid}/retire")
 def confirm_retire(code: str, kid: str, s: Current) -> Response:
-    def show(me: Principal) -> Response:
-        return s.show(
-            "admin_confirm.html",
+    return view(
+        s,
+        lambda me: confirm(
+            s,
             action=f"/admin/keys/{code[:40]}/{kid[:16]}/retire",
             question="retire_key_question",
             subject=kid[:16],
             back="/admin/keys",
-            danger=True,
             compromised=True,
-        )
-
-    return view(s, show)
+        ),
+    )
 
 
 @router.post("/admin/keys/{code}/{kid}/retire")
 def retire_key(code: str, kid: str, s: Current, body: PostedForm) -> Response:
-    def do(me: Principal) -> Response:
-        record = keys.retire_key(
+    def change(me: Principal) -> SigningKeyRecord:
+        return keys.retire_key(
             s.session,
             me,
             authority=code[:40],
@@ -247,14 +246,13 @@ def retire_key(code: str, kid: str, s: Current, body: PostedForm) -> Response:
             secret=s.hub.settings.secret_key,
             clock=s.hub.clock,
         )
-        return s.go(f"/admin/keys?done={record.kid}")
 
-    return act(s, body, do, lambda me, error, status: _keys(s, me, error=error, status=status))
+    return _change_key(s, body, change)
 
 
 @router.post("/admin/keys/{code}")
 def register_external_key(code: str, s: Current, body: PostedForm) -> Response:
-    def do(me: Principal) -> Response:
+    def change(me: Principal) -> SigningKeyRecord:
         try:
             alg = int(body.text("alg", limit=10))
         except ValueError:
@@ -263,7 +261,7 @@ def register_external_key(code: str, s: Current, body: PostedForm) -> Response:
             raw = base64.b64decode(body.text("public_key", limit=200).strip(), validate=True)
         except (binascii.Error, ValueError):
             raw = b""  # refused by the service as not a public key, like the API does
-        record = keys.register_external_key(
+        return keys.register_external_key(
             s.session,
             me,
             authority=code[:40],
@@ -272,13 +270,5 @@ def register_external_key(code: str, s: Current, body: PostedForm) -> Response:
             secret=s.hub.settings.secret_key,
             clock=s.hub.clock,
         )
-        return s.go(f"/admin/keys?done={record.kid}")
 
-    return act(
-        s,
-        body,
-        do,
-        lambda me, error, status: _keys(
-            s, me, error=error, values={"key_of": code[:40], **body.values()}, status=status
-        ),
-    )
+    return _change_key(s, body, change, {"key_of": code[:40], **body.values()})

@@ -19,10 +19,13 @@ from tansiq.geo.domain import CheckpointStatus
 from tansiq.geo.repository import GeoRepository
 from tansiq.pages import maps
 from tansiq.pages.admin_base import (
+    FRESH,
     BadChoice,
+    FormState,
     Posted,
     PostedForm,
     act,
+    act_on_page,
     managed_authorities,
     name_of,
     parse_time,
@@ -91,10 +94,8 @@ def _current_map(s: Screen, authority_id: int) -> int | None:
 def _zones(
     s: Screen,
     me: Principal,
+    form: FormState = FRESH,
     *,
-    error: dict[str, Any] | None = None,
-    values: dict[str, str] | None = None,
-    status: int = 200,
     uploaded: int | None = None,
 ) -> Response:
     now = s.hub.clock.now()
@@ -119,10 +120,9 @@ def _zones(
         authorities.append({"code": party.code, "name": name_of(party, s.locale), "maps": maps})
     return s.show(
         "admin_zones.html",
-        status,
+        form.status,
         authorities=authorities,
-        error=error,
-        values=values or {},
+        **form.shown(),
         uploaded=uploaded,
         max_bytes=s.hub.settings.max_body_bytes,
         map=_map_features(s, uploaded),
@@ -193,20 +193,12 @@ def upload_zone_map(s: Current, body: PostedForm) -> Response:
     def again(me: Principal, error: dict[str, Any], status: int) -> Response:
         for detail in error["details"]:
             detail["name"] = names.get(detail.get("feature", -1), "")
-        return _zones(s, me, error=error, values=body.values(), status=status)
+        return _zones(s, me, FormState(error, body.values(), status))
 
     return act(s, body, do, again)
 
 
-def _checkpoints(
-    s: Screen,
-    me: Principal,
-    *,
-    error: dict[str, Any] | None = None,
-    values: dict[str, str] | None = None,
-    status: int = 200,
-    done: str = "",
-) -> Response:
+def _checkpoints(s: Screen, me: Principal, form: FormState = FRESH, *, done: str = "") -> Response:
     authorities = managed_authorities(s.session, me)
     codes = {party.id: party for party in authorities}
     rows = [
@@ -224,11 +216,10 @@ def _checkpoints(
     ]
     return s.show(
         "admin_checkpoints.html",
-        status,
+        form.status,
         checkpoints=rows,
         authorities=[{"code": p.code, "name": name_of(p, s.locale)} for p in authorities],
-        error=error,
-        values=values or {},
+        **form.shown(),
         done=done,
     )
 
@@ -279,14 +270,7 @@ def create_checkpoint(s: Current, body: PostedForm) -> Response:
         )
         return s.go(f"/admin/checkpoints?done={code}")
 
-    return act(
-        s,
-        body,
-        do,
-        lambda me, error, status: _checkpoints(
-            s, me, error=error, values=body.values(), status=status
-        ),
-    )
+    return act_on_page(s, body, do, _checkpoints, body.values())
 
 
 @router.post("/admin/checkpoints/{code}/status")
@@ -305,11 +289,4 @@ def checkpoint_status(code: str, s: Current, body: PostedForm) -> Response:
         )
         return s.go(f"/admin/checkpoints?done={code[:40]}")
 
-    return act(
-        s,
-        body,
-        do,
-        lambda me, error, status: _checkpoints(
-            s, me, error=error, values={"status_of": code[:40], **body.values()}, status=status
-        ),
-    )
+    return act_on_page(s, body, do, _checkpoints, {"status_of": code[:40], **body.values()})

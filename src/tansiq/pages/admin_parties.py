@@ -11,7 +11,17 @@ from fastapi import APIRouter, Response
 from tansiq.core.errors import TansiqError
 from tansiq.core.i18n import N_, Locale
 from tansiq.core.text import BilingualText
-from tansiq.pages.admin_base import BadChoice, PostedForm, act, label, name_of, view
+from tansiq.pages.admin_base import (
+    FRESH,
+    BadChoice,
+    FormState,
+    PostedForm,
+    act,
+    act_on_page,
+    label,
+    name_of,
+    view,
+)
 from tansiq.pages.screen import Current, Screen
 from tansiq.parties import access, service
 from tansiq.parties.domain import MIN_PASSWORD_LENGTH, ROLES_BY_KIND, PartyKind, Principal, Role
@@ -39,15 +49,7 @@ def _party_rows(s: Screen, me: Principal) -> list[dict[str, Any]]:
     ]
 
 
-def _parties(
-    s: Screen,
-    me: Principal,
-    *,
-    error: dict[str, Any] | None = None,
-    values: dict[str, str] | None = None,
-    status: int = 200,
-    created: str = "",
-) -> Response:
+def _parties(s: Screen, me: Principal, form: FormState = FRESH, *, created: str = "") -> Response:
     kinds = [
         {"value": kind.value, "label": label(s, f"kind_{kind.value}")}
         for kind in PartyKind
@@ -55,12 +57,11 @@ def _parties(
     ]
     return s.show(
         "admin_parties.html",
-        status,
+        form.status,
         parties=_party_rows(s, me),
         may_create=access.can_create_party(me),
         kinds=kinds,
-        error=error,
-        values=values or {},
+        **form.shown(),
         created=created,
     )
 
@@ -86,23 +87,16 @@ def create_party(s: Current, body: PostedForm) -> Response:
         )
         return s.go(f"/admin/parties?created={record.code}")
 
-    return act(
-        s,
-        body,
-        do,
-        lambda me, error, status: _parties(s, me, error=error, values=body.values(), status=status),
-    )
+    return act_on_page(s, body, do, _parties, body.values())
 
 
 def _users(
     s: Screen,
     me: Principal,
     code: str,
+    form: FormState = FRESH,
     *,
-    error: dict[str, Any] | None = None,
-    values: dict[str, str] | None = None,
     chosen: list[str] | None = None,
-    status: int = 200,
     created: dict[str, str] | None = None,
 ) -> Response:
     party = service.get_party(s.session, code[:40])
@@ -119,7 +113,7 @@ def _users(
     ]
     return s.show(
         "admin_users.html",
-        status,
+        form.status,
         party={
             "code": party.code,
             "name": name_of(party, s.locale),
@@ -134,8 +128,7 @@ def _users(
         chosen=chosen or [],
         minimum=MIN_PASSWORD_LENGTH,
         locales=[("ar", "العربية"), ("en", "English")],
-        error=error,
-        values=values or {},
+        **form.shown(),
         created=created,
     )
 
@@ -178,13 +171,13 @@ def create_user(code: str, s: Current, body: PostedForm) -> Response:
         )
         # Shown once, on this answer only: the password is stored hashed.
         created = {"username": record.username, "password": password if generated else ""}
-        return _users(s, me, party.code, created=created, status=201)
+        return _users(s, me, party.code, FormState(status=201), created=created)
 
     return act(
         s,
         body,
         do,
         lambda me, error, status: _users(
-            s, me, code, error=error, values=body.values(), chosen=chosen, status=status
+            s, me, code, FormState(error, body.values(), status), chosen=chosen
         ),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -39,7 +40,7 @@ from tansiq.pages.trader_form import (
     values_of,
 )
 from tansiq.pages.trader_route import check_route, coded, map_view
-from tansiq.parties.domain import Role
+from tansiq.parties.domain import Principal, Role
 from tansiq.permits.qr import make_qr
 from tansiq.permits.repository import PermitRepository
 
@@ -270,15 +271,11 @@ def amend_form(application_id: RecordId, s: Current) -> Response:
 
 @router.post("/applications/{application_id}/amend")
 def amend(application_id: RecordId, s: Current, form: FormData) -> Response:
-    if (other := _applicant(s)) is not None:
-        return other
-    assert s.me is not None  # noqa: S101 - _applicant checked
+    summary = _own_summary(s, application_id, form)
+    if isinstance(summary, Response):
+        return summary
+    assert s.me is not None  # noqa: S101 - _own_summary checked
     action = f"/applications/{application_id}/amend"
-    try:
-        s.check_csrf(form)
-        summary = _summary(s, _own(s, application_id))
-    except TansiqError as error:
-        return s.error(error)
     values = read_values(form)
     if op := one(form, "op"):
         apply_op(values, op)
@@ -298,84 +295,98 @@ def amend(application_id: RecordId, s: Current, form: FormData) -> Response:
     return s.go(f"/applications/{application_id}")
 
 
-@router.get("/applications/{application_id}/appeal")
-def appeal_form(application_id: RecordId, s: Current) -> Response:
+def _own_summary(
+    s: Screen, application_id: RecordId, form: FormData | None = None
+) -> dict[str, Any] | Response:
+    """The summary of the signed-in applicant's own application (after the CSRF check when
+    ``form`` is posted), or the page to answer with instead."""
     if (other := _applicant(s)) is not None:
         return other
     try:
-        summary = _summary(s, _own(s, application_id))
+        if form is not None:
+            s.check_csrf(form)
+        return _summary(s, _own(s, application_id))
     except TansiqError as error:
         return s.error(error)
+
+
+def _act_or_show_again(
+    s: Screen,
+    application_id: RecordId,
+    act: Callable[[Principal], object],
+    page: str,
+    **shown: Any,
+) -> Response:
+    """Do ``act`` as the signed-in applicant and go back to the application; refused, roll back
+    and show ``page`` again with the refusal and ``shown`` (what the applicant entered)."""
+    assert s.me is not None  # noqa: S101 - callers checked with _own_summary
+    try:
+        act(s.me)
+    except TansiqError as error:
+        s.session.rollback()
+        return s.show(
+            page, STATUS_BY_CATEGORY[error.category], error=error.render(s.locale), **shown
+        )
+    return s.go(f"/applications/{application_id}")
+
+
+@router.get("/applications/{application_id}/appeal")
+def appeal_form(application_id: RecordId, s: Current) -> Response:
+    summary = _own_summary(s, application_id)
+    if isinstance(summary, Response):
+        return summary
     return s.show("trader_appeal.html", app=summary, chosen="", grounds="", error=None)
 
 
 @router.post("/applications/{application_id}/appeal")
 def appeal(application_id: RecordId, s: Current, form: FormData) -> Response:
-    if (other := _applicant(s)) is not None:
-        return other
-    assert s.me is not None  # noqa: S101 - _applicant checked
-    try:
-        s.check_csrf(form)
-        summary = _summary(s, _own(s, application_id))
-    except TansiqError as error:
-        return s.error(error)
+    summary = _own_summary(s, application_id, form)
+    if isinstance(summary, Response):
+        return summary
     chosen, grounds = one(form, "review_id") or "", one(form, "grounds") or ""
     problems = Problems()
     body = model_of(AppealIn, {"review_id": chosen or None, "grounds": grounds}, problems)
-    try:
+
+    def act(me: Principal) -> None:
         if body is None:
             raise FormInvalid
-        service.appeal_rejection(s.session, s.me, application_id, body, _env(s))
-    except TansiqError as error:
-        s.session.rollback()
-        return s.show(
-            "trader_appeal.html",
-            STATUS_BY_CATEGORY[error.category],
-            app=summary,
-            chosen=chosen,
-            grounds=grounds,
-            error=error.render(s.locale),
-            problems=problems.render(s.locale),
-        )
-    return s.go(f"/applications/{application_id}")
+        service.appeal_rejection(s.session, me, application_id, body, _env(s))
+
+    return _act_or_show_again(
+        s,
+        application_id,
+        act,
+        "trader_appeal.html",
+        app=summary,
+        chosen=chosen,
+        grounds=grounds,
+        problems=problems.render(s.locale),
+    )
 
 
 @router.get("/applications/{application_id}/withdraw")
 def withdraw_form(application_id: RecordId, s: Current) -> Response:
-    if (other := _applicant(s)) is not None:
-        return other
-    try:
-        summary = _summary(s, _own(s, application_id))
-    except TansiqError as error:
-        return s.error(error)
+    summary = _own_summary(s, application_id)
+    if isinstance(summary, Response):
+        return summary
     return s.show("trader_withdraw.html", app=summary, reason="", error=None)
 
 
 @router.post("/applications/{application_id}/withdraw")
 def withdraw(application_id: RecordId, s: Current, form: FormData) -> Response:
-    if (other := _applicant(s)) is not None:
-        return other
-    assert s.me is not None  # noqa: S101 - _applicant checked
-    try:
-        s.check_csrf(form)
-        summary = _summary(s, _own(s, application_id))
-    except TansiqError as error:
-        return s.error(error)
+    summary = _own_summary(s, application_id, form)
+    if isinstance(summary, Response):
+        return summary
     reason = one(form, "reason") or ""
-    try:
+
+    def act(me: Principal) -> None:
         if len(reason) > 2000:
             raise FormInvalid
-        service.withdraw_application(s.session, s.me, application_id, reason, _env(s))
-    except TansiqError as error:
-        s.session.rollback()
-        return s.show(
-            "trader_withdraw.html",
-            STATUS_BY_CATEGORY[error.category],
-            app=summary,
-            reason=reason,
-            error=error.render(s.locale),
-        )
-    return s.go(f"/applications/{application_id}")
+        service.withdraw_application(s.session, me, application_id, reason, _env(s))
+
+    return _act_or_show_again(
+        s, application_id, act, "trader_withdraw.html", app=summary, reason=reason
+    )
 
 
 @router.post("/applications/{application_id}/submit")
