@@ -21,22 +21,19 @@ import base64
 import functools
 import shutil
 import threading
-from datetime import timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
 
 from playwright.sync_api import sync_playwright
 
-from tansiq.permits.token import ALG_EDDSA, decode, raw_public_key
+from tansiq.permits.token import decode, raw_public_key
 from tansiq.permits.trust import (
     RevocationDelta,
-    TrustEntry,
-    TrustList,
     sign_revocation_delta,
     sign_trust_list,
 )
-from verify import AUTHORITIES, NOW, permit, signer
+from verify import AUTHORITIES, NOW, permit, signer, trust_list
 
 ROUNDS = 2_000
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -95,22 +92,7 @@ def main() -> None:
     signers = [signer(name) for name in AUTHORITIES]
     governance = signer("governance")
     text = permit(signers)
-    trust = sign_trust_list(
-        TrustList(
-            7,
-            NOW - timedelta(hours=2),
-            [
-                TrustEntry(
-                    authority=name,
-                    alg=ALG_EDDSA,
-                    public_key=raw_public_key(s.private_key.public_key()),
-                    valid_from=NOW - timedelta(days=365),
-                )
-                for s, name in zip(signers, AUTHORITIES, strict=True)
-            ],
-        ),
-        governance,
-    )
+    trust = sign_trust_list(trust_list(signers), governance)
     delta = sign_revocation_delta(RevocationDelta(seq=1, issued_at=NOW), governance)
     decoded = decode(text)
     checks = [

@@ -67,10 +67,9 @@ def permit(signers: list[Ed25519Signer]) -> str:
     return sign_permit(claims, signers)
 
 
-def main() -> None:
-    signers = [signer(name) for name in AUTHORITIES]
-    text = permit(signers)
-    trust = TrustList(
+def trust_list(signers: list[Ed25519Signer]) -> TrustList:
+    """The authorities' keys as a checkpoint holds them."""
+    return TrustList(
         7,
         NOW - timedelta(hours=2),
         [
@@ -83,6 +82,12 @@ def main() -> None:
             for s, name in zip(signers, AUTHORITIES, strict=True)
         ],
     )
+
+
+def main() -> None:
+    signers = [signer(name) for name in AUTHORITIES]
+    text = permit(signers)
+    trust = trust_list(signers)
     revocations = RevocationState()
     revocations.apply(RevocationDelta(seq=1, issued_at=NOW - timedelta(hours=1)))
     verdict = verify(text, trust=trust, revocations=revocations, at=NOW)
