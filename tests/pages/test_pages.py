@@ -3,12 +3,14 @@ and a reviewer's decision through the form."""
 
 from __future__ import annotations
 
+import base64
 import re
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tansiq.core.clock import FixedClock
+from tansiq.pages.session import PageSession, SessionSigner
 from tests.clearances.conftest import Tokens, application_body, review_of, submit
 from tests.pages.conftest import all_approve, csrf_of, east_rejects, sign_in
 
@@ -171,3 +173,15 @@ def test_observers_get_a_dashboard_and_pages_need_a_session(client: TestClient) 
     assert page.status_code == 200
     assert "نظرة عامة" in page.text
     assert client.get("/login", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.parametrize("once", ['"text"', '{"kind": 1}', "[1]"])
+def test_a_session_cookie_with_a_malformed_shown_once_value_is_anonymous(once: str) -> None:
+    signer = SessionSigner("test-secret")
+    good = signer.dump(PageSession(token="t", token_id=1, once={"kind": "device", "token": "x"}))
+    assert signer.load(good).once == {"kind": "device", "token": "x"}
+    body = base64.urlsafe_b64encode(f'{{"c":"c","t":"t","i":1,"o":{once}}}'.encode()).decode()
+    forged = signer.dump(PageSession()).rpartition(".")[2]  # a signature over another payload
+    assert signer.load(f"{body}.{forged}").token is None
+    signed = f"{body.rstrip('=')}.{signer._sign(body.rstrip('='))}"
+    assert signer.load(signed).token is None

@@ -91,7 +91,8 @@ def _devices(
 
 @router.get("/admin/devices")
 def devices_page(s: Current, revoked: str = "") -> Response:
-    return view(s, lambda me: _devices(s, me, revoked=record_id(revoked)))
+    new = s.page.take_once("device")
+    return view(s, lambda me: _devices(s, me, new=new, revoked=record_id(revoked)))
 
 
 @router.post("/admin/devices")
@@ -101,14 +102,16 @@ def register_device(s: Current, body: PostedForm) -> Response:
         new = devices.register_device(
             s.session, me, checkpoint=checkpoint, name=body.text("name"), clock=s.hub.clock
         )
-        # The token exists only in this answer: the hub keeps its hash.
-        shown = {
+        # The token is shown once, on the page this redirects to: the hub keeps its hash.
+        s.page.once = {
+            "kind": "device",
             "token": new.token,
             "name": new.record.name,
             "checkpoint": checkpoint,
             "link": f"/checkpoint#enrol={new.token}",
         }
-        return _devices(s, me, FormState(status=201), new=shown)
+        s.page.changed = True
+        return s.go("/admin/devices")
 
     return act_on_page(s, body, do, _devices, body.values())
 

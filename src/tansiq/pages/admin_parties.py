@@ -135,7 +135,8 @@ def _users(
 
 @router.get("/admin/parties/{code}/users")
 def users_page(code: str, s: Current) -> Response:
-    return view(s, lambda me: _users(s, me, code))
+    created = s.page.take_once("user")
+    return view(s, lambda me: _users(s, me, code, created=created))
 
 
 @router.post("/admin/parties/{code}/users")
@@ -169,9 +170,14 @@ def create_user(code: str, s: Current, body: PostedForm) -> Response:
             clock=s.hub.clock,
             locale=locale,
         )
-        # Shown once, on this answer only: the password is stored hashed.
-        created = {"username": record.username, "password": password if generated else ""}
-        return _users(s, me, party.code, FormState(status=201), created=created)
+        # Shown once, on the page this redirects to: the password is stored hashed.
+        s.page.once = {
+            "kind": "user",
+            "username": record.username,
+            "password": password if generated else "",
+        }
+        s.page.changed = True
+        return s.go(f"/admin/parties/{party.code}/users")
 
     return act(
         s,

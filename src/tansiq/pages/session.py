@@ -35,7 +35,18 @@ class PageSession:
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     token: str | None = None
     token_id: int | None = None
+    # A secret shown once after a redirect (a new device's token, a generated password): it
+    # rides in this signed, HttpOnly cookie to the next page, which removes it, so reloading
+    # that page neither shows it again nor repeats the action that made it.
+    once: dict[str, str] | None = None
     changed: bool = True
+
+    def take_once(self, kind: str) -> dict[str, str] | None:
+        """The shown-once values of ``kind``, removed from the session."""
+        found = self.once if self.once is not None and self.once.get("kind") == kind else None
+        if found is not None:
+            self.once, self.changed = None, True
+        return found
 
     def csrf_matches(self, sent: str | None) -> bool:
         return sent is not None and hmac.compare_digest(sent.encode(), self.csrf.encode())
@@ -50,9 +61,10 @@ class SessionSigner:
         self._key = hashlib.sha256(b"tansiq-session\x00" + material).digest()
 
     def dump(self, page: PageSession) -> str:
-        body = json.dumps(
-            {"c": page.csrf, "t": page.token, "i": page.token_id}, separators=(",", ":")
-        ).encode()
+        data: dict[str, object] = {"c": page.csrf, "t": page.token, "i": page.token_id}
+        if page.once is not None:
+            data["o"] = page.once
+        body = json.dumps(data, separators=(",", ":")).encode()
         payload = base64.urlsafe_b64encode(body).decode().rstrip("=")
         return f"{payload}.{self._sign(payload)}"
 
@@ -65,14 +77,19 @@ class SessionSigner:
             return PageSession()
         try:
             data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-            csrf, token, token_id = data["c"], data["t"], data["i"]
-        except (ValueError, KeyError, TypeError):
+            csrf, token, token_id, once = data["c"], data["t"], data["i"], data.get("o")
+        except (ValueError, KeyError, TypeError, AttributeError):
             return PageSession()
         if not isinstance(csrf, str) or not isinstance(token, str | None):
             return PageSession()
         if not isinstance(token_id, int | None):
             return PageSession()
-        return PageSession(csrf=csrf, token=token, token_id=token_id, changed=False)
+        if once is not None and not (
+            isinstance(once, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in once.items())
+        ):
+            return PageSession()
+        return PageSession(csrf=csrf, token=token, token_id=token_id, once=once, changed=False)
 
     def _sign(self, payload: str) -> str:
         digest = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
