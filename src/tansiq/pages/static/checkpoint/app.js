@@ -49,7 +49,7 @@ function fill(template, params) {
   return template.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? params[name] : whole));
 }
 
-const when = (ms) => new Intl.DateTimeFormat(LANG, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })
+const when = (ms) => new Intl.DateTimeFormat(LANG, { dateStyle: "medium", timeStyle: "short", hourCycle: "h23", timeZone: "UTC" })
   .format(new Date(ms)) + " UTC";
 
 function duration(ms) {
