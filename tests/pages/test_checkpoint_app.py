@@ -178,6 +178,7 @@ def test_offline_scan_queue_and_sync(hub: Hub, lang: str, tmp_path: Path) -> Non
         verdict = page.locator("#cp-verdict")
         expect(verdict).to_have_attribute("data-status", "valid", timeout=15_000)
         expect(page.locator("[data-fact=plate]")).to_have_text("12345AB")
+        expect(page.locator("[data-fact=kind]")).to_have_text(t["kind_truck"])  # a word, not a code
         expect(page.locator("[data-fact=expected]")).to_have_text(t["cp_expected_yes"])
         shoot(page, "checkpoint-valid", lang, "phone")
         problems += accessibility(page)

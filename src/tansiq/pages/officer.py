@@ -23,11 +23,12 @@ from fastapi.responses import JSONResponse
 from tansiq.checkpoints.client import NOT_SIGNED_HERE
 from tansiq.checkpoints.routes import CurrentDevice
 from tansiq.clearances.reasons import NOTE_REQUIRED, REASON_LABELS
+from tansiq.clearances.schemas import VehicleKind
 from tansiq.context import DbSession
 from tansiq.core.i18n import translate
 from tansiq.geo.repository import GeoRepository
 from tansiq.pages.screen import Current
-from tansiq.pages.text import labels
+from tansiq.pages.text import CONDITION, labels
 from tansiq.pages.view import ASSETS
 from tansiq.verifier.verify import NO_REVOCATIONS, REASONS
 
@@ -70,11 +71,15 @@ def _worker_script() -> bytes:
 
 def _js_labels(s: Current) -> dict[str, Any]:
     """What the script shows, in the reader's language (the template renders the rest)."""
-    text = {key: value for key, value in labels(s.locale).items() if key.startswith("cp_")}
+    words = labels(s.locale)
+    text = {key: value for key, value in words.items() if key.startswith("cp_")}
     reasons = {status.value: translate(message, s.locale) for status, message in REASONS.items()}
     reasons["no_revocations"] = translate(NO_REVOCATIONS, s.locale)
     reasons["not_signed_here"] = translate(NOT_SIGNED_HERE, s.locale)
-    return {"text": text, "reasons": reasons}
+    # A permit names its vehicle kind and conditions by code; the officer reads them as words.
+    kinds = {kind.value: words[f"kind_{kind.value}"] for kind in VehicleKind}
+    conditions = {kind.value: translate(label, s.locale) for kind, label in CONDITION.items()}
+    return {"text": text, "reasons": reasons, "kinds": kinds, "conditions": conditions}
 
 
 @router.get(APP)

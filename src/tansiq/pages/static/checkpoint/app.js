@@ -215,12 +215,15 @@ function showVerdict(verdict) {
   const facts = {
     number: c ? `${c.cti}-${c.version}` : "",
     plate: c ? c.vehicle.plate : "",
-    kind: c ? c.vehicle.kind : "",
+    kind: c ? LABELS.kinds[c.vehicle.kind] || c.vehicle.kind : "",
     driver: c ? c.driver.name : "",
     cargo: c ? c.cargo || T.cp_none : "",
     window: c ? fill(T.cp_window_value, { start: when(c.nbf * 1000), end: when(c.exp * 1000) }) : "",
     checkpoints: c ? c.checkpoints.join(" · ") || T.cp_none : "",
-    conditions: c ? c.conditions.map((x) => (x.detail ? `${x.kind}: ${x.detail}` : x.kind)).join(" · ") || T.cp_none : "",
+    conditions: c ? c.conditions.map((x) => {
+      const said = LABELS.conditions[x.kind] || x.kind;
+      return x.detail ? `${said}: ${x.detail}` : said;
+    }).join(" · ") || T.cp_none : "",
     authorities: verdict.authorities.join(" · ") || T.cp_none,
     expected: c ? (state.expected.some((e) => e.number === `${c.cti}-${c.version}`) ? T.cp_expected_yes : T.cp_expected_no) : "",
   };
