@@ -4,7 +4,7 @@ after issue. Services flush; the edge commits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -596,27 +596,51 @@ def _route(
     except GeoJSONInvalid as error:
         raise RouteInvalid(error.details) from None
     route = {"type": "LineString", "coordinates": [[x, y] for x, y, *_ in line.coords]}
-    moments = {content.valid_from} | {
+    resolution = resolve_over_window(
+        session,
+        env.spatial_index,
+        route=route,
+        corridor_m=content.corridor_m,
+        max_corridor_m=env.policy.max_corridor_m,
+        valid_from=content.valid_from,
+        valid_until=content.valid_until,
+    )
+    return route, resolution
+
+
+def resolve_over_window(
+    session: Session,
+    spatial_index: SpatialIndexCache,
+    *,
+    route: dict[str, Any],
+    corridor_m: float,
+    max_corridor_m: float,
+    valid_from: datetime,
+    valid_until: datetime,
+) -> RouteResolution:
+    """The authorities ``route`` needs over the window ``[valid_from, valid_until)``: every
+    zone map in force at some moment of it counts. :class:`NoAuthorityRequired` if none."""
+    moments = {valid_from} | {
         view.in_force_from
         for view in list_zone_maps(session)
-        if view.in_force_from is not None
-        and content.valid_from < view.in_force_from < content.valid_until
+        if view.in_force_from is not None and valid_from < view.in_force_from < valid_until
     }
-    resolutions = [
-        resolve_route(
-            session,
-            env.spatial_index,
-            route=route,
-            corridor_m=content.corridor_m,
-            max_corridor_m=env.policy.max_corridor_m,
-            at=moment,
-        )
-        for moment in sorted(moments)
-    ]
-    resolution = _union(resolutions)
+    resolution = _union(
+        [
+            resolve_route(
+                session,
+                spatial_index,
+                route=route,
+                corridor_m=corridor_m,
+                max_corridor_m=max_corridor_m,
+                at=moment,
+            )
+            for moment in sorted(moments)
+        ]
+    )
     if not resolution.authorities:
         raise NoAuthorityRequired
-    return route, resolution
+    return resolution
 
 
 def _union(resolutions: list[RouteResolution]) -> RouteResolution:

@@ -168,18 +168,27 @@ def zones_in_force(
 
 
 def zone_features(
-    session: Session, at: datetime, authority: str | int | None = None
+    session: Session,
+    at: datetime,
+    authority: str | int | None = None,
+    *,
+    near: shapely.Geometry | None = None,
 ) -> list[dict[str, Any]]:
     """The zones in force at ``at`` as GeoJSON Features (WGS84), with who holds each and when
-    its map is in force: what the API, the CLI and the map all show."""
+    its map is in force: what the API, the CLI and the map all show. ``near``: only the zones
+    that touch that area (tested before any zone is written out as GeoJSON)."""
     rows = zones_in_force(session, at, authority)
+    shapes = shapely.from_wkb([zone.geometry_wkb for zone, _ in rows])
+    if near is not None and len(rows):
+        keep = shapely.intersects(shapes, near)
+        rows = [row for row, kept in zip(rows, keep.tolist(), strict=True) if kept]
+        shapes = shapes[keep]
     codes = {
         pid: party.code
         for pid, party in PartyRepository(session)
         .parties_by_ids({zone.authority_id for zone, _ in rows})
         .items()
     }
-    shapes = shapely.from_wkb([zone.geometry_wkb for zone, _ in rows])
     return [
         {
             "type": "Feature",

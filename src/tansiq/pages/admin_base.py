@@ -18,7 +18,7 @@ from tansiq.core.clock import ensure_utc
 from tansiq.core.errors import STATUS_BY_CATEGORY, BodyTooLarge, Forbidden, TansiqError
 from tansiq.core.i18n import N_, Locale
 from tansiq.pages.screen import Form, Screen, one, tr
-from tansiq.pages.text import LABELS
+from tansiq.pages.text import LABELS, name_in
 from tansiq.parties import access
 from tansiq.parties.domain import PartyKind, Principal, Role
 from tansiq.parties.models import PartyRecord
@@ -93,9 +93,7 @@ def managed_authorities(session: Session, me: Principal) -> list[PartyRecord]:
 
 
 def name_of(party: PartyRecord, locale: Locale) -> str:
-    if locale is Locale.AR:
-        return party.name_ar or party.name_en or party.code
-    return party.name_en or party.name_ar or party.code
+    return name_in(locale, party.name_ar, party.name_en) or party.code
 
 
 def label(s: Screen, key: str) -> str:

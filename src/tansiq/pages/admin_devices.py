@@ -15,7 +15,6 @@ from tansiq.checkpoints.models import DeviceRecord
 from tansiq.checkpoints.repository import CheckpointRepository
 from tansiq.context import RecordId
 from tansiq.core.clock import ensure_utc
-from tansiq.core.i18n import Locale
 from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import list_checkpoints
 from tansiq.pages.admin_base import (
@@ -32,6 +31,7 @@ from tansiq.pages.admin_base import (
     view,
 )
 from tansiq.pages.screen import Current, Screen
+from tansiq.pages.text import name_in
 from tansiq.parties import access
 from tansiq.parties.domain import PartyKind, Principal
 from tansiq.parties.repository import PartyRepository
@@ -61,7 +61,7 @@ def _devices(
         checkpoints.append(
             {
                 "code": record.code,
-                "name": record.name_ar if s.locale is Locale.AR else record.name_en,
+                "name": name_in(s.locale, record.name_ar, record.name_en),
                 "authority": name_of(authorities[record.authority_id], s.locale),
                 "devices": [
                     {

@@ -33,6 +33,7 @@ from tansiq.pages.admin_base import (
     view,
 )
 from tansiq.pages.screen import Current, Screen
+from tansiq.pages.text import name_in
 from tansiq.parties.domain import Principal
 from tansiq.parties.repository import PartyRepository
 
@@ -75,7 +76,7 @@ def _map_features(s: Screen, highlight: int | None) -> maps.MapView:
             maps.zone_feature(
                 json.loads(shapely.to_geojson(shapely.from_wkb(zone.geometry_wkb))),
                 code,
-                maps.name_in(s.locale, zone.name_ar, zone.name_en),
+                name_in(s.locale, zone.name_ar, zone.name_en),
                 focus=True,
             )
             for zone in GeoRepository(s.session).zones_of_maps([shown.id])
@@ -204,7 +205,7 @@ def _checkpoints(s: Screen, me: Principal, form: FormState = FRESH, *, done: str
     rows = [
         {
             "code": record.code,
-            "name": record.name_ar if s.locale is Locale.AR else record.name_en,
+            "name": name_in(s.locale, record.name_ar, record.name_en),
             "authority": name_of(codes[record.authority_id], s.locale),
             "open": record.status == CheckpointStatus.OPEN,
             "reason": record.status_reason,

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from tansiq.core.i18n import Locale
 from tansiq.geo.service import list_checkpoints, zone_features
+from tansiq.pages.text import name_in
 from tansiq.parties.repository import PartyRepository
 
 NEAR_DEGREES = 0.05  # about 5 km around a route's bounding box
@@ -40,11 +41,6 @@ class MapView:
     geojson: str
     legend: list[LegendEntry]
     contested: int
-
-
-def name_in(locale: Locale, ar: str, en: str) -> str:
-    """A bilingual name in the reader's language, or the other one if that is empty."""
-    return (ar or en) if locale is Locale.AR else (en or ar)
 
 
 def near_route(route: dict[str, Any]) -> shapely.Geometry:
@@ -80,9 +76,8 @@ def zones(
             name_in(locale, zone["properties"]["name_ar"], zone["properties"]["name_en"]),
             required=zone["properties"]["zone_id"] in highlight,
         )
-        for zone in zone_features(session, at)
+        for zone in zone_features(session, at, near=near)
         if zone["properties"]["map_id"] != leave_out_map
-        and (near is None or shape(zone["geometry"]).intersects(near))
     ]
 
 

@@ -32,11 +32,12 @@ from tansiq.pages.screen import (
     Screen,
     local_path,
     one,
+    review_words,
     signer,
     tr,
 )
 from tansiq.pages.session import CsrfRejected, PageSession
-from tansiq.pages.text import CONDITION, DECISION, REVIEW_STATUS, STATUS
+from tansiq.pages.text import CONDITION, DECISION, STATUS
 from tansiq.pages.view import finish
 from tansiq.parties.domain import Role
 from tansiq.parties.repository import PartyRepository
@@ -138,18 +139,7 @@ def _summary(s: Screen, out: ApplicationOut) -> dict[str, Any]:
         "status": tr(s, STATUS[out.status]),
         "status_code": out.status.value,
         "contradiction": out.contradiction,
-        "reviews": [
-            {
-                "authority": getattr(r.authority_name, s.locale.value) or r.authority,
-                "status": tr(s, REVIEW_STATUS[r.status]),
-                "status_code": r.status.value,
-                "reason": None
-                if r.reason_label is None
-                else getattr(r.reason_label, s.locale.value),
-                "reason_code": None if r.reason_code is None else r.reason_code.value,
-            }
-            for r in out.reviews
-        ],
+        "reviews": [review_words(s, r) for r in out.reviews],
     }
 
 
@@ -245,14 +235,9 @@ def _application(
         None,
     )
     decisions = [
-        {
-            "authority": getattr(r.authority_name, s.locale.value) or r.authority,
-            "status": tr(s, REVIEW_STATUS[r.status]),
-            "status_code": r.status.value,
+        review_words(s, r)
+        | {
             "decision": None if r.decision is None else tr(s, DECISION[r.decision]),
-            "reason": None if r.reason_label is None else getattr(r.reason_label, s.locale.value),
-            "reason_code": r.reason_code,
-            "note": r.note,
             "conditions": [
                 {
                     "label": tr(s, CONDITION[ConditionKind(c["kind"])]),

@@ -10,11 +10,13 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
+from tansiq.clearances.schemas import ReviewOut
 from tansiq.context import DbSession, Hub, HubContext, RequestLocale
 from tansiq.core.errors import STATUS_BY_CATEGORY, TansiqError
 from tansiq.core.i18n import Locale, translate
 from tansiq.notify import service as notify
 from tansiq.pages.session import SESSION_COOKIE, CsrfRejected, PageSession, SessionSigner
+from tansiq.pages.text import REVIEW_STATUS
 from tansiq.pages.view import content_security_policy, finish, render
 from tansiq.parties.domain import Principal
 from tansiq.parties.service import principal_for_token
@@ -129,3 +131,18 @@ def local_path(target: str | None) -> str:
 def tr(s: Screen, message: str) -> str:
     """``message`` in the reader's language."""
     return translate(message, s.locale)
+
+
+def review_words(s: Screen, review: ReviewOut) -> dict[str, Any]:
+    """One authority's review as every page shows it: who, where it stands, and why."""
+    return {
+        "id": review.id,
+        "authority": getattr(review.authority_name, s.locale.value) or review.authority,
+        "status": tr(s, REVIEW_STATUS[review.status]),
+        "status_code": review.status.value,
+        "reason": None
+        if review.reason_label is None
+        else getattr(review.reason_label, s.locale.value),
+        "reason_code": None if review.reason_code is None else review.reason_code.value,
+        "note": review.note,
+    }

@@ -475,3 +475,8 @@ CONDITION = {
 
 def labels(locale: Locale) -> dict[str, str]:
     return {key: translate(message, locale) for key, message in LABELS.items()}
+
+
+def name_in(locale: Locale, ar: str, en: str) -> str:
+    """A bilingual name in the reader's language, or the other one if that is empty."""
+    return (ar or en) if locale is Locale.AR else (en or ar)

@@ -22,10 +22,9 @@ from tansiq.clearances.schemas import AmendmentIn, AppealIn, ApplicationIn, Carg
 from tansiq.context import RecordId
 from tansiq.core.errors import STATUS_BY_CATEGORY, Forbidden, TansiqError, Unauthenticated
 from tansiq.geo.service import list_checkpoints
-from tansiq.pages.maps import name_in
-from tansiq.pages.screen import LIST_LIMIT, Current, FormData, Screen, one, tr
+from tansiq.pages.screen import LIST_LIMIT, Current, FormData, Screen, one, review_words, tr
 from tansiq.pages.session import CsrfRejected
-from tansiq.pages.text import STATUS, labels
+from tansiq.pages.text import STATUS, labels, name_in
 from tansiq.pages.trader_form import (
     FormInvalid,
     Problems,
@@ -232,19 +231,7 @@ def _summary(s: Screen, record: ApplicationRecord) -> dict[str, Any]:
         "status_code": out.status.value,
         "origin": out.content["origin"],
         "destination": out.content["destination"],
-        "rejected": [
-            {
-                "id": r.id,
-                "authority": getattr(r.authority_name, s.locale.value) or r.authority,
-                "reason": None
-                if r.reason_label is None
-                else getattr(r.reason_label, s.locale.value),
-                "reason_code": None if r.reason_code is None else r.reason_code.value,
-                "note": r.note,
-            }
-            for r in out.reviews
-            if r.status is ReviewStatus.REJECTED
-        ],
+        "rejected": [review_words(s, r) for r in out.reviews if r.status is ReviewStatus.REJECTED],
     }
 
 

@@ -12,12 +12,10 @@ from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import (
     CheckpointNotFound,
     RouteInvalid,
-    list_zone_maps,
-    resolve_route,
 )
 from tansiq.pages import maps
-from tansiq.pages.maps import name_in
 from tansiq.pages.screen import Screen, tr
+from tansiq.pages.text import name_in
 from tansiq.pages.trader_form import TooFewCheckpoints, Values, parse_route, parse_time, stops_of
 from tansiq.parties.repository import PartyRepository
 
@@ -38,42 +36,33 @@ def check_route(s: Screen, values: Values) -> dict[str, Any]:
             else s.hub.settings.default_corridor_m
         )
         start = parse_time(values.valid_from) or s.hub.clock.now()
-        end = parse_time(values.valid_until) or start
-        moments = {start} | {
-            view.in_force_from
-            for view in list_zone_maps(s.session)
-            if view.in_force_from is not None and start < view.in_force_from < end
-        }
-        authorities: dict[int, None] = {}
-        stops: dict[str, Any] = {}
-        for moment in sorted(moments):
-            resolution = resolve_route(
-                s.session,
-                s.hub.spatial_index,
-                route=route,
-                corridor_m=corridor,
-                max_corridor_m=s.hub.settings.max_corridor_m,
-                at=moment,
-            )
-            authorities.update(dict.fromkeys(a.authority_id for a in resolution.authorities))
-            for hit in resolution.checkpoints:
-                stops.setdefault(hit.checkpoint.code, hit.checkpoint)
-        if not authorities:
-            raise service.NoAuthorityRequired
+        resolution = service.resolve_over_window(
+            s.session,
+            s.hub.spatial_index,
+            route=route,
+            corridor_m=corridor,
+            max_corridor_m=s.hub.settings.max_corridor_m,
+            valid_from=start,
+            valid_until=parse_time(values.valid_until) or start,
+        )
     except ValueError:
         found["error"] = {"code": "form.number", "message": tr(s, "Enter a number.")}
         return found
     except TansiqError as error:
         found["error"] = coded(s, error)
         return found
-    parties = PartyRepository(s.session).parties_by_ids(set(authorities))
+    ids = [a.authority_id for a in resolution.authorities]
+    parties = PartyRepository(s.session).parties_by_ids(set(ids))
     found["authorities"] = [
         {"code": parties[i].code, "name": name_in(s.locale, parties[i].name_ar, parties[i].name_en)}
-        for i in authorities
+        for i in ids
     ]
     found["checkpoints"] = [
-        {"code": cp.code, "name": name_in(s.locale, cp.name.ar, cp.name.en)}
-        for cp in stops.values()
+        {
+            "code": hit.checkpoint.code,
+            "name": name_in(s.locale, hit.checkpoint.name.ar, hit.checkpoint.name.en),
+        }
+        for hit in resolution.checkpoints
     ]
     return found
 
