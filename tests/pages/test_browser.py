@@ -4,14 +4,10 @@ at phone and desktop widths, with nothing fetched from anywhere but the hub itse
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.pages.browsing import CHROMIUM, Visit, apply_through_api
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+from tests.pages.browsing import Visit, apply_through_api
 
 
 def _decide(visit: Visit, path: str, decision: str, *, shoot: str = "") -> None:

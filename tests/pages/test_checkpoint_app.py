@@ -36,8 +36,6 @@ from tests.pages.browsing import (
     submit_application,
 )
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
-
 HERE = "BRIDGE-W"
 FRAME = (640, 480)
 

@@ -4,7 +4,6 @@ checkpoint app no WebCrypto, camera or service worker; the app says so instead o
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,7 +11,6 @@ from playwright.sync_api import Browser, expect, sync_playwright
 
 from tests.pages.browsing import CHROMIUM
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 HOST = "checkpoint-hub.test"  # resolved to 127.0.0.1 by Chromium alone, so not "localhost"
 
 

@@ -10,11 +10,9 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import cbor2
-import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import Browser
@@ -54,10 +52,8 @@ from tansiq.permits.trust import (
 )
 from tansiq.verifier.verify import NO_REVOCATIONS, REASONS, verify
 from tests.conftest import NOW
-from tests.pages.browsing import CHROMIUM, Visit
+from tests.pages.browsing import Visit
 from tests.permits.builders import entry
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 
 HERE = "BRIDGE-W"
 AUTHORITY = "west-command"

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser
 
-from tests.pages.browsing import CHROMIUM, Visit, apply_through_api, approve_through_api
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+from tests.pages.browsing import Visit, apply_through_api, approve_through_api
 
 # The hub admin's pages are the same as an authority admin's, and walked by test_admin_browser.
 ROLES = ["trader", "west.reviewer", "west.admin", "west.officer", "municipality"]

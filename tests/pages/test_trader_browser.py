@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,9 +14,7 @@ from playwright.sync_api import APIRequestContext, Browser, expect
 
 from tests.clearances.conftest import ROADS
 from tests.conftest import NOW
-from tests.pages.browsing import CHROMIUM, Visit
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+from tests.pages.browsing import Visit
 
 
 def _token(api: APIRequestContext, user: str) -> dict[str, str]:
