@@ -1,0 +1,155 @@
+"""What every bench shares: the machine header and its section of docs/performance.md.
+
+A bench calls ``start()`` first (prints the machine: cores, load, Python and library versions),
+prints its tables and ``result:`` lines, then ``write_section(name, title, machine, lines)``.
+Each bench owns one section of docs/performance.md between ``<!-- bench:NAME -->`` and
+``<!-- /bench:NAME -->``, replaced on each run; the other sections are left as they are, so
+benches (and the branches that add them) never touch each other's figures.
+
+A figure measured while the 1-minute load average exceeded the core count is labelled
+"loaded machine": it is reported as measured, never rounded up.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+PERFORMANCE = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+LIBRARIES = ("sqlalchemy", "shapely", "pyproj", "cryptography", "fastapi", "pydantic")
+HEADER = """# Performance
+
+Figures written by the `bench/` scripts (DESIGN §5), one section per bench, each replaced when
+its bench runs (`.venv/bin/python bench/NAME.py`). Each section names the machine and its load;
+a figure from a loaded machine (1-minute load above the core count) is labelled so.
+"""
+
+
+@dataclass
+class Machine:
+    cores: int
+    load_start: tuple[float, float, float]
+    started: datetime
+    versions: dict[str, str]
+    database: str = ""
+    load_end: tuple[float, float, float] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def finish(self) -> None:
+        self.load_end = os.getloadavg()
+
+    @property
+    def loaded(self) -> bool:
+        peaks = [self.load_start[0], *(self.load_end or ())[:1]]
+        return bool(max(peaks) > self.cores)
+
+    def describe(self) -> list[str]:
+        end = self.load_end or os.getloadavg()
+        lines = [
+            f"machine: {platform.machine()} {platform.system()}, {self.cores} cores"
+            f" ({platform.processor() or 'cpu'})",
+            f"load average at start: {_load(self.load_start)}; at end: {_load(end)}",
+            "versions: " + ", ".join(f"{k} {v}" for k, v in self.versions.items()),
+        ]
+        if self.database:
+            lines.append(f"database: {self.database}")
+        if self.loaded:
+            lines.append("LOADED MACHINE: load above the core count; figures are as measured")
+        return lines
+
+
+def _load(load: tuple[float, float, float]) -> str:
+    return " / ".join(f"{value:.2f}" for value in load)
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "absent"
+    return found
+
+
+def start() -> Machine:
+    """The machine as the bench starts; printed at once."""
+    machine = Machine(
+        cores=os.cpu_count() or 1,
+        load_start=os.getloadavg(),
+        started=datetime.now(UTC),
+        versions=versions(),
+    )
+    for line in machine.describe():
+        print(line)
+    sys.stdout.flush()
+    return machine
+
+
+def database_version(url: str) -> str:
+    """The backend and its server version, e.g. ``PostgreSQL 16.4`` or ``SQLite 3.45.1``."""
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}"
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    from tansiq.db.engine import normalise_url
+
+    engine = create_engine(normalise_url(url), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            raw = str(connection.execute(text("SHOW server_version")).scalar())
+    finally:
+        engine.dispose()
+    return f"PostgreSQL {raw.split()[0]}"
+
+
+def write_section(
+    name: str, title: str, machine: Machine, lines: list[str], path: Path = PERFORMANCE
+) -> None:
+    """Replace (or add) this bench's section of docs/performance.md."""
+    if machine.load_end is None:
+        machine.finish()
+    label = " (loaded machine)" if machine.loaded else ""
+    body = [
+        f"## {title}{label}",
+        "",
+        f"Measured {machine.started:%Y-%m-%d %H:%M} UTC by `bench/{name}.py`.",
+        "",
+        *[f"- {line}" for line in machine.describe()],
+        *[f"- {note}" for note in machine.notes],
+        "",
+        "```",
+        *lines,
+        "```",
+    ]
+    section = f"<!-- bench:{name} -->\n" + "\n".join(body) + f"\n<!-- /bench:{name} -->"
+    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    pattern = re.compile(
+        rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S
+    )
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section, text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+class Tee:
+    """Print and keep each line, so the section shows exactly what the run printed."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def __call__(self, line: str = "") -> None:
+        print(line)
+        sys.stdout.flush()
+        self.lines.append(line)
