@@ -16,6 +16,10 @@ import os
 import platform
 import re
 import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -110,6 +114,33 @@ def database_version(url: str) -> str:
     finally:
         engine.dispose()
     return f"PostgreSQL {raw.split()[0]}"
+
+
+@contextmanager
+def database(url: str | None, label: str) -> Iterator[str]:
+    """A fresh database: a SQLite file, or a uniquely named one on the PostgreSQL server named by
+    ``url`` (dropped afterwards)."""
+    if url is None or url.startswith("sqlite"):
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/bench.db"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    from tansiq.db.engine import normalise_url
+
+    base = make_url(normalise_url(url))
+    name = f"tq_bench_{label}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def write_section(

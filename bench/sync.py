@@ -47,18 +47,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
 
-from report import Machine, Tee, database_version, start, write_section
+from report import Machine, Tee, database, database_version, start, write_section
 from tansiq.checkpoints.client import BATCH as CLI_BATCH
 from tansiq.checkpoints.domain import Sighting, impossible_travel
 from tansiq.checkpoints.models import ScanEventRecord
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.core.clock import SystemClock
-from tansiq.db.engine import make_engine, normalise_url
+from tansiq.db.engine import make_engine
 from tansiq.db.migrate import upgrade
 from tansiq.demo.service import demo_file, load_demo
 from tansiq.parties.repository import PartyRepository
@@ -108,26 +106,6 @@ class Expected:
 
 
 # --- the hub ------------------------------------------------------------------------------
-
-
-@contextmanager
-def database(url: str | None) -> Iterator[str]:
-    """A fresh database: a SQLite file, or a uniquely named one on the PostgreSQL server."""
-    if url is None or url.startswith("sqlite"):
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{folder}/bench.db"
-        return
-    base = make_url(normalise_url(url))
-    name = f"tq_bench_sync_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def prepare(url: str, secret: str) -> dict[str, str]:
@@ -570,7 +548,7 @@ def main(argv: list[str] | None = None) -> int:
     machine = start()
     out = Tee()
     label = "sqlite" if not args.database_url or args.database_url.startswith("sqlite") else "pg"
-    with database(args.database_url) as url:
+    with database(args.database_url, "sync") as url:
         outcome = run(url, args, out, machine, label)
     machine.finish()
     out(f"result: sync_events_per_s = {outcome.rate:.0f}")
