@@ -161,16 +161,23 @@ def database(url: str | None, label: str) -> Iterator[str]:
 
 
 def write_section(
-    name: str, title: str, machine: Machine, lines: list[str], path: Path = PERFORMANCE
+    name: str,
+    title: str,
+    machine: Machine,
+    lines: list[str],
+    path: Path = PERFORMANCE,
+    *,
+    command: str | None = None,
 ) -> None:
-    """Replace (or add) this bench's section of docs/performance.md."""
+    """Replace (or add) this bench's section of docs/performance.md; ``command`` is how it was
+    run (default ``bench/NAME.py``)."""
     if machine.load_end is None:
         machine.finish()
     label = " (loaded machine)" if machine.loaded else ""
     body = [
         f"## {title}{label}",
         "",
-        f"Measured {machine.started:%Y-%m-%d %H:%M} UTC by `bench/{name}.py`.",
+        f"Measured {machine.started:%Y-%m-%d %H:%M} UTC by `{command or f'bench/{name}.py'}`.",
         "",
         *[f"- {line}" for line in machine.describe()],
         *[f"- {note}" for note in machine.notes],

@@ -304,7 +304,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         name = "route-postgresql" if postgres else "route"
         title = "Route resolution (PostgreSQL)" if postgres else "Route resolution"
-        write_section(name, title, machine, out.lines)
+        command = "bench/route.py" + (
+            " --database-url <PostgreSQL server>" if name != "route" else ""
+        )
+        write_section(name, title, machine, out.lines, command=command)
     return 0
 
 

@@ -592,7 +592,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         name = "sync" if label == "sqlite" else "sync-postgresql"
         title = "Sync (SQLite)" if label == "sqlite" else "Sync (PostgreSQL)"
-        write_section(name, title, machine, out.lines)
+        command = "bench/sync.py" + (
+            " --database-url <PostgreSQL server>" if name != "sync" else ""
+        )
+        write_section(name, title, machine, out.lines, command=command)
     return 0 if outcome.ok else 1
 
 
