@@ -20,6 +20,8 @@ from __future__ import annotations
 import base64
 import functools
 import shutil
+import subprocess
+import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -27,6 +29,7 @@ from typing import Any
 
 from playwright.sync_api import sync_playwright
 
+import report
 from tansiq.permits.token import decode, raw_public_key
 from tansiq.permits.trust import (
     RevocationDelta,
@@ -89,6 +92,9 @@ def _quantile(samples: list[float], q: float) -> float:
 
 
 def main() -> None:
+    machine = report.start()
+    machine.versions["chromium"] = chromium_version()
+    out = report.Tee()  # prints, and keeps the lines for docs/performance.md
     signers = [signer(name) for name in AUTHORITIES]
     governance = signer("governance")
     text = permit(signers)
@@ -132,16 +138,29 @@ def main() -> None:
     if "error" in answer:
         raise SystemExit(f"the benchmark permit does not verify in the browser: {answer['error']}")
     full, three = answer["full"], answer["three"]
-    print(f"{'what (browser)':<28}{'median ms':>11}{'p90 ms':>9}{'p99 ms':>9}")
+    out(f"{'what (browser)':<28}{'median ms':>11}{'p90 ms':>9}{'p99 ms':>9}")
     for name, samples in (("full verify from text", full), ("3 bare WebCrypto verifies", three)):
-        print(
+        out(
             f"{name:<28}{_quantile(samples, 0.5):>11.3f}"
             f"{_quantile(samples, 0.9):>9.3f}{_quantile(samples, 0.99):>9.3f}"
         )
-    print(f"rounds: {ROUNDS}, timed in blocks of 20 (the browser's timer is coarsened)")
+    out(f"rounds: {ROUNDS}, timed in blocks of 20 (the browser's timer is coarsened)")
     ratio = _quantile(full, 0.5) / max(_quantile(three, 0.5), 1e-9)
-    print(f"result: browser_verify_ratio = {ratio:.2f}")
-    print(f"result: browser_verifies_per_s = {1000 / _quantile(full, 0.5):.0f}")
+    machine.finish()
+    out(f"result: browser_verify_ratio = {ratio:.2f}")
+    out(f"result: browser_verifies_per_s = {1000 / _quantile(full, 0.5):.0f}")
+    if "--no-write" not in sys.argv:
+        report.write_section("browser_verify", "Offline verify (browser)", machine, out.lines)
+
+
+def chromium_version() -> str:
+    try:
+        found = subprocess.run(  # noqa: S603 - the browser the bench drives
+            [CHROMIUM, "--version"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except OSError:
+        return "absent"
+    return found.stdout.strip().split()[-1] if found.stdout.strip() else "unknown"
 
 
 if __name__ == "__main__":

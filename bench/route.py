@@ -1,99 +1,206 @@
-"""Route → required authorities: latency of a 200-point route among N zones.
+"""Route → required authorities, through the service, among zones shaped like real maps.
 
-Synthetic data around 34.4N 41.1E: irregular 16-vertex zones on a grid of ~1.1 km cells
-(neighbours overlap, as contested ground does), owned by 40 authorities, 1 map in force and
-1 superseded map per authority, plus one checkpoint every ~3 cells. The route is a 200-point
-random walk of about 30 km. Zone density stays the same as N grows (a larger territory).
+25 authorities each import one zone map (400 zones by default, 10,000 in all) through the
+normal zone import (``geo.service.import_zone_map``, GeoJSON in). Each zone is a large noisy
+star-shaped polygon of 200-600 vertices around a cell of a ~2 km grid (valid, neighbours
+overlap a little); each authority's map covers a block of cells, and neighbouring
+authorities' blocks overlap by three cells, as maps of contested ground do. About 300
+checkpoints are imported too. Routes are 200-point random walks of about 30 km.
 
-Measures the in-memory index (what every request runs: project the route, query, order) and,
-for 10,000 zones, the same call through the service on SQLite (adds the stale-index check and
-GeoJSON parsing). Prints a table, then `result: route_p99_ms = ...` for 10,000 zones.
+Measured, in one run, on the stored zones:
+
+* service: ``geo.service.resolve_route`` — the function POST /api/v1/routes/resolve calls —
+  with a session, GeoJSON in, resolution out (parse and validate the line, check the stored
+  revision, project, query, order): the headline ``result: route_p99_ms`` (bar <= 2 ms);
+* api: the endpoint itself in-process (auth, JSON both ways): ``result: route_api_p99_ms``;
+* index: the in-memory index alone (``SpatialIndex.resolve``): ``result: route_index_p99_ms``.
+
+    .venv/bin/python bench/route.py [--zones N] [--runs N] [--database-url URL]
 """
 
 from __future__ import annotations
 
+import argparse
 import math
+import os
 import random
 import statistics
-import tempfile
+import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-import numpy as np
 import shapely
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from report import Tee, database, database_version, start, write_section
+from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.core.text import BilingualText
 from tansiq.db.engine import make_engine
 from tansiq.db.migrate import upgrade
-from tansiq.geo.domain import CheckpointEntry, CheckpointStatus, ZoneEntry
-from tansiq.geo.index import SpatialIndex
-from tansiq.geo.models import ZoneMapRecord, ZoneRecord
-from tansiq.geo.service import SpatialIndexCache, resolve_route
-from tansiq.parties.domain import PartyKind
-from tansiq.parties.service import create_party
+from tansiq.geo.service import SpatialIndexCache, import_checkpoints, import_zone_map
+from tansiq.geo.service import resolve_route as service_resolve
+from tansiq.parties.domain import PartyKind, Principal, Role
+from tansiq.parties.service import create_party, create_user, issue_token
+from tansiq.settings import Settings
+from tansiq.web.app import create_app
 
-CELL_DEG = 0.01
-ORIGIN = (41.1, 34.4)
-NOW = datetime(2026, 11, 25, tzinfo=UTC)
+CELL = 0.02  # degrees, ~2 km
+ORIGIN = (40.0, 34.0)
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+AUTHORITY_COLS, AUTHORITY_ROWS = 5, 5  # 400 zones a map: under the import limit of positions
+OVERLAP = 3  # cells shared by neighbouring authorities' maps
 ROUTE_POINTS = 200
-RUNS = 400
 
 
-def zones(count: int, rng: random.Random) -> list[tuple[ZoneEntry, shapely.Polygon]]:
-    side = math.ceil(math.sqrt(count))
-    made = []
-    for index in range(count):
-        row, col = divmod(index, side)
-        cx = ORIGIN[0] + (col - side / 2) * CELL_DEG
-        cy = ORIGIN[1] + (row - side / 2) * CELL_DEG
-        ring = [
-            (
-                cx + math.cos(a) * CELL_DEG * rng.uniform(0.45, 0.7),
-                cy + math.sin(a) * CELL_DEG * rng.uniform(0.45, 0.7),
-            )
-            for a in np.linspace(0, 2 * math.pi, 16, endpoint=False)
-        ]
-        superseded = index % 10 == 0  # a tenth of zones belong to maps no longer in force
-        entry = ZoneEntry(
-            zone_id=index,
-            map_id=index % 80,
-            authority_id=index % 40,
-            name=BilingualText("", f"zone {index}"),
-            in_force_from=NOW - timedelta(days=400),
-            in_force_until=NOW - timedelta(days=30) if superseded else None,
-        )
-        made.append((entry, shapely.Polygon(ring)))
-    return made
-
-
-def checkpoints(count: int, rng: random.Random) -> list[CheckpointEntry]:
-    side = math.ceil(math.sqrt(count)) * CELL_DEG
-    return [
-        CheckpointEntry(
-            checkpoint_id=i,
-            code=f"CP-{i}",
-            authority_id=i % 40,
-            name=BilingualText("", f"cp {i}"),
-            status=CheckpointStatus.OPEN,
-            lon=ORIGIN[0] + rng.uniform(-side / 2, side / 2),
-            lat=ORIGIN[1] + rng.uniform(-side / 2, side / 2),
-        )
-        for i in range(max(count // 3, 1))
+def star(cx: float, cy: float, rng: random.Random) -> list[list[float]]:
+    """A noisy star-shaped ring of 200-600 vertices around (cx, cy): always a valid polygon."""
+    count = rng.randint(200, 600)
+    waves = [
+        (rng.randint(2, 9), rng.uniform(0, 2 * math.pi), rng.uniform(0.02, 0.08)) for _ in range(4)
     ]
+    ring = []
+    for k in range(count):
+        angle = 2 * math.pi * k / count
+        radius = 0.62 + sum(a * math.sin(f * angle + p) for f, p, a in waves)
+        radius *= 1 + rng.uniform(-0.015, 0.015)
+        ring.append(
+            [
+                round(cx + math.cos(angle) * radius * CELL, 6),
+                round(cy + math.sin(angle) * radius * CELL * 0.83, 6),
+            ]
+        )
+    ring.append(ring[0])
+    return ring
 
 
-def route(rng: random.Random) -> shapely.LineString:
-    lon, lat = ORIGIN[0] - 0.12, ORIGIN[1] - 0.05
-    heading = rng.uniform(0, 0.5)
+def zone_maps(zones: int, rng: random.Random) -> list[dict[str, Any]]:
+    """One FeatureCollection per authority; blocks of cells overlapping their neighbours'."""
+    per_map = zones // (AUTHORITY_COLS * AUTHORITY_ROWS)
+    height = max(int(math.sqrt(per_map * 0.8)), 1)
+    width = math.ceil(per_map / height)
+    maps = []
+    for block in range(AUTHORITY_COLS * AUTHORITY_ROWS):
+        brow, bcol = divmod(block, AUTHORITY_COLS)
+        x0, y0 = bcol * (width - OVERLAP), brow * (height - OVERLAP)
+        features = []
+        for i in range(per_map):
+            row, col = divmod(i, width)
+            cx = ORIGIN[0] + (x0 + col) * CELL
+            cy = ORIGIN[1] + (y0 + row) * CELL * 0.83
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Polygon", "coordinates": [star(cx, cy, rng)]},
+                    "properties": {"name_en": f"Sector {block}-{i}", "name_ar": f"قطاع {i}"},
+                }
+            )
+        maps.append({"type": "FeatureCollection", "features": features})
+    return maps
+
+
+def territory(zones: int) -> tuple[float, float]:
+    per_map = zones // (AUTHORITY_COLS * AUTHORITY_ROWS)
+    height = max(int(math.sqrt(per_map * 0.8)), 1)
+    width = math.ceil(per_map / height)
+    return (
+        (AUTHORITY_COLS * (width - OVERLAP) + OVERLAP) * CELL,
+        (AUTHORITY_ROWS * (height - OVERLAP) + OVERLAP) * CELL * 0.83,
+    )
+
+
+def checkpoint_document(zones: int, rng: random.Random) -> dict[str, Any]:
+    w, h = territory(zones)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [ORIGIN[0] + rng.uniform(0, w), ORIGIN[1] + rng.uniform(0, h)],
+                },
+                "properties": {
+                    "code": f"CP-{i}",
+                    "authority": f"auth-{i % (AUTHORITY_COLS * AUTHORITY_ROWS)}",
+                    "name_en": f"Checkpoint {i}",
+                },
+            }
+            for i in range(max(zones // 33, 1))
+        ],
+    }
+
+
+def route(zones: int, rng: random.Random) -> dict[str, Any]:
+    """A 200-point random walk of ~30 km inside the territory."""
+    w, h = territory(zones)
+    lon = ORIGIN[0] + rng.uniform(0.2, 0.8) * w
+    lat = ORIGIN[1] + rng.uniform(0.2, 0.8) * h
+    heading = rng.uniform(0, 2 * math.pi)
     points = []
     for _ in range(ROUTE_POINTS):
-        points.append((lon, lat))
+        points.append([round(lon, 6), round(lat, 6)])
         heading += rng.uniform(-0.4, 0.4)
         lon += math.cos(heading) * 0.0015
         lat += math.sin(heading) * 0.0015
-    return shapely.LineString(points)
+    return {"type": "LineString", "coordinates": points}
+
+
+def load(url: str, zones: int, rng: random.Random) -> tuple[float, str, int]:
+    """The zones through the normal import; seconds taken, and an API token."""
+    engine = make_engine(url)
+    upgrade(engine)
+    clock = FixedClock(NOW - timedelta(days=400))
+    with Session(engine) as session:
+        hub = create_party(
+            session, code="hub", kind=PartyKind.HUB, name=BilingualText("مركز", "Hub"), clock=clock
+        )
+        for i in range(AUTHORITY_COLS * AUTHORITY_ROWS):
+            create_party(
+                session,
+                code=f"auth-{i}",
+                kind=PartyKind.AUTHORITY,
+                name=BilingualText(f"سلطة {i}", f"Authority {i}"),
+                clock=clock,
+            )
+        admin = create_user(
+            session,
+            party=hub,
+            username="admin",
+            display_name="Admin",
+            password="bench-password",  # noqa: S106 - a throwaway bench database
+            roles=frozenset({Role.ADMIN}),
+            clock=clock,
+        )
+        principal = Principal(admin.id, "admin", hub.id, PartyKind.HUB, frozenset({Role.ADMIN}))
+        token = issue_token(session, admin, name="bench", clock=clock, ttl=None).secret
+        session.commit()
+        documents = zone_maps(zones, rng)
+        vertices = sum(
+            len(f["geometry"]["coordinates"][0]) - 1 for d in documents for f in d["features"]
+        )
+        started = time.perf_counter()
+        for i, document in enumerate(documents):
+            import_zone_map(
+                session,
+                principal,
+                authority=f"auth-{i}",
+                document=document,
+                valid_from=NOW - timedelta(days=300),
+                valid_until=None,
+                clock=clock,
+                source_name=f"auth-{i}.geojson",
+            )
+        import_checkpoints(
+            session, principal, document=checkpoint_document(zones, rng), clock=clock
+        )
+        session.commit()
+        seconds = time.perf_counter() - started
+    engine.dispose()
+    return seconds, token, vertices
 
 
 def percentile(samples: list[float], q: float) -> float:
@@ -101,118 +208,108 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
 
 
-def measure(index: SpatialIndex, routes: list[shapely.LineString]) -> tuple[list[float], int]:
-    samples, found = [], 0
-    for i in range(RUNS):
-        line = routes[i % len(routes)]
-        start = time.perf_counter()
-        result = index.resolve(line, 200.0, NOW)
-        samples.append((time.perf_counter() - start) * 1000)
-        found += len(result.authorities)
-    return samples, found // RUNS
-
-
-def service_latency(count: int, rng: random.Random) -> list[float]:
-    """The same resolution through geo.service on a real SQLite file."""
-    with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(f"sqlite:///{folder}/bench.db")
-        upgrade(engine)
-        clock = FixedClock(NOW)
-        with Session(engine) as session:
-            parties = [
-                create_party(
-                    session,
-                    code=f"auth-{i}",
-                    kind=PartyKind.AUTHORITY,
-                    name=BilingualText("", f"A{i}"),
-                    clock=clock,
-                )
-                for i in range(40)
-            ]
-            session.flush()
-            maps = []
-            for party in parties:
-                zone_map = ZoneMapRecord(
-                    authority_id=party.id,
-                    valid_from=NOW - timedelta(days=9),
-                    valid_until=None,
-                    imported_at=NOW,
-                    zone_count=0,
-                )
-                session.add(zone_map)
-                maps.append(zone_map)
-            session.flush()
-            for entry, shape in zones(count, rng):
-                minx, miny, maxx, maxy = shape.bounds
-                session.add(
-                    ZoneRecord(
-                        map_id=maps[entry.authority_id].id,
-                        authority_id=parties[entry.authority_id].id,
-                        feature_index=entry.zone_id,
-                        feature_ref=None,
-                        name_ar="",
-                        name_en="z",
-                        geometry_wkb=shapely.to_wkb(shape),
-                        min_lon=minx,
-                        min_lat=miny,
-                        max_lon=maxx,
-                        max_lat=maxy,
-                        properties={},
-                    )
-                )
-            session.commit()
-        cache = SpatialIndexCache()
-        routes = [
-            {"type": "LineString", "coordinates": shapely.get_coordinates(route(rng)).tolist()}
-            for _ in range(20)
-        ]
-        samples = []
-        with Session(engine) as session:
-            cache.get(session)  # build once, as a running hub has
-            for i in range(RUNS):
-                start = time.perf_counter()
-                resolve_route(
-                    session,
-                    cache,
-                    route=routes[i % 20],
-                    corridor_m=200.0,
-                    max_corridor_m=20_000.0,
-                    at=NOW,
-                )
-                samples.append((time.perf_counter() - start) * 1000)
-        engine.dispose()
+def timed(runs: int, once: Callable[[int], Any]) -> list[float]:
+    for i in range(min(20, runs)):
+        once(i)  # warm: pyproj transformer, numpy paths, statement caches
+    samples = []
+    for i in range(runs):
+        started = time.perf_counter()
+        once(i)
+        samples.append((time.perf_counter() - started) * 1000)
     return samples
 
 
-def main() -> None:
-    rng = random.Random(7)
-    routes = [route(rng) for _ in range(20)]
-    print(
-        f"{'zones':>8} {'build s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'authorities':>12}"
-    )
-    headline = 0.0
-    for count in (100, 1_000, 10_000, 100_000):
-        data = zones(count, rng)
-        started = time.perf_counter()
-        index = SpatialIndex(data, checkpoints(count, rng))
-        build = time.perf_counter() - started
-        measure(index, routes[:5])  # warm caches (pyproj transformer, numpy paths)
-        samples, found = measure(index, routes)
-        p99 = percentile(samples, 0.99)
-        print(
-            f"{count:>8} {build:>8.2f} {statistics.median(samples):>8.3f} {p99:>8.3f} "
-            f"{max(samples):>8.3f} {found:>12}"
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--zones", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=1_000)
+    parser.add_argument("--routes", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--database-url", default=os.environ.get("TANSIQ_DATABASE_URL"))
+    parser.add_argument("--no-write", action="store_true", help="leave docs/performance.md")
+    args = parser.parse_args(argv)
+    machine = start()
+    out = Tee()
+    rng = random.Random(args.seed)
+    routes = [route(args.zones, rng) for _ in range(args.routes)]
+    postgres = bool(args.database_url) and not str(args.database_url).startswith("sqlite")
+    with database(args.database_url, "route") as url:
+        machine.database = database_version(url)
+        out(f"database: {machine.database}")
+        seconds, token, vertices = load(url, args.zones, rng)
+        context = HubContext.from_settings(Settings(database_url=url), clock=FixedClock(NOW))
+        cache = SpatialIndexCache()
+        with Session(context.engine) as session:
+            started = time.perf_counter()
+            index = cache.get(session)
+            build = time.perf_counter() - started
+            shapes = [shapely.geometry.shape(r) for r in routes]
+            found = [len(index.resolve(s, 200.0, NOW).authorities) for s in shapes]
+            out(
+                f"{args.zones:,} zones ({vertices:,} vertices) of "
+                f"{AUTHORITY_COLS * AUTHORITY_ROWS} authorities imported in {seconds:.1f} s; "
+                f"index built in {build:.2f} s; {len(routes)} routes of {ROUTE_POINTS} points "
+                f"need {min(found)}-{max(found)} authorities (mean {statistics.mean(found):.1f})"
+            )
+
+            def by_index(i: int) -> Any:
+                return index.resolve(shapes[i % len(shapes)], 200.0, NOW)
+
+            def by_service(i: int) -> Any:
+                return service_resolve(
+                    session,
+                    cache,
+                    route=routes[i % len(routes)],
+                    corridor_m=200.0,
+                    max_corridor_m=context.settings.max_corridor_m,
+                    at=NOW,
+                )
+
+            index_ms = timed(args.runs, by_index)
+            service_ms = timed(args.runs, by_service)
+        headers = {"Authorization": f"Bearer {token}"}
+        with TestClient(create_app(context)) as client:
+
+            def by_api(i: int) -> Any:
+                response = client.post(
+                    "/api/v1/routes/resolve",
+                    headers=headers,
+                    json={
+                        "route": routes[i % len(routes)],
+                        "corridor_m": 200,
+                        "at": NOW.isoformat(),
+                    },
+                )
+                if response.status_code != 200:
+                    raise SystemExit(f"resolve: {response.status_code} {response.text[:300]}")
+                return response
+
+            api_ms = timed(args.runs, by_api)
+        context.engine.dispose()
+    machine.finish()
+    out(f"{'path':<44}{'p50 ms':>8}{'p90 ms':>8}{'p99 ms':>8}{'max ms':>8}")
+    for name, samples in (
+        ("service: geo.service.resolve_route", service_ms),
+        ("api: POST /api/v1/routes/resolve in-process", api_ms),
+        ("index: SpatialIndex.resolve only", index_ms),
+    ):
+        out(
+            f"{name:<44}{statistics.median(samples):>8.3f}{percentile(samples, 0.9):>8.3f}"
+            f"{percentile(samples, 0.99):>8.3f}{max(samples):>8.3f}"
         )
-        if count == 10_000:
-            headline = p99
-    service = service_latency(10_000, rng)
-    print(
-        f"through the service on SQLite, 10,000 zones: p50 {statistics.median(service):.3f} ms, "
-        f"p99 {percentile(service, 0.99):.3f} ms"
-    )
-    print(f"result: route_service_p99_ms = {percentile(service, 0.99):.3f}")
-    print(f"result: route_p99_ms = {headline:.3f}")
+    out(f"runs: {args.runs} each, {len(routes)} routes, corridor 200 m")
+    out(f"result: route_p99_ms = {percentile(service_ms, 0.99):.3f}")
+    out(f"result: route_api_p99_ms = {percentile(api_ms, 0.99):.3f}")
+    out(f"result: route_index_p99_ms = {percentile(index_ms, 0.99):.3f}")
+    if not args.no_write:
+        name = "route-postgresql" if postgres else "route"
+        title = "Route resolution (PostgreSQL)" if postgres else "Route resolution"
+        command = "bench/route.py" + (
+            " --database-url <PostgreSQL server>" if name != "route" else ""
+        )
+        write_section(name, title, machine, out.lines, command=command)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -15,6 +15,7 @@ the QR version and size of that token.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import statistics
 import time
@@ -22,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+import report
 from tansiq.permits.qr import make_qr
 from tansiq.permits.token import (
     ALG_EDDSA,
@@ -84,7 +86,13 @@ def trust_list(signers: list[Ed25519Signer]) -> TrustList:
     )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--no-write", action="store_true", help="leave docs/performance.md")
+    args = parser.parse_args(argv)
+    machine = report.start()
+    out = report.Tee()  # prints, and keeps the lines for docs/performance.md
     signers = [signer(name) for name in AUTHORITIES]
     text = permit(signers)
     trust = trust_list(signers)
@@ -104,7 +112,7 @@ def main() -> None:
     full: list[float] = []
     bare: list[float] = []
     clock = time.perf_counter
-    for _ in range(ROUNDS):
+    for _ in range(args.rounds):
         start = clock()
         verify(text, trust=trust, revocations=revocations, at=NOW)
         full.append(clock() - start)
@@ -114,20 +122,23 @@ def main() -> None:
         bare.append(clock() - start)
 
     rows = [("full verify from text", full), ("3 bare Ed25519 verifies", bare)]
-    print(f"{'what':<26}{'median µs':>12}{'p90 µs':>10}{'p99 µs':>10}")
+    out(f"{'what':<26}{'median µs':>12}{'p90 µs':>10}{'p99 µs':>10}")
     for name, samples in rows:
         cuts = statistics.quantiles(samples, n=100)
-        print(
+        out(
             f"{name:<26}{statistics.median(samples) * 1e6:>12.1f}"
             f"{cuts[89] * 1e6:>10.1f}{cuts[98] * 1e6:>10.1f}"
         )
     qr3 = make_qr(text)
     qr2 = make_qr(permit(signers[:2]))
-    print(f"token: {len(text)} characters; rounds: {ROUNDS}")
-    print(f"QR 2 signatures: version {qr2.version}, {qr2.modules}x{qr2.modules} modules")
-    print(f"result: verify_ratio = {statistics.median(full) / statistics.median(bare):.2f}")
-    print(f"result: qr_version = {qr3.version}")
-    print(f"result: qr_modules = {qr3.modules}")
+    out(f"token: {len(text)} characters; rounds: {args.rounds}")
+    out(f"QR 2 signatures: version {qr2.version}, {qr2.modules}x{qr2.modules} modules")
+    machine.finish()
+    out(f"result: verify_ratio = {statistics.median(full) / statistics.median(bare):.2f}")
+    out(f"result: qr_version = {qr3.version}")
+    out(f"result: qr_modules = {qr3.modules}")
+    if not args.no_write:
+        report.write_section("verify", "Offline verify (Python)", machine, out.lines)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,74 @@
+"""The benches' building code runs at a tiny size (speed is measured by bench/, never here)."""
+
+from __future__ import annotations
+
+import random
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import shapely
+
+from tansiq.checkpoints.client import BATCH as CLI_BATCH
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+import report
+import route
+import sync
+
+
+def test_each_bench_owns_its_section_of_the_performance_page(tmp_path: Path) -> None:
+    page = tmp_path / "performance.md"
+    machine = report.Machine(
+        cores=2,
+        load_start=(0.1, 0.1, 0.1),
+        started=datetime.now(UTC),
+        versions=report.versions(),
+    )
+    machine.load_end = (0.2, 0.1, 0.1)
+    report.write_section("cli", "Command line", machine, ["result: help_s = 0.3"], page)
+    report.write_section("sync", "Sync", machine, ["result: a = 1"], page)
+    report.write_section("sync", "Sync", machine, ["result: a = 2"], page)
+    text = page.read_text(encoding="utf-8")
+    assert text.count("<!-- bench:sync -->") == 1
+    assert "result: a = 2" in text
+    assert "result: a = 1" not in text
+    assert "result: help_s = 0.3" in text
+    loaded = report.Machine(cores=2, load_start=(1.5, 1, 1), started=machine.started, versions={})
+    assert loaded.loaded
+    assert not machine.loaded
+
+
+def test_route_zones_are_valid_map_shaped_polygons_and_import(tmp_path: Path) -> None:
+    rng = random.Random(1)
+    maps = route.zone_maps(100, rng)
+    assert len(maps) == route.AUTHORITY_COLS * route.AUTHORITY_ROWS
+    for document in maps:
+        for feature in document["features"]:
+            ring = feature["geometry"]["coordinates"][0]
+            assert 200 <= len(ring) - 1 <= 600
+            assert shapely.Polygon(ring).is_valid
+    _seconds, token, vertices = route.load(f"sqlite:///{tmp_path / 'route.db'}", 100, rng)
+    assert token
+    assert vertices >= 100 * 200
+    assert len(route.route(100, rng)["coordinates"]) == route.ROUTE_POINTS
+
+
+def test_sync_events_carry_the_expected_contradictions_and_clones() -> None:
+    places = [
+        sync.Checkpoint("W-GATE", "west-command", 41.04, 34.4, 0),
+        sync.Checkpoint("E-GATE", "east-force", 41.16, 34.4, 1),
+    ]
+    devices = [
+        sync.Device(places[i % 2], (CLI_BATCH, sync.browser_batch())[i % 2]) for i in range(4)
+    ]
+    signed = {"P-000001": {"west-command"}, "P-000002": {"west-command", "east-force"}}
+    expected = sync.make_events(devices, signed, 2_000, random.Random(3))
+    assert expected.events == sum(len(d.events) for d in devices) == 2_000
+    assert expected.clones == 2
+    refusals = [e for d in devices for e in d.events if e["action"] == "refusal"]
+    assert refusals
+    assert all(e["reason_code"] for e in refusals)
+    assert sum(len(d.bodies) for d in devices) >= 4
+    assert {d.batch for d in devices} == {CLI_BATCH, sync.browser_batch()}
