@@ -40,6 +40,11 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 hypothesis_settings.register_profile("tansiq", deadline=None)
 hypothesis_settings.load_profile("tansiq")
 ENV_URL = "TANSIQ_TEST_DATABASE_URL"
+# SQLite busy timeout for the tests that race real threads on a database file. The hub's
+# default (5 s) answers 503 "database.busy" when the writer ahead holds the lock longer,
+# which a loaded machine can make happen; these tests assert what a race decides, not how
+# long a machine takes, so they wait long enough that a 503 cannot be the answer.
+PATIENT_BUSY_TIMEOUT_MS = 120_000
 
 
 def _worker() -> str:
