@@ -29,6 +29,7 @@ from tansiq.db.engine import make_engine, normalise_url
 from tansiq.db.migrate import upgrade
 from tansiq.demo.service import load_demo
 from tansiq.geo.service import SpatialIndexCache
+from tansiq.parties.service import use_password_hash_cost
 from tansiq.settings import Settings
 from tansiq.web.app import create_app
 from tests.factories import token_for
@@ -40,6 +41,23 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 hypothesis_settings.register_profile("tansiq", deadline=None)
 hypothesis_settings.load_profile("tansiq")
 ENV_URL = "TANSIQ_TEST_DATABASE_URL"
+# SQLite busy timeout for the tests that race real threads on a database file. The hub's
+# default (5 s) answers 503 "database.busy" when the writer ahead holds the lock longer,
+# which a loaded machine can make happen; these tests assert what a race decides, not how
+# long a machine takes, so they wait long enough that a 503 cannot be the answer.
+PATIENT_BUSY_TIMEOUT_MS = 120_000
+# The suite creates hundreds of users; at the hub's standard argon2 cost each one takes a
+# tenth of a second or more. Every hub the tests build (and every `tansiq` subprocess they
+# start, which inherits this) reads the same setting a deployment would; Settings accepts
+# "minimal" only under pytest.
+os.environ.setdefault("TANSIQ_PASSWORD_HASH_COST", "minimal")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _password_hash_cost() -> None:
+    """Tests that use the services without building a hub hash at the configured cost too,
+    applied as ``HubContext.from_settings`` applies it."""
+    use_password_hash_cost(Settings().password_hash_cost)
 
 
 def _worker() -> str:

@@ -18,7 +18,7 @@ from tansiq.db.engine import make_engine, make_session_factory
 from tansiq.db.unit_of_work import unit_of_work
 from tansiq.geo.service import SpatialIndexCache
 from tansiq.parties.domain import Principal
-from tansiq.parties.service import principal_for_token
+from tansiq.parties.service import principal_for_token, use_password_hash_cost
 from tansiq.settings import Settings
 
 LANG_COOKIE = "tansiq_lang"
@@ -39,6 +39,7 @@ class HubContext:
         engine = engine or make_engine(
             settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
         )
+        use_password_hash_cost(settings.password_hash_cost)
         return cls(
             settings=settings,
             engine=engine,

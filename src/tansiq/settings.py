@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -93,7 +95,20 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(
         default=True, description="Upgrade the SMTP connection with STARTTLS before logging in."
     )
+    password_hash_cost: Literal["standard", "minimal"] = Field(
+        default="standard",
+        description="argon2 cost of stored passwords; 'minimal' only under the test suite.",
+    )
     tile_url: str | None = Field(
         default=None,
         description="Map tile URL template ({z}/{x}/{y}) for the web map; unset: no tiles.",
     )
+
+    @field_validator("password_hash_cost")
+    @classmethod
+    def _minimal_only_under_tests(cls, cost: str) -> str:
+        # The floor: a hub outside the test suite never stores weakly hashed passwords,
+        # whatever its environment says. pytest marks the process it runs a test in.
+        if cost == "minimal" and "PYTEST_CURRENT_TEST" not in os.environ:
+            raise ValueError("'minimal' is for the test suite only; use 'standard'")
+        return cost

@@ -160,11 +160,18 @@ def test_another_partys_endpoint_cannot_be_deleted_through_ones_own(
 
 
 @pytest.mark.parametrize(
-    "url",
-    ["ftp://x.example/", "https://", "javascript:alert(1)", "https://u:p@x.example/", "x" * 3000],
+    ("url", "code"),
+    [
+        ("ftp://x.example/", "notify.bad_webhook_url"),
+        ("https://", "notify.bad_webhook_url"),
+        ("javascript:alert(1)", "notify.bad_webhook_url"),
+        ("https://u:p@x.example/", "notify.bad_webhook_url"),
+        # Longer than the schema allows: refused by the request parser before the service.
+        ("x" * 3000, "request.invalid"),
+    ],
 )
 def test_bad_webhook_urls_get_coded_errors(
-    client: TestClient, session: Session, clock: FixedClock, url: str
+    client: TestClient, session: Session, clock: FixedClock, url: str, code: str
 ) -> None:
     response = client.post(
         "/api/v1/parties/west-command/webhooks",
@@ -172,7 +179,7 @@ def test_bad_webhook_urls_get_coded_errors(
         headers=token_for(session, clock, "west.admin"),
     )
     assert response.status_code == 422
-    assert response.json()["error"]["code"] in ("notify.bad_webhook_url", "request.invalid")
+    assert response.json()["error"]["code"] == code
 
 
 def test_email_addresses_are_registered_once_and_can_return_after_removal(

@@ -136,7 +136,8 @@ def test_an_authority_admin_sees_only_their_own_authority(client: TestClient) ->
     for page in ("/admin/zones", "/admin/checkpoints", "/admin/devices", "/admin/keys"):
         text = client.get(page).text
         assert 'data-authority="east-force"' not in text, page
-        assert "E-BRIDGE" not in text or page == "/admin/zones", page
+        if page != "/admin/zones":  # the zones page's map draws every checkpoint as context
+            assert "BRIDGE-E" not in text, page
     parties = client.get("/admin/parties").text
     assert 'data-party="west-command"' in parties
     assert 'data-party="east-force"' not in parties
@@ -661,21 +662,22 @@ def test_an_admin_of_a_party_that_is_no_authority_sees_nothing_to_manage(
 
 
 @pytest.mark.parametrize(
-    "page",
+    ("page", "status"),
     [
-        "/admin/zones?uploaded=abc",
-        "/admin/zones?uploaded=" + "9" * 5000,
-        "/admin/zones?uploaded=-1",
-        "/admin/devices?revoked=%00",
-        "/admin/parties?created=" + "<b>" * 30,
-        "/admin/parties/%3Cscript%3E/users",
-        "/admin/keys?done=" + "x" * 5000,
+        ("/admin/zones?uploaded=abc", 200),
+        ("/admin/zones?uploaded=" + "9" * 5000, 200),
+        ("/admin/zones?uploaded=-1", 200),
+        ("/admin/devices?revoked=%00", 200),
+        ("/admin/parties?created=" + "<b>" * 30, 200),
+        # A party code that names no party is a page that does not exist.
+        ("/admin/parties/%3Cscript%3E/users", 404),
+        ("/admin/keys?done=" + "x" * 5000, 200),
     ],
 )
-def test_tampered_links_never_give_a_500(client: TestClient, page: str) -> None:
+def test_tampered_links_never_give_a_500(client: TestClient, page: str, status: int) -> None:
     sign_in(client, "admin")
     response = client.get(page)
-    assert response.status_code in {200, 404}, response.text
+    assert response.status_code == status, response.text
     assert "<b>" not in response.text
     assert "<script>" not in response.text
 

@@ -121,14 +121,20 @@ def test_two_signers_es256_and_es512() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["eddsa-01.json", "ecdsa-01.json", "sign-pass-02.json", "sign-pass-03.json"]
+    ("name", "alg"),
+    [
+        ("eddsa-01.json", ALG_EDDSA),
+        ("ecdsa-01.json", ALG_ES256),
+        ("sign-pass-02.json", ALG_ES256),
+        ("sign-pass-03.json", ALG_ES256),
+    ],
 )
-def test_passing_vectors_verify(name: str) -> None:
+def test_passing_vectors_verify(name: str, alg: int) -> None:
     case = vector(name)
     message = verify_cose_sign(
         bytes.fromhex(case["output"]["cbor"]), keys_of(case), external_aad(case)
     )
-    assert message.signatures[0].alg in (ALG_EDDSA, ALG_ES256)
+    assert message.signatures[0].alg == alg
 
 
 def test_eddsa_vector_signature_is_the_deterministic_one() -> None:

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Final
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -30,7 +31,21 @@ from tansiq.parties.models import ApiTokenRecord, PartyRecord, UserRecord, UserR
 from tansiq.parties.repository import PartyRepository
 
 TOKEN_PREFIX = "tq_"  # noqa: S105 - a public marker that makes leaked tokens easy to scan for
-_hasher = PasswordHasher()
+# argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: 64 MiB, 3 passes).
+# "minimal" makes a hash in microseconds instead of about a tenth of a second, for the test
+# suite only (Settings refuses it elsewhere); a hash made with either cost verifies under the
+# other, and signing in rehashes it to the cost in force.
+PASSWORD_HASHERS: Final = {
+    "standard": PasswordHasher(),
+    "minimal": PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
+}
+_hasher = PASSWORD_HASHERS["standard"]
+
+
+def use_password_hash_cost(cost: str) -> None:
+    """Hash new passwords at ``cost`` (the setting ``password_hash_cost``) in this process."""
+    global _hasher  # one cost per process, set when the hub starts
+    _hasher = PASSWORD_HASHERS[cost]
 
 
 class PartyNotFound(NotFound):
