@@ -44,9 +44,12 @@ def cli_reference() -> str:
         result = runner.invoke(cli, [*path, "--help"], prog_name="tansiq", terminal_width=100)
         title = " ".join(["tansiq", *path])
         sections.append(f"## `{title}`\n\n```\n{result.output.rstrip()}\n```\n")
-        group: click.Command = cli
+        # Look commands up as a command line does: a lazy group loads them on demand.
+        command: click.Command | None = cli
+        context = click.Context(cli, info_name="tansiq")
         for name in path:
-            assert isinstance(group, click.Group)
-            group = group.commands[name]
-        queue.extend([*path, name] for name in sorted(getattr(group, "commands", {})))
+            assert isinstance(command, click.Group)
+            command = command.get_command(context, name)
+        if isinstance(command, click.Group):
+            queue.extend([*path, name] for name in command.list_commands(context))
     return "\n".join(sections)

@@ -1,10 +1,8 @@
-"""What every command shares: settings, the hub context, coded errors on stderr."""
+"""What the commands that use the hub share: settings, the hub context, the acting user."""
 
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,22 +12,13 @@ import click
 from sqlalchemy.orm import Session
 
 from tansiq.context import HubContext
-from tansiq.core.errors import ErrorCategory, TansiqError
-from tansiq.core.i18n import N_, Locale, negotiate_locale
+from tansiq.core.errors import TansiqError
+from tansiq.core.i18n import N_
 from tansiq.db.unit_of_work import unit_of_work
 from tansiq.parties.domain import Principal
 from tansiq.parties.repository import PartyRepository
 from tansiq.parties.service import UserNotFound, principal_of
 from tansiq.settings import Settings
-
-EXIT_BY_CATEGORY = {
-    ErrorCategory.INVALID: 2,
-    ErrorCategory.NOT_FOUND: 3,
-    ErrorCategory.CONFLICT: 4,
-    ErrorCategory.UNAUTHENTICATED: 5,
-    ErrorCategory.FORBIDDEN: 5,
-    ErrorCategory.TOO_LARGE: 2,
-}
 
 
 class NoOperator(TansiqError):
@@ -43,27 +32,6 @@ class NoOperator(TansiqError):
 class BadFile(TansiqError):
     code = "cli.bad_file"
     message = N_("Cannot read {path} as JSON: {problem}")
-
-
-def cli_locale() -> Locale:
-    return negotiate_locale(os.environ.get("TANSIQ_LANG") or os.environ.get("LANG", "en")[:2])
-
-
-class CodedErrors(click.Group):
-    """A group whose commands report :class:`TansiqError` as ``code: message`` and exit non-zero."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except TansiqError as error:
-            shown = error.render(cli_locale())
-            click.echo(f"error {shown['code']}: {shown['message']}", err=True)
-            for detail in shown.get("details", []):
-                where = " ".join(
-                    f"{key}={detail[key]}" for key in ("feature", "path") if key in detail
-                )
-                click.echo(f"  - {detail['code']} {where}: {detail['message']}", err=True)
-            sys.exit(EXIT_BY_CATEGORY[error.category])
 
 
 def hub_context(ctx: click.Context) -> HubContext:

@@ -11,7 +11,8 @@ from tansiq.checkpoints.client import CheckpointDevice, DeviceStore, http_transp
 from tansiq.checkpoints.domain import OfficerAction
 from tansiq.checkpoints.service import register_device
 from tansiq.clearances.reasons import ReasonCode
-from tansiq.cli.base import cli_locale, hub_context, operator, session_scope
+from tansiq.cli.base import hub_context, operator, session_scope
+from tansiq.cli.errors import cli_locale
 from tansiq.core.clock import SystemClock
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import NoTrustList, governance_public_keys

@@ -1,47 +1,71 @@
-"""The ``tansiq`` command."""
+"""The ``tansiq`` command.
+
+Each command group is imported only when it runs (see :mod:`tansiq.cli.lazy`): ``--help``
+answers without loading the web or database stacks, and ``tansiq permit verify`` never loads
+them at all.
+"""
 
 from __future__ import annotations
 
 import click
 
 import tansiq
-from tansiq.cli.base import CodedErrors
-from tansiq.cli.checkpoint import checkpoint, trust
-from tansiq.cli.clearances import applications, permits, reviews_group
-from tansiq.cli.geo import checkpoints, route, zones
-from tansiq.cli.parties import parties, users
-from tansiq.cli.permit import permit
-from tansiq.cli.serve import db, demo, serve
-from tansiq.cli.worker import worker
+from tansiq.cli.lazy import LazyCommand, LazyGroup
+
+COMMANDS = {
+    "applications": LazyCommand(
+        "tansiq.cli.clearances:applications",
+        "Applications for clearance: submit, list, show, amend, withdraw, appeal.",
+    ),
+    "checkpoint": LazyCommand(
+        "tansiq.cli.checkpoint:checkpoint",
+        "A checkpoint device: sync with the hub, scan permits offline.",
+    ),
+    "checkpoints": LazyCommand(
+        "tansiq.cli.geo:checkpoints", "Checkpoints: import, list, open and close."
+    ),
+    "db": LazyCommand("tansiq.cli.serve:db", "Database maintenance."),
+    "demo": LazyCommand(
+        "tansiq.cli.serve:demo",
+        "Create the demo town (Jisr al-Wadi) in a SQLite file and run the hub on it.",
+    ),
+    "parties": LazyCommand(
+        "tansiq.cli.parties:parties",
+        "Parties: authorities, the municipality, organisations, traders, the hub.",
+    ),
+    "permit": LazyCommand(
+        "tansiq.cli.permit:permit", "Permit tokens: check one offline, as a checkpoint does."
+    ),
+    "reviews": LazyCommand(
+        "tansiq.cli.clearances:reviews_group", "Reviews for an authority: list what waits, decide."
+    ),
+    "route": LazyCommand(
+        "tansiq.cli.geo:route",
+        "Routes: which authorities must decide, which checkpoints lie on the way.",
+    ),
+    "serve": LazyCommand(
+        "tansiq.cli.serve:serve",
+        "Bring the database up to date and run the hub (with its job worker).",
+    ),
+    "trust": LazyCommand(
+        "tansiq.cli.checkpoint:trust", "The hub's trust data, exported for offline verifiers."
+    ),
+    "users": LazyCommand("tansiq.cli.parties:users", "Users of a party and their roles."),
+    "worker": LazyCommand(
+        "tansiq.cli.worker:worker",
+        "Run background jobs (notification deliveries, escalations) until stopped.",
+    ),
+    "zones": LazyCommand(
+        "tansiq.cli.geo:zones",
+        "Zones of control: import maps, list them, export the map in force.",
+    ),
+}
 
 
-@click.group(cls=CodedErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--database-url", metavar="URL", help="Database to use (overrides TANSIQ_DATABASE_URL)."
 )
 @click.version_option(tansiq.__version__, prog_name="tansiq")
 def cli(database_url: str | None) -> None:
     """Tansiq (تنسيق): the coordination hub. Settings come from TANSIQ_* variables."""
-
-
-for command in (
-    serve,
-    demo,
-    db,
-    worker,
-    parties,
-    users,
-    zones,
-    checkpoints,
-    route,
-    applications,
-    reviews_group,
-    permit,
-    checkpoint,
-    trust,
-):
-    cli.add_command(command)
-
-# Suspend, reinstate and revoke live beside verify under `tansiq permit`.
-for name, command in permits.commands.items():
-    permit.add_command(command, name)

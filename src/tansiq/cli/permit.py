@@ -1,8 +1,9 @@
 """``tansiq permit verify``: the checkpoint's offline check, from token text or a photo of the QR.
 
-It needs no database: only the signed trust list, the signed revocation updates and the hub's
-governance public key(s) that both must be signed with (``--governance-key`` or
-``TANSIQ_GOVERNANCE_KEYS``, hex, space-separated). Exit code 0 only for a valid permit.
+It needs no database and loads no database or web code (tests/cli/test_lazy.py checks): only the
+signed trust list, the signed revocation updates and the hub's governance public key(s) that both
+must be signed with (``--governance-key`` or ``TANSIQ_GOVERNANCE_KEYS``, hex, space-separated).
+Exit code 0 only for a valid permit.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Any
 
 import click
 
-from tansiq.cli.base import CodedErrors, cli_locale
-from tansiq.context import HubContext
+from tansiq.cli.errors import cli_locale
+from tansiq.cli.lazy import LazyCommand, LazyGroup
 from tansiq.core.clock import SystemClock, ensure_utc
 from tansiq.core.errors import TansiqError
 from tansiq.core.i18n import N_, Locale
@@ -67,6 +68,11 @@ def _governance_keys(values: tuple[str, ...]) -> list[PublicKey]:
 def _when(ctx: click.Context, value: str | None) -> datetime:
     if value is None:
         root = ctx.find_root().obj
+        if root is None:
+            return SystemClock().now()
+        # Only a caller that made a hub context (a test, a hub process) loaded it already.
+        from tansiq.context import HubContext
+
         return root.clock.now() if isinstance(root, HubContext) else SystemClock().now()
     try:
         parsed = datetime.fromisoformat(value)
@@ -124,9 +130,25 @@ def _print(verdict: Verdict) -> None:
         click.echo(f"  signed by {', '.join(verdict.authorities)}")
 
 
+# Suspend, reinstate and revoke act on the hub's database: they live beside the other clearance
+# commands and load only when run.
+LIFECYCLE = {
+    "reinstate": LazyCommand("tansiq.cli.clearances:permits.reinstate", "Lift a suspension."),
+    "revoke": LazyCommand("tansiq.cli.clearances:permits.revoke", "Revoke a permit for good."),
+    "suspend": LazyCommand(
+        "tansiq.cli.clearances:permits.suspend", "Suspend a permit for a while."
+    ),
+}
+
+
 # Help options as the root command has them: click caches a command's help option the first
 # time it is built, so a group also run on its own must name them itself.
-@click.group("permit", cls=CodedErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    "permit",
+    cls=LazyGroup,
+    lazy=LIFECYCLE,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 def permit() -> None:
     """Permit tokens: check one offline, as a checkpoint does."""
 

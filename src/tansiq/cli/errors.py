@@ -1,0 +1,46 @@
+"""How a command reports a :class:`TansiqError`: ``code: message`` on stderr, exit by category.
+
+Kept apart from :mod:`tansiq.cli.base` so that a command needing no database (``permit
+verify``) loads neither the hub context nor SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from tansiq.core.errors import ErrorCategory, TansiqError
+from tansiq.core.i18n import Locale, negotiate_locale
+
+EXIT_BY_CATEGORY = {
+    ErrorCategory.INVALID: 2,
+    ErrorCategory.NOT_FOUND: 3,
+    ErrorCategory.CONFLICT: 4,
+    ErrorCategory.UNAUTHENTICATED: 5,
+    ErrorCategory.FORBIDDEN: 5,
+    ErrorCategory.TOO_LARGE: 2,
+}
+
+
+def cli_locale() -> Locale:
+    return negotiate_locale(os.environ.get("TANSIQ_LANG") or os.environ.get("LANG", "en")[:2])
+
+
+class CodedErrors(click.Group):
+    """A group whose commands report :class:`TansiqError` as ``code: message`` and exit non-zero."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TansiqError as error:
+            shown = error.render(cli_locale())
+            click.echo(f"error {shown['code']}: {shown['message']}", err=True)
+            for detail in shown.get("details", []):
+                where = " ".join(
+                    f"{key}={detail[key]}" for key in ("feature", "path") if key in detail
+                )
+                click.echo(f"  - {detail['code']} {where}: {detail['message']}", err=True)
+            sys.exit(EXIT_BY_CATEGORY[error.category])
