@@ -13,6 +13,7 @@ from tansiq.checkpoints.service import register_device
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.cli.base import cli_locale, hub_context, operator, session_scope
 from tansiq.core.clock import SystemClock
+from tansiq.core.i18n import NP_, translate
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import NoTrustList, governance_public_keys
 from tansiq.permits.trust import revocations_file
@@ -87,7 +88,10 @@ def enrol(keys: tuple[str, ...], queue_path: Path) -> None:
         raise click.BadParameter("a governance key is 64 hexadecimal characters") from None
     finally:
         store.close()
-    click.echo(f"{len(keys)} governance key(s) pinned in {queue_path}")
+    pinned = NP_(
+        "{count} governance key pinned in {path}", "{count} governance keys pinned in {path}"
+    )
+    click.echo(translate(pinned, cli_locale(), count=len(keys), path=str(queue_path)))
 
 
 @checkpoint.command("scan")
