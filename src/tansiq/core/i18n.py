@@ -21,15 +21,16 @@ from enum import StrEnum
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
-
-from babel import Locale as BabelLocale
-from babel import negotiate_locale as babel_negotiate
-from babel.core import UnknownLocaleError
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from typing import TYPE_CHECKING
 
 from tansiq.core.unicode import clean_unicode
+
+if TYPE_CHECKING:
+    from babel import Locale as BabelLocale
+    from babel.support import NullTranslations
+
+# Babel is imported where it is first needed: a command that shows no translated text (e.g.
+# `tansiq --help`) should not pay for loading it.
 
 COUNT = "count"
 
@@ -75,11 +76,17 @@ def _catalog_path(locale: Locale) -> Traversable:
 @cache
 def _catalogs_source() -> NullTranslations:
     """English is the source language: its singular and plural are the message ids."""
+    from babel.support import NullTranslations
+
     return NullTranslations()
 
 
 @cache
 def _catalogs() -> _Catalogs:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import Translations
+
     translations: dict[Locale, NullTranslations] = {DEFAULT_LOCALE: _catalogs_source()}
     plurals: dict[str, str] = {}
     for locale in Locale:
@@ -161,6 +168,8 @@ def _plural_number(count: object, locale: Locale) -> int:
 
 @cache
 def _babel_locale(locale: Locale) -> BabelLocale:
+    from babel import Locale as BabelLocale
+
     return BabelLocale.parse(locale.value)
 
 
@@ -198,6 +207,9 @@ def negotiate_locale(accept_language: str | None) -> Locale:
 
     Tags are ordered by q-value (then by position); ``ar-SY`` matches ``ar``; a tag with
     ``q=0`` or a malformed q-value is refused; anything unparseable means the default."""
+    from babel import negotiate_locale as babel_negotiate
+    from babel.core import UnknownLocaleError
+
     if not accept_language:
         return DEFAULT_LOCALE
     weighted: list[tuple[float, int, str]] = []
