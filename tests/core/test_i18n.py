@@ -21,6 +21,7 @@ from tansiq.core.i18n import (
     plural_forms,
     translate,
     translate_plural,
+    translations,
 )
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "tansiq"
@@ -151,6 +152,18 @@ def test_the_count_may_come_formatted_or_as_a_fraction() -> None:
     assert translate(message, Locale.EN, count=1.5) == "1.5 authorities must decide"
     assert translate(message, Locale.AR, count=1.5) == "يجب أن تقرر 1.5 سلطة"
     assert translate(message, Locale.AR, count=24.0) == "يجب أن تقرر 24.0 سلطة"
+
+
+def test_a_plural_label_without_its_count_and_a_count_that_is_no_number() -> None:
+    # A label filled in later (by a script) reads as "many", with {count} left to fill.
+    assert translate("{count} point drawn", Locale.EN) == "{count} points drawn"
+    assert translate("{count} point drawn", Locale.AR) == "رُسمت {count} نقطة"
+    assert translate("{count} point drawn", Locale.AR, count="—") == "رُسمت — نقطة"
+
+
+def test_templates_get_each_languages_gettext() -> None:
+    assert translations(Locale.EN).ngettext("day", "days", 2) == "days"
+    assert translations(Locale.AR).gettext("Tansiq") == "تنسيق"
 
 
 def test_a_script_gets_the_forms_by_plural_category() -> None:

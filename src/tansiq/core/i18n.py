@@ -208,7 +208,6 @@ def negotiate_locale(accept_language: str | None) -> Locale:
     Tags are ordered by q-value (then by position); ``ar-SY`` matches ``ar``; a tag with
     ``q=0`` or a malformed q-value is refused; anything unparseable means the default."""
     from babel import negotiate_locale as babel_negotiate
-    from babel.core import UnknownLocaleError
 
     if not accept_language:
         return DEFAULT_LOCALE
@@ -226,8 +225,5 @@ def negotiate_locale(accept_language: str | None) -> Locale:
         if tag and weight > 0:
             weighted.append((-weight, position, tag.replace("_", "-")))
     preferred = [tag for _weight, _position, tag in sorted(weighted)]
-    try:
-        chosen = babel_negotiate(preferred, [locale.value for locale in Locale], sep="-")
-    except (UnknownLocaleError, ValueError):
-        return DEFAULT_LOCALE
+    chosen = babel_negotiate(preferred, [locale.value for locale in Locale], sep="-")
     return Locale(chosen.lower()) if chosen else DEFAULT_LOCALE
