@@ -75,10 +75,10 @@ def _js_labels(s: Current) -> dict[str, Any]:
     text: dict[str, Any] = {key: value for key, value in words.items() if key.startswith("cp_")}
     # Texts with a number the script fills in: their forms, chosen there with Intl.PluralRules.
     text["cp_stale_warning"] = message_forms(LABELS["cp_stale_warning"], s.locale)
+    forms = {status.value: message_forms(message, s.locale) for status, message in REASONS.items()}
     reasons: dict[str, Any] = {
-        status.value: message_forms(message, s.locale) for status, message in REASONS.items()
+        key: value["other"] if len(value) == 1 else value for key, value in forms.items()
     }
-    reasons.update((key, value["other"]) for key, value in reasons.items() if len(value) == 1)
     reasons["no_revocations"] = translate(NO_REVOCATIONS, s.locale)
     reasons["not_signed_here"] = translate(NOT_SIGNED_HERE, s.locale)
     # A permit names its vehicle kind and conditions by code; the officer reads them as words.
