@@ -7,6 +7,7 @@ from anywhere but the hub."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -217,6 +218,14 @@ def test_offline_scan_queue_and_sync(hub: Hub, lang: str, tmp_path: Path) -> Non
         page.click("#cp-check-form button")
         expect(verdict).to_have_attribute("data-status", "stale")
         expect(page.locator("#cp-stale")).to_be_visible()
+        # Numbers the script fills in take their plural form (Arabic: 11 to 99 hours take the
+        # singular).
+        said = {
+            "en": ("older than 24 hours", re.compile(r" (29|30) hours old")),
+            "ar": ("أكثر من 24 ساعة", re.compile(r" (29|30) ساعة،")),
+        }[lang]
+        expect(page.locator("#cp-stale")).to_contain_text(said[0])
+        expect(page.locator("#cp-reason")).to_have_text(said[1])
         shoot(page, "checkpoint-stale", lang, "phone")
 
         context.close()

@@ -89,8 +89,14 @@ def test_trader_applies_sees_authorities_live_and_prints_the_permit(
         page.mouse.click(box["x"] + box["width"] * x, box["y"] + box["height"] * 0.5)
     expect(page.locator("#route")).to_have_value(re.compile('"type": ?"LineString"'))
     expect(page.locator("#live-authorities li[data-code]").first).to_be_visible()
+    # The count of points drawn takes its plural form (Arabic: 3 to 10 plural, 2 the dual).
+    three, two = {"en": ("3 points drawn", "2 points drawn"), "ar": ("رُسمت 3 نقاط", "رُسمت نقطتان")}[
+        lang
+    ]
+    expect(page.locator("#point-count")).to_have_text(three)
     trader.shoot("trader-new-drawn")
     page.click("#undo-point")
+    expect(page.locator("#point-count")).to_have_text(two)
     expect(page.locator("#live-authorities li").first).to_be_visible()
     page.click("#clear-route")
     expect(page.locator("#route")).to_have_value("")

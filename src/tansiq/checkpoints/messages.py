@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tansiq.clearances.messages import Notice
-from tansiq.core.i18n import N_
+from tansiq.core.i18n import N_, NP_
 
 CONTRADICTION = Notice(
     "checkpoint.contradiction",
@@ -13,5 +13,8 @@ CONTRADICTION = Notice(
 CLONE_SUSPECTED = Notice(
     "checkpoint.clone_suspected",
     N_("Permit {permit} was scanned at {first} and {second} too close in time"),
-    N_("No vehicle covers {km} km in {minutes} minutes: the permit may be copied."),
+    NP_(
+        "No vehicle covers {km} km in {count} minute: the permit may be copied.",
+        "No vehicle covers {km} km in {count} minutes: the permit may be copied.",
+    ),
 )

@@ -264,7 +264,7 @@ def _tell_clone(
         "first": places[first.checkpoint_id].code,
         "second": places[second.checkpoint_id].code,
         "km": round(distance_km(first, second), 1),
-        "minutes": round(minutes, 1),
+        "count": round(minutes, 1),
     }
     for party_id in {
         places[first.checkpoint_id].authority_id,

@@ -22,7 +22,7 @@ from tansiq.clearances.identifiers import (
 from tansiq.clearances.schemas import ApplicationIn, CargoLineIn, DriverIn, VehicleIn
 from tansiq.core.clock import ensure_utc
 from tansiq.core.errors import ErrorDetail, TansiqError
-from tansiq.core.i18n import N_
+from tansiq.core.i18n import N_, NP_
 from tansiq.core.text import normalise_text
 from tansiq.permits.token import SALT_LENGTH, normalise_id_number
 from tansiq.permits.token import hash_id_number as token_hash_id_number
@@ -69,8 +69,11 @@ class _Problems:
             self.add(
                 path,
                 "application.text_too_long",
-                N_("This text may have at most {limit} characters."),
-                limit=limit,
+                NP_(
+                    "This text may have at most {count} character.",
+                    "This text may have at most {count} characters.",
+                ),
+                count=limit,
             )
         return text
 
@@ -251,8 +254,11 @@ def _window(
         problems.add(
             "valid_until",
             "window.too_long",
-            N_("The validity window may last at most {days} days."),
-            days=policy.max_validity.days,
+            NP_(
+                "The validity window may last at most {count} day.",
+                "The validity window may last at most {count} days.",
+            ),
+            count=policy.max_validity.days,
         )
     if end <= now:
         problems.add(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from tansiq.core.i18n import N_
+from tansiq.core.i18n import N_, NP_
 
 
 class Why(NamedTuple):
@@ -21,7 +21,7 @@ class Why(NamedTuple):
 
 CREATED = N_("Created")
 SUBMITTED = N_("Submitted")
-ROUTED = N_("{count} authorities must decide")
+ROUTED = NP_("{count} authority must decide", "{count} authorities must decide")
 DECIDED = N_("Decision by {party}")
 AMENDED = N_("Amended ({changed}). {note}")
 APPEALED = N_("Appealed")
@@ -66,7 +66,7 @@ APPLICATION_OVERDUE = Notice(
 APPROVED = Notice(
     "application.approved_by",
     N_("{authority} approved application {reference}"),
-    N_("{conditions} condition(s) attached."),
+    NP_("{count} condition attached.", "{count} conditions attached."),
 )
 REJECTED = Notice(
     "application.rejected_by",

@@ -324,7 +324,7 @@ def decide_review(
             application,
             clock,
             authority=authority,
-            conditions=len(conditions),
+            count=len(conditions),
         )
     else:
         tell(

@@ -14,6 +14,7 @@ from tansiq.clearances.reasons import ReasonCode
 from tansiq.cli.base import hub_context, operator, session_scope
 from tansiq.cli.errors import cli_locale
 from tansiq.core.clock import SystemClock
+from tansiq.core.i18n import NP_, translate
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import NoTrustList, governance_public_keys
 from tansiq.permits.trust import revocations_file
@@ -88,7 +89,10 @@ def enrol(keys: tuple[str, ...], queue_path: Path) -> None:
         raise click.BadParameter("a governance key is 64 hexadecimal characters") from None
     finally:
         store.close()
-    click.echo(f"{len(keys)} governance key(s) pinned in {queue_path}")
+    pinned = NP_(
+        "{count} governance key pinned in {path}", "{count} governance keys pinned in {path}"
+    )
+    click.echo(translate(pinned, cli_locale(), count=len(keys), path=str(queue_path)))
 
 
 @checkpoint.command("scan")

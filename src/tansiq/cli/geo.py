@@ -10,8 +10,16 @@ from typing import Any
 
 import click
 
-from tansiq.cli.base import echo_json, hub_context, operator, read_json, session_scope
+from tansiq.cli.base import (
+    cli_locale,
+    echo_json,
+    hub_context,
+    operator,
+    read_json,
+    session_scope,
+)
 from tansiq.core.clock import SystemClock, ensure_utc
+from tansiq.core.i18n import NP_, translate
 from tansiq.geo import service
 from tansiq.geo.domain import CheckpointStatus
 from tansiq.parties.repository import PartyRepository
@@ -141,7 +149,8 @@ def import_checkpoints(
             clock=SystemClock(),
             authority=authority,
         )
-        click.echo(f"Imported {len(records)} checkpoints.")
+        imported = NP_("Imported {count} checkpoint.", "Imported {count} checkpoints.")
+        click.echo(translate(imported, cli_locale(), count=len(records)))
 
 
 @checkpoints.command("list")

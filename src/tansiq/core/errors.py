@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from tansiq.core.i18n import N_, Locale, translate
+from tansiq.core.i18n import N_, NP_, Locale, translate
 
 
 class ErrorCategory(StrEnum):
@@ -67,7 +67,7 @@ class TansiqError(Exception):
     def __init__(self, details: list[ErrorDetail] | None = None, **params: Any) -> None:
         self.params = params
         self.details = details or []
-        super().__init__(self.message.format(**params) if params else self.message)
+        super().__init__(translate(self.message, Locale.EN, **params))
 
     def render(self, locale: Locale) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -104,5 +104,8 @@ class Forbidden(TansiqError):
 
 class BodyTooLarge(TansiqError):
     code = "request.too_large"
-    message = N_("The request body is larger than the limit of {limit} bytes.")
+    message = NP_(
+        "The request body is larger than the limit of {count} byte.",
+        "The request body is larger than the limit of {count} bytes.",
+    )
     category = ErrorCategory.TOO_LARGE

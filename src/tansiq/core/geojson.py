@@ -17,7 +17,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from tansiq.core.errors import ErrorDetail, TansiqError
-from tansiq.core.i18n import N_
+from tansiq.core.i18n import N_, NP_
 from tansiq.core.unicode import clean_unicode
 
 MAX_DETAILS = 100
@@ -96,9 +96,12 @@ def parse_features(
     if len(features) > MAX_FEATURES:
         problems.add(
             "geojson.too_many_features",
-            N_("A document may have at most {limit} features; split it."),
+            NP_(
+                "A document may have at most {count} feature; split it.",
+                "A document may have at most {count} features; split it.",
+            ),
             "$.features",
-            limit=MAX_FEATURES,
+            count=MAX_FEATURES,
         )
         raise GeoJSONInvalid(problems.found)
 
@@ -254,9 +257,12 @@ def _positions(value: Any, problems: _Problems, path: str) -> list[tuple[float, 
     if problems.positions_left < 0:
         problems.add(
             "geojson.too_many_positions",
-            N_("A document may have at most {limit} positions in all; split it."),
+            NP_(
+                "A document may have at most {count} position in all; split it.",
+                "A document may have at most {count} positions in all; split it.",
+            ),
             path,
-            limit=MAX_POSITIONS,
+            count=MAX_POSITIONS,
         )
         return None
     positions = []

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from tansiq.core.errors import TansiqError
-from tansiq.core.i18n import N_, Locale
+from tansiq.core.i18n import N_, NP_, Locale
 from tansiq.core.unicode import clean_unicode
 
 # Control characters other than tab/newline have no place in names and notes; they break
@@ -30,7 +30,9 @@ class NameRequired(TansiqError):
 
 class NameTooLong(TansiqError):
     code = "name.too_long"
-    message = N_("A name may have at most {limit} characters.")
+    message = NP_(
+        "A name may have at most {count} character.", "A name may have at most {count} characters."
+    )
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class BilingualText:
         if not self.ar and not self.en:
             raise NameRequired
         if max(len(self.ar), len(self.en)) > MAX_NAME:
-            raise NameTooLong(limit=MAX_NAME)
+            raise NameTooLong(count=MAX_NAME)
 
     def in_locale(self, locale: Locale) -> str:
         """The form for ``locale``, falling back to the other language when it is missing."""

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from tansiq.core.errors import TansiqError
-from tansiq.core.i18n import N_
+from tansiq.core.i18n import N_, NP_
 from tansiq.core.text import BilingualText
 
 MIN_CORRIDOR_M = 1.0
@@ -20,7 +20,10 @@ class CheckpointStatus(StrEnum):
 
 class BadCorridor(TansiqError):
     code = "route.bad_corridor"
-    message = N_("The corridor width must be between {minimum} and {maximum} metres.")
+    message = NP_(
+        "The corridor width must be between {minimum} and {count} metre.",
+        "The corridor width must be between {minimum} and {count} metres.",
+    )
 
 
 class BadValidity(TansiqError):
@@ -35,7 +38,7 @@ class ClosedNeedsReason(TansiqError):
 
 def check_corridor(width_m: float, maximum_m: float) -> float:
     if not (MIN_CORRIDOR_M <= width_m <= maximum_m):
-        raise BadCorridor(minimum=MIN_CORRIDOR_M, maximum=maximum_m)
+        raise BadCorridor(minimum=MIN_CORRIDOR_M, count=maximum_m)
     return width_m
 
 

@@ -220,7 +220,7 @@ def confirm(
 
 
 def too_large(s: Screen) -> TansiqError:
-    return BodyTooLarge(limit=s.hub.settings.max_body_bytes)
+    return BodyTooLarge(count=s.hub.settings.max_body_bytes)
 
 
 def view(s: Screen, show: Callable[[Principal], Response]) -> Response:

@@ -25,10 +25,10 @@ from tansiq.checkpoints.routes import CurrentDevice
 from tansiq.clearances.reasons import NOTE_REQUIRED, REASON_LABELS
 from tansiq.clearances.schemas import VehicleKind
 from tansiq.context import DbSession
-from tansiq.core.i18n import translate
+from tansiq.core.i18n import message_forms, translate
 from tansiq.geo.repository import GeoRepository
 from tansiq.pages.screen import Current
-from tansiq.pages.text import CONDITION, labels
+from tansiq.pages.text import CONDITION, LABELS, labels
 from tansiq.pages.view import ASSETS
 from tansiq.verifier.verify import NO_REVOCATIONS, REASONS
 
@@ -72,8 +72,13 @@ def _worker_script() -> bytes:
 def _js_labels(s: Current) -> dict[str, Any]:
     """What the script shows, in the reader's language (the template renders the rest)."""
     words = labels(s.locale)
-    text = {key: value for key, value in words.items() if key.startswith("cp_")}
-    reasons = {status.value: translate(message, s.locale) for status, message in REASONS.items()}
+    text: dict[str, Any] = {key: value for key, value in words.items() if key.startswith("cp_")}
+    # Texts with a number the script fills in: their forms, chosen there with Intl.PluralRules.
+    text["cp_stale_warning"] = message_forms(LABELS["cp_stale_warning"], s.locale)
+    forms = {status.value: message_forms(message, s.locale) for status, message in REASONS.items()}
+    reasons: dict[str, Any] = {
+        key: value["other"] if len(value) == 1 else value for key, value in forms.items()
+    }
     reasons["no_revocations"] = translate(NO_REVOCATIONS, s.locale)
     reasons["not_signed_here"] = translate(NOT_SIGNED_HERE, s.locale)
     # A permit names its vehicle kind and conditions by code; the officer reads them as words.

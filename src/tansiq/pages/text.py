@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tansiq.clearances.domain import ApplicationStatus, ConditionKind, Decision, ReviewStatus
-from tansiq.core.i18n import N_, Locale, translate
+from tansiq.core.i18n import N_, NP_, Locale, translate
 
 LABELS = {
     "app_name": N_("Tansiq"),
@@ -16,7 +16,6 @@ LABELS = {
     "signed_in_as": N_("Signed in as {user}"),
     "home": N_("Home"),
     "inbox": N_("Inbox"),
-    "unread": N_("{count} unread"),
     "my_applications": N_("My applications"),
     "no_applications": N_("No applications yet."),
     "reviews_waiting": N_("Reviews waiting for my authority"),
@@ -105,7 +104,7 @@ LABELS = {
     ),
     "undo_point": N_("Undo last point"),
     "clear_route": N_("Clear the line"),
-    "points_drawn": N_("{n} points drawn"),
+    "points_drawn": NP_("{count} point drawn", "{count} points drawn"),
     "route_geojson": N_("Route as GeoJSON (longitude, latitude)"),
     "corridor": N_("Corridor width (metres)"),
     "map_draw_help": N_(
@@ -243,9 +242,6 @@ LABELS = {
     "roles": N_("Roles"),
     "roles_help": N_("The roles a member of a party of kind \u201c{kind}\u201d may hold."),
     "username_help": N_("3 to 64 lowercase letters, digits, '.', '-' or '_'."),
-    "password_help": N_(
-        "At least {minimum} characters. Leave it empty and the hub makes one, shown once."
-    ),
     "user_language": N_("Language of the user's messages"),
     "user_created": N_("The user {user} was created."),
     "generated_password": N_("Their password:"),
@@ -261,7 +257,6 @@ LABELS = {
         "chosen file is read into the box below; you may also paste the text."
     ),
     "geojson_text": N_("GeoJSON text"),
-    "file_too_large": N_("This file is larger than the limit of {limit} bytes."),
     "source_name": N_("Source (file name)"),
     "zone_valid_from": N_("In force from"),
     "zone_valid_until": N_("In force until (optional)"),
@@ -366,9 +361,11 @@ LABELS = {
     "cp_never": N_("Never"),
     "cp_data_age": N_("Age of the trust data"),
     "cp_unknown": N_("Unknown"),
-    "cp_stale_warning": N_(
-        "The trust and revocation data is older than {hours} hours: connect and sync before "
-        "trusting a verdict."
+    "cp_stale_warning": NP_(
+        "The trust and revocation data is older than {count} hour: connect and sync before "
+        "trusting a verdict.",
+        "The trust and revocation data is older than {count} hours: connect and sync before "
+        "trusting a verdict.",
     ),
     "cp_sync_now": N_("Sync now"),
     "cp_syncing": N_("Syncing…"),

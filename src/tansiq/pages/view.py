@@ -12,20 +12,45 @@ from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
-from tansiq.core.i18n import Locale, translate
+from tansiq.core.i18n import Locale, message_forms, translate, translations
 from tansiq.pages.session import SESSION_COOKIE, PageSession, SessionSigner
-from tansiq.pages.text import labels
+from tansiq.pages.text import LABELS, labels
 
 ASSETS = "/assets"
 
 
 @cache
 def templates() -> Environment:
-    return Environment(
+    """Templates may write messages in place with ``{{ gettext(...) }}``, ``{{ ngettext(...) }}``
+    or ``{% trans count=n %}``: Jinja's i18n extension, new style (``%(name)s`` filled in and
+    escaped by the call). The callables are the reader's, passed with every render."""
+    environment = Environment(
         loader=PackageLoader("tansiq.pages", "templates"),
         autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
     )
+    # Added to the environment by the i18n extension, so unknown to the type checker.
+    environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    return environment
+
+
+def gettext_callables(locale: Locale) -> dict[str, Any]:
+    """``gettext``, ``_`` and ``ngettext`` for a render in ``locale``, as the i18n extension
+    calls them in new style: the translation is trusted markup; the values are escaped.
+    ``ngettext`` fills ``%(num)s`` with the count unless a formatted ``num`` is given."""
+    catalog = translations(locale)
+
+    def gettext(message: str, /, **values: Any) -> Markup:
+        return Markup(catalog.gettext(message)) % values  # noqa: S704 - our catalog; values escaped
+
+    def ngettext(singular: str, plural: str, count: int, /, **values: Any) -> Markup:
+        values.setdefault("num", count)
+        # Template text and our catalog are trusted; `%` escapes the values.
+        return Markup(catalog.ngettext(singular, plural, count)) % values  # noqa: S704
+
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext}
 
 
 class Formats:
@@ -107,6 +132,9 @@ def render(
             t=labels(locale),
             fmt=Formats(locale),
             tr=lambda message, **params: translate(message, locale, **params),
+            # A label's plural forms by CLDR category, for scripts (Intl.PluralRules).
+            forms=lambda key: message_forms(LABELS[key], locale),
+            **gettext_callables(locale),
             assets=ASSETS,
             here=here,
             **values,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from tansiq.core.errors import TansiqError
-from tansiq.core.i18n import N_
+from tansiq.core.i18n import N_, NP_
 
 
 class PartyKind(StrEnum):
@@ -61,7 +61,10 @@ class BadUsername(TansiqError):
 
 class WeakPassword(TansiqError):
     code = "user.weak_password"
-    message = N_("A password needs at least {minimum} characters.")
+    message = NP_(
+        "A password needs at least {count} character.",
+        "A password needs at least {count} characters.",
+    )
 
 
 class NotAnAuthority(TansiqError):
@@ -91,7 +94,7 @@ def check_username(username: str) -> str:
 
 def check_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise WeakPassword(minimum=MIN_PASSWORD_LENGTH)
+        raise WeakPassword(count=MIN_PASSWORD_LENGTH)
     return password
 
 

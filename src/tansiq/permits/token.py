@@ -64,7 +64,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from tansiq.core.errors import TansiqError
-from tansiq.core.i18n import N_
+from tansiq.core.i18n import N_, NP_
 from tansiq.core.text import normalise_text
 
 PREFIX: Final = "TQ1:"
@@ -101,7 +101,10 @@ class Base45Invalid(PermitTokenMalformed):
 
 class PermitTokenTooLarge(PermitTokenMalformed):
     code = "permit.token_too_large"
-    message = N_("The permit token inflates to more than {limit} bytes.")
+    message = NP_(
+        "The permit token inflates to more than {count} byte.",
+        "The permit token inflates to more than {count} bytes.",
+    )
 
 
 class UnsupportedAlgorithm(PermitTokenMalformed):
@@ -692,7 +695,7 @@ def inflate(data: bytes) -> bytes:
     except zlib.error:
         raise PermitTokenMalformed(problem="not zlib data") from None
     if inflater.unconsumed_tail:
-        raise PermitTokenTooLarge(limit=MAX_INFLATED, problem="too large")
+        raise PermitTokenTooLarge(count=MAX_INFLATED, problem="too large")
     if not inflater.eof or inflater.unused_data:
         raise PermitTokenMalformed(problem="truncated zlib data or trailing bytes")
     return out

@@ -38,7 +38,7 @@ from enum import StrEnum
 from typing import Final
 
 from tansiq.core.clock import ensure_utc
-from tansiq.core.i18n import N_, Locale, translate
+from tansiq.core.i18n import N_, NP_, Locale, translate
 from tansiq.permits.token import PermitClaims, PermitTokenMalformed, decode, verify_signature
 from tansiq.permits.trust import ROLE_PERMITS, RevocationState, RevocationStatus, TrustList
 
@@ -94,9 +94,11 @@ REASONS: Final[Mapping[VerdictStatus, str]] = {
         "Off route: checkpoint {checkpoint} is not on this permit's route."
     ),
     VerdictStatus.MALFORMED: N_("Unreadable: the code is damaged or is not a Tansiq permit."),
-    VerdictStatus.STALE: N_(
-        "Stale data: the trust or revocation data is {hours} hours old, older than allowed. "
-        "The permit itself checks out; update the data."
+    VerdictStatus.STALE: NP_(
+        "Stale data: the trust or revocation data is {count} hour old, older than allowed. "
+        "The permit itself checks out; update the data.",
+        "Stale data: the trust or revocation data is {count} hours old, older than allowed. "
+        "The permit itself checks out; update the data.",
     ),
 }
 NO_REVOCATIONS: Final = N_(
@@ -228,7 +230,7 @@ def verify(
         exp=_stamp(claims.exp),
         nbf=_stamp(claims.nbf),
         checkpoint=checkpoint or "",
-        hours=str(int(data_age.total_seconds() // 3600)),
+        count=str(int(data_age.total_seconds() // 3600)),
     )
     reason = REASONS[status]
     if status is VerdictStatus.STALE and reason_override is not None:

@@ -138,7 +138,7 @@ def install_error_handlers(app: FastAPI) -> None:
         locale = request_locale(request)
         if error.status_code == 413:
             limit = request.app.state.hub.settings.max_body_bytes
-            return error_response(request, 413, BodyTooLarge(limit=limit).render(locale), locale)
+            return error_response(request, 413, BodyTooLarge(count=limit).render(locale), locale)
         code, message = _HTTP_CODES.get(error.status_code, ("request.bad", _HTTP_CODES[400][1]))
         return error_response(
             request,

@@ -64,7 +64,10 @@
     if (drawnLayer) {
       drawnLayer.setLatLngs(drawn.map(function (c) { return [c[1], c[0]]; }));
     }
-    count.textContent = (text.points || "").replace("{n}", numbers.format(drawn.length));
+    // The forms of "{count} points drawn" by plural category; the number picks one.
+    var forms = text.points || {};
+    var said = forms[new Intl.PluralRules(lang).select(drawn.length)] || forms.other || "";
+    count.textContent = said.replace("{count}", numbers.format(drawn.length));
   }
   function drawnChanged() {
     routeField.value = drawn.length ? JSON.stringify({ type: "LineString", coordinates: drawn }) : "";

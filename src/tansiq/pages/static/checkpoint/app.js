@@ -45,7 +45,13 @@ async function loadState() {
 
 // --- words on the screen ---------------------------------------------------------------------------
 
-function fill(template, params) {
+// A text with a number comes as its forms by plural category ({zero, one, two, few, many,
+// other} in Arabic); the count (n, or else params.count) picks one, as the hub's ngettext would.
+function fill(template, params, n) {
+  if (typeof template !== "string") {
+    const count = n === undefined ? Number(params.count) : n;
+    template = template[new Intl.PluralRules(LANG).select(count)] || template.other;
+  }
   return template.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? params[name] : whole));
 }
 
@@ -80,7 +86,7 @@ async function renderStatus() {
   $("cp-data-age").textContent = age === null ? T.cp_unknown : duration(age);
   const stale = enrolled && (age === null || age > MAX_AGE_MS);
   $("cp-stale").hidden = !stale;
-  $("cp-stale").textContent = fill(T.cp_stale_warning, { hours: new Intl.NumberFormat(LANG).format(MAX_AGE_MS / 3600e3) });
+  $("cp-stale").textContent = fill(T.cp_stale_warning, { count: new Intl.NumberFormat(LANG).format(MAX_AGE_MS / 3600e3) }, MAX_AGE_MS / 3600e3);
   $("cp-net").textContent = navigator.onLine ? T.cp_online : T.cp_offline;
   const list = $("cp-expected");
   list.replaceChildren();

@@ -100,7 +100,7 @@ export async function verify(text, { trust, revocations, at, checkpoint = null, 
     exp: stamp(claims.exp),
     nbf: stamp(claims.nbf),
     checkpoint: checkpoint || "",
-    hours: String(Math.floor(dataAge / 3600e3)),
+    count: String(Math.floor(dataAge / 3600e3)),
   });
   return {
     status,
