@@ -307,10 +307,9 @@ def amend_application(
         changed=frozenset(changed),
         via_checkpoints={a: _via(r) for a, r in reviews.items()},
         checkpoints_on_route=frozenset(c.checkpoint.code for c in resolution.checkpoints),
+        suspending=frozenset(suspended_by),
     )
     reopen = set(plan.reopen)
-    # A suspension is not lifted by amending: the suspending authority decides again.
-    reopen |= suspended_by & plan.keep
     changed_text = ", ".join(sorted(changed))
     for authority in plan.drop:
         reviews[authority].status = ReviewStatus.DROPPED.value
