@@ -88,6 +88,25 @@ class PermitStatus(StrEnum):
     EXPIRED = "expired"
 
 
+class PermitAction(StrEnum):
+    """What a co-signing authority may do to a permit after issue."""
+
+    SUSPEND = "suspend"
+    REINSTATE = "reinstate"
+    REVOKE = "revoke"
+
+
+# The states each action may start from, and where it leads.
+PERMIT_ACTIONS: dict[PermitAction, tuple[frozenset[PermitStatus], PermitStatus]] = {
+    PermitAction.SUSPEND: (frozenset({PermitStatus.ACTIVE}), PermitStatus.SUSPENDED),
+    PermitAction.REVOKE: (
+        frozenset({PermitStatus.ACTIVE, PermitStatus.SUSPENDED}),
+        PermitStatus.REVOKED,
+    ),
+    PermitAction.REINSTATE: (frozenset({PermitStatus.SUSPENDED}), PermitStatus.ACTIVE),
+}
+
+
 class ChangedPart(StrEnum):
     ROUTE = "route"
     CARGO = "cargo"
