@@ -88,6 +88,25 @@ class PermitStatus(StrEnum):
     EXPIRED = "expired"
 
 
+class PermitAction(StrEnum):
+    """What a co-signing authority may do to a permit after issue."""
+
+    SUSPEND = "suspend"
+    REINSTATE = "reinstate"
+    REVOKE = "revoke"
+
+
+# The states each action may start from, and where it leads.
+PERMIT_ACTIONS: dict[PermitAction, tuple[frozenset[PermitStatus], PermitStatus]] = {
+    PermitAction.SUSPEND: (frozenset({PermitStatus.ACTIVE}), PermitStatus.SUSPENDED),
+    PermitAction.REVOKE: (
+        frozenset({PermitStatus.ACTIVE, PermitStatus.SUSPENDED}),
+        PermitStatus.REVOKED,
+    ),
+    PermitAction.REINSTATE: (frozenset({PermitStatus.SUSPENDED}), PermitStatus.ACTIVE),
+}
+
+
 class ChangedPart(StrEnum):
     ROUTE = "route"
     CARGO = "cargo"
@@ -200,7 +219,7 @@ def is_contradiction(statuses: Iterable[ReviewStatus]) -> bool:
 
 
 @dataclass(frozen=True)
-class ReviewPlan:
+class AmendmentPlan:
     """What an amendment does to the reviews: which to keep, reopen, drop and open."""
 
     keep: frozenset[int] = field(default_factory=frozenset)
@@ -215,13 +234,15 @@ def plan_reviews(
     changed: frozenset[ChangedPart],
     via_checkpoints: Mapping[int, frozenset[str]],
     checkpoints_on_route: frozenset[str],
-) -> ReviewPlan:
+    suspending: frozenset[int] = frozenset(),
+) -> AmendmentPlan:
     """Reviews after an amendment, by authority id.
 
     A route change drops authorities the route no longer needs, opens reviews for new ones
     and keeps the others' decisions — unless an authority approved "only via" checkpoints
     the new route misses. Any change to cargo, vehicle, driver or window reopens every
-    review; a change to descriptive details alone reopens nothing.
+    review; a change to descriptive details alone reopens nothing. An authority that
+    suspended the permit (``suspending``) decides again: amending does not lift a suspension.
     """
     live = {
         authority for authority, status in current.items() if status is not ReviewStatus.DROPPED
@@ -230,11 +251,14 @@ def plan_reviews(
     opened = frozenset(required - live)
     staying = live & required
     if changed - {ChangedPart.ROUTE, ChangedPart.DETAILS}:
-        return ReviewPlan(reopen=frozenset(staying), drop=drop, open=opened)
+        return AmendmentPlan(reopen=frozenset(staying), drop=drop, open=opened)
     reopen = frozenset(
         authority
         for authority in staying
-        if ChangedPart.ROUTE in changed
-        and not via_checkpoints.get(authority, frozenset()) <= checkpoints_on_route
+        if authority in suspending
+        or (
+            ChangedPart.ROUTE in changed
+            and not via_checkpoints.get(authority, frozenset()) <= checkpoints_on_route
+        )
     )
-    return ReviewPlan(keep=frozenset(staying - reopen), reopen=reopen, drop=drop, open=opened)
+    return AmendmentPlan(keep=frozenset(staying - reopen), reopen=reopen, drop=drop, open=opened)

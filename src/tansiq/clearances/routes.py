@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from tansiq.clearances import reviews, service
-from tansiq.clearances.domain import ApplicationStatus
+from tansiq.clearances.domain import ApplicationStatus, PermitAction
 from tansiq.clearances.printing import render_permit
 from tansiq.clearances.render import application_out, permit_out, reason_list, summary_out
 from tansiq.clearances.repository import ClearanceRepository
@@ -280,7 +280,7 @@ def add_signature(
 @router.post("/permits/{permit_id}/{action}")
 def change_permit(
     permit_id: RecordId,
-    action: Literal["suspend", "reinstate", "revoke"],
+    action: PermitAction,
     body: PermitActionIn,
     session: DbSession,
     hub: Hub,

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 from tansiq.clearances import access
 from tansiq.clearances.content import Content, Policy, check_content, hash_id_number
 from tansiq.clearances.domain import (
+    PERMIT_ACTIONS,
     ApplicationStatus,
     ChangedPart,
     ConditionKind,
+    PermitAction,
     PermitStatus,
     ReviewStatus,
     plan_reviews,
@@ -161,9 +163,14 @@ class PermitStateConflict(TansiqError):
 
 
 REVOCATION_BY_ACTION = {
-    "suspend": RevocationStatus.SUSPENDED,
-    "revoke": RevocationStatus.REVOKED,
-    "reinstate": RevocationStatus.REINSTATED,
+    PermitAction.SUSPEND: RevocationStatus.SUSPENDED,
+    PermitAction.REVOKE: RevocationStatus.REVOKED,
+    PermitAction.REINSTATE: RevocationStatus.REINSTATED,
+}
+NOTICE_BY_ACTION = {
+    PermitAction.SUSPEND: PERMIT_SUSPENDED,
+    PermitAction.REVOKE: PERMIT_REVOKED,
+    PermitAction.REINSTATE: PERMIT_REINSTATED,
 }
 
 
@@ -307,10 +314,9 @@ def amend_application(
         changed=frozenset(changed),
         via_checkpoints={a: _via(r) for a, r in reviews.items()},
         checkpoints_on_route=frozenset(c.checkpoint.code for c in resolution.checkpoints),
+        suspending=frozenset(suspended_by),
     )
     reopen = set(plan.reopen)
-    # A suspension is not lifted by amending: the suspending authority decides again.
-    reopen |= suspended_by & plan.keep
     changed_text = ", ".join(sorted(changed))
     for authority in plan.drop:
         reviews[authority].status = ReviewStatus.DROPPED.value
@@ -422,7 +428,7 @@ def change_permit(
     session: Session,
     principal: Principal,
     permit_id: int,
-    action: str,
+    action: PermitAction,
     body: PermitActionIn,
     env: ClearanceEnv,
 ) -> PermitRecord:
@@ -436,20 +442,12 @@ def change_permit(
         raise Forbidden
     application = lock_application(session, permit.application_id)
     session.refresh(permit)
-    if action == "reinstate":
+    if action is PermitAction.REINSTATE:
         ensure_open(session, application, env.clock)
-    allowed = {
-        "suspend": {PermitStatus.ACTIVE},
-        "revoke": {PermitStatus.ACTIVE, PermitStatus.SUSPENDED},
-        "reinstate": {PermitStatus.SUSPENDED},
-    }[action]
+    allowed, target = PERMIT_ACTIONS[action]
     if PermitStatus(permit.status) not in allowed:
-        raise PermitStateConflict(status=permit.status, action=action)
-    target, notice = {
-        "suspend": (PermitStatus.SUSPENDED, PERMIT_SUSPENDED),
-        "revoke": (PermitStatus.REVOKED, PERMIT_REVOKED),
-        "reinstate": (PermitStatus.ACTIVE, PERMIT_REINSTATED),
-    }[action]
+        raise PermitStateConflict(status=permit.status, action=action.value)
+    notice = NOTICE_BY_ACTION[action]
     permit.status = target.value
     permit.status_changed_at, permit.status_changed_by = env.clock.now(), principal.user_id
     permit.status_reason_code = body.reason_code.value

@@ -10,7 +10,7 @@ import click
 from pydantic import BaseModel, ValidationError
 
 from tansiq.clearances import reviews, service
-from tansiq.clearances.domain import ConditionKind, Decision
+from tansiq.clearances.domain import ConditionKind, Decision, PermitAction
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.clearances.render import application_out, permit_out
 from tansiq.clearances.repository import ClearanceRepository
@@ -290,7 +290,7 @@ def _permit_command(action: str, help_text: str) -> click.Command:
         with session_scope(ctx) as session:
             env = service.ClearanceEnv.of(hub.settings, hub.clock, hub.spatial_index)
             permit = service.change_permit(
-                session, operator(session, as_user), permit_id, action, body, env
+                session, operator(session, as_user), permit_id, PermitAction(action), body, env
             )
             shown = permit_out(session, permit)
         click.echo(f"{shown.number}: {shown.status.value}")
