@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from tansiq.app import create_app
 from tansiq.checkpoints.service import register_device
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
@@ -32,7 +33,6 @@ from tansiq.geo.service import import_checkpoints
 from tansiq.parties.domain import PartyKind, Principal, Role
 from tansiq.parties.service import create_party, create_user
 from tansiq.settings import Settings
-from tansiq.web.app import create_app
 
 EVENTS = 100_000
 BATCH = 5_000

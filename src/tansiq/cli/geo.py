@@ -207,7 +207,7 @@ def resolve(
     with session_scope(ctx) as session:
         result = service.resolve_route(
             session,
-            context.spatial_index,
+            service.spatial_index_cache(context.caches, context.settings.metric_epsg),
             route=document,
             corridor_m=corridor_m or settings.default_corridor_m,
             max_corridor_m=settings.max_corridor_m,

@@ -17,7 +17,6 @@ from tansiq.clearances.reasons import ReasonCode
 from tansiq.clearances.render import application_out, reason_label
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import ApplicationOut, ConditionIn, DecisionIn
-from tansiq.context import LANG_COOKIE, RecordId
 from tansiq.core.clock import ensure_utc
 from tansiq.core.errors import STATUS_BY_CATEGORY, InvalidInput, TansiqError
 from tansiq.core.i18n import Locale
@@ -43,6 +42,7 @@ from tansiq.parties.domain import Role
 from tansiq.parties.repository import PartyRepository
 from tansiq.parties.service import authenticate, issue_token, revoke_token, set_locale
 from tansiq.permits.repository import PermitRepository
+from tansiq.web.deps import LANG_COOKIE, RecordId
 
 router = APIRouter(include_in_schema=False)
 

@@ -20,6 +20,7 @@ from tansiq.pages.admin import router as admin_pages_router
 from tansiq.pages.officer import router as officer_pages_router
 from tansiq.pages.routes import router as pages_router
 from tansiq.pages.trader import router as trader_pages_router
+from tansiq.pages.view import error_page
 from tansiq.parties.routes import router as parties_router
 from tansiq.permits.routes import router as permits_router
 from tansiq.web.errors import install_error_handlers
@@ -39,7 +40,7 @@ def create_app(context: HubContext) -> FastAPI:
         redoc_url=None,
     )
     app.state.hub = context
-    install_error_handlers(app)
+    install_error_handlers(app, error_page)
     app.include_router(parties_router)
     app.include_router(geo_router)
     app.include_router(clearances_router)
