@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from itsdangerous import URLSafeTimedSerializer
 
 from tansiq.core.clock import FixedClock
-from tansiq.pages.session import PageSession, SessionSigner
+from tansiq.web.session import PageSession, SessionSigner
 from tests.clearances.conftest import Tokens, application_body, review_of, submit
 from tests.pages.conftest import all_approve, csrf_of, east_rejects, sign_in
 

@@ -35,7 +35,6 @@ from tansiq.pages.screen import (
     signer,
     tr,
 )
-from tansiq.pages.session import CsrfRejected, PageSession
 from tansiq.pages.text import CONDITION, DECISION, STATUS
 from tansiq.pages.view import finish
 from tansiq.parties.domain import Role
@@ -43,6 +42,7 @@ from tansiq.parties.repository import PartyRepository
 from tansiq.parties.service import authenticate, issue_token, revoke_token, set_locale
 from tansiq.permits.repository import PermitRepository
 from tansiq.web.deps import LANG_COOKIE, RecordId
+from tansiq.web.session import CsrfRejected, PageSession
 
 router = APIRouter(include_in_schema=False)
 

@@ -22,7 +22,6 @@ from tansiq.clearances.schemas import AmendmentIn, AppealIn, ApplicationIn, Carg
 from tansiq.core.errors import STATUS_BY_CATEGORY, Forbidden, TansiqError, Unauthenticated
 from tansiq.geo.service import list_checkpoints, spatial_index_cache
 from tansiq.pages.screen import LIST_LIMIT, Current, FormData, Screen, one, review_words, tr
-from tansiq.pages.session import CsrfRejected
 from tansiq.pages.text import STATUS, labels, name_in
 from tansiq.pages.trader_form import (
     FormInvalid,
@@ -42,6 +41,7 @@ from tansiq.parties.domain import Principal, Role
 from tansiq.permits.qr import make_qr
 from tansiq.permits.repository import PermitRepository
 from tansiq.web.deps import RecordId
+from tansiq.web.session import CsrfRejected
 
 router = APIRouter(include_in_schema=False)
 

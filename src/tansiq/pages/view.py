@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from tansiq.core.i18n import Locale, translate
-from tansiq.pages.session import SESSION_COOKIE, PageSession, SessionSigner
 from tansiq.pages.text import labels
+from tansiq.web.session import SESSION_COOKIE, PageSession, SessionSigner
 
 ASSETS = "/assets"
 
