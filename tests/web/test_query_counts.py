@@ -34,7 +34,6 @@ def counting(engine: Engine) -> Iterator[list[str]]:
 # test says so the day they are fixed.
 N_PLUS_ONE = {
     ("trader", "/home"): "application_out runs ~10 queries per listed application",
-    ("west.reviewer", "/home"): "the waiting list loads each review's application and version",
 }
 CASES = [
     pytest.param(

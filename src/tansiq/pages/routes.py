@@ -147,13 +147,10 @@ def _waiting(s: Screen) -> list[dict[str, Any]]:
     assert s.me is not None  # noqa: S101 - only called for a signed-in reviewer
     now = s.hub.clock.now()
     shown = []
-    pending = ClearanceRepository(s.session).pending_reviews_of(s.me.party_id)
-    for review in pending[:LIST_LIMIT]:
-        application = service.get_application(s.session, s.me, review.application_id)
-        version = ClearanceRepository(s.session).version(
-            application.id, application.current_version
-        )
-        content = {} if version is None else version.content
+    # The reviewer's own authority's reviews: reading them is what a reviewer may do.
+    queue = ClearanceRepository(s.session).pending_queue_of(s.me.party_id, LIST_LIMIT)
+    for review, application, version in queue:
+        content = version.content
         left = ensure_utc(review.deadline) - now
         shown.append(
             {
