@@ -36,6 +36,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from report import Tee, database, database_version, start, write_section
+from tansiq.app import create_app
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.core.text import BilingualText
@@ -46,7 +47,6 @@ from tansiq.geo.service import resolve_route as service_resolve
 from tansiq.parties.domain import PartyKind, Principal, Role
 from tansiq.parties.service import create_party, create_user, issue_token
 from tansiq.settings import Settings
-from tansiq.web.app import create_app
 
 CELL = 0.02  # degrees, ~2 km
 ORIGIN = (40.0, 34.0)

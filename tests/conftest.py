@@ -23,15 +23,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from tansiq.app import create_app
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.db.engine import make_engine, normalise_url
 from tansiq.db.migrate import upgrade
 from tansiq.demo.service import load_demo
-from tansiq.geo.service import SpatialIndexCache
 from tansiq.parties.service import use_password_hash_cost
 from tansiq.settings import Settings
-from tansiq.web.app import create_app
 from tests.factories import token_for
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -176,7 +175,6 @@ def hub(
         engine=engine,
         sessions=sessions,
         clock=clock,
-        spatial_index=SpatialIndexCache(),
     )
 
 

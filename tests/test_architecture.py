@@ -9,7 +9,7 @@ from typing import get_args
 
 import pytest
 
-from tansiq.context import DbSession
+from tansiq.web.deps import DbSession
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tansiq.app import create_app
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.core.geojson import GeoJSONInvalid, parse_features
@@ -17,7 +18,6 @@ from tansiq.db.engine import is_postgresql, make_engine
 from tansiq.db.migrate import upgrade
 from tansiq.demo.service import demo_file, load_demo
 from tansiq.settings import Settings
-from tansiq.web.app import create_app
 from tests.conftest import NOW, PATIENT_BUSY_TIMEOUT_MS, DatabaseFactory
 from tests.factories import collection, square, token_for
 

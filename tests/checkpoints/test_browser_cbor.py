@@ -20,10 +20,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from playwright.sync_api import Page, Route, sync_playwright
 
+from tansiq.app import create_app
 from tansiq.context import HubContext
 from tansiq.permits.token import PermitTokenMalformed, strict_loads
 from tansiq.settings import Settings
-from tansiq.web.app import create_app
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ORIGIN = "http://cbor.test"

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tansiq.app import create_app
 from tansiq.checkpoints.client import (
     CheckpointDevice,
     DeviceStore,
@@ -24,7 +25,6 @@ from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.core.errors import TansiqError
 from tansiq.verifier.verify import VerdictStatus
-from tansiq.web.app import create_app
 from tests.clearances.conftest import Tokens, application_body, decide, review_of, submit
 
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tansiq.app import create_app
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
-from tansiq.web.app import create_app
 from tests.clearances.conftest import (
     ROADS,
     Tokens,

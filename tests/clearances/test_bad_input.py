@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tansiq.app import create_app
 from tansiq.clearances.models import ApplicationRecord, ReviewRecord
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
@@ -18,7 +19,6 @@ from tansiq.db.engine import make_engine
 from tansiq.db.migrate import upgrade
 from tansiq.demo.service import load_demo
 from tansiq.settings import Settings
-from tansiq.web.app import create_app
 from tests.clearances.conftest import (
     ROADS,
     Tokens,

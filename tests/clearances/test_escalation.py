@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from tansiq.app import create_app
 from tansiq.cli.worker import build_runner
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
-from tansiq.web.app import create_app
 from tests.clearances.conftest import Tokens, application_body, decide, review_of, submit
 
 

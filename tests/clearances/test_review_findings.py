@@ -10,6 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tansiq.app import create_app
 from tansiq.cli.worker import build_runner
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
@@ -17,7 +18,6 @@ from tansiq.db.engine import make_engine
 from tansiq.db.migrate import upgrade
 from tansiq.demo.service import load_demo
 from tansiq.settings import Settings
-from tansiq.web.app import create_app
 from tests.clearances.conftest import (
     ROADS,
     Tokens,

@@ -21,12 +21,12 @@ import uvicorn
 from playwright.sync_api import APIRequestContext, Browser, Page, Route, sync_playwright
 from sqlalchemy.orm import Session
 
+from tansiq.app import create_app
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.db.migrate import upgrade
 from tansiq.demo.service import load_demo
 from tansiq.settings import Settings
-from tansiq.web.app import create_app
 from tests.clearances.conftest import ROADS
 from tests.conftest import NOW, DatabaseFactory
 

@@ -4,13 +4,13 @@ refused), and zone map uploads refused feature by feature with nothing stored.""
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -46,8 +46,9 @@ def post(client: TestClient, page: str, action: str, data: dict[str, Any]) -> An
 
 def _session_data(client: TestClient) -> dict[str, Any]:
     """What the signed session cookie holds (it is signed, not encrypted)."""
-    payload = (client.cookies.get("tansiq_session") or "").rpartition(".")[0]
-    data: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    cookie = client.cookies.get("tansiq_session") or ""
+    secret = client.app.state.hub.settings.secret_key  # type: ignore[attr-defined]
+    data: dict[str, Any] = URLSafeTimedSerializer(secret, salt="tansiq-session").loads(cookie)
     return data
 
 

@@ -15,6 +15,9 @@ from tansiq.db.repository import Repository
 
 
 class CheckpointRepository(Repository[DeviceRecord]):
+    def device(self, device_id: int) -> DeviceRecord | None:
+        return self.session.get(DeviceRecord, device_id)
+
     def device_by_token_hash(self, token_hash: str) -> DeviceRecord | None:
         return self.session.scalars(
             select(DeviceRecord).where(DeviceRecord.token_hash == token_hash)

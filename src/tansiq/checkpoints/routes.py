@@ -17,8 +17,9 @@ from tansiq.checkpoints.schemas import (
     ScanBatchOut,
     ScanEventIn,
 )
-from tansiq.context import CurrentPrincipal, DbSession, Hub, RecordId, RequestLocale
 from tansiq.core.i18n import N_, translate
+from tansiq.parties.deps import CurrentPrincipal
+from tansiq.web.deps import DbSession, Hub, RecordId, RequestLocale
 
 router = APIRouter(prefix="/api/v1", tags=["checkpoints"])
 _BAD_EVENT = N_("This scan event is not valid; it was not stored.")

@@ -36,7 +36,7 @@ from tansiq.geo.service import CheckpointNotFound
 from tansiq.notify.service import notify_party
 from tansiq.parties import access
 from tansiq.parties.domain import Principal
-from tansiq.parties.models import PartyRecord
+from tansiq.parties.repository import PartyRepository
 from tansiq.parties.service import hash_token
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import governance_public_keys, record_heartbeat
@@ -98,8 +98,8 @@ def revoke_device(
     session: Session, principal: Principal, device_id: int, clock: Clock
 ) -> DeviceRecord:
     """A lost or stolen device: its token stops working at once."""
-    device = session.get(DeviceRecord, device_id)
-    checkpoint = None if device is None else session.get(CheckpointRecord, device.checkpoint_id)
+    device = CheckpointRepository(session).device(device_id)
+    checkpoint = None if device is None else GeoRepository(session).checkpoint(device.checkpoint_id)
     if device is None or checkpoint is None:
         raise DeviceNotFound(device=device_id)
     access.require(access.can_manage_geography(principal, checkpoint.authority_id))
@@ -173,7 +173,7 @@ def _flag_contradictions(
     refusals = [row for row in rows if row["action"] == OfficerAction.REFUSAL]
     if not refusals:
         return 0
-    checkpoint = session.get(CheckpointRecord, device.checkpoint_id)
+    checkpoint = GeoRepository(session).checkpoint(device.checkpoint_id)
     assert checkpoint is not None  # noqa: S101 - a device belongs to a checkpoint
     clearances = ClearanceRepository(session)
     permits: dict[tuple[str, int], Any] = {}
@@ -341,7 +341,7 @@ def pull(
     if secret is not None and latest and clock.now() - latest[-1].issued_at > HEARTBEAT:
         record_heartbeat(session, secret=secret, clock=clock)
     trust = permits.latest_trust_list()
-    checkpoint = session.get(CheckpointRecord, device.checkpoint_id)
+    checkpoint = GeoRepository(session).checkpoint(device.checkpoint_id)
     assert checkpoint is not None  # noqa: S101 - a device belongs to a checkpoint
     expected = []
     now = clock.now()
@@ -361,7 +361,7 @@ def pull(
                 )
             )
     deltas = permits.deltas_since(revocations_since)
-    authority = session.get(PartyRecord, checkpoint.authority_id)
+    authority = PartyRepository(session).party(checkpoint.authority_id)
     return PullData(
         trust_list=None if trust is None else trust.body,
         trust_seq=0 if trust is None else trust.seq,

@@ -165,3 +165,22 @@ class ClearanceRepository(Repository[Record]):
             .where(ReviewRecord.authority_id == authority_id, ReviewRecord.status == "pending")
             .order_by(ReviewRecord.deadline)
         ).all()
+
+    def pending_queue_of(
+        self, authority_id: int, limit: int
+    ) -> Sequence[tuple[ReviewRecord, ApplicationRecord, ApplicationVersionRecord]]:
+        """An authority's waiting reviews, soonest deadline first, each with its application
+        and that application's current version, in one query."""
+        rows = self.session.execute(
+            select(ReviewRecord, ApplicationRecord, ApplicationVersionRecord)
+            .join(ApplicationRecord, ApplicationRecord.id == ReviewRecord.application_id)
+            .join(
+                ApplicationVersionRecord,
+                (ApplicationVersionRecord.application_id == ApplicationRecord.id)
+                & (ApplicationVersionRecord.number == ApplicationRecord.current_version),
+            )
+            .where(ReviewRecord.authority_id == authority_id, ReviewRecord.status == "pending")
+            .order_by(ReviewRecord.deadline, ReviewRecord.id)
+            .limit(limit)
+        ).all()
+        return [(review, application, version) for review, application, version in rows]

@@ -28,17 +28,22 @@ from tansiq.clearances.schemas import (
     ReviewOut,
     WithdrawIn,
 )
-from tansiq.context import CurrentPrincipal, DbSession, Hub, HubContext, RecordId, RequestLocale
+from tansiq.context import HubContext
+from tansiq.geo.service import spatial_index_cache
+from tansiq.parties.deps import CurrentPrincipal
 from tansiq.permits import service as permit_signing
 from tansiq.permits.qr import make_qr
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import TokenNotFound
+from tansiq.web.deps import DbSession, Hub, RecordId, RequestLocale
 
 router = APIRouter(prefix="/api/v1", tags=["clearances"])
 
 
 def env(hub: HubContext) -> service.ClearanceEnv:
-    return service.ClearanceEnv.of(hub.settings, hub.clock, hub.spatial_index)
+    return service.ClearanceEnv.of(
+        hub.settings, hub.clock, spatial_index_cache(hub.caches, hub.settings.metric_epsg)
+    )
 
 
 @router.get("/reason-codes")

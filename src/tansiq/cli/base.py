@@ -17,7 +17,7 @@ from tansiq.core.i18n import N_
 from tansiq.db.unit_of_work import unit_of_work
 from tansiq.parties.domain import Principal
 from tansiq.parties.repository import PartyRepository
-from tansiq.parties.service import UserNotFound, principal_of
+from tansiq.parties.service import UserNotFound, principal_of, use_password_hash_cost
 from tansiq.settings import Settings
 
 
@@ -47,6 +47,7 @@ def hub_context(ctx: click.Context) -> HubContext:
 
 def use_context(ctx: click.Context, context: HubContext) -> HubContext:
     """Make ``context`` this command line's, and close its connections when it ends."""
+    use_password_hash_cost(context.settings.password_hash_cost)
     root = ctx.find_root()
     root.obj = context
     root.call_on_close(context.engine.dispose)

@@ -24,9 +24,10 @@ from tansiq.clearances.schemas import (
     PermitActionIn,
 )
 from tansiq.cli.base import echo_json, hub_context, operator, read_json, session_scope
-from tansiq.context import MAX_ID
 from tansiq.core.errors import ErrorDetail, InvalidInput
 from tansiq.core.i18n import N_
+from tansiq.geo.service import spatial_index_cache
+from tansiq.web.deps import MAX_ID
 
 Model = TypeVar("Model", bound=BaseModel)
 AS_USER = click.option(
@@ -92,7 +93,9 @@ def submit(ctx: click.Context, file: Path, as_user: str, as_json: bool) -> None:
     body = parse(ApplicationIn, read_json(file))
     hub = hub_context(ctx)
     with session_scope(ctx) as session:
-        env = service.ClearanceEnv.of(hub.settings, hub.clock, hub.spatial_index)
+        env = service.ClearanceEnv.of(
+            hub.settings, hub.clock, spatial_index_cache(hub.caches, hub.settings.metric_epsg)
+        )
         application = service.submit_application(session, operator(session, as_user), body, env)
         shown = application_out(session, application)
     echo_json(shown.model_dump(mode="json")) if as_json else show(shown)
@@ -136,7 +139,9 @@ def amend(ctx: click.Context, application_id: int, file: Path, as_user: str) -> 
     body = parse(AmendmentIn, read_json(file))
     hub = hub_context(ctx)
     with session_scope(ctx) as session:
-        env = service.ClearanceEnv.of(hub.settings, hub.clock, hub.spatial_index)
+        env = service.ClearanceEnv.of(
+            hub.settings, hub.clock, spatial_index_cache(hub.caches, hub.settings.metric_epsg)
+        )
         application = service.amend_application(
             session, operator(session, as_user), application_id, body, env
         )
@@ -152,7 +157,9 @@ def withdraw(ctx: click.Context, application_id: int, reason: str, as_user: str)
     """Withdraw an application; its permit stops being valid."""
     hub = hub_context(ctx)
     with session_scope(ctx) as session:
-        env = service.ClearanceEnv.of(hub.settings, hub.clock, hub.spatial_index)
+        env = service.ClearanceEnv.of(
+            hub.settings, hub.clock, spatial_index_cache(hub.caches, hub.settings.metric_epsg)
+        )
         application = service.withdraw_application(
             session, operator(session, as_user), application_id, reason, env
         )
@@ -178,7 +185,9 @@ def appeal(
     body = parse(AppealIn, {"review_id": review_id, "grounds": grounds})
     hub = hub_context(ctx)
     with session_scope(ctx) as session:
-        env = service.ClearanceEnv.of(hub.settings, hub.clock, hub.spatial_index)
+        env = service.ClearanceEnv.of(
+            hub.settings, hub.clock, spatial_index_cache(hub.caches, hub.settings.metric_epsg)
+        )
         me = operator(session, as_user)
         service.appeal_rejection(session, me, application_id, body, env)
         show(application_out(session, service.get_application(session, me, application_id)))
@@ -288,7 +297,9 @@ def _permit_command(action: str, help_text: str) -> click.Command:
         hub = hub_context(ctx)
         body = PermitActionIn(reason_code=ReasonCode(reason), note=note)
         with session_scope(ctx) as session:
-            env = service.ClearanceEnv.of(hub.settings, hub.clock, hub.spatial_index)
+            env = service.ClearanceEnv.of(
+                hub.settings, hub.clock, spatial_index_cache(hub.caches, hub.settings.metric_epsg)
+            )
             permit = service.change_permit(
                 session, operator(session, as_user), permit_id, PermitAction(action), body, env
             )

@@ -11,13 +11,13 @@ from typing import Any
 import click
 
 from tansiq.cli.base import (
-    cli_locale,
     echo_json,
     hub_context,
     operator,
     read_json,
     session_scope,
 )
+from tansiq.cli.errors import cli_locale
 from tansiq.core.clock import SystemClock, ensure_utc
 from tansiq.core.i18n import NP_, translate
 from tansiq.geo import service
@@ -216,7 +216,7 @@ def resolve(
     with session_scope(ctx) as session:
         result = service.resolve_route(
             session,
-            context.spatial_index,
+            service.spatial_index_cache(context.caches, context.settings.metric_epsg),
             route=document,
             corridor_m=corridor_m or settings.default_corridor_m,
             max_corridor_m=settings.max_corridor_m,

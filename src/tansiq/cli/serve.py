@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 import uvicorn
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tansiq.app import create_app
 from tansiq.cli.base import hub_context, session_scope, use_context
 from tansiq.cli.worker import start_background_worker
 from tansiq.context import HubContext
@@ -17,11 +17,9 @@ from tansiq.core.clock import Clock
 from tansiq.db.migrate import upgrade
 from tansiq.demo.service import DEMO_PASSWORD, load_demo
 from tansiq.parties.domain import PartyKind
-from tansiq.parties.models import PartyRecord
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits.service import ensure_permit_key, publish_trust_list
 from tansiq.settings import Settings
-from tansiq.web.app import create_app
 
 
 def run_server(context: HubContext, host: str, port: int, *, worker: bool = True) -> None:
@@ -79,7 +77,7 @@ def demo(ctx: click.Context, path: Path, port: int, host: str, no_serve: bool, r
     context = use_context(ctx, HubContext.from_settings(settings))
     upgrade(context.engine)
     with session_scope(ctx) as session:
-        fresh = not session.scalar(select(func.count()).select_from(PartyRecord))
+        fresh = not PartyRepository(session).has_parties()
         users = load_demo(session, context.clock) if fresh else []
         if fresh:
             prepare_signing(session, settings.secret_key, context.clock)

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, status
 from pydantic import AwareDatetime
 
-from tansiq.context import CurrentPrincipal, DbSession, Hub
 from tansiq.core.schemas import Name
 from tansiq.geo import service
 from tansiq.geo.schemas import (
@@ -21,7 +20,9 @@ from tansiq.geo.schemas import (
     ZoneRef,
 )
 from tansiq.parties import access
+from tansiq.parties.deps import CurrentPrincipal
 from tansiq.parties.repository import PartyRepository
+from tansiq.web.deps import DbSession, Hub
 
 router = APIRouter(prefix="/api/v1", tags=["geography"])
 GeoJSONBody = Annotated[Any, Body(description="A GeoJSON FeatureCollection (RFC 7946).")]
@@ -125,7 +126,7 @@ def resolve_route(
     access.require(access.can_view_geography(me))
     resolution = service.resolve_route(
         session,
-        hub.spatial_index,
+        service.spatial_index_cache(hub.caches, hub.settings.metric_epsg),
         route=body.route,
         corridor_m=hub.settings.default_corridor_m if body.corridor_m is None else body.corridor_m,
         max_corridor_m=hub.settings.max_corridor_m,

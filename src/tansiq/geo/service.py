@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 import shapely
 from sqlalchemy.orm import Session
 
+from tansiq.core.caches import ProcessCaches
 from tansiq.core.clock import Clock, ensure_utc
 from tansiq.core.errors import ErrorDetail, NotFound, TansiqError
 from tansiq.core.geojson import GeoJSONInvalid, parse_features, parse_geometry
@@ -333,6 +334,11 @@ class SpatialIndexCache:
                 self._index = build_index(session, self.epsg)
                 self._revision = revision
             return self._index
+
+
+def spatial_index_cache(caches: ProcessCaches, epsg: int | None) -> SpatialIndexCache:
+    """This hub's spatial index cache, kept in the hub's per-process caches."""
+    return caches.get(SpatialIndexCache, lambda: SpatialIndexCache(epsg))
 
 
 def build_index(session: Session, epsg: int | None = None) -> SpatialIndex:

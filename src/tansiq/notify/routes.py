@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from tansiq.context import MAX_ID, CurrentPrincipal, DbSession, Hub, RequestLocale
 from tansiq.notify import service
 from tansiq.notify.schemas import (
     DeliveryOut,
@@ -18,8 +17,10 @@ from tansiq.notify.schemas import (
     WebhookOut,
 )
 from tansiq.parties import access
+from tansiq.parties.deps import CurrentPrincipal
 from tansiq.parties.models import PartyRecord
 from tansiq.parties.service import get_party
+from tansiq.web.deps import MAX_ID, DbSession, Hub, RequestLocale
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 Limit = Annotated[int, Query(ge=1, le=200)]

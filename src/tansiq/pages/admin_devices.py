@@ -13,7 +13,6 @@ from fastapi import APIRouter, Response
 from tansiq.checkpoints import service as devices
 from tansiq.checkpoints.models import DeviceRecord
 from tansiq.checkpoints.repository import CheckpointRepository
-from tansiq.context import RecordId
 from tansiq.core.clock import ensure_utc
 from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import list_checkpoints
@@ -39,6 +38,7 @@ from tansiq.permits import service as keys
 from tansiq.permits.models import SigningKeyRecord
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.token import ALG_EDDSA, ALG_ES256
+from tansiq.web.deps import RecordId
 
 router = APIRouter(include_in_schema=False)
 ALGORITHMS = {ALG_EDDSA: "EdDSA (Ed25519)", ALG_ES256: "ES256 (P-256)"}
@@ -117,7 +117,7 @@ def register_device(s: Current, body: PostedForm) -> Response:
 
 
 def _device_to_revoke(s: Screen, me: Principal, device_id: int) -> DeviceRecord:
-    device = s.session.get(DeviceRecord, device_id)
+    device = CheckpointRepository(s.session).device(device_id)
     checkpoint = (
         None if device is None else GeoRepository(s.session).checkpoint(device.checkpoint_id)
     )

@@ -24,13 +24,13 @@ from tansiq.checkpoints.client import NOT_SIGNED_HERE
 from tansiq.checkpoints.routes import CurrentDevice
 from tansiq.clearances.reasons import NOTE_REQUIRED, REASON_LABELS
 from tansiq.clearances.schemas import VehicleKind
-from tansiq.context import DbSession
 from tansiq.core.i18n import message_forms, translate
 from tansiq.geo.repository import GeoRepository
 from tansiq.pages.screen import Current
 from tansiq.pages.text import CONDITION, LABELS, labels
 from tansiq.pages.view import ASSETS
 from tansiq.verifier.verify import NO_REVOCATIONS, REASONS
+from tansiq.web.deps import DbSession
 
 router = APIRouter(include_in_schema=False)
 

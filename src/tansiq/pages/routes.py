@@ -17,7 +17,6 @@ from tansiq.clearances.reasons import ReasonCode
 from tansiq.clearances.render import application_out, reason_label
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import ApplicationOut, ConditionIn, DecisionIn
-from tansiq.context import LANG_COOKIE, RecordId
 from tansiq.core.clock import ensure_utc
 from tansiq.core.errors import STATUS_BY_CATEGORY, InvalidInput, TansiqError
 from tansiq.core.i18n import Locale
@@ -36,13 +35,14 @@ from tansiq.pages.screen import (
     signer,
     tr,
 )
-from tansiq.pages.session import CsrfRejected, PageSession
 from tansiq.pages.text import CONDITION, DECISION, STATUS
 from tansiq.pages.view import finish
 from tansiq.parties.domain import Role
 from tansiq.parties.repository import PartyRepository
 from tansiq.parties.service import authenticate, issue_token, revoke_token, set_locale
 from tansiq.permits.repository import PermitRepository
+from tansiq.web.deps import LANG_COOKIE, RecordId
+from tansiq.web.session import CsrfRejected, PageSession
 
 router = APIRouter(include_in_schema=False)
 
@@ -147,13 +147,10 @@ def _waiting(s: Screen) -> list[dict[str, Any]]:
     assert s.me is not None  # noqa: S101 - only called for a signed-in reviewer
     now = s.hub.clock.now()
     shown = []
-    pending = ClearanceRepository(s.session).pending_reviews_of(s.me.party_id)
-    for review in pending[:LIST_LIMIT]:
-        application = service.get_application(s.session, s.me, review.application_id)
-        version = ClearanceRepository(s.session).version(
-            application.id, application.current_version
-        )
-        content = {} if version is None else version.content
+    # The reviewer's own authority's reviews: reading them is what a reviewer may do.
+    queue = ClearanceRepository(s.session).pending_queue_of(s.me.party_id, LIST_LIMIT)
+    for review, application, version in queue:
+        content = version.content
         left = ensure_utc(review.deadline) - now
         shown.append(
             {

@@ -11,15 +11,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
 from tansiq.clearances.schemas import ReviewOut
-from tansiq.context import DbSession, Hub, HubContext, RequestLocale
+from tansiq.context import HubContext
 from tansiq.core.errors import STATUS_BY_CATEGORY, TansiqError
 from tansiq.core.i18n import Locale, translate
 from tansiq.notify import service as notify
-from tansiq.pages.session import SESSION_COOKIE, CsrfRejected, PageSession, SessionSigner
 from tansiq.pages.text import REVIEW_STATUS
 from tansiq.pages.view import content_security_policy, finish, render
 from tansiq.parties.domain import Principal
 from tansiq.parties.service import principal_for_token
+from tansiq.web.deps import DbSession, Hub, RequestLocale
+from tansiq.web.session import SESSION_COOKIE, CsrfRejected, PageSession, SessionSigner
 
 Form = dict[str, list[str]]
 INBOX_LIMIT = 100

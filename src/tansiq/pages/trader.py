@@ -19,11 +19,9 @@ from tansiq.clearances.models import ApplicationRecord
 from tansiq.clearances.render import application_out
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import AmendmentIn, AppealIn, ApplicationIn, CargoUnit, VehicleKind
-from tansiq.context import RecordId
 from tansiq.core.errors import STATUS_BY_CATEGORY, Forbidden, TansiqError, Unauthenticated
-from tansiq.geo.service import list_checkpoints
+from tansiq.geo.service import list_checkpoints, spatial_index_cache
 from tansiq.pages.screen import LIST_LIMIT, Current, FormData, Screen, one, review_words, tr
-from tansiq.pages.session import CsrfRejected
 from tansiq.pages.text import STATUS, labels, name_in
 from tansiq.pages.trader_form import (
     FormInvalid,
@@ -42,6 +40,8 @@ from tansiq.pages.trader_route import check_route, coded, map_view
 from tansiq.parties.domain import Principal, Role
 from tansiq.permits.qr import make_qr
 from tansiq.permits.repository import PermitRepository
+from tansiq.web.deps import RecordId
+from tansiq.web.session import CsrfRejected
 
 router = APIRouter(include_in_schema=False)
 
@@ -63,7 +63,9 @@ ROUTE_CODES = frozenset({"route.invalid", "application.no_authority", "applicati
 
 
 def _env(s: Screen) -> service.ClearanceEnv:
-    return service.ClearanceEnv.of(s.hub.settings, s.hub.clock, s.hub.spatial_index)
+    return service.ClearanceEnv.of(
+        s.hub.settings, s.hub.clock, spatial_index_cache(s.hub.caches, s.hub.settings.metric_epsg)
+    )
 
 
 def _applicant(s: Screen) -> Response | None:

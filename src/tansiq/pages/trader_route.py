@@ -12,6 +12,7 @@ from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import (
     CheckpointNotFound,
     RouteInvalid,
+    spatial_index_cache,
 )
 from tansiq.pages import maps
 from tansiq.pages.screen import Screen, tr
@@ -38,7 +39,7 @@ def check_route(s: Screen, values: Values) -> dict[str, Any]:
         start = parse_time(values.valid_from) or s.hub.clock.now()
         resolution = service.resolve_over_window(
             s.session,
-            s.hub.spatial_index,
+            spatial_index_cache(s.hub.caches, s.hub.settings.metric_epsg),
             route=route,
             corridor_m=corridor,
             max_corridor_m=s.hub.settings.max_corridor_m,

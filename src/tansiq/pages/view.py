@@ -15,8 +15,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from tansiq.core.i18n import Locale, message_forms, translate, translations
-from tansiq.pages.session import SESSION_COOKIE, PageSession, SessionSigner
 from tansiq.pages.text import LABELS, labels
+from tansiq.web.session import SESSION_COOKIE, PageSession, SessionSigner
 
 ASSETS = "/assets"
 
@@ -141,3 +141,11 @@ def render(
         )
     )
     return HTMLResponse(html, status_code=status_code, headers={"Content-Language": locale.value})
+
+
+def error_page(request: Request, locale: Locale, status: int, body: dict[str, Any]) -> HTMLResponse:
+    """The error page for a coded error, in the reader's language."""
+    page = render(request, locale, "error.html", status, error=body, me=None, csrf="")
+    tile_url = request.app.state.hub.settings.tile_url
+    page.headers["Content-Security-Policy"] = content_security_policy(tile_url)
+    return page

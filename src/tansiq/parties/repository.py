@@ -12,6 +12,9 @@ from tansiq.parties.models import ApiTokenRecord, PartyRecord, UserRecord, UserR
 
 
 class PartyRepository(Repository[PartyRecord | UserRecord | ApiTokenRecord | UserRoleRecord]):
+    def has_parties(self) -> bool:
+        return self.session.scalars(select(PartyRecord.id).limit(1)).first() is not None
+
     def party(self, party_id: int) -> PartyRecord | None:
         return self.session.get(PartyRecord, party_id)
 

@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from fastapi import APIRouter, status
 
-from tansiq.context import CurrentPrincipal, DbSession, Hub, RecordId
 from tansiq.core.text import BilingualText
 from tansiq.parties import access, service
+from tansiq.parties.deps import CurrentPrincipal
 from tansiq.parties.domain import PartyKind
 from tansiq.parties.repository import PartyRepository
 from tansiq.parties.schemas import MeOut, PartyIn, PartyOut, TokenOut, TokenRequest, UserIn, UserOut
+from tansiq.web.deps import DbSession, Hub, RecordId
 
 router = APIRouter(prefix="/api/v1", tags=["parties"])
 

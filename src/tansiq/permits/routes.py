@@ -9,14 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field
 
-from tansiq.context import CurrentPrincipal, DbSession, Hub
 from tansiq.core.errors import NotFound
+from tansiq.parties.deps import CurrentPrincipal
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits import service
 from tansiq.permits.models import SigningKeyRecord
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.token import ALG_EDDSA, ALG_ES256
 from tansiq.permits.trust import revocations_file
+from tansiq.web.deps import DbSession, Hub
 
 router = APIRouter(prefix="/api/v1", tags=["trust"])
 CBOR = "application/cbor"

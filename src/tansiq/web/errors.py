@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,7 +13,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tansiq.context import request_locale
 from tansiq.core.errors import (
     STATUS_BY_CATEGORY,
     BodyTooLarge,
@@ -22,7 +22,7 @@ from tansiq.core.errors import (
 )
 from tansiq.core.i18n import N_, Locale, translate
 from tansiq.core.unicode import clean_unicode
-from tansiq.pages.view import content_security_policy, render
+from tansiq.web.deps import request_locale
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,11 @@ _CONFLICT = ("request.conflict", N_("Someone else changed this at the same time;
 _BUSY = ("database.busy", N_("The hub is busy; try again in a moment."))
 
 
+# The page shell draws error pages; the app that mounts it hands it over (this module sits
+# below the pages, which render through it).
+ErrorPage = Callable[[Request, Locale, int, dict[str, Any]], Response]
+
+
 def wants_page(request: Request) -> bool:
     """A browser navigating to a page (not the API, not an asset) is shown an error page."""
     path = request.url.path
@@ -82,9 +87,8 @@ def wants_page(request: Request) -> bool:
 def error_response(request: Request, status: int, body: dict[str, Any], locale: Locale) -> Response:
     """The coded error as JSON, or as the error page in the reader's language for a browser."""
     if wants_page(request):
-        page = render(request, locale, "error.html", status, error=body, me=None, csrf="")
-        tile_url = request.app.state.hub.settings.tile_url
-        page.headers["Content-Security-Policy"] = content_security_policy(tile_url)
+        error_page: ErrorPage = request.app.state.error_page
+        page = error_page(request, locale, status, body)
         page.headers["Cache-Control"] = "no-store"
         return page
     return JSONResponse(
@@ -92,7 +96,10 @@ def error_response(request: Request, status: int, body: dict[str, Any], locale: 
     )
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, error_page: ErrorPage) -> None:
+    """Map every error to its coded answer; ``error_page`` draws it for a browser."""
+    app.state.error_page = error_page
+
     @app.exception_handler(TansiqError)
     async def on_tansiq_error(request: Request, error: TansiqError) -> Response:
         locale = request_locale(request)

@@ -1,25 +1,26 @@
 """The browser session: a signed cookie holding the user's API token and a CSRF token.
 
-The cookie is signed (HMAC-SHA256), not encrypted: it holds nothing the browser may not know,
-and it is HttpOnly so page scripts never see the token. Every form carries the session's CSRF
-token, and every POST is refused unless the two match (session-bound, not a bare
-double-submit cookie that a sibling subdomain could plant).
+The cookie is signed and timestamped (itsdangerous), not encrypted: it holds nothing the
+browser may not know, and it is HttpOnly so page scripts never see the token. Every form
+carries the session's CSRF token, and every POST is refused unless the two match
+(session-bound, not a bare double-submit cookie that a sibling subdomain could plant).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
-import json
 import secrets
 from dataclasses import dataclass, field
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from tansiq.core.errors import ErrorCategory, TansiqError
 from tansiq.core.i18n import N_
 
 SESSION_COOKIE = "tansiq_session"
 MAX_COOKIE_BYTES = 2048
+# A browser session lasts a working week at most; the API token inside it has its own lifetime.
+SESSION_MAX_AGE_S = 7 * 24 * 3600
 
 
 class CsrfRejected(TansiqError):
@@ -53,32 +54,29 @@ class PageSession:
 
 
 class SessionSigner:
-    """Signs and reads session cookies with a key derived from the hub's secret."""
+    """Signs and reads session cookies (itsdangerous, HMAC with a key derived from the hub's
+    secret and a salt of its own); a cookie older than ``max_age_s`` reads as anonymous."""
 
-    def __init__(self, secret: str | None) -> None:
+    def __init__(self, secret: str | None, max_age_s: int = SESSION_MAX_AGE_S) -> None:
         # No configured secret: a per-process key, so sessions end when the process does.
-        material = secret.encode() if secret else secrets.token_bytes(32)
-        self._key = hashlib.sha256(b"tansiq-session\x00" + material).digest()
+        key = secret if secret else secrets.token_urlsafe(32)
+        self._serializer = URLSafeTimedSerializer(key, salt="tansiq-session")
+        self._max_age_s = max_age_s
 
     def dump(self, page: PageSession) -> str:
         data: dict[str, object] = {"c": page.csrf, "t": page.token, "i": page.token_id}
         if page.once is not None:
             data["o"] = page.once
-        body = json.dumps(data, separators=(",", ":")).encode()
-        payload = base64.urlsafe_b64encode(body).decode().rstrip("=")
-        return f"{payload}.{self._sign(payload)}"
+        return self._serializer.dumps(data)
 
     def load(self, cookie: str | None) -> PageSession:
-        """The session in ``cookie``, or a fresh anonymous one if it is missing or forged."""
-        if not cookie or len(cookie) > MAX_COOKIE_BYTES or "." not in cookie:
-            return PageSession()
-        payload, _, signature = cookie.rpartition(".")
-        if not hmac.compare_digest(signature, self._sign(payload)):
+        """The session in ``cookie``, or a fresh anonymous one if it is missing, forged or old."""
+        if not cookie or len(cookie) > MAX_COOKIE_BYTES:
             return PageSession()
         try:
-            data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+            data = self._serializer.loads(cookie, max_age=self._max_age_s)
             csrf, token, token_id, once = data["c"], data["t"], data["i"], data.get("o")
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (BadSignature, KeyError, TypeError, AttributeError):
             return PageSession()
         if not isinstance(csrf, str) or not isinstance(token, str | None):
             return PageSession()
@@ -90,7 +88,3 @@ class SessionSigner:
         ):
             return PageSession()
         return PageSession(csrf=csrf, token=token, token_id=token_id, once=once, changed=False)
-
-    def _sign(self, payload: str) -> str:
-        digest = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).decode().rstrip("=")

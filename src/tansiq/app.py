@@ -20,7 +20,9 @@ from tansiq.pages.admin import router as admin_pages_router
 from tansiq.pages.officer import router as officer_pages_router
 from tansiq.pages.routes import router as pages_router
 from tansiq.pages.trader import router as trader_pages_router
+from tansiq.pages.view import error_page
 from tansiq.parties.routes import router as parties_router
+from tansiq.parties.service import use_password_hash_cost
 from tansiq.permits.routes import router as permits_router
 from tansiq.web.errors import install_error_handlers
 from tansiq.web.limits import BodySizeLimit, SecurityHeaders
@@ -38,8 +40,9 @@ def create_app(context: HubContext) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
+    use_password_hash_cost(context.settings.password_hash_cost)
     app.state.hub = context
-    install_error_handlers(app)
+    install_error_handlers(app, error_page)
     app.include_router(parties_router)
     app.include_router(geo_router)
     app.include_router(clearances_router)

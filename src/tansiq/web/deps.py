@@ -1,0 +1,56 @@
+"""The request dependencies every feature's routes and pages share: the hub, one unit of work
+per request, the reader's language and checked record ids. Nothing here knows a feature."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from sqlalchemy.orm import Session
+
+from tansiq.context import HubContext
+from tansiq.core.i18n import Locale, negotiate_locale
+from tansiq.db.unit_of_work import unit_of_work
+
+LANG_COOKIE = "tansiq_lang"
+
+
+def hub(request: Request) -> HubContext:
+    context: HubContext = request.app.state.hub
+    return context
+
+
+Hub = Annotated[HubContext, Depends(hub)]
+
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def db_session(context: Hub, request: Request) -> Iterator[Session]:
+    """One unit of work per request: committed when the handler returns, else rolled back."""
+    with unit_of_work(context.sessions, write=request.method not in READ_METHODS) as session:
+        yield session
+
+
+# scope="function": the commit happens when the handler returns, before the response is sent.
+# With the default ("request") it ran after the response went out, so a fast client (a browser
+# following a redirect, a script using a token it was just given) could ask before the commit
+# and not find what it was just told exists; and a failed commit was never reported.
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
+
+
+def request_locale(request: Request) -> Locale:
+    """``?lang=`` first, then the remembered choice, then ``Accept-Language``."""
+    for choice in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if choice in tuple(Locale):
+            return Locale(choice)
+    return negotiate_locale(request.headers.get("accept-language"))
+
+
+RequestLocale = Annotated[Locale, Depends(request_locale)]
+
+# Database ids in paths: a number every backend's INTEGER key can hold (PostgreSQL's is 32
+# bits), or a coded 422 before any query.
+MAX_ID = 2**31 - 1
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID)]
