@@ -20,7 +20,6 @@ python_startup_s = …``. With ``--record`` it also writes them, with the load a
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import resource
 import statistics
@@ -29,78 +28,35 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 import report
+import verify
 from tansiq.permits.qr import make_qr
 from tansiq.permits.token import (
-    ALG_EDDSA,
-    Condition,
-    Driver,
-    Ed25519Signer,
-    PermitClaims,
-    Vehicle,
     raw_public_key,
-    sign_permit,
 )
 from tansiq.permits.trust import (
     RevocationDelta,
-    TrustEntry,
-    TrustList,
     revocations_file,
     sign_revocation_delta,
     sign_trust_list,
 )
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-AUTHORITIES = ("army", "umbrella-force", "coalition")
+NOW = verify.NOW
 TARGETS = {"cli_help_s": 0.5, "cli_verify_s": 1.0}
 
 
-def signer(label: str) -> Ed25519Signer:
-    return Ed25519Signer(
-        Ed25519PrivateKey.from_private_bytes(hashlib.sha256(label.encode()).digest())
-    )
-
-
 def write_permit_files(folder: Path) -> list[str]:
-    """Permit image, trust list and revocations in ``folder``; the verify arguments for them."""
-    authorities = [signer(name) for name in AUTHORITIES]
-    governance = signer("governance")
-    claims = PermitClaims(
-        issuer="tansiq-hub",
-        cti="P-2026-000123",
-        version=1,
-        iat=NOW - timedelta(hours=2),
-        nbf=NOW - timedelta(hours=1),
-        exp=NOW + timedelta(days=2),
-        vehicle=Vehicle(plate="دمشق 123456", kind="truck"),
-        driver=Driver.with_id("أحمد الخطيب", "123456789", bytes(range(16))),
-        cargo="flour, 20 t",
-        required_kids=tuple(s.kid for s in authorities),
-        route=((37.15412, 36.20213), (37.17801, 36.21555), (37.21033, 36.23017)),
-        checkpoints=("CP-EAST-1", "CP-BRIDGE"),
-        conditions=(Condition("daylight_only"), Condition("via_checkpoints", "CP-BRIDGE")),
-    )
-    trust = TrustList(
-        7,
-        NOW - timedelta(hours=2),
-        [
-            TrustEntry(
-                authority=name,
-                alg=ALG_EDDSA,
-                public_key=raw_public_key(s.private_key.public_key()),
-                valid_from=NOW - timedelta(days=365),
-            )
-            for s, name in zip(authorities, AUTHORITIES, strict=True)
-        ],
-    )
+    """Permit image, trust list and revocations in ``folder``; the verify arguments for them.
+    The same 3-signer permit and trust list as bench/verify.py."""
+    authorities = [verify.signer(name) for name in verify.AUTHORITIES]
+    governance = verify.signer("governance")
+    trust = verify.trust_list(authorities)
     delta = RevocationDelta(seq=1, issued_at=NOW - timedelta(hours=1))
     image, trust_file, revocations = folder / "permit.png", folder / "trust", folder / "revoked"
-    image.write_bytes(make_qr(sign_permit(claims, authorities)).png)
+    image.write_bytes(make_qr(verify.permit(authorities)).png)
     trust_file.write_bytes(sign_trust_list(trust, governance))
     revocations.write_bytes(revocations_file([sign_revocation_delta(delta, governance)]))
     return [
