@@ -14,7 +14,7 @@ from tansiq.clearances import reviews, service
 from tansiq.clearances.domain import ConditionKind, Decision, ReviewStatus
 from tansiq.clearances.printing import render_permit
 from tansiq.clearances.reasons import ReasonCode
-from tansiq.clearances.render import application_out, reason_label
+from tansiq.clearances.render import application_out, applications_out, reason_label
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import ApplicationOut, ConditionIn, DecisionIn
 from tansiq.core.clock import ensure_utc
@@ -118,10 +118,8 @@ def home(s: Current) -> Response:
         return s.sign_in_first()
     if Role.REVIEWER in s.me.roles:
         return s.show("reviews.html", waiting=_waiting(s))
-    applications = [
-        _summary(s, application_out(s.session, a, s.locale))
-        for a in service.list_applications(s.session, s.me, limit=LIST_LIMIT)
-    ]
+    listed = service.list_applications(s.session, s.me, limit=LIST_LIMIT)
+    applications = [_summary(s, out) for out in applications_out(s.session, listed, s.locale)]
     if Role.APPLICANT in s.me.roles:
         return s.show("applications.html", applications=applications)
     counts: dict[str, int] = {}
@@ -264,6 +262,9 @@ def _application(
         }
         for t in out.transitions
     ]
+    tokened = {
+        t.permit_id for t in PermitRepository(s.session).tokens_of([p.id for p in out.permits])
+    }
     permits = [
         {
             "id": p.id,
@@ -271,7 +272,7 @@ def _application(
             "status": p.status.value,
             "valid_from": p.valid_from,
             "valid_until": p.valid_until,
-            "printable": PermitRepository(s.session).token_of(p.id) is not None,
+            "printable": p.id in tokened,
         }
         for p in out.permits
     ]
