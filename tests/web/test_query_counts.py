@@ -93,18 +93,22 @@ def test_an_application_page_runs_as_many_queries_with_3_applications_as_with_15
     assert {user: _count(client, engine, user, path) for user in few} == few
 
 
-def test_the_traders_permits_page_runs_as_many_queries_for_3_permits_as_for_15(
-    client: TestClient, tokens: Tokens, clock: FixedClock, engine: Engine
-) -> None:
-    def approved(first: int, last: int) -> None:
-        for number in range(first, last):
-            body = application_body(clock, client_reference=f"QC-{number:04d}")
-            all_approve(client, tokens, submit(client, tokens("trader"), body))
+def _approved(client: TestClient, tokens: Tokens, clock: FixedClock, first: int, last: int) -> None:
+    for number in range(first, last):
+        body = application_body(clock, client_reference=f"QC-{number:04d}")
+        all_approve(client, tokens, submit(client, tokens("trader"), body))
 
-    approved(0, 3)
-    few = _count(client, engine, "trader", "/permits")
-    approved(3, 15)
-    assert _count(client, engine, "trader", "/permits") == few
+
+@pytest.mark.parametrize(
+    ("user", "path"), [("trader", "/permits"), ("west.reviewer", "/reviews/history")]
+)
+def test_a_page_of_permits_or_decisions_runs_as_many_queries_for_3_as_for_15(
+    client: TestClient, tokens: Tokens, clock: FixedClock, engine: Engine, user: str, path: str
+) -> None:
+    _approved(client, tokens, clock, 0, 3)
+    few = _count(client, engine, user, path)
+    _approved(client, tokens, clock, 3, 15)
+    assert _count(client, engine, user, path) == few
 
 
 Make = Callable[[Session, FixedClock, int], None]

@@ -33,6 +33,12 @@ class ClearanceRepository(Repository[Record]):
     def application(self, application_id: int) -> ApplicationRecord | None:
         return self.session.get(ApplicationRecord, application_id)
 
+    def applications_by_ids(self, ids: Collection[int]) -> dict[int, ApplicationRecord]:
+        if not ids:
+            return {}
+        rows = self.session.scalars(select(ApplicationRecord).where(ApplicationRecord.id.in_(ids)))
+        return {row.id: row for row in rows}
+
     def application_for_update(self, application_id: int) -> ApplicationRecord | None:
         return self.session.scalars(
             select(ApplicationRecord)

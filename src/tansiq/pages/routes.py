@@ -172,11 +172,12 @@ def decided_reviews(s: Current) -> Response:
     if Role.REVIEWER not in s.me.roles:
         return s.go("/home")
     repo = ClearanceRepository(s.session)
-    users = PartyRepository(s.session)
+    decided = repo.decisions_of(s.me.party_id, LIST_LIMIT)
+    applications = repo.applications_by_ids({review.application_id for _, review in decided})
+    usernames = PartyRepository(s.session).usernames({d.decided_by for d, _ in decided})
     rows = []
-    for decision, review in repo.decisions_of(s.me.party_id, LIST_LIMIT):
-        application = repo.application(review.application_id)
-        by = users.user(decision.decided_by)
+    for decision, review in decided:
+        application = applications.get(review.application_id)
         code = None if decision.reason_code is None else ReasonCode(decision.reason_code)
         rows.append(
             {
@@ -189,7 +190,7 @@ def decided_reviews(s: Current) -> Response:
                 "reason": None if code is None else getattr(reason_label(code), s.locale.value),
                 "reason_code": decision.reason_code,
                 "note": decision.note,
-                "by": "" if by is None else by.username,
+                "by": usernames.get(decision.decided_by, ""),
                 "at": ensure_utc(decision.decided_at),
             }
         )
