@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,16 @@ class CheckpointRepository(Repository[DeviceRecord]):
     def devices(self, checkpoint_id: int) -> Sequence[DeviceRecord]:
         return self.session.scalars(
             select(DeviceRecord).where(DeviceRecord.checkpoint_id == checkpoint_id)
+        ).all()
+
+    def devices_of(self, checkpoint_ids: Collection[int]) -> Sequence[DeviceRecord]:
+        """The devices of many checkpoints in one query, in the order ``devices`` gives them."""
+        if not checkpoint_ids:
+            return []
+        return self.session.scalars(
+            select(DeviceRecord)
+            .where(DeviceRecord.checkpoint_id.in_(checkpoint_ids))
+            .order_by(DeviceRecord.id)
         ).all()
 
     def insert_events(self, rows: list[dict[str, Any]]) -> set[str]:

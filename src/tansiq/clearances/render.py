@@ -3,6 +3,9 @@ contradiction plainly, the history, the permits. Never the driver's ID number.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol, TypeVar
+
 from sqlalchemy.orm import Session
 
 from tansiq.clearances.domain import (
@@ -12,7 +15,14 @@ from tansiq.clearances.domain import (
     ReviewStatus,
     is_contradiction,
 )
-from tansiq.clearances.models import ApplicationRecord, PermitRecord
+from tansiq.clearances.models import (
+    AppealRecord,
+    ApplicationRecord,
+    ApplicationVersionRecord,
+    PermitRecord,
+    ReviewRecord,
+    TransitionRecord,
+)
 from tansiq.clearances.reasons import NOTE_REQUIRED, REASON_LABELS, ReasonCode
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.reviews import permit_number, reference_of
@@ -26,6 +36,7 @@ from tansiq.clearances.schemas import (
 )
 from tansiq.core.i18n import Locale, translate
 from tansiq.core.schemas import Name
+from tansiq.parties.models import PartyRecord
 from tansiq.parties.repository import PartyRepository
 
 
@@ -44,15 +55,75 @@ def reason_list() -> list[ReasonOut]:
 def application_out(
     session: Session, application: ApplicationRecord, locale: Locale = Locale.EN
 ) -> ApplicationOut:
+    return applications_out(session, [application], locale)[0]
+
+
+def applications_out(
+    session: Session, applications: Sequence[ApplicationRecord], locale: Locale = Locale.EN
+) -> list[ApplicationOut]:
+    """Many applications as ``application_out`` shows each, in a fixed number of queries
+    however many there are: every related row is read for all of them at once."""
+    if not applications:
+        return []
     repo = ClearanceRepository(session)
     parties = PartyRepository(session)
-    reviews = repo.reviews(application.id)
-    version = repo.version(application.id, application.current_version)
-    assert version is not None  # noqa: S101 - every application has its current version
-    ids = {r.authority_id for r in reviews} | {application.applicant_party_id}
-    party_by_id = parties.parties_by_ids(ids)
-    users = {t.actor_user_id for t in repo.transitions(application.id) if t.actor_user_id}
-    usernames = {uid: u.username for uid in users if (u := parties.user(uid)) is not None}
+    ids = [a.id for a in applications]
+    reviews = _grouped(repo.reviews_of(ids))
+    versions = {v.application_id: v for v in repo.current_versions(ids)}
+    transitions = _grouped(repo.transitions_of(ids))
+    permits = _grouped(repo.permits_of(ids))
+    appeals = _grouped(repo.appeals_of(ids))
+    party_ids = {a.applicant_party_id for a in applications}
+    party_ids |= {r.authority_id for rows in reviews.values() for r in rows}
+    party_ids |= {pid for rows in permits.values() for p in rows for pid in p.authority_ids}
+    party_by_id = parties.parties_by_ids(party_ids)
+    usernames = parties.usernames(
+        {t.actor_user_id for rows in transitions.values() for t in rows if t.actor_user_id}
+    )
+    named = parties.parties_by_codes(
+        {
+            t.reason_params["party"]
+            for rows in transitions.values()
+            for t in rows
+            if t.reason_params and "party" in t.reason_params
+        }
+    )
+    return [
+        _application_out(
+            application,
+            versions[application.id],
+            reviews.get(application.id, []),
+            transitions.get(application.id, []),
+            permits.get(application.id, []),
+            appeals.get(application.id, []),
+            party_by_id,
+            usernames,
+            named,
+            locale,
+        )
+        for application in applications
+    ]
+
+
+def _grouped(rows: Sequence[_R]) -> dict[int, list[_R]]:
+    grouped: dict[int, list[_R]] = {}
+    for row in rows:
+        grouped.setdefault(row.application_id, []).append(row)
+    return grouped
+
+
+def _application_out(
+    application: ApplicationRecord,
+    version: ApplicationVersionRecord,
+    reviews: Sequence[ReviewRecord],
+    transitions: Sequence[TransitionRecord],
+    permits: Sequence[PermitRecord],
+    appeals: Sequence[AppealRecord],
+    party_by_id: dict[int, PartyRecord],
+    usernames: dict[int, str],
+    named: dict[str, PartyRecord],
+    locale: Locale,
+) -> ApplicationOut:
     codes = {pid: p.code for pid, p in party_by_id.items()}
     return ApplicationOut(
         id=application.id,
@@ -97,11 +168,11 @@ def application_out(
                 to_status=ApplicationStatus(t.to_status),
                 at=t.at,
                 actor=usernames.get(t.actor_user_id) if t.actor_user_id else None,
-                reason=translate(t.reason, locale, **_named(t.reason_params, locale, parties)),
+                reason=translate(t.reason, locale, **_named(t.reason_params, locale, named)),
             )
-            for t in repo.transitions(application.id)
+            for t in transitions
         ],
-        permits=[permit_out(session, p) for p in repo.permits(application.id)],
+        permits=[_permit_out(p, codes) for p in permits],
         appeals=[
             {
                 "id": a.id,
@@ -110,7 +181,7 @@ def application_out(
                 "opened_at": a.opened_at.isoformat(),
                 "outcome": a.outcome,
             }
-            for a in repo.appeals(application.id)
+            for a in appeals
         ],
     )
 
@@ -120,6 +191,12 @@ def permit_out(session: Session, permit: PermitRecord) -> PermitOut:
         pid: p.code
         for pid, p in PartyRepository(session).parties_by_ids(set(permit.authority_ids)).items()
     }
+    return _permit_out(permit, codes)
+
+
+def _permit_out(permit: PermitRecord, all_codes: dict[int, str]) -> PermitOut:
+    # Only the permit's own authorities name a condition's authority, as they always have.
+    codes = {a: all_codes[a] for a in permit.authority_ids if a in all_codes}
     return PermitOut(
         id=permit.id,
         number=permit_number(permit),
@@ -159,12 +236,12 @@ def summary_out(session: Session, application: ApplicationRecord) -> Application
 
 
 def _named(
-    params: dict[str, str] | None, locale: Locale, parties: PartyRepository
+    params: dict[str, str] | None, locale: Locale, named: dict[str, PartyRecord]
 ) -> dict[str, str]:
     """Parameters as the reader reads them: a ``party`` code becomes its name."""
     shown = dict(params or {})
     if "party" in shown:
-        party = parties.party_by_code(shown["party"])
+        party = named.get(shown["party"])
         if party is not None:
             shown["party"] = (
                 (party.name_ar or party.name_en)
@@ -172,3 +249,11 @@ def _named(
                 else (party.name_en or party.name_ar)
             )
     return shown
+
+
+class _ByApplication(Protocol):
+    @property
+    def application_id(self) -> int: ...
+
+
+_R = TypeVar("_R", bound=_ByApplication)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, exists, or_, select
@@ -33,6 +33,12 @@ class ClearanceRepository(Repository[Record]):
     def application(self, application_id: int) -> ApplicationRecord | None:
         return self.session.get(ApplicationRecord, application_id)
 
+    def applications_by_ids(self, ids: Collection[int]) -> dict[int, ApplicationRecord]:
+        if not ids:
+            return {}
+        rows = self.session.scalars(select(ApplicationRecord).where(ApplicationRecord.id.in_(ids)))
+        return {row.id: row for row in rows}
+
     def application_for_update(self, application_id: int) -> ApplicationRecord | None:
         return self.session.scalars(
             select(ApplicationRecord)
@@ -62,6 +68,59 @@ class ClearanceRepository(Repository[Record]):
             select(ReviewRecord)
             .where(ReviewRecord.application_id == application_id)
             .order_by(ReviewRecord.id)
+        ).all()
+
+    def reviews_of(self, application_ids: Collection[int]) -> Sequence[ReviewRecord]:
+        """The reviews of many applications at once, in the order ``reviews`` gives them."""
+        if not application_ids:
+            return []
+        return self.session.scalars(
+            select(ReviewRecord)
+            .where(ReviewRecord.application_id.in_(application_ids))
+            .order_by(ReviewRecord.id)
+        ).all()
+
+    def current_versions(
+        self, application_ids: Collection[int]
+    ) -> Sequence[ApplicationVersionRecord]:
+        """Each application's current version, for many applications in one query."""
+        if not application_ids:
+            return []
+        return self.session.scalars(
+            select(ApplicationVersionRecord)
+            .join(
+                ApplicationRecord,
+                (ApplicationRecord.id == ApplicationVersionRecord.application_id)
+                & (ApplicationRecord.current_version == ApplicationVersionRecord.number),
+            )
+            .where(ApplicationRecord.id.in_(application_ids))
+        ).all()
+
+    def transitions_of(self, application_ids: Collection[int]) -> Sequence[TransitionRecord]:
+        if not application_ids:
+            return []
+        return self.session.scalars(
+            select(TransitionRecord)
+            .where(TransitionRecord.application_id.in_(application_ids))
+            .order_by(TransitionRecord.id)
+        ).all()
+
+    def permits_of(self, application_ids: Collection[int]) -> Sequence[PermitRecord]:
+        if not application_ids:
+            return []
+        return self.session.scalars(
+            select(PermitRecord)
+            .where(PermitRecord.application_id.in_(application_ids))
+            .order_by(PermitRecord.application_id, PermitRecord.version)
+        ).all()
+
+    def appeals_of(self, application_ids: Collection[int]) -> Sequence[AppealRecord]:
+        if not application_ids:
+            return []
+        return self.session.scalars(
+            select(AppealRecord)
+            .where(AppealRecord.application_id.in_(application_ids))
+            .order_by(AppealRecord.id)
         ).all()
 
     def review(self, review_id: int) -> ReviewRecord | None:

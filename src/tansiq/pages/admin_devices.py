@@ -53,11 +53,12 @@ def _devices(
     revoked: int | None = None,
 ) -> Response:
     authorities = {party.id: party for party in managed_authorities(s.session, me)}
-    repo = CheckpointRepository(s.session)
+    managed = [r for r in list_checkpoints(s.session) if r.authority_id in authorities]
+    devices_by_checkpoint: dict[int, list[DeviceRecord]] = {}
+    for device in CheckpointRepository(s.session).devices_of([r.id for r in managed]):
+        devices_by_checkpoint.setdefault(device.checkpoint_id, []).append(device)
     checkpoints = []
-    for record in list_checkpoints(s.session):
-        if record.authority_id not in authorities:
-            continue
+    for record in managed:
         checkpoints.append(
             {
                 "code": record.code,
@@ -75,7 +76,7 @@ def _devices(
                         if device.revoked_at is None
                         else ensure_utc(device.revoked_at),
                     }
-                    for device in repo.devices(record.id)
+                    for device in devices_by_checkpoint.get(record.id, [])
                 ],
             }
         )
@@ -154,6 +155,9 @@ def revoke_device(device_id: RecordId, s: Current, body: PostedForm) -> Response
 def _keys(s: Screen, me: Principal, form: FormState = FRESH, *, done: str = "") -> Response:
     parties = PartyRepository(s.session).parties(PartyKind.AUTHORITY.value)
     repo = PermitRepository(s.session)
+    keys_by_party: dict[int, list[SigningKeyRecord]] = {}
+    for key in repo.keys(keys.PERMIT_KEYS):
+        keys_by_party.setdefault(key.party_id, []).append(key)
     authorities = [
         {
             "code": party.code,
@@ -170,7 +174,7 @@ def _keys(s: Screen, me: Principal, form: FormState = FRESH, *, done: str = "") 
                     "valid_from": ensure_utc(key.valid_from),
                     "valid_to": None if key.valid_to is None else ensure_utc(key.valid_to),
                 }
-                for key in reversed(repo.keys(keys.PERMIT_KEYS, party.id))
+                for key in reversed(keys_by_party.get(party.id, []))
             ],
         }
         for party in parties

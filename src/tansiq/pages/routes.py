@@ -14,7 +14,7 @@ from tansiq.clearances import reviews, service
 from tansiq.clearances.domain import ConditionKind, Decision, ReviewStatus
 from tansiq.clearances.printing import render_permit
 from tansiq.clearances.reasons import ReasonCode
-from tansiq.clearances.render import application_out, reason_label
+from tansiq.clearances.render import application_out, applications_out, reason_label
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import ApplicationOut, ConditionIn, DecisionIn
 from tansiq.core.clock import ensure_utc
@@ -118,10 +118,8 @@ def home(s: Current) -> Response:
         return s.sign_in_first()
     if Role.REVIEWER in s.me.roles:
         return s.show("reviews.html", waiting=_waiting(s))
-    applications = [
-        _summary(s, application_out(s.session, a, s.locale))
-        for a in service.list_applications(s.session, s.me, limit=LIST_LIMIT)
-    ]
+    listed = service.list_applications(s.session, s.me, limit=LIST_LIMIT)
+    applications = [_summary(s, out) for out in applications_out(s.session, listed, s.locale)]
     if Role.APPLICANT in s.me.roles:
         return s.show("applications.html", applications=applications)
     counts: dict[str, int] = {}
@@ -174,11 +172,12 @@ def decided_reviews(s: Current) -> Response:
     if Role.REVIEWER not in s.me.roles:
         return s.go("/home")
     repo = ClearanceRepository(s.session)
-    users = PartyRepository(s.session)
+    decided = repo.decisions_of(s.me.party_id, LIST_LIMIT)
+    applications = repo.applications_by_ids({review.application_id for _, review in decided})
+    usernames = PartyRepository(s.session).usernames({d.decided_by for d, _ in decided})
     rows = []
-    for decision, review in repo.decisions_of(s.me.party_id, LIST_LIMIT):
-        application = repo.application(review.application_id)
-        by = users.user(decision.decided_by)
+    for decision, review in decided:
+        application = applications.get(review.application_id)
         code = None if decision.reason_code is None else ReasonCode(decision.reason_code)
         rows.append(
             {
@@ -191,7 +190,7 @@ def decided_reviews(s: Current) -> Response:
                 "reason": None if code is None else getattr(reason_label(code), s.locale.value),
                 "reason_code": decision.reason_code,
                 "note": decision.note,
-                "by": "" if by is None else by.username,
+                "by": usernames.get(decision.decided_by, ""),
                 "at": ensure_utc(decision.decided_at),
             }
         )
@@ -264,6 +263,9 @@ def _application(
         }
         for t in out.transitions
     ]
+    tokened = {
+        t.permit_id for t in PermitRepository(s.session).tokens_of([p.id for p in out.permits])
+    }
     permits = [
         {
             "id": p.id,
@@ -271,7 +273,7 @@ def _application(
             "status": p.status.value,
             "valid_from": p.valid_from,
             "valid_until": p.valid_until,
-            "printable": PermitRepository(s.session).token_of(p.id) is not None,
+            "printable": p.id in tokened,
         }
         for p in out.permits
     ]

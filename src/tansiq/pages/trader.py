@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from tansiq.clearances import access, service
 from tansiq.clearances.domain import ReviewStatus
 from tansiq.clearances.models import ApplicationRecord
-from tansiq.clearances.render import application_out
+from tansiq.clearances.render import application_out, applications_out
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import AmendmentIn, AppealIn, ApplicationIn, CargoUnit, VehicleKind
 from tansiq.core.errors import STATUS_BY_CATEGORY, Forbidden, TansiqError, Unauthenticated
@@ -402,12 +402,18 @@ def my_permits(s: Current) -> Response:
     tokens = PermitRepository(s.session)
     words = labels(s.locale)
     shown = []
-    for record in service.list_applications(s.session, s.me, limit=LIST_LIMIT):
-        if record.applicant_party_id != s.me.party_id:
-            continue
-        out = application_out(s.session, record, s.locale)
+    mine = [
+        record
+        for record in service.list_applications(s.session, s.me, limit=LIST_LIMIT)
+        if record.applicant_party_id == s.me.party_id
+    ]
+    outs = applications_out(s.session, mine, s.locale)
+    token_by_permit = {
+        t.permit_id: t for t in tokens.tokens_of([p.id for out in outs for p in out.permits])
+    }
+    for out in outs:
         for permit in out.permits:
-            token = tokens.token_of(permit.id)
+            token = token_by_permit.get(permit.id)
             shown.append(
                 {
                     "id": permit.id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -32,6 +32,21 @@ class PartyRepository(Repository[PartyRecord | UserRecord | ApiTokenRecord | Use
             return {}
         rows = self.session.scalars(select(PartyRecord).where(PartyRecord.id.in_(ids)))
         return {row.id: row for row in rows}
+
+    def parties_by_codes(self, codes: Collection[str]) -> dict[str, PartyRecord]:
+        if not codes:
+            return {}
+        rows = self.session.scalars(select(PartyRecord).where(PartyRecord.code.in_(codes)))
+        return {row.code: row for row in rows}
+
+    def usernames(self, user_ids: Collection[int]) -> dict[int, str]:
+        """Many users' usernames in one query."""
+        if not user_ids:
+            return {}
+        rows = self.session.execute(
+            select(UserRecord.id, UserRecord.username).where(UserRecord.id.in_(user_ids))
+        )
+        return {user_id: username for user_id, username in rows}  # noqa: C416 - rows, not pairs
 
     def user(self, user_id: int) -> UserRecord | None:
         return self.session.scalars(
