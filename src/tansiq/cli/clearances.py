@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import BaseModel, ValidationError
 
-from tansiq.clearances import reviews, service
+from tansiq.clearances import permit_actions, reviews, service
 from tansiq.clearances.domain import ConditionKind, Decision, PermitAction
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.clearances.render import application_out, permit_out
@@ -300,7 +300,7 @@ def _permit_command(action: str, help_text: str) -> click.Command:
             env = service.ClearanceEnv.of(
                 hub.settings, hub.clock, spatial_index_cache(hub.caches, hub.settings.metric_epsg)
             )
-            permit = service.change_permit(
+            permit = permit_actions.change_permit(
                 session, operator(session, as_user), permit_id, PermitAction(action), body, env
             )
             shown = permit_out(session, permit)

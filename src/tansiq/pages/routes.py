@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from tansiq.clearances import reviews, service
 from tansiq.clearances.domain import ConditionKind, Decision, ReviewStatus
+from tansiq.clearances.errors import PermitNotFound
 from tansiq.clearances.printing import render_permit
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.clearances.render import application_out, reason_label
@@ -385,7 +386,7 @@ def print_permit(permit_id: RecordId, s: Current) -> Response:
         or record is None
         or record.token is None
     ):
-        return s.error(service.PermitNotFound(permit=permit_id))
+        return s.error(PermitNotFound(permit=permit_id))
     response = HTMLResponse(render_permit(s.session, application, permit, record.token, s.locale))
     # The permit page keeps its own <style> so it prints the same when saved alone.
     finish(response, s.request, s.page, signer(s.request), s.csp(inline_styles=True))
