@@ -24,8 +24,8 @@ from tansiq.checkpoints.messages import CLONE_SUSPECTED, CONTRADICTION
 from tansiq.checkpoints.models import DeviceRecord
 from tansiq.checkpoints.repository import CheckpointRepository
 from tansiq.checkpoints.schemas import ScanEventIn
+from tansiq.clearances.notices import municipality_ids
 from tansiq.clearances.repository import ClearanceRepository
-from tansiq.clearances.reviews import municipality_ids
 from tansiq.core.clock import Clock
 from tansiq.core.errors import NotFound, Unauthenticated
 from tansiq.core.i18n import N_

@@ -6,19 +6,13 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from tansiq.clearances import access
+from tansiq.clearances.applications import ensure_open, lock_application, permit_cti, permit_number
 from tansiq.clearances.domain import PERMIT_ACTIONS, PermitAction, PermitStatus
 from tansiq.clearances.errors import PermitNotFound, PermitStateConflict
 from tansiq.clearances.messages import PERMIT_REINSTATED, PERMIT_REVOKED, PERMIT_SUSPENDED
 from tansiq.clearances.models import PermitRecord
+from tansiq.clearances.notices import party_name, tell
 from tansiq.clearances.repository import ClearanceRepository
-from tansiq.clearances.reviews import (
-    ensure_open,
-    lock_application,
-    party_name,
-    permit_cti,
-    permit_number,
-    tell,
-)
 from tansiq.clearances.schemas import PermitActionIn
 from tansiq.clearances.service import ClearanceEnv, visible
 from tansiq.core.errors import Forbidden

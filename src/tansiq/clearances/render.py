@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from tansiq.clearances.applications import permit_number, reference_of
 from tansiq.clearances.domain import (
     ApplicationStatus,
     Decision,
@@ -15,7 +16,6 @@ from tansiq.clearances.domain import (
 from tansiq.clearances.models import ApplicationRecord, PermitRecord
 from tansiq.clearances.reasons import NOTE_REQUIRED, REASON_LABELS, ReasonCode
 from tansiq.clearances.repository import ClearanceRepository
-from tansiq.clearances.reviews import permit_number, reference_of
 from tansiq.clearances.schemas import (
     ApplicationOut,
     ApplicationSummaryOut,

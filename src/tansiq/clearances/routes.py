@@ -10,12 +10,12 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from tansiq.clearances import permit_actions, reviews, service
+from tansiq.clearances.applications import permit_number
 from tansiq.clearances.domain import ApplicationStatus, PermitAction
 from tansiq.clearances.errors import PermitNotFound
 from tansiq.clearances.printing import render_permit
 from tansiq.clearances.render import application_out, permit_out, reason_list, summary_out
 from tansiq.clearances.repository import ClearanceRepository
-from tansiq.clearances.reviews import permit_number
 from tansiq.clearances.schemas import (
     AmendmentIn,
     AppealIn,

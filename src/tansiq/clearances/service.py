@@ -11,6 +11,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tansiq.clearances import access
+from tansiq.clearances.applications import (
+    ApplicationClosed,
+    ApplicationNotFound,
+    close_application,
+    ensure_open,
+    lock_application,
+    record_transition,
+    retire_permits,
+)
 from tansiq.clearances.content import Content, Policy, check_content
 from tansiq.clearances.domain import (
     ApplicationStatus,
@@ -30,6 +39,7 @@ from tansiq.clearances.errors import (
     RouteChoice,
     StaleVersion,
 )
+from tansiq.clearances.escalation import schedule_expiry
 from tansiq.clearances.messages import (
     AMENDED,
     APPEALED,
@@ -46,27 +56,16 @@ from tansiq.clearances.models import (
     ReviewRecord,
     TransitionRecord,
 )
+from tansiq.clearances.notices import announce_appeal
 from tansiq.clearances.repository import ClearanceRepository
-from tansiq.clearances.reviews import (
-    ApplicationClosed,
-    ApplicationNotFound,
-    ReviewPolicy,
-    announce_appeal,
-    close_application,
-    ensure_open,
-    lock_application,
-    open_review,
-    record_transition,
-    retire_permits,
-    schedule_expiry,
-    settle,
-)
+from tansiq.clearances.reviews import ReviewPolicy, open_review
 from tansiq.clearances.routing import required_by, route_of
 from tansiq.clearances.schemas import (
     AmendmentIn,
     AppealIn,
     ApplicationIn,
 )
+from tansiq.clearances.settlement import settle
 from tansiq.clearances.versions import changed_parts, input_of, merge_amendment, store_version
 from tansiq.core.clock import Clock
 from tansiq.core.errors import Forbidden, NotFound

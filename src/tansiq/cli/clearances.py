@@ -10,6 +10,7 @@ import click
 from pydantic import BaseModel, ValidationError
 
 from tansiq.clearances import permit_actions, reviews, service
+from tansiq.clearances.applications import reference_of
 from tansiq.clearances.domain import ConditionKind, Decision, PermitAction
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.clearances.render import application_out, permit_out
@@ -111,7 +112,7 @@ def list_applications(ctx: click.Context, as_user: str, status: str | None) -> N
         me = operator(session, as_user)
         for application in service.list_applications(session, me, status=status, limit=500):
             click.echo(
-                f"{application.id}\t{reviews.reference_of(application)}\t"
+                f"{application.id}\t{reference_of(application)}\t"
                 f"{application.status}\t{application.client_reference}"
             )
 
@@ -208,7 +209,7 @@ def list_reviews(ctx: click.Context, as_user: str) -> None:
         for review in ClearanceRepository(session).pending_reviews_of(me.party_id):
             application = service.get_application(session, me, review.application_id)
             click.echo(
-                f"{review.id}\t{reviews.reference_of(application)}\t"
+                f"{review.id}\t{reference_of(application)}\t"
                 f"due {review.deadline.isoformat()}\tround {review.round}"
             )
 

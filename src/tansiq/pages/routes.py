@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from tansiq.clearances import reviews, service
+from tansiq.clearances.applications import reference_of
 from tansiq.clearances.domain import ConditionKind, Decision, ReviewStatus
 from tansiq.clearances.errors import PermitNotFound
 from tansiq.clearances.printing import render_permit
@@ -156,7 +157,7 @@ def _waiting(s: Screen) -> list[dict[str, Any]]:
         shown.append(
             {
                 "application_id": application.id,
-                "reference": reviews.reference_of(application),
+                "reference": reference_of(application),
                 "origin": content.get("origin", ""),
                 "destination": content.get("destination", ""),
                 "deadline": ensure_utc(review.deadline),
@@ -184,7 +185,7 @@ def decided_reviews(s: Current) -> Response:
         rows.append(
             {
                 "application_id": review.application_id,
-                "reference": "" if application is None else reviews.reference_of(application),
+                "reference": "" if application is None else reference_of(application),
                 "round": decision.round,
                 "version": decision.application_version,
                 "decision": tr(s, DECISION[Decision(decision.decision)]),
