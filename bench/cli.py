@@ -35,17 +35,10 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import report
+from tansiq.permits.claims import Condition, Driver, PermitClaims, Vehicle
+from tansiq.permits.keys import ALG_EDDSA, Ed25519Signer, raw_public_key
 from tansiq.permits.qr import make_qr
-from tansiq.permits.token import (
-    ALG_EDDSA,
-    Condition,
-    Driver,
-    Ed25519Signer,
-    PermitClaims,
-    Vehicle,
-    raw_public_key,
-    sign_permit,
-)
+from tansiq.permits.token import sign_permit
 from tansiq.permits.trust import (
     RevocationDelta,
     TrustEntry,

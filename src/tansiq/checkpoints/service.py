@@ -38,9 +38,9 @@ from tansiq.parties import access
 from tansiq.parties.domain import Principal
 from tansiq.parties.repository import PartyRepository
 from tansiq.parties.service import hash_token
+from tansiq.permits.claims import claims_from_cbor
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import governance_public_keys, record_heartbeat
-from tansiq.permits.token import claims_from_cbor
 from tansiq.permits.trust import revocations_file
 
 DEVICE_TOKEN_PREFIX = "tqd_"  # noqa: S105 - a public marker, not a secret
