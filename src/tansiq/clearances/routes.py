@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from tansiq.clearances import permit_actions, reviews, service
+from tansiq.clearances import appeals, permit_actions, reviews, service
 from tansiq.clearances.applications import permit_number
 from tansiq.clearances.domain import ApplicationStatus, PermitAction
 from tansiq.clearances.errors import PermitNotFound
@@ -135,7 +135,7 @@ def appeal_rejection(
     locale: RequestLocale,
 ) -> ApplicationOut:
     """Appeal a rejection: the authority reviews again, jointly visible to the municipality."""
-    service.appeal_rejection(session, me, application_id, body, env(hub))
+    appeals.appeal_rejection(session, me, application_id, body, env(hub))
     return application_out(session, service.get_application(session, me, application_id), locale)
 
 

@@ -1,5 +1,6 @@
-"""Use cases of an application: submit, amend, withdraw, appeal, and the permit's life
-after issue. Services flush; the edge commits."""
+"""Use cases of an application: submit, amend, withdraw, and who may see it (appeals are in
+appeals.py, a permit's changes after issue in permit_actions.py). Services flush; the edge
+commits."""
 
 from __future__ import annotations
 
@@ -29,10 +30,7 @@ from tansiq.clearances.domain import (
     plan_reviews,
 )
 from tansiq.clearances.errors import (
-    AppealDecided,
-    AppealOpen,
     NothingChanged,
-    NotRejected,
     PermitRevoked,
     ReferenceRequired,
     ReferenceReused,
@@ -42,7 +40,6 @@ from tansiq.clearances.errors import (
 from tansiq.clearances.escalation import schedule_expiry
 from tansiq.clearances.messages import (
     AMENDED,
-    APPEALED,
     CREATED,
     ROUTED,
     SUBMITTED,
@@ -50,25 +47,22 @@ from tansiq.clearances.messages import (
     Why,
 )
 from tansiq.clearances.models import (
-    AppealRecord,
     ApplicationRecord,
     PermitRecord,
     ReviewRecord,
     TransitionRecord,
 )
-from tansiq.clearances.notices import announce_appeal
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.reviews import ReviewPolicy, open_review
 from tansiq.clearances.routing import required_by, route_of
 from tansiq.clearances.schemas import (
     AmendmentIn,
-    AppealIn,
     ApplicationIn,
 )
 from tansiq.clearances.settlement import settle
 from tansiq.clearances.versions import changed_parts, input_of, merge_amendment, store_version
 from tansiq.core.clock import Clock
-from tansiq.core.errors import Forbidden, NotFound
+from tansiq.core.errors import Forbidden
 from tansiq.core.text import normalise_text
 from tansiq.geo.domain import RouteResolution
 from tansiq.geo.repository import GeoRepository
@@ -164,7 +158,7 @@ def submit_application(
 def submit_draft(
     session: Session, principal: Principal, application_id: int, env: ClearanceEnv
 ) -> ApplicationRecord:
-    application = _own(session, principal, application_id, env)
+    application = own_application(session, principal, application_id, env)
     if application.status != ApplicationStatus.DRAFT:
         raise ApplicationClosed(status=application.status)
     version = ClearanceRepository(session).version(application.id, application.current_version)
@@ -185,7 +179,7 @@ def amend_application(
     env: ClearanceEnv,
 ) -> ApplicationRecord:
     """A new version of the application; only the reviews the change touches reopen."""
-    application = _own(session, principal, application_id, env)
+    application = own_application(session, principal, application_id, env)
     if application.current_version != body.expected_version:
         raise StaleVersion(expected=body.expected_version, current=application.current_version)
     if body.route is not None and body.checkpoints is not None:
@@ -277,7 +271,7 @@ def amend_application(
 def withdraw_application(
     session: Session, principal: Principal, application_id: int, reason: str, env: ClearanceEnv
 ) -> ApplicationRecord:
-    application = _own(session, principal, application_id, env)
+    application = own_application(session, principal, application_id, env)
     close_application(
         session,
         application,
@@ -288,51 +282,6 @@ def withdraw_application(
         env.clock,
     )
     return application
-
-
-def appeal_rejection(
-    session: Session, principal: Principal, application_id: int, body: AppealIn, env: ClearanceEnv
-) -> AppealRecord:
-    """Reopen a rejecting authority's review as a joint review the municipality sees."""
-    application = _own(session, principal, application_id, env)
-    repo = ClearanceRepository(session)
-    review = repo.review(body.review_id)
-    if review is None or review.application_id != application.id:
-        raise NotFound
-    if review.status != ReviewStatus.REJECTED:
-        raise NotRejected
-    if repo.open_appeal(review.id) is not None:
-        raise AppealOpen
-    if _upheld_since_last_change(session, application, review.id):
-        raise AppealDecided
-    grounds = normalise_text(body.grounds)
-    appeal = AppealRecord(
-        application_id=application.id,
-        review_id=review.id,
-        grounds=grounds,
-        opened_by=principal.user_id,
-        opened_at=env.clock.now(),
-    )
-    repo.add(appeal)
-    open_review(
-        session,
-        application,
-        review,
-        policy=env.reviews,
-        clock=env.clock,
-        reopened=True,
-        appeal=True,
-    )
-    announce_appeal(session, application, review, grounds, env.clock)
-    settle(
-        session,
-        application,
-        actor=principal.user_id,
-        clock=env.clock,
-        reason=Why(APPEALED),
-        secret=env.secret_key,
-    )
-    return appeal
 
 
 def get_application(
@@ -418,9 +367,11 @@ def _submit(
     )
 
 
-def _own(
+def own_application(
     session: Session, principal: Principal, application_id: int, env: ClearanceEnv
 ) -> ApplicationRecord:
+    """The application, locked, for its applicant to change: forbidden to others who may see
+    it, "not found" to the rest, and refused once it has ended."""
     application = lock_application(session, application_id)
     if not access.can_change_application(principal, application.applicant_party_id):
         if visible(session, principal, application):
@@ -484,16 +435,3 @@ def _suspenders(session: Session, permit: PermitRecord) -> set[int]:
         return set()
     user = PartyRepository(session).user(permit.status_changed_by)
     return set() if user is None else {user.party_id}
-
-
-def _upheld_since_last_change(
-    session: Session, application: ApplicationRecord, review_id: int
-) -> bool:
-    """One appeal per rejection: after an upheld appeal, only an amendment reopens it."""
-    repo = ClearanceRepository(session)
-    version = repo.version(application.id, application.current_version)
-    since = version.created_at if version is not None else application.created_at
-    return any(
-        appeal.review_id == review_id and appeal.outcome == "upheld" and appeal.opened_at >= since
-        for appeal in repo.appeals(application.id)
-    )

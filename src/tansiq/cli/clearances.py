@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import BaseModel, ValidationError
 
-from tansiq.clearances import permit_actions, reviews, service
+from tansiq.clearances import appeals, permit_actions, reviews, service
 from tansiq.clearances.applications import reference_of
 from tansiq.clearances.domain import ConditionKind, Decision, PermitAction
 from tansiq.clearances.reasons import ReasonCode
@@ -190,7 +190,7 @@ def appeal(
             hub.settings, hub.clock, spatial_index_cache(hub.caches, hub.settings.metric_epsg)
         )
         me = operator(session, as_user)
-        service.appeal_rejection(session, me, application_id, body, env)
+        appeals.appeal_rejection(session, me, application_id, body, env)
         show(application_out(session, service.get_application(session, me, application_id)))
 
 
