@@ -30,7 +30,8 @@ from typing import Any
 from playwright.sync_api import sync_playwright
 
 import report
-from tansiq.permits.token import decode, raw_public_key
+from tansiq.permits.keys import raw_public_key
+from tansiq.permits.token import decode
 from tansiq.permits.trust import (
     RevocationDelta,
     sign_revocation_delta,

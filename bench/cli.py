@@ -33,10 +33,8 @@ from pathlib import Path
 
 import report
 import verify
+from tansiq.permits.keys import raw_public_key
 from tansiq.permits.qr import make_qr
-from tansiq.permits.token import (
-    raw_public_key,
-)
 from tansiq.permits.trust import (
     RevocationDelta,
     revocations_file,

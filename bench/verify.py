@@ -24,18 +24,10 @@ from datetime import UTC, datetime, timedelta
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import report
+from tansiq.permits.claims import Condition, Driver, PermitClaims, Vehicle
+from tansiq.permits.keys import ALG_EDDSA, Ed25519Signer, raw_public_key
 from tansiq.permits.qr import make_qr
-from tansiq.permits.token import (
-    ALG_EDDSA,
-    Condition,
-    Driver,
-    Ed25519Signer,
-    PermitClaims,
-    Vehicle,
-    decode,
-    raw_public_key,
-    sign_permit,
-)
+from tansiq.permits.token import decode, sign_permit
 from tansiq.permits.trust import RevocationDelta, RevocationState, TrustEntry, TrustList
 from tansiq.verifier.verify import VerdictStatus, verify
 

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
         "tansiq.geo.index",
         "tansiq.parties.access",
         "tansiq.permits.qr",
+        "tansiq.permits.token",
         "tansiq.verifier.verify",
         "tansiq.verifier.image",
     ],

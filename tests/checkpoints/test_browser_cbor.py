@@ -22,7 +22,8 @@ from playwright.sync_api import Page, Route, sync_playwright
 
 from tansiq.app import create_app
 from tansiq.context import HubContext
-from tansiq.permits.token import PermitTokenMalformed, strict_loads
+from tansiq.permits.cose import strict_loads
+from tansiq.permits.token_errors import PermitTokenMalformed
 from tansiq.settings import Settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

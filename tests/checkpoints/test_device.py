@@ -168,7 +168,7 @@ def test_a_hub_impostor_cannot_feed_the_device(
     """Trust data signed by any key other than the pinned governance keys is refused."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from tansiq.permits.token import Ed25519Signer
+    from tansiq.permits.keys import Ed25519Signer
     from tansiq.permits.trust import TrustList, sign_trust_list
 
     secret = device_token(client, tokens, "W-GATE", "west.admin")

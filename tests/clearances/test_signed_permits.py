@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
 from tansiq.core.clock import FixedClock
-from tansiq.permits.token import ALG_EDDSA, load_public_key
+from tansiq.permits.keys import ALG_EDDSA, load_public_key
 from tansiq.permits.trust import load_revocations, load_trust_list
 from tansiq.verifier.image import read_qr_text
 from tansiq.verifier.verify import VerdictStatus, verify

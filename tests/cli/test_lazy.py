@@ -17,8 +17,9 @@ from click.testing import CliRunner
 
 from tansiq.cli.lazy import LazyGroup, load_command
 from tansiq.cli.main import cli
+from tansiq.permits.keys import raw_public_key
 from tansiq.permits.qr import make_qr
-from tansiq.permits.token import raw_public_key, sign_permit
+from tansiq.permits.token import sign_permit
 from tansiq.permits.trust import (
     RevocationDelta,
     revocations_file,

@@ -19,24 +19,18 @@ from playwright.sync_api import Browser
 
 from tansiq.checkpoints.client import NOT_SIGNED_HERE, _signed_by_operator
 from tansiq.core.errors import TansiqError
-from tansiq.permits.token import (
+from tansiq.permits.base45 import b45encode
+from tansiq.permits.claims import Driver, PermitClaims, Vehicle, claims_to_cbor
+from tansiq.permits.cose import protected_header, sig_structure
+from tansiq.permits.keys import (
     ALG_EDDSA,
     ALG_ES256,
-    PREFIX,
-    Driver,
     Ed25519Signer,
     ES256Signer,
-    PermitClaims,
     Signer,
-    Vehicle,
-    assemble,
-    b45encode,
-    claims_to_cbor,
-    protected_header,
     raw_public_key,
-    sig_structure,
-    sign_permit,
 )
+from tansiq.permits.token import PREFIX, assemble, sign_permit
 from tansiq.permits.trust import (
     KeyStatus,
     RevocationDelta,

@@ -10,16 +10,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tansiq.permits.token import (
-    Condition,
-    Driver,
-    Ed25519Signer,
-    ES256Signer,
-    PermitClaims,
-    Signer,
-    Vehicle,
-    raw_public_key,
-)
+from tansiq.permits.claims import Condition, Driver, PermitClaims, Vehicle
+from tansiq.permits.keys import Ed25519Signer, ES256Signer, Signer, raw_public_key
 from tansiq.permits.trust import (
     KeyStatus,
     RevocationDelta,

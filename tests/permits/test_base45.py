@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tansiq.permits.token import BASE45_ALPHABET, Base45Invalid, b45decode, b45encode
+from tansiq.permits.base45 import BASE45_ALPHABET, b45decode, b45encode
+from tansiq.permits.token_errors import Base45Invalid
 
 
 @pytest.mark.parametrize(

@@ -15,15 +15,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from tansiq.core.errors import TansiqError
-from tansiq.permits.token import (
-    ALG_EDDSA,
-    ALG_ES256,
-    PublicKey,
-    parse_cose_sign,
-    sig_structure,
-    verify_cose_sign,
-    verify_signature,
-)
+from tansiq.permits.cose import parse_cose_sign, sig_structure, verify_cose_sign
+from tansiq.permits.keys import ALG_EDDSA, ALG_ES256, PublicKey, verify_signature
 
 DATA = Path(__file__).parent / "data" / "cose-wg"
 PASSING = [

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import segno
 
+from tansiq.permits.base45 import BASE45_ALPHABET
 from tansiq.permits.qr import make_qr
-from tansiq.permits.token import BASE45_ALPHABET, sign_permit
+from tansiq.permits.token import sign_permit
 from tests.permits.builders import AUTHORITY_SIGNERS, claims
 
 # Measured for the realistic permit in builders.claims() (3 route points, 2 checkpoints,

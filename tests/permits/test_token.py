@@ -14,37 +14,33 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tansiq.permits.token import (
-    ALG_EDDSA,
-    ALG_ES256,
-    MAX_INFLATED,
-    PREFIX,
+from tansiq.permits.base45 import b45decode, b45encode
+from tansiq.permits.claims import (
     Condition,
     Driver,
-    ES256Signer,
     PermitClaims,
+    Vehicle,
+    claims_from_cbor,
+    claims_to_cbor,
+)
+from tansiq.permits.cose import protected_header, sig_structure
+from tansiq.permits.id_hash import hash_id_number, normalise_id_number
+from tansiq.permits.keys import (
+    ALG_EDDSA,
+    ALG_ES256,
+    ES256Signer,
+    key_id,
+    load_public_key,
+    raw_public_key,
+    verify_signature,
+)
+from tansiq.permits.token import MAX_INFLATED, PREFIX, assemble, decode, inflate, sign_permit
+from tansiq.permits.token_errors import (
     PermitClaimsInvalid,
     PermitTokenMalformed,
     PermitTokenTooLarge,
     PublicKeyInvalid,
     UnsupportedAlgorithm,
-    Vehicle,
-    assemble,
-    b45decode,
-    b45encode,
-    claims_from_cbor,
-    claims_to_cbor,
-    decode,
-    hash_id_number,
-    inflate,
-    key_id,
-    load_public_key,
-    normalise_id_number,
-    protected_header,
-    raw_public_key,
-    sig_structure,
-    sign_permit,
-    verify_signature,
 )
 from tests.permits.builders import AUTHORITY_SIGNERS, DRIVER_ID, SALT, claims, signer
 

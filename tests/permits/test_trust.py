@@ -7,7 +7,7 @@ from datetime import timedelta
 import cbor2
 import pytest
 
-from tansiq.permits.token import ALG_EDDSA, ALG_ES256, key_id, raw_public_key
+from tansiq.permits.keys import ALG_EDDSA, ALG_ES256, key_id, raw_public_key
 from tansiq.permits.trust import (
     KeyStatus,
     RevocationDelta,

@@ -11,8 +11,9 @@ from click.testing import CliRunner, Result
 
 from tansiq.cli.permit import permit
 from tansiq.context import HubContext
+from tansiq.permits.keys import raw_public_key
 from tansiq.permits.qr import make_qr
-from tansiq.permits.token import assemble, decode, raw_public_key, sign_permit
+from tansiq.permits.token import assemble, decode, sign_permit
 from tansiq.permits.trust import (
     RevocationDelta,
     RevocationStatus,

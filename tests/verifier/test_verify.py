@@ -14,23 +14,13 @@ from hypothesis import strategies as st
 
 from tansiq.core.clock import NaiveTime
 from tansiq.core.i18n import Locale
+from tansiq.permits.base45 import b45decode, b45encode
+from tansiq.permits.claims import claims_to_cbor
+from tansiq.permits.cose import protected_header, sig_structure
+from tansiq.permits.keys import ALG_EDDSA, ALG_ES256, ES256Signer, Signer, raw_public_key
 from tansiq.permits.qr import make_qr
-from tansiq.permits.token import (
-    ALG_EDDSA,
-    ALG_ES256,
-    ES256Signer,
-    PermitTokenMalformed,
-    Signer,
-    assemble,
-    b45decode,
-    b45encode,
-    claims_to_cbor,
-    decode,
-    protected_header,
-    raw_public_key,
-    sig_structure,
-    sign_permit,
-)
+from tansiq.permits.token import assemble, decode, sign_permit
+from tansiq.permits.token_errors import PermitTokenMalformed
 from tansiq.permits.trust import (
     KeyStatus,
     RevocationState,
@@ -370,7 +360,9 @@ def test_a_crafted_huge_route_integer_is_malformed_not_a_crash() -> None:
     """Found in review: a route integer beyond float range crashed verification."""
     import cbor2
 
-    from tansiq.permits.token import assemble, claims_to_cbor, protected_header, sig_structure
+    from tansiq.permits.claims import claims_to_cbor
+    from tansiq.permits.cose import protected_header, sig_structure
+    from tansiq.permits.token import assemble
     from tests.permits import builders
 
     body = dict(cbor2.loads(claims_to_cbor(builders.claims())))

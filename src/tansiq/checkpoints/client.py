@@ -26,7 +26,7 @@ import cbor2
 
 from tansiq.core.errors import ErrorCategory, TansiqError
 from tansiq.core.i18n import N_
-from tansiq.permits.token import ALG_EDDSA, load_public_key
+from tansiq.permits.keys import ALG_EDDSA, load_public_key
 from tansiq.permits.trust import RevocationState, load_revocations, load_trust_list
 from tansiq.verifier.verify import Verdict, VerdictStatus, verify
 

@@ -24,8 +24,8 @@ from tansiq.checkpoints.messages import CLONE_SUSPECTED, CONTRADICTION
 from tansiq.checkpoints.models import DeviceRecord
 from tansiq.checkpoints.repository import CheckpointRepository
 from tansiq.checkpoints.schemas import ScanEventIn
+from tansiq.clearances.notices import municipality_ids
 from tansiq.clearances.repository import ClearanceRepository
-from tansiq.clearances.reviews import municipality_ids
 from tansiq.core.clock import Clock
 from tansiq.core.errors import NotFound, Unauthenticated
 from tansiq.core.i18n import N_
@@ -38,9 +38,9 @@ from tansiq.parties import access
 from tansiq.parties.domain import Principal
 from tansiq.parties.repository import PartyRepository
 from tansiq.parties.service import hash_token
+from tansiq.permits.claims import claims_from_cbor
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import governance_public_keys, record_heartbeat
-from tansiq.permits.token import claims_from_cbor
 from tansiq.permits.trust import revocations_file
 
 DEVICE_TOKEN_PREFIX = "tqd_"  # noqa: S105 - a public marker, not a secret

@@ -24,8 +24,8 @@ from tansiq.core.clock import ensure_utc
 from tansiq.core.errors import ErrorDetail, TansiqError
 from tansiq.core.i18n import N_, NP_
 from tansiq.core.text import normalise_text
-from tansiq.permits.token import SALT_LENGTH, normalise_id_number
-from tansiq.permits.token import hash_id_number as token_hash_id_number
+from tansiq.permits.id_hash import SALT_LENGTH, normalise_id_number
+from tansiq.permits.id_hash import hash_id_number as token_hash_id_number
 
 
 class ApplicationInvalid(TansiqError):
@@ -80,7 +80,7 @@ class _Problems:
 
 def hash_id_number(id_number: str, salt: str | None = None) -> tuple[str, str]:
     """``(salt, hash)`` in hex, as the permit token carries them (one algorithm, in
-    :mod:`tansiq.permits.token`). The salt differs per application version, so two permits of
+    :mod:`tansiq.permits.id_hash`). The salt differs per application version, so two permits of
     one driver cannot be linked."""
     salt = salt or secrets.token_hex(SALT_LENGTH)
     return salt, token_hash_id_number(id_number, bytes.fromhex(salt)).hex()

@@ -8,10 +8,10 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from tansiq.clearances.applications import permit_number
 from tansiq.clearances.domain import ConditionKind, PermitStatus
 from tansiq.clearances.models import ApplicationRecord, PermitRecord
 from tansiq.clearances.repository import ClearanceRepository
-from tansiq.clearances.reviews import permit_number
 from tansiq.clearances.signing import permit_claims
 from tansiq.core.i18n import N_, Locale, translate
 from tansiq.parties.repository import PartyRepository

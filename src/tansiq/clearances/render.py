@@ -8,6 +8,7 @@ from typing import Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
+from tansiq.clearances.applications import permit_number, reference_of
 from tansiq.clearances.domain import (
     ApplicationStatus,
     Decision,
@@ -25,7 +26,6 @@ from tansiq.clearances.models import (
 )
 from tansiq.clearances.reasons import NOTE_REQUIRED, REASON_LABELS, ReasonCode
 from tansiq.clearances.repository import ClearanceRepository
-from tansiq.clearances.reviews import permit_number, reference_of
 from tansiq.clearances.schemas import (
     ApplicationOut,
     ApplicationSummaryOut,

@@ -9,12 +9,13 @@ from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from tansiq.clearances import reviews, service
+from tansiq.clearances import appeals, permit_actions, reviews, service
+from tansiq.clearances.applications import permit_number
 from tansiq.clearances.domain import ApplicationStatus, PermitAction
+from tansiq.clearances.errors import PermitNotFound
 from tansiq.clearances.printing import render_permit
 from tansiq.clearances.render import application_out, permit_out, reason_list, summary_out
 from tansiq.clearances.repository import ClearanceRepository
-from tansiq.clearances.reviews import permit_number
 from tansiq.clearances.schemas import (
     AmendmentIn,
     AppealIn,
@@ -134,7 +135,7 @@ def appeal_rejection(
     locale: RequestLocale,
 ) -> ApplicationOut:
     """Appeal a rejection: the authority reviews again, jointly visible to the municipality."""
-    service.appeal_rejection(session, me, application_id, body, env(hub))
+    appeals.appeal_rejection(session, me, application_id, body, env(hub))
     return application_out(session, service.get_application(session, me, application_id), locale)
 
 
@@ -192,7 +193,7 @@ def _visible_permit(session: DbSession, me: Any, permit_id: int) -> tuple[Any, A
     permit = repo.permit(permit_id)
     application = None if permit is None else repo.application(permit.application_id)
     if permit is None or application is None or not service.visible(session, me, application):
-        raise service.PermitNotFound(permit=permit_id)
+        raise PermitNotFound(permit=permit_id)
     return application, permit
 
 
@@ -292,5 +293,5 @@ def change_permit(
     me: CurrentPrincipal,
 ) -> PermitOut:
     """Suspend, reinstate or revoke a permit (any authority that approved it)."""
-    permit = service.change_permit(session, me, permit_id, action, body, env(hub))
+    permit = permit_actions.change_permit(session, me, permit_id, action, body, env(hub))
     return permit_out(session, permit)

@@ -1,177 +1,76 @@
-"""Use cases of an application: submit, amend, withdraw, appeal, and the permit's life
-after issue. Services flush; the edge commits."""
+"""Use cases of an application: submit, amend, withdraw, and who may see it (appeals are in
+appeals.py, a permit's changes after issue in permit_actions.py). Services flush; the edge
+commits."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tansiq.clearances import access
-from tansiq.clearances.content import Content, Policy, check_content, hash_id_number
+from tansiq.clearances.applications import (
+    ApplicationClosed,
+    ApplicationNotFound,
+    close_application,
+    ensure_open,
+    lock_application,
+    record_transition,
+    retire_permits,
+)
+from tansiq.clearances.content import Content, Policy, check_content
 from tansiq.clearances.domain import (
-    PERMIT_ACTIONS,
     ApplicationStatus,
-    ChangedPart,
     ConditionKind,
-    PermitAction,
     PermitStatus,
     ReviewStatus,
     plan_reviews,
 )
+from tansiq.clearances.errors import (
+    NothingChanged,
+    PermitRevoked,
+    ReferenceRequired,
+    ReferenceReused,
+    RouteChoice,
+    StaleVersion,
+)
+from tansiq.clearances.escalation import schedule_expiry
 from tansiq.clearances.messages import (
     AMENDED,
-    APPEALED,
     CREATED,
-    PERMIT_REINSTATED,
-    PERMIT_REVOKED,
-    PERMIT_SUSPENDED,
     ROUTED,
     SUBMITTED,
     WITHDRAWN,
     Why,
 )
 from tansiq.clearances.models import (
-    AppealRecord,
     ApplicationRecord,
-    ApplicationVersionRecord,
     PermitRecord,
     ReviewRecord,
     TransitionRecord,
 )
 from tansiq.clearances.repository import ClearanceRepository
-from tansiq.clearances.reviews import (
-    ApplicationClosed,
-    ApplicationNotFound,
-    ReviewPolicy,
-    announce_appeal,
-    close_application,
-    ensure_open,
-    lock_application,
-    open_review,
-    party_name,
-    permit_cti,
-    permit_number,
-    record_transition,
-    retire_permits,
-    schedule_expiry,
-    settle,
-    tell,
-)
+from tansiq.clearances.reviews import ReviewPolicy, open_review
+from tansiq.clearances.routing import required_by, route_of
 from tansiq.clearances.schemas import (
     AmendmentIn,
-    AppealIn,
     ApplicationIn,
-    CargoLineIn,
-    DriverIn,
-    PermitActionIn,
-    VehicleIn,
 )
+from tansiq.clearances.settlement import settle
+from tansiq.clearances.versions import changed_parts, input_of, merge_amendment, store_version
 from tansiq.core.clock import Clock
-from tansiq.core.errors import ErrorCategory, Forbidden, NotFound, TansiqError
-from tansiq.core.geojson import GeoJSONInvalid, parse_geometry
-from tansiq.core.i18n import N_
+from tansiq.core.errors import Forbidden
 from tansiq.core.text import normalise_text
 from tansiq.geo.domain import RouteResolution
 from tansiq.geo.repository import GeoRepository
-from tansiq.geo.service import RouteInvalid, SpatialIndexCache, list_zone_maps, resolve_route
+from tansiq.geo.service import SpatialIndexCache
 from tansiq.parties.access import is_hub_admin
 from tansiq.parties.domain import PartyKind, Principal
 from tansiq.parties.repository import PartyRepository
-from tansiq.permits.service import record_revocation
-from tansiq.permits.trust import RevocationStatus
 from tansiq.settings import Settings
-
-
-class NoAuthorityRequired(TansiqError):
-    code = "application.no_authority"
-    message = N_(
-        "The route touches no authority's zone or checkpoint, so no one can approve "
-        "it; check the route."
-    )
-
-
-class ReferenceRequired(TansiqError):
-    code = "application.reference_required"
-    message = N_("A client reference of visible characters is required.")
-
-
-class RouteChoice(TansiqError):
-    code = "application.route_choice"
-    message = N_(
-        'Give the route either as a GeoJSON "route" or as a list of "checkpoints" '
-        "in order, not both."
-    )
-
-
-class PermitRevoked(TansiqError):
-    code = "application.permit_revoked"
-    message = N_("The permit was revoked; a revoked clearance is not amended. Apply anew.")
-    category = ErrorCategory.CONFLICT
-
-
-class ReferenceReused(TansiqError):
-    code = "application.reference_reused"
-    message = N_('Your reference "{reference}" already names a different application.')
-    category = ErrorCategory.CONFLICT
-
-
-class StaleVersion(TansiqError):
-    code = "application.stale_version"
-    message = N_(
-        "The application changed since version {expected}; it is now at version "
-        "{current}. Reload it."
-    )
-    category = ErrorCategory.CONFLICT
-
-
-class NothingChanged(TansiqError):
-    code = "application.no_change"
-    message = N_("The amendment changes nothing.")
-
-
-class NotRejected(TansiqError):
-    code = "appeal.not_rejected"
-    message = N_("Only a rejection can be appealed.")
-    category = ErrorCategory.CONFLICT
-
-
-class AppealOpen(TansiqError):
-    code = "appeal.already_open"
-    message = N_("This rejection is already under appeal.")
-    category = ErrorCategory.CONFLICT
-
-
-class AppealDecided(TansiqError):
-    code = "appeal.already_decided"
-    message = N_("This rejection was upheld on appeal; amend the application to be reviewed again.")
-    category = ErrorCategory.CONFLICT
-
-
-class PermitNotFound(NotFound):
-    code = "permit.not_found"
-    message = N_("No permit {permit}.")
-
-
-class PermitStateConflict(TansiqError):
-    code = "permit.wrong_state"
-    message = N_('A permit that is "{status}" cannot be {action}.')
-    category = ErrorCategory.CONFLICT
-
-
-REVOCATION_BY_ACTION = {
-    PermitAction.SUSPEND: RevocationStatus.SUSPENDED,
-    PermitAction.REVOKE: RevocationStatus.REVOKED,
-    PermitAction.REINSTATE: RevocationStatus.REINSTATED,
-}
-NOTICE_BY_ACTION = {
-    PermitAction.SUSPEND: PERMIT_SUSPENDED,
-    PermitAction.REVOKE: PERMIT_REVOKED,
-    PermitAction.REINSTATE: PERMIT_REINSTATED,
-}
 
 
 @dataclass(frozen=True)
@@ -212,7 +111,9 @@ def submit_application(
     if not reference:
         raise ReferenceRequired
     content = _check(session, body, env)
-    route, resolution = _route(session, content, env)
+    route, resolution = route_of(
+        session, content, spatial_index=env.spatial_index, max_corridor_m=env.policy.max_corridor_m
+    )
     existing = repo.application_by_reference(principal.party_id, reference)
     if existing is not None:
         return _same_submission(session, existing, content, route, body.submit, principal, env)
@@ -248,7 +149,7 @@ def submit_application(
             reason=CREATED,
         )
     )
-    _store_version(session, application, 1, content, route, principal, changed=[])
+    store_version(session, application, 1, content, route, principal, changed=[])
     if body.submit:
         _submit(session, application, resolution, principal, env)
     return application
@@ -257,13 +158,15 @@ def submit_application(
 def submit_draft(
     session: Session, principal: Principal, application_id: int, env: ClearanceEnv
 ) -> ApplicationRecord:
-    application = _own(session, principal, application_id, env)
+    application = own_application(session, principal, application_id, env)
     if application.status != ApplicationStatus.DRAFT:
         raise ApplicationClosed(status=application.status)
     version = ClearanceRepository(session).version(application.id, application.current_version)
     assert version is not None  # noqa: S101 - every application has its first version
-    content = _check(session, _input_of(version), env)
-    _, resolution = _route(session, content, env)
+    content = _check(session, input_of(version), env)
+    _, resolution = route_of(
+        session, content, spatial_index=env.spatial_index, max_corridor_m=env.policy.max_corridor_m
+    )
     _submit(session, application, resolution, principal, env)
     return application
 
@@ -276,7 +179,7 @@ def amend_application(
     env: ClearanceEnv,
 ) -> ApplicationRecord:
     """A new version of the application; only the reviews the change touches reopen."""
-    application = _own(session, principal, application_id, env)
+    application = own_application(session, principal, application_id, env)
     if application.current_version != body.expected_version:
         raise StaleVersion(expected=body.expected_version, current=application.current_version)
     if body.route is not None and body.checkpoints is not None:
@@ -292,16 +195,18 @@ def amend_application(
     )
     old = repo.version(application.id, application.current_version)
     assert old is not None  # noqa: S101 - every application has its current version
-    merged = _merge(_input_of(old), body)
+    merged = merge_amendment(input_of(old), body)
     content = _check(session, merged, env)
-    route, resolution = _route(session, content, env)
-    changed = _changed(old, content, route)
+    route, resolution = route_of(
+        session, content, spatial_index=env.spatial_index, max_corridor_m=env.policy.max_corridor_m
+    )
+    changed = changed_parts(old, content, route)
     if not changed:
         raise NothingChanged
     number = application.current_version + 1
     application.current_version = number
     application.valid_from, application.valid_until = content.valid_from, content.valid_until
-    _store_version(session, application, number, content, route, principal, changed=sorted(changed))
+    store_version(session, application, number, content, route, principal, changed=sorted(changed))
     if application.status == ApplicationStatus.DRAFT:
         return application
     schedule_expiry(session, application)
@@ -328,7 +233,7 @@ def amend_application(
             status=ReviewStatus.PENDING.value,
             required_by={},
         )
-        review.required_by = _required_by(required[authority])
+        review.required_by = required_by(required[authority])
         open_review(
             session,
             application,
@@ -339,7 +244,7 @@ def amend_application(
             changed=changed_text,
         )
     for authority in plan.keep - reopen:
-        reviews[authority].required_by = _required_by(required[authority])
+        reviews[authority].required_by = required_by(required[authority])
     for authority in plan.drop | reopen:
         appeal = repo.open_appeal(reviews[authority].id)
         if appeal is not None:
@@ -366,7 +271,7 @@ def amend_application(
 def withdraw_application(
     session: Session, principal: Principal, application_id: int, reason: str, env: ClearanceEnv
 ) -> ApplicationRecord:
-    application = _own(session, principal, application_id, env)
+    application = own_application(session, principal, application_id, env)
     close_application(
         session,
         application,
@@ -377,102 +282,6 @@ def withdraw_application(
         env.clock,
     )
     return application
-
-
-def appeal_rejection(
-    session: Session, principal: Principal, application_id: int, body: AppealIn, env: ClearanceEnv
-) -> AppealRecord:
-    """Reopen a rejecting authority's review as a joint review the municipality sees."""
-    application = _own(session, principal, application_id, env)
-    repo = ClearanceRepository(session)
-    review = repo.review(body.review_id)
-    if review is None or review.application_id != application.id:
-        raise NotFound
-    if review.status != ReviewStatus.REJECTED:
-        raise NotRejected
-    if repo.open_appeal(review.id) is not None:
-        raise AppealOpen
-    if _upheld_since_last_change(session, application, review.id):
-        raise AppealDecided
-    grounds = normalise_text(body.grounds)
-    appeal = AppealRecord(
-        application_id=application.id,
-        review_id=review.id,
-        grounds=grounds,
-        opened_by=principal.user_id,
-        opened_at=env.clock.now(),
-    )
-    repo.add(appeal)
-    open_review(
-        session,
-        application,
-        review,
-        policy=env.reviews,
-        clock=env.clock,
-        reopened=True,
-        appeal=True,
-    )
-    announce_appeal(session, application, review, grounds, env.clock)
-    settle(
-        session,
-        application,
-        actor=principal.user_id,
-        clock=env.clock,
-        reason=Why(APPEALED),
-        secret=env.secret_key,
-    )
-    return appeal
-
-
-def change_permit(
-    session: Session,
-    principal: Principal,
-    permit_id: int,
-    action: PermitAction,
-    body: PermitActionIn,
-    env: ClearanceEnv,
-) -> PermitRecord:
-    """Suspend, reinstate or revoke a permit: any authority that approved it may."""
-    repo = ClearanceRepository(session)
-    permit = repo.permit(permit_id)
-    application = None if permit is None else repo.application(permit.application_id)
-    if permit is None or application is None or not visible(session, principal, application):
-        raise PermitNotFound(permit=permit_id)
-    if not access.can_change_permit(principal, frozenset(permit.authority_ids)):
-        raise Forbidden
-    application = lock_application(session, permit.application_id)
-    session.refresh(permit)
-    if action is PermitAction.REINSTATE:
-        ensure_open(session, application, env.clock)
-    allowed, target = PERMIT_ACTIONS[action]
-    if PermitStatus(permit.status) not in allowed:
-        raise PermitStateConflict(status=permit.status, action=action.value)
-    notice = NOTICE_BY_ACTION[action]
-    permit.status = target.value
-    permit.status_changed_at, permit.status_changed_by = env.clock.now(), principal.user_id
-    permit.status_reason_code = body.reason_code.value
-    permit.status_note = normalise_text(body.note)
-    params = {
-        "permit": permit_number(permit),
-        "authority": party_name(session, principal.party_id),
-        "reason_code": body.reason_code.value,
-        "note": permit.status_note or "-",
-    }
-    for party_id in {application.applicant_party_id, *permit.authority_ids}:
-        tell(session, party_id, notice, application, env.clock, **params)
-    repo.flush()
-    if env.secret_key is not None:
-        # Checkpoints learn of it through the next signed revocation delta they pull.
-        record_revocation(
-            session,
-            cti=permit_cti(application),
-            version=permit.version,
-            status=REVOCATION_BY_ACTION[action],
-            reason=body.reason_code.value,
-            secret=env.secret_key,
-            clock=env.clock,
-        )
-    return permit
 
 
 def get_application(
@@ -543,7 +352,7 @@ def _submit(
             authority_id=authority.authority_id,
             round=1,
             status=ReviewStatus.PENDING.value,
-            required_by=_required_by(authority),
+            required_by=required_by(authority),
         )
         open_review(
             session, application, review, policy=env.reviews, clock=env.clock, reopened=False
@@ -558,9 +367,11 @@ def _submit(
     )
 
 
-def _own(
+def own_application(
     session: Session, principal: Principal, application_id: int, env: ClearanceEnv
 ) -> ApplicationRecord:
+    """The application, locked, for its applicant to change: forbidden to others who may see
+    it, "not found" to the rest, and refused once it has ended."""
     application = lock_application(session, application_id)
     if not access.can_change_application(principal, application.applicant_party_id):
         if visible(session, principal, application):
@@ -574,208 +385,6 @@ def _check(session: Session, body: ApplicationIn, env: ClearanceEnv) -> Content:
     codes = set(body.checkpoints or ())
     known = GeoRepository(session).checkpoints_by_codes({normalise_text(c) for c in codes})
     return check_content(body, now=env.clock.now(), policy=env.policy, known_checkpoints=known)
-
-
-def _route(
-    session: Session, content: Content, env: ClearanceEnv
-) -> tuple[dict[str, Any], RouteResolution]:
-    """The route as GeoJSON and the authorities it needs over the whole validity window:
-    every zone map in force at some moment of the window counts."""
-    route = content.route
-    if route is None:
-        known = GeoRepository(session).checkpoints_by_codes(set(content.checkpoint_codes))
-        route = {
-            "type": "LineString",
-            "coordinates": [[known[c].lon, known[c].lat] for c in content.checkpoint_codes],
-        }
-    # Only the geometry is kept: extra members of the GeoJSON object are not stored.
-    try:
-        line = parse_geometry(route, ("LineString",))
-    except GeoJSONInvalid as error:
-        raise RouteInvalid(error.details) from None
-    route = {"type": "LineString", "coordinates": [[x, y] for x, y, *_ in line.coords]}
-    resolution = resolve_over_window(
-        session,
-        env.spatial_index,
-        route=route,
-        corridor_m=content.corridor_m,
-        max_corridor_m=env.policy.max_corridor_m,
-        valid_from=content.valid_from,
-        valid_until=content.valid_until,
-    )
-    return route, resolution
-
-
-def resolve_over_window(
-    session: Session,
-    spatial_index: SpatialIndexCache,
-    *,
-    route: dict[str, Any],
-    corridor_m: float,
-    max_corridor_m: float,
-    valid_from: datetime,
-    valid_until: datetime,
-) -> RouteResolution:
-    """The authorities ``route`` needs over the window ``[valid_from, valid_until)``: every
-    zone map in force at some moment of it counts. :class:`NoAuthorityRequired` if none."""
-    moments = {valid_from} | {
-        view.in_force_from
-        for view in list_zone_maps(session)
-        if view.in_force_from is not None and valid_from < view.in_force_from < valid_until
-    }
-    resolution = _union(
-        [
-            resolve_route(
-                session,
-                spatial_index,
-                route=route,
-                corridor_m=corridor_m,
-                max_corridor_m=max_corridor_m,
-                at=moment,
-            )
-            for moment in sorted(moments)
-        ]
-    )
-    if not resolution.authorities:
-        raise NoAuthorityRequired
-    return resolution
-
-
-def _union(resolutions: list[RouteResolution]) -> RouteResolution:
-    first = resolutions[0]
-    if len(resolutions) == 1:
-        return first
-    merged: dict[int, Any] = {}
-    for resolution in resolutions:
-        for authority in resolution.authorities:
-            known = merged.get(authority.authority_id)
-            if known is None:
-                merged[authority.authority_id] = authority
-                continue
-            zones = {z.zone_id: z for z in (*known.zones, *authority.zones)}
-            checkpoints = {
-                c.checkpoint.code: c for c in (*known.checkpoints, *authority.checkpoints)
-            }
-            merged[authority.authority_id] = type(authority)(
-                authority_id=authority.authority_id,
-                first_along_m=min(known.first_along_m, authority.first_along_m),
-                zones=tuple(zones.values()),
-                checkpoints=tuple(checkpoints.values()),
-            )
-    return type(first)(
-        at=first.at,
-        corridor_m=first.corridor_m,
-        route_length_m=first.route_length_m,
-        epsg=first.epsg,
-        authorities=tuple(sorted(merged.values(), key=lambda a: (a.first_along_m, a.authority_id))),
-        checkpoints=first.checkpoints,
-    )
-
-
-def _required_by(authority: Any) -> dict[str, Any]:
-    return {
-        "zones": [
-            {"id": z.zone_id, "map_id": z.map_id, "name_ar": z.name.ar, "name_en": z.name.en}
-            for z in authority.zones
-        ],
-        "checkpoints": [c.checkpoint.code for c in authority.checkpoints],
-    }
-
-
-def _store_version(
-    session: Session,
-    application: ApplicationRecord,
-    number: int,
-    content: Content,
-    route: dict[str, Any],
-    principal: Principal,
-    *,
-    changed: list[str],
-) -> None:
-    salt, digest = hash_id_number(content.driver_id_number)
-    ClearanceRepository(session).add(
-        ApplicationVersionRecord(
-            application_id=application.id,
-            number=number,
-            content=content.data,
-            route_geojson=route,
-            corridor_m=content.corridor_m,
-            driver_id_number=content.driver_id_number,
-            driver_id_salt=salt,
-            driver_id_hash=digest,
-            changed=changed,
-            created_at=application.updated_at,
-            created_by=principal.user_id,
-        )
-    )
-
-
-def _input_of(version: ApplicationVersionRecord) -> ApplicationIn:
-    data = version.content
-    by_checkpoints = bool(data.get("checkpoints"))
-    application = version.application_id
-    return ApplicationIn(
-        client_reference=f"version-{application}-{version.number}",
-        vehicle=VehicleIn(**{k: v for k, v in data["vehicle"].items() if v is not None}),
-        driver=DriverIn(
-            name_ar=data["driver"]["name_ar"],
-            name_latin=data["driver"]["name_latin"],
-            id_number=version.driver_id_number,
-        ),
-        cargo=[
-            CargoLineIn(**{k: v for k, v in line.items() if v is not None})
-            for line in data["cargo"]
-        ],
-        seals=data["seals"],
-        origin=data["origin"],
-        destination=data["destination"],
-        route=None if by_checkpoints else version.route_geojson,
-        checkpoints=data["checkpoints"] if by_checkpoints else None,
-        corridor_m=version.corridor_m,
-        valid_from=_window_of(version)[0],
-        valid_until=_window_of(version)[1],
-    )
-
-
-def _window_of(version: ApplicationVersionRecord) -> tuple[Any, Any]:
-    window = version.content.get("window", {})
-    return window.get("valid_from"), window.get("valid_until")
-
-
-def _merge(current: ApplicationIn, body: AmendmentIn) -> ApplicationIn:
-    updates = body.model_dump(exclude_unset=True, exclude={"expected_version", "note"})
-    # A new route replaces the old one in whichever form it was given.
-    if updates.get("route") is not None:
-        updates["checkpoints"] = None
-    elif updates.get("checkpoints") is not None:
-        updates["route"] = None
-    merged = current.model_dump()
-    merged.update(updates)
-    return ApplicationIn.model_validate(merged)
-
-
-def _changed(
-    old: ApplicationVersionRecord, new: Content, route: dict[str, Any]
-) -> set[ChangedPart]:
-    before, after = old.content, new.data
-    changed = set()
-    if before["vehicle"] != after["vehicle"]:
-        changed.add(ChangedPart.VEHICLE)
-    if before["driver"] != after["driver"] or old.driver_id_number != new.driver_id_number:
-        changed.add(ChangedPart.DRIVER)
-    if before["cargo"] != after["cargo"]:
-        changed.add(ChangedPart.CARGO)
-    if (
-        old.route_geojson != route
-        or old.corridor_m != new.corridor_m
-        or before.get("checkpoints") != after.get("checkpoints")
-    ):
-        changed.add(ChangedPart.ROUTE)
-    if _window_of(old) != (new.valid_from.isoformat(), new.valid_until.isoformat()):
-        changed.add(ChangedPart.WINDOW)
-    if any(before[k] != after[k] for k in ("seals", "origin", "destination")):
-        changed.add(ChangedPart.DETAILS)
-    return changed
 
 
 def _via(review: ReviewRecord) -> frozenset[str]:
@@ -826,16 +435,3 @@ def _suspenders(session: Session, permit: PermitRecord) -> set[int]:
         return set()
     user = PartyRepository(session).user(permit.status_changed_by)
     return set() if user is None else {user.party_id}
-
-
-def _upheld_since_last_change(
-    session: Session, application: ApplicationRecord, review_id: int
-) -> bool:
-    """One appeal per rejection: after an upheld appeal, only an amendment reopens it."""
-    repo = ClearanceRepository(session)
-    version = repo.version(application.id, application.current_version)
-    since = version.created_at if version is not None else application.created_at
-    return any(
-        appeal.review_id == review_id and appeal.outcome == "upheld" and appeal.opened_at >= since
-        for appeal in repo.appeals(application.id)
-    )

@@ -13,9 +13,9 @@ from tansiq.core.clock import Clock
 from tansiq.geo.repository import GeoRepository
 from tansiq.parties.domain import PartyKind
 from tansiq.parties.repository import PartyRepository
+from tansiq.permits.claims import Condition, Driver, PermitClaims, Vehicle
 from tansiq.permits.models import PermitTokenRecord
 from tansiq.permits.service import issue_token
-from tansiq.permits.token import Condition, Driver, PermitClaims, Vehicle
 
 MAX_CARGO_SUMMARY = 200
 

@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 import click
 from pydantic import BaseModel, ValidationError
 
-from tansiq.clearances import reviews, service
+from tansiq.clearances import appeals, permit_actions, reviews, service
+from tansiq.clearances.applications import reference_of
 from tansiq.clearances.domain import ConditionKind, Decision, PermitAction
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.clearances.render import application_out, permit_out
@@ -111,7 +112,7 @@ def list_applications(ctx: click.Context, as_user: str, status: str | None) -> N
         me = operator(session, as_user)
         for application in service.list_applications(session, me, status=status, limit=500):
             click.echo(
-                f"{application.id}\t{reviews.reference_of(application)}\t"
+                f"{application.id}\t{reference_of(application)}\t"
                 f"{application.status}\t{application.client_reference}"
             )
 
@@ -189,7 +190,7 @@ def appeal(
             hub.settings, hub.clock, spatial_index_cache(hub.caches, hub.settings.metric_epsg)
         )
         me = operator(session, as_user)
-        service.appeal_rejection(session, me, application_id, body, env)
+        appeals.appeal_rejection(session, me, application_id, body, env)
         show(application_out(session, service.get_application(session, me, application_id)))
 
 
@@ -208,7 +209,7 @@ def list_reviews(ctx: click.Context, as_user: str) -> None:
         for review in ClearanceRepository(session).pending_reviews_of(me.party_id):
             application = service.get_application(session, me, review.application_id)
             click.echo(
-                f"{review.id}\t{reviews.reference_of(application)}\t"
+                f"{review.id}\t{reference_of(application)}\t"
                 f"due {review.deadline.isoformat()}\tround {review.round}"
             )
 
@@ -300,7 +301,7 @@ def _permit_command(action: str, help_text: str) -> click.Command:
             env = service.ClearanceEnv.of(
                 hub.settings, hub.clock, spatial_index_cache(hub.caches, hub.settings.metric_epsg)
             )
-            permit = service.change_permit(
+            permit = permit_actions.change_permit(
                 session, operator(session, as_user), permit_id, PermitAction(action), body, env
             )
             shown = permit_out(session, permit)

@@ -20,7 +20,8 @@ from tansiq.cli.lazy import LazyCommand, LazyGroup
 from tansiq.core.clock import SystemClock, ensure_utc
 from tansiq.core.errors import TansiqError
 from tansiq.core.i18n import N_, Locale
-from tansiq.permits.token import ALG_EDDSA, PublicKey, PublicKeyInvalid, load_public_key
+from tansiq.permits.keys import ALG_EDDSA, PublicKey, load_public_key
+from tansiq.permits.token_errors import PublicKeyInvalid
 from tansiq.permits.trust import RevocationState, load_revocations, load_trust_list
 from tansiq.verifier.image import read_qr_text
 from tansiq.verifier.verify import Verdict, verify

@@ -15,7 +15,7 @@ from types import FrameType
 
 import click
 
-from tansiq.clearances import reviews as clearance_reviews
+from tansiq.clearances import escalation as clearance_escalation
 from tansiq.cli.base import hub_context
 from tansiq.context import HubContext
 from tansiq.jobs.service import JobHandler, JobRunner, run_worker
@@ -27,7 +27,7 @@ def build_runner(context: HubContext) -> JobRunner:
     settings = context.settings
     handlers: dict[str, JobHandler] = {}
     handlers.update(notify_service.job_handlers(settings))
-    handlers.update(clearance_reviews.job_handlers())
+    handlers.update(clearance_escalation.job_handlers())
     return JobRunner(
         handlers,
         max_attempts=settings.job_max_attempts,

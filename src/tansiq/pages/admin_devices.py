@@ -35,9 +35,9 @@ from tansiq.parties import access
 from tansiq.parties.domain import PartyKind, Principal
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits import service as keys
+from tansiq.permits.keys import ALG_EDDSA, ALG_ES256
 from tansiq.permits.models import SigningKeyRecord
 from tansiq.permits.repository import PermitRepository
-from tansiq.permits.token import ALG_EDDSA, ALG_ES256
 from tansiq.web.deps import RecordId
 
 router = APIRouter(include_in_schema=False)

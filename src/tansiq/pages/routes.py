@@ -11,7 +11,9 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from tansiq.clearances import reviews, service
+from tansiq.clearances.applications import reference_of
 from tansiq.clearances.domain import ConditionKind, Decision, ReviewStatus
+from tansiq.clearances.errors import PermitNotFound
 from tansiq.clearances.printing import render_permit
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.clearances.render import application_out, applications_out, reason_label
@@ -153,7 +155,7 @@ def _waiting(s: Screen) -> list[dict[str, Any]]:
         shown.append(
             {
                 "application_id": application.id,
-                "reference": reviews.reference_of(application),
+                "reference": reference_of(application),
                 "origin": content.get("origin", ""),
                 "destination": content.get("destination", ""),
                 "deadline": ensure_utc(review.deadline),
@@ -182,7 +184,7 @@ def decided_reviews(s: Current) -> Response:
         rows.append(
             {
                 "application_id": review.application_id,
-                "reference": "" if application is None else reviews.reference_of(application),
+                "reference": "" if application is None else reference_of(application),
                 "round": decision.round,
                 "version": decision.application_version,
                 "decision": tr(s, DECISION[Decision(decision.decision)]),
@@ -387,7 +389,7 @@ def print_permit(permit_id: RecordId, s: Current) -> Response:
         or record is None
         or record.token is None
     ):
-        return s.error(service.PermitNotFound(permit=permit_id))
+        return s.error(PermitNotFound(permit=permit_id))
     response = HTMLResponse(render_permit(s.session, application, permit, record.token, s.locale))
     # The permit page keeps its own <style> so it prints the same when saved alone.
     finish(response, s.request, s.page, signer(s.request), s.csp(inline_styles=True))

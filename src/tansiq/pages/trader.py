@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from tansiq.clearances import access, service
+from tansiq.clearances import access, appeals, service
 from tansiq.clearances.domain import ReviewStatus
 from tansiq.clearances.models import ApplicationRecord
 from tansiq.clearances.render import application_out, applications_out
@@ -339,7 +339,7 @@ def appeal(application_id: RecordId, s: Current, form: FormData) -> Response:
     def act(me: Principal) -> None:
         if body is None:
             raise FormInvalid
-        service.appeal_rejection(s.session, me, application_id, body, _env(s))
+        appeals.appeal_rejection(s.session, me, application_id, body, _env(s))
 
     return _act_or_show_again(
         s,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tansiq.clearances import service
+from tansiq.clearances.routing import resolve_over_window
 from tansiq.core.errors import TansiqError
 from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import (
@@ -37,7 +37,7 @@ def check_route(s: Screen, values: Values) -> dict[str, Any]:
             else s.hub.settings.default_corridor_m
         )
         start = parse_time(values.valid_from) or s.hub.clock.now()
-        resolution = service.resolve_over_window(
+        resolution = resolve_over_window(
             s.session,
             spatial_index_cache(s.hub.caches, s.hub.settings.metric_epsg),
             route=route,

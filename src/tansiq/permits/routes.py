@@ -13,9 +13,9 @@ from tansiq.core.errors import NotFound
 from tansiq.parties.deps import CurrentPrincipal
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits import service
+from tansiq.permits.keys import ALG_EDDSA, ALG_ES256
 from tansiq.permits.models import SigningKeyRecord
 from tansiq.permits.repository import PermitRepository
-from tansiq.permits.token import ALG_EDDSA, ALG_ES256
 from tansiq.permits.trust import revocations_file
 from tansiq.web.deps import DbSession, Hub
 

@@ -25,6 +25,16 @@ from tansiq.core.sealing import seal, unseal
 from tansiq.parties import access
 from tansiq.parties.domain import PartyKind, Principal, Role
 from tansiq.parties.repository import PartyRepository
+from tansiq.permits.claims import PermitClaims, claims_to_cbor
+from tansiq.permits.cose import protected_header, sig_structure
+from tansiq.permits.keys import (
+    ALG_EDDSA,
+    Ed25519Signer,
+    key_id,
+    load_public_key,
+    raw_public_key,
+    verify_signature,
+)
 from tansiq.permits.models import (
     PermitTokenRecord,
     RevocationDeltaRecord,
@@ -32,20 +42,8 @@ from tansiq.permits.models import (
     TrustListRecord,
 )
 from tansiq.permits.repository import PermitRepository
-from tansiq.permits.token import (
-    ALG_EDDSA,
-    Ed25519Signer,
-    PermitClaims,
-    PublicKeyInvalid,
-    assemble,
-    claims_to_cbor,
-    key_id,
-    load_public_key,
-    protected_header,
-    raw_public_key,
-    sig_structure,
-    verify_signature,
-)
+from tansiq.permits.token import assemble
+from tansiq.permits.token_errors import PublicKeyInvalid
 from tansiq.permits.trust import (
     KeyStatus,
     RevocationDelta,

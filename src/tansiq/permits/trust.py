@@ -33,20 +33,17 @@ import cbor2
 
 from tansiq.core.errors import TansiqError
 from tansiq.core.i18n import N_
-from tansiq.permits.token import (
+from tansiq.permits.cose import protected_header, strict_loads
+from tansiq.permits.keys import (
     ALG_EDDSA,
     SUPPORTED_ALGS,
-    PermitTokenMalformed,
     PublicKey,
-    PublicKeyInvalid,
     Signer,
-    UnsupportedAlgorithm,
     key_id,
     load_public_key,
-    protected_header,
-    strict_loads,
     verify_signature,
 )
+from tansiq.permits.token_errors import PermitTokenMalformed, PublicKeyInvalid, UnsupportedAlgorithm
 
 COSE_SIGN1_TAG: Final = 18
 TRUST_TYPE: Final = "tq-trust"

@@ -39,7 +39,10 @@ from typing import Final
 
 from tansiq.core.clock import ensure_utc
 from tansiq.core.i18n import N_, NP_, Locale, translate
-from tansiq.permits.token import PermitClaims, PermitTokenMalformed, decode, verify_signature
+from tansiq.permits.claims import PermitClaims
+from tansiq.permits.keys import verify_signature
+from tansiq.permits.token import decode
+from tansiq.permits.token_errors import PermitTokenMalformed
 from tansiq.permits.trust import ROLE_PERMITS, RevocationState, RevocationStatus, TrustList
 
 DEFAULT_MAX_DATA_AGE: Final = timedelta(hours=24)

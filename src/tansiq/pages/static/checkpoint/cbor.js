@@ -1,6 +1,6 @@
 // A small strict CBOR (RFC 8949) decoder and the few encodings COSE signing needs.
 //
-// Our own, not an npm package: the hub's decoder (permits/token.py strict_loads) accepts only
+// Our own, not an npm package: the hub's decoder (permits/cose.py strict_loads) accepts only
 // what cbor2 would write back byte for byte, i.e. shortest-form lengths, definite lengths, no
 // duplicate map keys, no trailing bytes, no floats, nothing past depth 8. cbor-x and cborg are
 // lenient by default or differ in corner cases, and a verdict must not depend on them; this

@@ -1,5 +1,5 @@
 // Keys, signatures and byte helpers shared by the token and trust-list readers (the Python
-// they mirror: tansiq/permits/token.py, key_id and verify_signature).
+// they mirror: tansiq/permits/keys.py, key_id and verify_signature).
 
 export const ALG_EDDSA = -8;
 export const ALG_ES256 = -7;
