@@ -77,17 +77,17 @@ def record_transition(
     reason: Why,
     clock: Clock,
 ) -> None:
-    current = ApplicationStatus(application.status)
+    current = application.status
     if current is target:
         return
     check_transition(current, target)
-    application.status = target.value
+    application.status = target
     application.updated_at = clock.now()
     ClearanceRepository(session).add(
         TransitionRecord(
             application_id=application.id,
-            from_status=current.value,
-            to_status=target.value,
+            from_status=current,
+            to_status=target,
             actor_user_id=actor,
             at=clock.now(),
             reason=reason.message,
@@ -112,7 +112,7 @@ def close_application(
     repo = ClearanceRepository(session)
     for review in repo.reviews(application.id):
         if review.status == ReviewStatus.PENDING:
-            review.status = ReviewStatus.DROPPED.value
+            review.status = ReviewStatus.DROPPED
         appeal = repo.open_appeal(review.id)
         if appeal is not None:
             appeal.closed_at, appeal.outcome = clock.now(), "closed"
@@ -127,5 +127,5 @@ def retire_permits(
 ) -> None:
     for permit in ClearanceRepository(session).permits(application.id):
         if permit.status in (PermitStatus.ACTIVE, PermitStatus.SUSPENDED):
-            permit.status = status.value
+            permit.status = status
             permit.status_changed_at, permit.status_changed_by = clock.now(), actor

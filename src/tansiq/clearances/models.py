@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tansiq.clearances.domain import ApplicationStatus, PermitStatus, ReviewStatus
 from tansiq.db.base import Base
+from tansiq.db.types import StrEnumType
 
 
 class ApplicationRecord(Base):
@@ -19,7 +21,9 @@ class ApplicationRecord(Base):
     applicant_party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
     applicant_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     client_reference: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(
+        StrEnumType(ApplicationStatus, 20), index=True
+    )
     current_version: Mapped[int] = mapped_column(Integer, default=1)
     valid_from: Mapped[datetime]
     valid_until: Mapped[datetime]
@@ -53,7 +57,7 @@ class ReviewRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     authority_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[ReviewStatus] = mapped_column(StrEnumType(ReviewStatus, 20), index=True)
     round: Mapped[int] = mapped_column(Integer, default=1)
     opened_at: Mapped[datetime]
     deadline: Mapped[datetime] = mapped_column(index=True)
@@ -98,8 +102,10 @@ class TransitionRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[ApplicationStatus | None] = mapped_column(
+        StrEnumType(ApplicationStatus, 20)
+    )
+    to_status: Mapped[ApplicationStatus] = mapped_column(StrEnumType(ApplicationStatus, 20))
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime]
     # A message id (see clearances.messages) and its parameters, rendered per reader.
@@ -128,7 +134,7 @@ class PermitRecord(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     application_version: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[PermitStatus] = mapped_column(StrEnumType(PermitStatus, 20), index=True)
     issued_at: Mapped[datetime]
     valid_from: Mapped[datetime]
     valid_until: Mapped[datetime]

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from tansiq.clearances import access
 from tansiq.clearances.applications import ensure_open, lock_application, permit_cti, permit_number
-from tansiq.clearances.domain import PERMIT_ACTIONS, PermitAction, PermitStatus
+from tansiq.clearances.domain import PERMIT_ACTIONS, PermitAction
 from tansiq.clearances.errors import PermitNotFound, PermitStateConflict
 from tansiq.clearances.messages import PERMIT_REINSTATED, PERMIT_REVOKED, PERMIT_SUSPENDED
 from tansiq.clearances.models import PermitRecord
@@ -54,10 +54,10 @@ def change_permit(
     if action is PermitAction.REINSTATE:
         ensure_open(session, application, env.clock)
     allowed, target = PERMIT_ACTIONS[action]
-    if PermitStatus(permit.status) not in allowed:
+    if permit.status not in allowed:
         raise PermitStateConflict(status=permit.status, action=action.value)
     notice = NOTICE_BY_ACTION[action]
-    permit.status = target.value
+    permit.status = target
     permit.status_changed_at, permit.status_changed_by = env.clock.now(), principal.user_id
     permit.status_reason_code = body.reason_code.value
     permit.status_note = normalise_text(body.note)

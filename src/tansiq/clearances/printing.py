@@ -93,7 +93,7 @@ def render_permit(
         }
         for c in permit.conditions
     ]
-    status = PermitStatus(permit.status)
+    status = permit.status
     driver = data["driver"]
     cargo = "; ".join(
         f"{line['quantity']:g} {line['unit']} {line['description']}" for line in data["cargo"]

@@ -12,8 +12,6 @@ from tansiq.clearances.applications import permit_number, reference_of
 from tansiq.clearances.domain import (
     ApplicationStatus,
     Decision,
-    PermitStatus,
-    ReviewStatus,
     is_contradiction,
 )
 from tansiq.clearances.models import (
@@ -130,9 +128,9 @@ def _application_out(
         reference=reference_of(application),
         client_reference=application.client_reference,
         applicant=codes[application.applicant_party_id],
-        status=ApplicationStatus(application.status),
+        status=application.status,
         version=application.current_version,
-        contradiction=is_contradiction(ReviewStatus(r.status) for r in reviews),
+        contradiction=is_contradiction(r.status for r in reviews),
         content=version.content,
         route=version.route_geojson,
         corridor_m=version.corridor_m,
@@ -144,7 +142,7 @@ def _application_out(
                 authority_name=Name.pair(
                     party_by_id[r.authority_id].name_ar, party_by_id[r.authority_id].name_en
                 ),
-                status=ReviewStatus(r.status),
+                status=r.status,
                 round=r.round,
                 deadline=r.deadline,
                 overdue=r.overdue_at is not None,
@@ -202,7 +200,7 @@ def _permit_out(permit: PermitRecord, all_codes: dict[int, str]) -> PermitOut:
         number=permit_number(permit),
         version=permit.version,
         application_version=permit.application_version,
-        status=PermitStatus(permit.status),
+        status=permit.status,
         issued_at=permit.issued_at,
         valid_from=permit.valid_from,
         valid_until=permit.valid_until,
@@ -228,7 +226,7 @@ def summary_out(session: Session, application: ApplicationRecord) -> Application
         reference=reference_of(application),
         client_reference=application.client_reference,
         applicant="" if party is None else party.code,
-        status=ApplicationStatus(application.status),
+        status=application.status,
         valid_from=application.valid_from,
         valid_until=application.valid_until,
         updated_at=application.updated_at,

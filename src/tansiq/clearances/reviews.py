@@ -92,7 +92,7 @@ def open_review(
     now = clock.now()
     if reopened:
         review.round += 1
-    review.status = ReviewStatus.PENDING.value
+    review.status = ReviewStatus.PENDING
     review.opened_at = now
     review.deadline = now + policy.window
     review.reminded_at = review.overdue_at = None
@@ -179,7 +179,7 @@ def decide_review(
     now = clock.now()
     found.status = (
         ReviewStatus.REJECTED if body.decision is Decision.REJECT else ReviewStatus.APPROVED
-    ).value
+    )
     found.decision = body.decision.value
     found.reason_code, found.note = reason, note
     found.conditions = [c.as_json() for c in conditions]

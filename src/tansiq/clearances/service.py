@@ -122,7 +122,7 @@ def submit_application(
         applicant_party_id=principal.party_id,
         applicant_user_id=principal.user_id,
         client_reference=reference,
-        status=ApplicationStatus.DRAFT.value,
+        status=ApplicationStatus.DRAFT,
         current_version=1,
         valid_from=content.valid_from,
         valid_until=content.valid_until,
@@ -143,7 +143,7 @@ def submit_application(
         TransitionRecord(
             application_id=application.id,
             from_status=None,
-            to_status=ApplicationStatus.DRAFT.value,
+            to_status=ApplicationStatus.DRAFT,
             actor_user_id=principal.user_id,
             at=now,
             reason=CREATED,
@@ -214,7 +214,7 @@ def amend_application(
     required = {a.authority_id: a for a in resolution.authorities}
     reviews = {r.authority_id: r for r in repo.reviews(application.id)}
     plan = plan_reviews(
-        current={a: ReviewStatus(r.status) for a, r in reviews.items()},
+        current={a: r.status for a, r in reviews.items()},
         required=frozenset(required),
         changed=frozenset(changed),
         via_checkpoints={a: _via(r) for a, r in reviews.items()},
@@ -224,13 +224,13 @@ def amend_application(
     reopen = set(plan.reopen)
     changed_text = ", ".join(sorted(changed))
     for authority in plan.drop:
-        reviews[authority].status = ReviewStatus.DROPPED.value
+        reviews[authority].status = ReviewStatus.DROPPED
     for authority in sorted(reopen | plan.open):
         review = reviews.get(authority) or ReviewRecord(
             application_id=application.id,
             authority_id=authority,
             round=1,
-            status=ReviewStatus.PENDING.value,
+            status=ReviewStatus.PENDING,
             required_by={},
         )
         review.required_by = required_by(required[authority])
@@ -351,7 +351,7 @@ def _submit(
             application_id=application.id,
             authority_id=authority.authority_id,
             round=1,
-            status=ReviewStatus.PENDING.value,
+            status=ReviewStatus.PENDING,
             required_by=required_by(authority),
         )
         open_review(

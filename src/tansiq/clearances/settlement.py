@@ -46,8 +46,8 @@ def settle(
     ``secret`` a new permit is also signed by every approving authority."""
     repo = ClearanceRepository(session)
     reviews = repo.reviews(application.id)
-    statuses = [ReviewStatus(r.status) for r in reviews]
-    before = ApplicationStatus(application.status)
+    statuses = [r.status for r in reviews]
+    before = application.status
     target = status_after_reviews(statuses)
     record_transition(session, application, target, actor, reason, clock)
     application.updated_at = clock.now()
@@ -91,7 +91,7 @@ def issue_permit(
         application_id=application.id,
         version=len(repo.permits(application.id)) + 1,
         application_version=application.current_version,
-        status=PermitStatus.ACTIVE.value,
+        status=PermitStatus.ACTIVE,
         issued_at=clock.now(),
         valid_from=application.valid_from,
         valid_until=application.valid_until,
