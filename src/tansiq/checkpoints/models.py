@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tansiq.checkpoints.domain import OfficerAction
 from tansiq.db.base import Base
+from tansiq.db.types import StrEnumType
 
 
 class DeviceRecord(Base):
@@ -42,7 +44,7 @@ class ScanEventRecord(Base):
     permit_ref: Mapped[str] = mapped_column(String(40), index=True)
     permit_version: Mapped[int] = mapped_column(Integer)
     verdict: Mapped[str] = mapped_column(String(30))
-    action: Mapped[str] = mapped_column(String(20))
+    action: Mapped[OfficerAction] = mapped_column(StrEnumType(OfficerAction, 20))
     reason_code: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(Text, default="")
     officer: Mapped[str] = mapped_column(String(100), default="")

@@ -9,6 +9,8 @@ from sqlalchemy import JSON, Float, ForeignKey, Integer, LargeBinary, String, Te
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tansiq.db.base import Base
+from tansiq.db.types import StrEnumType
+from tansiq.geo.domain import CheckpointStatus
 
 
 class ZoneMapRecord(Base):
@@ -55,7 +57,9 @@ class CheckpointRecord(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(10), default="open")
+    status: Mapped[CheckpointStatus] = mapped_column(
+        StrEnumType(CheckpointStatus, 10), default=CheckpointStatus.OPEN
+    )
     status_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

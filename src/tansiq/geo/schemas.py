@@ -61,7 +61,7 @@ class CheckpointOut(BaseModel):
             code=record.code,
             authority=authority_code,
             name=Name.pair(record.name_ar, record.name_en),
-            status=CheckpointStatus(record.status),
+            status=record.status,
             status_reason=record.status_reason,
             lon=record.lon,
             lat=record.lat,

@@ -261,7 +261,7 @@ def import_checkpoints(
                 created_at=now,
                 name_ar=row.code,
                 name_en=row.code,
-                status=CheckpointStatus.OPEN.value,
+                status=CheckpointStatus.OPEN,
                 status_reason="",
             )
             repo.add(record)
@@ -273,7 +273,7 @@ def import_checkpoints(
         if row.name is not None:
             record.name_ar, record.name_en = row.name.ar, row.name.en
         if row.status is not None:
-            record.status, record.status_reason = row.status.value, row.reason
+            record.status, record.status_reason = row.status, row.reason
         record.lon, record.lat = row.lon, row.lat
         record.updated_at = now
         stored.append(record)
@@ -299,7 +299,7 @@ def set_checkpoint_status(
     reason = normalise_text(reason)
     if status is CheckpointStatus.CLOSED and not reason:
         raise ClosedNeedsReason
-    record.status, record.status_reason = status.value, reason
+    record.status, record.status_reason = status, reason
     record.updated_at = clock.now()
     repo.bump_revision()
     repo.flush()
@@ -366,7 +366,7 @@ def build_index(session: Session, epsg: int | None = None) -> SpatialIndex:
             code=record.code,
             authority_id=record.authority_id,
             name=BilingualText(record.name_ar, record.name_en),
-            status=CheckpointStatus(record.status),
+            status=record.status,
             lon=record.lon,
             lat=record.lat,
         )

@@ -9,6 +9,8 @@ from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tansiq.db.base import Base
+from tansiq.db.types import StrEnumType
+from tansiq.jobs.domain import JobStatus
 
 
 class JobRecord(Base):
@@ -19,7 +21,7 @@ class JobRecord(Base):
     kind: Mapped[str] = mapped_column(String(100))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     run_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(10))
+    status: Mapped[JobStatus] = mapped_column(StrEnumType(JobStatus, 10))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     # While a worker runs the job, nobody else may claim it before this time; a worker that

@@ -60,7 +60,7 @@ def enqueue(
         kind=kind,
         payload=dict(payload),
         run_at=run_at,
-        status=JobStatus.PENDING.value,
+        status=JobStatus.PENDING,
         attempts=0,
         created_at=(clock or SystemClock()).now(),
         dedupe_key=dedupe_key,
@@ -128,7 +128,7 @@ class JobRunner:
                         job, JobStatus.FAILED, now, "the worker stopped during the last attempt"
                     )
                     continue
-                job.status = JobStatus.RUNNING.value
+                job.status = JobStatus.RUNNING
                 job.attempts += 1
                 job.locked_until = now + self.lease
                 claims.append(_Claim(job.id, job.locked_until))
@@ -183,14 +183,14 @@ class JobRunner:
         if job.attempts >= self.max_attempts:
             self._finish(job, JobStatus.FAILED, now, error)
             return
-        job.status = JobStatus.PENDING.value
+        job.status = JobStatus.PENDING
         job.last_error = error[:MAX_ERROR]
         job.locked_until = None
         job.run_at = now + backoff(job.attempts, self.backoff_base, self.backoff_cap)
 
     @staticmethod
     def _finish(job: JobRecord, status: JobStatus, now: datetime, error: str | None) -> None:
-        job.status = status.value
+        job.status = status
         job.locked_until = None
         job.finished_at = now
         if error is not None:

@@ -9,6 +9,8 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tansiq.db.base import Base
+from tansiq.db.types import StrEnumType
+from tansiq.notify.domain import Channel, DeliveryStatus
 
 
 class EventRecord(Base):
@@ -73,9 +75,9 @@ class DeliveryRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     delivery_id: Mapped[str] = mapped_column(String(36), unique=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("notify_events.id"))
-    channel: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[Channel] = mapped_column(StrEnumType(Channel, 10))
     target_id: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(10))
+    status: Mapped[DeliveryStatus] = mapped_column(StrEnumType(DeliveryStatus, 10))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]

@@ -70,9 +70,9 @@ class DeliveryOut(BaseModel):
         return cls(
             id=record.delivery_id,
             event_id=record.event_id,
-            channel=Channel(record.channel),
+            channel=record.channel,
             target_id=record.target_id,
-            status=DeliveryStatus(record.status),
+            status=record.status,
             attempts=record.attempts,
             last_error=record.last_error,
             created_at=record.created_at,

@@ -127,9 +127,9 @@ def notify_party(
         delivery = DeliveryRecord(
             delivery_id=str(uuid.uuid4()),
             event_id=event.id,
-            channel=channel.value,
+            channel=channel,
             target_id=target_id,
-            status=DeliveryStatus.PENDING.value,
+            status=DeliveryStatus.PENDING,
             attempts=0,
             created_at=now,
         )
@@ -409,11 +409,11 @@ def _delivered(delivery: DeliveryRecord, now: datetime) -> None:
     delivery.attempts += 1
     delivery.last_attempt_at = now
     delivery.delivered_at = now
-    delivery.status = DeliveryStatus.DELIVERED.value
+    delivery.status = DeliveryStatus.DELIVERED
 
 
 def _give_up(delivery: DeliveryRecord, reason: str) -> None:
-    delivery.status = DeliveryStatus.FAILED.value
+    delivery.status = DeliveryStatus.FAILED
     delivery.last_error = reason
 
 
@@ -423,6 +423,6 @@ def _attempt_failed(delivery: DeliveryRecord, now: datetime, error: str, max_att
     delivery.last_attempt_at = now
     delivery.last_error = error[:MAX_ERROR]
     if delivery.attempts >= max_attempts:
-        delivery.status = DeliveryStatus.FAILED.value
+        delivery.status = DeliveryStatus.FAILED
         return
     raise RetryLater(error)

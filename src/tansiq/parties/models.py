@@ -8,6 +8,8 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tansiq.db.base import Base
+from tansiq.db.types import StrEnumType
+from tansiq.parties.domain import PartyKind, Role
 
 
 class PartyRecord(Base):
@@ -15,7 +17,7 @@ class PartyRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
-    kind: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[PartyKind] = mapped_column(StrEnumType(PartyKind, 20), index=True)
     name_ar: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
@@ -43,7 +45,7 @@ class UserRoleRecord(Base):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    role: Mapped[str] = mapped_column(String(30), primary_key=True)
+    role: Mapped[Role] = mapped_column(StrEnumType(Role, 30), primary_key=True)
 
 
 class ApiTokenRecord(Base):

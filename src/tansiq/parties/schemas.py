@@ -30,7 +30,7 @@ class PartyOut(BaseModel):
         return cls(
             id=record.id,
             code=record.code,
-            kind=PartyKind(record.kind),
+            kind=record.kind,
             name=Name.pair(record.name_ar, record.name_en),
         )
 
@@ -59,7 +59,7 @@ class UserOut(BaseModel):
             username=record.username,
             display_name=record.display_name,
             party=record.party.code,
-            roles=[Role(r.role) for r in record.roles],
+            roles=[r.role for r in record.roles],
             locale=Locale(record.locale),
             is_active=record.is_active,
         )

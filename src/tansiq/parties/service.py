@@ -114,7 +114,7 @@ def create_party(
     if kind is PartyKind.HUB and repo.parties(PartyKind.HUB.value):
         raise HubExists
     record = PartyRecord(
-        code=code, kind=kind.value, name_ar=name.ar, name_en=name.en, created_at=clock.now()
+        code=code, kind=kind, name_ar=name.ar, name_en=name.en, created_at=clock.now()
     )
     _add_unique(repo, record, PartyExists(party=code))
     return record
@@ -143,7 +143,7 @@ def create_user(
     repo = PartyRepository(session)
     username = check_username(username)
     check_password(password)
-    check_roles(PartyKind(party.kind), roles)
+    check_roles(party.kind, roles)
     if repo.user_by_username(username) is not None:
         raise UserExists(user=username)
     record = UserRecord(
@@ -154,7 +154,7 @@ def create_user(
         locale=locale,
         is_active=True,
         created_at=clock.now(),
-        roles=[UserRoleRecord(role=role.value) for role in sorted(roles)],
+        roles=[UserRoleRecord(role=role) for role in sorted(roles)],
     )
     _add_unique(repo, record, UserExists(user=username))
     return record
@@ -172,8 +172,8 @@ def principal_of(user: UserRecord) -> Principal:
         user_id=user.id,
         username=user.username,
         party_id=user.party_id,
-        party_kind=PartyKind(user.party.kind),
-        roles=frozenset(Role(row.role) for row in user.roles),
+        party_kind=user.party.kind,
+        roles=frozenset(row.role for row in user.roles),
     )
 
 
