@@ -20,6 +20,8 @@ from tansiq.cli.main import cli
 from tansiq.core.clock import SystemClock
 from tansiq.db.engine import make_engine
 from tansiq.demo.service import demo_file, load_demo
+from tansiq.permits.repository import PermitRepository
+from tansiq.permits.service import PERMIT_KEYS
 from tests.conftest import DatabaseFactory
 from tests.factories import collection, square
 
@@ -57,6 +59,32 @@ def test_demo_creates_the_database_and_prints_logins(tmp_path: Path) -> None:
 
     again = CliRunner().invoke(cli, ["demo", "--database", str(database), "--no-serve"])
     assert "existing demo database" in again.output
+
+
+def test_demo_loads_into_the_configured_database(databases: DatabaseFactory) -> None:
+    url = databases.new_url("demo-configured")
+    secret = {"TANSIQ_SECRET_KEY": "demo-configured-" + "k" * 32}
+
+    loaded = CliRunner().invoke(cli, ["--database-url", url, "demo", "--no-serve"], env=secret)
+
+    assert loaded.exit_code == 0, loaded.output
+    assert "west.reviewer" in loaded.output
+    engine = make_engine(url)
+    with Session(engine) as session:
+        permits = PermitRepository(session)
+        signers = {key.party_id for key in permits.keys(PERMIT_KEYS)}
+        trust_list = permits.latest_trust_list()
+    engine.dispose()
+    assert len(signers) == 2  # both demo authorities can sign before any permit exists
+    assert trust_list is not None
+
+
+def test_demo_never_resets_a_configured_database(demo_url: str) -> None:
+    result = run(demo_url, "demo", "--no-serve", "--reset")
+
+    assert result.exit_code != 0
+    assert "cli.demo_reset_needs_file" in result.output
+    assert "west-command" in run(demo_url, "parties", "list").output  # nothing was deleted
 
 
 def test_route_resolve_from_a_file_and_stdin(demo_url: str, tmp_path: Path) -> None:

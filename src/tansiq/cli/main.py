@@ -27,7 +27,7 @@ COMMANDS = {
     "db": LazyCommand("tansiq.cli.serve:db", "Database maintenance."),
     "demo": LazyCommand(
         "tansiq.cli.serve:demo",
-        "Create the demo town (Jisr al-Wadi) in a SQLite file and run the hub on it.",
+        "Load the demo town (Jisr al-Wadi) and run the hub on it.",
     ),
     "parties": LazyCommand(
         "tansiq.cli.parties:parties",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from tansiq.cli.base import hub_context, session_scope, use_context
 from tansiq.cli.worker import start_background_worker
 from tansiq.context import HubContext
 from tansiq.core.clock import Clock
+from tansiq.core.errors import TansiqError
+from tansiq.core.i18n import N_
 from tansiq.db.migrate import upgrade
 from tansiq.demo.service import DEMO_PASSWORD, load_demo
 from tansiq.parties.domain import PartyKind
@@ -56,40 +59,72 @@ def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: boo
     "--database",
     "path",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("tansiq-demo.db"),
-    show_default=True,
-    help="SQLite file for the demo (created if missing, reused if present).",
+    default=None,
+    help=(
+        "SQLite file for the demo (created if missing, reused if present). Without it, the "
+        "database of TANSIQ_DATABASE_URL or --database-url when one is set, else tansiq-demo.db."
+    ),
 )
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--no-serve", is_flag=True, help="Only create the demo database.")
-@click.option("--reset", is_flag=True, help="Delete the demo database first.")
+@click.option("--no-serve", is_flag=True, help="Only load the demo data.")
+@click.option("--reset", is_flag=True, help="Delete the demo SQLite file first.")
 @click.pass_context
-def demo(ctx: click.Context, path: Path, port: int, host: str, no_serve: bool, reset: bool) -> None:
-    """Create the demo town (Jisr al-Wadi) in a SQLite file and run the hub on it."""
-    if reset:
-        for suffix in ("", "-wal", "-shm", ".key"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    settings = Settings(database_url=f"sqlite:///{path.resolve()}")
-    settings = settings.model_copy(
-        update={"secret_key": settings.secret_key or demo_secret(Path(f"{path}.key"))}
-    )
-    context = use_context(ctx, HubContext.from_settings(settings))
+def demo(
+    ctx: click.Context, path: Path | None, port: int, host: str, no_serve: bool, reset: bool
+) -> None:
+    """Load the demo town (Jisr al-Wadi) and run the hub on it."""
+    if path is None and _database_configured(ctx):
+        if reset:
+            raise DemoResetNeedsFile
+        context = hub_context(ctx)
+        where = context.engine.url.render_as_string(hide_password=True)
+    else:
+        path = path or DEMO_FILE
+        if reset:
+            for suffix in ("", "-wal", "-shm", ".key"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        settings = Settings(database_url=f"sqlite:///{path.resolve()}")
+        settings = settings.model_copy(
+            update={"secret_key": settings.secret_key or demo_secret(Path(f"{path}.key"))}
+        )
+        context = use_context(ctx, HubContext.from_settings(settings))
+        where = str(path)
     upgrade(context.engine)
     with session_scope(ctx) as session:
         fresh = not PartyRepository(session).has_parties()
         users = load_demo(session, context.clock) if fresh else []
         if fresh:
-            prepare_signing(session, settings.secret_key, context.clock)
+            prepare_signing(session, context.settings.secret_key, context.clock)
     if fresh:
-        click.echo(f"Demo data written to {path}. Logins (password: {DEMO_PASSWORD}):")
+        click.echo(f"Demo data written to {where}. Logins (password: {DEMO_PASSWORD}):")
         for user in users:
             roles = ", ".join(sorted(role.value for role in user.roles))
             click.echo(f"  {user.username:<16} {user.party:<16} {roles}")
     else:
-        click.echo(f"Using the existing demo database {path} (--reset to start again).")
+        click.echo(
+            f"Using the existing demo database {where} (--reset on a demo file starts again)."
+        )
     if not no_serve:
         run_server(context, host, port)
+
+
+DEMO_FILE = Path("tansiq-demo.db")
+
+
+class DemoResetNeedsFile(TansiqError):
+    code = "cli.demo_reset_needs_file"
+    message = N_(
+        "--reset deletes a demo SQLite file; a configured database is never deleted by the "
+        "demo: empty it yourself, or give --database FILE."
+    )
+
+
+def _database_configured(ctx: click.Context) -> bool:
+    """Whether this command line names a database (``--database-url`` or the environment)."""
+    return bool(ctx.find_root().params.get("database_url")) or bool(
+        os.environ.get("TANSIQ_DATABASE_URL")
+    )
 
 
 def demo_secret(path: Path) -> str:
