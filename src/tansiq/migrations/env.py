@@ -8,6 +8,7 @@ import tansiq.checkpoints.models
 import tansiq.clearances.models
 import tansiq.geo.models
 import tansiq.jobs.models
+import tansiq.ledger.models
 import tansiq.notify.models
 import tansiq.parties.models
 import tansiq.permits.models  # noqa: F401 - registers the tables on the metadata

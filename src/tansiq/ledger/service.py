@@ -1,0 +1,201 @@
+"""The ledger's use cases: record a state change, number the entries, sign a tree head, prove,
+and check the whole ledger against itself.
+
+:func:`record_entry` is the one function every feature calls, in the transaction of the change
+it records; it only adds a row (the tree is built later, by whoever signs a head), so the
+recorded write stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+
+from tansiq.core.clock import Clock, ensure_utc
+from tansiq.core.errors import InvalidInput, NotFound
+from tansiq.core.i18n import N_
+from tansiq.ledger.domain import EntryFacts, TreeHead, content_digest, head_signature_valid
+from tansiq.ledger.merkle import MerkleTree, ProofError
+from tansiq.ledger.models import LedgerEntryRecord, LedgerHeadRecord
+from tansiq.ledger.repository import LedgerRepository
+
+
+class EntryNotInLedger(NotFound):
+    code = "ledger.entry_not_found"
+    message = N_("The ledger has no entry {seq} in a tree of {size} entries.")
+
+
+class NoSuchTree(InvalidInput):
+    code = "ledger.bad_tree_size"
+    message = N_("The ledger cannot prove anything between trees of {old} and {new} entries.")
+
+
+class HeadSigner(Protocol):
+    """The hub's governance key, as the ledger needs it."""
+
+    @property
+    def kid(self) -> bytes: ...
+
+    def sign(self, data: bytes) -> bytes: ...
+
+
+def record_entry(
+    session: Session,
+    *,
+    kind: str,
+    subject: str,
+    content: Any,
+    clock: Clock,
+    private: bool = False,
+) -> LedgerEntryRecord:
+    """Append that ``kind`` happened to ``subject`` with ``content`` (JSON-shaped data).
+
+    With ``private`` only the content's digest is kept: the entry can be proved and checked
+    against the record it describes without the ledger showing what is need-to-know.
+    """
+    digest = content_digest(content)
+    facts = EntryFacts(kind=kind, subject=subject, recorded_at=clock.now(), digest=digest)
+    record = LedgerEntryRecord(
+        kind=kind,
+        subject=subject,
+        recorded_at=facts.recorded_at,
+        content=None if private else content,
+        digest=digest,
+        leaf=facts.leaf(),
+    )
+    LedgerRepository(session).add(record)
+    return record
+
+
+def sequence_entries(session: Session) -> int:
+    """Give every committed, unnumbered entry the next place in the tree; returns how many."""
+    repo = LedgerRepository(session)
+    repo.lock_sequencer()
+    start = repo.sequenced_count()
+    waiting = repo.unsequenced()
+    for offset, entry in enumerate(waiting):
+        entry.seq = start + offset
+    repo.flush()
+    return len(waiting)
+
+
+def tree_of(session: Session) -> MerkleTree:
+    return MerkleTree(LedgerRepository(session).leaves())
+
+
+def sign_tree_head(session: Session, signer: HeadSigner, clock: Clock) -> LedgerHeadRecord:
+    """Number what is waiting and sign the head of the whole tree."""
+    sequence_entries(session)
+    tree = tree_of(session)
+    head = TreeHead(size=len(tree), root=tree.root(), signed_at=clock.now())
+    record = LedgerHeadRecord(
+        size=head.size,
+        root=head.root,
+        signed_at=head.signed_at,
+        kid=signer.kid.hex(),
+        signature=signer.sign(head.encoded()),
+    )
+    repo = LedgerRepository(session)
+    repo.add(record)
+    repo.flush()
+    return record
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    seq: int
+    size: int
+    leaf: bytes
+    path: list[bytes]
+
+
+def prove_inclusion(session: Session, seq: int, size: int) -> InclusionProof:
+    tree = tree_of(session)
+    entry = LedgerRepository(session).entry(seq)
+    try:
+        path = tree.inclusion_proof(seq, size)
+    except ProofError:
+        raise EntryNotInLedger(seq=seq, size=size) from None
+    assert entry is not None  # noqa: S101 - the tree holds exactly the numbered entries
+    return InclusionProof(seq=seq, size=size, leaf=entry.leaf, path=path)
+
+
+def prove_consistency(session: Session, old_size: int, new_size: int) -> list[bytes]:
+    try:
+        return tree_of(session).consistency_proof(old_size, new_size)
+    except ProofError:
+        raise NoSuchTree(old=old_size, new=new_size) from None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The first thing found wrong: which entry or head, and what."""
+
+    where: str
+    what: str
+
+
+@dataclass(frozen=True)
+class LedgerCheck:
+    entries: int
+    heads: int
+    problem: Problem | None
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None
+
+
+def check_ledger(session: Session, public_keys: Mapping[str, bytes]) -> LedgerCheck:
+    """Recompute every leaf from its entry and the tree from the leaves, and check every
+    stored head's root and signature against ``public_keys`` (governance keys by kid)."""
+    repo = LedgerRepository(session)
+    entries = repo.entries()
+    heads = repo.heads()
+    tree = MerkleTree()
+    problem = _check_entries(entries, tree)
+    if problem is None:
+        problem = _check_heads(heads, tree, public_keys)
+    return LedgerCheck(entries=len(entries), heads=len(heads), problem=problem)
+
+
+def _check_entries(entries: Sequence[LedgerEntryRecord], tree: MerkleTree) -> Problem | None:
+    for position, entry in enumerate(entries):
+        where = f"entry {entry.seq if entry.seq is not None else f'id {entry.id}'}"
+        if entry.seq is not None and entry.seq != position:
+            return Problem(f"entry {position}", "missing: the tree has a gap or is reordered")
+        if entry.content is not None and content_digest(entry.content) != entry.digest:
+            return Problem(where, "its content does not match its digest")
+        try:
+            facts = EntryFacts(
+                kind=entry.kind,
+                subject=entry.subject,
+                recorded_at=ensure_utc(entry.recorded_at),
+                digest=entry.digest,
+            )
+        except ValueError:
+            return Problem(where, "it is malformed")
+        if facts.leaf() != entry.leaf:
+            return Problem(where, "its leaf hash does not match what it says")
+        if entry.seq is not None:
+            tree.append(entry.leaf)
+    return None
+
+
+def _check_heads(
+    heads: Sequence[LedgerHeadRecord], tree: MerkleTree, public_keys: Mapping[str, bytes]
+) -> Problem | None:
+    for head in heads:
+        where = f"tree head of {head.size} entries signed at {head.signed_at.isoformat()}"
+        if head.size > len(tree):
+            return Problem(where, "it covers entries that are no longer in the ledger")
+        if tree.root(head.size) != head.root:
+            return Problem(where, "its root does not match the entries")
+        facts = TreeHead(size=head.size, root=head.root, signed_at=ensure_utc(head.signed_at))
+        key = public_keys.get(head.kid)
+        if key is None or not head_signature_valid(facts, head.signature, key):
+            return Problem(where, "its signature does not verify with the governance key")
+    return None

@@ -1,0 +1,163 @@
+"""The ledger on the real database: entries appended with the change, heads signed, proofs that
+an independent check accepts, and every kind of tampering with the stored rows caught."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from tansiq.core.clock import FixedClock
+from tansiq.ledger import service
+from tansiq.ledger.merkle import verify_consistency, verify_inclusion
+from tansiq.ledger.repository import LedgerRepository
+from tansiq.permits.keys import Ed25519Signer
+
+
+@pytest.fixture
+def signer() -> Ed25519Signer:
+    return Ed25519Signer(Ed25519PrivateKey.generate())
+
+
+def keys_of(signer: Ed25519Signer) -> dict[str, bytes]:
+    public = signer.private_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return {signer.kid.hex(): public}
+
+
+def fill(session: Session, clock: FixedClock, count: int, start: int = 0) -> None:
+    for i in range(start, start + count):
+        service.record_entry(
+            session,
+            kind="application.submitted",
+            subject=f"application:{i}",
+            content={"reference": f"A-{i:04d}", "route": "جسر الوادي"},
+            clock=clock,
+            private=i % 3 == 0,
+        )
+        clock.current += timedelta(seconds=1)
+    session.flush()
+
+
+def test_entries_wait_for_the_sequencer_then_take_the_next_places(
+    session: Session, clock: FixedClock
+) -> None:
+    fill(session, clock, 3)
+    assert service.sequence_entries(session) == 3
+    fill(session, clock, 2, start=3)
+    assert service.sequence_entries(session) == 2
+
+    seqs = [entry.seq for entry in LedgerRepository(session).entries()]
+    assert seqs == [0, 1, 2, 3, 4]
+
+
+def test_a_private_entry_keeps_only_its_digest(session: Session, clock: FixedClock) -> None:
+    fill(session, clock, 2)
+
+    first, second = LedgerRepository(session).entries()
+    assert first.content is None
+    assert second.content == {"reference": "A-0001", "route": "جسر الوادي"}
+    assert len(first.digest) == 32
+
+
+def test_heads_and_proofs_verify_independently(
+    session: Session, clock: FixedClock, signer: Ed25519Signer
+) -> None:
+    fill(session, clock, 5)
+    old = service.sign_tree_head(session, signer, clock)
+    fill(session, clock, 6, start=5)
+    new = service.sign_tree_head(session, signer, clock)
+
+    proof = service.prove_inclusion(session, 7, new.size)
+    consistency = service.prove_consistency(session, old.size, new.size)
+
+    assert (old.size, new.size) == (5, 11)
+    assert verify_inclusion(7, new.size, proof.leaf, proof.path, new.root)
+    assert verify_consistency(old.size, new.size, old.root, new.root, consistency)
+    assert service.check_ledger(session, keys_of(signer)).intact
+
+
+def test_proofs_outside_the_tree_are_coded_refusals(
+    session: Session, clock: FixedClock, signer: Ed25519Signer
+) -> None:
+    fill(session, clock, 2)
+    service.sign_tree_head(session, signer, clock)
+
+    with pytest.raises(service.EntryNotInLedger):
+        service.prove_inclusion(session, 2, 2)
+    with pytest.raises(service.NoSuchTree):
+        service.prove_consistency(session, 2, 3)
+
+
+TAMPERING = {
+    "content edited": ["UPDATE ledger_entries SET content = :value WHERE seq = 4"],
+    "entry deleted": ["DELETE FROM ledger_entries WHERE seq = 4"],
+    "entries reordered": [
+        "UPDATE ledger_entries SET seq = -1 WHERE seq = 4",
+        "UPDATE ledger_entries SET seq = 4 WHERE seq = 5",
+        "UPDATE ledger_entries SET seq = 5 WHERE seq = -1",
+    ],
+    "root rewritten": ["UPDATE ledger_heads SET root = :root"],
+}
+FOUND = {
+    "content edited": ("entry 4", "its content does not match its digest"),
+    "entry deleted": ("entry 4", "missing: the tree has a gap or is reordered"),
+    "entries reordered": ("tree head of 8 entries", "its root does not match the entries"),
+    "root rewritten": ("tree head of 8 entries", "its root does not match the entries"),
+}
+
+
+@pytest.mark.parametrize("tampering", list(TAMPERING))
+def test_tampering_with_the_stored_rows_is_found(
+    session: Session, clock: FixedClock, signer: Ed25519Signer, tampering: str
+) -> None:
+    fill(session, clock, 8)
+    service.sign_tree_head(session, signer, clock)
+    for statement in TAMPERING[tampering]:
+        session.execute(text(statement), {"value": '{"reference": "A-9999"}', "root": b"\x00" * 32})
+    session.expire_all()
+
+    check = service.check_ledger(session, keys_of(signer))
+
+    assert check.problem is not None
+    where, what = FOUND[tampering]
+    assert check.problem.where.startswith(where)
+    assert check.problem.what == what
+
+
+def test_a_rewritten_entry_with_its_hashes_redone_still_breaks_the_signed_head(
+    session: Session, clock: FixedClock, signer: Ed25519Signer
+) -> None:
+    fill(session, clock, 4)
+    service.sign_tree_head(session, signer, clock)
+    entry = LedgerRepository(session).entry(1)
+    assert entry is not None
+    # Whoever runs the hub rewrites an entry and recomputes its digest and leaf too.
+    forged = service.record_entry(
+        session, kind=entry.kind, subject=entry.subject, content={"forged": True}, clock=clock
+    )
+    session.flush()
+    entry.content, entry.digest, entry.leaf = forged.content, forged.digest, forged.leaf
+    entry.recorded_at = forged.recorded_at
+    session.delete(forged)
+    session.flush()
+
+    check = service.check_ledger(session, keys_of(signer))
+
+    assert check.problem is not None
+    assert check.problem.what == "its root does not match the entries"
+
+
+def test_a_head_signed_by_another_key_is_refused(
+    session: Session, clock: FixedClock, signer: Ed25519Signer
+) -> None:
+    fill(session, clock, 3)
+    service.sign_tree_head(session, Ed25519Signer(Ed25519PrivateKey.generate()), clock)
+
+    check = service.check_ledger(session, keys_of(signer))
+
+    assert check.problem is not None
+    assert check.problem.what == "its signature does not verify with the governance key"
