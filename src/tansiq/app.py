@@ -15,6 +15,7 @@ from tansiq.checkpoints.routes import router as checkpoints_router
 from tansiq.clearances.routes import router as clearances_router
 from tansiq.context import HubContext
 from tansiq.geo.routes import router as geo_router
+from tansiq.ledger.routes import router as ledger_router
 from tansiq.notify.routes import router as notify_router
 from tansiq.pages.admin import router as admin_pages_router
 from tansiq.pages.officer import router as officer_pages_router
@@ -49,6 +50,7 @@ def create_app(context: HubContext) -> FastAPI:
     app.include_router(checkpoints_router)
     app.include_router(permits_router)
     app.include_router(notify_router)
+    app.include_router(ledger_router)
     static = resources.files("tansiq") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(trader_pages_router)  # before /applications/{id}: /applications/new

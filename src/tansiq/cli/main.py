@@ -29,6 +29,10 @@ COMMANDS = {
         "tansiq.cli.serve:demo",
         "Load the demo town (Jisr al-Wadi) and run the hub on it.",
     ),
+    "ledger": LazyCommand(
+        "tansiq.cli.ledger:ledger",
+        "The tamper-evident ledger: sign tree heads, verify the stored history.",
+    ),
     "parties": LazyCommand(
         "tansiq.cli.parties:parties",
         "Parties: authorities, the municipality, organisations, traders, the hub.",

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from tansiq.core.clock import Clock, ensure_utc
-from tansiq.core.errors import InvalidInput, NotFound
+from tansiq.core.errors import ErrorCategory, InvalidInput, NotFound, TansiqError
 from tansiq.core.i18n import N_
 from tansiq.ledger.domain import EntryFacts, TreeHead, content_digest, head_signature_valid
 from tansiq.ledger.merkle import MerkleTree, ProofError
@@ -130,19 +130,56 @@ def prove_consistency(session: Session, old_size: int, new_size: int) -> list[by
         raise NoSuchTree(old=old_size, new=new_size) from None
 
 
-@dataclass(frozen=True)
-class Problem:
-    """The first thing found wrong: which entry or head, and what."""
+class LedgerBroken(TansiqError):
+    """Something in the stored ledger is not what was recorded: the first one found."""
 
-    where: str
-    what: str
+    category = ErrorCategory.CONFLICT
+
+
+class EntryMissing(LedgerBroken):
+    code = "ledger.entry_missing"
+    message = N_("Entry {seq} is missing: the ledger has a gap, or entries were reordered.")
+
+
+class EntryContentChanged(LedgerBroken):
+    code = "ledger.entry_content_changed"
+    message = N_("Entry {seq}: its content was changed after it was recorded.")
+
+
+class EntryChanged(LedgerBroken):
+    code = "ledger.entry_changed"
+    message = N_("Entry {seq}: what it says no longer matches its leaf hash.")
+
+
+class HeadBeyondEntries(LedgerBroken):
+    code = "ledger.head_beyond_entries"
+    message = N_(
+        "The tree head of {size} entries signed at {signed_at} covers entries that are no "
+        "longer in the ledger."
+    )
+
+
+class HeadMismatch(LedgerBroken):
+    code = "ledger.head_mismatch"
+    message = N_(
+        "The tree head of {size} entries signed at {signed_at} does not match the entries: "
+        "an entry it covers was changed, removed or moved."
+    )
+
+
+class HeadSignatureBad(LedgerBroken):
+    code = "ledger.head_signature_bad"
+    message = N_(
+        "The tree head of {size} entries signed at {signed_at} does not verify with the "
+        "hub's governance key."
+    )
 
 
 @dataclass(frozen=True)
 class LedgerCheck:
     entries: int
     heads: int
-    problem: Problem | None
+    problem: LedgerBroken | None
 
     @property
     def intact(self) -> bool:
@@ -156,19 +193,17 @@ def check_ledger(session: Session, public_keys: Mapping[str, bytes]) -> LedgerCh
     entries = repo.entries()
     heads = repo.heads()
     tree = MerkleTree()
-    problem = _check_entries(entries, tree)
-    if problem is None:
-        problem = _check_heads(heads, tree, public_keys)
+    problem = _check_entries(entries, tree) or _check_heads(heads, tree, public_keys)
     return LedgerCheck(entries=len(entries), heads=len(heads), problem=problem)
 
 
-def _check_entries(entries: Sequence[LedgerEntryRecord], tree: MerkleTree) -> Problem | None:
+def _check_entries(entries: Sequence[LedgerEntryRecord], tree: MerkleTree) -> LedgerBroken | None:
     for position, entry in enumerate(entries):
-        where = f"entry {entry.seq if entry.seq is not None else f'id {entry.id}'}"
+        seq = entry.seq if entry.seq is not None else f"id {entry.id}"
         if entry.seq is not None and entry.seq != position:
-            return Problem(f"entry {position}", "missing: the tree has a gap or is reordered")
+            return EntryMissing(seq=position)
         if entry.content is not None and content_digest(entry.content) != entry.digest:
-            return Problem(where, "its content does not match its digest")
+            return EntryContentChanged(seq=seq)
         try:
             facts = EntryFacts(
                 kind=entry.kind,
@@ -177,9 +212,9 @@ def _check_entries(entries: Sequence[LedgerEntryRecord], tree: MerkleTree) -> Pr
                 digest=entry.digest,
             )
         except ValueError:
-            return Problem(where, "it is malformed")
+            return EntryChanged(seq=seq)
         if facts.leaf() != entry.leaf:
-            return Problem(where, "its leaf hash does not match what it says")
+            return EntryChanged(seq=seq)
         if entry.seq is not None:
             tree.append(entry.leaf)
     return None
@@ -187,15 +222,15 @@ def _check_entries(entries: Sequence[LedgerEntryRecord], tree: MerkleTree) -> Pr
 
 def _check_heads(
     heads: Sequence[LedgerHeadRecord], tree: MerkleTree, public_keys: Mapping[str, bytes]
-) -> Problem | None:
+) -> LedgerBroken | None:
     for head in heads:
-        where = f"tree head of {head.size} entries signed at {head.signed_at.isoformat()}"
-        if head.size > len(tree):
-            return Problem(where, "it covers entries that are no longer in the ledger")
-        if tree.root(head.size) != head.root:
-            return Problem(where, "its root does not match the entries")
         facts = TreeHead(size=head.size, root=head.root, signed_at=ensure_utc(head.signed_at))
+        signed_at = facts.signed_at.isoformat()
+        if head.size > len(tree):
+            return HeadBeyondEntries(size=head.size, signed_at=signed_at)
+        if tree.root(head.size) != head.root:
+            return HeadMismatch(size=head.size, signed_at=signed_at)
         key = public_keys.get(head.kid)
         if key is None or not head_signature_valid(facts, head.signature, key):
-            return Problem(where, "its signature does not verify with the governance key")
+            return HeadSignatureBad(size=head.size, signed_at=signed_at)
     return None

@@ -1,0 +1,66 @@
+"""``tansiq ledger``: sign a tree head now, and check the whole ledger against itself."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from sqlalchemy.orm import Session
+
+from tansiq.cli.base import hub_context, session_scope
+from tansiq.cli.errors import cli_locale
+from tansiq.context import HubContext
+from tansiq.core.i18n import NP_, translate
+from tansiq.ledger import service
+from tansiq.ledger.models import LedgerHeadRecord
+from tansiq.permits.repository import PermitRepository
+from tansiq.permits.service import GOVERNANCE_KEYS, governance_signer
+from tansiq.permits.trust import KeyStatus
+
+
+def sign_ledger_head(session: Session, context: HubContext) -> LedgerHeadRecord:
+    """Number what waits and sign the tree head with the hub's governance key."""
+    signer = governance_signer(session, context.settings.secret_key, context.clock)
+    return service.sign_tree_head(session, signer, context.clock)
+
+
+def governance_keys(session: Session) -> dict[str, bytes]:
+    """Every governance key the hub has had that was not compromised, by kid."""
+    return {
+        key.kid: key.public_key
+        for key in PermitRepository(session).keys(GOVERNANCE_KEYS)
+        if key.status != KeyStatus.COMPROMISED
+    }
+
+
+@click.group()
+def ledger() -> None:
+    """The tamper-evident ledger: sign tree heads, verify the stored history."""
+
+
+@ledger.command("head")
+@click.pass_context
+def head(ctx: click.Context) -> None:
+    """Sign a tree head over every entry recorded so far."""
+    context = hub_context(ctx)
+    with session_scope(ctx) as session:
+        record = sign_ledger_head(session, context)
+        click.echo(f"size {record.size}  root {record.root.hex()}  {record.signed_at.isoformat()}")
+
+
+@ledger.command("verify")
+@click.pass_context
+def verify(ctx: click.Context) -> None:
+    """Recompute the tree from the database and check every entry and signed head."""
+    hub_context(ctx)
+    with session_scope(ctx) as session:
+        check = service.check_ledger(session, governance_keys(session))
+    if check.problem is not None:
+        shown = check.problem.render(cli_locale())
+        click.echo(f"error {shown['code']}: {shown['message']}", err=True)
+        sys.exit(1)
+    intact = NP_(
+        "The ledger is intact: {count} entry and every signed head checked.",
+        "The ledger is intact: {count} entries and every signed head checked.",
+    )
+    click.echo(translate(intact, cli_locale(), count=check.entries))
