@@ -39,7 +39,8 @@ class ThrottleRule:
         if excess < 0:
             return None
         # Past 2**12 the ceiling applies anyway; the cap keeps the multiplication small.
-        return min(self.first_lock * 2 ** min(excess, 12), self.longest_lock)
+        doubled: timedelta = self.first_lock * (1 << min(excess, 12))
+        return min(doubled, self.longest_lock)
 
 
 RULES: Final = {
