@@ -17,6 +17,7 @@ from tansiq.permits.claims import Vehicle, claims_from_cbor
 from tansiq.permits.domain import (
     Condition,
     ConditionKind,
+    KeyPurpose,
     PermitAction,
     PermitStateConflict,
     PermitStatus,
@@ -26,7 +27,7 @@ from tansiq.permits.lifecycle import change_permit, issue_permit, retire_permits
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import governance_public_keys
 from tansiq.permits.terms import CargoLine, Holder, PermitFacts, PermitTerms
-from tansiq.permits.trust import RevocationStatus, load_revocation_delta
+from tansiq.permits.trust import KeyStatus, RevocationStatus, load_revocation_delta
 from tansiq.settings import Settings
 
 SALT = bytes(range(16))
@@ -205,3 +206,20 @@ def test_retiring_ends_live_versions_and_leaves_ended_ones(
     assert (first.status, second.status) == (PermitStatus.SUPERSEDED, ending)
     assert second.status_changed_by == user(session, "trader")
     assert PermitRepository(session).active_permits(clock.now()) == []
+
+
+def test_statuses_and_purposes_read_back_as_their_enums(
+    session: Session, clock: FixedClock, settings: Settings, reference: int
+) -> None:
+    permit = issue_permit(
+        session, terms(session, clock, reference), clock, secret=settings.secret_key
+    )
+    session.expire_all()
+    repo = PermitRepository(session)
+    [stored] = repo.permits(reference)
+    assert stored.status is PermitStatus.ACTIVE
+    assert stored.id == permit.id
+    keys = repo.keys(KeyPurpose.PERMIT)
+    assert keys
+    assert all(k.purpose is KeyPurpose.PERMIT and k.status is KeyStatus.ACTIVE for k in keys)
+    assert [k.purpose for k in repo.keys(KeyPurpose.GOVERNANCE)] == [KeyPurpose.GOVERNANCE]
