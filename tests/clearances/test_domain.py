@@ -8,9 +8,7 @@ from tansiq.clearances.domain import (
     TRANSITIONS,
     ApplicationStatus,
     ChangedPart,
-    Condition,
     ConditionIncomplete,
-    ConditionKind,
     ConditionRequired,
     ConditionsNotAllowed,
     Decision,
@@ -34,6 +32,7 @@ from tansiq.clearances.identifiers import (
     normalise_vin,
     vin_check_digit,
 )
+from tansiq.permits.domain import Condition, ConditionKind
 
 NOTE_REQUIRED = frozenset({"security_concern", "other"})
 VIA = Condition(ConditionKind.VIA_CHECKPOINTS, ("W-GATE",))

@@ -254,59 +254,6 @@ def test_appeal_opens_a_joint_review_the_municipality_sees(
     assert final["appeals"][0]["outcome"] == "overturned"
 
 
-def test_revocation_and_suspension_by_a_signing_authority(
-    client: TestClient, tokens: Tokens, clock: FixedClock
-) -> None:
-    application = submit(
-        client, tokens("trader"), application_body(clock, route=ROADS["west-road"])
-    )
-    result = decide(
-        client, tokens("west.reviewer"), review_of(application, "west-command"), decision="approve"
-    ).json()
-    permit = result["permits"][0]
-    url = f"/api/v1/permits/{permit['id']}"
-
-    # An authority that never reviewed it does not even learn the permit exists.
-    not_signer = client.post(
-        f"{url}/revoke",
-        headers=tokens("east.reviewer"),
-        json={"reason_code": "security_concern", "note": "x"},
-    )
-    assert not_signer.status_code == 404
-    applicant = client.post(
-        f"{url}/revoke", headers=tokens("trader"), json={"reason_code": "other", "note": "x"}
-    )
-    assert applicant.status_code == 403
-    suspended = client.post(
-        f"{url}/suspend",
-        headers=tokens("west.reviewer"),
-        json={"reason_code": "route_closed", "note": "Flooding"},
-    )
-    assert suspended.json()["status"] == "suspended"
-    reinstated = client.post(
-        f"{url}/reinstate",
-        headers=tokens("west.admin"),
-        json={"reason_code": "other", "note": "Road reopened"},
-    )
-    assert reinstated.json()["status"] == "active"
-    revoked = client.post(
-        f"{url}/revoke",
-        headers=tokens("west.reviewer"),
-        json={"reason_code": "cargo_mismatch", "note": "Seal broken"},
-    )
-    assert revoked.json()["status"] == "revoked"
-    assert revoked.json()["status_reason_code"] == "cargo_mismatch"
-    twice = client.post(
-        f"{url}/revoke", headers=tokens("west.reviewer"), json={"reason_code": "cargo_mismatch"}
-    )
-    assert twice.json()["error"]["code"] == "permit.wrong_state"
-
-    inbox = client.get("/api/v1/inbox", headers=tokens("trader")).json()
-    kinds = [item["kind"] for item in inbox]
-    assert "permit.revoked" in kinds
-    assert "permit.issued" in kinds
-
-
 def test_withdrawal_is_final(client: TestClient, tokens: Tokens, clock: FixedClock) -> None:
     application = submit(client, tokens("trader"), application_body(clock))
     url = f"/api/v1/applications/{application['id']}"

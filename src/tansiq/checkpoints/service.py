@@ -10,7 +10,6 @@ a vehicle can travel in the time between are a suspected clone.
 from __future__ import annotations
 
 import itertools
-import re
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -25,7 +24,6 @@ from tansiq.checkpoints.models import DeviceRecord
 from tansiq.checkpoints.repository import CheckpointRepository
 from tansiq.checkpoints.schemas import ScanEventIn
 from tansiq.clearances.notices import municipality_ids
-from tansiq.clearances.repository import ClearanceRepository
 from tansiq.core.clock import Clock
 from tansiq.core.errors import NotFound, Unauthenticated
 from tansiq.core.i18n import N_
@@ -39,12 +37,13 @@ from tansiq.parties.domain import Principal
 from tansiq.parties.repository import PartyRepository
 from tansiq.parties.service import hash_token
 from tansiq.permits.claims import claims_from_cbor
+from tansiq.permits.domain import reference_of_cti
+from tansiq.permits.models import PermitRecord
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import governance_public_keys, record_heartbeat
 from tansiq.permits.trust import revocations_file
 
 DEVICE_TOKEN_PREFIX = "tqd_"  # noqa: S105 - a public marker, not a secret
-PERMIT_REF = re.compile(r"^P-(\d{1,10})$")
 
 
 class DeviceNotFound(NotFound):
@@ -175,22 +174,22 @@ def _flag_contradictions(
         return 0
     checkpoint = GeoRepository(session).checkpoint(device.checkpoint_id)
     assert checkpoint is not None  # noqa: S101 - a device belongs to a checkpoint
-    clearances = ClearanceRepository(session)
-    permits: dict[tuple[str, int], Any] = {}
+    repo = PermitRepository(session)
+    permits: dict[tuple[str, int], PermitRecord | None] = {}
     flagged: set[str] = set()
-    first: dict[tuple[str, int], dict[str, Any]] = {}
+    first: dict[tuple[str, int], tuple[dict[str, Any], PermitRecord]] = {}
     for row in refusals:
         key = (row["permit_ref"], row["permit_version"])
         if key not in permits:
-            permits[key] = _permit(clearances, *key)
+            permits[key] = _permit(repo, *key)
         permit = permits[key]
         if permit is None or checkpoint.authority_id not in permit.authority_ids:
             continue
         flagged.add(row["event_uid"])
-        first.setdefault(key, row)
+        first.setdefault(key, (row, permit))
     # One notice per permit and batch, however many times it was refused.
     observers = {checkpoint.authority_id, *municipality_ids(session)}
-    for (ref, version), row in first.items():
+    for (ref, version), (row, permit) in first.items():
         params = {
             "checkpoint": checkpoint.code,
             "permit": f"{ref}-{version}",
@@ -206,7 +205,7 @@ def _flag_contradictions(
                 title=CONTRADICTION.title,
                 body=CONTRADICTION.body,
                 params=params,
-                subject=f"application:{permits[(ref, version)].application_id}",
+                subject=f"application:{permit.reference}",
                 clock=clock,
             )
     CheckpointRepository(session).mark(device.id, flagged, contradiction=True)
@@ -290,11 +289,11 @@ def _sighting(
     return None if place is None else Sighting(checkpoint_id, at, place.lon, place.lat)
 
 
-def _permit(clearances: ClearanceRepository, ref: str, version: int) -> Any:
-    match = PERMIT_REF.fullmatch(ref)
-    if match is None:
+def _permit(repo: PermitRepository, ref: str, version: int) -> PermitRecord | None:
+    reference = reference_of_cti(ref)
+    if reference is None:
         return None
-    for permit in clearances.permits(int(match.group(1))):
+    for permit in repo.permits(reference):
         if permit.version == version:
             return permit
     return None
@@ -345,7 +344,7 @@ def pull(
     assert checkpoint is not None  # noqa: S101 - a device belongs to a checkpoint
     expected = []
     now = clock.now()
-    active = ClearanceRepository(session).active_permits(now)
+    active = permits.active_permits(now)
     for token in permits.tokens_of([p.id for p in active]):
         if token.token is None:
             continue

@@ -1,6 +1,6 @@
 """The application one acts on: finding and locking it, refusing an ended one, recording its
-status transitions, ending it with its permits, and the numbers it and its permits go by.
-Services flush; the edge commits."""
+status transitions, ending it with its permits, and the number it goes by. Services flush;
+the edge commits."""
 
 from __future__ import annotations
 
@@ -9,22 +9,19 @@ from sqlalchemy.orm import Session
 from tansiq.clearances.domain import (
     FINAL,
     ApplicationStatus,
-    PermitStatus,
     ReviewStatus,
     check_transition,
 )
 from tansiq.clearances.messages import (
     Why,
 )
-from tansiq.clearances.models import (
-    ApplicationRecord,
-    PermitRecord,
-    TransitionRecord,
-)
+from tansiq.clearances.models import ApplicationRecord, TransitionRecord
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.core.clock import Clock
 from tansiq.core.errors import ErrorCategory, NotFound, TansiqError
 from tansiq.core.i18n import N_
+from tansiq.permits.domain import PermitStatus
+from tansiq.permits.lifecycle import retire_permits
 
 
 class ApplicationNotFound(NotFound):
@@ -40,15 +37,6 @@ class ApplicationClosed(TansiqError):
 
 def reference_of(application: ApplicationRecord) -> str:
     return f"TQ-{application.id:06d}"
-
-
-def permit_cti(application: ApplicationRecord) -> str:
-    """The permit's id in its token and on revocation lists, the same for every version."""
-    return f"P-{application.id:06d}"
-
-
-def permit_number(permit: PermitRecord) -> str:
-    return f"P-{permit.application_id:06d}-{permit.version}"
 
 
 def lock_application(session: Session, application_id: int) -> ApplicationRecord:
@@ -108,7 +96,7 @@ def close_application(
     """Withdrawn or expired: the status, the permits, and every review still waiting (so no
     reminder or overdue flag follows an application that has ended)."""
     record_transition(session, application, target, actor, reason, clock)
-    retire_permits(session, application, permits, clock, actor)
+    retire_permits(session, application.id, permits, clock, actor)
     repo = ClearanceRepository(session)
     for review in repo.reviews(application.id):
         if review.status == ReviewStatus.PENDING:
@@ -116,16 +104,3 @@ def close_application(
         appeal = repo.open_appeal(review.id)
         if appeal is not None:
             appeal.closed_at, appeal.outcome = clock.now(), "closed"
-
-
-def retire_permits(
-    session: Session,
-    application: ApplicationRecord,
-    status: PermitStatus,
-    clock: Clock,
-    actor: int | None = None,
-) -> None:
-    for permit in ClearanceRepository(session).permits(application.id):
-        if permit.status in (PermitStatus.ACTIVE, PermitStatus.SUSPENDED):
-            permit.status = status
-            permit.status_changed_at, permit.status_changed_by = clock.now(), actor

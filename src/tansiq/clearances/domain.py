@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from tansiq.core.errors import ErrorCategory, TansiqError
 from tansiq.core.i18n import N_
+from tansiq.permits.domain import Condition, ConditionKind
 
 
 class ApplicationStatus(StrEnum):
@@ -72,41 +73,6 @@ class Decision(StrEnum):
     REJECT = "reject"
 
 
-class ConditionKind(StrEnum):
-    VIA_CHECKPOINTS = "via_checkpoints"
-    DAYLIGHT_ONLY = "daylight_only"
-    ESCORT_REQUIRED = "escort_required"
-    FREE_TEXT = "free_text"
-
-
-class PermitStatus(StrEnum):
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    REVOKED = "revoked"
-    SUPERSEDED = "superseded"
-    WITHDRAWN = "withdrawn"
-    EXPIRED = "expired"
-
-
-class PermitAction(StrEnum):
-    """What a co-signing authority may do to a permit after issue."""
-
-    SUSPEND = "suspend"
-    REINSTATE = "reinstate"
-    REVOKE = "revoke"
-
-
-# The states each action may start from, and where it leads.
-PERMIT_ACTIONS: dict[PermitAction, tuple[frozenset[PermitStatus], PermitStatus]] = {
-    PermitAction.SUSPEND: (frozenset({PermitStatus.ACTIVE}), PermitStatus.SUSPENDED),
-    PermitAction.REVOKE: (
-        frozenset({PermitStatus.ACTIVE, PermitStatus.SUSPENDED}),
-        PermitStatus.REVOKED,
-    ),
-    PermitAction.REINSTATE: (frozenset({PermitStatus.SUSPENDED}), PermitStatus.ACTIVE),
-}
-
-
 class ChangedPart(StrEnum):
     ROUTE = "route"
     CARGO = "cargo"
@@ -152,21 +118,6 @@ class ConditionIncomplete(TansiqError):
 class NoteRequired(TansiqError):
     code = "review.note_required"
     message = N_('A rejection for "{reason}" must explain itself in a note.')
-
-
-@dataclass(frozen=True)
-class Condition:
-    kind: ConditionKind
-    checkpoints: tuple[str, ...] = ()
-    text: str = ""
-
-    def as_json(self) -> dict[str, object]:
-        shown: dict[str, object] = {"kind": self.kind.value}
-        if self.checkpoints:
-            shown["checkpoints"] = list(self.checkpoints)
-        if self.text:
-            shown["text"] = self.text
-        return shown
 
 
 def check_transition(current: ApplicationStatus, target: ApplicationStatus) -> None:

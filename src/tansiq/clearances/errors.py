@@ -1,8 +1,9 @@
-"""The coded errors of an application's use cases, its routing and its permit's changes."""
+"""The coded errors of an application's use cases and its routing (a permit's are in
+``permits.domain``)."""
 
 from __future__ import annotations
 
-from tansiq.core.errors import ErrorCategory, NotFound, TansiqError
+from tansiq.core.errors import ErrorCategory, TansiqError
 from tansiq.core.i18n import N_
 
 
@@ -68,15 +69,4 @@ class AppealOpen(TansiqError):
 class AppealDecided(TansiqError):
     code = "appeal.already_decided"
     message = N_("This rejection was upheld on appeal; amend the application to be reviewed again.")
-    category = ErrorCategory.CONFLICT
-
-
-class PermitNotFound(NotFound):
-    code = "permit.not_found"
-    message = N_("No permit {permit}.")
-
-
-class PermitStateConflict(TansiqError):
-    code = "permit.wrong_state"
-    message = N_('A permit that is "{status}" cannot be {action}.')
     category = ErrorCategory.CONFLICT

@@ -8,12 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tansiq.clearances.applications import close_application, lock_application
-from tansiq.clearances.domain import (
-    FINAL,
-    ApplicationStatus,
-    PermitStatus,
-    ReviewStatus,
-)
+from tansiq.clearances.domain import FINAL, ApplicationStatus, ReviewStatus
 from tansiq.clearances.messages import (
     APPLICATION_OVERDUE,
     REVIEW_OVERDUE,
@@ -29,6 +24,7 @@ from tansiq.clearances.notices import municipality_ids, party_name, tell
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.core.clock import Clock
 from tansiq.jobs.service import enqueue
+from tansiq.permits.domain import PermitStatus
 
 JOB_REMIND = "clearances.review_reminder"
 JOB_OVERDUE = "clearances.review_overdue"

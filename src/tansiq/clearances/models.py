@@ -1,4 +1,5 @@
-"""Applications, their versions, reviews, decisions, transitions, appeals and permits."""
+"""Applications, their versions, reviews, decisions, transitions and appeals (their permits
+are in ``permits.models``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tansiq.clearances.domain import ApplicationStatus, PermitStatus, ReviewStatus
+from tansiq.clearances.domain import ApplicationStatus, ReviewStatus
 from tansiq.db.base import Base
 from tansiq.db.types import StrEnumType
 
@@ -124,23 +125,3 @@ class AppealRecord(Base):
     opened_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(20))
-
-
-class PermitRecord(Base):
-    __tablename__ = "permits"
-    __table_args__ = (UniqueConstraint("application_id", "version"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
-    version: Mapped[int] = mapped_column(Integer)
-    application_version: Mapped[int] = mapped_column(Integer)
-    status: Mapped[PermitStatus] = mapped_column(StrEnumType(PermitStatus, 20), index=True)
-    issued_at: Mapped[datetime]
-    valid_from: Mapped[datetime]
-    valid_until: Mapped[datetime]
-    authority_ids: Mapped[list[int]] = mapped_column(JSON)
-    conditions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    status_changed_at: Mapped[datetime | None]
-    status_changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    status_reason_code: Mapped[str | None] = mapped_column(String(40))
-    status_note: Mapped[str] = mapped_column(Text, default="")

@@ -3,12 +3,12 @@ contradiction plainly, the history, the permits. Never the driver's ID number.""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol, TypeVar
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from tansiq.clearances.applications import permit_number, reference_of
+from tansiq.clearances.applications import reference_of
 from tansiq.clearances.domain import (
     ApplicationStatus,
     Decision,
@@ -18,7 +18,6 @@ from tansiq.clearances.models import (
     AppealRecord,
     ApplicationRecord,
     ApplicationVersionRecord,
-    PermitRecord,
     ReviewRecord,
     TransitionRecord,
 )
@@ -36,6 +35,8 @@ from tansiq.core.i18n import Locale, translate
 from tansiq.core.schemas import Name
 from tansiq.parties.models import PartyRecord
 from tansiq.parties.repository import PartyRepository
+from tansiq.permits.models import PermitRecord
+from tansiq.permits.repository import PermitRepository
 
 
 def reason_label(code: ReasonCode) -> Name:
@@ -66,11 +67,11 @@ def applications_out(
     repo = ClearanceRepository(session)
     parties = PartyRepository(session)
     ids = [a.id for a in applications]
-    reviews = _grouped(repo.reviews_of(ids))
+    reviews = _grouped(repo.reviews_of(ids), lambda r: r.application_id)
     versions = {v.application_id: v for v in repo.current_versions(ids)}
-    transitions = _grouped(repo.transitions_of(ids))
-    permits = _grouped(repo.permits_of(ids))
-    appeals = _grouped(repo.appeals_of(ids))
+    transitions = _grouped(repo.transitions_of(ids), lambda t: t.application_id)
+    permits = _grouped(PermitRepository(session).permits_of(ids), lambda p: p.reference)
+    appeals = _grouped(repo.appeals_of(ids), lambda a: a.application_id)
     party_ids = {a.applicant_party_id for a in applications}
     party_ids |= {r.authority_id for rows in reviews.values() for r in rows}
     party_ids |= {pid for rows in permits.values() for p in rows for pid in p.authority_ids}
@@ -103,10 +104,10 @@ def applications_out(
     ]
 
 
-def _grouped(rows: Sequence[_R]) -> dict[int, list[_R]]:
+def _grouped(rows: Iterable[_R], key: Callable[[_R], int]) -> dict[int, list[_R]]:
     grouped: dict[int, list[_R]] = {}
     for row in rows:
-        grouped.setdefault(row.application_id, []).append(row)
+        grouped.setdefault(key(row), []).append(row)
     return grouped
 
 
@@ -197,9 +198,9 @@ def _permit_out(permit: PermitRecord, all_codes: dict[int, str]) -> PermitOut:
     codes = {a: all_codes[a] for a in permit.authority_ids if a in all_codes}
     return PermitOut(
         id=permit.id,
-        number=permit_number(permit),
+        number=permit.number,
         version=permit.version,
-        application_version=permit.application_version,
+        application_version=permit.reference_version,
         status=permit.status,
         issued_at=permit.issued_at,
         valid_from=permit.valid_from,
@@ -249,9 +250,4 @@ def _named(
     return shown
 
 
-class _ByApplication(Protocol):
-    @property
-    def application_id(self) -> int: ...
-
-
-_R = TypeVar("_R", bound=_ByApplication)
+_R = TypeVar("_R")

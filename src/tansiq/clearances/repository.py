@@ -1,9 +1,9 @@
-"""Every query about applications, reviews and permits."""
+"""Every query about applications, their versions, reviews, decisions, transitions and
+appeals (the permits' queries are in ``permits.repository``)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
 
 from sqlalchemy import Select, exists, or_, select
 
@@ -12,7 +12,6 @@ from tansiq.clearances.models import (
     ApplicationRecord,
     ApplicationVersionRecord,
     DecisionRecord,
-    PermitRecord,
     ReviewRecord,
     TransitionRecord,
 )
@@ -25,7 +24,6 @@ Record = (
     | DecisionRecord
     | TransitionRecord
     | AppealRecord
-    | PermitRecord
 )
 
 
@@ -105,15 +103,6 @@ class ClearanceRepository(Repository[Record]):
             .order_by(TransitionRecord.id)
         ).all()
 
-    def permits_of(self, application_ids: Collection[int]) -> Sequence[PermitRecord]:
-        if not application_ids:
-            return []
-        return self.session.scalars(
-            select(PermitRecord)
-            .where(PermitRecord.application_id.in_(application_ids))
-            .order_by(PermitRecord.application_id, PermitRecord.version)
-        ).all()
-
     def appeals_of(self, application_ids: Collection[int]) -> Sequence[AppealRecord]:
         if not application_ids:
             return []
@@ -132,16 +121,6 @@ class ClearanceRepository(Repository[Record]):
             .where(TransitionRecord.application_id == application_id)
             .order_by(TransitionRecord.id)
         ).all()
-
-    def permits(self, application_id: int) -> Sequence[PermitRecord]:
-        return self.session.scalars(
-            select(PermitRecord)
-            .where(PermitRecord.application_id == application_id)
-            .order_by(PermitRecord.version)
-        ).all()
-
-    def permit(self, permit_id: int) -> PermitRecord | None:
-        return self.session.get(PermitRecord, permit_id)
 
     def appeals(self, application_id: int) -> Sequence[AppealRecord]:
         return self.session.scalars(
@@ -197,13 +176,6 @@ class ClearanceRepository(Repository[Record]):
             query = query.where(ApplicationRecord.status == status)
         query = query.order_by(ApplicationRecord.updated_at.desc(), ApplicationRecord.id.desc())
         return self.session.scalars(query.limit(limit).offset(offset)).all()
-
-    def active_permits(self, now: datetime) -> Sequence[PermitRecord]:
-        return self.session.scalars(
-            select(PermitRecord).where(
-                PermitRecord.status == "active", PermitRecord.valid_until > now
-            )
-        ).all()
 
     def decisions_of(
         self, authority_id: int, limit: int

@@ -12,13 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tansiq.clearances import access
 from tansiq.clearances.applications import ensure_open, lock_application
-from tansiq.clearances.domain import (
-    Condition,
-    ConditionKind,
-    Decision,
-    ReviewStatus,
-    check_decision,
-)
+from tansiq.clearances.domain import Decision, ReviewStatus, check_decision
 from tansiq.clearances.escalation import JOB_OVERDUE, JOB_REMIND
 from tansiq.clearances.messages import (
     APPROVED,
@@ -45,6 +39,7 @@ from tansiq.core.text import normalise_text
 from tansiq.geo.repository import GeoRepository
 from tansiq.jobs.service import enqueue
 from tansiq.parties.domain import Principal
+from tansiq.permits.domain import Condition, ConditionKind
 
 
 class ReviewNotFound(NotFound):

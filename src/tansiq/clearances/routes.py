@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from tansiq.clearances import appeals, permit_actions, reviews, service
-from tansiq.clearances.applications import permit_number
-from tansiq.clearances.domain import ApplicationStatus, PermitAction
-from tansiq.clearances.errors import PermitNotFound
-from tansiq.clearances.printing import render_permit
+from tansiq.clearances.domain import ApplicationStatus
+from tansiq.clearances.permit_actions import visible_permit
+from tansiq.clearances.permit_terms import render_permit
 from tansiq.clearances.render import application_out, permit_out, reason_list, summary_out
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import (
@@ -33,6 +32,7 @@ from tansiq.context import HubContext
 from tansiq.geo.service import spatial_index_cache
 from tansiq.parties.deps import CurrentPrincipal
 from tansiq.permits import service as permit_signing
+from tansiq.permits.domain import PermitAction
 from tansiq.permits.qr import make_qr
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import TokenNotFound
@@ -188,15 +188,6 @@ class SignatureIn(BaseModel):
     signature: str = Field(max_length=200, description="Base64 signature over to_be_signed.")
 
 
-def _visible_permit(session: DbSession, me: Any, permit_id: int) -> tuple[Any, Any]:
-    repo = ClearanceRepository(session)
-    permit = repo.permit(permit_id)
-    application = None if permit is None else repo.application(permit.application_id)
-    if permit is None or application is None or not service.visible(session, me, application):
-        raise PermitNotFound(permit=permit_id)
-    return application, permit
-
-
 def _complete_token(session: DbSession, permit_id: int) -> str:
     record = PermitRepository(session).token_of(permit_id)
     if record is None or record.token is None:
@@ -207,12 +198,12 @@ def _complete_token(session: DbSession, permit_id: int) -> str:
 @router.get("/permits/{permit_id}/token")
 def permit_token(permit_id: RecordId, session: DbSession, me: CurrentPrincipal) -> PermitTokenOut:
     """The signed token (``TQ1:…``) of a permit: what its QR code holds."""
-    _, permit = _visible_permit(session, me, permit_id)
+    _, permit = visible_permit(session, me, permit_id)
     record = PermitRepository(session).token_of(permit_id)
     if record is None:
         raise TokenNotFound(permit=permit_id)
     return PermitTokenOut(
-        number=permit_number(permit),
+        number=permit.number,
         complete=record.token is not None,
         token=record.token,
         qr_version=None if record.token is None else make_qr(record.token).version,
@@ -232,7 +223,7 @@ def permit_qr_png(
     me: CurrentPrincipal,
     scale: Annotated[int, Query(ge=1, le=20)] = 6,
 ) -> Response:
-    _visible_permit(session, me, permit_id)
+    visible_permit(session, me, permit_id)
     return Response(
         make_qr(_complete_token(session, permit_id), scale=scale).png, media_type="image/png"
     )
@@ -244,7 +235,7 @@ def permit_qr_png(
     responses={200: {"content": {"image/svg+xml": {}}}},
 )
 def permit_qr_svg(permit_id: RecordId, session: DbSession, me: CurrentPrincipal) -> Response:
-    _visible_permit(session, me, permit_id)
+    visible_permit(session, me, permit_id)
     return Response(make_qr(_complete_token(session, permit_id)).svg, media_type="image/svg+xml")
 
 
@@ -253,7 +244,7 @@ def permit_print(
     permit_id: RecordId, session: DbSession, me: CurrentPrincipal, locale: RequestLocale
 ) -> HTMLResponse:
     """The permit to print (A5) or show on a phone: QR and facts in Arabic and English."""
-    application, permit = _visible_permit(session, me, permit_id)
+    application, permit = visible_permit(session, me, permit_id)
     token = _complete_token(session, permit_id)
     return HTMLResponse(render_permit(session, application, permit, token, locale))
 
@@ -263,7 +254,7 @@ def signing_request(
     permit_id: RecordId, session: DbSession, me: CurrentPrincipal
 ) -> SigningRequestOut:
     """For an authority that signs outside the hub: the exact bytes its key must sign."""
-    _visible_permit(session, me, permit_id)
+    visible_permit(session, me, permit_id)
     _, key, data = permit_signing.signing_request(session, me, permit_id)
     return SigningRequestOut(kid=key.kid, alg=key.alg, to_be_signed=base64.b64encode(data).decode())
 
@@ -273,7 +264,7 @@ def add_signature(
     permit_id: RecordId, body: SignatureIn, session: DbSession, hub: Hub, me: CurrentPrincipal
 ) -> PermitTokenOut:
     """Hand in the outside signature; it is checked before it counts."""
-    _visible_permit(session, me, permit_id)
+    visible_permit(session, me, permit_id)
     try:
         signature = base64.b64decode(body.signature, validate=True)
     except ValueError:

@@ -8,15 +8,10 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from tansiq.clearances.domain import (
-    ApplicationStatus,
-    ConditionKind,
-    Decision,
-    PermitStatus,
-    ReviewStatus,
-)
+from tansiq.clearances.domain import ApplicationStatus, Decision, ReviewStatus
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.core.schemas import Name
+from tansiq.permits.domain import ConditionKind, PermitStatus
 
 
 class VehicleKind(StrEnum):

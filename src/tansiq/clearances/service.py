@@ -19,16 +19,9 @@ from tansiq.clearances.applications import (
     ensure_open,
     lock_application,
     record_transition,
-    retire_permits,
 )
 from tansiq.clearances.content import Content, Policy, check_content
-from tansiq.clearances.domain import (
-    ApplicationStatus,
-    ConditionKind,
-    PermitStatus,
-    ReviewStatus,
-    plan_reviews,
-)
+from tansiq.clearances.domain import ApplicationStatus, ReviewStatus, plan_reviews
 from tansiq.clearances.errors import (
     NothingChanged,
     PermitRevoked,
@@ -48,7 +41,6 @@ from tansiq.clearances.messages import (
 )
 from tansiq.clearances.models import (
     ApplicationRecord,
-    PermitRecord,
     ReviewRecord,
     TransitionRecord,
 )
@@ -70,6 +62,10 @@ from tansiq.geo.service import SpatialIndexCache
 from tansiq.parties.access import is_hub_admin
 from tansiq.parties.domain import PartyKind, Principal
 from tansiq.parties.repository import PartyRepository
+from tansiq.permits.domain import ConditionKind, PermitStatus
+from tansiq.permits.lifecycle import retire_permits
+from tansiq.permits.models import PermitRecord
+from tansiq.permits.repository import PermitRepository
 from tansiq.settings import Settings
 
 
@@ -210,7 +206,7 @@ def amend_application(
     if application.status == ApplicationStatus.DRAFT:
         return application
     schedule_expiry(session, application)
-    retire_permits(session, application, PermitStatus.SUPERSEDED, env.clock, principal.user_id)
+    retire_permits(session, application.id, PermitStatus.SUPERSEDED, env.clock, principal.user_id)
     required = {a.authority_id: a for a in resolution.authorities}
     reviews = {r.authority_id: r for r in repo.reviews(application.id)}
     plan = plan_reviews(
@@ -425,7 +421,7 @@ def _same_submission(
 
 
 def _latest_permit(session: Session, application: ApplicationRecord) -> PermitRecord | None:
-    permits = ClearanceRepository(session).permits(application.id)
+    permits = PermitRepository(session).permits(application.id)
     return permits[-1] if permits else None
 
 

@@ -3,14 +3,13 @@ authority approved, a new signed permit. Services flush; the edge commits."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from tansiq.clearances.applications import permit_number, record_transition, retire_permits
+from tansiq.clearances.applications import record_transition
 from tansiq.clearances.domain import (
     ApplicationStatus,
-    PermitStatus,
     ReviewStatus,
     is_contradiction,
     status_after_reviews,
@@ -21,16 +20,13 @@ from tansiq.clearances.messages import (
     PERMIT_ISSUED,
     Why,
 )
-from tansiq.clearances.models import (
-    ApplicationRecord,
-    PermitRecord,
-    ReviewRecord,
-)
+from tansiq.clearances.models import ApplicationRecord, ReviewRecord
 from tansiq.clearances.notices import party_name, tell
+from tansiq.clearances.permit_terms import permit_terms
 from tansiq.clearances.repository import ClearanceRepository
-from tansiq.clearances.signing import sign_permit
 from tansiq.core.clock import Clock
-from tansiq.permits.service import ensure_permit_key
+from tansiq.permits import lifecycle
+from tansiq.permits.models import PermitRecord
 
 
 def settle(
@@ -74,38 +70,18 @@ def settle(
 def issue_permit(
     session: Session,
     application: ApplicationRecord,
-    reviews: list[ReviewRecord] | Any,
+    reviews: Sequence[ReviewRecord],
     clock: Clock,
     secret: str | None = None,
 ) -> PermitRecord:
-    """A new permit version carrying every approval's conditions; older versions retire."""
-    repo = ClearanceRepository(session)
-    if secret is not None:
-        # Keys first: a key made after the permit's issue time would not be trusted for it.
-        for review in reviews:
-            if review.status == ReviewStatus.APPROVED:
-                ensure_permit_key(session, review.authority_id, secret, clock)
-    retire_permits(session, application, PermitStatus.SUPERSEDED, clock)
-    approved = [r for r in reviews if r.status == ReviewStatus.APPROVED]
-    permit = PermitRecord(
-        application_id=application.id,
-        version=len(repo.permits(application.id)) + 1,
-        application_version=application.current_version,
-        status=PermitStatus.ACTIVE,
-        issued_at=clock.now(),
-        valid_from=application.valid_from,
-        valid_until=application.valid_until,
-        authority_ids=sorted(r.authority_id for r in approved),
-        conditions=[{"authority_id": r.authority_id, **c} for r in approved for c in r.conditions],
-        status_note="",
+    """Ask ``permits`` for a new version carrying every approval's conditions (older
+    versions retire there), then tell the applicant and the signers."""
+    permit = lifecycle.issue_permit(
+        session, permit_terms(session, application, reviews), clock, secret=secret
     )
-    repo.add(permit)
-    repo.flush()
-    if secret is not None:
-        sign_permit(session, application, permit, secret, clock)
     schedule_expiry(session, application)
     params = {
-        "permit": permit_number(permit),
+        "permit": permit.number,
         "valid_from": permit.valid_from.isoformat(),
         "valid_until": permit.valid_until.isoformat(),
     }

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from tansiq.clearances import appeals, permit_actions, reviews, service
 from tansiq.clearances.applications import reference_of
-from tansiq.clearances.domain import ConditionKind, Decision, PermitAction
+from tansiq.clearances.domain import Decision
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.clearances.render import application_out, permit_out
 from tansiq.clearances.repository import ClearanceRepository
@@ -28,6 +28,7 @@ from tansiq.cli.base import echo_json, hub_context, operator, read_json, session
 from tansiq.core.errors import ErrorDetail, InvalidInput
 from tansiq.core.i18n import N_
 from tansiq.geo.service import spatial_index_cache
+from tansiq.permits.domain import ConditionKind, PermitAction
 from tansiq.web.deps import MAX_ID
 
 Model = TypeVar("Model", bound=BaseModel)

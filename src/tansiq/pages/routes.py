@@ -12,9 +12,8 @@ from pydantic import ValidationError
 
 from tansiq.clearances import reviews, service
 from tansiq.clearances.applications import reference_of
-from tansiq.clearances.domain import ConditionKind, Decision, ReviewStatus
-from tansiq.clearances.errors import PermitNotFound
-from tansiq.clearances.printing import render_permit
+from tansiq.clearances.domain import Decision, ReviewStatus
+from tansiq.clearances.permit_terms import render_permit
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.clearances.render import application_out, applications_out, reason_label
 from tansiq.clearances.repository import ClearanceRepository
@@ -42,6 +41,7 @@ from tansiq.pages.view import finish
 from tansiq.parties.domain import Role
 from tansiq.parties.repository import PartyRepository
 from tansiq.parties.service import authenticate, issue_token, revoke_token, set_locale
+from tansiq.permits.domain import ConditionKind, PermitNotFound
 from tansiq.permits.repository import PermitRepository
 from tansiq.web.deps import LANG_COOKIE, RecordId
 from tansiq.web.session import CsrfRejected, PageSession
@@ -379,8 +379,8 @@ def print_permit(permit_id: RecordId, s: Current) -> Response:
     if s.me is None:
         return s.sign_in_first()
     repo = ClearanceRepository(s.session)
-    permit = repo.permit(permit_id)
-    application = None if permit is None else repo.application(permit.application_id)
+    permit = PermitRepository(s.session).permit(permit_id)
+    application = None if permit is None else repo.application(permit.reference)
     record = PermitRepository(s.session).token_of(permit_id)
     if (
         permit is None

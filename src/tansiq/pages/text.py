@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from tansiq.clearances.domain import ApplicationStatus, ConditionKind, Decision, ReviewStatus
+from tansiq.clearances.domain import ApplicationStatus, Decision, ReviewStatus
 from tansiq.core.i18n import N_, NP_, Locale, translate
+from tansiq.permits.domain import ConditionKind
 
 LABELS = {
     "app_name": N_("Tansiq"),

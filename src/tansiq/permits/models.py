@@ -1,14 +1,51 @@
-"""Signing keys, signed permit tokens, trust lists and revocation deltas as stored."""
+"""Permits and their versions, signing keys, signed permit tokens, trust lists and revocation
+deltas as stored."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tansiq.db.base import Base
+from tansiq.db.types import StrEnumType
+from tansiq.permits.domain import KeyPurpose, PermitStatus, permit_cti, permit_number
+from tansiq.permits.trust import KeyStatus
+
+
+class PermitRecord(Base):
+    """One version of a permit. ``reference`` is what it was issued for, opaque here (the
+    column keeps its name, and its foreign key, from when clearances owned this table)."""
+
+    __tablename__ = "permits"
+    __table_args__ = (UniqueConstraint("application_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[int] = mapped_column(
+        "application_id", ForeignKey("applications.id"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    reference_version: Mapped[int] = mapped_column("application_version", Integer)
+    status: Mapped[PermitStatus] = mapped_column(StrEnumType(PermitStatus, 20), index=True)
+    issued_at: Mapped[datetime]
+    valid_from: Mapped[datetime]
+    valid_until: Mapped[datetime]
+    authority_ids: Mapped[list[int]] = mapped_column(JSON)
+    conditions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status_changed_at: Mapped[datetime | None]
+    status_changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status_reason_code: Mapped[str | None] = mapped_column(String(40))
+    status_note: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def cti(self) -> str:
+        return permit_cti(self.reference)
+
+    @property
+    def number(self) -> str:
+        return permit_number(self.reference, self.version)
 
 
 class SigningKeyRecord(Base):
@@ -19,12 +56,12 @@ class SigningKeyRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
-    purpose: Mapped[str] = mapped_column(String(20))
+    purpose: Mapped[KeyPurpose] = mapped_column(StrEnumType(KeyPurpose, 20))
     kid: Mapped[str] = mapped_column(String(16), unique=True)
     alg: Mapped[int] = mapped_column(Integer)
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     private_key_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[KeyStatus] = mapped_column(StrEnumType(KeyStatus, 20))
     valid_from: Mapped[datetime]
     valid_to: Mapped[datetime | None]
     created_at: Mapped[datetime]

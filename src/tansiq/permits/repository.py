@@ -1,36 +1,67 @@
-"""Every query about signing keys, permit tokens, trust lists and revocations."""
+"""Every query about permits, signing keys, permit tokens, trust lists and revocations."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from tansiq.db.repository import Repository
+from tansiq.permits.domain import KeyPurpose, PermitStatus
 from tansiq.permits.models import (
+    PermitRecord,
     PermitTokenRecord,
     RevocationDeltaRecord,
     SigningKeyRecord,
     TrustListRecord,
 )
+from tansiq.permits.trust import KeyStatus
 
-Record = SigningKeyRecord | PermitTokenRecord | TrustListRecord | RevocationDeltaRecord
+Record = (
+    PermitRecord | SigningKeyRecord | PermitTokenRecord | TrustListRecord | RevocationDeltaRecord
+)
 
 
 class PermitRepository(Repository[Record]):
-    def keys(self, purpose: str, party_id: int | None = None) -> Sequence[SigningKeyRecord]:
+    def permit(self, permit_id: int) -> PermitRecord | None:
+        return self.session.get(PermitRecord, permit_id)
+
+    def permits(self, reference: int) -> Sequence[PermitRecord]:
+        """Every version of the permit issued for ``reference``, oldest first."""
+        return self.permits_of([reference])
+
+    def permits_of(self, references: Collection[int]) -> Sequence[PermitRecord]:
+        """Every version of the permits of many references at once, by reference then
+        version."""
+        if not references:
+            return []
+        return self.session.scalars(
+            select(PermitRecord)
+            .where(PermitRecord.reference.in_(references))
+            .order_by(PermitRecord.reference, PermitRecord.version)
+        ).all()
+
+    def active_permits(self, now: datetime) -> Sequence[PermitRecord]:
+        return self.session.scalars(
+            select(PermitRecord).where(
+                PermitRecord.status == PermitStatus.ACTIVE, PermitRecord.valid_until > now
+            )
+        ).all()
+
+    def keys(self, purpose: KeyPurpose, party_id: int | None = None) -> Sequence[SigningKeyRecord]:
         query = select(SigningKeyRecord).where(SigningKeyRecord.purpose == purpose)
         if party_id is not None:
             query = query.where(SigningKeyRecord.party_id == party_id)
         return self.session.scalars(query.order_by(SigningKeyRecord.id)).all()
 
-    def active_key(self, purpose: str, party_id: int) -> SigningKeyRecord | None:
+    def active_key(self, purpose: KeyPurpose, party_id: int) -> SigningKeyRecord | None:
         return self.session.scalars(
             select(SigningKeyRecord)
             .where(
                 SigningKeyRecord.purpose == purpose,
                 SigningKeyRecord.party_id == party_id,
-                SigningKeyRecord.status == "active",
+                SigningKeyRecord.status == KeyStatus.ACTIVE,
             )
             .order_by(SigningKeyRecord.id.desc())
         ).first()

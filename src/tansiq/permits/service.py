@@ -27,6 +27,7 @@ from tansiq.parties.domain import PartyKind, Principal, Role
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits.claims import PermitClaims, claims_to_cbor
 from tansiq.permits.cose import protected_header, sig_structure
+from tansiq.permits.domain import KeyPurpose
 from tansiq.permits.keys import (
     ALG_EDDSA,
     Ed25519Signer,
@@ -55,8 +56,9 @@ from tansiq.permits.trust import (
     sign_trust_list,
 )
 
-PERMIT_KEYS = "permit"
-GOVERNANCE_KEYS = "governance"
+# Short names the key pages and routes use for the two purposes.
+PERMIT_KEYS = KeyPurpose.PERMIT
+GOVERNANCE_KEYS = KeyPurpose.GOVERNANCE
 _SEAL_PURPOSE = b"tansiq signing key v1"
 
 
@@ -93,7 +95,7 @@ class BadSignature(TansiqError):
 
 
 def _new_key(
-    session: Session, party_id: int, purpose: str, secret: str | None, clock: Clock
+    session: Session, party_id: int, purpose: KeyPurpose, secret: str | None, clock: Clock
 ) -> SigningKeyRecord:
     private = Ed25519PrivateKey.generate()
     public = private.public_key().public_bytes(
@@ -109,7 +111,7 @@ def _new_key(
         alg=ALG_EDDSA,
         public_key=public,
         private_key_sealed=seal(secret, raw, purpose=_SEAL_PURPOSE),
-        status=KeyStatus.ACTIVE.value,
+        status=KeyStatus.ACTIVE,
         valid_from=clock.now(),
         valid_to=None,
         created_at=clock.now(),
@@ -162,7 +164,7 @@ def governance_public_keys(session: Session) -> list[bytes]:
 
 
 def _retire(record: SigningKeyRecord, clock: Clock) -> None:
-    record.status = KeyStatus.RETIRED.value
+    record.status = KeyStatus.RETIRED
     record.valid_to = clock.now()
 
 
@@ -208,7 +210,7 @@ def retire_key(
     if record is None or record.party_id != party_id or record.purpose != PERMIT_KEYS:
         raise KeyNotFound(kid=kid[:16])
     if compromised:
-        record.status = KeyStatus.COMPROMISED.value
+        record.status = KeyStatus.COMPROMISED
         record.valid_to = record.valid_to or clock.now()
     elif record.status == KeyStatus.ACTIVE:
         _retire(record, clock)
@@ -245,7 +247,7 @@ def register_external_key(
         alg=alg,
         public_key=public_key,
         private_key_sealed=None,
-        status=KeyStatus.ACTIVE.value,
+        status=KeyStatus.ACTIVE,
         valid_from=clock.now(),
         valid_to=None,
         created_at=clock.now(),
@@ -270,7 +272,7 @@ def publish_trust_list(session: Session, secret: str | None, clock: Clock) -> Tr
             public_key=k.public_key,
             valid_from=k.valid_from,
             valid_to=k.valid_to,
-            status=KeyStatus(k.status),
+            status=k.status,
         )
         for k in repo.keys(PERMIT_KEYS)
     ]

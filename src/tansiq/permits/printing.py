@@ -8,14 +8,12 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from tansiq.clearances.applications import permit_number
-from tansiq.clearances.domain import ConditionKind, PermitStatus
-from tansiq.clearances.models import ApplicationRecord, PermitRecord
-from tansiq.clearances.repository import ClearanceRepository
-from tansiq.clearances.signing import permit_claims
 from tansiq.core.i18n import N_, Locale, translate
 from tansiq.parties.repository import PartyRepository
+from tansiq.permits.domain import Condition, ConditionKind, PermitStatus
+from tansiq.permits.models import PermitRecord
 from tansiq.permits.qr import make_qr
+from tansiq.permits.terms import PermitFacts
 
 LABELS = {
     "title": N_("Movement permit"),
@@ -52,7 +50,7 @@ CONDITION_LABELS = {
 @cache
 def _templates() -> Environment:
     return Environment(
-        loader=PackageLoader("tansiq.clearances", "templates"),
+        loader=PackageLoader("tansiq.permits", "templates"),
         autoescape=select_autoescape(["html"]),
     )
 
@@ -61,16 +59,11 @@ def _both(message: str) -> dict[str, str]:
     return {"ar": translate(message, Locale.AR), "en": translate(message, Locale.EN)}
 
 
-def render_permit(
-    session: Session,
-    application: ApplicationRecord,
-    permit: PermitRecord,
-    token: str,
-    locale: Locale,
+def render_printable(
+    session: Session, permit: PermitRecord, facts: PermitFacts, token: str, locale: Locale
 ) -> str:
-    version = ClearanceRepository(session).version(application.id, permit.application_version)
-    assert version is not None  # noqa: S101 - a permit names an existing version
-    data = version.content
+    """The page of ``permit`` (its status, window, signers and conditions) describing
+    ``facts``, with ``token`` as its QR code."""
     parties = PartyRepository(session).parties_by_ids(set(permit.authority_ids))
     names = {
         pid: {"ar": p.name_ar or p.name_en, "en": p.name_en or p.name_ar}
@@ -85,19 +78,17 @@ def render_permit(
         }
         for side in (Locale.AR, Locale.EN)
     ]
-    conditions: list[dict[str, Any]] = [
-        {
-            "authority": names.get(c["authority_id"], {"ar": "", "en": ""}),
-            "label": _both(CONDITION_LABELS[ConditionKind(c["kind"])]),
-            "detail": ", ".join(c.get("checkpoints", [])) or c.get("text", ""),
-        }
-        for c in permit.conditions
-    ]
+    conditions: list[dict[str, Any]] = []
+    for stored in permit.conditions:
+        condition = Condition.from_json(stored)
+        conditions.append(
+            {
+                "authority": names.get(stored["authority_id"], {"ar": "", "en": ""}),
+                "label": _both(CONDITION_LABELS[condition.kind]),
+                "detail": condition.detail,
+            }
+        )
     status = permit.status
-    driver = data["driver"]
-    cargo = "; ".join(
-        f"{line['quantity']:g} {line['unit']} {line['description']}" for line in data["cargo"]
-    )
     return (
         _templates()
         .get_template("permit.html")
@@ -107,20 +98,20 @@ def render_permit(
             t=sides[0 if locale is Locale.AR else 1]["t"],
             both={"title": _both(LABELS["title"]), "footer": _both(LABELS["footer"])},
             sides=sides,
-            number=permit_number(permit),
+            number=permit.number,
             active=status is PermitStatus.ACTIVE,
             status_ar=translate(STATUS_LABELS[status], Locale.AR),
             status_en=translate(STATUS_LABELS[status], Locale.EN),
             qr_svg=make_qr(token, scale=3, border=4).svg,
             valid_from=f"{permit.valid_from:%Y-%m-%d %H:%M} UTC",
             valid_until=f"{permit.valid_until:%Y-%m-%d %H:%M} UTC",
-            plate=data["vehicle"]["plate"],
-            vehicle_kind=data["vehicle"]["kind"],
-            driver_name=" / ".join(n for n in (driver["name_ar"], driver["name_latin"]) if n),
-            cargo=cargo,
-            origin=data["origin"],
-            destination=data["destination"],
-            checkpoints=permit_claims(session, application, permit).checkpoints,
+            plate=facts.vehicle.plate,
+            vehicle_kind=facts.vehicle.kind,
+            driver_name=facts.holder.names,
+            cargo=facts.cargo_printed,
+            origin=facts.origin,
+            destination=facts.destination,
+            checkpoints=facts.checkpoints,
             authorities=list(names.values()),
             conditions=conditions,
         )

@@ -1,5 +1,6 @@
-"""Signed permits end to end: issue over HTTP, QR image, offline verify from what the API
-serves, revoke, sync the revocation, verify again."""
+"""Signed permits end to end over HTTP: issue, QR image, offline verify from what the API
+serves, revoke, sync the revocation, verify again; the printed page; outside signatures and
+keys; and who may suspend, reinstate or revoke."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from tansiq.permits.keys import ALG_EDDSA, load_public_key
 from tansiq.permits.trust import load_revocations, load_trust_list
 from tansiq.verifier.image import read_qr_text
 from tansiq.verifier.verify import VerdictStatus, verify
-from tests.clearances.conftest import Tokens, application_body, decide, review_of, submit
+from tests.clearances.conftest import ROADS, Tokens, application_body, decide, review_of, submit
 
 
 def approved(client: TestClient, tokens: Tokens, clock: FixedClock) -> Any:
@@ -246,3 +247,56 @@ def test_one_es256_key_cannot_stand_for_two_authorities(client: TestClient, toke
     )
     assert first.status_code == 201
     assert second.status_code == 422
+
+
+def test_revocation_and_suspension_by_a_signing_authority(
+    client: TestClient, tokens: Tokens, clock: FixedClock
+) -> None:
+    application = submit(
+        client, tokens("trader"), application_body(clock, route=ROADS["west-road"])
+    )
+    result = decide(
+        client, tokens("west.reviewer"), review_of(application, "west-command"), decision="approve"
+    ).json()
+    permit = result["permits"][0]
+    url = f"/api/v1/permits/{permit['id']}"
+
+    # An authority that never reviewed it does not even learn the permit exists.
+    not_signer = client.post(
+        f"{url}/revoke",
+        headers=tokens("east.reviewer"),
+        json={"reason_code": "security_concern", "note": "x"},
+    )
+    assert not_signer.status_code == 404
+    applicant = client.post(
+        f"{url}/revoke", headers=tokens("trader"), json={"reason_code": "other", "note": "x"}
+    )
+    assert applicant.status_code == 403
+    suspended = client.post(
+        f"{url}/suspend",
+        headers=tokens("west.reviewer"),
+        json={"reason_code": "route_closed", "note": "Flooding"},
+    )
+    assert suspended.json()["status"] == "suspended"
+    reinstated = client.post(
+        f"{url}/reinstate",
+        headers=tokens("west.admin"),
+        json={"reason_code": "other", "note": "Road reopened"},
+    )
+    assert reinstated.json()["status"] == "active"
+    revoked = client.post(
+        f"{url}/revoke",
+        headers=tokens("west.reviewer"),
+        json={"reason_code": "cargo_mismatch", "note": "Seal broken"},
+    )
+    assert revoked.json()["status"] == "revoked"
+    assert revoked.json()["status_reason_code"] == "cargo_mismatch"
+    twice = client.post(
+        f"{url}/revoke", headers=tokens("west.reviewer"), json={"reason_code": "cargo_mismatch"}
+    )
+    assert twice.json()["error"]["code"] == "permit.wrong_state"
+
+    inbox = client.get("/api/v1/inbox", headers=tokens("trader")).json()
+    kinds = [item["kind"] for item in inbox]
+    assert "permit.revoked" in kinds
+    assert "permit.issued" in kinds

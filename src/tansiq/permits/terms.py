@@ -1,0 +1,117 @@
+"""What a permit is issued on, as plain values: who may move what, by which vehicle, along
+which route and when, under whose conditions, signed by which authorities. Whoever asks for a
+permit (today, a clearance whose every authority approved) states these; ``permits`` needs
+nothing else. Pure: no storage, no web."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tansiq.permits import claims
+from tansiq.permits.domain import Condition, permit_cti
+
+MAX_CARGO_SUMMARY = 200
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The driver: names as written, and the salted hash of the ID number (never the number)."""
+
+    name_ar: str
+    name_latin: str
+    id_hash: bytes
+    id_salt: bytes
+
+    @property
+    def names(self) -> str:
+        """Both names as printed, Arabic first."""
+        return " / ".join(n for n in (self.name_ar, self.name_latin) if n)
+
+
+@dataclass(frozen=True)
+class CargoLine:
+    quantity: float
+    unit: str
+    description: str
+    un_number: str | None = None
+
+    @property
+    def printed(self) -> str:
+        return f"{self.quantity:g} {self.unit} {self.description}"
+
+
+@dataclass(frozen=True)
+class PermitFacts:
+    """What the permit describes: the movement it allows."""
+
+    holder: Holder
+    vehicle: claims.Vehicle
+    cargo: tuple[CargoLine, ...]
+    origin: str
+    destination: str
+    route: tuple[tuple[float, float], ...]
+    checkpoints: tuple[str, ...]  # in route order
+
+    @property
+    def cargo_printed(self) -> str:
+        return "; ".join(line.printed for line in self.cargo)
+
+    @property
+    def cargo_summary(self) -> str:
+        """The cargo in the token: every line with its UN number, cut to the claim's limit."""
+        summary = "; ".join(
+            line.printed + (f" ({line.un_number})" if line.un_number else "") for line in self.cargo
+        )
+        if len(summary) <= MAX_CARGO_SUMMARY:
+            return summary
+        return summary[: MAX_CARGO_SUMMARY - 1] + "…"
+
+
+@dataclass(frozen=True)
+class PermitTerms:
+    """A permit to issue. ``reference`` names what it is issued for (opaque to ``permits``:
+    permits with the same reference are versions of one permit) and ``reference_version``
+    which version of that it carries. ``conditions`` pairs each condition with the id of the
+    authority that set it."""
+
+    reference: int
+    reference_version: int
+    facts: PermitFacts
+    valid_from: datetime
+    valid_until: datetime
+    authority_ids: tuple[int, ...]
+    conditions: tuple[tuple[int, Condition], ...] = ()
+
+
+def permit_claims(
+    facts: PermitFacts,
+    *,
+    issuer: str,
+    reference: int,
+    version: int,
+    issued_at: datetime,
+    valid_from: datetime,
+    valid_until: datetime,
+    conditions: tuple[Condition, ...],
+) -> claims.PermitClaims:
+    """What the token says. The required kids are a placeholder, filled in when signing."""
+    return claims.PermitClaims(
+        issuer=issuer,
+        cti=permit_cti(reference),
+        version=version,
+        iat=issued_at,
+        nbf=valid_from,
+        exp=valid_until,
+        vehicle=facts.vehicle,
+        driver=claims.Driver(
+            name=facts.holder.name_latin or facts.holder.name_ar,
+            id_hash=facts.holder.id_hash,
+            id_salt=facts.holder.id_salt,
+        ),
+        cargo=facts.cargo_summary,
+        required_kids=(b"\x00" * 8,),
+        route=facts.route,
+        checkpoints=facts.checkpoints,
+        conditions=tuple(claims.Condition(kind=c.kind.value, detail=c.detail) for c in conditions),
+    )
