@@ -143,6 +143,7 @@ def test_the_holders_names_printed_and_in_the_token(
         valid_from=at,
         valid_until=at + timedelta(days=1),
         conditions=(Condition(ConditionKind.ESCORT_REQUIRED),),
+        signers=2,
     )
     assert claims.driver.name == in_token
     assert (claims.cti, claims.version) == ("P-000007", 2)

@@ -12,13 +12,15 @@ from sqlalchemy.orm import Session
 from tansiq.clearances.domain import ReviewStatus
 from tansiq.clearances.models import ApplicationRecord, ReviewRecord
 from tansiq.clearances.repository import ClearanceRepository
+from tansiq.core.clock import Clock
 from tansiq.core.i18n import Locale
 from tansiq.geo.repository import GeoRepository
 from tansiq.permits.claims import Vehicle
 from tansiq.permits.domain import Condition
+from tansiq.permits.lifecycle import issuer_code
 from tansiq.permits.models import PermitRecord
 from tansiq.permits.printing import render_printable
-from tansiq.permits.terms import CargoLine, Holder, PermitFacts, PermitTerms
+from tansiq.permits.terms import CargoLine, Holder, PermitFacts, PermitTerms, permit_claims
 
 
 def permit_terms(
@@ -37,6 +39,34 @@ def permit_terms(
         conditions=tuple(
             (r.authority_id, Condition.from_json(c)) for r in approved for c in r.conditions
         ),
+    )
+
+
+def ensure_permit_fits(session: Session, application: ApplicationRecord, clock: Clock) -> None:
+    """Refuse now, with a coded error, what could never be issued: the permit signed by every
+    authority still concerned, with every condition set so far, must fit its QR code (the
+    route simplified within the corridor if need be)."""
+    reviews = ClearanceRepository(session).reviews(application.id)
+    signing = [r for r in reviews if r.status is not ReviewStatus.DROPPED]
+    if not signing:
+        return
+    facts = permit_facts(session, application, application.current_version, reviews)
+    conditions = tuple(
+        Condition.from_json(c)
+        for r in signing
+        if r.status is ReviewStatus.APPROVED
+        for c in r.conditions
+    )
+    permit_claims(
+        facts,
+        issuer=issuer_code(session),
+        reference=application.id,
+        version=application.current_version,
+        issued_at=clock.now(),
+        valid_from=application.valid_from,
+        valid_until=application.valid_until,
+        conditions=conditions,
+        signers=len(signing),
     )
 
 
@@ -75,6 +105,7 @@ def permit_facts(
         destination=data["destination"],
         route=tuple(coords),
         checkpoints=_checkpoints_in_order(session, reviews, coords),
+        corridor_m=version.corridor_m,
     )
 
 

@@ -28,6 +28,7 @@ from tansiq.clearances.models import (
     ReviewRecord,
 )
 from tansiq.clearances.notices import party_code, party_name, tell
+from tansiq.clearances.permit_terms import ensure_permit_fits
 from tansiq.clearances.reasons import NOTE_REQUIRED
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import DecisionIn
@@ -223,6 +224,7 @@ def decide_review(
             reason_code=reason or "",
             note=note or "-",
         )
+    ensure_permit_fits(session, application, clock)
     settle(
         session,
         application,

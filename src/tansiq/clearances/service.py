@@ -44,6 +44,7 @@ from tansiq.clearances.models import (
     ReviewRecord,
     TransitionRecord,
 )
+from tansiq.clearances.permit_terms import ensure_permit_fits
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.reviews import ReviewPolicy, open_review
 from tansiq.clearances.routing import required_by, route_of
@@ -253,6 +254,7 @@ def amend_application(
         Why(AMENDED, {"changed": changed_text, "note": normalise_text(body.note)}),
         env.clock,
     )
+    ensure_permit_fits(session, application, env.clock)
     settle(
         session,
         application,
@@ -361,6 +363,7 @@ def _submit(
         Why(ROUTED, {"count": str(len(resolution.authorities))}),
         env.clock,
     )
+    ensure_permit_fits(session, application, env.clock)
 
 
 def own_application(

@@ -106,16 +106,16 @@ def change_permit(
 def _sign(
     session: Session, permit: PermitRecord, terms: PermitTerms, secret: str, clock: Clock
 ) -> PermitTokenRecord:
-    hubs = PartyRepository(session).parties(PartyKind.HUB.value)
     claims = permit_claims(
         terms.facts,
-        issuer=hubs[0].code if hubs else "tansiq",
+        issuer=issuer_code(session),
         reference=permit.reference,
         version=permit.version,
         issued_at=permit.issued_at,
         valid_from=permit.valid_from,
         valid_until=permit.valid_until,
         conditions=tuple(condition for _, condition in terms.conditions),
+        signers=len(permit.authority_ids),
     )
     return issue_token(
         session,
@@ -125,3 +125,9 @@ def _sign(
         secret=secret,
         clock=clock,
     )
+
+
+def issuer_code(session: Session) -> str:
+    """Who issues permits, as the token names it: the hub party's code."""
+    hubs = PartyRepository(session).parties(PartyKind.HUB)
+    return hubs[0].code if hubs else "tansiq"

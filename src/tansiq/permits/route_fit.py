@@ -12,7 +12,9 @@ when it is submitted, not when the last authority signs.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Final
 
 import shapely
@@ -21,6 +23,9 @@ from shapely.geometry import LineString
 from tansiq.core.errors import InvalidInput
 from tansiq.core.i18n import N_
 from tansiq.core.projection import project, utm_epsg
+from tansiq.permits.claims import MAX_ROUTE_POINTS, PermitClaims, claims_to_cbor
+from tansiq.permits.keys import ALG_EDDSA, KID_LENGTH
+from tansiq.permits.token import assemble
 
 Point = tuple[float, float]
 
@@ -31,6 +36,18 @@ QR_MAX_CHARACTERS: Final = 1041
 # Bisection steps over the tolerance: half a 10 km corridor in 2**-14 steps is 0.3 m, finer
 # than the 1e-5 degree (about 1 m) the token stores points at.
 _STEPS: Final = 14
+# What may still differ between the token sized here and the one signed later: the issue time,
+# the version number, how zlib packs random signature bytes. A few bytes at most.
+SAFETY_MARGIN: Final = 12
+SIGNATURE_LENGTH: Final = 64  # Ed25519, and ES256 as r || s
+
+
+class PermitTooLarge(InvalidInput):
+    code = "permit.too_large"
+    message = N_(
+        "With these conditions the permit no longer fits its QR code, however far its route is "
+        "simplified within the corridor. Shorten the conditions."
+    )
 
 
 class RouteTooComplex(InvalidInput):
@@ -42,9 +59,9 @@ class RouteTooComplex(InvalidInput):
     )
 
 
-def fits_qr(token_text: str) -> bool:
-    """Whether the token text fits one QR code of version 25 at level Q."""
-    return len(token_text) <= QR_MAX_CHARACTERS
+def fits_qr(length: int) -> bool:
+    """Whether a token text of ``length`` characters fits one version 25 QR code at level Q."""
+    return length <= QR_MAX_CHARACTERS
 
 
 def simplify_route(route: Sequence[Point], tolerance_m: float) -> tuple[Point, ...]:
@@ -85,3 +102,43 @@ def fit_route(
         else:
             low = middle
     return best
+
+
+def token_length(claims: PermitClaims, signers: int) -> int:
+    """The length of the token text ``claims`` make once ``signers`` authorities have signed
+    (random kids and signatures: they compress no better than real ones)."""
+    kids = tuple(os.urandom(KID_LENGTH) for _ in range(signers))
+    payload = claims_to_cbor(replace(claims, required_kids=kids))
+    return len(assemble(payload, [(ALG_EDDSA, kid, os.urandom(SIGNATURE_LENGTH)) for kid in kids]))
+
+
+def fit_claims(
+    route: Sequence[Point],
+    corridor_m: float,
+    signers: int,
+    carrying: Callable[[tuple[Point, ...]], PermitClaims],
+) -> PermitClaims:
+    """The claims ``carrying`` makes with the route the token can carry (see
+    :func:`fit_route`), once ``signers`` authorities have signed.
+
+    Raises :class:`RouteTooComplex` when the route cannot be made to fit, or
+    :class:`PermitTooLarge` when it could without the conditions but cannot with them.
+    """
+
+    def fits_with(conditions: bool) -> Callable[[tuple[Point, ...]], bool]:
+        def fits(candidate: tuple[Point, ...]) -> bool:
+            if len(candidate) > MAX_ROUTE_POINTS:
+                return False
+            claims = carrying(candidate)
+            if not conditions:
+                claims = replace(claims, conditions=())
+            return fits_qr(token_length(claims, signers) + SAFETY_MARGIN)
+
+        return fits
+
+    try:
+        carried = fit_route(route, corridor_m, fits_with(conditions=True))
+    except RouteTooComplex:
+        fit_route(route, corridor_m, fits_with(conditions=False))
+        raise PermitTooLarge from None
+    return carrying(carried)

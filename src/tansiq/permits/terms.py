@@ -10,6 +10,7 @@ from datetime import datetime
 
 from tansiq.permits import claims
 from tansiq.permits.domain import Condition, permit_cti
+from tansiq.permits.route_fit import fit_claims
 
 MAX_CARGO_SUMMARY = 200
 
@@ -52,6 +53,9 @@ class PermitFacts:
     destination: str
     route: tuple[tuple[float, float], ...]
     checkpoints: tuple[str, ...]  # in route order
+    # The corridor the authorities approved around the route: the token may carry the route
+    # simplified by up to half of it (see permits.route_fit).
+    corridor_m: float = 0.0
 
     @property
     def cargo_printed(self) -> str:
@@ -63,9 +67,7 @@ class PermitFacts:
         summary = "; ".join(
             line.printed + (f" ({line.un_number})" if line.un_number else "") for line in self.cargo
         )
-        if len(summary) <= MAX_CARGO_SUMMARY:
-            return summary
-        return summary[: MAX_CARGO_SUMMARY - 1] + "…"
+        return _cut(summary, MAX_CARGO_SUMMARY)
 
 
 @dataclass(frozen=True)
@@ -94,24 +96,40 @@ def permit_claims(
     valid_from: datetime,
     valid_until: datetime,
     conditions: tuple[Condition, ...],
+    signers: int,
 ) -> claims.PermitClaims:
-    """What the token says. The required kids are a placeholder, filled in when signing."""
-    return claims.PermitClaims(
-        issuer=issuer,
-        cti=permit_cti(reference),
-        version=version,
-        iat=issued_at,
-        nbf=valid_from,
-        exp=valid_until,
-        vehicle=facts.vehicle,
-        driver=claims.Driver(
-            name=facts.holder.name_latin or facts.holder.name_ar,
-            id_hash=facts.holder.id_hash,
-            id_salt=facts.holder.id_salt,
-        ),
-        cargo=facts.cargo_summary,
-        required_kids=(b"\x00" * 8,),
-        route=facts.route,
-        checkpoints=facts.checkpoints,
-        conditions=tuple(claims.Condition(kind=c.kind.value, detail=c.detail) for c in conditions),
-    )
+    """What the token says once ``signers`` authorities have signed it: the route as the QR
+    code can carry it (see :mod:`tansiq.permits.route_fit`). The required kids are a
+    placeholder, filled in when signing."""
+
+    def carrying(route: tuple[tuple[float, float], ...]) -> claims.PermitClaims:
+        return claims.PermitClaims(
+            issuer=issuer,
+            cti=permit_cti(reference),
+            version=version,
+            iat=issued_at,
+            nbf=valid_from,
+            exp=valid_until,
+            vehicle=facts.vehicle,
+            driver=claims.Driver(
+                name=facts.holder.name_latin or facts.holder.name_ar,
+                id_hash=facts.holder.id_hash,
+                id_salt=facts.holder.id_salt,
+            ),
+            cargo=facts.cargo_summary,
+            required_kids=(b"\x00" * 8,),
+            route=route,
+            checkpoints=facts.checkpoints,
+            conditions=tuple(
+                claims.Condition(kind=c.kind.value, detail=_cut(c.detail, claims.MAX_TEXT))
+                for c in conditions
+            ),
+        )
+
+    return fit_claims(facts.route, facts.corridor_m, signers, carrying)
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` as the token carries it: whole, or cut to ``limit`` characters with an
+    ellipsis (the printed page shows it whole)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
