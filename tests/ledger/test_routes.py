@@ -5,21 +5,37 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from tansiq.core.clock import FixedClock
 from tansiq.ledger import service
 from tansiq.ledger.domain import TreeHead, head_signature_valid
 from tansiq.ledger.merkle import verify_consistency, verify_inclusion
+from tansiq.ledger.models import LedgerEntryRecord
 from tansiq.permits.service import governance_signer
 from tansiq.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def empty_ledger(session: Session) -> None:
+    """Start from an empty ledger (the demo data's own entries are deleted inside the test's
+    transaction, which is rolled back): sizes and positions below are then exact."""
+    session.execute(delete(LedgerEntryRecord))
+    session.flush()
 
 
 def record(session: Session, clock: FixedClock, count: int) -> None:
     for i in range(count):
         service.record_entry(
-            session, kind="test.entry", subject=f"test:{i}", content={"i": i}, clock=clock
+            session,
+            kind="test.entry",
+            subject=f"test:{i}",
+            content={"i": i},
+            at=clock.now(),
+            private=False,
         )
         clock.current += timedelta(seconds=1)
     session.flush()

@@ -8,14 +8,23 @@ from datetime import timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from sqlalchemy import text
+from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
 from tansiq.core.clock import FixedClock
 from tansiq.ledger import service
 from tansiq.ledger.merkle import verify_consistency, verify_inclusion
+from tansiq.ledger.models import LedgerEntryRecord
 from tansiq.ledger.repository import LedgerRepository
 from tansiq.permits.keys import Ed25519Signer
+
+
+@pytest.fixture(autouse=True)
+def empty_ledger(session: Session) -> None:
+    """Start from an empty ledger (the demo data's own entries are deleted inside the test's
+    transaction, which is rolled back): sizes and positions below are then exact."""
+    session.execute(delete(LedgerEntryRecord))
+    session.flush()
 
 
 @pytest.fixture
@@ -35,7 +44,7 @@ def fill(session: Session, clock: FixedClock, count: int, start: int = 0) -> Non
             kind="application.submitted",
             subject=f"application:{i}",
             content={"reference": f"A-{i:04d}", "route": "جسر الوادي"},
-            clock=clock,
+            at=clock.now(),
             private=i % 3 == 0,
         )
         clock.current += timedelta(seconds=1)
@@ -140,7 +149,7 @@ def test_a_rewritten_entry_with_its_hashes_redone_still_breaks_the_signed_head(
     assert entry is not None
     # Whoever runs the hub rewrites an entry and recomputes its digest and leaf too.
     forged = service.record_entry(
-        session, kind=entry.kind, subject=entry.subject, content={"forged": True}, clock=clock
+        session, kind=entry.kind, subject=entry.subject, content={"forged": True}, at=clock.now()
     )
     session.flush()
     entry.content, entry.digest, entry.leaf = forged.content, forged.digest, forged.leaf

@@ -20,6 +20,7 @@ from tansiq.clearances.repository import ClearanceRepository
 from tansiq.core.clock import Clock
 from tansiq.core.errors import ErrorCategory, NotFound, TansiqError
 from tansiq.core.i18n import N_
+from tansiq.ledger.service import record_entry
 from tansiq.permits.domain import PermitStatus
 from tansiq.permits.lifecycle import retire_permits
 
@@ -81,6 +82,20 @@ def record_transition(
             reason=reason.message,
             reason_params={k: v[:2000] for k, v in reason.params.items()},
         )
+    )
+    record_entry(
+        session,
+        kind=f"application.{target}",
+        subject=f"application:{application.id}",
+        content={
+            "from": current,
+            "to": target,
+            "version": application.current_version,
+            "actor": actor,
+            "reason": reason.message,
+            "params": reason.params,
+        },
+        at=application.updated_at,
     )
 
 

@@ -39,6 +39,7 @@ from tansiq.core.i18n import N_
 from tansiq.core.text import normalise_text
 from tansiq.geo.repository import GeoRepository
 from tansiq.jobs.service import enqueue
+from tansiq.ledger.service import record_entry
 from tansiq.parties.domain import Principal
 from tansiq.permits.domain import Condition, ConditionKind
 
@@ -197,6 +198,23 @@ def decide_review(
         repo.flush()
     except StaleDataError:
         raise ReviewConflict from None
+    record_entry(
+        session,
+        kind=f"review.{found.status}",
+        subject=f"review:{found.id}",
+        content={
+            "application": application.id,
+            "version": application.current_version,
+            "authority": found.authority_id,
+            "round": found.round,
+            "decision": found.decision,
+            "reason_code": reason,
+            "note": note,
+            "conditions": found.conditions,
+            "by": principal.user_id,
+        },
+        at=now,
+    )
     if found.is_appeal:
         appeal = repo.open_appeal(found.id)
         if appeal is not None:

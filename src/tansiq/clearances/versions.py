@@ -12,6 +12,7 @@ from tansiq.clearances.domain import ChangedPart
 from tansiq.clearances.models import ApplicationRecord, ApplicationVersionRecord
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import AmendmentIn, ApplicationIn, CargoLineIn, DriverIn, VehicleIn
+from tansiq.ledger.service import record_entry
 from tansiq.parties.domain import Principal
 
 
@@ -26,6 +27,21 @@ def store_version(
     changed: list[str],
 ) -> None:
     salt, digest = hash_id_number(content.driver_id_number)
+    record_entry(
+        session,
+        kind="application.version",
+        subject=f"application:{application.id}",
+        content={
+            "version": number,
+            "content": content.data,
+            "route": route,
+            "corridor_m": content.corridor_m,
+            "driver_id_hash": digest,
+            "changed": changed,
+            "by": principal.user_id,
+        },
+        at=application.updated_at,
+    )
     ClearanceRepository(session).add(
         ApplicationVersionRecord(
             application_id=application.id,

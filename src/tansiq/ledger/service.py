@@ -8,8 +8,10 @@ recorded write stays cheap.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -48,16 +50,18 @@ def record_entry(
     kind: str,
     subject: str,
     content: Any,
-    clock: Clock,
-    private: bool = False,
+    at: datetime,
+    private: bool = True,
 ) -> LedgerEntryRecord:
-    """Append that ``kind`` happened to ``subject`` with ``content`` (JSON-shaped data).
+    """Append that ``kind`` happened to ``subject`` at ``at``, with ``content`` (JSON-shaped).
 
-    With ``private`` only the content's digest is kept: the entry can be proved and checked
-    against the record it describes without the ledger showing what is need-to-know.
+    Only the content's digest is kept unless ``private`` is False: an entry can be proved and
+    checked against the record it describes without the ledger showing what is need-to-know.
+    The content is hashed as it reads back from JSON, so what is stored is what was hashed.
     """
+    content = json.loads(json.dumps(content, ensure_ascii=False, default=str))
     digest = content_digest(content)
-    facts = EntryFacts(kind=kind, subject=subject, recorded_at=clock.now(), digest=digest)
+    facts = EntryFacts(kind=kind, subject=subject, recorded_at=ensure_utc(at), digest=digest)
     record = LedgerEntryRecord(
         kind=kind,
         subject=subject,

@@ -17,6 +17,7 @@ from tansiq.core.clock import Clock
 from tansiq.core.errors import ErrorCategory, NotFound, TansiqError, Unauthenticated
 from tansiq.core.i18n import N_
 from tansiq.core.text import BilingualText
+from tansiq.ledger.service import record_entry
 from tansiq.parties import access
 from tansiq.parties.domain import (
     PartyKind,
@@ -117,6 +118,14 @@ def create_party(
         code=code, kind=kind, name_ar=name.ar, name_en=name.en, created_at=clock.now()
     )
     _add_unique(repo, record, PartyExists(party=code))
+    record_entry(
+        session,
+        kind="party.created",
+        subject=f"party:{record.id}",
+        content={"code": code, "kind": kind, "name_ar": name.ar, "name_en": name.en},
+        at=record.created_at,
+        private=False,
+    )
     return record
 
 
@@ -157,6 +166,13 @@ def create_user(
         roles=[UserRoleRecord(role=role) for role in sorted(roles)],
     )
     _add_unique(repo, record, UserExists(user=username))
+    record_entry(
+        session,
+        kind="user.created",
+        subject=f"user:{record.id}",
+        content={"party": party.id, "username": username, "roles": sorted(roles)},
+        at=record.created_at,
+    )
     return record
 
 

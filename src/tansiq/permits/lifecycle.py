@@ -5,10 +5,13 @@ who may act on a permit is decided by whoever asks. Services flush; the edge com
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
 from tansiq.core.clock import Clock
 from tansiq.core.text import normalise_text
+from tansiq.ledger.service import record_entry
 from tansiq.parties.domain import PartyKind
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits.domain import LIVE, PermitAction, PermitStatus, status_after
@@ -51,6 +54,7 @@ def issue_permit(
     )
     repo.add(permit)
     repo.flush()
+    _record(session, permit, "permit.issued", permit.issued_at)
     if secret is not None:
         _sign(session, permit, terms, secret, clock)
     return permit
@@ -69,6 +73,7 @@ def retire_permits(
         if permit.status in LIVE:
             permit.status = status
             permit.status_changed_at, permit.status_changed_by = clock.now(), actor
+            _record(session, permit, f"permit.{status}", clock.now())
 
 
 def change_permit(
@@ -90,6 +95,7 @@ def change_permit(
     permit.status_reason_code = reason_code
     permit.status_note = normalise_text(note)
     PermitRepository(session).flush()
+    _record(session, permit, f"permit.{permit.status}", clock.now())
     if secret is not None:
         record_revocation(
             session,
@@ -131,3 +137,26 @@ def issuer_code(session: Session) -> str:
     """Who issues permits, as the token names it: the hub party's code."""
     hubs = PartyRepository(session).parties(PartyKind.HUB)
     return hubs[0].code if hubs else "tansiq"
+
+
+def _record(session: Session, permit: PermitRecord, kind: str, at: datetime) -> None:
+    """The permit's new state on the ledger (its content is need-to-know: digest only)."""
+    record_entry(
+        session,
+        kind=kind,
+        subject=f"permit:{permit.id}",
+        content={
+            "reference": permit.reference,
+            "version": permit.version,
+            "reference_version": permit.reference_version,
+            "status": permit.status,
+            "valid_from": permit.valid_from.isoformat(),
+            "valid_until": permit.valid_until.isoformat(),
+            "authority_ids": permit.authority_ids,
+            "conditions": permit.conditions,
+            "changed_by": permit.status_changed_by,
+            "reason_code": permit.status_reason_code,
+            "note": permit.status_note,
+        },
+        at=at,
+    )

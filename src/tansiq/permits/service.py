@@ -11,6 +11,7 @@ one) and each revocation delta.
 from __future__ import annotations
 
 import base64
+import hashlib
 from dataclasses import replace
 from typing import Any
 
@@ -22,6 +23,7 @@ from tansiq.core.clock import Clock
 from tansiq.core.errors import ErrorCategory, Forbidden, NotFound, TansiqError
 from tansiq.core.i18n import N_
 from tansiq.core.sealing import seal, unseal
+from tansiq.ledger.service import record_entry
 from tansiq.parties import access
 from tansiq.parties.domain import PartyKind, Principal, Role
 from tansiq.parties.repository import PartyRepository
@@ -282,6 +284,21 @@ def publish_trust_list(session: Session, secret: str | None, clock: Clock) -> Tr
     body = sign_trust_list(TrustList(seq, now, entries), governance_signer(session, secret, clock))
     record = TrustListRecord(seq=seq, body=body, issued_at=now)
     repo.add(record)
+    record_entry(
+        session,
+        kind="trust_list.published",
+        subject=f"trust_list:{seq}",
+        content={
+            "seq": seq,
+            "body_sha256": hashlib.sha256(body).hexdigest(),
+            "keys": [
+                {"authority": e.authority, "kid": key_id(e.public_key).hex(), "status": e.status}
+                for e in entries
+            ],
+        },
+        at=now,
+        private=False,
+    )
     if repo.last_revocation_seq() == 0:
         # An empty first delta: "nothing is revoked", signed, so a checkpoint can tell a
         # hub with no revocations from data it never received.
@@ -322,6 +339,13 @@ def record_revocation(
         issued_at=now,
     )
     repo.add(record)
+    record_entry(
+        session,
+        kind="revocation_delta.published",
+        subject=f"revocation_delta:{seq}",
+        content={"seq": seq, "cti": cti, "version": version, "status": status, "reason": reason},
+        at=now,
+    )
     repo.flush()
     return record
 
