@@ -1,0 +1,191 @@
+"""Conflicts in space and time, and the earliest shift of a new movement that clears them.
+
+Everything is measured in one metric CRS (``epsg``, a UTM zone). A notification's *footprint*
+is a shape and a reach: a movement's route line and half its corridor width; a site's point
+and its radius, or its polygon, plus the configured extra distance. Two footprints touch when
+their shapes come within the sum of their reaches — exactly the corridors (round-ended
+buffers) intersecting, tested on the lines, never on a polygon approximation. They conflict
+when they touch while an occurrence of one overlaps an occurrence (or the active window) of
+the other. Windows are half-open, so back-to-back is no conflict.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from pyproj import Transformer
+from shapely.geometry.base import BaseGeometry
+
+from tansiq.core.projection import WGS84, project
+from tansiq.deconfliction.domain import NotificationKind
+from tansiq.deconfliction.schedule import Window
+
+DEFAULT_SHIFT_HORIZON = timedelta(hours=48)
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """Where and when a notification counts, in the metric CRS ``epsg``."""
+
+    notification_id: int
+    kind: NotificationKind
+    shape: BaseGeometry
+    reach_m: float
+    occurrences: tuple[Window, ...]  # in order, not overlapping one another
+    epsg: int
+
+
+def movement_footprint(
+    notification_id: int,
+    route: shapely.LineString,
+    width_m: float,
+    occurrences: Sequence[Window],
+    epsg: int,
+) -> Footprint:
+    """A movement along ``route`` (longitude, latitude) with a corridor ``width_m`` wide."""
+    return Footprint(
+        notification_id,
+        NotificationKind.MOVEMENT,
+        project(route, epsg),
+        width_m / 2.0,
+        tuple(sorted(occurrences)),
+        epsg,
+    )
+
+
+def site_footprint(
+    notification_id: int,
+    geometry: BaseGeometry,
+    radius_m: float,
+    margin_m: float,
+    active: Window,
+    epsg: int,
+) -> Footprint:
+    """A site: a point with ``radius_m``, or a polygon (``radius_m`` 0), kept clear by a
+    further ``margin_m``, while ``active``."""
+    return Footprint(
+        notification_id,
+        NotificationKind.SITE,
+        project(geometry, epsg),
+        radius_m + margin_m,
+        (active,),
+        epsg,
+    )
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Another notification the new one clashes with: where (GeoJSON, longitude/latitude) and
+    every span of time both count there."""
+
+    notification_id: int
+    kind: NotificationKind
+    place: dict[str, Any]
+    overlaps: tuple[Window, ...]
+
+
+def time_overlaps(first: Sequence[Window], second: Sequence[Window]) -> tuple[Window, ...]:
+    """Every overlap between two ordered lists of non-overlapping windows (one sweep)."""
+    found: list[Window] = []
+    i = j = 0
+    while i < len(first) and j < len(second):
+        shared = first[i].overlap(second[j])
+        if shared is not None:
+            found.append(shared)
+        if first[i].end <= second[j].end:
+            i += 1
+        else:
+            j += 1
+    return tuple(found)
+
+
+def touches(new: Footprint, other: Footprint) -> bool:
+    """The two footprints meet in space (at any time)."""
+    return bool(shapely.dwithin(new.shape, other.shape, new.reach_m + other.reach_m))
+
+
+def conflict_between(new: Footprint, other: Footprint) -> Conflict | None:
+    if new.epsg != other.epsg:
+        raise ValueError("footprints must share one metric CRS")
+    overlaps = time_overlaps(new.occurrences, other.occurrences)
+    if not overlaps or not touches(new, other):
+        return None
+    return Conflict(other.notification_id, other.kind, _place(new, other), overlaps)
+
+
+def find_conflicts(new: Footprint, others: Iterable[Footprint]) -> list[Conflict]:
+    """Every conflict of ``new`` with ``others`` (its own earlier versions left out), earliest
+    first."""
+    found = [
+        conflict
+        for other in others
+        if other.notification_id != new.notification_id
+        and (conflict := conflict_between(new, other)) is not None
+    ]
+    found.sort(key=lambda c: (c.overlaps[0].start, c.notification_id))
+    return found
+
+
+def _place(new: Footprint, other: Footprint) -> dict[str, Any]:
+    """Where the two footprints meet. The buffers are polygons, so two corridors that only just
+    touch may share no area; then the place is the midpoint of the gap between them."""
+    shared = shapely.intersection(
+        shapely.buffer(new.shape, new.reach_m), shapely.buffer(other.shape, other.reach_m)
+    )
+    if shapely.is_empty(shared):
+        shared = shapely.line_interpolate_point(
+            shapely.shortest_line(new.shape, other.shape), 0.5, normalized=True
+        )
+    place: dict[str, Any] = json.loads(shapely.to_geojson(_to_lonlat(shared, new.epsg)))
+    return place
+
+
+@lru_cache(maxsize=16)
+def _inverse(epsg: int) -> Transformer:
+    return Transformer.from_crs(epsg, WGS84, always_xy=True)
+
+
+def _to_lonlat(geometry: BaseGeometry, epsg: int) -> BaseGeometry:
+    inverse = _inverse(epsg)
+
+    def backward(coords: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        lon, lat = inverse.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack((lon, lat))
+
+    result: BaseGeometry = shapely.transform(geometry, backward)
+    return result
+
+
+def earliest_shift(
+    new: Sequence[Window],
+    blocking: Iterable[Sequence[Window]],
+    horizon: timedelta = DEFAULT_SHIFT_HORIZON,
+) -> timedelta | None:
+    """The smallest shift ``d >= 0`` (at most ``horizon``) of every window in ``new`` together
+    after which none overlaps any window in ``blocking`` (the windows of every notification
+    whose footprint touches the new one's, wherever they fall in time), or None.
+
+    Exact: a window ``[s, e)`` shifted by ``d`` overlaps ``[t, u)`` exactly when
+    ``t - e < d < u - s``, an open interval. The answer is 0 or the upper end of one of those
+    intervals: sweep them in order of their lower ends, pushing ``d`` past each one that holds
+    it."""
+    forbidden = sorted(
+        (other.start - mine.end, other.end - mine.start)
+        for windows in blocking
+        for other in windows
+        for mine in new
+    )
+    shift = timedelta(0)
+    for lower, upper in forbidden:
+        if lower >= shift:
+            break
+        shift = max(shift, upper)
+    return shift if shift <= horizon else None
