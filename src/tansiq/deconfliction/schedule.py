@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -116,7 +116,10 @@ def occurrences(
     day = first_day + timedelta(days=1)
     while day <= repetition.until:
         if repetition.repeats_on(day):
-            start = datetime.combine(day, local_start.timetz().replace(tzinfo=zone))
+            # Wall-clock time in the zone, then UTC: adding the duration to a zoned time
+            # would add wall-clock hours and stretch or shrink it across a change of clocks.
+            local = datetime.combine(day, local_start.timetz().replace(tzinfo=zone))
+            start = local.astimezone(UTC)
             found.append(Window(start, start + window.duration))
         day += timedelta(days=1)
     if any(earlier.overlaps(later) for earlier, later in pairwise(found)):
