@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from tansiq.deconfliction.conflicts import (
     Footprint,
     earliest_shift,
+    find_clashes,
     find_conflicts,
     touches,
 )
@@ -38,6 +39,7 @@ def test_the_index_finds_what_brute_force_finds(
 ) -> None:
     index = ConflictIndex(others, EPSG)
     assert len(index) == len(others)
+    assert index.clashes(new) == find_clashes(new, others)
     assert index.conflicts(new) == find_conflicts(new, others)
     horizon = horizon_h * H
     blocking = [

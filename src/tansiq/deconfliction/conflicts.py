@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -29,6 +29,7 @@ from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.schedule import Window
 
 DEFAULT_SHIFT_HORIZON = timedelta(hours=48)
+GROW_BOX = np.array([-1.0, -1.0, 1.0, 1.0])  # bounds + reach * GROW_BOX: grown by reach
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,19 @@ class Conflict:
     overlaps: tuple[Window, ...]
 
 
+@dataclass(frozen=True)
+class Clash:
+    """Another notification's footprint that the new one meets, and every span of time both
+    count. Where they meet is worked out only for a :class:`Conflict` (about a millisecond a
+    clash): who clashes and when is what decides the parties to alert and the shift."""
+
+    other: Footprint
+    overlaps: tuple[Window, ...]
+
+    def order(self) -> tuple[datetime, int]:
+        return self.overlaps[0].start, self.other.notification_id
+
+
 def time_overlaps(first: Sequence[Window], second: Sequence[Window]) -> tuple[Window, ...]:
     """Every overlap between two ordered lists of non-overlapping windows (one sweep)."""
     found: list[Window] = []
@@ -112,40 +126,80 @@ def touches(new: Footprint, other: Footprint) -> bool:
     return bool(shapely.dwithin(new.shape, other.shape, new.reach_m + other.reach_m))
 
 
-def conflict_between(new: Footprint, other: Footprint) -> Conflict | None:
+def clash_between(new: Footprint, other: Footprint) -> Clash | None:
     if new.epsg != other.epsg:
         raise ValueError("footprints must share one metric CRS")
     overlaps = time_overlaps(new.occurrences, other.occurrences)
     if not overlaps or not touches(new, other):
         return None
-    return Conflict(other.notification_id, other.kind, _place(new, other), overlaps)
+    return Clash(other, overlaps)
 
 
-def find_conflicts(new: Footprint, others: Iterable[Footprint]) -> list[Conflict]:
-    """Every conflict of ``new`` with ``others`` (its own earlier versions left out), earliest
-    first."""
+def find_clashes(new: Footprint, others: Iterable[Footprint]) -> list[Clash]:
+    """Every clash of ``new`` with ``others`` (its own earlier versions left out), earliest
+    first, by brute force: the oracle the index is tested against."""
     found = [
-        conflict
+        clash
         for other in others
         if other.notification_id != new.notification_id
-        and (conflict := conflict_between(new, other)) is not None
+        and (clash := clash_between(new, other)) is not None
     ]
-    found.sort(key=lambda c: (c.overlaps[0].start, c.notification_id))
+    found.sort(key=Clash.order)
     return found
 
 
-def _place(new: Footprint, other: Footprint) -> dict[str, Any]:
-    """Where the two footprints meet. The buffers are polygons, so two corridors that only just
-    touch may share no area; then the place is the midpoint of the gap between them."""
-    shared = shapely.intersection(
-        shapely.buffer(new.shape, new.reach_m), shapely.buffer(other.shape, other.reach_m)
-    )
+def conflict(new: Footprint, clash: Clash) -> Conflict:
+    """The clash with its place, as notifiers are alerted with it."""
+    other = clash.other
+    return Conflict(other.notification_id, other.kind, conflict_place(new, other), clash.overlaps)
+
+
+def conflict_between(new: Footprint, other: Footprint) -> Conflict | None:
+    clash = clash_between(new, other)
+    return None if clash is None else conflict(new, clash)
+
+
+def find_conflicts(new: Footprint, others: Iterable[Footprint]) -> list[Conflict]:
+    """Every conflict of ``new`` with ``others``, earliest first, each with its place."""
+    return [conflict(new, clash) for clash in find_clashes(new, others)]
+
+
+def conflict_place(new: Footprint, other: Footprint) -> dict[str, Any]:
+    """Where two touching footprints meet, as GeoJSON in longitude/latitude.
+
+    Only the parts of each shape near the other matter: each is clipped to the box where both
+    corridors can be (the two grown envelopes' overlap, grown again by its own reach), which
+    leaves the intersection of the corridors unchanged and keeps long routes cheap. The buffers
+    are polygons, so two corridors that only just touch may share no area; then the place is
+    the midpoint of the gap between the two shapes."""
+    box = _overlap_box(new, other)
+    shared = shapely.intersection(_corridor_in(new, box), _corridor_in(other, box))
     if shapely.is_empty(shared):
         shared = shapely.line_interpolate_point(
             shapely.shortest_line(new.shape, other.shape), 0.5, normalized=True
         )
     place: dict[str, Any] = json.loads(shapely.to_geojson(_to_lonlat(shared, new.epsg)))
     return place
+
+
+def grown_bounds(shape: BaseGeometry, reach: float) -> npt.NDArray[np.float64]:
+    """The envelope of ``shape`` grown by ``reach`` on every side: (min x, min y, max x, max y)."""
+    bounds: npt.NDArray[np.float64] = np.asarray(shape.bounds) + reach * GROW_BOX
+    return bounds
+
+
+def _overlap_box(new: Footprint, other: Footprint) -> tuple[float, float, float, float]:
+    a, b = grown_bounds(new.shape, new.reach_m), grown_bounds(other.shape, other.reach_m)
+    return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+
+
+def _corridor_in(footprint: Footprint, box: tuple[float, float, float, float]) -> BaseGeometry:
+    reach = footprint.reach_m
+    near = shapely.clip_by_rect(
+        footprint.shape, box[0] - reach, box[1] - reach, box[2] + reach, box[3] + reach
+    )
+    corridor: BaseGeometry = shapely.buffer(near, reach)
+    return corridor
 
 
 @lru_cache(maxsize=16)

@@ -1,17 +1,18 @@
 """The in-memory index for checking one new notification against many active ones.
 
-Time first, then space, then the exact test, each on what the step before let through:
+Each kind is filtered first on the dimension where it is rare:
 
-1. every occurrence of every indexed footprint, sorted by start: the occurrences overlapping
-   one of the new windows are one binary search away (an occurrence that ends after ``s``
-   starts after ``s`` minus the longest occurrence), so time costs the number of hits;
-2. an STRtree over each footprint's envelope grown by its reach, queried with the envelope
-   of each segment of the new route grown by the new reach (a winding route does not drag in
-   everything under its bounding box);
-3. the exact distance test (``dwithin``, shapes within the sum of reaches) on the survivors.
+* movements are many, short-lived and long (a winding route's envelope covers kilometres, so
+  an envelope tree returns most of the map): their occurrences are kept sorted by start, and
+  those overlapping a new window are one binary search away (an occurrence that ends after
+  ``s`` starts after ``s`` minus the longest occurrence), so time costs the number of hits;
+  the few that remain are filtered by envelope, in arrays;
+* sites are small and active for weeks: an STRtree over their envelopes grown by their reach,
+  queried with the new route's segments (each grown by the new reach), then their windows.
 
-Pure: no storage. The database-backed path (an R*Tree over space and time) comes with the
-feature's repository; this index is what it is measured against.
+Then the exact test (``dwithin``: the shapes within the sum of the reaches, the new shape
+prepared) on what is left. Pure: no storage. The database-backed path comes with the
+feature's repository; this index is what it will be measured against.
 """
 
 from __future__ import annotations
@@ -22,15 +23,22 @@ from datetime import timedelta
 import numpy as np
 import numpy.typing as npt
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from tansiq.deconfliction.conflicts import (
     DEFAULT_SHIFT_HORIZON,
+    GROW_BOX,
+    Clash,
     Conflict,
     Footprint,
-    conflict_between,
+    conflict,
     earliest_shift,
+    grown_bounds,
+    time_overlaps,
 )
-from tansiq.deconfliction.schedule import Window
+from tansiq.deconfliction.domain import NotificationKind
+
+Mask = npt.NDArray[np.bool_]
 
 
 class ConflictIndex:
@@ -44,45 +52,56 @@ class ConflictIndex:
         self._shapes = np.array([f.shape for f in self.footprints], dtype=object)
         self._reach = np.array([f.reach_m for f in self.footprints], dtype=float)
         self._ids = np.array([f.notification_id for f in self.footprints], dtype=np.int64)
-        self._tree = shapely.STRtree(_grown_boxes(self._shapes, self._reach))
-        counts = [len(f.occurrences) for f in self.footprints]
-        owner = np.repeat(np.arange(len(self.footprints)), counts)
-        starts = np.array(
-            [w.start.timestamp() for f in self.footprints for w in f.occurrences], dtype=float
-        )
-        ends = np.array(
-            [w.end.timestamp() for f in self.footprints for w in f.occurrences], dtype=float
-        )
-        order = np.argsort(starts, kind="stable")
-        self._starts, self._ends, self._owner = starts[order], ends[order], owner[order]
-        self._longest = float((ends - starts).max()) if len(starts) else 0.0
+        bounds = shapely.bounds(self._shapes).reshape(-1, 4)
+        self._grown = bounds + np.outer(self._reach, GROW_BOX)
+        starts = [[w.start.timestamp() for w in f.occurrences] for f in self.footprints]
+        ends = [[w.end.timestamp() for w in f.occurrences] for f in self.footprints]
+        self._first = np.array([min(s) for s in starts], dtype=float)
+        self._last = np.array([max(e) for e in ends], dtype=float)
+        is_site = np.array([f.kind is NotificationKind.SITE for f in self.footprints], dtype=bool)
+        self._sites = np.flatnonzero(is_site)
+        self._site_tree = shapely.STRtree(shapely.box(*self._grown[self._sites].T))
+        movements = np.flatnonzero(~is_site)
+        counts = [len(starts[i]) for i in movements]
+        owner = np.repeat(movements, counts)
+        occ_starts = np.array([t for i in movements for t in starts[i]], dtype=float)
+        occ_ends = np.array([t for i in movements for t in ends[i]], dtype=float)
+        order = np.argsort(occ_starts, kind="stable")
+        self._starts, self._ends, self._owner = occ_starts[order], occ_ends[order], owner[order]
+        self._longest = float((occ_ends - occ_starts).max()) if len(occ_starts) else 0.0
 
     def __len__(self) -> int:
         return len(self.footprints)
 
     def candidates(self, new: Footprint, later_by: timedelta = timedelta(0)) -> list[Footprint]:
-        """Every footprint (other than ``new``'s own notification) that touches ``new`` in
-        space while overlapping one of its windows, each window stretched ``later_by`` later."""
-        if not self.footprints:
-            return []
-        in_time = self._in_time(new.occurrences, later_by.total_seconds())
-        if not in_time.any():
-            return []
-        near = self._near(new)
-        near = near[in_time[near]]
+        """Every footprint (other than ``new``'s own notification) that touches ``new`` in space
+        and is active at some time between the start of one of its windows and that window's
+        end plus ``later_by`` (so a shift of up to ``later_by`` cannot meet anything else)."""
+        spans = [
+            (w.start.timestamp(), w.end.timestamp() + later_by.total_seconds())
+            for w in new.occurrences
+        ]
+        near = np.concatenate(
+            (self._movements_near(new, spans), self._sites_near(new, spans))
+        ).astype(np.intp)
         near = near[self._ids[near] != new.notification_id]
-        touching = shapely.dwithin(self._shapes[near], new.shape, new.reach_m + self._reach[near])
-        return [self.footprints[i] for i in near[touching].tolist()]
+        shapely.prepare(new.shape)
+        touching = shapely.dwithin(new.shape, self._shapes[near], new.reach_m + self._reach[near])
+        return [self.footprints[i] for i in np.sort(near[touching]).tolist()]
+
+    def clashes(self, new: Footprint) -> list[Clash]:
+        """As :func:`~tansiq.deconfliction.conflicts.find_clashes` over every footprint."""
+        found = [
+            Clash(other, overlaps)
+            for other in self.candidates(new)
+            if (overlaps := time_overlaps(new.occurrences, other.occurrences))
+        ]
+        found.sort(key=Clash.order)
+        return found
 
     def conflicts(self, new: Footprint) -> list[Conflict]:
-        """As :func:`~tansiq.deconfliction.conflicts.find_conflicts` over every footprint."""
-        found = [
-            conflict
-            for other in self.candidates(new)
-            if (conflict := conflict_between(new, other)) is not None
-        ]
-        found.sort(key=lambda c: (c.overlaps[0].start, c.notification_id))
-        return found
+        """Every clash with its place, earliest first."""
+        return [conflict(new, clash) for clash in self.clashes(new)]
 
     def earliest_shift(
         self, new: Footprint, horizon: timedelta = DEFAULT_SHIFT_HORIZON
@@ -92,24 +111,40 @@ class ConflictIndex:
         blocking = [other.occurrences for other in self.candidates(new, later_by=horizon)]
         return earliest_shift(new.occurrences, blocking, horizon)
 
-    def _in_time(self, windows: Sequence[Window], later_by: float) -> npt.NDArray[np.bool_]:
-        mask = np.zeros(len(self.footprints), dtype=bool)
-        for window in windows:
-            start, end = window.start.timestamp(), window.end.timestamp() + later_by
+    def _movements_near(
+        self, new: Footprint, spans: list[tuple[float, float]]
+    ) -> npt.NDArray[np.intp]:
+        hits = []
+        for start, end in spans:
             first = np.searchsorted(self._starts, start - self._longest, side="right")
             last = np.searchsorted(self._starts, end, side="left")
-            hits = slice(first, last)
-            mask[self._owner[hits][self._ends[hits] > start]] = True
-        return mask
+            window = slice(first, last)
+            hits.append(self._owner[window][self._ends[window] > start])
+        found: npt.NDArray[np.intp] = np.unique(np.concatenate(hits))
+        return found[_boxes_meet(self._grown[found], grown_bounds(new.shape, new.reach_m))]
 
-    def _near(self, new: Footprint) -> npt.NDArray[np.intp]:
+    def _sites_near(self, new: Footprint, spans: list[tuple[float, float]]) -> npt.NDArray[np.intp]:
         pieces = _pieces(new.shape)
-        boxes = _grown_boxes(pieces, np.full(len(pieces), new.reach_m))
-        found: npt.NDArray[np.intp] = np.unique(self._tree.query(boxes)[1])
-        return found
+        reach = np.full((len(pieces), 1), new.reach_m)
+        boxes = shapely.box(*(shapely.bounds(pieces) + reach * GROW_BOX).T)
+        found: npt.NDArray[np.intp] = self._sites[np.unique(self._site_tree.query(boxes)[1])]
+        active = np.zeros(len(found), dtype=bool)
+        for start, end in spans:
+            active |= (self._first[found] < end) & (self._last[found] > start)
+        return found[active]
 
 
-def _pieces(shape: shapely.geometry.base.BaseGeometry) -> npt.NDArray[np.object_]:
+def _boxes_meet(boxes: npt.NDArray[np.float64], box: npt.NDArray[np.float64]) -> Mask:
+    meet: Mask = (
+        (boxes[:, 0] <= box[2])
+        & (boxes[:, 2] >= box[0])
+        & (boxes[:, 1] <= box[3])
+        & (boxes[:, 3] >= box[1])
+    )
+    return meet
+
+
+def _pieces(shape: BaseGeometry) -> npt.NDArray[np.object_]:
     """A line's segments (queried one by one); any other shape whole."""
     if not isinstance(shape, shapely.LineString):
         return np.array([shape], dtype=object)
@@ -118,13 +153,3 @@ def _pieces(shape: shapely.geometry.base.BaseGeometry) -> npt.NDArray[np.object_
         np.stack((coords[:-1], coords[1:]), axis=1)
     )
     return segments
-
-
-def _grown_boxes(
-    shapes: npt.NDArray[np.object_], reach: npt.NDArray[np.float64]
-) -> npt.NDArray[np.object_]:
-    bounds = shapely.bounds(shapes).reshape(-1, 4)
-    boxes: npt.NDArray[np.object_] = shapely.box(
-        bounds[:, 0] - reach, bounds[:, 1] - reach, bounds[:, 2] + reach, bounds[:, 3] + reach
-    )
-    return boxes
