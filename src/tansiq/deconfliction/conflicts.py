@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -227,19 +227,36 @@ def earliest_shift(
     after which none overlaps any window in ``blocking`` (the windows of every notification
     whose footprint touches the new one's, wherever they fall in time), or None.
 
-    Exact: a window ``[s, e)`` shifted by ``d`` overlaps ``[t, u)`` exactly when
-    ``t - e < d < u - s``, an open interval. The answer is 0 or the upper end of one of those
-    intervals: sweep them in order of their lower ends, pushing ``d`` past each one that holds
-    it."""
-    forbidden = sorted(
-        (other.start - mine.end, other.end - mine.start)
-        for windows in blocking
-        for other in windows
-        for mine in new
-    )
-    shift = timedelta(0)
-    for lower, upper in forbidden:
-        if lower >= shift:
-            break
-        shift = max(shift, upper)
-    return shift if shift <= horizon else None
+    Exact, in whole microseconds: a window ``[s, e)`` shifted by ``d`` overlaps ``[t, u)``
+    exactly when ``t - e < d < u - s``, an open interval. The answer is 0 or the upper end of
+    one of those intervals: taken in order of their lower ends, each interval that holds the
+    shift so far pushes it to its upper end, and the first that starts at or after the shift
+    so far ends the search. Before interval ``k`` the shift is the largest upper end of those
+    before it (or 0), so the sweep is a running maximum and one comparison, in arrays."""
+    starts, ends = _micros(new)
+    theirs = [window for windows in blocking for window in windows]
+    their_starts, their_ends = _micros(theirs)
+    limit = horizon // _MICROSECOND
+    lower = (their_starts[None, :] - ends[:, None]).ravel()
+    upper = (their_ends[None, :] - starts[:, None]).ravel()
+    # An interval ending at or before 0, or starting at or after the horizon, holds no shift
+    # that could be the answer.
+    matters = (upper > 0) & (lower < limit)
+    lower, upper = lower[matters], upper[matters]
+    order = np.argsort(lower, kind="stable")
+    lower, upper = lower[order], upper[order]
+    before = np.maximum.accumulate(np.concatenate(([0], upper)))
+    stops = np.flatnonzero(lower >= before[:-1])
+    shift = int(before[stops[0]] if len(stops) else before[-1])
+    return timedelta(microseconds=shift) if shift <= limit else None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(windows: Sequence[Window]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Starts and ends in whole microseconds since 1970, exactly."""
+    starts = np.array([(w.start - _EPOCH) // _MICROSECOND for w in windows], dtype=np.int64)
+    ends = np.array([(w.end - _EPOCH) // _MICROSECOND for w in windows], dtype=np.int64)
+    return starts, ends
