@@ -1,0 +1,262 @@
+"""Conflicts in space and time, and the earliest shift of a new movement that clears them.
+
+Everything is measured in one metric CRS (``epsg``, a UTM zone). A notification's *footprint*
+is a shape and a reach: a movement's route line and half its corridor width; a site's point
+and its radius, or its polygon, plus the configured extra distance. Two footprints touch when
+their shapes come within the sum of their reaches — exactly the corridors (round-ended
+buffers) intersecting, tested on the lines, never on a polygon approximation. They conflict
+when they touch while an occurrence of one overlaps an occurrence (or the active window) of
+the other. Windows are half-open, so back-to-back is no conflict.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from pyproj import Transformer
+from shapely.geometry.base import BaseGeometry
+
+from tansiq.core.projection import WGS84, project
+from tansiq.deconfliction.domain import NotificationKind
+from tansiq.deconfliction.schedule import Window
+
+DEFAULT_SHIFT_HORIZON = timedelta(hours=48)
+GROW_BOX = np.array([-1.0, -1.0, 1.0, 1.0])  # bounds + reach * GROW_BOX: grown by reach
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """Where and when a notification counts, in the metric CRS ``epsg``."""
+
+    notification_id: int
+    kind: NotificationKind
+    shape: BaseGeometry
+    reach_m: float
+    occurrences: tuple[Window, ...]  # in order, not overlapping one another
+    epsg: int
+
+
+def movement_footprint(
+    notification_id: int,
+    route: shapely.LineString,
+    width_m: float,
+    occurrences: Sequence[Window],
+    epsg: int,
+) -> Footprint:
+    """A movement along ``route`` (longitude, latitude) with a corridor ``width_m`` wide."""
+    return Footprint(
+        notification_id,
+        NotificationKind.MOVEMENT,
+        project(route, epsg),
+        width_m / 2.0,
+        tuple(sorted(occurrences)),
+        epsg,
+    )
+
+
+def site_footprint(
+    notification_id: int,
+    geometry: BaseGeometry,
+    radius_m: float,
+    margin_m: float,
+    active: Window,
+    epsg: int,
+) -> Footprint:
+    """A site: a point with ``radius_m``, or a polygon (``radius_m`` 0), kept clear by a
+    further ``margin_m``, while ``active``."""
+    return Footprint(
+        notification_id,
+        NotificationKind.SITE,
+        project(geometry, epsg),
+        radius_m + margin_m,
+        (active,),
+        epsg,
+    )
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Another notification the new one clashes with: where (GeoJSON, longitude/latitude) and
+    every span of time both count there."""
+
+    notification_id: int
+    kind: NotificationKind
+    place: dict[str, Any]
+    overlaps: tuple[Window, ...]
+
+
+@dataclass(frozen=True)
+class Clash:
+    """Another notification's footprint that the new one meets, and every span of time both
+    count. Where they meet is worked out only for a :class:`Conflict` (about a millisecond a
+    clash): who clashes and when is what decides the parties to alert and the shift."""
+
+    other: Footprint
+    overlaps: tuple[Window, ...]
+
+    def order(self) -> tuple[datetime, int]:
+        return self.overlaps[0].start, self.other.notification_id
+
+
+def time_overlaps(first: Sequence[Window], second: Sequence[Window]) -> tuple[Window, ...]:
+    """Every overlap between two ordered lists of non-overlapping windows (one sweep)."""
+    found: list[Window] = []
+    i = j = 0
+    while i < len(first) and j < len(second):
+        shared = first[i].overlap(second[j])
+        if shared is not None:
+            found.append(shared)
+        if first[i].end <= second[j].end:
+            i += 1
+        else:
+            j += 1
+    return tuple(found)
+
+
+def touches(new: Footprint, other: Footprint) -> bool:
+    """The two footprints meet in space (at any time)."""
+    return bool(shapely.dwithin(new.shape, other.shape, new.reach_m + other.reach_m))
+
+
+def clash_between(new: Footprint, other: Footprint) -> Clash | None:
+    if new.epsg != other.epsg:
+        raise ValueError("footprints must share one metric CRS")
+    overlaps = time_overlaps(new.occurrences, other.occurrences)
+    if not overlaps or not touches(new, other):
+        return None
+    return Clash(other, overlaps)
+
+
+def find_clashes(new: Footprint, others: Iterable[Footprint]) -> list[Clash]:
+    """Every clash of ``new`` with ``others`` (its own earlier versions left out), earliest
+    first, by brute force: the oracle the index is tested against."""
+    found = [
+        clash
+        for other in others
+        if other.notification_id != new.notification_id
+        and (clash := clash_between(new, other)) is not None
+    ]
+    found.sort(key=Clash.order)
+    return found
+
+
+def conflict(new: Footprint, clash: Clash) -> Conflict:
+    """The clash with its place, as notifiers are alerted with it."""
+    other = clash.other
+    return Conflict(other.notification_id, other.kind, conflict_place(new, other), clash.overlaps)
+
+
+def conflict_between(new: Footprint, other: Footprint) -> Conflict | None:
+    clash = clash_between(new, other)
+    return None if clash is None else conflict(new, clash)
+
+
+def find_conflicts(new: Footprint, others: Iterable[Footprint]) -> list[Conflict]:
+    """Every conflict of ``new`` with ``others``, earliest first, each with its place."""
+    return [conflict(new, clash) for clash in find_clashes(new, others)]
+
+
+def conflict_place(new: Footprint, other: Footprint) -> dict[str, Any]:
+    """Where two touching footprints meet, as GeoJSON in longitude/latitude.
+
+    Only the parts of each shape near the other matter: each is clipped to the box where both
+    corridors can be (the two grown envelopes' overlap, grown again by its own reach), which
+    leaves the intersection of the corridors unchanged and keeps long routes cheap. The buffers
+    are polygons, so two corridors that only just touch may share no area; then the place is
+    the midpoint of the gap between the two shapes."""
+    box = _overlap_box(new, other)
+    shared = shapely.intersection(_corridor_in(new, box), _corridor_in(other, box))
+    if shapely.is_empty(shared):
+        shared = shapely.line_interpolate_point(
+            shapely.shortest_line(new.shape, other.shape), 0.5, normalized=True
+        )
+    place: dict[str, Any] = json.loads(shapely.to_geojson(_to_lonlat(shared, new.epsg)))
+    return place
+
+
+def grown_bounds(shape: BaseGeometry, reach: float) -> npt.NDArray[np.float64]:
+    """The envelope of ``shape`` grown by ``reach`` on every side: (min x, min y, max x, max y)."""
+    bounds: npt.NDArray[np.float64] = np.asarray(shape.bounds) + reach * GROW_BOX
+    return bounds
+
+
+def _overlap_box(new: Footprint, other: Footprint) -> tuple[float, float, float, float]:
+    a, b = grown_bounds(new.shape, new.reach_m), grown_bounds(other.shape, other.reach_m)
+    return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+
+
+def _corridor_in(footprint: Footprint, box: tuple[float, float, float, float]) -> BaseGeometry:
+    reach = footprint.reach_m
+    near = shapely.clip_by_rect(
+        footprint.shape, box[0] - reach, box[1] - reach, box[2] + reach, box[3] + reach
+    )
+    corridor: BaseGeometry = shapely.buffer(near, reach)
+    return corridor
+
+
+@lru_cache(maxsize=16)
+def _inverse(epsg: int) -> Transformer:
+    return Transformer.from_crs(epsg, WGS84, always_xy=True)
+
+
+def _to_lonlat(geometry: BaseGeometry, epsg: int) -> BaseGeometry:
+    inverse = _inverse(epsg)
+
+    def backward(coords: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        lon, lat = inverse.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack((lon, lat))
+
+    result: BaseGeometry = shapely.transform(geometry, backward)
+    return result
+
+
+def earliest_shift(
+    new: Sequence[Window],
+    blocking: Iterable[Sequence[Window]],
+    horizon: timedelta = DEFAULT_SHIFT_HORIZON,
+) -> timedelta | None:
+    """The smallest shift ``d >= 0`` (at most ``horizon``) of every window in ``new`` together
+    after which none overlaps any window in ``blocking`` (the windows of every notification
+    whose footprint touches the new one's, wherever they fall in time), or None.
+
+    Exact, in whole microseconds: a window ``[s, e)`` shifted by ``d`` overlaps ``[t, u)``
+    exactly when ``t - e < d < u - s``, an open interval. The answer is 0 or the upper end of
+    one of those intervals: taken in order of their lower ends, each interval that holds the
+    shift so far pushes it to its upper end, and the first that starts at or after the shift
+    so far ends the search. Before interval ``k`` the shift is the largest upper end of those
+    before it (or 0), so the sweep is a running maximum and one comparison, in arrays."""
+    starts, ends = _micros(new)
+    theirs = [window for windows in blocking for window in windows]
+    their_starts, their_ends = _micros(theirs)
+    limit = horizon // _MICROSECOND
+    lower = (their_starts[None, :] - ends[:, None]).ravel()
+    upper = (their_ends[None, :] - starts[:, None]).ravel()
+    # An interval ending at or before 0, or starting at or after the horizon, holds no shift
+    # that could be the answer.
+    matters = (upper > 0) & (lower < limit)
+    lower, upper = lower[matters], upper[matters]
+    order = np.argsort(lower, kind="stable")
+    lower, upper = lower[order], upper[order]
+    before = np.maximum.accumulate(np.concatenate(([0], upper)))
+    stops = np.flatnonzero(lower >= before[:-1])
+    shift = int(before[stops[0]] if len(stops) else before[-1])
+    return timedelta(microseconds=shift) if shift <= limit else None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(windows: Sequence[Window]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Starts and ends in whole microseconds since 1970, exactly."""
+    starts = np.array([(w.start - _EPOCH) // _MICROSECOND for w in windows], dtype=np.int64)
+    ends = np.array([(w.end - _EPOCH) // _MICROSECOND for w in windows], dtype=np.int64)
+    return starts, ends

@@ -1,0 +1,35 @@
+"""bench/conflicts.py's building code at a tiny size (speed is measured by the bench, not here)."""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import shapely
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+import conflicts as bench
+
+
+def test_synthetic_movements_are_routes_in_the_square_with_schedules() -> None:
+    rng = random.Random(5)
+    square = shapely.box(
+        bench.ORIGIN[0],
+        bench.ORIGIN[1],
+        bench.ORIGIN[0] + bench.SIDE_DEG,
+        bench.ORIGIN[1] + bench.SIDE_DEG,
+    )
+    for _ in range(30):
+        line = bench.route(rng)
+        assert 20 <= len(line.coords) <= 200
+        assert square.covers(line)
+    active = bench.movements(60, rng)
+    assert {25 <= f.reach_m <= 250 for f in active} == {True}
+    assert max(len(f.occurrences) for f in active) > 1  # some repeat
+    items = [(bench.route(rng), 100.0, bench.schedule(rng)) for _ in range(25)]
+    build, runs, found = bench.measure(active, items)
+    assert build >= 0
+    assert [len(ms) for ms in runs] == [25, 25, 25]
+    assert len(found) == 25
