@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from tansiq.checkpoints.models import ScanEventRecord
 from tansiq.core.clock import FixedClock
 from tansiq.core.i18n import Locale
-from tansiq.pages.text import labels
+from tansiq.web.text import labels
 from tests.conftest import NOW, DatabaseFactory
 from tests.pages.browsing import (
     CHROMIUM,

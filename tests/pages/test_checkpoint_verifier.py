@@ -1,4 +1,4 @@
-"""The browser's verifier (pages/static/checkpoint/verify.js) reaches the same verdict as the
+"""The browser's verifier (web/assets/checkpoint/verify.js) reaches the same verdict as the
 hub's (verifier/verify.py plus the device rule of checkpoints/client.py) for the same token,
 trust list, revocations, time and checkpoint: status, reason, findings, all of them. Tokens
 are made here in Python, good and bad, and checked in Debian's Chromium with no network."""

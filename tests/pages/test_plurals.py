@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tansiq.core.i18n import Locale
-from tansiq.pages.view import gettext_callables, templates
+from tansiq.web.view import gettext_callables, templates
 
 UNREAD = '{{ ngettext("%(num)s unread message", "%(num)s unread messages", n, num=fmt(n)) }}'
 

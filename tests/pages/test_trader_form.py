@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tansiq.pages.trader_form import Values, anchor, apply_op, parse_time, path_of
+from tansiq.clearances.pages.form import Values, anchor, apply_op, parse_time, path_of
 
 
 @pytest.mark.parametrize(

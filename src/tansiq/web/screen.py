@@ -1,30 +1,31 @@
-"""The page machinery every page module shares: the signed session, the form body, and
-``Screen`` (who is asking, in which language, and how to answer: page, redirect or error)."""
+"""The page machinery every feature's pages share: the signed session, the form body, and
+``Screen`` (who is asking, in which language, and how to answer: page, redirect or error).
+
+The shell knows no feature: who holds a session's token is resolved by parties (the
+``Current`` dependency in ``parties/deps.py``), and the unread count in the header comes from
+the counter ``create_app`` puts in ``app.state.unread_count`` (notify's)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import parse_qs, quote
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
-from tansiq.clearances.schemas import ReviewOut
 from tansiq.context import HubContext
 from tansiq.core.errors import STATUS_BY_CATEGORY, TansiqError
 from tansiq.core.i18n import Locale, translate
-from tansiq.notify import service as notify
-from tansiq.pages.text import REVIEW_STATUS
-from tansiq.pages.view import content_security_policy, finish, render
-from tansiq.parties.domain import Principal
-from tansiq.parties.service import principal_for_token
-from tansiq.web.deps import DbSession, Hub, RequestLocale
 from tansiq.web.session import SESSION_COOKIE, CsrfRejected, PageSession, SessionSigner
+from tansiq.web.view import content_security_policy, finish, render
 
 Form = dict[str, list[str]]
-INBOX_LIMIT = 100
 LIST_LIMIT = 50
+Me = TypeVar("Me")
+# The header's unread count for whoever is signed in (wired by create_app).
+UnreadCount = Callable[[Session, Any], int]
 
 
 def signer(request: Request) -> SessionSigner:
@@ -48,23 +49,25 @@ Page = Annotated[PageSession, Depends(page_session)]
 FormData = Annotated[Form, Depends(form_data)]
 
 
-class Screen:
-    """One request's page machinery: who, which language, and how to answer."""
+class Screen(Generic[Me]):
+    """One request's page machinery: who (``me``, none when signed out), which language, and
+    how to answer."""
 
     def __init__(
-        self, request: Request, hub: HubContext, session: Session, page: PageSession, locale: Locale
+        self,
+        request: Request,
+        hub: HubContext,
+        session: Session,
+        page: PageSession,
+        locale: Locale,
+        me: Me | None,
     ) -> None:
         self.request = request
         self.hub = hub
         self.session = session
         self.page = page
         self.locale = locale
-        self.me: Principal | None = None
-        if page.token:
-            try:
-                self.me = principal_for_token(session, page.token, hub.clock)
-            except TansiqError:
-                page.token, page.token_id, page.changed = None, None, True
+        self.me = me
 
     def csp(self, *, inline_styles: bool = False) -> str:
         return content_security_policy(self.hub.settings.tile_url, inline_styles=inline_styles)
@@ -102,19 +105,10 @@ class Screen:
             raise CsrfRejected
 
     def _unread(self) -> int:
-        if self.me is None:
+        count: UnreadCount | None = getattr(self.request.app.state, "unread_count", None)
+        if self.me is None or count is None:
             return 0
-        entries = notify.inbox(self.session, self.me, limit=INBOX_LIMIT)
-        return sum(1 for entry in entries if entry.read_at is None)
-
-
-def screen(
-    request: Request, hub: Hub, session: DbSession, page: Page, locale: RequestLocale
-) -> Screen:
-    return Screen(request, hub, session, page, locale)
-
-
-Current = Annotated[Screen, Depends(screen)]
+        return count(self.session, self.me)
 
 
 def one(form: Form, name: str) -> str | None:
@@ -129,21 +123,6 @@ def local_path(target: str | None) -> str:
     return target
 
 
-def tr(s: Screen, message: str) -> str:
+def tr(s: Screen[Any], message: str) -> str:
     """``message`` in the reader's language."""
     return translate(message, s.locale)
-
-
-def review_words(s: Screen, review: ReviewOut) -> dict[str, Any]:
-    """One authority's review as every page shows it: who, where it stands, and why."""
-    return {
-        "id": review.id,
-        "authority": getattr(review.authority_name, s.locale.value) or review.authority,
-        "status": tr(s, REVIEW_STATUS[review.status]),
-        "status_code": review.status.value,
-        "reason": None
-        if review.reason_label is None
-        else getattr(review.reason_label, s.locale.value),
-        "reason_code": None if review.reason_code is None else review.reason_code.value,
-        "note": review.note,
-    }

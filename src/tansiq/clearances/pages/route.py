@@ -6,26 +6,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from tansiq.clearances.pages.form import (
+    TooFewCheckpoints,
+    Values,
+    parse_route,
+    parse_time,
+    stops_of,
+)
 from tansiq.clearances.routing import resolve_over_window
 from tansiq.core.errors import TansiqError
-from tansiq.geo.repository import GeoRepository
-from tansiq.geo.service import (
-    CheckpointNotFound,
-    RouteInvalid,
-    spatial_index_cache,
-)
-from tansiq.pages import maps
-from tansiq.pages.screen import Screen, tr
-from tansiq.pages.text import name_in
-from tansiq.pages.trader_form import TooFewCheckpoints, Values, parse_route, parse_time, stops_of
-from tansiq.parties.repository import PartyRepository
+from tansiq.core.text import name_in
+from tansiq.geo import map_layers, places
+from tansiq.geo.service import CheckpointNotFound, RouteInvalid, spatial_index_cache
+from tansiq.parties import directory
+from tansiq.parties.domain import Principal
+from tansiq.web.maps import MapView
+from tansiq.web.screen import Screen, tr
+
+Page = Screen[Principal]
 
 
-def coded(s: Screen, error: TansiqError) -> dict[str, str]:
+def coded(s: Page, error: TansiqError) -> dict[str, str]:
     return {"code": error.code, "message": error.render(s.locale)["message"]}
 
 
-def check_route(s: Screen, values: Values) -> dict[str, Any]:
+def check_route(s: Page, values: Values) -> dict[str, Any]:
     """What the hub would route to, over the whole window as the service judges it."""
     found: dict[str, Any] = {"authorities": [], "checkpoints": [], "route": None, "error": None}
     try:
@@ -53,7 +58,7 @@ def check_route(s: Screen, values: Values) -> dict[str, Any]:
         found["error"] = coded(s, error)
         return found
     ids = [a.authority_id for a in resolution.authorities]
-    parties = PartyRepository(s.session).parties_by_ids(set(ids))
+    parties = directory.parties_by_ids(s.session, ids)
     found["authorities"] = [
         {"code": parties[i].code, "name": name_in(s.locale, parties[i].name_ar, parties[i].name_en)}
         for i in ids
@@ -68,7 +73,7 @@ def check_route(s: Screen, values: Values) -> dict[str, Any]:
     return found
 
 
-def route_of(s: Screen, values: Values) -> dict[str, Any]:
+def route_of(s: Page, values: Values) -> dict[str, Any]:
     if values.route_mode == "drawn":
         route = parse_route(values.route)
         if route is None:
@@ -77,17 +82,18 @@ def route_of(s: Screen, values: Values) -> dict[str, Any]:
     codes = stops_of(values)
     if len(codes) < 2:
         raise TooFewCheckpoints
-    known = GeoRepository(s.session).checkpoints_by_codes(set(codes))
+    known = places.checkpoints_by_codes(s.session, codes)
     for code in codes:
         if code not in known:
             raise CheckpointNotFound(checkpoint=code[:40])
     return {"type": "LineString", "coordinates": [[known[c].lon, known[c].lat] for c in codes]}
 
 
-def map_view(s: Screen) -> maps.MapView:
+def map_view(s: Page) -> MapView:
     """Every zone in force and every checkpoint, to choose from or draw across."""
-    return maps.build_map(
+    return map_layers.map_of(
         s.session,
         s.locale,
-        maps.zones(s.session, s.locale, s.hub.clock.now()) + maps.checkpoints(s.session, s.locale),
+        map_layers.zones(s.session, s.locale, s.hub.clock.now())
+        + map_layers.checkpoints(s.session, s.locale),
     )

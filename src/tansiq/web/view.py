@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,14 +12,25 @@ from babel.dates import format_date, format_time, format_timedelta, get_datetime
 from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from tansiq.core.i18n import Locale, message_forms, translate, translations
-from tansiq.pages.text import LABELS, labels
 from tansiq.web.session import SESSION_COOKIE, PageSession, SessionSigner
+from tansiq.web.text import LABELS, labels
 
 ASSETS = "/assets"
+
+
+def template_packages() -> list[str]:
+    """Where templates are found: the shell's own (layout, error page, partials) first, then
+    every feature's ``templates/`` (each feature renders its own pages)."""
+    features = sorted(
+        entry.name
+        for entry in resources.files("tansiq").iterdir()
+        if entry.name != "web" and entry.joinpath("templates").is_dir()
+    )
+    return ["tansiq.web", *(f"tansiq.{name}" for name in features)]
 
 
 @cache
@@ -27,7 +39,7 @@ def templates() -> Environment:
     or ``{% trans count=n %}``: Jinja's i18n extension, new style (``%(name)s`` filled in and
     escaped by the call). The callables are the reader's, passed with every render."""
     environment = Environment(
-        loader=PackageLoader("tansiq.pages", "templates"),
+        loader=ChoiceLoader([PackageLoader(name, "templates") for name in template_packages()]),
         autoescape=select_autoescape(["html"]),
         extensions=["jinja2.ext.i18n"],
     )

@@ -1,8 +1,8 @@
-"""Every word the pages show, marked for the catalog; templates get them translated as ``t``."""
+"""Every label the pages show, marked for the catalog; templates get them translated as ``t``.
+Plain words only: what names a feature's statuses and decisions lives with that feature."""
 
 from __future__ import annotations
 
-from tansiq.clearances.domain import ApplicationStatus, ConditionKind, Decision, ReviewStatus
 from tansiq.core.i18n import N_, NP_, Locale, translate
 
 LABELS = {
@@ -442,38 +442,6 @@ LABELS = {
     # -- end of checkpoint app --
 }
 
-STATUS = {
-    ApplicationStatus.DRAFT: N_("Draft"),
-    ApplicationStatus.SUBMITTED: N_("Submitted"),
-    ApplicationStatus.IN_REVIEW: N_("In review"),
-    ApplicationStatus.APPROVED: N_("Approved"),
-    ApplicationStatus.REJECTED: N_("Rejected"),
-    ApplicationStatus.WITHDRAWN: N_("Withdrawn"),
-    ApplicationStatus.EXPIRED: N_("Expired"),
-}
-REVIEW_STATUS = {
-    ReviewStatus.PENDING: N_("Waiting"),
-    ReviewStatus.APPROVED: N_("Approved"),
-    ReviewStatus.REJECTED: N_("Rejected"),
-    ReviewStatus.DROPPED: N_("No longer required"),
-}
-DECISION = {
-    Decision.APPROVE: N_("Approved"),
-    Decision.APPROVE_WITH_CONDITIONS: N_("Approved with conditions"),
-    Decision.REJECT: N_("Rejected"),
-}
-CONDITION = {
-    ConditionKind.VIA_CHECKPOINTS: N_("Only via these checkpoints"),
-    ConditionKind.DAYLIGHT_ONLY: N_("Daylight hours only"),
-    ConditionKind.ESCORT_REQUIRED: N_("Escort required"),
-    ConditionKind.FREE_TEXT: N_("Condition"),
-}
-
 
 def labels(locale: Locale) -> dict[str, str]:
     return {key: translate(message, locale) for key, message in LABELS.items()}
-
-
-def name_in(locale: Locale, ar: str, en: str) -> str:
-    """A bilingual name in the reader's language, or the other one if that is empty."""
-    return (ar or en) if locale is Locale.AR else (en or ar)

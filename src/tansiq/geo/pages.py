@@ -1,5 +1,6 @@
-"""Administering geography: zone maps per authority (upload a new version, see it on the map,
-or every refused feature with its coded error) and checkpoints (add one, open or close it)."""
+"""Geo's pages, for administrators: zone maps per authority (upload a new version, see it on
+the map, or every refused feature with its coded error) and checkpoints (add one, open or
+close it)."""
 
 from __future__ import annotations
 
@@ -14,30 +15,21 @@ from fastapi import APIRouter, Response
 from tansiq.core.clock import ensure_utc
 from tansiq.core.errors import ErrorCategory, TansiqError
 from tansiq.core.i18n import N_, Locale
-from tansiq.geo import service
+from tansiq.core.text import name_in
+from tansiq.geo import map_layers, service
 from tansiq.geo.domain import CheckpointStatus
 from tansiq.geo.repository import GeoRepository
-from tansiq.pages import maps
-from tansiq.pages.admin_base import (
-    FRESH,
-    BadChoice,
-    FormState,
-    Posted,
-    PostedForm,
-    act,
-    act_on_page,
-    managed_authorities,
-    name_of,
-    parse_time,
-    record_id,
-    view,
-)
-from tansiq.pages.screen import Current, Screen
-from tansiq.pages.text import name_in
+from tansiq.parties import directory
+from tansiq.parties.admin_gate import act, act_on_page, view
+from tansiq.parties.deps import Current
+from tansiq.parties.directory import managed_authorities, name_of
 from tansiq.parties.domain import Principal
-from tansiq.parties.repository import PartyRepository
+from tansiq.web.forms import FRESH, BadChoice, FormState, Posted, PostedForm, parse_time, record_id
+from tansiq.web.maps import MapView, zone_feature
+from tansiq.web.screen import Screen
 
 router = APIRouter(include_in_schema=False)
+Page = Screen[Principal]
 
 
 class BadGeoJSONText(TansiqError):
@@ -62,18 +54,18 @@ def _window_state(start: datetime | None, end: datetime | None, now: datetime) -
     return "future" if now < start else "in_force"
 
 
-def _map_features(s: Screen, highlight: int | None) -> maps.MapView:
+def _map_features(s: Page, highlight: int | None) -> MapView:
     """Zones in force now (or, for ``highlight``, that map's zones drawn bolder in place of its
     authority's current ones), their contested overlaps, and every checkpoint."""
     now = s.hub.clock.now()
     shown = GeoRepository(s.session).zone_map(highlight) if highlight else None
     replaced = None if shown is None else _current_map(s, shown.authority_id)
-    features = maps.zones(s.session, s.locale, now, leave_out_map=replaced)
+    features = map_layers.zones(s.session, s.locale, now, leave_out_map=replaced)
     if shown is not None:
-        party = PartyRepository(s.session).party(shown.authority_id)
+        party = directory.party(s.session, shown.authority_id)
         code = "" if party is None else party.code
         features += [
-            maps.zone_feature(
+            zone_feature(
                 json.loads(shapely.to_geojson(shapely.from_wkb(zone.geometry_wkb))),
                 code,
                 name_in(s.locale, zone.name_ar, zone.name_en),
@@ -81,10 +73,12 @@ def _map_features(s: Screen, highlight: int | None) -> maps.MapView:
             )
             for zone in GeoRepository(s.session).zones_of_maps([shown.id])
         ]
-    return maps.build_map(s.session, s.locale, features + maps.checkpoints(s.session, s.locale))
+    return map_layers.map_of(
+        s.session, s.locale, features + map_layers.checkpoints(s.session, s.locale)
+    )
 
 
-def _current_map(s: Screen, authority_id: int) -> int | None:
+def _current_map(s: Page, authority_id: int) -> int | None:
     now = s.hub.clock.now()
     for view_ in service.list_zone_maps(s.session, authority_id):
         if _window_state(view_.in_force_from, view_.in_force_until, now) == "in_force":
@@ -93,7 +87,7 @@ def _current_map(s: Screen, authority_id: int) -> int | None:
 
 
 def _zones(
-    s: Screen,
+    s: Page,
     me: Principal,
     form: FormState = FRESH,
     *,
@@ -102,7 +96,7 @@ def _zones(
     now = s.hub.clock.now()
     authorities = []
     for party in managed_authorities(s.session, me):
-        maps = [
+        shown_maps = [
             {
                 "id": v.record.id,
                 "source": v.record.source_name,
@@ -118,7 +112,9 @@ def _zones(
             }
             for v in reversed(service.list_zone_maps(s.session, party.id))
         ]
-        authorities.append({"code": party.code, "name": name_of(party, s.locale), "maps": maps})
+        authorities.append(
+            {"code": party.code, "name": name_of(party, s.locale), "maps": shown_maps}
+        )
     return s.show(
         "admin_zones.html",
         form.status,
@@ -199,7 +195,7 @@ def upload_zone_map(s: Current, body: PostedForm) -> Response:
     return act(s, body, do, again)
 
 
-def _checkpoints(s: Screen, me: Principal, form: FormState = FRESH, *, done: str = "") -> Response:
+def _checkpoints(s: Page, me: Principal, form: FormState = FRESH, *, done: str = "") -> Response:
     authorities = managed_authorities(s.session, me)
     codes = {party.id: party for party in authorities}
     rows = [

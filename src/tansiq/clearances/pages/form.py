@@ -17,7 +17,7 @@ from tansiq.clearances.models import ApplicationVersionRecord
 from tansiq.core.errors import ErrorDetail, TansiqError
 from tansiq.core.i18n import N_, Locale, translate
 from tansiq.geo.service import RouteInvalid
-from tansiq.pages.screen import Form, one
+from tansiq.web.screen import Form, one
 
 M = TypeVar("M", bound=BaseModel)
 MAX_ROWS = 50  # at most this many checkpoints or cargo lines come back to the form

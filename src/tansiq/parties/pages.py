@@ -1,34 +1,114 @@
-"""Administering parties and their users: list and create parties (the hub's admins), list
-and create a party's users with the roles its kind allows (the party's own admins too)."""
+"""The parties' pages: signing in and out, the reader's language, and the administrator's
+overview, parties and users (the hub's admins create parties; a party's admins its users,
+with the roles its kind allows)."""
 
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Response
 
-from tansiq.core.errors import TansiqError
+from tansiq.core.errors import STATUS_BY_CATEGORY, TansiqError
 from tansiq.core.i18n import N_, Locale
 from tansiq.core.text import BilingualText
-from tansiq.pages.admin_base import (
-    FRESH,
-    BadChoice,
-    FormState,
-    PostedForm,
-    act,
-    act_on_page,
-    label,
-    name_of,
-    view,
-)
-from tansiq.pages.screen import Current, Screen
-from tansiq.parties import access, service
+from tansiq.parties import access, directory, service
+from tansiq.parties.admin_gate import act, act_on_page, view
+from tansiq.parties.deps import Current
+from tansiq.parties.directory import name_of
 from tansiq.parties.domain import MIN_PASSWORD_LENGTH, ROLES_BY_KIND, PartyKind, Principal, Role
-from tansiq.parties.repository import PartyRepository
+from tansiq.parties.service import authenticate, issue_token, revoke_token, set_locale
+from tansiq.web.deps import LANG_COOKIE
+from tansiq.web.forms import FRESH, BadChoice, FormState, PostedForm, label
+from tansiq.web.screen import FormData, Screen, local_path, one
+from tansiq.web.session import CsrfRejected, PageSession
 
 router = APIRouter(include_in_schema=False)
 GENERATED_PASSWORD_BYTES = 12  # 16 URL-safe characters, above the minimum length
+Page = Screen[Principal]
+
+
+@router.get("/login")
+def login_form(s: Current, next: str | None = None) -> Response:
+    if s.me is not None:
+        return s.go(local_path(next))
+    return s.show("login.html", next=local_path(next))
+
+
+@router.post("/login")
+def login(s: Current, form: FormData) -> Response:
+    try:
+        s.check_csrf(form)
+        user = authenticate(s.session, one(form, "username") or "", one(form, "password") or "")
+    except TansiqError as error:
+        s.session.rollback()
+        status = STATUS_BY_CATEGORY[error.category]
+        template = "error.html" if isinstance(error, CsrfRejected) else "login.html"
+        return s.show(
+            template,
+            status,
+            error=error.render(s.locale),
+            next=local_path(one(form, "next")),
+            username=one(form, "username") or "",
+        )
+    issued = issue_token(
+        s.session,
+        user,
+        name="web session",
+        clock=s.hub.clock,
+        ttl=timedelta(days=s.hub.settings.token_ttl_days),
+    )
+    s.page = PageSession(token=issued.secret, token_id=issued.token_id)  # a new CSRF token too
+    response = s.go(local_path(one(form, "next")))
+    if LANG_COOKIE not in s.request.cookies and user.locale in tuple(Locale):
+        _remember_language(response, user.locale)  # a new device speaks the user's language
+    return response
+
+
+@router.post("/logout")
+def logout(s: Current, form: FormData) -> Response:
+    try:
+        s.check_csrf(form)
+    except CsrfRejected as error:
+        return s.error(error)
+    if s.me is not None and s.page.token_id is not None:
+        revoke_token(s.session, s.me, s.page.token_id, s.hub.clock)
+    s.page, s.me = PageSession(), None
+    return s.go("/login")
+
+
+@router.get("/lang/{code}")
+def choose_language(code: str, s: Current, next: str | None = None) -> Response:
+    """Remember the reader's language (in the browser, and for a signed-in user in their
+    profile, so their other devices and their e-mail follow) and go back where they were."""
+    response = s.go(local_path(next))
+    if code in tuple(Locale):
+        _remember_language(response, code)
+        if s.me is not None:
+            set_locale(s.session, s.me, code)
+    return response
+
+
+def _remember_language(response: Response, code: str) -> None:
+    response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+
+
+@router.get("/admin")
+def overview(s: Current) -> Response:
+    def show(me: Principal) -> Response:
+        party = directory.party(s.session, me.party_id)
+        return s.show(
+            "admin.html",
+            hub_admin=access.is_hub_admin(me),
+            party_code="" if party is None else party.code,
+            party_name="" if party is None else name_of(party, s.locale),
+            authorities=[
+                name_of(p, s.locale) for p in directory.managed_authorities(s.session, me)
+            ],
+        )
+
+    return view(s, show)
 
 
 class NoRoles(TansiqError):
@@ -36,7 +116,7 @@ class NoRoles(TansiqError):
     message = N_("Choose at least one role.")
 
 
-def _party_rows(s: Screen, me: Principal) -> list[dict[str, Any]]:
+def _party_rows(s: Page, me: Principal) -> list[dict[str, Any]]:
     return [
         {
             "code": party.code,
@@ -44,12 +124,12 @@ def _party_rows(s: Screen, me: Principal) -> list[dict[str, Any]]:
             "name": name_of(party, s.locale),
             "manage": access.can_manage_users(me, party.id),
         }
-        for party in PartyRepository(s.session).parties()
+        for party in directory.parties(s.session)
         if access.can_view_users(me, party.id)
     ]
 
 
-def _parties(s: Screen, me: Principal, form: FormState = FRESH, *, created: str = "") -> Response:
+def _parties(s: Page, me: Principal, form: FormState = FRESH, *, created: str = "") -> Response:
     kinds = [
         {"value": kind.value, "label": label(s, f"kind_{kind.value}")}
         for kind in PartyKind
@@ -91,7 +171,7 @@ def create_party(s: Current, body: PostedForm) -> Response:
 
 
 def _users(
-    s: Screen,
+    s: Page,
     me: Principal,
     code: str,
     form: FormState = FRESH,
@@ -109,7 +189,7 @@ def _users(
             "roles": [label(s, f"role_{row.role}") for row in user.roles],
             "active": user.is_active,
         }
-        for user in PartyRepository(s.session).users_of(party.id)
+        for user in directory.users_of(s.session, party.id)
     ]
     return s.show(
         "admin_users.html",

@@ -1,6 +1,7 @@
-"""What the pages' maps show: one GeoJSON document for static/map.js, and the legend that
-names its colours. Every map (an application, the trader's form, the zone maps page) is built
-from the same parts here.
+"""The map builder: one GeoJSON document for assets/map.js, and the legend that names its
+colours. Every map (an application, the trader's form, the zone maps page) is built here from
+the features its page hands in (geo's layers: zones in force, checkpoints) and the
+authorities' names; the builder itself reads no database.
 
 Zones carry their authority's colour number (0-5, the palette of .zone-N in tansiq.css and of
 map.js), so the map and the legend agree. Where zones of different authorities overlap, the
@@ -12,18 +13,12 @@ thousands of zones still serves a small page.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import shapely
 from shapely.geometry import shape
-from sqlalchemy.orm import Session
-
-from tansiq.core.i18n import Locale
-from tansiq.geo.service import list_checkpoints, zone_features
-from tansiq.pages.text import name_in
-from tansiq.parties.repository import PartyRepository
 
 NEAR_DEGREES = 0.05  # about 5 km around a route's bounding box
 COLOURS = 6
@@ -58,65 +53,24 @@ def zone_feature(
     }
 
 
-def zones(
-    session: Session,
-    locale: Locale,
-    at: datetime,
-    *,
-    near: shapely.Geometry | None = None,
-    highlight: frozenset[int] = frozenset(),
-    leave_out_map: int | None = None,
-) -> list[dict[str, Any]]:
-    """Zones in force at ``at`` (``highlight``: zone ids drawn heavier; ``leave_out_map``: a
-    map whose zones another layer shows instead)."""
-    return [
-        zone_feature(
-            zone["geometry"],
-            zone["properties"]["authority"],
-            name_in(locale, zone["properties"]["name_ar"], zone["properties"]["name_en"]),
-            required=zone["properties"]["zone_id"] in highlight,
-        )
-        for zone in zone_features(session, at, near=near)
-        if zone["properties"]["map_id"] != leave_out_map
-    ]
-
-
-def checkpoints(
-    session: Session, locale: Locale, *, near: shapely.Geometry | None = None
-) -> list[dict[str, Any]]:
-    return [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
-            "properties": {
-                "kind": "checkpoint",
-                "code": c.code,
-                "open": c.status == "open",
-                "name": name_in(locale, c.name_ar, c.name_en),
-            },
-        }
-        for c in list_checkpoints(session)
-        if near is None or near.contains(shapely.Point(c.lon, c.lat))
-    ]
-
-
 def route_feature(route: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "geometry": route, "properties": {"kind": "route"}}
 
 
-def build_map(session: Session, locale: Locale, features: list[dict[str, Any]]) -> MapView:
-    """Number the authorities' colours, add their contested overlaps, and name the colours."""
+def authorities_of(features: list[dict[str, Any]]) -> set[str]:
+    """The codes of the authorities whose zones ``features`` show (to ask their names)."""
+    return {f["properties"]["authority"] for f in features if f["properties"]["kind"] == "zone"}
+
+
+def build_map(features: list[dict[str, Any]], names: Mapping[str, str]) -> MapView:
+    """Number the authorities' colours, add their contested overlaps, and name the colours
+    (``names``: each authority's name by code, in the reader's language)."""
     shown = [f for f in features if f["properties"]["kind"] == "zone"]
     codes = sorted({f["properties"]["authority"] for f in shown})
     colour = {code: index % COLOURS for index, code in enumerate(codes)}
     for feature in shown:
         feature["properties"]["colour"] = colour[feature["properties"]["authority"]]
     overlaps = _contested(shown)
-    names = {
-        p.code: name_in(locale, p.name_ar, p.name_en)
-        for p in PartyRepository(session).parties()
-        if p.code in colour
-    }
     legend = [LegendEntry(colour[code], code, names.get(code, code)) for code in codes]
     # Overlaps after the zones, the route and checkpoints last: each drawn above the one before.
     ordered = shown + overlaps + [f for f in features if f["properties"]["kind"] != "zone"]
