@@ -14,7 +14,7 @@ from playwright.sync_api import APIRequestContext, Browser, expect
 
 from tests.clearances.conftest import ROADS
 from tests.conftest import NOW
-from tests.pages.browsing import Visit
+from tests.e2e.browsing import Visit
 
 
 def _token(api: APIRequestContext, user: str) -> dict[str, str]:

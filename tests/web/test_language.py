@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tansiq.parties.repository import PartyRepository
-from tests.pages.conftest import PASSWORD, csrf_of, sign_in
+from tests.web.pages import PASSWORD, csrf_of, sign_in
 
 
 def _locale_of(session: Session, username: str) -> str:

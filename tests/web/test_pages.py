@@ -12,8 +12,15 @@ from itsdangerous import URLSafeTimedSerializer
 
 from tansiq.core.clock import FixedClock
 from tansiq.web.session import PageSession, SessionSigner
-from tests.clearances.conftest import Tokens, application_body, review_of, submit
-from tests.pages.conftest import all_approve, csrf_of, east_rejects, sign_in
+from tests.clearances.conftest import (
+    Tokens,
+    all_approve,
+    application_body,
+    east_rejects,
+    review_of,
+    submit,
+)
+from tests.web.pages import csrf_of, sign_in
 
 ARABIC = re.compile("[\u0600-\u06ff]")
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser
 
-from tests.pages.browsing import Visit, apply_through_api, approve_through_api
+from tests.e2e.browsing import Visit, apply_through_api, approve_through_api
 
 # The hub admin's pages are the same as an authority admin's, and walked by test_admin_browser.
 ROLES = ["trader", "west.reviewer", "west.admin", "west.officer", "municipality"]

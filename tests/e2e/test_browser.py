@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.pages.browsing import Visit, apply_through_api
+from tests.e2e.browsing import Visit, apply_through_api
 
 
 def _decide(visit: Visit, path: str, decision: str, *, shoot: str = "") -> None:

@@ -46,7 +46,7 @@ from tansiq.permits.trust import (
 )
 from tansiq.verifier.verify import NO_REVOCATIONS, REASONS, verify
 from tests.conftest import NOW
-from tests.pages.browsing import Visit
+from tests.e2e.browsing import Visit
 from tests.permits.builders import entry
 
 HERE = "BRIDGE-W"

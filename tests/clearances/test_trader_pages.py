@@ -14,8 +14,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tansiq.core.clock import FixedClock
-from tests.clearances.conftest import ROADS, Tokens, application_body, submit
-from tests.pages.conftest import all_approve, csrf_of, east_rejects, sign_in
+from tests.clearances.conftest import (
+    ROADS,
+    Tokens,
+    all_approve,
+    application_body,
+    east_rejects,
+    submit,
+)
+from tests.web.pages import csrf_of, sign_in
 
 HOSTILE = "<script>alert(1)</script>' OR 1=1; -- «سمير»"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, FilePayload, Page, expect
 
-from tests.pages.browsing import Visit
+from tests.e2e.browsing import Visit
 
 SQUARE = [[41.0, 34.3], [41.02, 34.3], [41.02, 34.32], [41.0, 34.32], [41.0, 34.3]]
 BOWTIE = [[41.0, 34.3], [41.02, 34.32], [41.02, 34.3], [41.0, 34.32], [41.0, 34.3]]

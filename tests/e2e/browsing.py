@@ -18,7 +18,14 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import APIRequestContext, Browser, Page, Route, sync_playwright
+from playwright.sync_api import (
+    APIRequestContext,
+    Browser,
+    Page,
+    Playwright,
+    Route,
+    sync_playwright,
+)
 from sqlalchemy.orm import Session
 
 from tansiq.app import create_app
@@ -100,12 +107,33 @@ def server(databases: DatabaseFactory) -> Iterator[str]:
         yield hub.base
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Playwright]:
+    """Playwright, started once per test process (each xdist worker): a test that needs a
+    Chromium launched with flags of its own launches it from here."""
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: Playwright) -> Iterator[Browser]:
+    """One Chromium per test process, shared by every browser test: launching it takes longer
+    than most tests. Tests never share a page: each opens its own context (``Visit``), and
+    every context a test leaves open is closed after it."""
+    launched = chromium.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield launched
+    launched.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_contexts(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a test that used the shared Chromium, close whatever contexts it left open, so
+    the next test starts with no cookies, storage or service workers of another's."""
+    yield
+    if "browser" in request.fixturenames:
+        shared: Browser = request.getfixturevalue("browser")
+        for context in shared.contexts:
+            context.close()
 
 
 def shoot(page: Page, name: str, lang: str, leave_at: str) -> None:
@@ -227,9 +255,17 @@ def approve_application(api: APIRequestContext, application: dict[str, Any]) -> 
 
 def apply_through_api(browser: Browser, base: str, reference: str) -> dict[str, Any]:
     """``submit_application`` from a fresh context of ``browser``'s on the hub at ``base``."""
-    return submit_application(browser.new_context(base_url=base).request, reference)
+    context = browser.new_context(base_url=base)
+    try:
+        return submit_application(context.request, reference)
+    finally:
+        context.close()
 
 
 def approve_through_api(browser: Browser, base: str, application: dict[str, Any]) -> None:
     """``approve_application`` from a fresh context of ``browser``'s on the hub at ``base``."""
-    approve_application(browser.new_context(base_url=base).request, application)
+    context = browser.new_context(base_url=base)
+    try:
+        approve_application(context.request, application)
+    finally:
+        context.close()

@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tansiq.core.clock import FixedClock
-from tests.clearances.conftest import Tokens, application_body, review_of, submit
-from tests.pages.conftest import east_rejects, sign_in
+from tests.clearances.conftest import Tokens, application_body, east_rejects, review_of, submit
+from tests.web.pages import sign_in
 
 MAP = re.compile(r"data-map='([^']*)'")
 

@@ -7,22 +7,22 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, Playwright, expect
 
-from tests.pages.browsing import CHROMIUM
+from tests.e2e.browsing import CHROMIUM
 
 HOST = "checkpoint-hub.test"  # resolved to 127.0.0.1 by Chromium alone, so not "localhost"
 
 
 @pytest.fixture(scope="module")
-def remote_browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", f"--host-resolver-rules=MAP {HOST} 127.0.0.1"],
-        )
-        yield launched
-        launched.close()
+def remote_browser(chromium: Playwright) -> Iterator[Browser]:
+    """A Chromium of its own: the host name is mapped at launch."""
+    launched = chromium.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--no-sandbox", "--disable-gpu", f"--host-resolver-rules=MAP {HOST} 127.0.0.1"],
+    )
+    yield launched
+    launched.close()
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
