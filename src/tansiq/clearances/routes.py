@@ -14,7 +14,7 @@ from tansiq.clearances.applications import permit_number
 from tansiq.clearances.domain import ApplicationStatus, PermitAction
 from tansiq.clearances.errors import PermitNotFound
 from tansiq.clearances.printing import render_permit
-from tansiq.clearances.render import application_out, permit_out, reason_list, summary_out
+from tansiq.clearances.render import application_out, permit_out, reason_list, summaries_out
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import (
     AmendmentIn,
@@ -76,7 +76,7 @@ def list_applications(
     found = service.list_applications(
         session, me, status=None if status_ is None else status_.value, limit=limit, offset=offset
     )
-    return [summary_out(session, a) for a in found]
+    return summaries_out(session, found)
 
 
 @router.get("/applications/{application_id}")
