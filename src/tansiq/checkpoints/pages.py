@@ -24,8 +24,6 @@ from fastapi.responses import JSONResponse
 
 from tansiq.checkpoints import service as devices
 from tansiq.checkpoints.client import NOT_SIGNED_HERE
-from tansiq.checkpoints.models import DeviceRecord
-from tansiq.checkpoints.repository import CheckpointRepository
 from tansiq.checkpoints.routes import CurrentDevice
 from tansiq.clearances.reasons import NOTE_REQUIRED, REASON_LABELS
 from tansiq.clearances.schemas import VehicleKind
@@ -35,7 +33,6 @@ from tansiq.core.i18n import message_forms, translate
 from tansiq.core.text import name_in
 from tansiq.geo import places
 from tansiq.geo.service import list_checkpoints
-from tansiq.parties import access
 from tansiq.parties.admin_gate import act_on_page, view
 from tansiq.parties.deps import Current
 from tansiq.parties.directory import managed_authorities, name_of
@@ -180,9 +177,7 @@ def _devices(
 ) -> Response:
     authorities = {party.id: party for party in managed_authorities(s.session, me)}
     managed = [r for r in list_checkpoints(s.session) if r.authority_id in authorities]
-    devices_by_checkpoint: dict[int, list[DeviceRecord]] = {}
-    for device in CheckpointRepository(s.session).devices_of([r.id for r in managed]):
-        devices_by_checkpoint.setdefault(device.checkpoint_id, []).append(device)
+    devices_by_checkpoint = devices.devices_by_checkpoint(s.session, [r.id for r in managed])
     checkpoints = []
     for record in managed:
         checkpoints.append(
@@ -243,19 +238,10 @@ def register_device(s: Current, body: PostedForm) -> Response:
     return act_on_page(s, body, do, _devices, body.values())
 
 
-def _device_to_revoke(s: Page, me: Principal, device_id: int) -> DeviceRecord:
-    device = CheckpointRepository(s.session).device(device_id)
-    checkpoint = None if device is None else places.checkpoint(s.session, device.checkpoint_id)
-    if device is None or checkpoint is None:
-        raise devices.DeviceNotFound(device=device_id)
-    access.require(access.can_manage_geography(me, checkpoint.authority_id))
-    return device
-
-
 @router.get("/admin/devices/{device_id}/revoke")
 def confirm_revoke(device_id: RecordId, s: Current) -> Response:
     def show(me: Principal) -> Response:
-        device = _device_to_revoke(s, me, device_id)
+        device = devices.managed_device(s.session, me, device_id)
         return confirm(
             s,
             action=f"/admin/devices/{device.id}/revoke",

@@ -16,9 +16,8 @@ from tansiq.core.clock import ensure_utc
 from tansiq.core.errors import ErrorCategory, TansiqError
 from tansiq.core.i18n import N_, Locale
 from tansiq.core.text import name_in
-from tansiq.geo import map_layers, service
+from tansiq.geo import map_layers, places, service
 from tansiq.geo.domain import CheckpointStatus
-from tansiq.geo.repository import GeoRepository
 from tansiq.parties import directory
 from tansiq.parties.admin_gate import act, act_on_page, view
 from tansiq.parties.deps import Current
@@ -58,7 +57,7 @@ def _map_features(s: Page, highlight: int | None) -> MapView:
     """Zones in force now (or, for ``highlight``, that map's zones drawn bolder in place of its
     authority's current ones), their contested overlaps, and every checkpoint."""
     now = s.hub.clock.now()
-    shown = GeoRepository(s.session).zone_map(highlight) if highlight else None
+    shown = places.zone_map(s.session, highlight) if highlight else None
     replaced = None if shown is None else _current_map(s, shown.authority_id)
     features = map_layers.zones(s.session, s.locale, now, leave_out_map=replaced)
     if shown is not None:
@@ -71,7 +70,7 @@ def _map_features(s: Page, highlight: int | None) -> MapView:
                 name_in(s.locale, zone.name_ar, zone.name_en),
                 focus=True,
             )
-            for zone in GeoRepository(s.session).zones_of_maps([shown.id])
+            for zone in places.zones_of_map(s.session, shown.id)
         ]
     return map_layers.map_of(
         s.session, s.locale, features + map_layers.checkpoints(s.session, s.locale)
@@ -240,7 +239,7 @@ def _coordinate(value: str) -> Any:
 def create_checkpoint(s: Current, body: PostedForm) -> Response:
     def do(me: Principal) -> Response:
         code = body.text("code", limit=40).strip()
-        if GeoRepository(s.session).checkpoint_by_code(code) is not None:
+        if places.checkpoint_by_code(s.session, code) is not None:
             # The import matches by code and would move the existing checkpoint.
             raise CheckpointExists(checkpoint=code)
         feature = {

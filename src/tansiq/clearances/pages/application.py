@@ -9,14 +9,13 @@ from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from tansiq.clearances import reviews, service
+from tansiq.clearances import records, reviews, service
 from tansiq.clearances.domain import ConditionKind, Decision, ReviewStatus
 from tansiq.clearances.errors import PermitNotFound
 from tansiq.clearances.pages.shown import review_words
 from tansiq.clearances.printing import render_permit
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.clearances.render import application_out, reason_label
-from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import ApplicationOut, ConditionIn, DecisionIn
 from tansiq.clearances.words import CONDITION, DECISION, STATUS
 from tansiq.core.clock import ensure_utc
@@ -159,7 +158,7 @@ def decide(review_id: RecordId, s: Current, form: FormData) -> Response:
         s.check_csrf(form)
     except CsrfRejected as error:
         return s.error(error)
-    found = ClearanceRepository(s.session).review(review_id)
+    found = records.review(s.session, review_id)
     application_id = 0 if found is None else found.application_id
     try:
         body = _decision_of(form)
@@ -213,18 +212,16 @@ def print_permit(permit_id: RecordId, s: Current) -> Response:
     """The printable permit, for the signed-in user who may see it (same page as the API's)."""
     if s.me is None:
         return s.sign_in_first()
-    repo = ClearanceRepository(s.session)
-    permit = repo.permit(permit_id)
-    application = None if permit is None else repo.application(permit.application_id)
+    found = records.permit_and_application(s.session, permit_id)
     record = stored.token_of(s.session, permit_id)
     if (
-        permit is None
-        or application is None
-        or not service.visible(s.session, s.me, application)
+        found is None
+        or not service.visible(s.session, s.me, found[1])
         or record is None
         or record.token is None
     ):
         return s.error(PermitNotFound(permit=permit_id))
+    permit, application = found
     response = HTMLResponse(render_permit(s.session, application, permit, record.token, s.locale))
     # The permit page keeps its own <style> so it prints the same when saved alone.
     finish(response, s.request, s.page, signer(s.request), s.csp(inline_styles=True))

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from tansiq.clearances import service
+from tansiq.clearances import records, service
 from tansiq.clearances.models import ApplicationRecord
 from tansiq.clearances.pages.form import (
     FormInvalid,
@@ -34,7 +34,6 @@ from tansiq.clearances.pages.trader import (
     own_summary,
     summary_of,
 )
-from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import AmendmentIn, ApplicationIn, CargoUnit, VehicleKind
 from tansiq.core.errors import STATUS_BY_CATEGORY, Forbidden, TansiqError, Unauthenticated
 from tansiq.core.text import name_in
@@ -190,9 +189,7 @@ def _form(
 
 
 def _values_of(s: Page, record: ApplicationRecord) -> Values:
-    version = ClearanceRepository(s.session).version(record.id, record.current_version)
-    assert version is not None  # noqa: S101 - every application has its current version
-    return values_of(version, record.client_reference)
+    return values_of(records.current_version(s.session, record), record.client_reference)
 
 
 @router.get("/applications/{application_id}/amend")
