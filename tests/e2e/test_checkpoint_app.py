@@ -18,6 +18,7 @@ from playwright.sync_api import APIRequestContext, Browser, Playwright, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tansiq.app import WORDS
 from tansiq.checkpoints.models import ScanEventRecord
 from tansiq.core.clock import FixedClock
 from tansiq.core.i18n import Locale
@@ -106,7 +107,7 @@ def test_offline_scan_queue_and_sync(
     hub: Hub, chromium: Playwright, lang: str, tmp_path: Path
 ) -> None:
     """A Chromium of its own: the fake camera is chosen at launch."""
-    t = labels(Locale(lang))
+    t = labels(Locale(lang), WORDS)
     api = chromium.request.new_context(base_url=hub.base)
     permit = _permit(api, f"OFFICER-{lang}")
     device = _device(api)
@@ -246,7 +247,7 @@ def test_a_token_the_hub_refuses_is_said_so_and_nothing_is_pinned(
     visit.page.wait_for_selector("#officer[data-ready=true]")
     visit.page.fill("#cp-token", "tqd_not-a-device-of-this-hub")
     visit.page.click("#cp-enrol-form button")
-    expect(visit.page.locator("#cp-message")).to_have_text(labels(Locale.EN)["cp_refused"])
+    expect(visit.page.locator("#cp-message")).to_have_text(labels(Locale.EN, WORDS)["cp_refused"])
     pinned = visit.page.evaluate(
         """() => new Promise((resolve) => {
           const open = indexedDB.open("tansiq-checkpoint", 1);

@@ -6,6 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from importlib import resources
 
+import pytest
+
+from tansiq.app import WORDS
+from tansiq.web.text import LABELS, LabelClash, join_labels
 from tansiq.web.view import template_packages, templates
 
 
@@ -29,3 +33,13 @@ def test_a_feature_page_extends_the_shell_layout() -> None:
     assert source is not None
     assert "base.html" in source.list_templates()
     assert "applications.html" in source.list_templates()
+
+
+def test_the_pages_words_join_into_one_table_for_the_templates() -> None:
+    assert set(LABELS) < set(WORDS)
+    assert join_labels({"home": LABELS["home"]})["home"] == LABELS["home"]  # the same word twice
+
+
+def test_two_tables_naming_different_words_with_one_key_are_refused() -> None:
+    with pytest.raises(LabelClash, match="home"):
+        join_labels({"home": "Start"})

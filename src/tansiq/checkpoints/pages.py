@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse
 from tansiq.checkpoints import service as devices
 from tansiq.checkpoints.client import NOT_SIGNED_HERE
 from tansiq.checkpoints.routes import CurrentDevice
+from tansiq.checkpoints.words import LABELS
 from tansiq.clearances.reasons import NOTE_REQUIRED, REASON_LABELS
 from tansiq.clearances.schemas import VehicleKind
 from tansiq.clearances.words import CONDITION
@@ -41,7 +42,6 @@ from tansiq.verifier.verify import NO_REVOCATIONS, REASONS
 from tansiq.web.deps import DbSession, RecordId
 from tansiq.web.forms import FRESH, FormState, PostedForm, confirm, record_id
 from tansiq.web.screen import Screen
-from tansiq.web.text import LABELS, labels
 from tansiq.web.view import ASSETS
 
 router = APIRouter(include_in_schema=False)
@@ -84,7 +84,7 @@ def _worker_script() -> bytes:
 
 def _js_labels(s: Page) -> dict[str, Any]:
     """What the script shows, in the reader's language (the template renders the rest)."""
-    words = labels(s.locale)
+    words = s.words()
     text: dict[str, Any] = {key: value for key, value in words.items() if key.startswith("cp_")}
     # Texts with a number the script fills in: their forms, chosen there with Intl.PluralRules.
     text["cp_stale_warning"] = message_forms(LABELS["cp_stale_warning"], s.locale)
@@ -125,7 +125,7 @@ def service_worker() -> Response:
 
 @router.get(f"{APP}/manifest.webmanifest")
 def manifest(s: Current) -> Response:
-    t = labels(s.locale)
+    t = s.words()
     body = {
         "name": f"{t['app_name']} · {t['checkpoint_app']}",
         "short_name": t["checkpoint_app"],

@@ -16,7 +16,7 @@ from tansiq.core.clock import ensure_utc
 from tansiq.core.errors import BodyTooLarge, TansiqError
 from tansiq.core.i18n import N_, Locale
 from tansiq.web.screen import Form, Screen, one, tr
-from tansiq.web.text import LABELS
+from tansiq.web.view import words_of
 
 MAX_ID = 2**31  # ids are 32-bit integers on every backend
 MAX_FIELD = 1000  # characters in any one short field; names and codes are far shorter
@@ -72,7 +72,7 @@ PostedForm = Annotated[Posted, Depends(posted)]
 
 def label(s: Screen[Any], key: str) -> str:
     """The page label ``key`` in the reader's language."""
-    return tr(s, LABELS[key])
+    return tr(s, words_of(s.request)[key])
 
 
 def record_id(value: str) -> int | None:

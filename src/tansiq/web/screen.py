@@ -19,7 +19,8 @@ from tansiq.context import HubContext
 from tansiq.core.errors import STATUS_BY_CATEGORY, TansiqError
 from tansiq.core.i18n import Locale, translate
 from tansiq.web.session import SESSION_COOKIE, CsrfRejected, PageSession, SessionSigner
-from tansiq.web.view import content_security_policy, finish, render
+from tansiq.web.text import labels
+from tansiq.web.view import content_security_policy, finish, render, words_of
 
 Form = dict[str, list[str]]
 LIST_LIMIT = 50
@@ -85,6 +86,10 @@ class Screen(Generic[Me]):
         )
         finish(response, self.request, self.page, signer(self.request), self.csp())
         return response
+
+    def words(self) -> dict[str, str]:
+        """Every page label in the reader's language (the templates' ``t``)."""
+        return labels(self.locale, words_of(self.request))
 
     def go(self, url: str) -> RedirectResponse:
         response = RedirectResponse(url, status_code=303)

@@ -1,71 +1,30 @@
-"""Every label the pages show, marked for the catalog; templates get them translated as ``t``.
-Plain words only: what names a feature's statuses and decisions lives with that feature."""
+"""The shell's labels (the layout, and words more than one feature's pages show), marked for
+the catalog. Each feature keeps its own pages' words in its ``words.py``; ``create_app`` joins
+them all (``join_labels``) for the templates, which get them translated as ``t``."""
 
 from __future__ import annotations
 
-from tansiq.core.i18n import N_, NP_, Locale, translate
+from collections.abc import Mapping
+
+from tansiq.core.i18n import N_, Locale, translate
 
 LABELS = {
     "app_name": N_("Tansiq"),
     "skip": N_("Skip to content"),
     "language": N_("Language"),
-    "sign_in": N_("Sign in"),
     "sign_out": N_("Sign out"),
-    "username": N_("Username"),
-    "password": N_("Password"),
     "signed_in_as": N_("Signed in as {user}"),
     "home": N_("Home"),
     "inbox": N_("Inbox"),
-    "my_applications": N_("My applications"),
-    "no_applications": N_("No applications yet."),
-    "reviews_waiting": N_("Reviews waiting for my authority"),
-    "no_reviews": N_("Nothing waits for your authority."),
-    "dashboard": N_("Overview"),
-    "applications_seen": N_("Applications you can see"),
-    "reference": N_("Reference"),
     "route": N_("Route"),
     "status": N_("Status"),
-    "decisions": N_("Decisions"),
-    "deadline": N_("Deadline"),
-    "time_left": N_("Time left"),
-    "overdue": N_("Overdue"),
-    "left": N_("{time} left"),
     "application": N_("Application {reference}"),
-    "vehicle": N_("Vehicle"),
     "valid": N_("Valid"),
     "authority": N_("Authority"),
-    "decision": N_("Decision"),
     "reason": N_("Reason"),
-    "note": N_("Note"),
     "conditions": N_("Conditions"),
-    "contradiction": N_(
-        "The authorities disagree: at least one approved and at least one refused. "
-        "See who refused and why below; you may amend the application or appeal."
-    ),
-    "disagree": N_("Authorities disagree"),
-    "history": N_("History"),
-    "when": N_("When"),
-    "by": N_("By"),
-    "permits": N_("Permits"),
-    "print": N_("Print or show the permit"),
-    "no_permit": N_("No permit yet."),
     "map": N_("Map"),
-    "map_help": N_("Zones of control in force, checkpoints and the application's route."),
-    "decide": N_("Your authority's decision"),
-    "approve": N_("Approve"),
-    "approve_with_conditions": N_("Approve with conditions"),
-    "reject": N_("Reject"),
-    "daylight": N_("Daylight hours only"),
-    "escort": N_("Escort required"),
-    "via": N_("Only via these checkpoints (codes, comma-separated)"),
-    "free_text": N_("Other condition"),
-    "reason_code": N_("Reason for rejection"),
     "choose": N_("Choose…"),
-    "submit_decision": N_("Record decision"),
-    "decided": N_("Your decision was recorded."),
-    "mark_read": N_("Mark read"),
-    "read": N_("Read"),
-    "no_messages": N_("No messages."),
     "error": N_("Error"),
     "back_home": N_("Back to the start page"),
     "new_application": N_("New application"),
@@ -73,375 +32,56 @@ LABELS = {
     "checkpoint_app": N_("Checkpoint app"),
     "contested": N_("Contested: claimed by more than one authority"),
     "required_zone": N_("Zones that made your authority required"),
-    "required_by": N_("Required because of"),
     "checkpoints": N_("Checkpoints"),
     "decided_reviews": N_("Decided by my authority"),
-    "no_decided": N_("Your authority has decided nothing yet."),
-    "decided_at": N_("Decided"),
-    "open_subject": N_("Open the application"),
-    # -- trader pages (pages/trader.py) --
-    "amend_title": N_("Amend application {reference}"),
-    "back_to_application": N_("Back to the application"),
-    "journey": N_("Journey"),
-    "origin": N_("Origin"),
-    "destination": N_("Destination"),
-    "route_how": N_("How to give the route"),
-    "by_checkpoints": N_("Checkpoints in order"),
-    "by_drawing": N_("Draw it on the map"),
-    "checkpoints_help": N_(
-        "Choose the checkpoints the vehicle passes, in order, first to last. "
-        "You can also click a checkpoint on the map to add it."
-    ),
-    "stop_n": N_("Checkpoint {n}"),
     "closed": N_("closed"),
-    "move_up": N_("Move up"),
-    "move_down": N_("Move down"),
-    "remove": N_("Remove"),
-    "add_checkpoint": N_("Add a checkpoint"),
-    "draw_help": N_(
-        "Click on the map to add the route's points in order; undo the last point or clear "
-        "the line. The line is kept as GeoJSON below."
-    ),
-    "undo_point": N_("Undo last point"),
-    "clear_route": N_("Clear the line"),
-    "points_drawn": NP_("{count} point drawn", "{count} points drawn"),
-    "route_geojson": N_("Route as GeoJSON (longitude, latitude)"),
-    "corridor": N_("Corridor width (metres)"),
-    "map_draw_help": N_(
-        "Zones of control in force and checkpoints. The route you give is shown as a line."
-    ),
-    "required_authorities": N_("Authorities that must approve"),
-    "required_help": N_(
-        "Give a route and the authorities whose zones or checkpoints it touches appear here."
-    ),
     "authorities": N_("Authorities"),
-    "checkpoints_on_route": N_("Checkpoints on the route"),
-    "check_route": N_("Check the route"),
-    "no_authorities": N_("None yet."),
     "plate": N_("Plate number"),
-    "vehicle_kind": N_("Kind of vehicle"),
-    "vin": N_("VIN (optional)"),
-    "container": N_("Container number (optional)"),
     "driver": N_("Driver"),
-    "driver_name_ar": N_("Name in Arabic"),
-    "driver_name_latin": N_("Name in Latin letters"),
-    "id_number": N_("ID number"),
     "cargo": N_("Cargo"),
-    "cargo_line_n": N_("Line {n}"),
-    "description": N_("Description"),
-    "quantity": N_("Quantity"),
-    "unit": N_("Unit"),
-    "gross_mass": N_("Gross mass (kg)"),
-    "hs_code": N_("HS code (optional)"),
-    "un_number": N_("UN number, dangerous goods (optional)"),
-    "remove_line": N_("Remove this line"),
-    "add_line": N_("Add a cargo line"),
-    "seals": N_("Seal numbers (optional, comma-separated)"),
     "window": N_("Validity window"),
-    "window_utc": N_("Times are in UTC (Coordinated Universal Time), not your local time."),
     "valid_from": N_("Valid from (UTC)"),
     "valid_until": N_("Valid until (UTC)"),
-    "amend_note": N_("What changed and why (optional)"),
-    "send_amendment": N_("Send the amendment"),
-    "submit_application": N_("Submit the application"),
-    "save_draft": N_("Save as draft"),
-    "kind_truck": N_("Truck"),
-    "kind_tanker": N_("Tanker"),
-    "kind_van": N_("Van"),
-    "kind_pickup": N_("Pickup"),
-    "kind_car": N_("Car"),
-    "kind_bus": N_("Bus"),
-    "kind_other": N_("Other vehicle"),
-    "unit_kg": N_("kilograms"),
-    "unit_t": N_("tonnes"),
-    "unit_l": N_("litres"),
-    "unit_m3": N_("cubic metres"),
-    "unit_pcs": N_("pieces"),
-    "unit_pallets": N_("pallets"),
-    "unit_boxes": N_("boxes"),
-    "unit_bags": N_("bags"),
-    "unit_head": N_("head of livestock"),
-    "actions": N_("What you can do"),
-    "amend": N_("Amend the application"),
-    "appeal": N_("Appeal a rejection"),
-    "withdraw": N_("Withdraw the application"),
-    "submit_draft": N_("Submit this draft"),
-    "appeal_title": N_("Appeal on application {reference}"),
-    "appeal_which": N_("Which rejection do you appeal?"),
-    "grounds": N_("Grounds of the appeal"),
-    "grounds_help": N_(
-        "Say why the rejection should be reconsidered. The authority reviews again, "
-        "and the municipality can see the appeal."
-    ),
-    "send_appeal": N_("Send the appeal"),
-    "nothing_to_appeal": N_("No authority has rejected this application."),
-    "withdraw_title": N_("Withdraw application {reference}"),
-    "withdraw_help": N_(
-        "Withdrawing ends the application and any permit issued for it. This cannot be undone."
-    ),
-    "withdraw_reason": N_("Reason (optional)"),
     "my_permits": N_("My permits"),
-    "qr_of": N_("QR code of permit {number}"),
-    "print_button": N_("Print"),
-    "not_signed_yet": N_("Not signed by every authority yet."),
-    "no_permits": N_("No permits yet."),
-    "permit_active": N_("In force"),
-    "permit_suspended": N_("Suspended"),
-    "permit_revoked": N_("Revoked"),
-    "permit_superseded": N_("Replaced by a newer version"),
-    "permit_withdrawn": N_("Withdrawn"),
-    "permit_expired": N_("Expired"),
-    # -- end of trader pages --
-    #
-    # -- admin pages (pages/admin.py) --
-    "admin_hub_intro": N_(
-        "You administer the hub: every party, and the geography of every authority."
-    ),
-    "admin_party_intro": N_("You administer {party}."),
     "breadcrumbs": N_("You are here"),
-    "parties": N_("Parties"),
-    "parties_help": N_(
-        "Authorities, the municipality, organisations and traders, and their users."
-    ),
     "zone_maps": N_("Zone maps"),
-    "zones_help": N_(
-        "Upload a new version of an authority's zones of control and see which map is in force."
-    ),
-    "admin_checkpoints_help": N_("Add checkpoints and open or close them."),
     "devices": N_("Checkpoint devices"),
-    "devices_help": N_("Register the phones and terminals officers use, or revoke a lost one."),
     "signing_keys": N_("Signing keys"),
-    "keys_help": N_("The keys that sign your authority's permits: rotate, retire, register."),
-    "you_manage": N_("Geography you manage:"),
-    "party_code": N_("Code"),
-    "party_code_help": N_("2 to 40 lowercase letters, digits, '-' or '_'; it never changes."),
     "name": N_("Name"),
     "name_ar": N_("Name in Arabic"),
     "name_en": N_("Name in English"),
     "kind": N_("Kind"),
-    "users": N_("Users"),
-    "manage_users": N_("Users and roles"),
-    "new_party": N_("New party"),
-    "create_party": N_("Create party"),
-    "party_created": N_("The party {party} was created."),
-    "kind_authority": N_("authority"),
-    "kind_municipality": N_("municipality"),
-    "kind_organisation": N_("organisation"),
-    "kind_trader": N_("trader company"),
-    "kind_hub": N_("hub"),
-    "role_admin": N_("Administrator"),
-    "role_reviewer": N_("Reviewer"),
-    "role_checkpoint_officer": N_("Checkpoint officer"),
-    "role_liaison": N_("Liaison officer"),
-    "role_observer": N_("Observer"),
-    "role_applicant": N_("Applicant"),
-    "users_of": N_("Users of {party}"),
-    "new_user": N_("New user"),
-    "create_user": N_("Create user"),
-    "display_name": N_("Display name"),
-    "roles": N_("Roles"),
-    "roles_help": N_("The roles a member of a party of kind \u201c{kind}\u201d may hold."),
-    "username_help": N_("3 to 64 lowercase letters, digits, '.', '-' or '_'."),
-    "user_language": N_("Language of the user's messages"),
-    "user_created": N_("The user {user} was created."),
-    "generated_password": N_("Their password:"),
-    "shown_once": N_("It is shown only now; hand it over in person. The hub keeps only a hash."),
     "problems": N_("Problems found, by feature"),
     "feature": N_("Feature"),
     "code": N_("Code"),
     "message": N_("Message"),
-    "upload_zone_map": N_("Upload a new zone map"),
-    "geojson_file": N_("GeoJSON file"),
-    "geojson_help": N_(
-        "A FeatureCollection of Polygons or MultiPolygons in longitude, latitude (RFC 7946). The "
-        "chosen file is read into the box below; you may also paste the text."
-    ),
-    "geojson_text": N_("GeoJSON text"),
-    "source_name": N_("Source (file name)"),
-    "zone_valid_from": N_("In force from"),
-    "zone_valid_until": N_("In force until (optional)"),
-    "time_help": N_("Times in UTC. Empty \u201cfrom\u201d means now."),
-    "rewind": N_("Turn wrongly wound rings around instead of refusing them"),
-    "upload": N_("Upload"),
-    "zone_map_stored": N_("The zone map was stored. The map shows its zones."),
-    "map_zones_help": N_(
-        "Zones in force now and checkpoints; where zones of two authorities overlap, the ground "
-        "is contested."
-    ),
-    "map_uploaded_help": N_(
-        "The uploaded map's zones, with the other authorities' zones in force now; overlaps are "
-        "contested ground."
-    ),
-    "zone_map": N_("Map"),
-    "zone_count": N_("Zones"),
-    "in_force": N_("In force"),
     "open_ended": N_("open-ended"),
-    "map_in_force": N_("In force"),
-    "map_future": N_("Not yet in force"),
-    "map_past": N_("Superseded"),
-    "no_zone_maps": N_("No zone map yet."),
     "checkpoint": N_("Checkpoint"),
-    "checkpoint_code": N_("Checkpoint code"),
-    "checkpoint_code_help": N_("2 to 40 letters, digits, '-' or '_'."),
-    "checkpoint_saved": N_("Checkpoint {checkpoint} saved."),
-    "change_status": N_("Open or close"),
-    "cp_open": N_("Open"),
-    "cp_closed": N_("Closed"),
-    "close_reason": N_("Reason for closing"),
-    "close_checkpoint": N_("Close"),
-    "open_checkpoint": N_("Reopen"),
     "no_checkpoints": N_("No checkpoints you manage."),
-    "new_checkpoint": N_("New checkpoint"),
-    "latitude": N_("Latitude"),
-    "longitude": N_("Longitude"),
-    "admin_add_checkpoint": N_("Add checkpoint"),
-    "register_device": N_("Register a device"),
-    "device_name": N_("Device name"),
-    "device_name_help": N_("E.g. \u201cGate 2 phone\u201d, so you can tell devices apart."),
-    "device_registered": N_("Device \u201c{device}\u201d registered"),
-    "device_token": N_("Its token, shown only this once:"),
-    "open_enrolled": N_("Open the checkpoint app enrolled with this device"),
-    "hand_to_officer": N_(
-        "Open this link on the device itself, or hand the token to the checkpoint officer in "
-        "person. Anyone holding it can act as this device until you revoke it."
-    ),
-    "registered": N_("Registered"),
-    "last_sync": N_("Last sync"),
-    "never": N_("Never"),
-    "revoked": N_("Revoked"),
     "active": N_("Active"),
-    "revoke": N_("Revoke"),
-    "device_revoked": N_("The device was revoked; its token no longer works."),
-    "no_devices": N_("No devices registered."),
-    "revoke_device_question": N_("Revoke this device? Its token stops working at once:"),
-    "retire_key_question": N_("Retire this signing key? It signs nothing new from now on:"),
     "compromised": N_("The private key may be known to others: distrust everything it ever signed"),
     "confirm": N_("Please confirm"),
     "yes_do_it": N_("Yes, do it"),
     "cancel": N_("Cancel"),
-    "keys_intro": N_(
-        "Only an authority's own administrators may change its keys. Retired keys keep what they "
-        "signed valid; compromised keys do not."
-    ),
-    "keys_own_admins": N_("Only this authority's own administrators may change its keys."),
-    "trust_list": N_("Download the signed trust list (CBOR)"),
-    "trust_seq": N_("sequence {seq}"),
-    "governance_keys": N_("The hub's governance keys"),
-    "kid": N_("Key id"),
-    "algorithm": N_("Algorithm"),
-    "admin_actions": N_("Actions"),
-    "held_by_hub": N_("held by the hub"),
-    "held_outside": N_("held by the authority"),
-    "key_active": N_("Active"),
-    "key_retired": N_("Retired"),
-    "key_compromised": N_("Compromised"),
-    "retire": N_("Retire"),
-    "no_keys": N_("No key yet; one is made when the first permit needs it."),
-    "rotate_key": N_("Rotate: make a new key"),
-    "external_key": N_("Register a key held outside the hub"),
-    "public_key": N_("Public key (raw, base64)"),
-    "register_key": N_("Register key"),
     "admin_no_authorities": N_("You manage no authority's geography or keys."),
-    "key_saved": N_("Key {kid} saved; the trust list was republished."),
-    # -- end of admin pages --
-    #
-    # -- checkpoint app (pages/officer.py) --
-    "cp_title": N_("Checkpoint"),
-    "cp_intro": N_(
-        "Check permits here even without a connection: scan the code or paste it. "
-        "Every passage and refusal is kept on this device until the hub has it."
-    ),
-    "cp_status": N_("Device status"),
-    "cp_here": N_("Checkpoint"),
-    "cp_not_enrolled": N_("This device is not enrolled yet."),
-    "cp_online": N_("Connected to the hub"),
-    "cp_offline": N_("No connection: working offline"),
-    "cp_queue": N_("Waiting to sync"),
-    "cp_last_sync": N_("Last sync"),
-    "cp_never": N_("Never"),
-    "cp_data_age": N_("Age of the trust data"),
-    "cp_unknown": N_("Unknown"),
-    "cp_stale_warning": NP_(
-        "The trust and revocation data is older than {count} hour: connect and sync before "
-        "trusting a verdict.",
-        "The trust and revocation data is older than {count} hours: connect and sync before "
-        "trusting a verdict.",
-    ),
-    "cp_sync_now": N_("Sync now"),
-    "cp_syncing": N_("Syncing…"),
-    "cp_synced": N_("Synced."),
-    "cp_unreachable": N_("The hub cannot be reached; events stay on this device."),
-    "cp_refused": N_("The hub refused this device's token. Ask your administrator for a new one."),
-    "cp_insecure": N_(
-        "This app needs a secure connection: open the hub over HTTPS, or as localhost on this "
-        "device. Without it the browser refuses the camera, offline use and signature checks."
-    ),
-    "cp_trust_invalid": N_(
-        "The data from the hub is not signed by the keys this device trusts; nothing was changed."
-    ),
-    "cp_no_trust": N_("This device has no trust list yet: sync with the hub once first."),
-    "cp_enrol": N_("Enrol this device"),
-    "cp_enrol_help": N_(
-        "Paste the device token your authority's administrator gave you. It stays on this "
-        "device and is sent only to this hub."
-    ),
-    "cp_device_token": N_("Device token"),
-    "cp_enrol_button": N_("Enrol"),
-    "cp_enrolled": N_("Device enrolled."),
-    "cp_scan": N_("Check a permit"),
-    "cp_camera_start": N_("Scan with the camera"),
-    "cp_camera_stop": N_("Stop the camera"),
-    "cp_camera_help": N_("Hold the permit's QR code inside the frame."),
-    "cp_camera_failed": N_("The camera cannot be used here; paste or type the code instead."),
-    "cp_camera_view": N_("Camera view"),
-    "cp_code": N_("Permit code (paste it, or scan with a hardware scanner)"),
-    "cp_check": N_("Check"),
-    "cp_verdict": N_("Verdict"),
-    "cp_permit_number": N_("Permit number"),
-    "cp_plate": N_("Plate"),
-    "cp_vehicle_kind": N_("Vehicle kind"),
-    "cp_driver": N_("Driver"),
-    "cp_cargo": N_("Cargo"),
-    "cp_window": N_("Valid"),
-    "cp_window_value": N_("{start} to {end}"),
-    "cp_checkpoints": N_("Checkpoints"),
-    "cp_conditions": N_("Conditions"),
-    "cp_none": N_("None"),
-    "cp_signed_by": N_("Signed by"),
-    "cp_expected": N_("Expected here"),
-    "cp_expected_yes": N_("Yes, on the list of permits expected at this checkpoint."),
-    "cp_expected_no": N_("No, not on the list of permits expected at this checkpoint."),
-    "cp_record": N_("Record what you did"),
-    "cp_passage": N_("Record passage"),
-    "cp_refusal": N_("Record refusal"),
-    "cp_refusal_reason": N_("Reason for refusal"),
-    "cp_note": N_("Note (required for a security concern or another reason)"),
-    "cp_note_required": N_("Write a note for this reason."),
-    "cp_reason_required": N_("Choose a reason for the refusal."),
-    "cp_recorded_passage": N_("Passage recorded; it will be sent with the next sync."),
-    "cp_recorded_refusal": N_("Refusal recorded; it will be sent with the next sync."),
-    "cp_next": N_("Check the next permit"),
-    "cp_expected_list": N_("Permits expected at this checkpoint"),
-    "cp_expected_empty": N_("No permits expected."),
-    "cp_valid_until": N_("valid until {time}"),
-    "cp_offline_note": N_(
-        "This page and its verifier come from this hub; the hub's signing keys are fixed on "
-        "this device at the first sync."
-    ),
-    "cp_word_valid": N_("VALID"),
-    "cp_word_expired": N_("EXPIRED"),
-    "cp_word_not_yet_valid": N_("NOT YET VALID"),
-    "cp_word_revoked": N_("REVOKED"),
-    "cp_word_suspended": N_("SUSPENDED"),
-    "cp_word_forged": N_("FORGED"),
-    "cp_word_missing_signature": N_("MISSING SIGNATURE"),
-    "cp_word_unknown_key": N_("UNKNOWN KEY"),
-    "cp_word_off_route": N_("OFF ROUTE"),
-    "cp_word_malformed": N_("UNREADABLE"),
-    "cp_word_stale": N_("STALE DATA"),
-    # -- end of checkpoint app --
 }
 
 
-def labels(locale: Locale) -> dict[str, str]:
-    return {key: translate(message, locale) for key, message in LABELS.items()}
+class LabelClash(ValueError):
+    """Two tables name different words with one key: a template could show either."""
+
+
+def join_labels(*tables: Mapping[str, str]) -> dict[str, str]:
+    """The shell's labels and every feature's, as one table for the templates."""
+    joined = dict(LABELS)
+    for table in tables:
+        clashes = sorted(key for key in table if joined.get(key, table[key]) != table[key])
+        if clashes:
+            raise LabelClash(", ".join(clashes))
+        joined.update(table)
+    return joined
+
+
+def labels(locale: Locale, table: Mapping[str, str] = LABELS) -> dict[str, str]:
+    """``table``'s labels in ``locale``."""
+    return {key: translate(message, locale) for key, message in table.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
@@ -125,6 +126,13 @@ def finish(
     return response
 
 
+def words_of(request: Request) -> Mapping[str, str]:
+    """Every label the templates may show: the shell's and each feature's, joined by
+    ``create_app`` (the shell's alone in an app that did not)."""
+    joined: Mapping[str, str] = getattr(request.app.state, "words", LABELS)
+    return joined
+
+
 def render(
     request: Request,
     locale: Locale,
@@ -133,6 +141,7 @@ def render(
     **values: Any,
 ) -> HTMLResponse:
     here = request.url.path
+    words = words_of(request)
     html = (
         templates()
         .get_template(template)
@@ -141,11 +150,11 @@ def render(
             dir=locale.direction,
             arrow="←" if locale is Locale.AR else "→",
             comma="، " if locale is Locale.AR else ", ",
-            t=labels(locale),
+            t=labels(locale, words),
             fmt=Formats(locale),
             tr=lambda message, **params: translate(message, locale, **params),
             # A label's plural forms by CLDR category, for scripts (Intl.PluralRules).
-            forms=lambda key: message_forms(LABELS[key], locale),
+            forms=lambda key: message_forms(words[key], locale),
             **gettext_callables(locale),
             assets=ASSETS,
             here=here,

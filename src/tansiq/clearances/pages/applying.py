@@ -43,7 +43,6 @@ from tansiq.parties.domain import Principal, Role
 from tansiq.web.deps import RecordId
 from tansiq.web.screen import FormData, Screen, one
 from tansiq.web.session import CsrfRejected
-from tansiq.web.text import labels
 
 router = APIRouter(include_in_schema=False)
 Page = Screen[Principal]
@@ -159,7 +158,7 @@ def _form(
 ) -> Response:
     """The form with ``values`` as typed, each problem by its field, and the required
     authorities when the route was checked (so a browser without scripts sees them too)."""
-    words = labels(s.locale)
+    words = s.words()
     shown_error = error or (FormInvalid() if problems and problems.by_path else None)
     status = 200 if shown_error is None else STATUS_BY_CATEGORY[shown_error.category]
     checkpoints = [

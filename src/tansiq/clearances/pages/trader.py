@@ -26,7 +26,6 @@ from tansiq.permits import stored
 from tansiq.permits.qr import make_qr
 from tansiq.web.deps import RecordId
 from tansiq.web.screen import LIST_LIMIT, FormData, Screen, one, tr
-from tansiq.web.text import labels
 
 router = APIRouter(include_in_schema=False)
 Page = Screen[Principal]
@@ -192,7 +191,7 @@ def my_permits(s: Current) -> Response:
     if (other := applicant_only(s)) is not None:
         return other
     assert s.me is not None  # noqa: S101 - _applicant checked
-    words = labels(s.locale)
+    words = s.words()
     shown = []
     mine = [
         record
