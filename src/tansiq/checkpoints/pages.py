@@ -35,17 +35,15 @@ from tansiq.core.text import name_in
 from tansiq.geo import places
 from tansiq.geo.service import list_checkpoints
 from tansiq.parties.admin_gate import act_on_page, view
-from tansiq.parties.deps import Current
+from tansiq.parties.deps import Current, Viewer
 from tansiq.parties.directory import managed_authorities, name_of
 from tansiq.parties.domain import Principal
 from tansiq.verifier.verify import NO_REVOCATIONS, REASONS
 from tansiq.web.deps import DbSession, RecordId
 from tansiq.web.forms import FRESH, FormState, PostedForm, confirm, record_id
-from tansiq.web.screen import Screen
 from tansiq.web.view import ASSETS
 
 router = APIRouter(include_in_schema=False)
-Page = Screen[Principal]
 
 APP = "/checkpoint"
 # What the service worker keeps for offline use; the page itself is fetched network-first.
@@ -82,7 +80,7 @@ def _worker_script() -> bytes:
     )
 
 
-def _js_labels(s: Page) -> dict[str, Any]:
+def _js_labels(s: Viewer) -> dict[str, Any]:
     """What the script shows, in the reader's language (the template renders the rest)."""
     words = s.words()
     text: dict[str, Any] = {key: value for key, value in words.items() if key.startswith("cp_")}
@@ -168,7 +166,7 @@ def device_info(device: CurrentDevice, session: DbSession) -> JSONResponse:
 
 
 def _devices(
-    s: Page,
+    s: Viewer,
     me: Principal,
     form: FormState = FRESH,
     *,

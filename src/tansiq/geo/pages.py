@@ -20,15 +20,13 @@ from tansiq.geo import map_layers, places, service
 from tansiq.geo.domain import CheckpointStatus
 from tansiq.parties import directory
 from tansiq.parties.admin_gate import act, act_on_page, view
-from tansiq.parties.deps import Current
+from tansiq.parties.deps import Current, Viewer
 from tansiq.parties.directory import managed_authorities, name_of
 from tansiq.parties.domain import Principal
 from tansiq.web.forms import FRESH, BadChoice, FormState, Posted, PostedForm, parse_time, record_id
 from tansiq.web.maps import MapView, zone_feature
-from tansiq.web.screen import Screen
 
 router = APIRouter(include_in_schema=False)
-Page = Screen[Principal]
 
 
 class BadGeoJSONText(TansiqError):
@@ -53,7 +51,7 @@ def _window_state(start: datetime | None, end: datetime | None, now: datetime) -
     return "future" if now < start else "in_force"
 
 
-def _map_features(s: Page, highlight: int | None) -> MapView:
+def _map_features(s: Viewer, highlight: int | None) -> MapView:
     """Zones in force now (or, for ``highlight``, that map's zones drawn bolder in place of its
     authority's current ones), their contested overlaps, and every checkpoint."""
     now = s.hub.clock.now()
@@ -77,7 +75,7 @@ def _map_features(s: Page, highlight: int | None) -> MapView:
     )
 
 
-def _current_map(s: Page, authority_id: int) -> int | None:
+def _current_map(s: Viewer, authority_id: int) -> int | None:
     now = s.hub.clock.now()
     for view_ in service.list_zone_maps(s.session, authority_id):
         if _window_state(view_.in_force_from, view_.in_force_until, now) == "in_force":
@@ -86,7 +84,7 @@ def _current_map(s: Page, authority_id: int) -> int | None:
 
 
 def _zones(
-    s: Page,
+    s: Viewer,
     me: Principal,
     form: FormState = FRESH,
     *,
@@ -194,7 +192,7 @@ def upload_zone_map(s: Current, body: PostedForm) -> Response:
     return act(s, body, do, again)
 
 
-def _checkpoints(s: Page, me: Principal, form: FormState = FRESH, *, done: str = "") -> Response:
+def _checkpoints(s: Viewer, me: Principal, form: FormState = FRESH, *, done: str = "") -> Response:
     authorities = managed_authorities(s.session, me)
     codes = {party.id: party for party in authorities}
     rows = [

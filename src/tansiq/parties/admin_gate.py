@@ -9,14 +9,12 @@ from typing import Any, Protocol
 from fastapi import Response
 
 from tansiq.core.errors import STATUS_BY_CATEGORY, Forbidden, TansiqError
+from tansiq.parties.deps import Viewer
 from tansiq.parties.domain import Principal, Role
 from tansiq.web.forms import FormState, Posted, shown_error, too_large
-from tansiq.web.screen import Screen
-
-Page = Screen[Principal]
 
 
-def require_admin(s: Page) -> Principal:
+def require_admin(s: Viewer) -> Principal:
     """The signed-in administrator (of the hub or of any party), or :class:`Forbidden`."""
     if s.me is None or Role.ADMIN not in s.me.roles:
         raise Forbidden
@@ -24,7 +22,7 @@ def require_admin(s: Page) -> Principal:
 
 
 def act(
-    s: Page,
+    s: Viewer,
     body: Posted,
     do: Callable[[Principal], Response],
     again: Callable[[Principal, dict[str, Any], int], Response],
@@ -56,11 +54,11 @@ class AdminPage(Protocol):
     """An admin page's renderer, able to show its form again with a refusal and what was typed
     (``_devices``, ``_keys``, ``_checkpoints``, ...)."""
 
-    def __call__(self, s: Page, me: Principal, form: FormState, /) -> Response: ...
+    def __call__(self, s: Viewer, me: Principal, form: FormState, /) -> Response: ...
 
 
 def act_on_page(
-    s: Page,
+    s: Viewer,
     body: Posted,
     do: Callable[[Principal], Response],
     page: AdminPage,
@@ -76,7 +74,7 @@ def act_on_page(
     )
 
 
-def view(s: Page, show: Callable[[Principal], Response]) -> Response:
+def view(s: Viewer, show: Callable[[Principal], Response]) -> Response:
     """A page only admins see; anyone else gets the coded refusal."""
     if s.me is None:
         return s.sign_in_first()

@@ -44,4 +44,6 @@ def page_screen(
     return Screen(request, hub, session, page, locale, me)
 
 
-Current = Annotated[Screen[Principal], Depends(page_screen)]
+# A page's reader: the page machinery for a principal (or nobody, signed out).
+Viewer = Screen[Principal]
+Current = Annotated[Viewer, Depends(page_screen)]

@@ -15,18 +15,17 @@ from tansiq.core.i18n import N_, Locale
 from tansiq.core.text import BilingualText
 from tansiq.parties import access, directory, service
 from tansiq.parties.admin_gate import act, act_on_page, view
-from tansiq.parties.deps import Current
+from tansiq.parties.deps import Current, Viewer
 from tansiq.parties.directory import name_of
 from tansiq.parties.domain import MIN_PASSWORD_LENGTH, ROLES_BY_KIND, PartyKind, Principal, Role
 from tansiq.parties.service import authenticate, issue_token, revoke_token, set_locale
 from tansiq.web.deps import LANG_COOKIE
 from tansiq.web.forms import FRESH, BadChoice, FormState, PostedForm, label
-from tansiq.web.screen import FormData, Screen, local_path, one
+from tansiq.web.screen import FormData, local_path, one
 from tansiq.web.session import CsrfRejected, PageSession
 
 router = APIRouter(include_in_schema=False)
 GENERATED_PASSWORD_BYTES = 12  # 16 URL-safe characters, above the minimum length
-Page = Screen[Principal]
 
 
 @router.get("/login")
@@ -116,7 +115,7 @@ class NoRoles(TansiqError):
     message = N_("Choose at least one role.")
 
 
-def _party_rows(s: Page, me: Principal) -> list[dict[str, Any]]:
+def _party_rows(s: Viewer, me: Principal) -> list[dict[str, Any]]:
     return [
         {
             "code": party.code,
@@ -129,7 +128,7 @@ def _party_rows(s: Page, me: Principal) -> list[dict[str, Any]]:
     ]
 
 
-def _parties(s: Page, me: Principal, form: FormState = FRESH, *, created: str = "") -> Response:
+def _parties(s: Viewer, me: Principal, form: FormState = FRESH, *, created: str = "") -> Response:
     kinds = [
         {"value": kind.value, "label": label(s, f"kind_{kind.value}")}
         for kind in PartyKind
@@ -171,7 +170,7 @@ def create_party(s: Current, body: PostedForm) -> Response:
 
 
 def _users(
-    s: Page,
+    s: Viewer,
     me: Principal,
     code: str,
     form: FormState = FRESH,

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Response
 from tansiq.core.clock import ensure_utc
 from tansiq.parties import access, directory
 from tansiq.parties.admin_gate import act_on_page, view
-from tansiq.parties.deps import Current
+from tansiq.parties.deps import Current, Viewer
 from tansiq.parties.directory import name_of
 from tansiq.parties.domain import PartyKind, Principal
 from tansiq.permits import service as keys
@@ -20,14 +20,12 @@ from tansiq.permits import stored
 from tansiq.permits.keys import ALG_EDDSA, ALG_ES256
 from tansiq.permits.models import SigningKeyRecord
 from tansiq.web.forms import FRESH, BadChoice, FormState, Posted, PostedForm, confirm
-from tansiq.web.screen import Screen
 
 router = APIRouter(include_in_schema=False)
-Page = Screen[Principal]
 ALGORITHMS = {ALG_EDDSA: "EdDSA (Ed25519)", ALG_ES256: "ES256 (P-256)"}
 
 
-def _keys(s: Page, me: Principal, form: FormState = FRESH, *, done: str = "") -> Response:
+def _keys(s: Viewer, me: Principal, form: FormState = FRESH, *, done: str = "") -> Response:
     parties = directory.parties(s.session, PartyKind.AUTHORITY)
     keys_by_party: dict[int, list[SigningKeyRecord]] = {}
     for key in stored.permit_keys(s.session):
@@ -72,7 +70,7 @@ def keys_page(s: Current, done: str = "") -> Response:
 
 
 def _change_key(
-    s: Page,
+    s: Viewer,
     body: Posted,
     change: Callable[[Principal], SigningKeyRecord],
     values: dict[str, str] | None = None,

@@ -22,17 +22,16 @@ from tansiq.core.clock import ensure_utc
 from tansiq.core.errors import STATUS_BY_CATEGORY, InvalidInput, TansiqError
 from tansiq.geo import map_layers
 from tansiq.parties import directory
-from tansiq.parties.deps import Current
-from tansiq.parties.domain import Principal, Role
+from tansiq.parties.deps import Current, Viewer
+from tansiq.parties.domain import Role
 from tansiq.permits import stored
 from tansiq.web.deps import RecordId
 from tansiq.web.maps import MapView, near_route, route_feature
-from tansiq.web.screen import Form, FormData, Screen, one, signer, tr
+from tansiq.web.screen import Form, FormData, one, signer, tr
 from tansiq.web.session import CsrfRejected
 from tansiq.web.view import finish
 
 router = APIRouter(include_in_schema=False)
-Page = Screen[Principal]
 
 
 @router.get("/applications/{application_id}")
@@ -46,7 +45,7 @@ def application_page(application_id: RecordId, s: Current, decided: bool = False
 
 
 def _application(
-    s: Page,
+    s: Viewer,
     application_id: int,
     *,
     decided: bool = False,
@@ -137,7 +136,7 @@ def _application(
     )
 
 
-def _application_map(s: Page, out: ApplicationOut, ours: frozenset[int]) -> MapView:
+def _application_map(s: Viewer, out: ApplicationOut, ours: frozenset[int]) -> MapView:
     """Zones near the route (ours drawn heavier), checkpoints near it, and the route."""
     near = near_route(out.route)
     now = s.hub.clock.now()

@@ -38,14 +38,13 @@ from tansiq.clearances.schemas import AmendmentIn, ApplicationIn, CargoUnit, Veh
 from tansiq.core.errors import STATUS_BY_CATEGORY, Forbidden, TansiqError, Unauthenticated
 from tansiq.core.text import name_in
 from tansiq.geo.service import list_checkpoints
-from tansiq.parties.deps import Current
-from tansiq.parties.domain import Principal, Role
+from tansiq.parties.deps import Current, Viewer
+from tansiq.parties.domain import Role
 from tansiq.web.deps import RecordId
-from tansiq.web.screen import FormData, Screen, one
+from tansiq.web.screen import FormData, one
 from tansiq.web.session import CsrfRejected
 
 router = APIRouter(include_in_schema=False)
-Page = Screen[Principal]
 AMEND_KEYS = (
     "vehicle",
     "driver",
@@ -121,7 +120,7 @@ def _json(body: dict[str, Any], status: int) -> JSONResponse:
 
 
 def _refused(
-    s: Page,
+    s: Viewer,
     values: Values,
     error: TansiqError,
     problems: Problems,
@@ -147,7 +146,7 @@ def _refused(
 
 
 def _form(
-    s: Page,
+    s: Viewer,
     values: Values,
     *,
     action: str,
@@ -187,7 +186,7 @@ def _form(
     )
 
 
-def _values_of(s: Page, record: ApplicationRecord) -> Values:
+def _values_of(s: Viewer, record: ApplicationRecord) -> Values:
     return values_of(records.current_version(s.session, record), record.client_reference)
 
 

@@ -12,12 +12,11 @@ from tansiq.clearances.pages.shown import review_words
 from tansiq.clearances.render import applications_out, reason_label
 from tansiq.clearances.schemas import ApplicationOut
 from tansiq.clearances.words import DECISION, STATUS
-from tansiq.parties.deps import Current
-from tansiq.parties.domain import Principal, Role
-from tansiq.web.screen import LIST_LIMIT, Screen, tr
+from tansiq.parties.deps import Current, Viewer
+from tansiq.parties.domain import Role
+from tansiq.web.screen import LIST_LIMIT, tr
 
 router = APIRouter(include_in_schema=False)
-Page = Screen[Principal]
 
 
 @router.get("/home")
@@ -37,7 +36,7 @@ def home(s: Current) -> Response:
     return s.show("dashboard.html", applications=applications, counts=sorted(counts.items()))
 
 
-def _summary(s: Page, out: ApplicationOut) -> dict[str, Any]:
+def _summary(s: Viewer, out: ApplicationOut) -> dict[str, Any]:
     return {
         "id": out.id,
         "reference": out.reference,

@@ -19,18 +19,16 @@ from tansiq.core.text import name_in
 from tansiq.geo import map_layers, places
 from tansiq.geo.service import CheckpointNotFound, RouteInvalid, spatial_index_cache
 from tansiq.parties import directory
-from tansiq.parties.domain import Principal
+from tansiq.parties.deps import Viewer
 from tansiq.web.maps import MapView
-from tansiq.web.screen import Screen, tr
-
-Page = Screen[Principal]
+from tansiq.web.screen import tr
 
 
-def coded(s: Page, error: TansiqError) -> dict[str, str]:
+def coded(s: Viewer, error: TansiqError) -> dict[str, str]:
     return {"code": error.code, "message": error.render(s.locale)["message"]}
 
 
-def check_route(s: Page, values: Values) -> dict[str, Any]:
+def check_route(s: Viewer, values: Values) -> dict[str, Any]:
     """What the hub would route to, over the whole window as the service judges it."""
     found: dict[str, Any] = {"authorities": [], "checkpoints": [], "route": None, "error": None}
     try:
@@ -73,7 +71,7 @@ def check_route(s: Page, values: Values) -> dict[str, Any]:
     return found
 
 
-def route_of(s: Page, values: Values) -> dict[str, Any]:
+def route_of(s: Viewer, values: Values) -> dict[str, Any]:
     if values.route_mode == "drawn":
         route = parse_route(values.route)
         if route is None:
@@ -89,7 +87,7 @@ def route_of(s: Page, values: Values) -> dict[str, Any]:
     return {"type": "LineString", "coordinates": [[known[c].lon, known[c].lat] for c in codes]}
 
 
-def map_view(s: Page) -> MapView:
+def map_view(s: Viewer) -> MapView:
     """Every zone in force and every checkpoint, to choose from or draw across."""
     return map_layers.map_of(
         s.session,

@@ -20,25 +20,24 @@ from tansiq.clearances.schemas import AppealIn
 from tansiq.clearances.words import STATUS
 from tansiq.core.errors import STATUS_BY_CATEGORY, Forbidden, TansiqError
 from tansiq.geo.service import spatial_index_cache
-from tansiq.parties.deps import Current
+from tansiq.parties.deps import Current, Viewer
 from tansiq.parties.domain import Principal, Role
 from tansiq.permits import stored
 from tansiq.permits.qr import make_qr
 from tansiq.web.deps import RecordId
-from tansiq.web.screen import LIST_LIMIT, FormData, Screen, one, tr
+from tansiq.web.screen import LIST_LIMIT, FormData, one, tr
 
 router = APIRouter(include_in_schema=False)
-Page = Screen[Principal]
 SVG_SIZE = re.compile(r'width="(\d+)" height="(\d+)"')
 
 
-def clearance_env(s: Page) -> service.ClearanceEnv:
+def clearance_env(s: Viewer) -> service.ClearanceEnv:
     return service.ClearanceEnv.of(
         s.hub.settings, s.hub.clock, spatial_index_cache(s.hub.caches, s.hub.settings.metric_epsg)
     )
 
 
-def applicant_only(s: Page) -> Response | None:
+def applicant_only(s: Viewer) -> Response | None:
     """A page to answer with instead, unless an applicant is signed in."""
     if s.me is None:
         return s.sign_in_first()
@@ -47,7 +46,7 @@ def applicant_only(s: Page) -> Response | None:
     return None
 
 
-def own_application(s: Page, application_id: int) -> ApplicationRecord:
+def own_application(s: Viewer, application_id: int) -> ApplicationRecord:
     """The application, if the signed-in applicant's party applied for it."""
     assert s.me is not None  # noqa: S101 - callers check
     record = service.get_application(s.session, s.me, application_id)
@@ -56,7 +55,7 @@ def own_application(s: Page, application_id: int) -> ApplicationRecord:
     return record
 
 
-def summary_of(s: Page, record: ApplicationRecord) -> dict[str, Any]:
+def summary_of(s: Viewer, record: ApplicationRecord) -> dict[str, Any]:
     out = application_out(s.session, record, s.locale)
     return {
         "id": out.id,
@@ -71,7 +70,7 @@ def summary_of(s: Page, record: ApplicationRecord) -> dict[str, Any]:
 
 
 def own_summary(
-    s: Page, application_id: RecordId, form: FormData | None = None
+    s: Viewer, application_id: RecordId, form: FormData | None = None
 ) -> dict[str, Any] | Response:
     """The summary of the signed-in applicant's own application (after the CSRF check when
     ``form`` is posted), or the page to answer with instead."""
@@ -86,7 +85,7 @@ def own_summary(
 
 
 def _act_or_show_again(
-    s: Page,
+    s: Viewer,
     application_id: RecordId,
     act: Callable[[Principal], object],
     page: str,
