@@ -1,7 +1,7 @@
 """The checkpoint app's verify in the browser, against the three bare WebCrypto Ed25519 checks
 it contains: DESIGN §5's bar for offline verify, measured where officers run it.
 
-The same 3-signature permit as bench/verify.py. The app's own scripts (pages/static/checkpoint)
+The same 3-signature permit as bench/verify.py. The app's own scripts (web/assets/checkpoint)
 are served on 127.0.0.1 and run in Debian's Chromium (headless). In one page, interleaved so
 frequency drift hits both alike:
 
@@ -110,7 +110,7 @@ def main() -> None:
         }
         for s, sig in zip(signers, decoded.signatures, strict=True)
     ]
-    static = resources.files("tansiq") / "pages" / "static"
+    static = resources.files("tansiq") / "web" / "assets"
     handler = functools.partial(QuietHandler, directory=str(static))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -5,7 +5,7 @@ The town is the demo one (two authorities, seven open checkpoints). Through the 
 bench issues permits (a trader applies, every required authority approves) and registers 200
 devices spread over the checkpoints; then each device pushes its queue (100,000 events in all)
 in its client's own batch size: half are the CLI (``tansiq.checkpoints.client.BATCH``), half the
-browser app (``BATCH`` in pages/static/checkpoint/app.js). Settings are the defaults (body
+browser app (``BATCH`` in web/assets/checkpoint/app.js). Settings are the defaults (body
 limit included). The events are what checkpoints see: mostly passages, a few coded refusals,
 among them refusals by an authority that signed the permit (contradictions), and the same
 permit scanned at two far-apart checkpoints minutes apart (suspected clones). Every other scan
@@ -78,10 +78,10 @@ NOTES = {ReasonCode.SECURITY_CONCERN: "Convoy on the bridge", ReasonCode.OTHER: 
 
 def browser_batch() -> int:
     """The checkpoint app's batch size, read from its own script."""
-    script = resources.files("tansiq") / "pages" / "static" / "checkpoint" / "app.js"
+    script = resources.files("tansiq") / "web" / "assets" / "checkpoint" / "app.js"
     found = re.search(r"^const BATCH = (\d+);", script.read_text(encoding="utf-8"), re.M)
     if found is None:
-        raise SystemExit("no `const BATCH = …;` in pages/static/checkpoint/app.js")
+        raise SystemExit("no `const BATCH = …;` in web/assets/checkpoint/app.js")
     return int(found.group(1))
 
 

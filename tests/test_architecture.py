@@ -55,3 +55,13 @@ def test_the_unit_of_work_commits_before_the_response_is_sent() -> None:
     redirect after a form, on PostgreSQL): the request's unit of work ends with the handler."""
     dependency = get_args(DbSession)[1]
     assert dependency.scope == "function"
+
+
+def test_no_module_in_src_is_over_500_lines() -> None:
+    """Small modules, one role each (STYLE.md): split past ~400 lines, never past 500."""
+    long = {
+        str(path.relative_to(ROOT)): count
+        for path in sorted((ROOT / "src" / "tansiq").rglob("*.py"))
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > 500
+    }
+    assert long == {}

@@ -11,22 +11,51 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 import tansiq
+from tansiq.checkpoints import pages as checkpoints_pages
 from tansiq.checkpoints.routes import router as checkpoints_router
+from tansiq.checkpoints.words import LABELS as CHECKPOINT_WORDS
+from tansiq.clearances.pages import application, applying, home, trader
 from tansiq.clearances.routes import router as clearances_router
+from tansiq.clearances.words import LABELS as CLEARANCE_WORDS
 from tansiq.context import HubContext
+from tansiq.geo import pages as geo_pages
 from tansiq.geo.routes import router as geo_router
+from tansiq.geo.words import LABELS as GEO_WORDS
 from tansiq.ledger.routes import router as ledger_router
+from tansiq.notify import pages as notify_pages
 from tansiq.notify.routes import router as notify_router
-from tansiq.pages.admin import router as admin_pages_router
-from tansiq.pages.officer import router as officer_pages_router
-from tansiq.pages.routes import router as pages_router
-from tansiq.pages.trader import router as trader_pages_router
-from tansiq.pages.view import error_page
+from tansiq.notify.service import unread_count
+from tansiq.notify.words import LABELS as NOTIFY_WORDS
+from tansiq.parties import pages as parties_pages
 from tansiq.parties.routes import router as parties_router
 from tansiq.parties.service import use_password_hash_cost
+from tansiq.parties.words import LABELS as PARTY_WORDS
+from tansiq.permits import pages as permits_pages
 from tansiq.permits.routes import router as permits_router
+from tansiq.permits.words import LABELS as PERMIT_WORDS
 from tansiq.web.errors import install_error_handlers
 from tansiq.web.limits import BodySizeLimit, SecurityHeaders
+from tansiq.web.text import join_labels
+from tansiq.web.view import error_page
+
+# Each feature's web pages, in the order their paths must be tried (/applications/new before
+# /applications/{id}).
+PAGE_ROUTERS = (
+    applying.router,
+    trader.router,
+    home.router,
+    application.router,
+    parties_pages.router,
+    geo_pages.router,
+    checkpoints_pages.router,
+    permits_pages.router,
+    notify_pages.router,
+)
+
+# The shell's labels and every feature's pages' words, as the templates' one table.
+WORDS = join_labels(
+    CLEARANCE_WORDS, PARTY_WORDS, GEO_WORDS, CHECKPOINT_WORDS, PERMIT_WORDS, NOTIFY_WORDS
+)
 
 
 def create_app(context: HubContext) -> FastAPI:
@@ -43,6 +72,8 @@ def create_app(context: HubContext) -> FastAPI:
     )
     use_password_hash_cost(context.settings.password_hash_cost)
     app.state.hub = context
+    app.state.unread_count = unread_count  # the page header's badge (web/screen.py)
+    app.state.words = WORDS  # every page label, for the templates (web/view.py)
     install_error_handlers(app, error_page)
     app.include_router(parties_router)
     app.include_router(geo_router)
@@ -53,12 +84,10 @@ def create_app(context: HubContext) -> FastAPI:
     app.include_router(ledger_router)
     static = resources.files("tansiq") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    app.include_router(trader_pages_router)  # before /applications/{id}: /applications/new
-    app.include_router(admin_pages_router)
-    app.include_router(officer_pages_router)
-    app.include_router(pages_router)
-    pages_static = resources.files("tansiq") / "pages" / "static"
-    app.mount("/assets", StaticFiles(directory=str(pages_static)), name="assets")
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
+    assets = resources.files("tansiq") / "web" / "assets"
+    app.mount("/assets", StaticFiles(directory=str(assets)), name="assets")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

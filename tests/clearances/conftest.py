@@ -60,3 +60,23 @@ def review_of(application: Any, authority: str) -> Any:
 def decide(client: TestClient, headers: dict[str, str], review: Any, **decision: Any) -> Any:
     body = {"expected_version": review["lock_version"], **decision}
     return client.post(f"/api/v1/reviews/{review['id']}/decision", json=body, headers=headers)
+
+
+def east_rejects(
+    client: TestClient, tokens: Tokens, application: Any, **note: str
+) -> dict[str, Any]:
+    """East Force's reviewer rejects ``application`` (the route is closed, with ``note`` if
+    given); the review it decided."""
+    east: dict[str, Any] = review_of(application, "east-force")
+    rejected = decide(
+        client, tokens("east.reviewer"), east, decision="reject", reason_code="route_closed", **note
+    )
+    assert rejected.status_code == 200, rejected.text
+    return east
+
+
+def all_approve(client: TestClient, tokens: Tokens, application: Any) -> None:
+    """Both authorities the demo's bridge road crosses approve ``application``."""
+    for user, authority in (("west.reviewer", "west-command"), ("east.reviewer", "east-force")):
+        review = review_of(application, authority)
+        assert decide(client, tokens(user), review, decision="approve").status_code == 200

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import secrets
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -93,15 +94,32 @@ def register_device(
     return NewDevice(device, token)
 
 
-def revoke_device(
-    session: Session, principal: Principal, device_id: int, clock: Clock
-) -> DeviceRecord:
-    """A lost or stolen device: its token stops working at once."""
+def managed_device(session: Session, principal: Principal, device_id: int) -> DeviceRecord:
+    """A device at a checkpoint of an authority ``principal`` manages; else not found, or
+    refused."""
     device = CheckpointRepository(session).device(device_id)
     checkpoint = None if device is None else GeoRepository(session).checkpoint(device.checkpoint_id)
     if device is None or checkpoint is None:
         raise DeviceNotFound(device=device_id)
     access.require(access.can_manage_geography(principal, checkpoint.authority_id))
+    return device
+
+
+def devices_by_checkpoint(
+    session: Session, checkpoint_ids: Collection[int]
+) -> dict[int, list[DeviceRecord]]:
+    """The devices of many checkpoints, by checkpoint, in one query."""
+    found: dict[int, list[DeviceRecord]] = {}
+    for device in CheckpointRepository(session).devices_of(checkpoint_ids):
+        found.setdefault(device.checkpoint_id, []).append(device)
+    return found
+
+
+def revoke_device(
+    session: Session, principal: Principal, device_id: int, clock: Clock
+) -> DeviceRecord:
+    """A lost or stolen device: its token stops working at once."""
+    device = managed_device(session, principal, device_id)
     if device.revoked_at is None:
         device.revoked_at = clock.now()
     return device

@@ -220,18 +220,24 @@ def _permit_out(permit: PermitRecord, all_codes: dict[int, str]) -> PermitOut:
     )
 
 
-def summary_out(session: Session, application: ApplicationRecord) -> ApplicationSummaryOut:
-    party = PartyRepository(session).party(application.applicant_party_id)
-    return ApplicationSummaryOut(
-        id=application.id,
-        reference=reference_of(application),
-        client_reference=application.client_reference,
-        applicant="" if party is None else party.code,
-        status=application.status,
-        valid_from=application.valid_from,
-        valid_until=application.valid_until,
-        updated_at=application.updated_at,
-    )
+def summaries_out(
+    session: Session, applications: Sequence[ApplicationRecord]
+) -> list[ApplicationSummaryOut]:
+    """The list's rows, their applicants read in one query however many there are."""
+    parties = PartyRepository(session).parties_by_ids({a.applicant_party_id for a in applications})
+    return [
+        ApplicationSummaryOut(
+            id=application.id,
+            reference=reference_of(application),
+            client_reference=application.client_reference,
+            applicant=party.code if (party := parties.get(application.applicant_party_id)) else "",
+            status=application.status,
+            valid_from=application.valid_from,
+            valid_until=application.valid_until,
+            updated_at=application.updated_at,
+        )
+        for application in applications
+    ]
 
 
 def _named(

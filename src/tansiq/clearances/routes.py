@@ -13,7 +13,7 @@ from tansiq.clearances import appeals, permit_actions, reviews, service
 from tansiq.clearances.domain import ApplicationStatus
 from tansiq.clearances.permit_actions import visible_permit
 from tansiq.clearances.permit_terms import render_permit
-from tansiq.clearances.render import application_out, permit_out, reason_list, summary_out
+from tansiq.clearances.render import application_out, permit_out, reason_list, summaries_out
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import (
     AmendmentIn,
@@ -76,7 +76,7 @@ def list_applications(
     found = service.list_applications(
         session, me, status=None if status_ is None else status_.value, limit=limit, offset=offset
     )
-    return [summary_out(session, a) for a in found]
+    return summaries_out(session, found)
 
 
 @router.get("/applications/{application_id}")

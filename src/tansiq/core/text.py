@@ -55,3 +55,8 @@ class BilingualText:
         if locale is Locale.AR:
             return self.ar or self.en
         return self.en or self.ar
+
+
+def name_in(locale: Locale, ar: str, en: str) -> str:
+    """A stored bilingual name in the reader's language, or the other one if that is empty."""
+    return (ar or en) if locale is Locale.AR else (en or ar)

@@ -66,6 +66,7 @@ EMAIL_JOB = "notify.email"
 JOB_BY_CHANNEL = {Channel.WEBHOOK: WEBHOOK_JOB, Channel.EMAIL: EMAIL_JOB}
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a public marker that makes leaked secrets easy to spot
 MAX_ERROR = 2000
+INBOX_LIMIT = 100  # messages the inbox page lists and the unread badge counts
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,13 @@ def inbox(
         principal.party_id, principal.user_id, limit=limit, before_id=before_id
     )
     return [InboxEntry(event, read_at) for event, read_at in rows]
+
+
+def unread_count(session: Session, principal: Principal) -> int:
+    """How many of the newest ``INBOX_LIMIT`` messages the user has not read (the header's
+    badge)."""
+    entries = inbox(session, principal, limit=INBOX_LIMIT)
+    return sum(1 for entry in entries if entry.read_at is None)
 
 
 def mark_read(session: Session, principal: Principal, event_id: int, clock: Clock) -> None:

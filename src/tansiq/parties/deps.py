@@ -1,16 +1,18 @@
-"""The API's caller: the holder of the bearer token, as a request dependency that every
-feature's routes share. It lives with parties, which own users and tokens."""
+"""Who is asking, as request dependencies every feature shares: the API's caller (the holder of
+the bearer token) and a page's reader (the holder of the session cookie's token, or nobody).
+They live with parties, which own users and tokens."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 
-from tansiq.core.errors import Unauthenticated
+from tansiq.core.errors import TansiqError, Unauthenticated
 from tansiq.parties.domain import Principal
 from tansiq.parties.service import principal_for_token
-from tansiq.web.deps import DbSession, Hub
+from tansiq.web.deps import DbSession, Hub, RequestLocale
+from tansiq.web.screen import Page, Screen
 
 
 def current_principal(
@@ -26,3 +28,22 @@ def current_principal(
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def page_screen(
+    request: Request, hub: Hub, session: DbSession, page: Page, locale: RequestLocale
+) -> Screen[Principal]:
+    """The page machinery for whoever holds the session's token; a token no longer valid
+    (expired, revoked) signs the reader out."""
+    me = None
+    if page.token:
+        try:
+            me = principal_for_token(session, page.token, hub.clock)
+        except TansiqError:
+            page.token, page.token_id, page.changed = None, None, True
+    return Screen(request, hub, session, page, locale, me)
+
+
+# A page's reader: the page machinery for a principal (or nobody, signed out).
+Viewer = Screen[Principal]
+Current = Annotated[Viewer, Depends(page_screen)]

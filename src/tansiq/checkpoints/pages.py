@@ -1,0 +1,260 @@
+"""The checkpoints' pages: the officer's offline app (the installable page, its manifest and
+service worker, which verify permits in the browser and queue scans until the hub is
+reachable), and the administrator's devices (register one and hand its token to the officer
+once; revoke a lost one after confirming).
+
+The app's page itself holds no data and needs no sign-in: what it shows comes from the hub's
+sync API, authorised by the device token an authority's administrator issued (kept in the
+browser's IndexedDB, sent only as ``Authorization: Device``). The hub's governance keys are
+pinned at the first sync. That is trust on first use, and no weaker than the page's own code,
+which comes from the same hub: whoever could change the keys in that answer could change the
+verifier too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from importlib import resources
+from typing import Any, Final
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+
+from tansiq.checkpoints import service as devices
+from tansiq.checkpoints.client import NOT_SIGNED_HERE
+from tansiq.checkpoints.routes import CurrentDevice
+from tansiq.checkpoints.words import LABELS
+from tansiq.clearances.reasons import NOTE_REQUIRED, REASON_LABELS
+from tansiq.clearances.schemas import VehicleKind
+from tansiq.clearances.words import CONDITION
+from tansiq.core.clock import ensure_utc
+from tansiq.core.i18n import message_forms, translate
+from tansiq.core.text import name_in
+from tansiq.geo import places
+from tansiq.geo.service import list_checkpoints
+from tansiq.parties.admin_gate import act_on_page, view
+from tansiq.parties.deps import Current, Viewer
+from tansiq.parties.directory import managed_authorities, name_of
+from tansiq.parties.domain import Principal
+from tansiq.verifier.verify import NO_REVOCATIONS, REASONS
+from tansiq.web.deps import DbSession, RecordId
+from tansiq.web.forms import FRESH, FormState, PostedForm, confirm, record_id
+from tansiq.web.view import ASSETS
+
+router = APIRouter(include_in_schema=False)
+
+APP = "/checkpoint"
+# What the service worker keeps for offline use; the page itself is fetched network-first.
+SHELL: Final = (
+    f"{ASSETS}/tansiq.css",
+    f"{ASSETS}/checkpoint/app.js",
+    f"{ASSETS}/checkpoint/store.js",
+    f"{ASSETS}/checkpoint/verify.js",
+    f"{ASSETS}/checkpoint/token.js",
+    f"{ASSETS}/checkpoint/trust.js",
+    f"{ASSETS}/checkpoint/keys.js",
+    f"{ASSETS}/checkpoint/cbor.js",
+    f"{ASSETS}/checkpoint/icon.svg",
+    f"{ASSETS}/vendor/jsqr/jsQR.js",
+    f"{APP}/manifest.webmanifest",
+)
+
+
+def _static(path: str) -> bytes:
+    return (resources.files("tansiq.web") / "assets" / path).read_bytes()
+
+
+@cache
+def _worker_script() -> bytes:
+    """The service worker, with a cache name that changes whenever any cached file does."""
+    digest = hashlib.sha256(_static("checkpoint/sw.js"))
+    for path in SHELL:
+        if path.startswith(ASSETS):
+            digest.update(_static(path.removeprefix(ASSETS + "/")))
+    return (
+        _static("checkpoint/sw.js")
+        .replace(b"__VERSION__", digest.hexdigest()[:16].encode())
+        .replace(b"__SHELL__", json.dumps([APP, *SHELL]).encode())
+    )
+
+
+def _js_labels(s: Viewer) -> dict[str, Any]:
+    """What the script shows, in the reader's language (the template renders the rest)."""
+    words = s.words()
+    text: dict[str, Any] = {key: value for key, value in words.items() if key.startswith("cp_")}
+    # Texts with a number the script fills in: their forms, chosen there with Intl.PluralRules.
+    text["cp_stale_warning"] = message_forms(LABELS["cp_stale_warning"], s.locale)
+    forms = {status.value: message_forms(message, s.locale) for status, message in REASONS.items()}
+    reasons: dict[str, Any] = {
+        key: value["other"] if len(value) == 1 else value for key, value in forms.items()
+    }
+    reasons["no_revocations"] = translate(NO_REVOCATIONS, s.locale)
+    reasons["not_signed_here"] = translate(NOT_SIGNED_HERE, s.locale)
+    # A permit names its vehicle kind and conditions by code; the officer reads them as words.
+    kinds = {kind.value: words[f"kind_{kind.value}"] for kind in VehicleKind}
+    conditions = {kind.value: translate(label, s.locale) for kind, label in CONDITION.items()}
+    return {"text": text, "reasons": reasons, "kinds": kinds, "conditions": conditions}
+
+
+@router.get(APP)
+def checkpoint_app(s: Current) -> Response:
+    refusals = [(code.value, translate(label, s.locale)) for code, label in REASON_LABELS.items()]
+    return s.show(
+        "checkpoint.html",
+        refusals=refusals,
+        note_required=sorted(code.value for code in NOTE_REQUIRED),
+        max_age_hours=s.hub.settings.data_max_age_hours,
+        js_labels=_js_labels(s),
+    )
+
+
+@router.get(f"{APP}/sw.js")
+def service_worker() -> Response:
+    """Served from the app's path with ``Service-Worker-Allowed`` so that its scope can be
+    ``/checkpoint`` itself (a worker's default scope is the folder it is served from)."""
+    return Response(
+        _worker_script(),
+        media_type="text/javascript",
+        headers={"Service-Worker-Allowed": APP, "Cache-Control": "no-cache"},
+    )
+
+
+@router.get(f"{APP}/manifest.webmanifest")
+def manifest(s: Current) -> Response:
+    t = s.words()
+    body = {
+        "name": f"{t['app_name']} · {t['checkpoint_app']}",
+        "short_name": t["checkpoint_app"],
+        "lang": s.locale.value,
+        "dir": s.locale.direction,
+        "start_url": APP,
+        "scope": APP,
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b4f6c",
+        "icons": [
+            {"src": f"{ASSETS}/checkpoint/icon.svg", "sizes": "any", "type": "image/svg+xml"}
+        ],
+    }
+    return Response(
+        json.dumps(body, ensure_ascii=False),
+        media_type="application/manifest+json",
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
+@router.get(f"{APP}/device")
+def device_info(device: CurrentDevice, session: DbSession) -> JSONResponse:
+    """Which checkpoint the device in ``Authorization: Device`` stands at (its code decides
+    "off route"; the sync API names only the authority)."""
+    checkpoint = places.checkpoint(session, device.checkpoint_id)
+    if checkpoint is None:  # a device always belongs to a checkpoint; the row may be gone
+        return JSONResponse({"checkpoint": None}, headers={"Cache-Control": "no-store"})
+    return JSONResponse(
+        {
+            "checkpoint": checkpoint.code,
+            "name": {"ar": checkpoint.name_ar, "en": checkpoint.name_en},
+            "device": device.name,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+# -- devices, for administrators -------------------------------------------------------------------
+
+
+def _devices(
+    s: Viewer,
+    me: Principal,
+    form: FormState = FRESH,
+    *,
+    new: dict[str, str] | None = None,
+    revoked: int | None = None,
+) -> Response:
+    authorities = {party.id: party for party in managed_authorities(s.session, me)}
+    managed = [r for r in list_checkpoints(s.session) if r.authority_id in authorities]
+    devices_by_checkpoint = devices.devices_by_checkpoint(s.session, [r.id for r in managed])
+    checkpoints = []
+    for record in managed:
+        checkpoints.append(
+            {
+                "code": record.code,
+                "name": name_in(s.locale, record.name_ar, record.name_en),
+                "authority": name_of(authorities[record.authority_id], s.locale),
+                "devices": [
+                    {
+                        "id": device.id,
+                        "name": device.name,
+                        "created_at": ensure_utc(device.created_at),
+                        "last_sync_at": None
+                        if device.last_sync_at is None
+                        else ensure_utc(device.last_sync_at),
+                        "revoked_at": None
+                        if device.revoked_at is None
+                        else ensure_utc(device.revoked_at),
+                    }
+                    for device in devices_by_checkpoint.get(record.id, [])
+                ],
+            }
+        )
+    return s.show(
+        "admin_devices.html",
+        form.status,
+        checkpoints=checkpoints,
+        **form.shown(),
+        new=new,
+        revoked=revoked,
+    )
+
+
+@router.get("/admin/devices")
+def devices_page(s: Current, revoked: str = "") -> Response:
+    new = s.page.take_once("device")
+    return view(s, lambda me: _devices(s, me, new=new, revoked=record_id(revoked)))
+
+
+@router.post("/admin/devices")
+def register_device(s: Current, body: PostedForm) -> Response:
+    def do(me: Principal) -> Response:
+        checkpoint = body.text("checkpoint", limit=40)
+        new = devices.register_device(
+            s.session, me, checkpoint=checkpoint, name=body.text("name"), clock=s.hub.clock
+        )
+        # The token is shown once, on the page this redirects to: the hub keeps its hash.
+        s.page.once = {
+            "kind": "device",
+            "token": new.token,
+            "name": new.record.name,
+            "checkpoint": checkpoint,
+            "link": f"/checkpoint#enrol={new.token}",
+        }
+        s.page.changed = True
+        return s.go("/admin/devices")
+
+    return act_on_page(s, body, do, _devices, body.values())
+
+
+@router.get("/admin/devices/{device_id}/revoke")
+def confirm_revoke(device_id: RecordId, s: Current) -> Response:
+    def show(me: Principal) -> Response:
+        device = devices.managed_device(s.session, me, device_id)
+        return confirm(
+            s,
+            action=f"/admin/devices/{device.id}/revoke",
+            question="revoke_device_question",
+            subject=device.name,
+            back="/admin/devices",
+        )
+
+    return view(s, show)
+
+
+@router.post("/admin/devices/{device_id}/revoke")
+def revoke_device(device_id: RecordId, s: Current, body: PostedForm) -> Response:
+    def do(me: Principal) -> Response:
+        devices.revoke_device(s.session, me, device_id, s.hub.clock)
+        return s.go(f"/admin/devices?revoked={device_id}")
+
+    return act_on_page(s, body, do, _devices)

@@ -1,0 +1,53 @@
+"""The inbox page: the reader's party's messages, newest first, each in the reader's language
+and linked to the application it is about; marking one read."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from tansiq.core.errors import TansiqError
+from tansiq.notify import service as notify
+from tansiq.notify.service import INBOX_LIMIT
+from tansiq.parties.deps import Current
+from tansiq.web.deps import RecordId
+from tansiq.web.screen import FormData
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/inbox")
+def inbox_page(s: Current) -> Response:
+    if s.me is None:
+        return s.sign_in_first()
+    entries = notify.inbox(s.session, s.me, limit=INBOX_LIMIT)
+    messages = [
+        {
+            "id": entry.event.id,
+            "title": entry.message().render(s.locale)[0],
+            "body": entry.message().render(s.locale)[1],
+            "at": entry.event.created_at,
+            "read": entry.read_at is not None,
+            "subject": entry.event.subject,
+            "link": _link_of(entry.event.subject),
+        }
+        for entry in entries
+    ]
+    return s.show("inbox.html", messages=messages)
+
+
+def _link_of(subject: str) -> str | None:
+    """The page a message is about, when it names an application."""
+    kind, _, ident = subject.partition(":")
+    return f"/applications/{ident}" if kind == "application" and ident.isdigit() else None
+
+
+@router.post("/inbox/{event_id}/read")
+def read_message(event_id: RecordId, s: Current, form: FormData) -> Response:
+    if s.me is None:
+        return s.sign_in_first()
+    try:
+        s.check_csrf(form)
+        notify.mark_read(s.session, s.me, event_id, s.hub.clock)
+    except TansiqError as error:
+        return s.error(error)
+    return s.go("/inbox")

@@ -1,0 +1,12 @@
+"""The words of the inbox page, marked for the catalog."""
+
+from __future__ import annotations
+
+from tansiq.core.i18n import N_
+
+LABELS = {
+    "mark_read": N_("Mark read"),
+    "read": N_("Read"),
+    "no_messages": N_("No messages."),
+    "open_subject": N_("Open the application"),
+}

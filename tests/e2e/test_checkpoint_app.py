@@ -1,0 +1,261 @@
+"""The checkpoint officer's journey, offline, in Debian's Chromium with a fake camera: enrol
+from the admin's link, sync, lose the network, reload the app from its service worker, scan
+the permit's QR code from the camera (a Y4M file), record passage and a coded refusal into
+the IndexedDB queue, get the network back, and find each event at the hub exactly once. In
+English and Arabic, at phone and desktop widths, checked with axe-core, with nothing loaded
+from anywhere but the hub."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import segno
+from playwright.sync_api import APIRequestContext, Browser, Playwright, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tansiq.app import WORDS
+from tansiq.checkpoints.models import ScanEventRecord
+from tansiq.core.clock import FixedClock
+from tansiq.core.i18n import Locale
+from tansiq.web.text import labels
+from tests.conftest import NOW, DatabaseFactory
+from tests.e2e.browsing import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SIZES,
+    Hub,
+    Visit,
+    accessibility,
+    approve_application,
+    bearer,
+    serving_hub,
+    shoot,
+    submit_application,
+)
+
+HERE = "BRIDGE-W"
+FRAME = (640, 480)
+
+
+@pytest.fixture(scope="module")
+def hub(databases: DatabaseFactory) -> Iterator[Hub]:
+    """A real hub on 127.0.0.1 whose clock the test can move (the permit must be in force)."""
+    with serving_hub(databases, "officer", FixedClock(NOW)) as served:
+        yield served
+
+
+def _permit(api: APIRequestContext, reference: str) -> str:
+    """A permit through BRIDGE-W approved by both authorities; its token text."""
+    result = approve_application(api, submit_application(api, reference))
+    permit = result["permits"][0]["id"]
+    token: str = api.get(f"/api/v1/permits/{permit}/token", headers=bearer(api, "trader")).json()[
+        "token"
+    ]
+    return token
+
+
+def _device(api: APIRequestContext) -> str:
+    answer = api.post(
+        "/api/v1/devices",
+        data={"checkpoint": HERE, "name": "officer phone"},
+        headers=bearer(api, "west.admin"),
+    )
+    assert answer.status == 201, answer.text()
+    token: str = answer.json()["token"]
+    return token
+
+
+def camera_file(text: str, path: Path) -> Path:
+    """A Y4M video (4:2:0, grey: U = V = 128) showing the QR code of ``text``, as a phone
+    camera would see a printed permit; Chromium plays it as the camera, in a loop."""
+    qr = segno.make(text, error="q", micro=False)
+    width, height = FRAME
+    scale = min(width, height) // (qr.symbol_size(scale=1)[0])
+    rows = [list(row) for row in qr.matrix_iter(scale=scale, border=4)]
+    luma = bytearray(b"\xff" * width * height)
+    top, left = (height - len(rows)) // 2, (width - len(rows[0])) // 2
+    for y, row in enumerate(rows):
+        line = bytes(0 if dark else 255 for dark in row)
+        start = (top + y) * width + left
+        luma[start : start + len(line)] = line
+    chroma = b"\x80" * (width // 2) * (height // 2) * 2
+    header = f"YUV4MPEG2 W{width} H{height} F5:1 Ip A1:1 C420jpeg\n".encode()
+    path.write_bytes(header + (b"FRAME\n" + bytes(luma) + chroma) * 2)
+    return path
+
+
+def _events(hub: Hub) -> list[tuple[str, str, str, str | None]]:
+    with Session(hub.context.engine) as session:
+        rows = session.execute(
+            select(
+                ScanEventRecord.event_uid,
+                ScanEventRecord.action,
+                ScanEventRecord.verdict,
+                ScanEventRecord.reason_code,
+            )
+        ).all()
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_offline_scan_queue_and_sync(
+    hub: Hub, chromium: Playwright, lang: str, tmp_path: Path
+) -> None:
+    """A Chromium of its own: the fake camera is chosen at launch."""
+    t = labels(Locale(lang), WORDS)
+    api = chromium.request.new_context(base_url=hub.base)
+    permit = _permit(api, f"OFFICER-{lang}")
+    device = _device(api)
+    api.dispose()
+    hub.clock.advance(timedelta(hours=2))  # the permit is in force now
+    video = camera_file(permit, tmp_path / "permit.y4m")
+    browser = chromium.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    width, height = SIZES["phone"]
+    context = browser.new_context(
+        base_url=hub.base,
+        viewport={"width": width, "height": height},
+        permissions=["camera"],
+        service_workers="allow",
+    )
+    context.add_cookies([{"name": "tansiq_lang", "value": lang, "url": hub.base}])
+    outside: list[str] = []
+    problems: list[str] = []
+    errors: list[str] = []
+    context.on(
+        "request",
+        lambda r: None if r.url.startswith(hub.base + "/") else outside.append(r.url),
+    )
+    page = context.new_page()
+    page.clock.set_fixed_time(hub.clock.now())
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # The browser's own note on a request it could not send offline is not our error.
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and "ERR_INTERNET_DISCONNECTED" not in m.text
+            else None
+        ),
+    )
+
+    # Before enrolment: the page explains itself and offers the token field.
+    page.goto("/checkpoint")
+    page.wait_for_selector("#officer[data-ready=true]")
+    expect(page.locator("#cp-enrol")).to_be_visible()
+    assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+    shoot(page, "checkpoint-enrol", lang, "phone")
+    problems += accessibility(page)
+
+    # The admin's link: the token is read, taken out of the address bar, and used.
+    page.goto(f"/checkpoint#enrol={device}")
+    expect(page.locator("#cp-here")).to_contain_text(HERE)
+    assert page.evaluate("location.hash") == ""
+    assert device not in page.url
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    expect(page.locator("#cp-expected bdi").first).to_be_visible()
+
+    # Offline from here: the app comes from the service worker's cache.
+    context.set_offline(True)
+    reloaded = page.reload()
+    assert reloaded is not None
+    assert reloaded.from_service_worker
+    page.wait_for_selector("#officer[data-ready=true]")
+    cut = "fetch('/api/v1/governance-keys').then(() => 'reached', () => 'cut off')"
+    assert page.evaluate(cut) == "cut off"
+
+    page.click("#cp-camera-start")
+    verdict = page.locator("#cp-verdict")
+    expect(verdict).to_have_attribute("data-status", "valid", timeout=15_000)
+    expect(page.locator("[data-fact=plate]")).to_have_text("12345AB")
+    expect(page.locator("[data-fact=kind]")).to_have_text(t["kind_truck"])  # a word, not a code
+    expect(page.locator("[data-fact=expected]")).to_have_text(t["cp_expected_yes"])
+    shoot(page, "checkpoint-valid", lang, "phone")
+    problems += accessibility(page)
+    page.click("#cp-passage")
+    expect(page.locator("#cp-queue")).to_have_text("1")
+
+    # A damaged code pasted by hand: a coded verdict, and a coded refusal.
+    page.click("#cp-next")
+    page.fill("#cp-code", permit[:-30])
+    page.click("#cp-check-form button")
+    expect(verdict).to_have_attribute("data-status", "malformed")
+    page.select_option("#cp-refusal-reason", "other")
+    page.fill("#cp-note", "QR code torn")
+    shoot(page, "checkpoint-refusal", lang, "phone")
+    problems += accessibility(page)
+    page.click("#cp-refusal-form button")
+    expect(page.locator("#cp-queue")).to_have_text("2")
+    before = {e[0] for e in _events(hub)}
+
+    # The network is back: the queue goes to the hub, once.
+    context.set_offline(False)
+    expect(page.locator("#cp-queue")).to_have_text("0")
+    shoot(page, "checkpoint-synced", lang, "phone")
+    problems += accessibility(page)
+    page.click("#cp-sync")
+    expect(page.locator("#cp-sync")).to_be_enabled()
+    new = [e for e in _events(hub) if e[0] not in before]
+    assert sorted((action, verdict_, reason) for _, action, verdict_, reason in new) == [
+        ("passage", "valid", None),
+        ("refusal", "malformed", "other"),
+    ]
+    assert len({e[0] for e in new}) == 2
+
+    # A day and more without a sync: the data is stale, and the page says so.
+    page.clock.set_fixed_time(hub.clock.now() + timedelta(hours=30))
+    page.click("#cp-next")
+    page.fill("#cp-code", permit)
+    page.click("#cp-check-form button")
+    expect(verdict).to_have_attribute("data-status", "stale")
+    expect(page.locator("#cp-stale")).to_be_visible()
+    # Numbers the script fills in take their plural form (Arabic: 11 to 99 hours take the
+    # singular).
+    said = {
+        "en": ("older than 24 hours", re.compile(r" (29|30) hours old")),
+        "ar": ("أكثر من 24 ساعة", re.compile(r" (29|30) ساعة،")),
+    }[lang]
+    expect(page.locator("#cp-stale")).to_contain_text(said[0])
+    expect(page.locator("#cp-reason")).to_have_text(said[1])
+    shoot(page, "checkpoint-stale", lang, "phone")
+
+    context.close()
+    browser.close()
+    hub.clock.advance(timedelta(hours=-2))
+    assert outside == [], outside
+    assert errors == [], errors
+    assert problems == [], problems
+
+
+def test_a_token_the_hub_refuses_is_said_so_and_nothing_is_pinned(
+    server: str, browser: Browser
+) -> None:
+    visit = Visit(browser, server, "en")
+    visit.page.goto("/checkpoint")
+    visit.page.wait_for_selector("#officer[data-ready=true]")
+    visit.page.fill("#cp-token", "tqd_not-a-device-of-this-hub")
+    visit.page.click("#cp-enrol-form button")
+    expect(visit.page.locator("#cp-message")).to_have_text(labels(Locale.EN, WORDS)["cp_refused"])
+    pinned = visit.page.evaluate(
+        """() => new Promise((resolve) => {
+          const open = indexedDB.open("tansiq-checkpoint", 1);
+          open.onsuccess = () => {
+            const get = open.result.transaction("meta").objectStore("meta").get("governance");
+            get.onsuccess = () => resolve(get.result ?? null);
+          };
+        })"""
+    )
+    assert pinned is None
+    visit.close()
