@@ -402,15 +402,13 @@ class CheckpointDevice:
             if revocations_bytes is None
             else load_revocations(revocations_bytes, keys)
         )
-        # Fresh as of the last signed revocation delta (the hub signs an empty one at least
-        # hourly): the trust list itself changes only when keys do.
+        # Data age as every verifier counts it: since the newest signed revocation delta.
         verdict = verify(
             token,
             trust=trust,
             revocations=revocations,
             at=at,
             checkpoint=checkpoint,
-            data_as_of=revocations.as_of,
             max_data_age=max_data_age,
         )
         return _signed_by_operator(verdict, self.store.get("authority"))

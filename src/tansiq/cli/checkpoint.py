@@ -22,6 +22,7 @@ from tansiq.checkpoints.service import register_device
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.cli.base import hub_context, operator, session_scope
 from tansiq.cli.errors import cli_locale
+from tansiq.cli.permit import MAX_AGE
 from tansiq.core.clock import SystemClock
 from tansiq.core.i18n import NP_, Locale, translate
 from tansiq.permits.repository import PermitRepository
@@ -191,13 +192,7 @@ def enrol(keys: tuple[str, ...], queue_path: Path) -> None:
 )
 @click.option("--note", default="")
 @click.option("--officer", default="")
-@click.option(
-    "--max-age-hours",
-    type=float,
-    default=24.0,
-    show_default=True,
-    help="Trust data older than this makes the verdict 'stale'.",
-)
+@MAX_AGE
 @TOKEN
 @QUEUE
 def scan(
