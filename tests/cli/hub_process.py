@@ -47,9 +47,10 @@ def wait_for_health(url: str, process: subprocess.Popen[bytes], seconds: float =
 
 
 @contextmanager
-def demo_hub(folder: Path) -> Iterator[DemoHub]:
+def demo_hub(folder: Path, name: str = "hub.db") -> Iterator[DemoHub]:
+    """``tansiq demo`` run in ``folder`` on database file ``name`` there."""
     port = free_port()
-    database = folder / "hub.db"
+    database = folder / name
     process = subprocess.Popen(
         [
             sys.executable,

@@ -82,10 +82,41 @@ def hub_context(
     settings = load_settings(**overrides)
     if not creating:
         _refuse_a_missing_file(settings.database_url)
+    if settings.secret_key is None:
+        settings = settings.model_copy(update={"secret_key": hub_secret(settings.database_url)})
     context = use_context(ctx, HubContext.from_settings(settings))
     if not (creating or upgrading):
         _refuse_a_database_without_tables(context)
     return context
+
+
+# Set, but not a key: whatever must seal, sign or unseal with it refuses with
+# settings.secret_key_missing, where no secret at all (None) would let an approval issue a
+# permit that nobody signed, and a revocation go unsigned to no checkpoint.
+NO_SECRET = ""
+
+
+def secret_beside(database_url: str) -> Path | None:
+    """Where ``tansiq demo`` keeps the secret of a SQLite hub: ``<file>.key``, beside it."""
+    try:
+        parsed = make_url(database_url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(f"{parsed.database}.key")
+
+
+def hub_secret(database_url: str) -> str:
+    """The hub's secret when TANSIQ_SECRET_KEY is unset, found as the hub finds it: the demo
+    hub's ``<file>.key``; else :data:`NO_SECRET`, so that nothing is issued unsigned."""
+    beside = secret_beside(database_url)
+    if beside is not None and beside.is_file():
+        try:
+            return beside.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return NO_SECRET
+    return NO_SECRET
 
 
 def _shown_url(url: str) -> str:

@@ -142,13 +142,17 @@ def _print(verdict: Verdict) -> None:
         click.echo(f"  signed by {', '.join(verdict.authorities)}")
 
 
-# Suspend, reinstate and revoke act on the hub's database: they live beside the other clearance
-# commands and load only when run.
+# Suspend, reinstate, revoke and token act on the hub's database: they live beside the other
+# clearance commands and load only when run.
 LIFECYCLE = {
     "reinstate": LazyCommand("tansiq.cli.clearances:permits.reinstate", "Lift a suspension."),
     "revoke": LazyCommand("tansiq.cli.clearances:permits.revoke", "Revoke a permit for good."),
     "suspend": LazyCommand(
         "tansiq.cli.clearances:permits.suspend", "Suspend a permit for a while."
+    ),
+    "token": LazyCommand(
+        "tansiq.cli.clearances:permits.token",
+        "Print a permit's signed text (TQ1:…), what its QR code holds.",
     ),
 }
 

@@ -73,8 +73,9 @@ def demo(ctx: click.Context, path: Path, port: int, host: str, no_serve: bool, r
         for suffix in ("", "-wal", "-shm", ".key"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     settings = load_settings(database_url=f"sqlite:///{path.resolve()}")
+    # Beside the database, where every other command on this file finds it (cli.base).
     settings = settings.model_copy(
-        update={"secret_key": settings.secret_key or demo_secret(Path(f"{path}.key"))}
+        update={"secret_key": settings.secret_key or demo_secret(Path(f"{path.resolve()}.key"))}
     )
     context = use_context(ctx, HubContext.from_settings(settings))
     upgrade_database(context)
