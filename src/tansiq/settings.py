@@ -4,10 +4,55 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tansiq.core.errors import ErrorDetail, TansiqError
+from tansiq.core.i18n import N_, Locale, translate
+
+
+class SettingInvalid(TansiqError):
+    """One or more ``TANSIQ_*`` variables the settings refuse; the first is named in the
+    message, each is a detail (its variable as the path)."""
+
+    code = "settings.invalid"
+    message = N_("The setting {setting} is invalid: {problem}")
+
+    def __init__(self, problems: list[ErrorDetail]) -> None:
+        self.problems = problems
+        first = problems[0]
+        super().__init__(
+            details=problems if len(problems) > 1 else None,
+            setting=first.path,
+            problem=translate(first.message, Locale.EN, **first.params),
+        )
+
+    def render(self, locale: Locale) -> dict[str, Any]:
+        # The problem is a message of its own, shown in the reader's language too.
+        first = self.problems[0]
+        body = super().render(locale)
+        body["message"] = translate(
+            self.message,
+            locale,
+            setting=first.path,
+            problem=translate(first.message, locale, **first.params),
+        )
+        return body
+
+
+# What a person reads for pydantic's commonest refusals (its own text is English only).
+PROBLEMS = {
+    "greater_than": N_("{value} is too small; it must be greater than {gt}."),
+    "greater_than_equal": N_("{value} is too small; it must be at least {ge}."),
+    "less_than_equal": N_("{value} is too large; it must be at most {le}."),
+    "int_parsing": N_("{value} is not a whole number."),
+    "float_parsing": N_("{value} is not a number."),
+    "bool_parsing": N_("{value} is neither true nor false."),
+    "literal_error": N_("{value} is not one of {expected}."),
+}
+OTHER_PROBLEM = N_("{value} is refused: {reason}")
 
 
 class Settings(BaseSettings):
@@ -112,3 +157,29 @@ class Settings(BaseSettings):
         if cost == "minimal" and "PYTEST_CURRENT_TEST" not in os.environ:
             raise ValueError("'minimal' is for the test suite only; use 'standard'")
         return cost
+
+
+def load_settings(**overrides: object) -> Settings:
+    """The settings from the environment (and ``overrides``), or :class:`SettingInvalid` naming
+    the first bad one as its variable, with every bad one in the details: a person sees one
+    coded line, never a validation traceback."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]  # pydantic checks the types
+    except ValidationError as error:
+        raise SettingInvalid([_detail(problem) for problem in error.errors()]) from None
+
+
+def _detail(problem: Any) -> ErrorDetail:
+    name = "TANSIQ_" + "_".join(str(part) for part in problem["loc"]).upper()
+    params: dict[str, Any] = {"value": repr(problem.get("input"))[:60]}
+    for key, bound in (problem.get("ctx") or {}).items():
+        if key != "error":  # a validator's own exception; its text is in "msg"
+            whole = isinstance(bound, float) and bound.is_integer()
+            params[key] = str(int(bound)) if whole else str(bound)
+    message = PROBLEMS.get(problem["type"])
+    if message is None:
+        message = OTHER_PROBLEM
+        params["reason"] = str(problem.get("msg", ""))[:200]
+    return ErrorDetail(
+        code=f"settings.{problem['type']}", message=message, params=params, path=name
+    )

@@ -14,11 +14,13 @@ from fastapi.testclient import TestClient
 
 from tansiq.app import create_app
 from tansiq.checkpoints.client import (
+    Backoff,
     CheckpointDevice,
     DeviceStore,
     HubUnreachable,
     NotEnrolled,
     NoTrustData,
+    Reply,
     Transport,
 )
 from tansiq.context import HubContext
@@ -31,7 +33,7 @@ from tests.clearances.conftest import Tokens, application_body, decide, review_o
 def transport(client: TestClient, fail_after: int | None = None) -> Transport:
     calls = {"posts": 0}
 
-    def send(method: str, path: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
+    def send(method: str, path: str, headers: dict[str, str], body: Any) -> Reply:
         if method == "POST":
             calls["posts"] += 1
             if fail_after is not None and calls["posts"] > fail_after:
@@ -42,7 +44,7 @@ def transport(client: TestClient, fail_after: int | None = None) -> Transport:
             headers={**headers, "Content-Type": "application/json"},
             content=None if body is None else json.dumps(body),
         )
-        return response.status_code, response.json()
+        return Reply(response.status_code, response.json())
 
     return send
 
@@ -107,10 +109,15 @@ def test_sync_scan_offline_and_push_after_a_cut(
     )
     assert stale.status is VerdictStatus.STALE
 
-    # The link drops after the first batch; the next sync sends the rest, nothing twice.
-    cut = CheckpointDevice(store, transport(client, fail_after=1), secret)
+    # The link drops after the first batch and stays down through every retry; the next sync
+    # sends the rest, nothing twice.
+    waits: list[float] = []
+    cut = CheckpointDevice(
+        store, transport(client, fail_after=1), secret, backoff=Backoff(sleep=waits.append)
+    )
     with pytest.raises(HubUnreachable):
         cut.sync()
+    assert len(waits) == Backoff().attempts - 1
     assert store.count_unsent() == 1500
     with TestClient(create_app(hub)) as restarted:  # the hub restarted meanwhile
         rest = CheckpointDevice(store, transport(restarted), secret).sync()
@@ -175,12 +182,12 @@ def test_a_hub_impostor_cannot_feed_the_device(
     honest = transport(client)
     impostor = Ed25519Signer(Ed25519PrivateKey.generate())
 
-    def forged(method: str, path: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
-        status, answer = honest(method, path, headers, body)
+    def forged(method: str, path: str, headers: dict[str, str], body: Any) -> Reply:
+        status, answer, _ = honest(method, path, headers, body)
         if path.startswith("/api/v1/sync/pull"):
             fake = sign_trust_list(TrustList(99, clock.now(), []), impostor)
             answer = {**answer, "trust_list": base64.b64encode(fake).decode()}
-        return status, answer
+        return Reply(status, answer)
 
     device = enrolled(DeviceStore(tmp_path / "x.sqlite"), client, secret, forged)
     with pytest.raises(TansiqError):

@@ -136,7 +136,7 @@ def test_a_terminal_syncs_scans_offline_and_pushes(tmp_path: Path) -> None:
 
         synced = terminal("sync")
         assert synced.exit_code == 0, synced.output
-        assert "1 permits expected here" in synced.output
+        assert "1 permit expected here" in synced.output
 
         scanned = terminal(
             "scan",

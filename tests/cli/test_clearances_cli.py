@@ -17,9 +17,14 @@ from tansiq.demo.service import load_demo
 from tests.clearances.conftest import ROADS
 from tests.conftest import DatabaseFactory
 
+SECRET = "clearances-cli-test-secret-0123456789abcdef"
 
-def run(url: str, *args: str) -> Result:
-    return CliRunner().invoke(cli, ["--database-url", url, *args])
+
+def run(url: str, *args: str, secret: str | None = SECRET) -> Result:
+    """``tansiq --database-url URL ARGS`` with the hub's secret (None: with none set)."""
+    return CliRunner().invoke(
+        cli, ["--database-url", url, *args], env={"TANSIQ_SECRET_KEY": secret}
+    )
 
 
 def test_the_journey_from_the_console(databases: DatabaseFactory, tmp_path: Path) -> None:
@@ -120,19 +125,27 @@ def test_the_journey_from_the_console(databases: DatabaseFactory, tmp_path: Path
         ),
         encoding="utf-8",
     )
-    amended = run(
-        url,
-        "applications",
-        "amend",
-        str(application["id"]),
-        str(tmp_path / "amend.json"),
-        "--as",
-        "relief",
-    )
+    amend = ("applications", "amend", str(application["id"]), str(tmp_path / "amend.json"))
+    # Without the hub's secret the approval it would complete cannot be signed: refused, and
+    # nothing is stored (never a permit nobody signed).
+    unsigned = run(url, *amend, "--as", "relief", secret=None)
+    assert unsigned.exit_code == 2, unsigned.output
+    assert unsigned.output.startswith("error settings.secret_key_missing: ")
+    unchanged = run(url, "applications", "show", str(application["id"]), "--as", "relief")
+    assert "version 1" in unchanged.output
+    assert "permit " not in unchanged.output
+    amended = run(url, *amend, "--as", "relief")
     assert amended.exit_code == 0, amended.output
     assert "approved" in amended.output
     assert "dropped" in amended.output
     permit_id = amended.output.split("permit ")[1].split()[0]
+
+    # The permit's signed text, for whoever may see the application.
+    text = run(url, "permit", "token", permit_id, "--as", "relief")
+    assert text.exit_code == 0, text.output
+    assert text.output.startswith("TQ1:")
+    assert len(text.output.splitlines()) == 1
+    assert run(url, "permit", "token", permit_id, "--as", "trader").exit_code == 3
 
     wrong = run(url, "permit", "revoke", permit_id, "--reason", "other", "--as", "east.reviewer")
     assert wrong.exit_code == 5

@@ -82,7 +82,7 @@ def test_each_lazy_entry_lists_the_commands_own_short_help(
 def test_the_root_and_the_permit_group_are_lazy() -> None:
     groups = dict(lazy_groups(cli))
     assert {"", "permit"} <= set(groups)
-    assert {"reinstate", "revoke", "suspend"} == set(groups["permit"].lazy)
+    assert {"reinstate", "revoke", "suspend", "token"} == set(groups["permit"].lazy)
 
 
 def test_help_lists_every_command_and_imports_none() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import segno
-from playwright.sync_api import APIRequestContext, Browser, Playwright, expect
+from playwright.sync_api import APIRequestContext, Browser, Playwright, Route, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -259,3 +259,83 @@ def test_a_token_the_hub_refuses_is_said_so_and_nothing_is_pinned(
     )
     assert pinned is None
     visit.close()
+
+
+def test_a_busy_hub_is_retried_and_the_queue_kept(hub: Hub, browser: Browser) -> None:
+    """The hub answers 503 once: the app waits its Retry-After, sends again, and the event
+    reaches the hub once. A hub that asks for a long pause is not hammered: the event stays
+    queued until a later sync."""
+    t = labels(Locale.EN, WORDS)
+    # No service worker: every request the app makes passes page.route.
+    context = browser.new_context(base_url=hub.base, service_workers="block")
+    _permit(context.request, "BUSY-1")  # the hub has signed trust data from its first permit
+    device = _device(context.request)
+    context.add_cookies([{"name": "tansiq_lang", "value": "en", "url": hub.base}])
+    page = context.new_page()
+    page.clock.set_fixed_time(hub.clock.now())
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"/checkpoint#enrol={device}")
+    expect(page.locator("#cp-message")).to_have_text(t["cp_synced"])
+    expect(page.locator("#cp-here")).to_contain_text(HERE)
+    page.evaluate(
+        """() => {
+          window.said = [];
+          const box = document.getElementById("cp-message");
+          new MutationObserver(() => window.said.push(box.textContent))
+            .observe(box, { childList: true, characterData: true, subtree: true });
+        }"""
+    )
+    pushes: list[int] = []
+
+    def busy_once(route: Route) -> None:
+        if not pushes:
+            pushes.append(503)
+            route.fulfill(status=503, headers={"Retry-After": "1"}, body="busy")
+        else:
+            pushes.append(200)
+            route.continue_()
+
+    def refuse(reason: str) -> None:
+        page.fill("#cp-code", "TQ1:not-a-permit")
+        page.click("#cp-check-form button")
+        expect(page.locator("#cp-verdict")).to_have_attribute("data-status", "malformed")
+        page.select_option("#cp-refusal-reason", "other")
+        page.fill("#cp-note", reason)
+        page.click("#cp-refusal-form button")  # queued, then a sync at once
+
+    before = {e[0] for e in _events(hub)}
+    page.route("**/api/v1/sync/events", busy_once)
+    refuse("retried")
+    expect(page.locator("#cp-message")).to_have_text(t["cp_synced"], timeout=15_000)
+    expect(page.locator("#cp-queue")).to_have_text("0")
+    assert pushes == [503, 200]
+    said = page.evaluate("window.said")
+    assert "No answer from the hub yet: trying again in 1 second (attempt 2 of 6)." in said
+    assert "Sent 1 of 1 event." in said
+    sent = [e for e in _events(hub) if e[0] not in before]
+    assert [(action, reason) for _, action, _, reason in sent] == [("refusal", "other")]
+
+    # A hub asking for two minutes' pause: the sync stops, the event stays queued.
+    page.unroute("**/api/v1/sync/events")
+    page.route(
+        "**/api/v1/sync/events",
+        lambda route: route.fulfill(status=503, headers={"Retry-After": "120"}, body=""),
+    )
+    page.click("#cp-next")
+    refuse("kept")
+    expect(page.locator("#cp-message")).to_have_text(t["cp_busy"])
+    expect(page.locator("#cp-queue")).to_have_text("1")
+    page.reload()  # the queue lives in IndexedDB, not in the page
+    page.wait_for_selector("#officer[data-ready=true]")
+    expect(page.locator("#cp-message")).to_have_text(t["cp_busy"])
+    expect(page.locator("#cp-queue")).to_have_text("1")
+
+    # The hub is back: the next sync sends it, once.
+    page.unroute("**/api/v1/sync/events")
+    page.click("#cp-sync")
+    expect(page.locator("#cp-queue")).to_have_text("0")
+    expect(page.locator("#cp-message")).to_have_text(t["cp_synced"])
+    assert len([e for e in _events(hub) if e[0] not in before]) == 2
+    context.close()
+    assert errors == [], errors

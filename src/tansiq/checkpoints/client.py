@@ -5,25 +5,31 @@ No hub database code here: the device keeps its own file (trust list, revocation
 permits, queued scan events) and talks to the hub over HTTP through an injectable transport.
 A push is resumable: events are marked sent only after the hub acknowledged their batch, and
 the hub stores each event id once, so a cut connection or a restart on either side loses
-nothing and duplicates nothing.
+nothing and duplicates nothing. That also makes every request safe to repeat: a busy hub (503,
+429) or a lost connection is retried with bounded exponential backoff and jitter, honouring
+``Retry-After``; any other refusal is final, and whatever was not acknowledged stays queued.
 """
 
 from __future__ import annotations
 
 import base64
+import email.utils
 import json
+import random
 import sqlite3
+import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import cbor2
 
+from tansiq.core.clock import SystemClock
 from tansiq.core.errors import ErrorCategory, TansiqError
 from tansiq.core.i18n import N_
 from tansiq.permits.keys import ALG_EDDSA, load_public_key
@@ -32,8 +38,21 @@ from tansiq.verifier.verify import Verdict, VerdictStatus, verify
 
 BATCH = 1000
 NOT_SIGNED_HERE = N_("Not signed by {authority}, which mans this checkpoint.")
-# (method, path, headers, JSON body or None) -> (status, JSON answer)
-Transport = Callable[[str, str, dict[str, str], Any], tuple[int, Any]]
+# What a hub says when it is only busy for now: ask again later. Any other refusal is final.
+RETRYABLE = frozenset({429, 503})
+
+
+class Reply(NamedTuple):
+    """One answer of the hub: its status, its JSON body (None if it had none or was not
+    JSON), and the seconds its ``Retry-After`` asked for, if it gave one."""
+
+    status: int
+    body: Any
+    retry_after: float | None = None
+
+
+# (method, path, headers, JSON body or None) -> Reply; raises HubUnreachable when no answer came
+Transport = Callable[[str, str, dict[str, str], Any], Reply]
 
 
 class HubUnreachable(TansiqError):
@@ -45,6 +64,28 @@ class HubUnreachable(TansiqError):
 class HubRefused(TansiqError):
     code = "device.hub_refused"
     message = N_("The hub refused the sync: {problem}")
+
+
+class HubBusy(TansiqError):
+    code = "device.hub_busy"
+    message = N_(
+        "The hub is busy (HTTP {status}) and asked to be tried again later; events stay queued."
+    )
+    category = ErrorCategory.CONFLICT
+
+
+class BadHubAnswer(TansiqError):
+    code = "device.bad_hub_answer"
+    message = N_(
+        "The hub's answer cannot be read ({problem}); nothing was changed on this device and "
+        "events stay queued."
+    )
+    category = ErrorCategory.CONFLICT
+
+
+class DeviceFileUnusable(TansiqError):
+    code = "device.file_unusable"
+    message = N_("The device file {path} cannot be used: {problem}")
 
 
 class NotEnrolled(TansiqError):
@@ -66,7 +107,7 @@ def http_transport(base_url: str, timeout: float = 30.0) -> Transport:
     if not base.startswith(("http://", "https://")):
         raise HubUnreachable(problem="the hub URL must start with http:// or https://")
 
-    def send(method: str, path: str, headers: dict[str, str], body: Any) -> tuple[int, Any]:
+    def send(method: str, path: str, headers: dict[str, str], body: Any) -> Reply:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(  # noqa: S310 - scheme checked above
             base + path,
@@ -76,13 +117,82 @@ def http_transport(base_url: str, timeout: float = 30.0) -> Transport:
         )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - scheme checked above
-                return response.status, json.loads(response.read() or b"null")
+                raw = response.read()
+                status = response.status
+                retry_after = response.headers.get("Retry-After")
         except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
+            # A refusal may come from a proxy in front of the hub, in HTML: its status counts.
+            raw, status, retry_after = error.read(), error.code, error.headers.get("Retry-After")
         except (OSError, ValueError) as error:
             raise HubUnreachable(problem=str(error)[:200]) from None
+        try:
+            answer = json.loads(raw or b"null")
+        except ValueError:
+            if status == 200:
+                raise BadHubAnswer(problem="not JSON") from None
+            answer = None
+        return Reply(status, answer, parse_retry_after(retry_after))
 
     return send
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delay-seconds or an HTTP date
+    (RFC 9110, 10.2.3); None when absent or unreadable."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # an HTTP date is GMT by definition
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or SystemClock().now())).total_seconds())
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How a busy or unreachable hub is retried: at most ``attempts`` tries of one request,
+    waiting between them a random time in the upper half of ``first_s`` doubled each time
+    (capped at ``longest_s``), or longer if the hub's ``Retry-After`` says so. A hub asking
+    for more than ``longest_s`` is not waited for: the sync stops and the queue waits."""
+
+    attempts: int = 6
+    first_s: float = 1.0
+    longest_s: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
+    jitter: Callable[[], float] = random.random
+
+    def wait(self, retry: int, retry_after: float | None) -> float | None:
+        """Seconds to wait before retry number ``retry`` (1, 2, …); None to give up."""
+        if retry >= self.attempts:
+            return None
+        ceiling = min(self.longest_s, self.first_s * 2 ** (retry - 1))
+        wait = ceiling / 2 + self.jitter() * ceiling / 2
+        if retry_after is not None:
+            wait = max(wait, retry_after)
+        return None if wait > self.longest_s else wait
+
+
+@dataclass(frozen=True)
+class Retrying:
+    """What a retry is about to do, for the person watching."""
+
+    attempt: int  # the attempt about to be made, 2 or more
+    attempts: int
+    wait_s: float
+    problem: str
+
+
+@dataclass
+class Progress:
+    """Callbacks a front end gives to hear how a sync is going (each optional)."""
+
+    sent: Callable[[int, int], None] = field(default=lambda sent, total: None)
+    retrying: Callable[[Retrying], None] = field(default=lambda retrying: None)
 
 
 @dataclass(frozen=True)
@@ -101,17 +211,20 @@ class DeviceStore:
     """The device's own SQLite file."""
 
     def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(path)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript("""
-            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
-            CREATE TABLE IF NOT EXISTS queue (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, body TEXT NOT NULL,
-                sent INTEGER NOT NULL DEFAULT 0);
-            CREATE TABLE IF NOT EXISTS expected (
-                number TEXT PRIMARY KEY, token TEXT NOT NULL, valid_until TEXT NOT NULL);
-        """)
-        self.db.commit()
+        try:
+            self.db = sqlite3.connect(path)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript("""
+                CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB);
+                CREATE TABLE IF NOT EXISTS queue (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE, body TEXT NOT NULL,
+                    sent INTEGER NOT NULL DEFAULT 0);
+                CREATE TABLE IF NOT EXISTS expected (
+                    number TEXT PRIMARY KEY, token TEXT NOT NULL, valid_until TEXT NOT NULL);
+            """)
+            self.db.commit()
+        except sqlite3.Error as error:  # not a database, a folder, no permission, …
+            raise DeviceFileUnusable(path=str(path), problem=str(error)[:200]) from None
 
     def close(self) -> None:
         self.db.close()
@@ -146,29 +259,68 @@ class DeviceStore:
 
 
 class CheckpointDevice:
-    def __init__(self, store: DeviceStore, transport: Transport, token: str) -> None:
+    def __init__(
+        self,
+        store: DeviceStore,
+        transport: Transport,
+        token: str,
+        *,
+        backoff: Backoff | None = None,
+        progress: Progress | None = None,
+    ) -> None:
         self.store = store
         self.transport = transport
         self.headers = {"Authorization": f"Device {token}"}
+        self.backoff = backoff or Backoff()
+        self.progress = progress or Progress()
+
+    def _ask(self, method: str, path: str, body: Any = None) -> Any:
+        """The hub's 200 answer to one request, retried while the hub is busy or unreachable.
+
+        Every request the device makes is safe to repeat (a pull reads; the hub stores each
+        event id once), so a retry after a lost answer duplicates nothing."""
+        retry = 0
+        while True:
+            retry_after: float | None = None
+            try:
+                reply = self.transport(method, path, self.headers, body)
+            except HubUnreachable as error:
+                failure: TansiqError = error
+                problem = str(error.params.get("problem", ""))
+            else:
+                if reply.status == 200:
+                    return reply.body
+                if reply.status not in RETRYABLE:
+                    raise HubRefused(problem=_problem(reply.body, reply.status))
+                failure = HubBusy(status=reply.status)
+                problem = f"HTTP {reply.status}"
+                retry_after = reply.retry_after
+            retry += 1
+            wait = self.backoff.wait(retry, retry_after)
+            if wait is None:
+                raise failure
+            self.progress.retrying(Retrying(retry + 1, self.backoff.attempts, wait, problem))
+            self.backoff.sleep(wait)
 
     def sync(self) -> SyncReport:
         """Pull what is new, then push every queued event (resumable)."""
         pulled = self._pull()
         stored = duplicates = rejected = pushed = 0
+        total = self.store.count_unsent()
         while batch := self.store.unsent(BATCH):
-            status, answer = self.transport(
-                "POST",
-                "/api/v1/sync/events",
-                self.headers,
-                {"events": [event for _, event in batch]},
+            answer = self._ask(
+                "POST", "/api/v1/sync/events", {"events": [event for _, event in batch]}
             )
-            if status != 200:
-                raise HubRefused(problem=_problem(answer, status))
+            try:
+                counts = (answer["stored"], answer["duplicates"], len(answer["rejected"]))
+            except (KeyError, TypeError) as error:
+                raise BadHubAnswer(problem=f"events: {error!r}"[:200]) from None
             self.store.mark_sent([seq for seq, _ in batch])
             pushed += len(batch)
-            stored += answer["stored"]
-            duplicates += answer["duplicates"]
-            rejected += len(answer["rejected"])
+            stored += counts[0]
+            duplicates += counts[1]
+            rejected += counts[2]
+            self.progress.sent(pushed, max(total, pushed))
         return SyncReport(
             pulled["trust_seq"],
             pulled["revocation_seq"],
@@ -186,31 +338,38 @@ class CheckpointDevice:
         age come from the signed deltas, never from unsigned fields of the answer."""
         public = self.governance_keys()
         since = int(self.store.get("revocation_seq") or 0)
-        status, answer = self.transport(
-            "GET", f"/api/v1/sync/pull?revocations_since={since}", self.headers, None
-        )
-        if status != 200:
-            raise HubRefused(problem=_problem(answer, status))
-        trust = None
-        if answer["trust_list"] is not None:
-            trust = base64.b64decode(answer["trust_list"])
-            load_trust_list(trust, public, min_seq=int(self.store.get("trust_seq") or 0))
-        merged = _merge_revocations(
-            self.store.get("revocations"), base64.b64decode(answer["revocations"])
-        )
-        state = load_revocations(merged, public)  # refuses unsigned deltas and gaps
+        answer = self._ask("GET", f"/api/v1/sync/pull?revocations_since={since}")
+        try:
+            trust = None
+            if answer["trust_list"] is not None:
+                trust = base64.b64decode(answer["trust_list"], validate=True)
+                load_trust_list(trust, public, min_seq=int(self.store.get("trust_seq") or 0))
+                trust_seq = int(answer["trust_seq"])
+            merged = _merge_revocations(
+                self.store.get("revocations"),
+                base64.b64decode(answer["revocations"], validate=True),
+            )
+            state = load_revocations(merged, public)  # refuses unsigned deltas and gaps
+            expected = [
+                (str(e["number"]), str(e["token"]), str(e["valid_until"]))
+                for e in answer["expected"]
+            ]
+            authority = str(answer.get("authority", ""))
+        # A hub (or something posing as one) that answers out of shape: a coded refusal,
+        # and nothing stored (a base64 error is a ValueError).
+        except (KeyError, TypeError, ValueError, AttributeError, cbor2.CBORError) as error:
+            raise BadHubAnswer(problem=f"pull: {type(error).__name__}") from None
         if trust is not None:
-            self.store.put(trust_list=trust, trust_seq=int(answer["trust_seq"]))
+            self.store.put(trust_list=trust, trust_seq=trust_seq)
         self.store.put(
             revocations=merged,
             revocation_seq=state.seq,
             data_as_of=None if state.as_of is None else state.as_of.isoformat(),
-            authority=str(answer.get("authority", "")),
+            authority=authority,
         )
         self.store.db.execute("DELETE FROM expected")
         self.store.db.executemany(
-            "INSERT INTO expected (number, token, valid_until) VALUES (?, ?, ?)",
-            [(e["number"], e["token"], e["valid_until"]) for e in answer["expected"]],
+            "INSERT INTO expected (number, token, valid_until) VALUES (?, ?, ?)", expected
         )
         self.store.db.commit()
         return {**answer, "revocation_seq": state.seq}
@@ -243,15 +402,13 @@ class CheckpointDevice:
             if revocations_bytes is None
             else load_revocations(revocations_bytes, keys)
         )
-        # Fresh as of the last signed revocation delta (the hub signs an empty one at least
-        # hourly): the trust list itself changes only when keys do.
+        # Data age as every verifier counts it: since the newest signed revocation delta.
         verdict = verify(
             token,
             trust=trust,
             revocations=revocations,
             at=at,
             checkpoint=checkpoint,
-            data_as_of=revocations.as_of,
             max_data_age=max_data_age,
         )
         return _signed_by_operator(verdict, self.store.get("authority"))
@@ -298,7 +455,10 @@ def _signed_by_operator(verdict: Verdict, authority: str | None) -> Verdict:
 
 
 def _merge_revocations(known: bytes | None, new: bytes) -> bytes:
-    items = ([] if known is None else cbor2.loads(known)) + cbor2.loads(new)
+    fresh = cbor2.loads(new)
+    if not isinstance(fresh, list):
+        raise TypeError("revocations are not a list")
+    items = ([] if known is None else cbor2.loads(known)) + fresh
     unique = {bytes(item): None for item in items}
     return bytes(cbor2.dumps(list(unique)))
 

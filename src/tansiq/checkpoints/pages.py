@@ -85,7 +85,8 @@ def _js_labels(s: Viewer) -> dict[str, Any]:
     words = s.words()
     text: dict[str, Any] = {key: value for key, value in words.items() if key.startswith("cp_")}
     # Texts with a number the script fills in: their forms, chosen there with Intl.PluralRules.
-    text["cp_stale_warning"] = message_forms(LABELS["cp_stale_warning"], s.locale)
+    for key in ("cp_stale_warning", "cp_retrying", "cp_sync_progress"):
+        text[key] = message_forms(LABELS[key], s.locale)
     forms = {status.value: message_forms(message, s.locale) for status, message in REASONS.items()}
     reasons: dict[str, Any] = {
         key: value["other"] if len(value) == 1 else value for key, value in forms.items()

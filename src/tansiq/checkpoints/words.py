@@ -49,6 +49,17 @@ LABELS = {
     "cp_syncing": N_("Syncing…"),
     "cp_synced": N_("Synced."),
     "cp_unreachable": N_("The hub cannot be reached; events stay on this device."),
+    "cp_busy": N_("The hub is busy; events stay on this device until the next sync."),
+    "cp_bad_answer": N_(
+        "The hub's answer cannot be read; nothing was changed and events stay on this device."
+    ),
+    "cp_retrying": NP_(
+        "No answer from the hub yet: trying again in {count} second (attempt {attempt} of "
+        "{attempts}).",
+        "No answer from the hub yet: trying again in {count} seconds (attempt {attempt} of "
+        "{attempts}).",
+    ),
+    "cp_sync_progress": NP_("Sent {sent} of {count} event.", "Sent {sent} of {count} events."),
     "cp_refused": N_("The hub refused this device's token. Ask your administrator for a new one."),
     "cp_insecure": N_(
         "This app needs a secure connection: open the hub over HTTPS, or as localhost on this "

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from pathlib import Path
 
 import click
+from babel.numbers import format_decimal
 
-from tansiq.checkpoints.client import CheckpointDevice, DeviceStore, http_transport
+from tansiq.checkpoints.client import (
+    Backoff,
+    CheckpointDevice,
+    DeviceStore,
+    Progress,
+    Retrying,
+    http_transport,
+)
 from tansiq.checkpoints.domain import OfficerAction
 from tansiq.checkpoints.service import register_device
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.cli.base import hub_context, operator, session_scope
 from tansiq.cli.errors import cli_locale
+from tansiq.cli.permit import MAX_AGE
 from tansiq.core.clock import SystemClock
-from tansiq.core.i18n import NP_, translate
+from tansiq.core.i18n import NP_, Locale, translate
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import NoTrustList, governance_public_keys
 from tansiq.permits.trust import revocations_file
@@ -35,6 +45,48 @@ TOKEN = click.option(
 )
 
 
+SENT = NP_("sent {sent} of {count} event", "sent {sent} of {count} events")
+RETRYING = NP_(
+    "{problem}: trying again in {count} second (attempt {attempt} of {attempts})",
+    "{problem}: trying again in {count} seconds (attempt {attempt} of {attempts})",
+)
+PULLED = NP_(
+    "trust list {trust}, revocations up to {revocations}, {count} permit expected here",
+    "trust list {trust}, revocations up to {revocations}, {count} permits expected here",
+)
+PUSHED = NP_(
+    "pushed {count} event: {stored} new, {duplicates} already at the hub, {rejected} "
+    "rejected; {remaining} queued",
+    "pushed {count} events: {stored} new, {duplicates} already at the hub, {rejected} "
+    "rejected; {remaining} queued",
+)
+
+
+def _number(value: int, locale: Locale) -> str:
+    return format_decimal(value, locale=locale.value)
+
+
+def _progress(locale: Locale) -> Progress:
+    """Progress lines on stderr, so that stdout keeps only the sync's result."""
+
+    def sent(done: int, total: int) -> None:
+        text = translate(SENT, locale, sent=_number(done, locale), count=_number(total, locale))
+        click.echo(text, err=True)
+
+    def retrying(retry: Retrying) -> None:
+        text = translate(
+            RETRYING,
+            locale,
+            problem=retry.problem,
+            count=_number(math.ceil(retry.wait_s), locale),
+            attempt=_number(retry.attempt, locale),
+            attempts=_number(retry.attempts, locale),
+        )
+        click.echo(text, err=True)
+
+    return Progress(sent=sent, retrying=retrying)
+
+
 @click.group()
 def checkpoint() -> None:
     """A checkpoint device: sync with the hub, scan permits offline."""
@@ -48,22 +100,53 @@ def checkpoint() -> None:
     required=True,
     help="The hub's address, e.g. https://hub.example (or TANSIQ_HUB_URL).",
 )
+@click.option(
+    "--attempts",
+    type=click.IntRange(1, 20),
+    default=Backoff.attempts,
+    show_default=True,
+    help="Tries of each request while the hub is busy (503, 429) or unreachable.",
+)
 @TOKEN
 @QUEUE
-def sync(hub_url: str, device_token: str, queue_path: Path) -> None:
-    """Pull trust list, revocations and expected permits; push every queued event."""
+def sync(hub_url: str, attempts: int, device_token: str, queue_path: Path) -> None:
+    """Pull trust list, revocations and expected permits; push every queued event.
+
+    A busy or unreachable hub is retried with growing waits (its Retry-After honoured); any
+    other refusal stops the sync at once. Events stay queued until the hub acknowledged them."""
+    locale = cli_locale()
     store = DeviceStore(queue_path)
     try:
-        report = CheckpointDevice(store, http_transport(hub_url), device_token).sync()
+        device = CheckpointDevice(
+            store,
+            http_transport(hub_url),
+            device_token,
+            backoff=Backoff(attempts=attempts),
+            progress=_progress(locale),
+        )
+        report = device.sync()
     finally:
         store.close()
+    n = _number
     click.echo(
-        f"trust list {report.pulled_trust_seq}, revocations up to "
-        f"{report.revocation_seq}, {report.expected} permits expected here"
+        translate(
+            PULLED,
+            locale,
+            trust=n(report.pulled_trust_seq, locale),
+            revocations=n(report.revocation_seq, locale),
+            count=n(report.expected, locale),
+        )
     )
     click.echo(
-        f"pushed {report.pushed} events: {report.stored} new, {report.duplicates} "
-        f"already at the hub, {report.rejected} rejected; {report.remaining} queued"
+        translate(
+            PUSHED,
+            locale,
+            count=n(report.pushed, locale),
+            stored=n(report.stored, locale),
+            duplicates=n(report.duplicates, locale),
+            rejected=n(report.rejected, locale),
+            remaining=n(report.remaining, locale),
+        )
     )
 
 
@@ -109,13 +192,7 @@ def enrol(keys: tuple[str, ...], queue_path: Path) -> None:
 )
 @click.option("--note", default="")
 @click.option("--officer", default="")
-@click.option(
-    "--max-age-hours",
-    type=float,
-    default=24.0,
-    show_default=True,
-    help="Trust data older than this makes the verdict 'stale'.",
-)
+@MAX_AGE
 @TOKEN
 @QUEUE
 def scan(

@@ -3,13 +3,14 @@ the API, for scripts and for an operator at the console. ``--as`` names the acti
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 from pydantic import BaseModel, ValidationError
 
-from tansiq.clearances import appeals, permit_actions, reviews, service
+from tansiq.clearances import appeals, permit_actions, records, reviews, service
 from tansiq.clearances.applications import reference_of
 from tansiq.clearances.domain import Decision
 from tansiq.clearances.reasons import ReasonCode
@@ -28,7 +29,9 @@ from tansiq.cli.base import echo_json, hub_context, operator, read_json, session
 from tansiq.core.errors import ErrorDetail, InvalidInput
 from tansiq.core.i18n import N_
 from tansiq.geo.service import spatial_index_cache
-from tansiq.permits.domain import ConditionKind, PermitAction
+from tansiq.permits.domain import ConditionKind, PermitAction, PermitNotFound
+from tansiq.permits.repository import PermitRepository
+from tansiq.permits.service import TokenNotFound
 from tansiq.web.deps import MAX_ID
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -88,12 +91,24 @@ def applications() -> None:
 @applications.command("submit")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @AS_USER
+@click.option(
+    "--valid-hours",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Valid from now for this many hours, instead of the file's window.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the application as JSON.")
 @click.pass_context
-def submit(ctx: click.Context, file: Path, as_user: str, as_json: bool) -> None:
+def submit(
+    ctx: click.Context, file: Path, as_user: str, valid_hours: float | None, as_json: bool
+) -> None:
     """Submit the application in FILE (JSON, as POST /api/v1/applications takes it)."""
-    body = parse(ApplicationIn, read_json(file))
     hub = hub_context(ctx)
+    data = read_json(file)
+    if valid_hours is not None and isinstance(data, dict):
+        start = hub.clock.now()
+        data["valid_from"] = start.isoformat()
+        data["valid_until"] = (start + timedelta(hours=valid_hours)).isoformat()
+    body = parse(ApplicationIn, data)
     with session_scope(ctx) as session:
         env = service.ClearanceEnv.of(
             hub.settings, hub.clock, spatial_index_cache(hub.caches, hub.settings.metric_epsg)
@@ -317,3 +332,23 @@ for _action, _help in (
     ("revoke", "Revoke a permit for good."),
 ):
     _permit_command(_action, _help)
+
+
+@permits.command("token")
+@click.argument("permit_id", type=click.IntRange(1, MAX_ID))
+@AS_USER
+@click.pass_context
+def token(ctx: click.Context, permit_id: int, as_user: str) -> None:
+    """Print a permit's signed text (TQ1:…), what its QR code holds.
+
+    For those who may see its application; the text is what `tansiq checkpoint scan` and
+    `tansiq permit verify` take."""
+    with session_scope(ctx) as session:
+        found = records.permit_and_application(session, permit_id)
+        me = operator(session, as_user)
+        if found is None or not service.visible(session, me, found[1]):
+            raise PermitNotFound(permit=permit_id)
+        record = PermitRepository(session).token_of(permit_id)
+        if record is None or record.token is None:  # an outside key's signature outstanding
+            raise TokenNotFound(permit=permit_id)
+        click.echo(record.token)

@@ -9,7 +9,7 @@ Exit code 0 only for a valid permit.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +24,20 @@ from tansiq.permits.keys import ALG_EDDSA, PublicKey, load_public_key
 from tansiq.permits.token_errors import PublicKeyInvalid
 from tansiq.permits.trust import RevocationState, load_revocations, load_trust_list
 from tansiq.verifier.image import read_qr_text
-from tansiq.verifier.verify import Verdict, verify
+from tansiq.verifier.verify import DEFAULT_MAX_DATA_AGE, Verdict, verify
 
 EXIT_NOT_VALID = 1
+# The hub's own setting, read by every verifier so that "stale" means one thing everywhere.
+MAX_AGE = click.option(
+    "--max-age-hours",
+    type=click.FloatRange(min=0, min_open=True),
+    envvar="TANSIQ_DATA_MAX_AGE_HOURS",
+    default=DEFAULT_MAX_DATA_AGE.total_seconds() / 3600,
+    show_default=True,
+    show_envvar=True,
+    help="Data older than this (since its newest signed revocation update) makes the verdict "
+    "'stale'.",
+)
 
 
 class TokenSourceNeeded(TansiqError):
@@ -131,13 +142,17 @@ def _print(verdict: Verdict) -> None:
         click.echo(f"  signed by {', '.join(verdict.authorities)}")
 
 
-# Suspend, reinstate and revoke act on the hub's database: they live beside the other clearance
-# commands and load only when run.
+# Suspend, reinstate, revoke and token act on the hub's database: they live beside the other
+# clearance commands and load only when run.
 LIFECYCLE = {
     "reinstate": LazyCommand("tansiq.cli.clearances:permits.reinstate", "Lift a suspension."),
     "revoke": LazyCommand("tansiq.cli.clearances:permits.revoke", "Revoke a permit for good."),
     "suspend": LazyCommand(
         "tansiq.cli.clearances:permits.suspend", "Suspend a permit for a while."
+    ),
+    "token": LazyCommand(
+        "tansiq.cli.clearances:permits.token",
+        "Print a permit's signed text (TQ1:…), what its QR code holds.",
     ),
 }
 
@@ -180,6 +195,7 @@ def permit() -> None:
 @click.option("--checkpoint", metavar="CODE", help="This checkpoint's code.")
 @click.option("--at", "at", metavar="TIME", help="Check as of this time (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@MAX_AGE
 @click.pass_context
 def verify_command(
     ctx: click.Context,
@@ -191,6 +207,7 @@ def verify_command(
     checkpoint: str | None,
     at: str | None,
     as_json: bool,
+    max_age_hours: float,
 ) -> None:
     """Check a permit TOKEN (or --image) offline: prints the verdict, exit code 0 only if valid."""
     if (token is None) == (image is None):
@@ -209,6 +226,7 @@ def verify_command(
         revocations=state,
         at=_when(ctx, at),
         checkpoint=checkpoint,
+        max_data_age=timedelta(hours=max_age_hours),
     )
     if as_json:
         click.echo(json.dumps(_shown(verdict), ensure_ascii=False, indent=2))

@@ -8,10 +8,18 @@ from pathlib import Path
 
 import click
 import uvicorn
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from tansiq.app import create_app
-from tansiq.cli.base import hub_context, session_scope, use_context
+from tansiq.cli.base import (
+    DatabaseUnreachable,
+    hub_context,
+    secret_beside,
+    session_scope,
+    use_context,
+)
 from tansiq.cli.worker import start_background_worker
 from tansiq.context import HubContext
 from tansiq.core.clock import Clock
@@ -22,7 +30,7 @@ from tansiq.demo.service import DEMO_PASSWORD, load_demo
 from tansiq.parties.domain import PartyKind
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits.service import ensure_permit_key, publish_trust_list
-from tansiq.settings import Settings
+from tansiq.settings import load_settings
 
 
 def run_server(context: HubContext, host: str, port: int, *, worker: bool = True) -> None:
@@ -47,8 +55,8 @@ def run_server(context: HubContext, host: str, port: int, *, worker: bool = True
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None, no_worker: bool) -> None:
     """Bring the database up to date and run the hub (with its job worker)."""
-    context = hub_context(ctx)
-    upgrade(context.engine)
+    context = hub_context(ctx, upgrading=True)
+    upgrade_database(context)
     run_server(
         context, host or context.settings.host, port or context.settings.port, worker=not no_worker
     )
@@ -77,20 +85,25 @@ def demo(
     if path is None and _database_configured(ctx):
         if reset:
             raise DemoResetNeedsFile
-        context = hub_context(ctx)
+        url = ctx.find_root().params.get("database_url") or load_settings().database_url
+        beside = secret_beside(url)
+        if beside is not None and not os.environ.get("TANSIQ_SECRET_KEY"):
+            demo_secret(beside)  # a SQLite demo keeps its secret beside it, as `tansiq demo` does
+        context = hub_context(ctx, creating=True)
         where = context.engine.url.render_as_string(hide_password=True)
     else:
         path = path or DEMO_FILE
         if reset:
             for suffix in ("", "-wal", "-shm", ".key"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
-        settings = Settings(database_url=f"sqlite:///{path.resolve()}")
+        settings = load_settings(database_url=f"sqlite:///{path.resolve()}")
+        # Beside the database, where every other command on this file finds it (cli.base).
         settings = settings.model_copy(
-            update={"secret_key": settings.secret_key or demo_secret(Path(f"{path}.key"))}
+            update={"secret_key": settings.secret_key or demo_secret(Path(f"{path.resolve()}.key"))}
         )
         context = use_context(ctx, HubContext.from_settings(settings))
         where = str(path)
-    upgrade(context.engine)
+    upgrade_database(context)
     with session_scope(ctx) as session:
         fresh = not PartyRepository(session).has_parties()
         users = load_demo(session, context.clock) if fresh else []
@@ -127,6 +140,17 @@ def _database_configured(ctx: click.Context) -> bool:
     )
 
 
+def upgrade_database(context: HubContext) -> None:
+    """Apply the pending migrations, or say in one coded line why the database cannot be
+    opened (a folder that does not exist, a server that refuses, …)."""
+    try:
+        upgrade(context.engine)
+    except DBAPIError as error:
+        problem = str(error.orig).strip().splitlines()[0][:200] if error.orig else "?"
+        url = make_url(context.settings.database_url).render_as_string(hide_password=True)
+        raise DatabaseUnreachable(url=url, problem=problem) from None
+
+
 def demo_secret(path: Path) -> str:
     """The demo hub's secret, kept in a file beside its database (made on first use)."""
     if path.exists():
@@ -152,7 +176,7 @@ def db() -> None:
 @db.command("upgrade")
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
-    """Apply every pending migration (SQLite or PostgreSQL)."""
-    context = hub_context(ctx)
-    upgrade(context.engine)
+    """Apply every pending migration (SQLite or PostgreSQL); creates a SQLite file if missing."""
+    context = hub_context(ctx, creating=True)
+    upgrade_database(context)
     click.echo(f"Database is up to date ({context.engine.dialect.name}).")

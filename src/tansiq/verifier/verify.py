@@ -24,9 +24,16 @@ Several things can be wrong at once; the verdict names the first in this order::
 * ``off_route``: ``checkpoint`` is given and the permit lists checkpoints that do not include it
   (codes compared case-insensitively). A permit with only a route line cannot tell, so it is
   never flagged.
-* ``stale``: the trust or revocation data is older than ``max_data_age`` at ``at``, or there is
-  no revocation data at all (``revocations=None``, or a state no delta was applied to). It
-  replaces ``valid`` only: a worse verdict always wins.
+* ``stale``: the data is older than ``max_data_age`` at ``at``, or there is no revocation data
+  at all (``revocations=None``, or a state no delta was applied to). It replaces ``valid``
+  only: a worse verdict always wins.
+
+**Data age**, the one definition every verifier here uses (the CLI device, the browser app,
+``tansiq permit verify``): the time since the issue time of the newest signed revocation delta
+held. The hub signs one at least hourly even when nothing changed, so it is the signed proof of
+when the data was last current; the trust list is re-signed only when keys change, and comes
+with every sync and export, so its own issue time says nothing about freshness. Without
+revocation data the trust list's issue time stands in (the verdict is ``stale`` then anyway).
 """
 
 from __future__ import annotations
@@ -137,6 +144,14 @@ def _stamp(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def data_current_at(trust: TrustList, revocations: RevocationState | None) -> datetime:
+    """When the data was last current (see "Data age" above): the newest revocation delta's
+    issue time, or the trust list's when there is no revocation data."""
+    if revocations is not None and revocations.as_of is not None:
+        return revocations.as_of
+    return trust.issued_at
+
+
 def verify(
     text: str,
     *,
@@ -149,14 +164,10 @@ def verify(
 ) -> Verdict:
     """The verdict on token ``text`` at time ``at``, from trust and revocation data alone.
 
-    ``data_as_of`` is when the trust/revocation data was current; by default the older of the
-    trust list's and the last revocation delta's issue times."""
+    ``data_as_of`` is when the data was last current; by default :func:`data_current_at`."""
     at = ensure_utc(at)
     if data_as_of is None:
-        times = [trust.issued_at]
-        if revocations is not None and revocations.as_of is not None:
-            times.append(revocations.as_of)
-        data_as_of = min(times)
+        data_as_of = data_current_at(trust, revocations)
     data_age = at - ensure_utc(data_as_of)
     try:
         token = decode(text)

@@ -106,19 +106,72 @@ async function renderStatus() {
 
 // --- sync: push the queue in batches, then pull (checked before anything is stored) -----------
 
+// A hub that is only busy (503, 429) or cannot be reached is asked again, waiting a random time
+// in the upper half of a doubling ceiling, or longer if its Retry-After says so; every request
+// here is safe to repeat (a pull reads, the hub stores each event id once). Any other refusal
+// is final. Either way the queue keeps every event the hub has not acknowledged.
+const RETRYABLE = new Set([429, 503]);
+const ATTEMPTS = 6;
+const FIRST_WAIT_MS = 1000;
+const LONGEST_WAIT_MS = 60e3;
+
 class HubRefused extends Error {}
+class HubBusy extends Error {}
+class HubUnreachable extends Error {}
+class BadAnswer extends Error {}
+
+const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+// Retry-After is delay-seconds or an HTTP date (RFC 9110, 10.2.3); null when absent or unreadable.
+function retryAfterMs(response) {
+  const value = (response.headers.get("Retry-After") || "").trim();
+  if (!value) return null;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+}
 
 async function hub(path, options = {}) {
-  const response = await fetch(path, {
-    ...options,
-    cache: "no-store",
-    headers: { ...(options.headers || {}), Authorization: `Device ${state.token}` },
-  });
-  if (!response.ok) throw new HubRefused(String(response.status));
-  return response.json();
+  for (let attempt = 1; ; attempt += 1) {
+    let response = null;
+    try {
+      response = await fetch(path, {
+        ...options,
+        cache: "no-store",
+        headers: { ...(options.headers || {}), Authorization: `Device ${state.token}` },
+      });
+    } catch {
+      response = null; // no answer at all: the network, or the hub is down
+    }
+    if (response && response.ok) {
+      try {
+        return await response.json();
+      } catch {
+        throw new BadAnswer(path);
+      }
+    }
+    if (response && !RETRYABLE.has(response.status)) throw new HubRefused(String(response.status));
+    const ceiling = Math.min(LONGEST_WAIT_MS, FIRST_WAIT_MS * 2 ** (attempt - 1));
+    let wait = ceiling / 2 + Math.random() * ceiling / 2;
+    const asked = response ? retryAfterMs(response) : null;
+    if (asked !== null) wait = Math.max(wait, asked);
+    // Offline, the "online" event syncs again; a hub asking for a long pause gets it.
+    if (attempt >= ATTEMPTS || wait > LONGEST_WAIT_MS || !navigator.onLine) {
+      throw response ? new HubBusy(String(response.status)) : new HubUnreachable(path);
+    }
+    const seconds = Math.ceil(wait / 1000);
+    say(fill(T.cp_retrying, {
+      count: new Intl.NumberFormat(LANG).format(seconds),
+      attempt: new Intl.NumberFormat(LANG).format(attempt + 1),
+      attempts: new Intl.NumberFormat(LANG).format(ATTEMPTS),
+    }, seconds));
+    await sleep(wait);
+  }
 }
 
 async function push() {
+  const total = await queueLength();
+  let sent = 0;
   for (;;) {
     const batch = await firstEvents(BATCH);
     if (!batch.length) return;
@@ -129,9 +182,15 @@ async function push() {
     });
     // Acknowledged: only now do the events leave this device (the hub stores each id once).
     await dropEvents(batch.map((event) => event.seq));
+    sent += batch.length;
+    const count = Math.max(total, sent);
+    say(fill(T.cp_sync_progress, {
+      sent: new Intl.NumberFormat(LANG).format(sent),
+      count: new Intl.NumberFormat(LANG).format(count),
+    }, count));
+    await renderStatus();
   }
 }
-
 async function pull() {
   const since = state.revocations ? state.revocations.seq : 0;
   const answer = await hub(`/api/v1/sync/pull?revocations_since=${since}`);
@@ -171,6 +230,8 @@ async function sync() {
     say(T.cp_synced);
   } catch (error) {
     if (error instanceof HubRefused) say(error.message === "401" || error.message === "403" ? T.cp_refused : T.cp_unreachable);
+    else if (error instanceof HubBusy) say(T.cp_busy);
+    else if (error instanceof BadAnswer) say(T.cp_bad_answer);
     else if (error instanceof TrustError) say(T.cp_trust_invalid);
     else say(T.cp_unreachable);
   } finally {
@@ -199,8 +260,7 @@ async function check(raw) {
       revocations: state.revocations,
       at: Date.now(),
       checkpoint: state.info ? state.info.checkpoint : null,
-      dataAsOf: state.revocations ? state.revocations.asOf : null,
-      maxDataAge: MAX_AGE_MS,
+      maxDataAge: MAX_AGE_MS, // data age as verify.js counts it, the same everywhere
     }),
     state.authority,
   );

@@ -29,13 +29,12 @@ function stamp(secondsSinceEpoch) {
 
 // The verdict on token `text` at `at` (milliseconds since the epoch). Never throws.
 //   trust: from loadTrustList; revocations: a RevocationState or null; checkpoint: code or null;
-//   dataAsOf: seconds (default: the older of the trust list's and the last delta's issue times);
+//   dataAsOf: seconds (default: the newest revocation delta's issue time, or the trust list's
+//   without revocation data: data age means the same here as in tansiq/verifier/verify.py);
 //   maxDataAge: milliseconds (default 24 h).
 export async function verify(text, { trust, revocations, at, checkpoint = null, dataAsOf = null, maxDataAge = 24 * 3600e3 }) {
   if (dataAsOf === null) {
-    const times = [trust.issuedAt];
-    if (revocations !== null && revocations.asOf !== null) times.push(revocations.asOf);
-    dataAsOf = Math.min(...times);
+    dataAsOf = revocations !== null && revocations.asOf !== null ? revocations.asOf : trust.issuedAt;
   }
   const dataAge = at - dataAsOf * 1000;
   let token;
