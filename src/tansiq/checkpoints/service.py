@@ -30,6 +30,7 @@ from tansiq.core.clock import Clock
 from tansiq.core.errors import NotFound, Unauthenticated
 from tansiq.core.i18n import N_
 from tansiq.core.text import normalise_text
+from tansiq.db.unit_of_work import record_after
 from tansiq.geo.models import CheckpointRecord
 from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import CheckpointNotFound
@@ -112,8 +113,22 @@ def device_for_token(session: Session, token: str, clock: Clock) -> DeviceRecord
     device = CheckpointRepository(session).device_by_token_hash(hash_token(token))
     if device is None or device.revoked_at is not None:
         raise DeviceNotValid
-    device.last_sync_at = clock.now()
+    now = clock.now()
+    if device.last_sync_at is None or device.last_sync_at <= now - LAST_SYNC_PRECISION:
+        _note_sync_later(session, device.id, now)
     return device
+
+
+# "Last sync" is kept to within five minutes, written after the request's own work: a pull
+# stays a read, and a device syncing constantly costs one short write every five minutes.
+LAST_SYNC_PRECISION = timedelta(minutes=5)
+
+
+def _note_sync_later(session: Session, device_id: int, now: datetime) -> None:
+    def note(later: Session) -> None:
+        CheckpointRepository(later).note_device_sync(device_id, now, now - LAST_SYNC_PRECISION)
+
+    record_after(session, note)
 
 
 MAX_EVENT_AGE = timedelta(days=400)

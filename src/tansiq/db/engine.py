@@ -9,6 +9,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 WRITE_OPTION = "tansiq_write"
+_PENDING_BEGIN = "tansiq_pending_begin"
+_WRITES = "tansiq_writes"
 
 
 def normalise_url(url: str) -> str:
@@ -52,11 +54,35 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        # A transaction that will write takes the write lock up front: a deferred one that
-        # reads first and writes later is refused at once ("database is locked") when
-        # another writer got there in between, whatever the busy timeout.
-        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # BEGIN waits for the transaction's first statement (below), so the work a request does
+        # before touching the database (parsing, validating, hashing) holds no lock. A unit
+        # that will write takes the write lock with that first statement (BEGIN IMMEDIATE,
+        # which waits up to the busy timeout): a deferred transaction that reads first and
+        # writes later is refused at once ("database is locked") when another writer got there
+        # in between, whatever the busy timeout. A unit that only reads never asks for it.
+        connection.info[_PENDING_BEGIN] = True
+        connection.info[_WRITES] = bool(connection.get_execution_options().get(WRITE_OPTION))
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def on_statement(connection: Any, *_args: Any) -> None:
+        if connection.info.pop(_PENDING_BEGIN, False):
+            immediate = connection.info.pop(_WRITES, False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def on_end(connection: Any) -> None:
+        # A transaction that ran no statement never began; nothing is left pending.
+        connection.info.pop(_PENDING_BEGIN, None)
+        connection.info.pop(_WRITES, None)
+
+
+@event.listens_for(Session, "after_begin")
+def _mark_writes(session: Session, _transaction: Any, connection: Any) -> None:
+    """A unit of work says whether it will write (``unit_of_work(write=...)``); its connection
+    learns it as the session's transaction begins, before the first statement."""
+    if session.info.get(WRITE_OPTION) and connection.info.get(_PENDING_BEGIN):
+        connection.info[_WRITES] = True
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -40,7 +40,7 @@ from tansiq.pages.trader_route import check_route, coded, map_view
 from tansiq.parties.domain import Principal, Role
 from tansiq.permits.qr import make_qr
 from tansiq.permits.repository import PermitRepository
-from tansiq.web.deps import RecordId
+from tansiq.web.deps import RecordId, reads_only
 from tansiq.web.session import CsrfRejected
 
 router = APIRouter(include_in_schema=False)
@@ -120,6 +120,7 @@ def create_application(s: Current, form: FormData) -> Response:
 
 
 @router.post("/applications/new/route-check")
+@reads_only
 def route_check(s: Current, form: FormData) -> Response:
     """The authorities and checkpoints a route touches, as JSON for the form's script."""
     if s.me is None:
