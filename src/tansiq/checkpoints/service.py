@@ -340,6 +340,15 @@ class PullData:
 HEARTBEAT = timedelta(hours=1)
 
 
+def _heartbeat_if_due(session: Session, secret: str, clock: Clock) -> None:
+    """The heartbeat, unless another request has written a delta in the last hour."""
+    last = PermitRepository(session).deltas_since(
+        max(PermitRepository(session).last_revocation_seq() - 1, 0)
+    )
+    if last and clock.now() - last[-1].issued_at > HEARTBEAT:
+        record_heartbeat(session, secret=secret, clock=clock)
+
+
 def pull(
     session: Session,
     device: DeviceRecord,
@@ -354,7 +363,9 @@ def pull(
     permits = PermitRepository(session)
     latest = permits.deltas_since(max(permits.last_revocation_seq() - 1, 0))
     if secret is not None and latest and clock.now() - latest[-1].issued_at > HEARTBEAT:
-        record_heartbeat(session, secret=secret, clock=clock)
+        # A pull is a read: the heartbeat is written after it, in a short unit of its own, and
+        # reaches the devices with their next pull.
+        record_after(session, lambda later: _heartbeat_if_due(later, secret, clock))
     trust = permits.latest_trust_list()
     checkpoint = GeoRepository(session).checkpoint(device.checkpoint_id)
     assert checkpoint is not None  # noqa: S101 - a device belongs to a checkpoint

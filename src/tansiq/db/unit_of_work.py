@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tansiq.db.engine import WRITE_OPTION
@@ -46,8 +46,9 @@ def record_after(session: Session, action: Bookkeeping) -> None:
     short write unit of its own after this unit commits; nothing runs if this unit fails.
 
     A read stays a read (no write lock, nothing to wait for), and the bookkeeping is best
-    effort: when the database stays busy for the whole busy timeout it is skipped and logged,
-    never turned into an error for the request it notes.
+    effort: when the database stays busy for the whole busy timeout, or a concurrent request
+    wrote the same thing first (a unique key), it is skipped and logged, never turned into an
+    error for the request it notes. ``action`` should check that it is still due.
     """
     session.info.setdefault(_BOOKKEEPING, []).append(action)
 
@@ -56,6 +57,9 @@ def _run_bookkeeping(factory: sessionmaker[Session], action: Bookkeeping) -> Non
     try:
         with unit_of_work(factory) as session:
             action(session)
+    except IntegrityError as error:
+        # A concurrent request wrote the same bookkeeping first (a heartbeat's sequence number).
+        logger.info("bookkeeping write skipped, done concurrently: %s", error.orig)
     except OperationalError as error:
         if "locked" not in str(error.orig).lower():
             raise
