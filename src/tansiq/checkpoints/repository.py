@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord
 from tansiq.db.repository import Repository
 
-# Advisory lock keys (PostgreSQL) for the clone check: a namespace, and the permit reference
-# hashed into one of few buckets, so a batch of a thousand permits takes at most this many.
-CLONE_LOCK_NAMESPACE = 0x7451
-CLONE_LOCK_BUCKETS = 64
-
 
 class CheckpointRepository(Repository[DeviceRecord]):
-    def lock_permits_for_clone_check(self, refs: Collection[str]) -> None:
-        """Until this transaction ends, hold the clone-check lock of each permit in ``refs``.
-
-        On PostgreSQL two pushes of the same permit at once each read the other's scans as not
-        yet there, and neither sees the clone; with this lock, taken after the insert, the
-        second waits and then reads the first's committed scans. SQLite has one writer at a
-        time, which does the same already. Taken in order, so two batches never deadlock."""
-        if self.session.get_bind().dialect.name != "postgresql":
-            return
-        buckets = sorted({zlib.crc32(ref.encode()) % CLONE_LOCK_BUCKETS for ref in refs})
-        for bucket in buckets:
-            self.session.execute(select(func.pg_advisory_xact_lock(CLONE_LOCK_NAMESPACE, bucket)))
-
     def device(self, device_id: int) -> DeviceRecord | None:
         return self.session.get(DeviceRecord, device_id)
 

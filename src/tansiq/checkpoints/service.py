@@ -177,7 +177,6 @@ def ingest_events(
         stored=len(inserted), duplicates=len(rows) - len(inserted), stored_uids=inserted
     )
     new_rows = [row for row in unique if row["event_uid"] in inserted]
-    repo.lock_permits_for_clone_check({str(row["permit_ref"]) for row in new_rows})
     result.contradictions = _flag_contradictions(session, device, new_rows, clock)
     result.clones = _flag_clones(session, new_rows, clock)
     return result
