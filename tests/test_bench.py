@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 from datetime import UTC, datetime
@@ -10,9 +11,12 @@ from pathlib import Path
 import shapely
 
 from tansiq.checkpoints.client import BATCH as CLI_BATCH
+from tansiq.clearances.schemas import ApplicationIn
+from tansiq.web.session import SESSION_COOKIE, SessionSigner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
+import load
 import report
 import route
 import sync
@@ -72,3 +76,18 @@ def test_sync_events_carry_the_expected_contradictions_and_clones() -> None:
     assert all(e["reason_code"] for e in refusals)
     assert sum(len(d.bodies) for d in devices) >= 4
     assert {d.batch for d in devices} == {CLI_BATCH, sync.browser_batch()}
+
+
+def test_load_mixes_every_kind_of_client_and_builds_valid_requests() -> None:
+    for total in (7, 32, 64):
+        kinds = load.clients_of(total)
+        assert len(kinds) == total
+        assert set(kinds) == set(load.MIX)
+    bodies = [json.loads(body) for body in load.route_bodies(50)]
+    assert len(bodies[-1]["route"]["coordinates"]) == 50
+    assert all(body["route"]["type"] == "LineString" for body in bodies)
+    ApplicationIn.model_validate(load.application(1, random.Random(2)))
+    cookies = load.session_cookies("a-secret-long-enough-for-the-bench-0123", {"trader": "tq_x"})
+    name, _, value = cookies["trader"].partition("=")
+    assert name == SESSION_COOKIE
+    assert SessionSigner("a-secret-long-enough-for-the-bench-0123").load(value).token == "tq_x"

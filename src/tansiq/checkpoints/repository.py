@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -22,6 +22,17 @@ class CheckpointRepository(Repository[DeviceRecord]):
         return self.session.scalars(
             select(DeviceRecord).where(DeviceRecord.token_hash == token_hash)
         ).first()
+
+    def note_device_sync(self, device_id: int, now: datetime, stale_before: datetime) -> None:
+        """Record ``now`` as the device's last sync, unless one since ``stale_before`` is."""
+        self.session.execute(
+            update(DeviceRecord)
+            .where(DeviceRecord.id == device_id)
+            .where(
+                or_(DeviceRecord.last_sync_at.is_(None), DeviceRecord.last_sync_at < stale_before)
+            )
+            .values(last_sync_at=now)
+        )
 
     def devices(self, checkpoint_id: int) -> Sequence[DeviceRecord]:
         return self.session.scalars(

@@ -120,11 +120,17 @@ def register_device(
 
 @router.post("/sync/events")
 def push_events(
-    body: RawBatchIn, session: DbSession, hub: Hub, device: CurrentDevice, locale: RequestLocale
+    body: RawBatchIn,
+    session: DbSession,
+    hub: Hub,
+    locale: RequestLocale,
+    authorization: Annotated[str | None, Header()] = None,
 ) -> ScanBatchOut:
     """Queued scan events, in batches of up to 5,000. Idempotent: an event id already stored
     is counted as a duplicate, never stored twice. A malformed event is rejected by index and
     the others are stored."""
+    # The events are checked before the device is looked up: that lookup is the unit's first
+    # statement, which takes SQLite's write lock, and checking a batch is CPU work.
     valid: list[ScanEventIn] = []
     rejected: list[RejectedEventOut] = []
     now = hub.clock.now()
@@ -147,6 +153,7 @@ def push_events(
             )
             continue
         valid.append(event)
+    device = current_device(session, hub, authorization)
     result = service.ingest_events(session, device, valid, hub.clock)
     return ScanBatchOut(
         stored=result.stored,

@@ -29,6 +29,7 @@ from tansiq.core.clock import Clock
 from tansiq.core.errors import NotFound, Unauthenticated
 from tansiq.core.i18n import N_
 from tansiq.core.text import normalise_text
+from tansiq.db.unit_of_work import record_after
 from tansiq.geo.models import CheckpointRecord
 from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import CheckpointNotFound
@@ -129,8 +130,22 @@ def device_for_token(session: Session, token: str, clock: Clock) -> DeviceRecord
     device = CheckpointRepository(session).device_by_token_hash(hash_token(token))
     if device is None or device.revoked_at is not None:
         raise DeviceNotValid
-    device.last_sync_at = clock.now()
+    now = clock.now()
+    if device.last_sync_at is None or device.last_sync_at <= now - LAST_SYNC_PRECISION:
+        _note_sync_later(session, device.id, now)
     return device
+
+
+# "Last sync" is kept to within five minutes, written after the request's own work: a pull
+# stays a read, and a device syncing constantly costs one short write every five minutes.
+LAST_SYNC_PRECISION = timedelta(minutes=5)
+
+
+def _note_sync_later(session: Session, device_id: int, now: datetime) -> None:
+    def note(later: Session) -> None:
+        CheckpointRepository(later).note_device_sync(device_id, now, now - LAST_SYNC_PRECISION)
+
+    record_after(session, note)
 
 
 MAX_EVENT_AGE = timedelta(days=400)
@@ -342,6 +357,15 @@ class PullData:
 HEARTBEAT = timedelta(hours=1)
 
 
+def _heartbeat_if_due(session: Session, secret: str, clock: Clock) -> None:
+    """The heartbeat, unless another request has written a delta in the last hour."""
+    last = PermitRepository(session).deltas_since(
+        max(PermitRepository(session).last_revocation_seq() - 1, 0)
+    )
+    if last and clock.now() - last[-1].issued_at > HEARTBEAT:
+        record_heartbeat(session, secret=secret, clock=clock)
+
+
 def pull(
     session: Session,
     device: DeviceRecord,
@@ -356,7 +380,9 @@ def pull(
     permits = PermitRepository(session)
     latest = permits.deltas_since(max(permits.last_revocation_seq() - 1, 0))
     if secret is not None and latest and clock.now() - latest[-1].issued_at > HEARTBEAT:
-        record_heartbeat(session, secret=secret, clock=clock)
+        # A pull is a read: the heartbeat is written after it, in a short unit of its own, and
+        # reaches the devices with their next pull.
+        record_after(session, lambda later: _heartbeat_if_due(later, secret, clock))
     trust = permits.latest_trust_list()
     checkpoint = GeoRepository(session).checkpoint(device.checkpoint_id)
     assert checkpoint is not None  # noqa: S101 - a device belongs to a checkpoint

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 WRITE_OPTION = "tansiq_write"
+_PENDING_BEGIN = "tansiq_pending_begin"
+_WRITES = "tansiq_writes"
+_HOLDS_WRITER = "tansiq_holds_writer"
 
 
 def normalise_url(url: str) -> str:
@@ -52,11 +58,59 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        # A transaction that will write takes the write lock up front: a deferred one that
-        # reads first and writes later is refused at once ("database is locked") when
-        # another writer got there in between, whatever the busy timeout.
-        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # BEGIN waits for the transaction's first statement (below), so the work a request does
+        # before touching the database (parsing, validating, hashing) holds no lock. A unit
+        # that will write takes the write lock with that first statement (BEGIN IMMEDIATE,
+        # which waits up to the busy timeout): a deferred transaction that reads first and
+        # writes later is refused at once ("database is locked") when another writer got there
+        # in between, whatever the busy timeout. A unit that only reads never asks for it.
+        connection.info[_PENDING_BEGIN] = True
+        connection.info[_WRITES] = bool(connection.get_execution_options().get(WRITE_OPTION))
+
+    # This process's writers queue here for SQLite's one write lock: the next one goes as soon
+    # as the lock is handed back, where SQLite's busy handler would poll (every 100 ms once it
+    # has waited a while), leaving the lock idle and serving the waiters in no order.
+    writer = threading.Lock()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def on_statement(connection: Any, *_args: Any) -> None:
+        if not connection.info.pop(_PENDING_BEGIN, False):
+            return
+        if not connection.info.pop(_WRITES, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        if not in_memory:
+            if not writer.acquire(timeout=busy_timeout_ms / 1000):
+                raise OperationalError(
+                    "BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked")
+                )
+            connection.info[_HOLDS_WRITER] = writer
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def release(info: dict[Any, Any]) -> None:
+        # A transaction that ran no statement never began; nothing is left pending.
+        info.pop(_PENDING_BEGIN, None)
+        info.pop(_WRITES, None)
+        held = info.pop(_HOLDS_WRITER, None)
+        if held is not None:
+            held.release()
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def on_end(connection: Any) -> None:
+        release(connection.info)
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        release(record.info)  # a connection closed or invalidated mid-transaction
+
+
+@event.listens_for(Session, "after_begin")
+def _mark_writes(session: Session, _transaction: Any, connection: Any) -> None:
+    """A unit of work says whether it will write (``unit_of_work(write=...)``); its connection
+    learns it as the session's transaction begins, before the first statement."""
+    if session.info.get(WRITE_OPTION) and connection.info.get(_PENDING_BEGIN):
+        connection.info[_WRITES] = True
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

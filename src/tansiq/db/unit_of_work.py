@@ -2,27 +2,65 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tansiq.db.engine import WRITE_OPTION
+
+logger = logging.getLogger(__name__)
+_BOOKKEEPING = "tansiq_bookkeeping"
+
+Bookkeeping = Callable[[Session], None]
 
 
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session], *, write: bool = True) -> Iterator[Session]:
     """A session that commits when the block ends normally and rolls back otherwise.
 
-    ``write=False`` marks a unit that only reads, so SQLite need not take its write lock.
+    ``write=False`` marks a unit that only reads, so SQLite never takes its write lock for it;
+    a unit that writes takes it with its first statement, not when the block opens. After the
+    commit, each bookkeeping write queued by :func:`record_after` runs in a short unit of its
+    own.
     """
     session = factory()
-    session.connection(execution_options={WRITE_OPTION: write})
+    session.info[WRITE_OPTION] = write
     try:
         yield session
         session.commit()
+        later: list[Bookkeeping] = session.info.pop(_BOOKKEEPING, [])
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+    for action in later:
+        _run_bookkeeping(factory, action)
+
+
+def record_after(session: Session, action: Bookkeeping) -> None:
+    """Queue ``action`` (a bookkeeping write, such as when a token was last used) to run in a
+    short write unit of its own after this unit commits; nothing runs if this unit fails.
+
+    A read stays a read (no write lock, nothing to wait for), and the bookkeeping is best
+    effort: when the database stays busy for the whole busy timeout, or a concurrent request
+    wrote the same thing first (a unique key), it is skipped and logged, never turned into an
+    error for the request it notes. ``action`` should check that it is still due.
+    """
+    session.info.setdefault(_BOOKKEEPING, []).append(action)
+
+
+def _run_bookkeeping(factory: sessionmaker[Session], action: Bookkeeping) -> None:
+    try:
+        with unit_of_work(factory) as session:
+            action(session)
+    except IntegrityError as error:
+        # A concurrent request wrote the same bookkeeping first (a heartbeat's sequence number).
+        logger.info("bookkeeping write skipped, done concurrently: %s", error.orig)
+    except OperationalError as error:
+        if "locked" not in str(error.orig).lower():
+            raise
+        logger.warning("bookkeeping write skipped, the database stayed busy: %s", error.orig)

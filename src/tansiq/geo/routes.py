@@ -22,7 +22,7 @@ from tansiq.geo.schemas import (
 from tansiq.parties import access
 from tansiq.parties.deps import CurrentPrincipal
 from tansiq.parties.repository import PartyRepository
-from tansiq.web.deps import DbSession, Hub
+from tansiq.web.deps import DbSession, Hub, reads_only
 
 router = APIRouter(prefix="/api/v1", tags=["geography"])
 GeoJSONBody = Annotated[Any, Body(description="A GeoJSON FeatureCollection (RFC 7946).")]
@@ -119,6 +119,7 @@ def set_checkpoint_status(
 
 
 @router.post("/routes/resolve")
+@reads_only
 def resolve_route(
     body: RouteIn, session: DbSession, hub: Hub, me: CurrentPrincipal
 ) -> RouteResolutionOut:

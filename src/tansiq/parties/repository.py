@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from tansiq.db.repository import Repository
@@ -77,3 +78,17 @@ class PartyRepository(Repository[PartyRecord | UserRecord | ApiTokenRecord | Use
 
     def token(self, token_id: int) -> ApiTokenRecord | None:
         return self.session.get(ApiTokenRecord, token_id)
+
+    def note_token_use(self, token_id: int, now: datetime, stale_before: datetime) -> None:
+        """Record ``now`` as the token's last use, unless a use since ``stale_before`` is."""
+        self.session.execute(
+            update(ApiTokenRecord)
+            .where(ApiTokenRecord.id == token_id)
+            .where(
+                or_(
+                    ApiTokenRecord.last_used_at.is_(None),
+                    ApiTokenRecord.last_used_at < stale_before,
+                )
+            )
+            .values(last_used_at=now)
+        )

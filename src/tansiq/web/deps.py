@@ -3,8 +3,8 @@ per request, the reader's language and checked record ids. Nothing here knows a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
@@ -25,11 +25,27 @@ Hub = Annotated[HubContext, Depends(hub)]
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_READS_ONLY = "tansiq_reads_only"
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def reads_only(endpoint: Endpoint) -> Endpoint:
+    """Mark a POST endpoint that stores nothing (a route check): like a GET, its unit of work
+    never takes SQLite's write lock, so its CPU work does not hold up the writers."""
+    setattr(endpoint, _READS_ONLY, True)
+    return endpoint
+
+
+def writes(request: Request) -> bool:
+    """Whether this request's unit of work may write: not a GET, nor a POST marked
+    :func:`reads_only`."""
+    endpoint = request.scope.get("endpoint")
+    return request.method not in READ_METHODS and not getattr(endpoint, _READS_ONLY, False)
 
 
 def db_session(context: Hub, request: Request) -> Iterator[Session]:
     """One unit of work per request: committed when the handler returns, else rolled back."""
-    with unit_of_work(context.sessions, write=request.method not in READ_METHODS) as session:
+    with unit_of_work(context.sessions, write=writes(request)) as session:
         yield session
 
 

@@ -40,7 +40,7 @@ from tansiq.core.text import name_in
 from tansiq.geo.service import list_checkpoints
 from tansiq.parties.deps import Current, Viewer
 from tansiq.parties.domain import Role
-from tansiq.web.deps import RecordId
+from tansiq.web.deps import RecordId, reads_only
 from tansiq.web.screen import FormData, one
 from tansiq.web.session import CsrfRejected
 
@@ -101,6 +101,7 @@ def create_application(s: Current, form: FormData) -> Response:
 
 
 @router.post("/applications/new/route-check")
+@reads_only
 def route_check(s: Current, form: FormData) -> Response:
     """The authorities and checkpoints a route touches, as JSON for the form's script."""
     if s.me is None:
