@@ -22,6 +22,7 @@ EXIT_BY_CATEGORY = {
     ErrorCategory.UNAUTHENTICATED: 5,
     ErrorCategory.FORBIDDEN: 5,
     ErrorCategory.TOO_LARGE: 2,
+    ErrorCategory.TOO_MANY: 6,
 }
 
 

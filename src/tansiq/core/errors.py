@@ -22,6 +22,7 @@ class ErrorCategory(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"
     TOO_LARGE = "too_large"
+    TOO_MANY = "too_many"
 
 
 # The one mapping of categories to HTTP statuses, for the API's JSON errors and the pages alike.
@@ -32,6 +33,7 @@ STATUS_BY_CATEGORY: dict[ErrorCategory, int] = {
     ErrorCategory.UNAUTHENTICATED: 401,
     ErrorCategory.FORBIDDEN: 403,
     ErrorCategory.TOO_LARGE: 413,
+    ErrorCategory.TOO_MANY: 429,
 }
 
 
@@ -63,6 +65,8 @@ class TansiqError(Exception):
     code: ClassVar[str] = "error"
     message: ClassVar[str] = N_("Something went wrong.")
     category: ClassVar[ErrorCategory] = ErrorCategory.INVALID
+    # Seconds after which trying again may succeed (sent as Retry-After), when the error says.
+    retry_after: int | None = None
 
     def __init__(self, details: list[ErrorDetail] | None = None, **params: Any) -> None:
         self.params = params

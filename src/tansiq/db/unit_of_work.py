@@ -13,6 +13,7 @@ from tansiq.db.engine import WRITE_OPTION
 
 logger = logging.getLogger(__name__)
 _BOOKKEEPING = "tansiq_bookkeeping"
+_ALWAYS = "tansiq_bookkeeping_always"
 
 Bookkeeping = Callable[[Session], None]
 
@@ -28,32 +29,37 @@ def unit_of_work(factory: sessionmaker[Session], *, write: bool = True) -> Itera
     """
     session = factory()
     session.info[WRITE_OPTION] = write
+    failed = False
     try:
         yield session
         session.commit()
-        later: list[Bookkeeping] = session.info.pop(_BOOKKEEPING, [])
     except BaseException:
+        failed = True
         session.rollback()
         raise
     finally:
+        later: list[Bookkeeping] = session.info.pop(_ALWAYS, [])
+        if not failed:
+            later += session.info.pop(_BOOKKEEPING, [])
         session.close()
-    for action in later:
-        _run_bookkeeping(factory, action)
+        for action in later:
+            _run_bookkeeping(factory, action, quietly=failed)
 
 
-def record_after(session: Session, action: Bookkeeping) -> None:
+def record_after(session: Session, action: Bookkeeping, *, even_if_failed: bool = False) -> None:
     """Queue ``action`` (a bookkeeping write, such as when a token was last used) to run in a
-    short write unit of its own after this unit commits; nothing runs if this unit fails.
+    short write unit of its own after this unit commits; nothing runs if this unit fails,
+    unless ``even_if_failed`` (a failed sign-in must still be counted).
 
     A read stays a read (no write lock, nothing to wait for), and the bookkeeping is best
     effort: when the database stays busy for the whole busy timeout, or a concurrent request
     wrote the same thing first (a unique key), it is skipped and logged, never turned into an
     error for the request it notes. ``action`` should check that it is still due.
     """
-    session.info.setdefault(_BOOKKEEPING, []).append(action)
+    session.info.setdefault(_ALWAYS if even_if_failed else _BOOKKEEPING, []).append(action)
 
 
-def _run_bookkeeping(factory: sessionmaker[Session], action: Bookkeeping) -> None:
+def _run_bookkeeping(factory: sessionmaker[Session], action: Bookkeeping, *, quietly: bool) -> None:
     try:
         with unit_of_work(factory) as session:
             action(session)
@@ -61,6 +67,7 @@ def _run_bookkeeping(factory: sessionmaker[Session], action: Bookkeeping) -> Non
         # A concurrent request wrote the same bookkeeping first (a heartbeat's sequence number).
         logger.info("bookkeeping write skipped, done concurrently: %s", error.orig)
     except OperationalError as error:
-        if "locked" not in str(error.orig).lower():
+        # While a failed unit's own error is on its way out, nothing may replace it.
+        if not quietly and "locked" not in str(error.orig).lower():
             raise
-        logger.warning("bookkeeping write skipped, the database stayed busy: %s", error.orig)
+        logger.warning("bookkeeping write skipped, the database could not take it: %s", error.orig)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tansiq.db.base import Base
 from tansiq.db.types import StrEnumType
 from tansiq.parties.domain import PartyKind, Role
+from tansiq.parties.throttle import ThrottleKind
 
 
 class PartyRecord(Base):
@@ -61,3 +62,15 @@ class ApiTokenRecord(Base):
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+
+
+class SignInCounterRecord(Base):
+    """Failed sign-ins in a row for one username or one client address (parties.throttle)."""
+
+    __tablename__ = "sign_in_counters"
+
+    kind: Mapped[ThrottleKind] = mapped_column(StrEnumType(ThrottleKind, 10), primary_key=True)
+    key: Mapped[str] = mapped_column(String(254), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]

@@ -39,7 +39,13 @@ def login_form(s: Current, next: str | None = None) -> Response:
 def login(s: Current, form: FormData) -> Response:
     try:
         s.check_csrf(form)
-        user = authenticate(s.session, one(form, "username") or "", one(form, "password") or "")
+        user = authenticate(
+            s.session,
+            one(form, "username") or "",
+            one(form, "password") or "",
+            clock=s.hub.clock,
+            address=s.request.client.host if s.request.client else None,
+        )
     except TansiqError as error:
         s.session.rollback()
         status = STATUS_BY_CATEGORY[error.category]

@@ -5,14 +5,23 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from tansiq.db.repository import Repository
-from tansiq.parties.models import ApiTokenRecord, PartyRecord, UserRecord, UserRoleRecord
+from tansiq.parties.models import (
+    ApiTokenRecord,
+    PartyRecord,
+    SignInCounterRecord,
+    UserRecord,
+    UserRoleRecord,
+)
+from tansiq.parties.throttle import ThrottleKind
 
 
-class PartyRepository(Repository[PartyRecord | UserRecord | ApiTokenRecord | UserRoleRecord]):
+class PartyRepository(
+    Repository[PartyRecord | UserRecord | ApiTokenRecord | UserRoleRecord | SignInCounterRecord]
+):
     def has_parties(self) -> bool:
         return self.session.scalars(select(PartyRecord.id).limit(1)).first() is not None
 
@@ -91,4 +100,28 @@ class PartyRepository(Repository[PartyRecord | UserRecord | ApiTokenRecord | Use
                 )
             )
             .values(last_used_at=now)
+        )
+
+    def sign_in_counters(
+        self, keys: Collection[tuple[ThrottleKind, str]]
+    ) -> dict[tuple[ThrottleKind, str], SignInCounterRecord]:
+        """The stored counters among ``keys`` (one query, whatever their number)."""
+        if not keys:
+            return {}
+        wanted = or_(
+            *(
+                (SignInCounterRecord.kind == kind) & (SignInCounterRecord.key == key)
+                for kind, key in keys
+            )
+        )
+        return {
+            (c.kind, c.key): c
+            for c in self.session.scalars(select(SignInCounterRecord).where(wanted))
+        }
+
+    def forget_sign_in_counter(self, kind: ThrottleKind, key: str) -> None:
+        self.session.execute(
+            delete(SignInCounterRecord).where(
+                SignInCounterRecord.kind == kind, SignInCounterRecord.key == key
+            )
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from tansiq.core.text import BilingualText
 from tansiq.parties import access, service
@@ -18,9 +18,12 @@ router = APIRouter(prefix="/api/v1", tags=["parties"])
 
 
 @router.post("/auth/tokens", status_code=status.HTTP_201_CREATED)
-def sign_in(body: TokenRequest, session: DbSession, hub: Hub) -> TokenOut:
+def sign_in(body: TokenRequest, request: Request, session: DbSession, hub: Hub) -> TokenOut:
     """Exchange a username and password for an API token (shown once)."""
-    user = service.authenticate(session, body.username, body.password)
+    address = request.client.host if request.client else None
+    user = service.authenticate(
+        session, body.username, body.password, clock=hub.clock, address=address
+    )
     issued = service.issue_token(
         session,
         user,

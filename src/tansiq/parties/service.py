@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,9 +14,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from tansiq.core.clock import Clock
+from tansiq.core.clock import Clock, ensure_utc
 from tansiq.core.errors import ErrorCategory, NotFound, TansiqError, Unauthenticated
-from tansiq.core.i18n import N_
+from tansiq.core.i18n import N_, NP_
 from tansiq.core.text import BilingualText
 from tansiq.db.unit_of_work import record_after
 from tansiq.ledger.service import record_entry
@@ -29,8 +30,15 @@ from tansiq.parties.domain import (
     check_roles,
     check_username,
 )
-from tansiq.parties.models import ApiTokenRecord, PartyRecord, UserRecord, UserRoleRecord
+from tansiq.parties.models import (
+    ApiTokenRecord,
+    PartyRecord,
+    SignInCounterRecord,
+    UserRecord,
+    UserRoleRecord,
+)
 from tansiq.parties.repository import PartyRepository
+from tansiq.parties.throttle import RULES, Counter, ThrottleKind, after_failure, locked_for
 
 TOKEN_PREFIX = "tq_"  # noqa: S105 - a public marker that makes leaked tokens easy to scan for
 # argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: 64 MiB, 3 passes).
@@ -194,20 +202,90 @@ def principal_of(user: UserRecord) -> Principal:
     )
 
 
-def authenticate(session: Session, username: str, password: str) -> UserRecord:
-    """The active user with these credentials, or :class:`BadCredentials`."""
-    user = PartyRepository(session).user_by_username(username.strip().lower())
+class SignInLocked(TansiqError):
+    code = "auth.locked"
+    category = ErrorCategory.TOO_MANY
+    message = NP_(
+        "Too many failed sign-ins. Try again in {count} second.",
+        "Too many failed sign-ins. Try again in {count} seconds.",
+    )
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(count=seconds)
+        self.retry_after = seconds
+
+
+def authenticate(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    clock: Clock,
+    address: str | None = None,
+) -> UserRecord:
+    """The active user with these credentials, or :class:`BadCredentials`.
+
+    Throttled (:mod:`tansiq.parties.throttle`): while the username's or the client
+    ``address``'s counter is locked the answer is :class:`SignInLocked`, before any password
+    is hashed; a failure is counted even though the request's own unit of work fails.
+    """
+    name = username.strip().lower()
+    keys = [(ThrottleKind.USERNAME, name[:254])]
+    if address:
+        keys.append((ThrottleKind.ADDRESS, address[:254]))
+    now = clock.now()
+    repo = PartyRepository(session)
+    counters = repo.sign_in_counters(keys)
+    waits = [
+        wait for key in keys if (wait := locked_for(_counter(counters.get(key)), now)) is not None
+    ]
+    if waits:
+        raise SignInLocked(seconds=math.ceil(max(waits).total_seconds()))
+    user = repo.user_by_username(name)
     if user is None or not user.is_active:
         # Hash anyway so timing does not reveal which usernames exist.
         _hasher.hash(password)
+        _count_failure(session, keys, now)
         raise BadCredentials
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
+        _count_failure(session, keys, now)
         raise BadCredentials from None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
+    if keys[0] in counters:
+        record_after(session, lambda later: PartyRepository(later).forget_sign_in_counter(*keys[0]))
     return user
+
+
+def _counter(record: SignInCounterRecord | None) -> Counter | None:
+    if record is None:
+        return None
+    return Counter(
+        failures=record.failures,
+        last_failure_at=ensure_utc(record.last_failure_at),
+        locked_until=None if record.locked_until is None else ensure_utc(record.locked_until),
+    )
+
+
+def _count_failure(session: Session, keys: list[tuple[ThrottleKind, str]], now: datetime) -> None:
+    """Count a failed sign-in against each key, in a unit of its own after this one fails."""
+
+    def count(later: Session) -> None:
+        repo = PartyRepository(later)
+        stored = repo.sign_in_counters(keys)
+        for kind, key in keys:
+            record = stored.get((kind, key))
+            counter = after_failure(_counter(record), RULES[kind], now)
+            if record is None:
+                record = SignInCounterRecord(kind=kind, key=key, failures=0, last_failure_at=now)
+                repo.add(record)
+            record.failures = counter.failures
+            record.last_failure_at = counter.last_failure_at
+            record.locked_until = counter.locked_until
+
+    record_after(session, count, even_if_failed=True)
 
 
 def issue_token(

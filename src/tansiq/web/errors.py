@@ -112,6 +112,8 @@ def install_error_handlers(app: FastAPI, error_page: ErrorPage) -> None:
             request, STATUS_BY_CATEGORY[error.category], error.render(locale), locale
         )
         response.headers.update(headers)
+        if error.retry_after is not None:
+            response.headers["Retry-After"] = str(error.retry_after)
         return response
 
     @app.exception_handler(RequestValidationError)
