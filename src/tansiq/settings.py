@@ -104,6 +104,12 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         default=5000, ge=0, description="How long SQLite waits for a lock before failing, in ms."
     )
+    ledger_head_interval_minutes: float = Field(
+        default=10.0,
+        gt=0,
+        le=1440,
+        description="How often the job worker signs a ledger tree head over new entries.",
+    )
     worker_interval_s: float = Field(
         default=2.0, gt=0, description="How often the job worker looks for due jobs, in seconds."
     )
