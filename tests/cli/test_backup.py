@@ -4,6 +4,7 @@ refusals (an existing file, a database that holds data, a tampered or foreign fi
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tansiq.cli.main import cli
 from tansiq.core.clock import FixedClock
-from tansiq.db.engine import make_engine, make_session_factory
+from tansiq.db.engine import WRITE_OPTION, make_engine, make_session_factory
 from tansiq.db.migrate import upgrade
 from tansiq.db.unit_of_work import unit_of_work
 from tansiq.demo.service import load_demo
@@ -172,3 +173,49 @@ def test_a_backup_taken_while_the_hub_writes_is_consistent(
     backed_up = json.loads(Path(f"{copy}.manifest.json").read_text(encoding="utf-8"))
     assert rows(target)["parties"] == backed_up["tables"]["parties"]
     assert rows(hub_url)["parties"] > backed_up["tables"]["parties"]
+
+
+def sqlite_only(backend: str) -> None:
+    if backend != "sqlite":
+        pytest.skip("a SQLite file edited or locked by hand")
+
+
+def test_a_backup_of_a_schema_this_tansiq_does_not_know_is_refused(
+    hub_url: str, tmp_path: Path, backend: str
+) -> None:
+    sqlite_only(backend)
+    copy = tmp_path / "future.backup"
+    assert tansiq("--database-url", hub_url, "backup", str(copy)).exit_code == 0
+    with sqlite3.connect(copy) as edited:
+        edited.execute("UPDATE alembic_version SET version_num = '9999'")
+    edited.close()
+    refused = tansiq("backup", "--verify", str(copy))
+    assert refused.exit_code == 2
+    assert "backup.unknown_schema" in refused.output
+    assert "9999" in refused.output
+
+
+def test_restoring_into_a_database_in_use_is_refused(
+    hub_url: str, databases: DatabaseFactory, tmp_path: Path, backend: str
+) -> None:
+    sqlite_only(backend)
+    copy = tmp_path / "hub.backup"
+    assert tansiq("--database-url", hub_url, "backup", str(copy)).exit_code == 0
+    target = databases.new_url("busy")
+    engine = make_engine(target)
+    upgrade(engine)
+    try:
+        with engine.connect().execution_options(**{WRITE_OPTION: True}) as holder:
+            holder.begin()  # BEGIN IMMEDIATE: a hub still writing holds the lock
+            refused = tansiq(
+                "--database-url",
+                target,
+                "restore",
+                str(copy),
+                env={"TANSIQ_SQLITE_BUSY_TIMEOUT_MS": "50"},
+            )
+            holder.rollback()
+    finally:
+        engine.dispose()
+    assert refused.exit_code == 4, refused.output
+    assert "restore.in_use" in refused.output

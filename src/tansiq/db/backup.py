@@ -15,6 +15,8 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,11 +29,13 @@ from sqlalchemy.pool import NullPool
 
 from tansiq.core.errors import ErrorCategory, TansiqError
 from tansiq.core.i18n import N_, NP_
-from tansiq.db.migrate import alembic_config
+from tansiq.db.engine import make_engine
+from tansiq.db.migrate import alembic_config, upgrade
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
 VERSION_TABLE = "alembic_version"
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6  # result codes of sqlite3_backup_step
 
 
 class BackupExists(TansiqError):
@@ -231,7 +235,7 @@ def restore(engine: Engine, path: Path, *, force: bool = False) -> Manifest:
     if backend != engine.dialect.name:
         raise WrongBackend(path=str(path), found=backend, expected=engine.dialect.name)
     with engine.connect() as connection:
-        rows = sum(table_counts(connection).values())
+        rows = _rows_beyond(table_counts(connection), _migration_rows())
     if rows and not force:
         raise DatabaseNotEmpty(count=rows)
     if backend == "sqlite":
@@ -246,17 +250,54 @@ def restore(engine: Engine, path: Path, *, force: bool = False) -> Manifest:
     return expected
 
 
+def _migration_rows() -> dict[str, int]:
+    """The rows the migrations themselves write (a new database is empty but for these)."""
+    fresh = make_engine("sqlite://")
+    try:
+        upgrade(fresh)
+        with fresh.connect() as connection:
+            return table_counts(connection)
+    finally:
+        fresh.dispose()
+
+
+def _rows_beyond(found: dict[str, int], baseline: dict[str, int]) -> int:
+    return sum(max(0, count - baseline.get(name, 0)) for name, count in found.items())
+
+
 def _restore_sqlite(engine: Engine, path: Path) -> None:
     engine.dispose()
     source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     raw = engine.raw_connection()
     try:
-        source.backup(_sqlite3(raw.driver_connection))
+        target = _sqlite3(raw.driver_connection)
+        patience_ms = int(target.execute("PRAGMA busy_timeout").fetchone()[0])
+        source.backup(target, progress=_give_up_after(patience_ms))
     except sqlite3.OperationalError as problem:
         raise DatabaseInUse(problem=str(problem)[:200]) from None
     finally:
         raw.close()
         source.close()
+
+
+def _give_up_after(patience_ms: int) -> Callable[[int, int, int], None]:
+    """A backup progress callback that stops a copy kept waiting for a lock too long.
+
+    Python's backup loop retries a busy destination forever; a hub still writing to it would
+    hold the restore up for good.
+    """
+    waited_since: list[float] = []
+
+    def progress(status: int, _remaining: int, _total: int) -> None:
+        if status not in (SQLITE_BUSY, SQLITE_LOCKED):
+            waited_since.clear()
+            return
+        if not waited_since:
+            waited_since.append(time.monotonic())
+        if (time.monotonic() - waited_since[0]) * 1000 >= patience_ms:
+            raise DatabaseInUse(problem="database is locked")
+
+    return progress
 
 
 def _restore_postgresql(engine: Engine, path: Path) -> None:
