@@ -219,3 +219,17 @@ def test_restoring_into_a_database_in_use_is_refused(
         engine.dispose()
     assert refused.exit_code == 4, refused.output
     assert "restore.in_use" in refused.output
+
+
+def test_a_dump_without_its_manifest_is_refused(hub_url: str, tmp_path: Path, backend: str) -> None:
+    """A SQLite copy can be counted on its own; a pg_dump archive only against its manifest."""
+    copy = tmp_path / "hub.backup"
+    assert tansiq("--database-url", hub_url, "backup", str(copy)).exit_code == 0
+    Path(f"{copy}.manifest.json").unlink()
+    checked = tansiq("backup", "--verify", str(copy))
+    if backend == "sqlite":
+        assert checked.exit_code == 0, checked.output
+    else:
+        assert checked.exit_code == 2
+        assert "backup.unreadable" in checked.output
+        assert "manifest" in checked.output

@@ -354,11 +354,14 @@ def _pgdump_listing(path: Path, manifest: Manifest | None) -> Manifest:
         for line in listing.splitlines()
         if " TABLE DATA " in line and len(parts := line.split()) >= 3
     }
-    expected = {} if manifest is None else manifest.tables
+    if manifest is None:
+        # A dump's rows are only known once restored: without the counts there is no check.
+        raise NotABackup(path=str(path), problem=f"its manifest {manifest_path(path)} is missing")
+    expected = manifest.tables
     missing = sorted(set(expected) - dumped)
     if missing:
         raise BackupMismatch(table=missing[0], found=0, expected=expected[missing[0]])
-    return Manifest("postgresql", None if manifest is None else manifest.schema, expected, "")
+    return Manifest("postgresql", manifest.schema, expected, "")
 
 
 def _compare(found: dict[str, int], expected: dict[str, int]) -> None:
