@@ -55,6 +55,19 @@ def test_worker_once_runs_the_due_jobs(databases: DatabaseFactory) -> None:
         context.engine.dispose()
 
 
+def test_worker_until_idle_runs_batch_after_batch_then_exits(databases: DatabaseFactory) -> None:
+    url = fresh_database(databases)
+    context = HubContext.from_settings(Settings(database_url=url))
+    try:
+        job_ids = [add_job(context.sessions) for _ in range(130)]  # more than one batch of 100
+        result = CliRunner().invoke(cli, ["--database-url", url, "worker", "--until-idle"])
+        assert result.exit_code == 0, result.output
+        assert "Ran 130 job(s)." in result.output
+        assert {status(context.sessions, job_id) for job_id in job_ids} == {JobStatus.DONE}
+    finally:
+        context.engine.dispose()
+
+
 def test_serve_runs_jobs_in_a_background_thread(databases: DatabaseFactory) -> None:
     url = fresh_database(databases)
     context = HubContext.from_settings(Settings(database_url=url, worker_interval_s=0.01))

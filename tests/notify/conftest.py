@@ -36,13 +36,19 @@ class Received:
 @dataclass
 class Receiver:
     """A party's system: answers with ``statuses`` in turn (then 200), keeps every request,
-    and accepts each delivery once (by its Tansiq-Delivery id), as a receiver should."""
+    and accepts each delivery once (by its Tansiq-Delivery id), as a receiver should.
+
+    ``arrived`` is set at each request; while ``hold`` is given and not set, requests wait for
+    it before they are answered (a slow receiver, to catch a sender in the middle).
+    """
 
     port: int
     secrets: list[str] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
     requests: list[Received] = field(default_factory=list)
     accepted: dict[str, bytes] = field(default_factory=dict)
+    arrived: threading.Event = field(default_factory=threading.Event)
+    hold: threading.Event | None = None
     server: ThreadingHTTPServer | None = None
     thread: threading.Thread | None = None
 
@@ -66,6 +72,9 @@ class Receiver:
                     for key in (secret.encode() for secret in receiver.secrets)
                 )
                 receiver.requests.append(Received(headers, body, ok))
+                receiver.arrived.set()
+                if receiver.hold is not None:
+                    receiver.hold.wait(timeout=30)
                 status = 401 if not ok else receiver.statuses.pop(0) if receiver.statuses else 200
                 if status == 200:
                     receiver.accepted.setdefault(headers["tansiq-delivery"], body)

@@ -13,6 +13,10 @@ import tansiq
 from tansiq.cli.lazy import LazyCommand, LazyGroup
 
 COMMANDS = {
+    "backup": LazyCommand(
+        "tansiq.cli.backup:backup",
+        "Copy the hub's database to PATH while it runs, and check the copy.",
+    ),
     "applications": LazyCommand(
         "tansiq.cli.clearances:applications",
         "Applications for clearance: submit, list, show, amend, withdraw, appeal.",
@@ -39,6 +43,10 @@ COMMANDS = {
     ),
     "permit": LazyCommand(
         "tansiq.cli.permit:permit", "Permit tokens: check one offline, as a checkpoint does."
+    ),
+    "restore": LazyCommand(
+        "tansiq.cli.backup:restore",
+        "Restore the hub's database from a backup made by `tansiq backup`, and check it.",
     ),
     "reviews": LazyCommand(
         "tansiq.cli.clearances:reviews_group", "Reviews for an authority: list what waits, decide."

@@ -63,14 +63,23 @@ def start_background_worker(context: HubContext) -> Callable[[], None]:
 
 @click.command()
 @click.option("--once", is_flag=True, help="Run the jobs that are due now, then exit.")
+@click.option(
+    "--until-idle",
+    is_flag=True,
+    help="Run due jobs, again and again, until none is left to claim; then exit.",
+)
 @click.pass_context
-def worker(ctx: click.Context, once: bool) -> None:
+def worker(ctx: click.Context, once: bool, until_idle: bool) -> None:
     """Run background jobs (notification deliveries, escalations) until stopped."""
     context = hub_context(ctx)
     runner = build_runner(context)
-    if once:
+    if once or until_idle:
         ran = runner.run_due(context.sessions, context.clock)
-        click.echo(f"Ran {ran} job(s).")
+        total = ran
+        while until_idle and ran:
+            ran = runner.run_due(context.sessions, context.clock)
+            total += ran
+        click.echo(f"Ran {total} job(s).")
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     stop = threading.Event()

@@ -213,7 +213,9 @@ def run_worker(
             # Database unreachable or busy: nothing is lost (the jobs are rows); try again.
             logger.exception("job worker: could not claim jobs")
             ran = 0
-        if ran == 0:
+        if ran:
+            logger.info("ran %d job(s)", ran)
+        else:
             stop.wait(interval_s)
     logger.info("job worker stopped")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import text
 
 import tansiq.checkpoints.models
 import tansiq.clearances.models
@@ -13,16 +14,24 @@ import tansiq.notify.models
 import tansiq.parties.models
 import tansiq.permits.models  # noqa: F401 - registers the tables on the metadata
 from tansiq.db.base import Base
+from tansiq.db.engine import WRITE_OPTION
 
 config = context.config
 engine = config.attributes["engine"]
 
-with engine.connect() as connection:
+# Several hub processes may start at once, each bringing the database up to date: one
+# migrates while the others wait, then find it current. On SQLite the write lock is taken
+# at BEGIN; on PostgreSQL a transaction-level advisory lock does it, released at commit.
+MIGRATION_LOCK = 0x7A15_0001
+
+with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
     connection.commit()

@@ -69,11 +69,19 @@ _FIELD_MESSAGES: dict[str, str] = {
 }
 _CONFLICT = ("request.conflict", N_("Someone else changed this at the same time; try again."))
 _BUSY = ("database.busy", N_("The hub is busy; try again in a moment."))
+_UNAVAILABLE = (
+    "database.unavailable",
+    N_("The hub cannot reach its database just now; nothing was changed. Try again shortly."),
+)
 
 
 # The page shell draws error pages; the app that mounts it hands it over (this module sits
 # below the pages, which render through it).
 ErrorPage = Callable[[Request, Locale, int, dict[str, Any]], Response]
+
+
+def is_sqlite(request: Request) -> bool:
+    return bool(request.app.state.hub.engine.dialect.name == "sqlite")
 
 
 def wants_page(request: Request) -> bool:
@@ -169,10 +177,18 @@ def install_error_handlers(app: FastAPI, error_page: ErrorPage) -> None:
 
     @app.exception_handler(OperationalError)
     async def on_database_error(request: Request, error: OperationalError) -> Response:
-        if "locked" not in str(error.orig).lower():
+        if "locked" in str(error.orig).lower():
+            code, message = _BUSY
+        elif error.connection_invalidated or not is_sqlite(request):
+            # The connection dropped (or the server refused one): the transaction is gone,
+            # nothing of it was stored, and the pool opens fresh connections for what follows.
+            logger.warning(
+                "database unavailable on %s %s: %s", request.method, request.url.path, error.orig
+            )
+            code, message = _UNAVAILABLE
+        else:
             return await on_unexpected(request, error)
         locale = request_locale(request)
-        code, message = _BUSY
         response = error_response(
             request, 503, {"code": code, "message": translate(message, locale)}, locale
         )
