@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, inspect, select, table
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from tansiq.cli.main import cli
 from tansiq.core.clock import FixedClock
-from tansiq.db.engine import WRITE_OPTION, make_engine, make_session_factory
+from tansiq.db.engine import make_engine, make_session_factory
 from tansiq.db.migrate import upgrade
 from tansiq.db.unit_of_work import unit_of_work
 from tansiq.demo.service import load_demo
@@ -204,19 +205,21 @@ def test_restoring_into_a_database_in_use_is_refused(
     target = databases.new_url("busy")
     engine = make_engine(target)
     upgrade(engine)
+    engine.dispose()
+    # A hub still writing holds SQLite's write lock: here a plain sqlite3 connection does.
+    holder = sqlite3.connect(make_url(target).database or "", isolation_level=None)
     try:
-        with engine.connect().execution_options(**{WRITE_OPTION: True}) as holder:
-            holder.begin()  # BEGIN IMMEDIATE: a hub still writing holds the lock
-            refused = tansiq(
-                "--database-url",
-                target,
-                "restore",
-                str(copy),
-                env={"TANSIQ_SQLITE_BUSY_TIMEOUT_MS": "50"},
-            )
-            holder.rollback()
+        holder.execute("BEGIN IMMEDIATE")
+        refused = tansiq(
+            "--database-url",
+            target,
+            "restore",
+            str(copy),
+            env={"TANSIQ_SQLITE_BUSY_TIMEOUT_MS": "50"},
+        )
+        holder.execute("ROLLBACK")
     finally:
-        engine.dispose()
+        holder.close()
     assert refused.exit_code == 4, refused.output
     assert "restore.in_use" in refused.output
 

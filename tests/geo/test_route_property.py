@@ -130,6 +130,7 @@ def test_resolution_matches_a_brute_force_check(
 ) -> None:
     half = corridor_m / 2
     line = metres(route)
+    assume(line.length > 1)  # distinct longitudes can still be a few millimetres apart
     corridor = line.buffer(half, quad_segs=32)
 
     expected_zones: dict[int, set[int]] = {}

@@ -43,7 +43,7 @@ def restore(ctx: click.Context, path: Path, force: bool) -> None:
     Stop the hub and its workers first. A database that holds data is replaced only with
     --force. After the restore every table's rows are counted against the backup's manifest.
     """
-    context = hub_context(ctx)
+    context = hub_context(ctx, creating=True)
     manifest = backups.restore(context.engine, path, force=force)
     click.echo(f"Restored {_summary(manifest)} from {path}; checked.")
     click.echo("Run `tansiq db upgrade` if this Tansiq is newer than the backup.")

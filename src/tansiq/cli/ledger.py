@@ -9,19 +9,12 @@ from sqlalchemy.orm import Session
 
 from tansiq.cli.base import hub_context, session_scope
 from tansiq.cli.errors import cli_locale
-from tansiq.context import HubContext
 from tansiq.core.i18n import NP_, translate
 from tansiq.ledger import service
-from tansiq.ledger.models import LedgerHeadRecord
+from tansiq.permits.ledger_heads import sign_ledger_head
 from tansiq.permits.repository import PermitRepository
-from tansiq.permits.service import GOVERNANCE_KEYS, governance_signer
+from tansiq.permits.service import GOVERNANCE_KEYS
 from tansiq.permits.trust import KeyStatus
-
-
-def sign_ledger_head(session: Session, context: HubContext) -> LedgerHeadRecord:
-    """Number what waits and sign the tree head with the hub's governance key."""
-    signer = governance_signer(session, context.settings.secret_key, context.clock)
-    return service.sign_tree_head(session, signer, context.clock)
 
 
 def governance_keys(session: Session) -> dict[str, bytes]:
@@ -44,7 +37,7 @@ def head(ctx: click.Context) -> None:
     """Sign a tree head over every entry recorded so far."""
     context = hub_context(ctx)
     with session_scope(ctx) as session:
-        record = sign_ledger_head(session, context)
+        record = sign_ledger_head(session, context.settings.secret_key, context.clock)
         click.echo(f"size {record.size}  root {record.root.hex()}  {record.signed_at.isoformat()}")
 
 

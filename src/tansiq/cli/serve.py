@@ -20,15 +20,17 @@ from tansiq.cli.base import (
     session_scope,
     use_context,
 )
-from tansiq.cli.worker import start_background_worker
+from tansiq.cli.worker import head_interval, start_background_worker
 from tansiq.context import HubContext
 from tansiq.core.clock import Clock
 from tansiq.core.errors import TansiqError
 from tansiq.core.i18n import N_
 from tansiq.db.migrate import upgrade
+from tansiq.db.unit_of_work import unit_of_work
 from tansiq.demo.service import DEMO_PASSWORD, load_demo
 from tansiq.parties.domain import PartyKind
 from tansiq.parties.repository import PartyRepository
+from tansiq.permits.ledger_heads import schedule_heads
 from tansiq.permits.service import ensure_permit_key, publish_trust_list
 from tansiq.settings import load_settings
 
@@ -36,6 +38,9 @@ from tansiq.settings import load_settings
 def run_server(context: HubContext, host: str, port: int, *, worker: bool = True) -> None:
     """Serve the hub; with ``worker``, run due jobs in a background thread meanwhile."""
     click.echo(f"Tansiq hub on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
+    # The recurring ledger head job, whichever process ends up running the jobs.
+    with unit_of_work(context.sessions) as session:
+        schedule_heads(session, head_interval(context.settings), context.clock)
     stop_worker = start_background_worker(context) if worker else None
     try:
         uvicorn.run(create_app(context), host=host, port=port, log_level="info")

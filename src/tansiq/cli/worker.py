@@ -20,6 +20,8 @@ from tansiq.cli.base import hub_context
 from tansiq.context import HubContext
 from tansiq.jobs.service import JobHandler, JobRunner, run_worker
 from tansiq.notify import service as notify_service
+from tansiq.permits import ledger_heads
+from tansiq.settings import Settings
 
 
 def build_runner(context: HubContext) -> JobRunner:
@@ -28,6 +30,7 @@ def build_runner(context: HubContext) -> JobRunner:
     handlers: dict[str, JobHandler] = {}
     handlers.update(notify_service.job_handlers(settings))
     handlers.update(clearance_escalation.job_handlers())
+    handlers.update(ledger_heads.job_handlers(settings.secret_key, head_interval(settings)))
     return JobRunner(
         handlers,
         max_attempts=settings.job_max_attempts,
@@ -35,6 +38,10 @@ def build_runner(context: HubContext) -> JobRunner:
         backoff_base=timedelta(seconds=settings.job_backoff_s),
         backoff_cap=timedelta(seconds=settings.job_backoff_max_s),
     )
+
+
+def head_interval(settings: Settings) -> timedelta:
+    return timedelta(minutes=settings.ledger_head_interval_minutes)
 
 
 def start_background_worker(context: HubContext) -> Callable[[], None]:
