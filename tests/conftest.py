@@ -29,7 +29,9 @@ from tansiq.core.clock import FixedClock
 from tansiq.db.engine import make_engine, normalise_url
 from tansiq.db.migrate import upgrade
 from tansiq.demo.service import load_demo
+from tansiq.jobs.service import JobRunner
 from tansiq.parties.service import use_password_hash_cost
+from tansiq.permits import service as permits_service
 from tansiq.settings import Settings
 from tests.factories import token_for
 
@@ -40,6 +42,7 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 hypothesis_settings.register_profile("tansiq", deadline=None)
 hypothesis_settings.load_profile("tansiq")
 ENV_URL = "TANSIQ_TEST_DATABASE_URL"
+SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 # SQLite busy timeout for the tests that race real threads on a database file. The hub's
 # default (5 s) answers 503 "database.busy" when the writer ahead holds the lock longer,
 # which a loaded machine can make happen; these tests assert what a race decides, not how
@@ -123,6 +126,10 @@ def engine(databases: DatabaseFactory) -> Iterator[Engine]:
     with Session(engine) as session:
         load_demo(session, FixedClock(NOW))
         session.commit()
+    # What a running hub's worker does next: each new authority gets its signing key.
+    JobRunner(permits_service.job_handlers(SECRET_KEY)).run_due(
+        sessionmaker(engine), FixedClock(NOW)
+    )
     yield engine
     engine.dispose()
 
@@ -162,7 +169,7 @@ def settings() -> Settings:
     return Settings(
         database_url="sqlite://",
         max_body_bytes=1024 * 1024,
-        secret_key="test-secret-key-that-is-long-enough-0123456789",
+        secret_key=SECRET_KEY,
     )
 
 

@@ -21,6 +21,7 @@ from tansiq.context import HubContext
 from tansiq.jobs.service import JobHandler, JobRunner, run_worker
 from tansiq.notify import service as notify_service
 from tansiq.permits import ledger_heads
+from tansiq.permits import service as permits_service
 from tansiq.settings import Settings
 
 
@@ -31,6 +32,7 @@ def build_runner(context: HubContext) -> JobRunner:
     handlers.update(notify_service.job_handlers(settings))
     handlers.update(clearance_escalation.job_handlers())
     handlers.update(ledger_heads.job_handlers(settings.secret_key, head_interval(settings)))
+    handlers.update(permits_service.job_handlers(settings.secret_key))
     return JobRunner(
         handlers,
         max_attempts=settings.job_max_attempts,

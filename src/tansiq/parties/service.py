@@ -19,6 +19,7 @@ from tansiq.core.errors import ErrorCategory, NotFound, TansiqError, Unauthentic
 from tansiq.core.i18n import N_, NP_
 from tansiq.core.text import BilingualText
 from tansiq.db.unit_of_work import record_after
+from tansiq.jobs.service import enqueue
 from tansiq.ledger.service import record_entry
 from tansiq.parties import access
 from tansiq.parties.domain import (
@@ -113,6 +114,9 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+AUTHORITY_CREATED = "party.authority_created"
+
+
 def create_party(
     session: Session, *, code: str, kind: PartyKind, name: BilingualText, clock: Clock
 ) -> PartyRecord:
@@ -127,6 +131,17 @@ def create_party(
         code=code, kind=kind, name_ar=name.ar, name_en=name.en, created_at=clock.now()
     )
     _add_unique(repo, record, PartyExists(party=code))
+    if kind is PartyKind.AUTHORITY:
+        # Its signing key is made at once by the job worker (permits listens for this), so the
+        # trust lists checkpoints fetch hold it before the authority's first permit.
+        enqueue(
+            session,
+            kind=AUTHORITY_CREATED,
+            payload={"party_id": record.id},
+            run_at=record.created_at,
+            dedupe_key=f"{AUTHORITY_CREATED}:{record.id}",
+            clock=clock,
+        )
     record_entry(
         session,
         kind="party.created",

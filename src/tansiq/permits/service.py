@@ -23,10 +23,12 @@ from tansiq.core.clock import Clock
 from tansiq.core.errors import ErrorCategory, Forbidden, NotFound, TansiqError
 from tansiq.core.i18n import N_
 from tansiq.core.sealing import seal, unseal
+from tansiq.jobs.service import JobHandler
 from tansiq.ledger.service import record_entry
 from tansiq.parties import access
 from tansiq.parties.domain import PartyKind, Principal, Role
 from tansiq.parties.repository import PartyRepository
+from tansiq.parties.service import AUTHORITY_CREATED
 from tansiq.permits.claims import PermitClaims, claims_to_cbor
 from tansiq.permits.cose import protected_header, sig_structure
 from tansiq.permits.domain import KeyPurpose
@@ -466,3 +468,15 @@ def _complete(record: PermitTokenRecord, clock: Clock) -> None:
         ],
     )
     record.completed_at = clock.now()
+
+
+def job_handlers(secret: str | None) -> dict[str, JobHandler]:
+    """What permits does when told of other features' changes: a new authority gets its
+    signing key, published in a new trust list."""
+
+    def authority_created(session: Session, payload: dict[str, Any], clock: Clock) -> None:
+        if not secret:
+            return  # a hub without its secret holds no keys; the key is made on first need
+        ensure_permit_key(session, int(payload["party_id"]), secret, clock)
+
+    return {AUTHORITY_CREATED: authority_created}
