@@ -339,3 +339,90 @@ def test_a_busy_hub_is_retried_and_the_queue_kept(hub: Hub, browser: Browser) ->
     assert len([e for e in _events(hub) if e[0] not in before]) == 2
     context.close()
     assert errors == [], errors
+
+
+def _events_in_full(hub: Hub) -> list[ScanEventRecord]:
+    with Session(hub.context.engine, expire_on_commit=False) as session:
+        return list(session.scalars(select(ScanEventRecord)))
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_revoked_permit_is_refused_first_and_let_through_only_by_override(
+    hub: Hub, browser: Browser, lang: str
+) -> None:
+    """Safety first: a bad verdict's main action is the refusal, its reason pre-chosen; the
+    passage is gone, and letting the vehicle through is an override that asks for a coded
+    reason and a note, which the hub stores as an override."""
+    t = labels(Locale(lang), WORDS)
+    context = browser.new_context(
+        base_url=hub.base, viewport={"width": SIZES["phone"][0], "height": SIZES["phone"][1]}
+    )
+    api = context.request
+    result = approve_application(api, submit_application(api, f"REVOKED-{lang}"))
+    permit_id = result["permits"][0]["id"]
+    token = api.get(f"/api/v1/permits/{permit_id}/token", headers=bearer(api, "trader")).json()[
+        "token"
+    ]
+    revoked = api.post(
+        f"/api/v1/permits/{permit_id}/revoke",
+        data={"reason_code": "cargo_mismatch", "note": "seal broken"},
+        headers=bearer(api, "west.reviewer"),
+    )
+    assert revoked.status == 200, revoked.text()
+    device = _device(api)
+    hub.clock.advance(timedelta(hours=2))
+    context.add_cookies([{"name": "tansiq_lang", "value": lang, "url": hub.base}])
+    page = context.new_page()
+    page.clock.set_fixed_time(hub.clock.now())
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"/checkpoint#enrol={device}")
+        expect(page.locator("#cp-message")).to_have_text(t["cp_synced"])
+        page.fill("#cp-code", token)
+        page.click("#cp-check-form button")
+        expect(page.locator("#cp-verdict")).to_have_attribute("data-status", "revoked")
+
+        # No passage button; the refusal comes first, with the verdict's reason chosen.
+        expect(page.locator("#cp-passage")).to_be_hidden()
+        refuse = page.locator("#cp-refusal-form button")
+        expect(refuse).to_have_text(t["cp_refusal_main"])
+        expect(page.locator("#cp-refusal-reason")).to_have_value("permit_revoked")
+        first = page.evaluate(
+            "[...document.querySelectorAll('#cp-actions > :not([hidden]):not(h3)')][0].id"
+        )
+        assert first == "cp-refusal-form"
+        override = page.locator("#cp-override")
+        expect(override).to_be_visible()
+        expect(page.locator("#cp-override-form")).to_be_hidden()  # folded away
+        shoot(page, "checkpoint-revoked", lang, "phone")
+        problems = accessibility(page)
+
+        # The override asks for its reason and a note before it records anything.
+        page.click("#cp-override summary")
+        page.click("#cp-override-form button")
+        expect(page.locator("#cp-message")).to_have_text(t["cp_override_reason_required"])
+        page.select_option("#cp-override-reason", "supervisor_order")
+        page.click("#cp-override-form button")
+        expect(page.locator("#cp-message")).to_have_text(t["cp_override_note_required"])
+        page.fill("#cp-override-note", "Capt. Hadi ordered it by radio")
+        shoot(page, "checkpoint-override", lang, "phone")
+        problems += accessibility(page)
+        before = {e.event_uid for e in _events_in_full(hub)}
+        page.click("#cp-override-form button")
+        new: list[ScanEventRecord] = []
+        for _ in range(150):  # recorded, then synced at once (online)
+            new = [e for e in _events_in_full(hub) if e.event_uid not in before]
+            if new:
+                break
+            page.wait_for_timeout(100)
+        assert [(e.action, e.verdict, e.reason_code, e.note) for e in new] == [
+            ("override", "revoked", "supervisor_order", "Capt. Hadi ordered it by radio")
+        ]
+        assert new[0].data_age_seconds is not None
+        assert 0 <= new[0].data_age_seconds < 3 * 3600
+        assert problems == [], problems
+        assert errors == [], errors
+    finally:
+        context.close()
+        hub.clock.advance(timedelta(hours=-2))

@@ -435,6 +435,9 @@ class CheckpointDevice:
             "reason_code": reason_code,
             "note": note,
             "officer": officer,
+            # The age the officer decided on, as every verifier counts it (never negative: a
+            # device clock behind the hub's is not "fresher than fresh").
+            "data_age_seconds": max(0, int(verdict.data_age.total_seconds())),
         }
         self.store.queue(event)
         return str(event["id"])

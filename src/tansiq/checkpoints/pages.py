@@ -24,6 +24,11 @@ from fastapi.responses import JSONResponse
 
 from tansiq.checkpoints import service as devices
 from tansiq.checkpoints.client import NOT_SIGNED_HERE
+from tansiq.checkpoints.domain import (
+    CHECKPOINT_REASON_LABELS,
+    OVERRIDE_REASON_LABELS,
+    REFUSAL_FOR_VERDICT,
+)
 from tansiq.checkpoints.routes import CurrentDevice
 from tansiq.checkpoints.words import LABELS
 from tansiq.clearances.reasons import NOTE_REQUIRED, REASON_LABELS
@@ -96,15 +101,31 @@ def _js_labels(s: Viewer) -> dict[str, Any]:
     # A permit names its vehicle kind and conditions by code; the officer reads them as words.
     kinds = {kind.value: words[f"kind_{kind.value}"] for kind in VehicleKind}
     conditions = {kind.value: translate(label, s.locale) for kind, label in CONDITION.items()}
-    return {"text": text, "reasons": reasons, "kinds": kinds, "conditions": conditions}
+    # The refusal reason pre-chosen for each verdict that is not "valid".
+    refusal_for = {verdict: code.value for verdict, code in REFUSAL_FOR_VERDICT.items()}
+    return {
+        "text": text,
+        "reasons": reasons,
+        "kinds": kinds,
+        "conditions": conditions,
+        "refusalFor": refusal_for,
+    }
 
 
 @router.get(APP)
 def checkpoint_app(s: Current) -> Response:
     refusals = [(code.value, translate(label, s.locale)) for code, label in REASON_LABELS.items()]
+    checkpoint_refusals = [
+        (code.value, translate(label, s.locale)) for code, label in CHECKPOINT_REASON_LABELS.items()
+    ]
+    overrides = [
+        (code.value, translate(label, s.locale)) for code, label in OVERRIDE_REASON_LABELS.items()
+    ]
     return s.show(
         "checkpoint.html",
         refusals=refusals,
+        checkpoint_refusals=checkpoint_refusals,
+        overrides=overrides,
         note_required=sorted(code.value for code in NOTE_REQUIRED),
         max_age_hours=s.hub.settings.data_max_age_hours,
         js_labels=_js_labels(s),

@@ -109,6 +109,20 @@ LABELS = {
     "cp_reason_required": N_("Choose a reason for the refusal."),
     "cp_recorded_passage": N_("Passage recorded; it will be sent with the next sync."),
     "cp_recorded_refusal": N_("Refusal recorded; it will be sent with the next sync."),
+    "cp_reasons_check": N_("From the check"),
+    "cp_reasons_other": N_("Other reasons"),
+    "cp_refusal_main": N_("Refuse passage"),
+    "cp_override_open": N_("Let through anyway (override)"),
+    "cp_override_help": N_(
+        "Only on an order or with good cause: an override is recorded as one, with its reason "
+        "and your note, and counted apart from passages."
+    ),
+    "cp_override_reason": N_("Reason for the override"),
+    "cp_override_note": N_("Note (required): who decided, and why"),
+    "cp_override": N_("Record override"),
+    "cp_override_reason_required": N_("Choose a reason for the override."),
+    "cp_override_note_required": N_("Write a note for the override: who decided, and why."),
+    "cp_recorded_override": N_("Override recorded; it will be sent with the next sync."),
     "cp_next": N_("Check the next permit"),
     "cp_expected_list": N_("Permits expected at this checkpoint"),
     "cp_expected_empty": N_("No permits expected."),

@@ -304,9 +304,32 @@ function showVerdict(verdict) {
       dd.textContent = facts[dd.dataset.fact];
     }
   }
+  arrangeActions(verdict);
   $("cp-result").hidden = false;
   $("cp-actions").hidden = false;
   $("cp-result").focus();
+}
+
+// Safety first: only a valid verdict offers the passage as the main action. Any other verdict
+// puts the refusal first, its reason pre-chosen from the verdict, and lets a vehicle through
+// only as an override (a coded reason and a note), recorded and counted as one.
+function arrangeActions(verdict) {
+  const good = GOOD.has(verdict.status);
+  const actions = $("cp-actions");
+  const refusal = $("cp-refusal-form");
+  const passage = $("cp-passage");
+  const override = $("cp-override");
+  passage.hidden = !good;
+  override.hidden = good;
+  override.open = false;
+  $("cp-override-reason").value = "";
+  $("cp-override-note").value = "";
+  const refuse = refusal.querySelector("button");
+  refuse.className = good ? "secondary cp-refuse" : "cp-refuse cp-main";
+  refuse.textContent = good ? T.cp_refusal : T.cp_refusal_main;
+  $("cp-refusal-reason").value = good ? "" : LABELS.refusalFor[verdict.reason] || LABELS.refusalFor[verdict.status] || "";
+  if (good) actions.insertBefore(passage, refusal);
+  else actions.insertBefore(refusal, passage);
 }
 
 async function record(action, reasonCode = null, note = "") {
@@ -323,10 +346,12 @@ async function record(action, reasonCode = null, note = "") {
     reason_code: reasonCode,
     note,
     officer: "",
+    // The age of the data the officer decided on (seconds), as verify.js counts it.
+    data_age_seconds: Math.max(0, Math.floor(verdict.dataAge / 1000)),
   });
   state.verdict = null;
   $("cp-actions").hidden = true;
-  say(action === "passage" ? T.cp_recorded_passage : T.cp_recorded_refusal);
+  say({ passage: T.cp_recorded_passage, override: T.cp_recorded_override }[action] || T.cp_recorded_refusal);
   await renderStatus();
   if (navigator.onLine) sync();
 }
@@ -427,6 +452,22 @@ $("cp-refusal-form").addEventListener("submit", (event) => {
   record("refusal", reason, note);
   $("cp-note").value = "";
   $("cp-refusal-reason").value = "";
+});
+$("cp-override-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const reason = $("cp-override-reason").value;
+  const note = $("cp-override-note").value.trim();
+  if (!reason) {
+    say(T.cp_override_reason_required);
+    $("cp-override-reason").focus();
+    return;
+  }
+  if (!note) {
+    say(T.cp_override_note_required);
+    $("cp-override-note").focus();
+    return;
+  }
+  record("override", reason, note);
 });
 $("cp-next").addEventListener("click", () => {
   $("cp-result").hidden = true;
