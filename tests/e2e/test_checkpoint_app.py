@@ -214,22 +214,27 @@ def test_offline_scan_queue_and_sync(
     ]
     assert len({e[0] for e in new}) == 2
 
-    # A day and more without a sync: the data is stale, and the page says so.
+    # A day and more without a sync: the permit's own verdict stands, with the data's age and
+    # what it means beside it in its own colour; the device's status says to sync.
     page.clock.set_fixed_time(hub.clock.now() + timedelta(hours=30))
     page.click("#cp-next")
     page.fill("#cp-code", permit)
     page.click("#cp-check-form button")
-    expect(verdict).to_have_attribute("data-status", "stale")
+    expect(verdict).to_have_attribute("data-status", "valid")
+    expect(verdict).to_have_class(re.compile(r"\bcp-aging\b"))
     expect(page.locator("#cp-stale")).to_be_visible()
     # Numbers the script fills in take their plural form (Arabic: 11 to 99 hours take the
     # singular).
     said = {
-        "en": ("older than 24 hours", re.compile(r" (29|30) hours old")),
-        "ar": ("أكثر من 24 ساعة", re.compile(r" (29|30) ساعة،")),
+        "en": ("older than 24 hours", re.compile(r"On data (29|30) hours old: revocations")),
+        "ar": ("أكثر من 24 ساعة", re.compile(r" (29|30) ساعة")),
     }[lang]
     expect(page.locator("#cp-stale")).to_contain_text(said[0])
-    expect(page.locator("#cp-reason")).to_have_text(said[1])
-    shoot(page, "checkpoint-stale", lang, "phone")
+    expect(page.locator("#cp-data-warning")).to_have_text(said[1])
+    expect(page.locator("#cp-passage")).to_be_visible()  # still valid: the passage stays first
+    shoot(page, "checkpoint-old-data", lang, "phone")
+    problems += accessibility(page)
+    page.click("#cp-passage")
 
     context.close()
     browser.close()

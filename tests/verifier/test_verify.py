@@ -250,18 +250,40 @@ def test_off_route_only_when_the_permit_lists_checkpoints() -> None:
     assert check(route_only, checkpoint="CP-WEST-9").status is V.VALID
 
 
-def test_stale_data_replaces_valid_only() -> None:
+def test_old_data_warns_and_only_past_the_hard_limit_replaces_valid() -> None:
     late = ISSUED + timedelta(hours=24, seconds=1)
     verdict = check(at=late)
-    assert verdict.status is V.STALE
+    assert verdict.status is V.VALID  # the permit's own verdict, not "stale"
+    assert verdict.data_old
     assert verdict.data_age == timedelta(hours=24, seconds=1)
-    assert "24" in verdict.message(Locale.EN)
-    assert check(at=late, max_data_age=timedelta(hours=48)).status is V.VALID
-    assert check(at=NOW, data_as_of=NOW - timedelta(days=3)).status is V.STALE
+    assert verdict.data_warning(Locale.EN) == (
+        "On data 24 hours old: revocations since then are unknown."
+    )
+    assert "24" in (verdict.data_warning(Locale.AR) or "")
+    fresh = check(at=late, max_data_age=timedelta(hours=48))
+    assert (fresh.status, fresh.data_old, fresh.data_warning(Locale.EN)) == (V.VALID, False, None)
+    days = check(at=NOW, data_as_of=NOW - timedelta(days=3))
+    assert (days.status, days.data_old) == (V.VALID, True)
+    assert days.data_warning(Locale.EN) == "On data 3 days old: revocations since then are unknown."
+    # Past the hard limit: stale, and the permit's own checks stay on the verdict.
+    too_old = check(at=NOW, data_as_of=NOW - timedelta(days=8))
+    assert (too_old.status, too_old.permit_status, too_old.data_old) == (V.STALE, V.VALID, False)
+    assert "8 days" not in too_old.message(Locale.EN)
+    assert "192 hours old" in too_old.message(Locale.EN)
+    limited = check(at=late, hard_data_age=timedelta(hours=24))
+    assert (limited.status, limited.permit_status) == (V.STALE, V.VALID)
+    # A worse verdict always wins, old data or not.
     assert check(tamper(TOKEN, -1), at=late).status is V.FORGED
-    stale_revoked = check(at=late, state=revocations(revocation(RevocationStatus.REVOKED)))
+    old_revoked = check(at=late, state=revocations(revocation(RevocationStatus.REVOKED)))
+    assert (old_revoked.status, old_revoked.data_old) == (V.REVOKED, True)
+    stale_revoked = check(
+        at=late,
+        state=revocations(revocation(RevocationStatus.REVOKED)),
+        hard_data_age=timedelta(hours=24),
+    )
     assert stale_revoked.status is V.REVOKED
     assert stale_revoked.findings == (V.REVOKED, V.STALE)
+    assert stale_revoked.permit_status is V.REVOKED
 
 
 def test_no_revocation_data_is_stale() -> None:

@@ -43,7 +43,7 @@ from tansiq.parties.admin_gate import act_on_page, view
 from tansiq.parties.deps import Current, Viewer
 from tansiq.parties.directory import managed_authorities, name_of
 from tansiq.parties.domain import Principal
-from tansiq.verifier.verify import NO_REVOCATIONS, REASONS
+from tansiq.verifier.verify import DATA_OLD_DAYS, DATA_OLD_HOURS, NO_REVOCATIONS, REASONS
 from tansiq.web.deps import DbSession, RecordId
 from tansiq.web.forms import FRESH, FormState, PostedForm, confirm, record_id
 from tansiq.web.view import ASSETS
@@ -109,6 +109,10 @@ def _js_labels(s: Viewer) -> dict[str, Any]:
         "kinds": kinds,
         "conditions": conditions,
         "refusalFor": refusal_for,
+        "dataOld": {
+            "hours": message_forms(DATA_OLD_HOURS, s.locale),
+            "days": message_forms(DATA_OLD_DAYS, s.locale),
+        },
     }
 
 
@@ -128,6 +132,7 @@ def checkpoint_app(s: Current) -> Response:
         overrides=overrides,
         note_required=sorted(code.value for code in NOTE_REQUIRED),
         max_age_hours=s.hub.settings.data_max_age_hours,
+        hard_limit_hours=s.hub.settings.data_hard_limit_hours,
         js_labels=_js_labels(s),
     )
 

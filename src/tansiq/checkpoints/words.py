@@ -141,5 +141,6 @@ LABELS = {
     "cp_word_unknown_key": N_("UNKNOWN KEY"),
     "cp_word_off_route": N_("OFF ROUTE"),
     "cp_word_malformed": N_("UNREADABLE"),
-    "cp_word_stale": N_("STALE DATA"),
+    "cp_word_stale": N_("DATA TOO OLD: SYNC"),
+    "cp_own_checks": N_("The permit's own checks: {verdict}"),
 }

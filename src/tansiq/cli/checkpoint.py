@@ -22,7 +22,7 @@ from tansiq.checkpoints.service import register_device
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.cli.base import hub_context, operator, session_scope
 from tansiq.cli.errors import cli_locale
-from tansiq.cli.permit import MAX_AGE
+from tansiq.cli.permit import HARD_LIMIT, MAX_AGE
 from tansiq.core.clock import SystemClock
 from tansiq.core.i18n import N_, NP_, Locale, translate
 from tansiq.permits.repository import PermitRepository
@@ -199,6 +199,7 @@ def enrol(keys: tuple[str, ...], queue_path: Path) -> None:
 @click.option("--note", default="")
 @click.option("--officer", default="")
 @MAX_AGE
+@HARD_LIMIT
 @TOKEN
 @QUEUE
 def scan(
@@ -209,6 +210,7 @@ def scan(
     note: str,
     officer: str,
     max_age_hours: float,
+    hard_limit_hours: float,
     device_token: str,
     queue_path: Path,
 ) -> None:
@@ -218,7 +220,11 @@ def scan(
         device = CheckpointDevice(store, http_transport("http://unused.invalid"), device_token)
         now = SystemClock().now()
         verdict = device.check(
-            token, at=now, checkpoint=code, max_data_age=timedelta(hours=max_age_hours)
+            token,
+            at=now,
+            checkpoint=code,
+            max_data_age=timedelta(hours=max_age_hours),
+            hard_data_age=timedelta(hours=hard_limit_hours),
         )
         _check_action(verdict.status.value, action, reason, note)
         device.record(
@@ -228,6 +234,9 @@ def scan(
         store.close()
     click.echo(verdict.status.value.upper())
     click.echo(verdict.message(cli_locale()))
+    warning = verdict.data_warning(cli_locale())
+    if warning is not None:
+        click.echo(f"! {warning}")
     if verdict.status.value != "valid":
         raise SystemExit(1)
 

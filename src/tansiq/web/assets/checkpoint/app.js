@@ -14,6 +14,7 @@ const LABELS = JSON.parse(root.dataset.labels);
 const T = LABELS.text;
 const NOTE_REQUIRED = new Set(JSON.parse(root.dataset.noteRequired));
 const MAX_AGE_MS = Number(root.dataset.maxAgeHours) * 3600e3;
+const HARD_AGE_MS = Number(root.dataset.hardLimitHours) * 3600e3;
 const BATCH = 500;
 const SYNC_EVERY_MS = 60e3;
 const $ = (id) => document.getElementById(id);
@@ -244,7 +245,7 @@ async function sync() {
 
 const GOOD = new Set(["valid"]);
 const WARN = new Set(["stale"]);
-const ICONS = { good: "✓", warn: "!", bad: "✗" };
+const ICONS = { good: "✓", aging: "✓", warn: "!", bad: "✗" };
 const ISOLATED = new Set(["number", "plate", "kind", "driver", "cargo", "checkpoints", "conditions", "authorities"]);
 
 async function check(raw) {
@@ -261,6 +262,7 @@ async function check(raw) {
       at: Date.now(),
       checkpoint: state.info ? state.info.checkpoint : null,
       maxDataAge: MAX_AGE_MS, // data age as verify.js counts it, the same everywhere
+      hardDataAge: HARD_AGE_MS,
     }),
     state.authority,
   );
@@ -269,14 +271,30 @@ async function check(raw) {
   await renderStatus(); // the data age, as of this check
 }
 
+// Old data (past the warning threshold, within the hard limit) leaves the verdict as the
+// permit's checks say, in its own colour, with the age and what it means beside it.
+function dataWarning(verdict) {
+  if (!verdict.dataOld) return "";
+  const hours = Math.floor(verdict.dataAge / 3600e3);
+  const [forms, count] = hours < 48 ? [LABELS.dataOld.hours, hours] : [LABELS.dataOld.days, Math.floor(hours / 24)];
+  return fill(forms, { count: new Intl.NumberFormat(LANG).format(count) }, count);
+}
+
 function showVerdict(verdict) {
-  const tone = GOOD.has(verdict.status) ? "good" : WARN.has(verdict.status) ? "warn" : "bad";
+  const good = GOOD.has(verdict.status);
+  const tone = good && verdict.dataOld ? "aging" : good ? "good" : WARN.has(verdict.status) ? "warn" : "bad";
   const box = $("cp-verdict");
   box.dataset.status = verdict.status;
   box.className = `cp-verdict cp-${tone}`;
   box.querySelector(".cp-icon").textContent = ICONS[tone];
   box.querySelector(".cp-word").textContent = T[`cp_word_${verdict.status}`];
   $("cp-reason").textContent = fill(LABELS.reasons[verdict.reason], verdict.params);
+  const warning = dataWarning(verdict);
+  $("cp-data-warning").hidden = !warning;
+  $("cp-data-warning").textContent = warning;
+  const own = verdict.permitStatus && verdict.permitStatus !== verdict.status;
+  $("cp-own-checks").hidden = !own;
+  $("cp-own-checks").textContent = own ? fill(T.cp_own_checks, { verdict: T[`cp_word_${verdict.permitStatus}`] }) : "";
   const c = verdict.claims;
   const facts = {
     number: c ? `${c.cti}-${c.version}` : "",

@@ -31,8 +31,12 @@ function stamp(secondsSinceEpoch) {
 //   trust: from loadTrustList; revocations: a RevocationState or null; checkpoint: code or null;
 //   dataAsOf: seconds (default: the newest revocation delta's issue time, or the trust list's
 //   without revocation data: data age means the same here as in tansiq/verifier/verify.py);
-//   maxDataAge: milliseconds (default 24 h).
-export async function verify(text, { trust, revocations, at, checkpoint = null, dataAsOf = null, maxDataAge = 24 * 3600e3 }) {
+//   maxDataAge: milliseconds (default 24 h), past which the data earns a warning (dataOld);
+//   hardDataAge: milliseconds (default 7 days), past which the verdict is "stale".
+// permitStatus is what the permit's own checks say whatever the data's age.
+export async function verify(text, {
+  trust, revocations, at, checkpoint = null, dataAsOf = null, maxDataAge = 24 * 3600e3, hardDataAge = 168 * 3600e3,
+}) {
   if (dataAsOf === null) {
     dataAsOf = revocations !== null && revocations.asOf !== null ? revocations.asOf : trust.issuedAt;
   }
@@ -42,7 +46,10 @@ export async function verify(text, { trust, revocations, at, checkpoint = null, 
     token = await decodeToken(text);
   } catch {
     // Malformed, or anything else the input provoked: either way the code cannot be read.
-    return { status: "malformed", reason: "malformed", params: {}, dataAge, claims: null, findings: ["malformed"], authorities: [] };
+    return {
+      status: "malformed", reason: "malformed", params: {}, dataAge, claims: null, findings: ["malformed"], authorities: [],
+      permitStatus: "malformed", dataOld: false,
+    };
   }
   const { claims } = token;
   const found = new Set();
@@ -90,10 +97,12 @@ export async function verify(text, { trust, revocations, at, checkpoint = null, 
   if (revocations === null || revocations.asOf === null) {
     found.add("stale");
     reason = "no_revocations";
-  } else if (dataAge > maxDataAge) {
+  } else if (dataAge > hardDataAge) {
     found.add("stale");
   }
+  const dataOld = revocations !== null && revocations.asOf !== null && dataAge > maxDataAge && dataAge <= hardDataAge;
   const findings = PRECEDENCE.filter((status) => found.has(status));
+  const own = findings.filter((status) => status !== "stale");
   const status = findings.length ? findings[0] : "valid";
   Object.assign(params, {
     exp: stamp(claims.exp),
@@ -109,6 +118,8 @@ export async function verify(text, { trust, revocations, at, checkpoint = null, 
     claims,
     findings,
     authorities,
+    permitStatus: own.length ? own[0] : "valid",
+    dataOld,
   };
 }
 
@@ -126,5 +137,6 @@ export function signedByOperator(verdict, authority) {
     reason: "not_signed_here",
     params: { authority },
     findings: [...verdict.findings, "missing_signature"],
+    permitStatus: "missing_signature",
   };
 }
