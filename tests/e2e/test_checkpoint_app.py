@@ -307,6 +307,8 @@ def test_a_busy_hub_is_retried_and_the_queue_kept(hub: Hub, browser: Browser) ->
         expect(page.locator("#cp-verdict")).to_have_attribute("data-status", "malformed")
         page.select_option("#cp-refusal-reason", "other")
         page.fill("#cp-note", reason)
+        # The message of the sync before must not pass for this one's.
+        page.evaluate("document.getElementById('cp-message').textContent = ''")
         page.click("#cp-refusal-form button")  # queued, then a sync at once
 
     before = {e[0] for e in _events(hub)}

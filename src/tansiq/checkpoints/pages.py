@@ -57,6 +57,7 @@ SHELL: Final = (
     f"{ASSETS}/checkpoint/app.js",
     f"{ASSETS}/checkpoint/store.js",
     f"{ASSETS}/checkpoint/verify.js",
+    f"{ASSETS}/checkpoint/sun.js",
     f"{ASSETS}/checkpoint/token.js",
     f"{ASSETS}/checkpoint/trust.js",
     f"{ASSETS}/checkpoint/keys.js",
@@ -183,6 +184,8 @@ def device_info(device: CurrentDevice, session: DbSession) -> JSONResponse:
         {
             "checkpoint": checkpoint.code,
             "name": {"ar": checkpoint.name_ar, "en": checkpoint.name_en},
+            # Where it stands: "daylight hours only" is judged by sunrise and sunset here.
+            "position": [checkpoint.lon, checkpoint.lat],
             "device": device.name,
         },
         headers={"Cache-Control": "no-store"},

@@ -24,6 +24,11 @@ Several things can be wrong at once; the verdict names the first in this order::
 * ``off_route``: ``checkpoint`` is given and the permit lists checkpoints that do not include it
   (codes compared case-insensitively). A permit with only a route line cannot tell, so it is
   never flagged.
+* ``condition_via``: ``checkpoint`` is given and the permit's "only via these checkpoints"
+  condition does not name it (compared as for ``off_route``).
+* ``condition_daylight``: ``position`` (the checkpoint's longitude and latitude) is given, the
+  permit says "daylight hours only", and ``at`` is before sunrise or after sunset there that
+  day (:mod:`tansiq.verifier.sun`). Without a position it cannot tell, so it never flags.
 * ``stale``: the data is older than ``hard_data_age`` at ``at`` (a hard limit, 7 days by
   default), or there is no revocation data at all (``revocations=None``, or a state no delta
   was applied to). It replaces ``valid`` only: a worse verdict always wins. The permit's own
@@ -58,6 +63,7 @@ from tansiq.permits.keys import verify_signature
 from tansiq.permits.token import decode
 from tansiq.permits.token_errors import PermitTokenMalformed
 from tansiq.permits.trust import ROLE_PERMITS, RevocationState, RevocationStatus, TrustList
+from tansiq.verifier.sun import in_daylight, sun_times
 
 DEFAULT_MAX_DATA_AGE: Final = timedelta(hours=24)
 DEFAULT_HARD_DATA_AGE: Final = timedelta(hours=168)
@@ -73,6 +79,8 @@ class VerdictStatus(StrEnum):
     MISSING_SIGNATURE = "missing_signature"
     UNKNOWN_KEY = "unknown_key"
     OFF_ROUTE = "off_route"
+    CONDITION_VIA = "condition_via"
+    CONDITION_DAYLIGHT = "condition_daylight"
     MALFORMED = "malformed"
     STALE = "stale"
 
@@ -87,9 +95,15 @@ PRECEDENCE: Final = (
     VerdictStatus.EXPIRED,
     VerdictStatus.NOT_YET_VALID,
     VerdictStatus.OFF_ROUTE,
+    VerdictStatus.CONDITION_VIA,
+    VerdictStatus.CONDITION_DAYLIGHT,
     VerdictStatus.STALE,
     VerdictStatus.VALID,
 )
+
+# The condition kinds a verifier evaluates itself (permits/domain.py ConditionKind values).
+VIA_CHECKPOINTS: Final = "via_checkpoints"
+DAYLIGHT_ONLY: Final = "daylight_only"
 
 REASONS: Final[Mapping[VerdictStatus, str]] = {
     VerdictStatus.VALID: N_(
@@ -110,6 +124,14 @@ REASONS: Final[Mapping[VerdictStatus, str]] = {
     ),
     VerdictStatus.OFF_ROUTE: N_(
         "Off route: checkpoint {checkpoint} is not on this permit's route."
+    ),
+    VerdictStatus.CONDITION_VIA: N_(
+        "Condition not met: this permit is only good via other checkpoints ({via}), "
+        "not {checkpoint}."
+    ),
+    VerdictStatus.CONDITION_DAYLIGHT: N_(
+        "Condition not met: daylight hours only, and here the sun rises at {sunrise} and sets "
+        "at {sunset}."
     ),
     VerdictStatus.MALFORMED: N_("Unreadable: the code is damaged or is not a Tansiq permit."),
     VerdictStatus.STALE: NP_(
@@ -178,6 +200,10 @@ def _stamp(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _clock(value: datetime) -> str:
+    return value.strftime("%H:%M UTC")
+
+
 def data_current_at(trust: TrustList, revocations: RevocationState | None) -> datetime:
     """When the data was last current (see "Data age" above): the newest revocation delta's
     issue time, or the trust list's when there is no revocation data."""
@@ -196,6 +222,7 @@ def verify(
     data_as_of: datetime | None = None,
     max_data_age: timedelta = DEFAULT_MAX_DATA_AGE,
     hard_data_age: timedelta = DEFAULT_HARD_DATA_AGE,
+    position: tuple[float, float] | None = None,
 ) -> Verdict:
     """The verdict on token ``text`` at time ``at``, from trust and revocation data alone.
 
@@ -268,6 +295,19 @@ def verify(
         wanted = checkpoint.strip().casefold()
         if all(code.casefold() != wanted for code in claims.checkpoints):
             found.add(VerdictStatus.OFF_ROUTE)
+    for condition in claims.conditions:
+        if condition.kind == VIA_CHECKPOINTS and checkpoint is not None:
+            via = [code.strip().casefold() for code in condition.detail.split(",") if code.strip()]
+            if via and checkpoint.strip().casefold() not in via:
+                found.add(VerdictStatus.CONDITION_VIA)
+                params["via"] = condition.detail
+        elif condition.kind == DAYLIGHT_ONLY and position is not None:
+            lon, lat = position
+            if not in_daylight(at, lat, lon):
+                found.add(VerdictStatus.CONDITION_DAYLIGHT)
+                times = sun_times((at + timedelta(minutes=4.0 * lon)).date(), lat, lon)
+                params["sunrise"] = "-" if times is None else _clock(times[0])
+                params["sunset"] = "-" if times is None else _clock(times[1])
     reason_override = None
     if revocations is None or revocations.as_of is None:
         found.add(VerdictStatus.STALE)

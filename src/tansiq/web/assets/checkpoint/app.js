@@ -245,7 +245,7 @@ async function sync() {
 
 const GOOD = new Set(["valid"]);
 const WARN = new Set(["stale"]);
-const ICONS = { good: "✓", aging: "✓", warn: "!", bad: "✗" };
+const ICONS = { good: "✓", aging: "✓", conditions: "✓", warn: "!", bad: "✗" };
 const ISOLATED = new Set(["number", "plate", "kind", "driver", "cargo", "checkpoints", "conditions", "authorities"]);
 
 async function check(raw) {
@@ -263,6 +263,7 @@ async function check(raw) {
       checkpoint: state.info ? state.info.checkpoint : null,
       maxDataAge: MAX_AGE_MS, // data age as verify.js counts it, the same everywhere
       hardDataAge: HARD_AGE_MS,
+      position: state.info && state.info.position ? state.info.position : null,
     }),
     state.authority,
   );
@@ -280,14 +281,52 @@ function dataWarning(verdict) {
   return fill(forms, { count: new Intl.NumberFormat(LANG).format(count) }, count);
 }
 
+// Conditions come first, each with what the device could judge: via and daylight are
+// evaluated here (verify.js), the escort is the officer's tick, free text is theirs to read.
+function showConditions(verdict) {
+  const conditions = verdict.claims ? verdict.claims.conditions : [];
+  const list = $("cp-conditions");
+  list.replaceChildren();
+  for (const condition of conditions) {
+    const item = document.createElement("li");
+    const said = LABELS.conditions[condition.kind] || condition.kind;
+    let judged = T.cp_condition_yourself;
+    let tone = "";
+    if (condition.kind === "via_checkpoints" && state.info && state.info.checkpoint) {
+      [judged, tone] = verdict.findings.includes("condition_via") ? [T.cp_condition_failed, "bad"] : [T.cp_condition_met, "good"];
+    } else if (condition.kind === "daylight_only" && state.info && state.info.position) {
+      [judged, tone] = verdict.findings.includes("condition_daylight") ? [T.cp_condition_failed, "bad"] : [T.cp_condition_met, "good"];
+    } else if (condition.kind === "escort_required") {
+      judged = T.cp_condition_confirm;
+    }
+    const name = document.createElement("strong");
+    name.textContent = said;
+    item.append(name);
+    if (condition.detail) {
+      const detail = document.createElement("bdi");
+      detail.textContent = condition.detail;
+      item.append(": ", detail);
+    }
+    const mark = document.createElement("span");
+    mark.className = `cp-judged ${tone ? `cp-judged-${tone}` : ""}`;
+    mark.textContent = `${tone === "good" ? "✓ " : tone === "bad" ? "✗ " : ""}${judged}`;
+    item.append(" — ", mark);
+    list.append(item);
+  }
+  $("cp-conditions-box").hidden = !conditions.length;
+  return conditions;
+}
+
 function showVerdict(verdict) {
   const good = GOOD.has(verdict.status);
-  const tone = good && verdict.dataOld ? "aging" : good ? "good" : WARN.has(verdict.status) ? "warn" : "bad";
+  const conditions = showConditions(verdict);
+  const tone = good && verdict.dataOld ? "aging" : good && conditions.length ? "conditions" : good ? "good"
+    : WARN.has(verdict.status) ? "warn" : "bad";
   const box = $("cp-verdict");
   box.dataset.status = verdict.status;
   box.className = `cp-verdict cp-${tone}`;
   box.querySelector(".cp-icon").textContent = ICONS[tone];
-  box.querySelector(".cp-word").textContent = T[`cp_word_${verdict.status}`];
+  box.querySelector(".cp-word").textContent = good && conditions.length ? T.cp_word_valid_conditions : T[`cp_word_${verdict.status}`];
   $("cp-reason").textContent = fill(LABELS.reasons[verdict.reason], verdict.params);
   const warning = dataWarning(verdict);
   $("cp-data-warning").hidden = !warning;
@@ -348,7 +387,19 @@ function arrangeActions(verdict) {
   $("cp-refusal-reason").value = good ? "" : LABELS.refusalFor[verdict.reason] || LABELS.refusalFor[verdict.status] || "";
   if (good) actions.insertBefore(passage, refusal);
   else actions.insertBefore(refusal, passage);
+  // An escort is the officer's to confirm: no passage until the box is ticked.
+  const escort = good && verdict.claims.conditions.some((c) => c.kind === "escort_required");
+  $("cp-escort-row").hidden = !escort;
+  $("cp-escort").checked = false;
+  passage.disabled = escort;
+  if (escort) actions.insertBefore($("cp-escort-row"), passage);
 }
+
+$("cp-escort").addEventListener("change", () => {
+  $("cp-passage").disabled = !$("cp-escort").checked;
+  // Without the escort the refusal's reason is the unmet condition.
+  if (!$("cp-escort").checked && !$("cp-refusal-reason").value) $("cp-refusal-reason").value = "condition_escort";
+});
 
 async function record(action, reasonCode = null, note = "") {
   const verdict = state.verdict;

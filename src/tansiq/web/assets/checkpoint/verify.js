@@ -7,6 +7,7 @@
 import { hex, verifySignature } from "./keys.js";
 import { decodeToken, sigStructure } from "./token.js";
 import { trustedAt } from "./trust.js";
+import { inDaylight, sunTimes } from "./sun.js";
 
 export { fromBase64, toBase64 } from "./keys.js";
 export {
@@ -17,7 +18,7 @@ const ROLE_PERMITS = "permits";
 
 export const PRECEDENCE = [
   "malformed", "forged", "unknown_key", "missing_signature", "revoked", "suspended", "expired",
-  "not_yet_valid", "off_route", "stale", "valid",
+  "not_yet_valid", "off_route", "condition_via", "condition_daylight", "stale", "valid",
 ];
 
 
@@ -33,9 +34,11 @@ function stamp(secondsSinceEpoch) {
 //   without revocation data: data age means the same here as in tansiq/verifier/verify.py);
 //   maxDataAge: milliseconds (default 24 h), past which the data earns a warning (dataOld);
 //   hardDataAge: milliseconds (default 7 days), past which the verdict is "stale".
+//   position: [lon, lat] of the checkpoint or null (then "daylight only" is not evaluated).
 // permitStatus is what the permit's own checks say whatever the data's age.
 export async function verify(text, {
   trust, revocations, at, checkpoint = null, dataAsOf = null, maxDataAge = 24 * 3600e3, hardDataAge = 168 * 3600e3,
+  position = null,
 }) {
   if (dataAsOf === null) {
     dataAsOf = revocations !== null && revocations.asOf !== null ? revocations.asOf : trust.issuedAt;
@@ -93,6 +96,24 @@ export async function verify(text, {
     const wanted = normaliseCode(checkpoint);
     if (claims.checkpoints.every((code) => normaliseCode(code) !== wanted)) found.add("off_route");
   }
+  for (const condition of claims.conditions) {
+    if (condition.kind === "via_checkpoints" && checkpoint !== null) {
+      const via = condition.detail.split(",").map(normaliseCode).filter(Boolean);
+      if (via.length && !via.includes(normaliseCode(checkpoint))) {
+        found.add("condition_via");
+        params.via = condition.detail;
+      }
+    } else if (condition.kind === "daylight_only" && position !== null) {
+      const [lon, lat] = position;
+      if (!inDaylight(at, lat, lon)) {
+        found.add("condition_daylight");
+        const local = at + 4.0 * lon * 60e3;
+        const times = sunTimes(Math.floor(local / 86400e3) * 86400e3, lat, lon);
+        params.sunrise = times === null ? "-" : clock(times[0]);
+        params.sunset = times === null ? "-" : clock(times[1]);
+      }
+    }
+  }
   let reason = null;
   if (revocations === null || revocations.asOf === null) {
     found.add("stale");
@@ -121,6 +142,10 @@ export async function verify(text, {
     permitStatus: own.length ? own[0] : "valid",
     dataOld,
   };
+}
+
+function clock(ms) {
+  return new Date(ms).toISOString().slice(11, 16) + " UTC";
 }
 
 function normaliseCode(code) {
