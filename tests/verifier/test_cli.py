@@ -224,3 +224,15 @@ def test_now_is_the_system_clock_otherwise(files: dict[str, Path]) -> None:
     result = run(files, token, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["status"] == "valid"
+
+
+def test_daylight_is_judged_where_the_checkpoint_stands(files: dict[str, Path]) -> None:
+    """The test permit says "daylight hours only": at 20:00 UTC (23:00 there) with the
+    checkpoint's position it is its own verdict; without a position it is left to the officer."""
+    night = "2026-11-25T20:00:00Z"
+    judged = run(files, TOKEN, "--at", night, "--position", "37.18,36.22", "--json")
+    assert judged.exit_code == 1, judged.output
+    assert json.loads(judged.output)["status"] == "condition_daylight"
+    assert run(files, TOKEN, "--at", night).exit_code == 0
+    assert run(files, TOKEN, "--at", AT, "--position", "37.18,36.22").exit_code == 0
+    assert run(files, TOKEN, "--position", "east").exit_code == 2

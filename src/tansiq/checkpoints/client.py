@@ -395,6 +395,7 @@ class CheckpointDevice:
         checkpoint: str | None,
         max_data_age: timedelta,
         hard_data_age: timedelta = DEFAULT_HARD_DATA_AGE,
+        position: tuple[float, float] | None = None,
     ) -> Verdict:
         """Verify ``token`` offline against what the last sync brought."""
         trust_bytes = self.store.get("trust_list")
@@ -417,6 +418,7 @@ class CheckpointDevice:
             checkpoint=checkpoint,
             max_data_age=max_data_age,
             hard_data_age=hard_data_age,
+            position=position,
         )
         return _signed_by_operator(verdict, self.store.get("authority"))
 

@@ -22,7 +22,7 @@ from tansiq.checkpoints.service import register_device
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.cli.base import hub_context, operator, session_scope
 from tansiq.cli.errors import cli_locale
-from tansiq.cli.permit import HARD_LIMIT, MAX_AGE
+from tansiq.cli.permit import HARD_LIMIT, MAX_AGE, POSITION
 from tansiq.core.clock import SystemClock
 from tansiq.core.i18n import N_, NP_, Locale, translate
 from tansiq.permits.repository import PermitRepository
@@ -200,6 +200,7 @@ def enrol(keys: tuple[str, ...], queue_path: Path) -> None:
 @click.option("--officer", default="")
 @MAX_AGE
 @HARD_LIMIT
+@POSITION
 @TOKEN
 @QUEUE
 def scan(
@@ -211,6 +212,7 @@ def scan(
     officer: str,
     max_age_hours: float,
     hard_limit_hours: float,
+    position: tuple[float, float] | None,
     device_token: str,
     queue_path: Path,
 ) -> None:
@@ -225,6 +227,7 @@ def scan(
             checkpoint=code,
             max_data_age=timedelta(hours=max_age_hours),
             hard_data_age=timedelta(hours=hard_limit_hours),
+            position=position,
         )
         _check_action(verdict.status.value, action, reason, note)
         device.record(

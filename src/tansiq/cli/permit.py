@@ -38,6 +38,30 @@ MAX_AGE = click.option(
     help="Data older than this (since its newest signed revocation update) earns a warning of "
     "its age beside the verdict.",
 )
+
+
+def _position(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[float, float] | None:
+    """``LON,LAT`` in degrees, as GeoJSON orders them."""
+    if value is None:
+        return None
+    try:
+        lon, lat = (float(part) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter("LON,LAT in degrees, e.g. 44.3661,33.3152") from None
+    if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+        raise click.BadParameter("LON,LAT in degrees, e.g. 44.3661,33.3152")
+    return lon, lat
+
+
+POSITION = click.option(
+    "--position",
+    metavar="LON,LAT",
+    callback=_position,
+    help="Where this checkpoint stands: 'daylight hours only' is judged by sunrise and sunset "
+    "there (without it, that condition is left to the officer).",
+)
 HARD_LIMIT = click.option(
     "--hard-limit-hours",
     type=click.FloatRange(min=0, min_open=True),
@@ -213,6 +237,7 @@ def permit() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
 @MAX_AGE
 @HARD_LIMIT
+@POSITION
 @click.pass_context
 def verify_command(
     ctx: click.Context,
@@ -226,6 +251,7 @@ def verify_command(
     as_json: bool,
     max_age_hours: float,
     hard_limit_hours: float,
+    position: tuple[float, float] | None,
 ) -> None:
     """Check a permit TOKEN (or --image) offline: prints the verdict, exit code 0 only if valid."""
     if (token is None) == (image is None):
@@ -246,6 +272,7 @@ def verify_command(
         checkpoint=checkpoint,
         max_data_age=timedelta(hours=max_age_hours),
         hard_data_age=timedelta(hours=hard_limit_hours),
+        position=position,
     )
     if as_json:
         click.echo(json.dumps(_shown(verdict), ensure_ascii=False, indent=2))
