@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 from datetime import timedelta
 from pathlib import Path
 
@@ -433,3 +434,95 @@ def test_a_revoked_permit_is_refused_first_and_let_through_only_by_override(
     finally:
         context.close()
         hub.clock.advance(timedelta(hours=-2))
+
+
+def _conditional_permit(api: APIRequestContext, reference: str) -> str:
+    """A permit through BRIDGE-W that West Command approved for daylight hours only, with an
+    escort; its token text."""
+    application = submit_application(api, reference)
+    answer: dict[str, Any] = {}
+    for review in application["reviews"]:
+        west = review["authority"] == "west-command"
+        body: dict[str, Any] = {"decision": "approve", "expected_version": review["lock_version"]}
+        if west:
+            body |= {
+                "decision": "approve_with_conditions",
+                "conditions": [{"kind": "daylight_only"}, {"kind": "escort_required"}],
+            }
+        response = api.post(
+            f"/api/v1/reviews/{review['id']}/decision",
+            data=body,
+            headers=bearer(api, "west.reviewer" if west else "east.reviewer"),
+        )
+        assert response.status == 200, response.text()
+        answer = response.json()
+    permit = answer["permits"][0]["id"]
+    token: str = api.get(f"/api/v1/permits/{permit}/token", headers=bearer(api, "trader")).json()[
+        "token"
+    ]
+    return token
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_daylight_only_permit_at_night_is_its_own_verdict(
+    hub: Hub, browser: Browser, lang: str
+) -> None:
+    """By day: "valid with conditions" in its own colour, the conditions first, and no passage
+    until the officer ticks the escort. At night (BRIDGE-W is at 41.1 E, 34.4 N: the sun sets
+    near 14:10 UTC on 25 November): the daylight condition fails, with its own verdict, and the
+    refusal comes first with that reason."""
+    t = labels(Locale(lang), WORDS)
+    context = browser.new_context(
+        base_url=hub.base, viewport={"width": SIZES["phone"][0], "height": SIZES["phone"][1]}
+    )
+    api = context.request
+    token = _conditional_permit(api, f"DAYLIGHT-{lang}")
+    device = _device(api)
+    hub.clock.advance(timedelta(hours=1, minutes=30))  # 13:30 UTC: in force, before sunset
+    context.add_cookies([{"name": "tansiq_lang", "value": lang, "url": hub.base}])
+    page = context.new_page()
+    page.clock.set_fixed_time(hub.clock.now())
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"/checkpoint#enrol={device}")
+        expect(page.locator("#cp-message")).to_have_text(t["cp_synced"])
+        page.fill("#cp-code", token)
+        page.click("#cp-check-form button")
+        verdict = page.locator("#cp-verdict")
+        expect(verdict).to_have_attribute("data-status", "valid")
+        expect(verdict).to_have_class(re.compile(r"\bcp-conditions\b"))
+        expect(verdict.locator(".cp-word")).to_have_text(t["cp_word_valid_conditions"])
+        items = page.locator("#cp-conditions li")
+        expect(items).to_have_count(2)
+        expect(items.nth(0)).to_contain_text(t["cp_condition_met"])
+        expect(items.nth(1)).to_contain_text(t["cp_condition_confirm"])
+        above = page.evaluate(
+            "document.getElementById('cp-conditions-box').compareDocumentPosition("
+            "document.getElementById('cp-facts')) & Node.DOCUMENT_POSITION_FOLLOWING"
+        )
+        assert above  # the conditions come before the permit's other facts
+        expect(page.locator("#cp-passage")).to_be_disabled()
+        page.check("#cp-escort")
+        expect(page.locator("#cp-passage")).to_be_enabled()
+        shoot(page, "checkpoint-conditions", lang, "phone")
+        problems = accessibility(page)
+
+        # Night at the checkpoint: the same permit fails its daylight condition.
+        page.clock.set_fixed_time(hub.clock.now() + timedelta(hours=6, minutes=30))  # 20:00 UTC
+        page.click("#cp-next")
+        page.fill("#cp-code", token)
+        page.click("#cp-check-form button")
+        expect(verdict).to_have_attribute("data-status", "condition_daylight")
+        expect(verdict.locator(".cp-word")).to_have_text(t["cp_word_condition_daylight"])
+        expect(page.locator("#cp-reason")).to_contain_text(re.compile(r"1[34]:\d\d UTC"))
+        expect(items.nth(0)).to_contain_text(t["cp_condition_failed"])
+        expect(page.locator("#cp-passage")).to_be_hidden()
+        expect(page.locator("#cp-refusal-reason")).to_have_value("condition_daylight")
+        shoot(page, "checkpoint-night", lang, "phone")
+        problems += accessibility(page)
+        assert problems == [], problems
+        assert errors == [], errors
+    finally:
+        context.close()
+        hub.clock.advance(timedelta(hours=-1, minutes=-30))

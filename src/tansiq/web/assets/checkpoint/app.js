@@ -327,7 +327,10 @@ function showVerdict(verdict) {
   box.className = `cp-verdict cp-${tone}`;
   box.querySelector(".cp-icon").textContent = ICONS[tone];
   box.querySelector(".cp-word").textContent = good && conditions.length ? T.cp_word_valid_conditions : T[`cp_word_${verdict.status}`];
-  $("cp-reason").textContent = fill(LABELS.reasons[verdict.reason], verdict.params);
+  // Codes, times and names keep their own direction inside an Arabic sentence (first-strong
+  // isolates, as <bdi> does): "03:58 UTC" must not turn into "UTC 03:58".
+  const isolated = Object.fromEntries(Object.entries(verdict.params).map(([key, value]) => [key, `\u2068${value}\u2069`]));
+  $("cp-reason").textContent = fill(LABELS.reasons[verdict.reason], isolated, Number(verdict.params.count));
   const warning = dataWarning(verdict);
   $("cp-data-warning").hidden = !warning;
   $("cp-data-warning").textContent = warning;
