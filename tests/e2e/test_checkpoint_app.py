@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import segno
