@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from tansiq.app import WORDS
 from tansiq.checkpoints.models import ScanEventRecord
 from tansiq.core.clock import FixedClock
-from tansiq.core.i18n import Locale
+from tansiq.clearances.reasons import REASON_LABELS, ReasonCode
+from tansiq.core.i18n import Locale, translate
 from tansiq.web.text import labels
 from tests.conftest import NOW, DatabaseFactory
 from tests.e2e.browsing import (
@@ -396,6 +397,10 @@ def test_a_revoked_permit_is_refused_first_and_let_through_only_by_override(
         refuse = page.locator("#cp-refusal-form button")
         expect(refuse).to_have_text(t["cp_refusal_main"])
         expect(page.locator("#cp-refusal-reason")).to_have_value("permit_revoked")
+        # The revocation's reason in words, not its code.
+        said = translate(REASON_LABELS[ReasonCode.CARGO_MISMATCH], Locale(lang))
+        expect(page.locator("#cp-reason")).to_contain_text(said)
+        expect(page.locator("#cp-reason")).not_to_contain_text("cargo_mismatch")
         first = page.evaluate(
             "[...document.querySelectorAll('#cp-actions > :not([hidden]):not(h3)')][0].id"
         )

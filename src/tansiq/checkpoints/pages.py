@@ -110,6 +110,10 @@ def _js_labels(s: Viewer) -> dict[str, Any]:
         "kinds": kinds,
         "conditions": conditions,
         "refusalFor": refusal_for,
+        # A revocation's reason comes as a code in the signed data; the officer reads words.
+        "reasonWords": {
+            code.value: translate(label, s.locale) for code, label in REASON_LABELS.items()
+        },
         "dataOld": {
             "hours": message_forms(DATA_OLD_HOURS, s.locale),
             "days": message_forms(DATA_OLD_DAYS, s.locale),

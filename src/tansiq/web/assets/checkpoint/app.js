@@ -329,7 +329,9 @@ function showVerdict(verdict) {
   box.querySelector(".cp-word").textContent = good && conditions.length ? T.cp_word_valid_conditions : T[`cp_word_${verdict.status}`];
   // Codes, times and names keep their own direction inside an Arabic sentence (first-strong
   // isolates, as <bdi> does): "03:58 UTC" must not turn into "UTC 03:58".
-  const isolated = Object.fromEntries(Object.entries(verdict.params).map(([key, value]) => [key, `\u2068${value}\u2069`]));
+  const words = { ...verdict.params };
+  if (words.reason && LABELS.reasonWords[words.reason]) words.reason = LABELS.reasonWords[words.reason];
+  const isolated = Object.fromEntries(Object.entries(words).map(([key, value]) => [key, `\u2068${value}\u2069`]));
   $("cp-reason").textContent = fill(LABELS.reasons[verdict.reason], isolated, Number(verdict.params.count));
   const warning = dataWarning(verdict);
   $("cp-data-warning").hidden = !warning;
