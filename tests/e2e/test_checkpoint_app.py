@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from tansiq.app import WORDS
 from tansiq.checkpoints.models import ScanEventRecord
-from tansiq.core.clock import FixedClock
 from tansiq.clearances.reasons import REASON_LABELS, ReasonCode
+from tansiq.core.clock import FixedClock
 from tansiq.core.i18n import Locale, translate
 from tansiq.web.text import labels
 from tests.conftest import NOW, DatabaseFactory
