@@ -93,7 +93,14 @@ class Settings(BaseSettings):
     data_max_age_hours: float = Field(
         default=24.0,
         gt=0,
-        description="Trust list and revocation data older than this makes checkpoints say stale.",
+        description="Trust list and revocation data older than this earns a warning of its age "
+        "beside the verdict.",
+    )
+    data_hard_limit_hours: float = Field(
+        default=168.0,
+        gt=0,
+        description="Data older than this is too old to decide on: checkpoints say stale and ask "
+        "for a sync.",
     )
     review_deadline_hours: float = Field(
         default=24.0, gt=0, description="Time each authority has to decide on an application."

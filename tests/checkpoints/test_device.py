@@ -107,7 +107,15 @@ def test_sync_scan_offline_and_push_after_a_cut(
         checkpoint="BRIDGE-W",
         max_data_age=timedelta(hours=24),
     )
-    assert stale.status is VerdictStatus.STALE
+    assert (stale.status, stale.data_old) == (VerdictStatus.VALID, True)
+    too_old = device.check(
+        permit_token,
+        at=at + timedelta(days=2),
+        checkpoint="BRIDGE-W",
+        max_data_age=timedelta(hours=24),
+        hard_data_age=timedelta(hours=36),
+    )
+    assert (too_old.status, too_old.permit_status) == (VerdictStatus.STALE, VerdictStatus.VALID)
 
     # The link drops after the first batch and stays down through every retry; the next sync
     # sends the rest, nothing twice.

@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tansiq.app import create_app
+from tansiq.checkpoints.models import ScanEventRecord
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tests.clearances.conftest import (
@@ -97,6 +100,50 @@ def test_bad_events_are_rejected_one_by_one(
     assert result["stored"] == 1
     assert [r["index"] for r in result["rejected"]] == [0, 2, 3, 4, 5]
     assert all(r["code"].startswith("scan.") for r in result["rejected"])
+
+
+def test_an_override_is_stored_as_one_with_its_reason_note_and_data_age(
+    client: TestClient, session: Session, tokens: Tokens, clock: FixedClock
+) -> None:
+    gate = device(client, tokens, "W-GATE", "west.admin")
+    override = {
+        **event(clock.now(), permit="P-000777", verdict="revoked", action="override"),
+        "reason_code": "supervisor_order",
+        "note": "Capt. Hadi, by radio",
+        "data_age_seconds": 7200,
+    }
+    refused = {
+        **event(clock.now(), permit="P-000778", verdict="revoked", action="refusal"),
+        "reason_code": "permit_revoked",
+        "data_age_seconds": 90,
+    }
+    result = push(
+        client,
+        gate,
+        [
+            override,
+            refused,
+            {**override, "id": uuid.uuid4().hex, "note": "  "},  # an override says why
+            {**override, "id": uuid.uuid4().hex, "reason_code": "permit_revoked"},
+            {**refused, "id": uuid.uuid4().hex, "reason_code": "supervisor_order"},
+            {**refused, "id": uuid.uuid4().hex, "data_age_seconds": -1},
+        ],
+    )
+    assert result["stored"] == 2
+    assert [r["index"] for r in result["rejected"]] == [2, 3, 4, 5]
+    rows = session.execute(
+        select(
+            ScanEventRecord.permit_ref,
+            ScanEventRecord.action,
+            ScanEventRecord.reason_code,
+            ScanEventRecord.note,
+            ScanEventRecord.data_age_seconds,
+        ).order_by(ScanEventRecord.permit_ref)
+    ).all()
+    assert [tuple(row) for row in rows] == [
+        ("P-000777", "override", "supervisor_order", "Capt. Hadi, by radio", 7200),
+        ("P-000778", "refusal", "permit_revoked", "", 90),
+    ]
 
 
 @pytest.mark.parametrize("header", ["", "Device tqd_forged", "Bearer abc", "Device "])

@@ -162,9 +162,28 @@ def test_a_terminal_syncs_scans_offline_and_pushes(tmp_path: Path) -> None:
         )
         assert elsewhere.exit_code == 1
         assert elsewhere.output.startswith("OFF_ROUTE")
+        # Off route: a passage is not offered; letting it through is an override that says why.
+        passed = terminal("scan", permit, "--checkpoint", "E-GATE", "--action", "passage")
+        assert passed.exit_code == 2
+        assert "--action override" in passed.output
+        bare = terminal("scan", permit, "--checkpoint", "E-GATE", "--action", "override")
+        assert bare.exit_code == 2
+        overridden = terminal(
+            "scan",
+            permit,
+            "--checkpoint",
+            "E-GATE",
+            "--action",
+            "override",
+            "--reason",
+            "supervisor_order",
+            "--note",
+            "Capt. Hadi, by radio",
+        )
+        assert overridden.exit_code == 1  # the verdict stays what it is
 
         pushed = terminal("sync")
-        assert "pushed 2 events: 2 new" in pushed.output, pushed.output
+        assert "pushed 3 events: 3 new" in pushed.output, pushed.output
         again = terminal("sync")
         assert "pushed 0 events" in again.output
     finally:

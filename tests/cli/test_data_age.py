@@ -49,7 +49,7 @@ def test_the_device_and_permit_verify_agree_on_the_data_age(tmp_path: Path) -> N
     store.db.commit()
     store.close()
 
-    def verified(max_age: str | None) -> Result:
+    def verified(max_age: str | None, hard_limit: str | None = None) -> Result:
         return CliRunner().invoke(
             cli,
             [
@@ -64,14 +64,14 @@ def test_the_device_and_permit_verify_agree_on_the_data_age(tmp_path: Path) -> N
                 "--governance-key",
                 GOVERNANCE_HEX,
             ],
-            env={"TANSIQ_DATA_MAX_AGE_HOURS": max_age},
+            env={"TANSIQ_DATA_MAX_AGE_HOURS": max_age, "TANSIQ_DATA_HARD_LIMIT_HOURS": hard_limit},
         )
 
-    def scanned(max_age: str | None) -> Result:
+    def scanned(max_age: str | None, hard_limit: str | None = None) -> Result:
         return CliRunner().invoke(
             cli,
             ["checkpoint", "scan", token, "--device-token", "tqd_x", "--queue", str(queue)],
-            env={"TANSIQ_DATA_MAX_AGE_HOURS": max_age},
+            env={"TANSIQ_DATA_MAX_AGE_HOURS": max_age, "TANSIQ_DATA_HARD_LIMIT_HOURS": hard_limit},
         )
 
     answer = verified(None)
@@ -83,11 +83,23 @@ def test_the_device_and_permit_verify_agree_on_the_data_age(tmp_path: Path) -> N
     assert scan.exit_code == 0, scan.output
     assert scan.output.startswith("VALID")
 
-    # The hub's setting, half an hour: the same data is stale on both.
-    stale = verified("0.5")
+    # The hub's warning threshold, half an hour: both keep the permit's verdict and warn.
+    warned = verified("0.5")
+    assert warned.exit_code == 0, warned.output
+    assert (json.loads(warned.output)["status"], json.loads(warned.output)["data_old"]) == (
+        "valid",
+        True,
+    )
+    warned_scan = scanned("0.5")
+    assert warned_scan.exit_code == 0, warned_scan.output
+    assert warned_scan.output.startswith("VALID")
+    assert "On data 1 hour old: revocations since then are unknown." in warned_scan.output
+
+    # The hub's hard limit, half an hour: the same data is stale on both.
+    stale = verified(None, hard_limit="0.5")
     assert stale.exit_code == 1
     assert json.loads(stale.output)["status"] == "stale"
-    stale_scan = scanned("0.5")
+    stale_scan = scanned(None, hard_limit="0.5")
     assert stale_scan.exit_code == 1
     assert stale_scan.output.startswith("STALE")
 

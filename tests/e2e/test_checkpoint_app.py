@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import segno
@@ -20,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from tansiq.app import WORDS
 from tansiq.checkpoints.models import ScanEventRecord
+from tansiq.clearances.reasons import REASON_LABELS, ReasonCode
 from tansiq.core.clock import FixedClock
-from tansiq.core.i18n import Locale
+from tansiq.core.i18n import Locale, translate
 from tansiq.web.text import labels
 from tests.conftest import NOW, DatabaseFactory
 from tests.e2e.browsing import (
@@ -214,22 +216,27 @@ def test_offline_scan_queue_and_sync(
     ]
     assert len({e[0] for e in new}) == 2
 
-    # A day and more without a sync: the data is stale, and the page says so.
+    # A day and more without a sync: the permit's own verdict stands, with the data's age and
+    # what it means beside it in its own colour; the device's status says to sync.
     page.clock.set_fixed_time(hub.clock.now() + timedelta(hours=30))
     page.click("#cp-next")
     page.fill("#cp-code", permit)
     page.click("#cp-check-form button")
-    expect(verdict).to_have_attribute("data-status", "stale")
+    expect(verdict).to_have_attribute("data-status", "valid")
+    expect(verdict).to_have_class(re.compile(r"\bcp-aging\b"))
     expect(page.locator("#cp-stale")).to_be_visible()
     # Numbers the script fills in take their plural form (Arabic: 11 to 99 hours take the
     # singular).
     said = {
-        "en": ("older than 24 hours", re.compile(r" (29|30) hours old")),
-        "ar": ("أكثر من 24 ساعة", re.compile(r" (29|30) ساعة،")),
+        "en": ("older than 24 hours", re.compile(r"On data (29|30) hours old: revocations")),
+        "ar": ("أكثر من 24 ساعة", re.compile(r" (29|30) ساعة")),
     }[lang]
     expect(page.locator("#cp-stale")).to_contain_text(said[0])
-    expect(page.locator("#cp-reason")).to_have_text(said[1])
-    shoot(page, "checkpoint-stale", lang, "phone")
+    expect(page.locator("#cp-data-warning")).to_have_text(said[1])
+    expect(page.locator("#cp-passage")).to_be_visible()  # still valid: the passage stays first
+    shoot(page, "checkpoint-old-data", lang, "phone")
+    problems += accessibility(page)
+    page.click("#cp-passage")
 
     context.close()
     browser.close()
@@ -302,6 +309,8 @@ def test_a_busy_hub_is_retried_and_the_queue_kept(hub: Hub, browser: Browser) ->
         expect(page.locator("#cp-verdict")).to_have_attribute("data-status", "malformed")
         page.select_option("#cp-refusal-reason", "other")
         page.fill("#cp-note", reason)
+        # The message of the sync before must not pass for this one's.
+        page.evaluate("document.getElementById('cp-message').textContent = ''")
         page.click("#cp-refusal-form button")  # queued, then a sync at once
 
     before = {e[0] for e in _events(hub)}
@@ -339,3 +348,186 @@ def test_a_busy_hub_is_retried_and_the_queue_kept(hub: Hub, browser: Browser) ->
     assert len([e for e in _events(hub) if e[0] not in before]) == 2
     context.close()
     assert errors == [], errors
+
+
+def _events_in_full(hub: Hub) -> list[ScanEventRecord]:
+    with Session(hub.context.engine, expire_on_commit=False) as session:
+        return list(session.scalars(select(ScanEventRecord)))
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_revoked_permit_is_refused_first_and_let_through_only_by_override(
+    hub: Hub, browser: Browser, lang: str
+) -> None:
+    """Safety first: a bad verdict's main action is the refusal, its reason pre-chosen; the
+    passage is gone, and letting the vehicle through is an override that asks for a coded
+    reason and a note, which the hub stores as an override."""
+    t = labels(Locale(lang), WORDS)
+    context = browser.new_context(
+        base_url=hub.base, viewport={"width": SIZES["phone"][0], "height": SIZES["phone"][1]}
+    )
+    api = context.request
+    result = approve_application(api, submit_application(api, f"REVOKED-{lang}"))
+    permit_id = result["permits"][0]["id"]
+    token = api.get(f"/api/v1/permits/{permit_id}/token", headers=bearer(api, "trader")).json()[
+        "token"
+    ]
+    revoked = api.post(
+        f"/api/v1/permits/{permit_id}/revoke",
+        data={"reason_code": "cargo_mismatch", "note": "seal broken"},
+        headers=bearer(api, "west.reviewer"),
+    )
+    assert revoked.status == 200, revoked.text()
+    device = _device(api)
+    hub.clock.advance(timedelta(hours=2))
+    context.add_cookies([{"name": "tansiq_lang", "value": lang, "url": hub.base}])
+    page = context.new_page()
+    page.clock.set_fixed_time(hub.clock.now())
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"/checkpoint#enrol={device}")
+        expect(page.locator("#cp-message")).to_have_text(t["cp_synced"])
+        page.fill("#cp-code", token)
+        page.click("#cp-check-form button")
+        expect(page.locator("#cp-verdict")).to_have_attribute("data-status", "revoked")
+
+        # No passage button; the refusal comes first, with the verdict's reason chosen.
+        expect(page.locator("#cp-passage")).to_be_hidden()
+        refuse = page.locator("#cp-refusal-form button")
+        expect(refuse).to_have_text(t["cp_refusal_main"])
+        expect(page.locator("#cp-refusal-reason")).to_have_value("permit_revoked")
+        # The revocation's reason in words, not its code.
+        said = translate(REASON_LABELS[ReasonCode.CARGO_MISMATCH], Locale(lang))
+        expect(page.locator("#cp-reason")).to_contain_text(said)
+        expect(page.locator("#cp-reason")).not_to_contain_text("cargo_mismatch")
+        first = page.evaluate(
+            "[...document.querySelectorAll('#cp-actions > :not([hidden]):not(h3)')][0].id"
+        )
+        assert first == "cp-refusal-form"
+        override = page.locator("#cp-override")
+        expect(override).to_be_visible()
+        expect(page.locator("#cp-override-form")).to_be_hidden()  # folded away
+        shoot(page, "checkpoint-revoked", lang, "phone")
+        problems = accessibility(page)
+
+        # The override asks for its reason and a note before it records anything.
+        page.click("#cp-override summary")
+        page.click("#cp-override-form button")
+        expect(page.locator("#cp-message")).to_have_text(t["cp_override_reason_required"])
+        page.select_option("#cp-override-reason", "supervisor_order")
+        page.click("#cp-override-form button")
+        expect(page.locator("#cp-message")).to_have_text(t["cp_override_note_required"])
+        page.fill("#cp-override-note", "Capt. Hadi ordered it by radio")
+        shoot(page, "checkpoint-override", lang, "phone")
+        problems += accessibility(page)
+        before = {e.event_uid for e in _events_in_full(hub)}
+        page.click("#cp-override-form button")
+        new: list[ScanEventRecord] = []
+        for _ in range(150):  # recorded, then synced at once (online)
+            new = [e for e in _events_in_full(hub) if e.event_uid not in before]
+            if new:
+                break
+            page.wait_for_timeout(100)
+        assert [(e.action, e.verdict, e.reason_code, e.note) for e in new] == [
+            ("override", "revoked", "supervisor_order", "Capt. Hadi ordered it by radio")
+        ]
+        assert new[0].data_age_seconds is not None
+        assert 0 <= new[0].data_age_seconds < 3 * 3600
+        assert problems == [], problems
+        assert errors == [], errors
+    finally:
+        context.close()
+        hub.clock.advance(timedelta(hours=-2))
+
+
+def _conditional_permit(api: APIRequestContext, reference: str) -> str:
+    """A permit through BRIDGE-W that West Command approved for daylight hours only, with an
+    escort; its token text."""
+    application = submit_application(api, reference)
+    answer: dict[str, Any] = {}
+    for review in application["reviews"]:
+        west = review["authority"] == "west-command"
+        body: dict[str, Any] = {"decision": "approve", "expected_version": review["lock_version"]}
+        if west:
+            body |= {
+                "decision": "approve_with_conditions",
+                "conditions": [{"kind": "daylight_only"}, {"kind": "escort_required"}],
+            }
+        response = api.post(
+            f"/api/v1/reviews/{review['id']}/decision",
+            data=body,
+            headers=bearer(api, "west.reviewer" if west else "east.reviewer"),
+        )
+        assert response.status == 200, response.text()
+        answer = response.json()
+    permit = answer["permits"][0]["id"]
+    token: str = api.get(f"/api/v1/permits/{permit}/token", headers=bearer(api, "trader")).json()[
+        "token"
+    ]
+    return token
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_daylight_only_permit_at_night_is_its_own_verdict(
+    hub: Hub, browser: Browser, lang: str
+) -> None:
+    """By day: "valid with conditions" in its own colour, the conditions first, and no passage
+    until the officer ticks the escort. At night (BRIDGE-W is at 41.1 E, 34.4 N: the sun sets
+    near 14:10 UTC on 25 November): the daylight condition fails, with its own verdict, and the
+    refusal comes first with that reason."""
+    t = labels(Locale(lang), WORDS)
+    context = browser.new_context(
+        base_url=hub.base, viewport={"width": SIZES["phone"][0], "height": SIZES["phone"][1]}
+    )
+    api = context.request
+    token = _conditional_permit(api, f"DAYLIGHT-{lang}")
+    device = _device(api)
+    hub.clock.advance(timedelta(hours=1, minutes=30))  # 13:30 UTC: in force, before sunset
+    context.add_cookies([{"name": "tansiq_lang", "value": lang, "url": hub.base}])
+    page = context.new_page()
+    page.clock.set_fixed_time(hub.clock.now())
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"/checkpoint#enrol={device}")
+        expect(page.locator("#cp-message")).to_have_text(t["cp_synced"])
+        page.fill("#cp-code", token)
+        page.click("#cp-check-form button")
+        verdict = page.locator("#cp-verdict")
+        expect(verdict).to_have_attribute("data-status", "valid")
+        expect(verdict).to_have_class(re.compile(r"\bcp-conditions\b"))
+        expect(verdict.locator(".cp-word")).to_have_text(t["cp_word_valid_conditions"])
+        items = page.locator("#cp-conditions li")
+        expect(items).to_have_count(2)
+        expect(items.nth(0)).to_contain_text(t["cp_condition_met"])
+        expect(items.nth(1)).to_contain_text(t["cp_condition_confirm"])
+        above = page.evaluate(
+            "document.getElementById('cp-conditions-box').compareDocumentPosition("
+            "document.getElementById('cp-facts')) & Node.DOCUMENT_POSITION_FOLLOWING"
+        )
+        assert above  # the conditions come before the permit's other facts
+        expect(page.locator("#cp-passage")).to_be_disabled()
+        page.check("#cp-escort")
+        expect(page.locator("#cp-passage")).to_be_enabled()
+        shoot(page, "checkpoint-conditions", lang, "phone")
+        problems = accessibility(page)
+
+        # Night at the checkpoint: the same permit fails its daylight condition.
+        page.clock.set_fixed_time(hub.clock.now() + timedelta(hours=6, minutes=30))  # 20:00 UTC
+        page.click("#cp-next")
+        page.fill("#cp-code", token)
+        page.click("#cp-check-form button")
+        expect(verdict).to_have_attribute("data-status", "condition_daylight")
+        expect(verdict.locator(".cp-word")).to_have_text(t["cp_word_condition_daylight"])
+        expect(page.locator("#cp-reason")).to_contain_text(re.compile(r"1[34]:\d\d UTC"))
+        expect(items.nth(0)).to_contain_text(t["cp_condition_failed"])
+        expect(page.locator("#cp-passage")).to_be_hidden()
+        expect(page.locator("#cp-refusal-reason")).to_have_value("condition_daylight")
+        shoot(page, "checkpoint-night", lang, "phone")
+        problems += accessibility(page)
+        assert problems == [], problems
+        assert errors == [], errors
+    finally:
+        context.close()
+        hub.clock.advance(timedelta(hours=-1, minutes=-30))

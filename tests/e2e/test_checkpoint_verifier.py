@@ -20,7 +20,7 @@ from playwright.sync_api import Browser
 from tansiq.checkpoints.client import NOT_SIGNED_HERE, _signed_by_operator
 from tansiq.core.errors import TansiqError
 from tansiq.permits.base45 import b45encode
-from tansiq.permits.claims import Driver, PermitClaims, Vehicle, claims_to_cbor
+from tansiq.permits.claims import Condition, Driver, PermitClaims, Vehicle, claims_to_cbor
 from tansiq.permits.cose import protected_header, sig_structure
 from tansiq.permits.keys import (
     ALG_EDDSA,
@@ -50,6 +50,7 @@ from tests.e2e.browsing import Visit
 from tests.permits.builders import entry
 
 HERE = "BRIDGE-W"
+BAGHDAD = (44.3661, 33.3152)  # lon, lat
 AUTHORITY = "west-command"
 MAX_AGE = timedelta(hours=24)
 
@@ -188,6 +189,7 @@ class Case:
     checkpoint: str | None = HERE
     authority: str = AUTHORITY
     revocations: bool = True
+    position: tuple[float, float] | None = None
 
 
 VALID = sign_permit(_claims(), [WEST, EAST])
@@ -223,7 +225,41 @@ CASES = [
     Case("wrong checkpoint authority", sign_permit(_claims(required_kids=(EAST.kid,)), [EAST])),
     Case("off route", sign_permit(_claims(checkpoints=("EAST-GATE",)), [WEST, EAST])),
     Case("no checkpoint list: never off route", sign_permit(_claims(checkpoints=()), [WEST, EAST])),
-    Case("stale data", VALID, at=NOW + timedelta(hours=26)),
+    Case("old data: a warning, the verdict stands", VALID, at=NOW + timedelta(hours=26)),
+    Case(
+        "data past the hard limit",
+        sign_permit(_claims(exp=NOW + timedelta(days=10)), [WEST, EAST]),
+        at=NOW + timedelta(days=8),
+    ),
+    Case(
+        "daylight only, by day",
+        sign_permit(_claims(conditions=(Condition("daylight_only"),)), [WEST, EAST]),
+        position=BAGHDAD,
+        at=NOW.replace(hour=9),
+    ),
+    Case(
+        "daylight only, at night",
+        sign_permit(_claims(conditions=(Condition("daylight_only"),)), [WEST, EAST]),
+        position=BAGHDAD,
+        at=NOW.replace(hour=19),
+    ),
+    Case(
+        "daylight only, no position",
+        sign_permit(_claims(conditions=(Condition("daylight_only"),)), [WEST, EAST]),
+        at=NOW.replace(hour=19),
+    ),
+    Case(
+        "via this checkpoint",
+        sign_permit(
+            _claims(conditions=(Condition("via_checkpoints", "bridge-w, X"),)), [WEST, EAST]
+        ),
+    ),
+    Case(
+        "via other checkpoints",
+        sign_permit(_claims(conditions=(Condition("via_checkpoints", "EAST-GATE"),)), [WEST, EAST]),
+        position=BAGHDAD,
+        at=NOW.replace(hour=19),
+    ),
     Case("no revocation data", VALID, revocations=False),
     Case(
         "revoked and expired: revoked wins",
@@ -277,6 +313,7 @@ def _python_verdict(case: Case) -> dict[str, Any]:
             checkpoint=case.checkpoint,
             data_as_of=state.as_of,
             max_data_age=MAX_AGE,
+            position=case.position,
         ),
         case.authority,
     )
@@ -288,6 +325,9 @@ def _python_verdict(case: Case) -> dict[str, Any]:
         "findings": [f.value for f in verdict.findings],
         "authorities": list(verdict.authorities),
         "revocation": verdict.params.get("reason"),
+        "permitStatus": verdict.permit_status.value,
+        "dataOld": verdict.data_old,
+        "sunset": verdict.params.get("sunset"),
     }
 
 
@@ -301,10 +341,12 @@ BROWSER_CHECK = """async ([gov, trust, deltas, cases]) => {
       ? await v.loadRevocations(deltas.map(v.fromBase64), keys) : new v.RevocationState();
     const verdict = v.signedByOperator(await v.verify(c.text, {
       trust: list, revocations: state, at: c.at, checkpoint: c.checkpoint,
-      dataAsOf: state.asOf, maxDataAge: 24 * 3600e3,
+      dataAsOf: state.asOf, maxDataAge: 24 * 3600e3, position: c.position,
     }), c.authority);
     out.push({status: verdict.status, reason: verdict.reason, findings: verdict.findings,
-              authorities: verdict.authorities, revocation: verdict.params.reason ?? null});
+              authorities: verdict.authorities, revocation: verdict.params.reason ?? null,
+              permitStatus: verdict.permitStatus, dataOld: verdict.dataOld,
+              sunset: verdict.params.sunset ?? null});
   }
   return out;
 }"""
@@ -340,6 +382,7 @@ def test_the_browser_reaches_the_hubs_verdict_on_every_case(server: str, browser
                     "checkpoint": c.checkpoint,
                     "authority": c.authority,
                     "revocations": c.revocations,
+                    "position": None if c.position is None else list(c.position),
                 }
                 for c in CASES
             ],
@@ -363,9 +406,12 @@ def test_the_browser_reaches_the_hubs_verdict_on_every_case(server: str, browser
         "expired",
         "not_yet_valid",
         "off_route",
+        "condition_via",
+        "condition_daylight",
         "stale",
         "malformed",
     }
+    assert any(e["dataOld"] and e["status"] == "valid" for e in expected)
     assert errors == [], errors
     assert not [c for c in visit.console if "rror" in c], visit.console
     visit.close()

@@ -125,7 +125,11 @@ def test_from_an_image(files: dict[str, Path]) -> None:
         ((TOKEN, "--at", AT), "revoked", "REVOKED"),
         ((TOKEN, "--at", "2027-01-01T00:00:00+03:00"), "revocations", "EXPIRED"),
         ((TOKEN, "--at", AT, "--checkpoint", "CP-WEST-9"), "revocations", "OFF ROUTE"),
-        ((TOKEN, "--at", "2026-11-26T11:00:00Z"), "revocations", "STALE"),
+        (
+            (TOKEN, "--at", "2026-11-26T11:00:00Z", "--hard-limit-hours", "24"),
+            "revocations",
+            "STALE",
+        ),
     ],
 )
 def test_anything_but_valid_exits_1(
@@ -134,6 +138,21 @@ def test_anything_but_valid_exits_1(
     result = run(files, *args, revocations=revocations)
     assert result.exit_code == 1, result.output
     assert result.output.splitlines()[0] == f"*** {word} ***"
+
+
+def test_old_data_is_a_warning_beside_the_permits_own_verdict(files: dict[str, Path]) -> None:
+    """Past the warning threshold the verdict stays the permit's own, with the age and what it
+    means; past the hard limit it is stale, the permit's own checks still shown."""
+    old = run(files, TOKEN, "--at", "2026-11-26T11:00:00Z")
+    assert old.exit_code == 0, old.output
+    assert old.output.startswith("*** VALID ***")
+    assert "! On data 25 hours old: revocations since then are unknown." in old.output
+    shown = json.loads(run(files, TOKEN, "--at", "2026-11-26T11:00:00Z", "--json").output)
+    assert (shown["status"], shown["data_old"], shown["permit_status"]) == ("valid", True, "valid")
+    too_old = run(files, TOKEN, "--at", "2026-11-26T11:00:00Z", "--hard-limit-hours", "24")
+    assert too_old.exit_code == 1
+    assert too_old.output.startswith("*** STALE ***")
+    assert "permit's own checks: VALID" in too_old.output
 
 
 def test_without_revocations_the_verdict_is_stale(files: dict[str, Path]) -> None:
@@ -205,3 +224,15 @@ def test_now_is_the_system_clock_otherwise(files: dict[str, Path]) -> None:
     result = run(files, token, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["status"] == "valid"
+
+
+def test_daylight_is_judged_where_the_checkpoint_stands(files: dict[str, Path]) -> None:
+    """The test permit says "daylight hours only": at 20:00 UTC (23:00 there) with the
+    checkpoint's position it is its own verdict; without a position it is left to the officer."""
+    night = "2026-11-25T20:00:00Z"
+    judged = run(files, TOKEN, "--at", night, "--position", "37.18,36.22", "--json")
+    assert judged.exit_code == 1, judged.output
+    assert json.loads(judged.output)["status"] == "condition_daylight"
+    assert run(files, TOKEN, "--at", night).exit_code == 0
+    assert run(files, TOKEN, "--at", AT, "--position", "37.18,36.22").exit_code == 0
+    assert run(files, TOKEN, "--position", "east").exit_code == 2

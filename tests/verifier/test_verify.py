@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import zlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from tansiq.core.clock import NaiveTime
 from tansiq.core.i18n import Locale
 from tansiq.permits.base45 import b45decode, b45encode
-from tansiq.permits.claims import claims_to_cbor
+from tansiq.permits.claims import Condition, claims_to_cbor
 from tansiq.permits.cose import protected_header, sig_structure
 from tansiq.permits.keys import ALG_EDDSA, ALG_ES256, ES256Signer, Signer, raw_public_key
 from tansiq.permits.qr import make_qr
@@ -245,23 +245,88 @@ def test_off_route_only_when_the_permit_lists_checkpoints() -> None:
     verdict = check(checkpoint="CP-WEST-9")
     assert verdict.status is V.OFF_ROUTE
     assert "CP-WEST-9" in verdict.message(Locale.AR)
-    assert check(checkpoint=" cp-east-1 ").status is V.VALID
-    route_only = sign_permit(claims(checkpoints=()), AUTHORITY_SIGNERS)
+    assert check(checkpoint=" cp-bridge ").status is V.VALID
+    route_only = sign_permit(claims(checkpoints=(), conditions=()), AUTHORITY_SIGNERS)
     assert check(route_only, checkpoint="CP-WEST-9").status is V.VALID
 
 
-def test_stale_data_replaces_valid_only() -> None:
+# The permit's route is near (37.18 E, 36.22 N); its conditions: daylight only, via CP-BRIDGE.
+HERE = (37.18, 36.22)
+NIGHT = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)  # 23:00 local, long after sunset
+
+
+@pytest.mark.parametrize(
+    ("conditions", "options", "expected"),
+    [
+        ("both", {"checkpoint": "CP-BRIDGE", "position": HERE}, V.VALID),
+        ("both", {"checkpoint": "CP-EAST-1", "position": HERE}, V.CONDITION_VIA),
+        ("both", {"checkpoint": "CP-BRIDGE", "position": HERE, "at": NIGHT}, V.CONDITION_DAYLIGHT),
+        ("both", {"checkpoint": "CP-EAST-1", "position": HERE, "at": NIGHT}, V.CONDITION_VIA),
+        ("both", {"checkpoint": "CP-BRIDGE", "at": NIGHT}, V.VALID),  # no position: not judged
+        ("both", {"position": HERE}, V.VALID),  # no checkpoint: "via" not judged
+        ("none", {"checkpoint": "CP-BRIDGE", "position": HERE, "at": NIGHT}, V.VALID),
+        ("escort", {"checkpoint": "CP-BRIDGE", "position": HERE, "at": NIGHT}, V.VALID),
+        ("both", {"checkpoint": "CP-WEST-9", "position": HERE, "at": NIGHT}, V.OFF_ROUTE),
+    ],
+)
+def test_conditions_are_part_of_the_verdict(
+    conditions: str, options: dict[str, object], expected: V
+) -> None:
+    """ "Only via" and "daylight only" are judged offline, each with its own status (a worse
+    verdict still wins); the escort is the officer's to confirm, so it never turns a verdict."""
+    made = {
+        "both": claims(),
+        "none": claims(conditions=()),
+        "escort": claims(conditions=(Condition("escort_required"),)),
+    }[conditions]
+    verdict = check(sign_permit(made, AUTHORITY_SIGNERS), **options)  # type: ignore[arg-type]  # a table of mixed options
+    assert verdict.status is expected
+
+
+def test_a_night_verdict_says_when_the_sun_rises_and_sets_there() -> None:
+    verdict = check(checkpoint="CP-BRIDGE", position=HERE, at=NIGHT)
+    assert verdict.status is V.CONDITION_DAYLIGHT
+    assert verdict.params["sunset"].endswith("UTC")
+    message = verdict.message(Locale.EN)
+    assert "daylight hours only" in message
+    assert verdict.params["sunrise"] in message
+    assert verdict.params["sunset"] in verdict.message(Locale.AR)
+
+
+def test_old_data_warns_and_only_past_the_hard_limit_replaces_valid() -> None:
     late = ISSUED + timedelta(hours=24, seconds=1)
     verdict = check(at=late)
-    assert verdict.status is V.STALE
+    assert verdict.status is V.VALID  # the permit's own verdict, not "stale"
+    assert verdict.data_old
     assert verdict.data_age == timedelta(hours=24, seconds=1)
-    assert "24" in verdict.message(Locale.EN)
-    assert check(at=late, max_data_age=timedelta(hours=48)).status is V.VALID
-    assert check(at=NOW, data_as_of=NOW - timedelta(days=3)).status is V.STALE
+    assert verdict.data_warning(Locale.EN) == (
+        "On data 24 hours old: revocations since then are unknown."
+    )
+    assert "24" in (verdict.data_warning(Locale.AR) or "")
+    fresh = check(at=late, max_data_age=timedelta(hours=48))
+    assert (fresh.status, fresh.data_old, fresh.data_warning(Locale.EN)) == (V.VALID, False, None)
+    days = check(at=NOW, data_as_of=NOW - timedelta(days=3))
+    assert (days.status, days.data_old) == (V.VALID, True)
+    assert days.data_warning(Locale.EN) == "On data 3 days old: revocations since then are unknown."
+    # Past the hard limit: stale, and the permit's own checks stay on the verdict.
+    too_old = check(at=NOW, data_as_of=NOW - timedelta(days=8))
+    assert (too_old.status, too_old.permit_status, too_old.data_old) == (V.STALE, V.VALID, False)
+    assert "8 days" not in too_old.message(Locale.EN)
+    assert "192 hours old" in too_old.message(Locale.EN)
+    limited = check(at=late, hard_data_age=timedelta(hours=24))
+    assert (limited.status, limited.permit_status) == (V.STALE, V.VALID)
+    # A worse verdict always wins, old data or not.
     assert check(tamper(TOKEN, -1), at=late).status is V.FORGED
-    stale_revoked = check(at=late, state=revocations(revocation(RevocationStatus.REVOKED)))
+    old_revoked = check(at=late, state=revocations(revocation(RevocationStatus.REVOKED)))
+    assert (old_revoked.status, old_revoked.data_old) == (V.REVOKED, True)
+    stale_revoked = check(
+        at=late,
+        state=revocations(revocation(RevocationStatus.REVOKED)),
+        hard_data_age=timedelta(hours=24),
+    )
     assert stale_revoked.status is V.REVOKED
     assert stale_revoked.findings == (V.REVOKED, V.STALE)
+    assert stale_revoked.permit_status is V.REVOKED
 
 
 def test_no_revocation_data_is_stale() -> None:
@@ -312,6 +377,7 @@ def test_findings_come_worst_first_in_the_documented_order() -> None:
         V.REVOKED,
         V.EXPIRED,
         V.OFF_ROUTE,
+        V.CONDITION_VIA,
         V.STALE,
     )
     assert verdict.status is V.FORGED

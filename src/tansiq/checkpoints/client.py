@@ -34,7 +34,7 @@ from tansiq.core.errors import ErrorCategory, TansiqError
 from tansiq.core.i18n import N_
 from tansiq.permits.keys import ALG_EDDSA, load_public_key
 from tansiq.permits.trust import RevocationState, load_revocations, load_trust_list
-from tansiq.verifier.verify import Verdict, VerdictStatus, verify
+from tansiq.verifier.verify import DEFAULT_HARD_DATA_AGE, Verdict, VerdictStatus, verify
 
 BATCH = 1000
 NOT_SIGNED_HERE = N_("Not signed by {authority}, which mans this checkpoint.")
@@ -388,7 +388,14 @@ class CheckpointDevice:
         return [load_public_key(ALG_EDDSA, bytes.fromhex(k)) for k in json.loads(pinned)]
 
     def check(
-        self, token: str, *, at: datetime, checkpoint: str | None, max_data_age: timedelta
+        self,
+        token: str,
+        *,
+        at: datetime,
+        checkpoint: str | None,
+        max_data_age: timedelta,
+        hard_data_age: timedelta = DEFAULT_HARD_DATA_AGE,
+        position: tuple[float, float] | None = None,
     ) -> Verdict:
         """Verify ``token`` offline against what the last sync brought."""
         trust_bytes = self.store.get("trust_list")
@@ -410,6 +417,8 @@ class CheckpointDevice:
             at=at,
             checkpoint=checkpoint,
             max_data_age=max_data_age,
+            hard_data_age=hard_data_age,
+            position=position,
         )
         return _signed_by_operator(verdict, self.store.get("authority"))
 
@@ -435,6 +444,9 @@ class CheckpointDevice:
             "reason_code": reason_code,
             "note": note,
             "officer": officer,
+            # The age the officer decided on, as every verifier counts it (never negative: a
+            # device clock behind the hub's is not "fresher than fresh").
+            "data_age_seconds": max(0, int(verdict.data_age.total_seconds())),
         }
         self.store.queue(event)
         return str(event["id"])

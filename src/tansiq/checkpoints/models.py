@@ -48,5 +48,8 @@ class ScanEventRecord(Base):
     reason_code: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(Text, default="")
     officer: Mapped[str] = mapped_column(String(100), default="")
+    # How old the device's data was when the officer decided (None: it had none, or an older
+    # device that did not say).
+    data_age_seconds: Mapped[int | None] = mapped_column(Integer)
     contradiction: Mapped[bool] = mapped_column(Boolean, default=False)
     clone_suspected: Mapped[bool] = mapped_column(Boolean, default=False)

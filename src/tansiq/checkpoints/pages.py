@@ -24,6 +24,11 @@ from fastapi.responses import JSONResponse
 
 from tansiq.checkpoints import service as devices
 from tansiq.checkpoints.client import NOT_SIGNED_HERE
+from tansiq.checkpoints.domain import (
+    CHECKPOINT_REASON_LABELS,
+    OVERRIDE_REASON_LABELS,
+    REFUSAL_FOR_VERDICT,
+)
 from tansiq.checkpoints.routes import CurrentDevice
 from tansiq.checkpoints.words import LABELS
 from tansiq.clearances.reasons import NOTE_REQUIRED, REASON_LABELS
@@ -38,7 +43,7 @@ from tansiq.parties.admin_gate import act_on_page, view
 from tansiq.parties.deps import Current, Viewer
 from tansiq.parties.directory import managed_authorities, name_of
 from tansiq.parties.domain import Principal
-from tansiq.verifier.verify import NO_REVOCATIONS, REASONS
+from tansiq.verifier.verify import DATA_OLD_DAYS, DATA_OLD_HOURS, NO_REVOCATIONS, REASONS
 from tansiq.web.deps import DbSession, RecordId
 from tansiq.web.forms import FRESH, FormState, PostedForm, confirm, record_id
 from tansiq.web.view import ASSETS
@@ -52,6 +57,7 @@ SHELL: Final = (
     f"{ASSETS}/checkpoint/app.js",
     f"{ASSETS}/checkpoint/store.js",
     f"{ASSETS}/checkpoint/verify.js",
+    f"{ASSETS}/checkpoint/sun.js",
     f"{ASSETS}/checkpoint/token.js",
     f"{ASSETS}/checkpoint/trust.js",
     f"{ASSETS}/checkpoint/keys.js",
@@ -96,17 +102,42 @@ def _js_labels(s: Viewer) -> dict[str, Any]:
     # A permit names its vehicle kind and conditions by code; the officer reads them as words.
     kinds = {kind.value: words[f"kind_{kind.value}"] for kind in VehicleKind}
     conditions = {kind.value: translate(label, s.locale) for kind, label in CONDITION.items()}
-    return {"text": text, "reasons": reasons, "kinds": kinds, "conditions": conditions}
+    # The refusal reason pre-chosen for each verdict that is not "valid".
+    refusal_for = {verdict: code.value for verdict, code in REFUSAL_FOR_VERDICT.items()}
+    return {
+        "text": text,
+        "reasons": reasons,
+        "kinds": kinds,
+        "conditions": conditions,
+        "refusalFor": refusal_for,
+        # A revocation's reason comes as a code in the signed data; the officer reads words.
+        "reasonWords": {
+            code.value: translate(label, s.locale) for code, label in REASON_LABELS.items()
+        },
+        "dataOld": {
+            "hours": message_forms(DATA_OLD_HOURS, s.locale),
+            "days": message_forms(DATA_OLD_DAYS, s.locale),
+        },
+    }
 
 
 @router.get(APP)
 def checkpoint_app(s: Current) -> Response:
     refusals = [(code.value, translate(label, s.locale)) for code, label in REASON_LABELS.items()]
+    checkpoint_refusals = [
+        (code.value, translate(label, s.locale)) for code, label in CHECKPOINT_REASON_LABELS.items()
+    ]
+    overrides = [
+        (code.value, translate(label, s.locale)) for code, label in OVERRIDE_REASON_LABELS.items()
+    ]
     return s.show(
         "checkpoint.html",
         refusals=refusals,
+        checkpoint_refusals=checkpoint_refusals,
+        overrides=overrides,
         note_required=sorted(code.value for code in NOTE_REQUIRED),
         max_age_hours=s.hub.settings.data_max_age_hours,
+        hard_limit_hours=s.hub.settings.data_hard_limit_hours,
         js_labels=_js_labels(s),
     )
 
@@ -157,6 +188,8 @@ def device_info(device: CurrentDevice, session: DbSession) -> JSONResponse:
         {
             "checkpoint": checkpoint.code,
             "name": {"ar": checkpoint.name_ar, "en": checkpoint.name_en},
+            # Where it stands: "daylight hours only" is judged by sunrise and sunset here.
+            "position": [checkpoint.lon, checkpoint.lat],
             "device": device.name,
         },
         headers={"Cache-Control": "no-store"},

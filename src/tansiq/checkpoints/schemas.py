@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, Field
+from typing import Self
 
-from tansiq.checkpoints.domain import OfficerAction
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
+
+from tansiq.checkpoints.domain import CheckpointReason, OfficerAction, OverrideReason
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.verifier.verify import VerdictStatus
 
@@ -21,9 +23,32 @@ class ScanEventIn(BaseModel):
     version: int = Field(ge=1, le=10_000)
     verdict: VerdictStatus = Field(description="What the device's offline check said.")
     action: OfficerAction
-    reason_code: ReasonCode | None = None
+    reason_code: ReasonCode | CheckpointReason | OverrideReason | None = Field(
+        default=None,
+        description="A refusal's reason (ReasonCode or the checkpoint's own, e.g. "
+        "permit_revoked); an override's OverrideReason (required, with a note).",
+    )
     note: str = Field(default="", max_length=2000)
     officer: str = Field(default="", max_length=100)
+    data_age_seconds: int | None = Field(
+        default=None,
+        ge=0,
+        description="How old the device's trust and revocation data was when the officer "
+        "decided (since the newest signed revocation delta); null when it had none.",
+    )
+
+    @model_validator(mode="after")
+    def _override_says_why(self) -> Self:
+        """An override lets a vehicle through against the verdict: it needs its coded reason
+        and a note, and a refusal never carries an override's reason."""
+        if self.action is OfficerAction.OVERRIDE:
+            if not isinstance(self.reason_code, OverrideReason):
+                raise ValueError("an override needs an override reason code")
+            if not self.note.strip():
+                raise ValueError("an override needs a note")
+        elif isinstance(self.reason_code, OverrideReason):
+            raise ValueError("an override reason belongs to an override only")
+        return self
 
 
 class ScanBatchIn(BaseModel):

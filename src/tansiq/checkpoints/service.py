@@ -181,6 +181,7 @@ def ingest_events(
             "reason_code": None if event.reason_code is None else event.reason_code.value,
             "note": normalise_text(event.note),
             "officer": normalise_text(event.officer)[:100],
+            "data_age_seconds": event.data_age_seconds,
             "contradiction": False,
             "clone_suspected": False,
         }

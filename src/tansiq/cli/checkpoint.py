@@ -17,14 +17,14 @@ from tansiq.checkpoints.client import (
     Retrying,
     http_transport,
 )
-from tansiq.checkpoints.domain import OfficerAction
+from tansiq.checkpoints.domain import CheckpointReason, OfficerAction, OverrideReason
 from tansiq.checkpoints.service import register_device
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.cli.base import hub_context, operator, session_scope
 from tansiq.cli.errors import cli_locale
-from tansiq.cli.permit import MAX_AGE
+from tansiq.cli.permit import HARD_LIMIT, MAX_AGE, POSITION
 from tansiq.core.clock import SystemClock
-from tansiq.core.i18n import NP_, Locale, translate
+from tansiq.core.i18n import N_, NP_, Locale, translate
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import NoTrustList, governance_public_keys
 from tansiq.permits.trust import revocations_file
@@ -188,11 +188,19 @@ def enrol(keys: tuple[str, ...], queue_path: Path) -> None:
     show_default=True,
 )
 @click.option(
-    "--reason", type=click.Choice([r.value for r in ReasonCode]), help="Reason code of a refusal."
+    "--reason",
+    type=click.Choice(
+        [r.value for r in ReasonCode]
+        + [r.value for r in CheckpointReason]
+        + [r.value for r in OverrideReason]
+    ),
+    help="Reason code of a refusal, or of an override (required with its note).",
 )
 @click.option("--note", default="")
 @click.option("--officer", default="")
 @MAX_AGE
+@HARD_LIMIT
+@POSITION
 @TOKEN
 @QUEUE
 def scan(
@@ -203,6 +211,8 @@ def scan(
     note: str,
     officer: str,
     max_age_hours: float,
+    hard_limit_hours: float,
+    position: tuple[float, float] | None,
     device_token: str,
     queue_path: Path,
 ) -> None:
@@ -212,8 +222,14 @@ def scan(
         device = CheckpointDevice(store, http_transport("http://unused.invalid"), device_token)
         now = SystemClock().now()
         verdict = device.check(
-            token, at=now, checkpoint=code, max_data_age=timedelta(hours=max_age_hours)
+            token,
+            at=now,
+            checkpoint=code,
+            max_data_age=timedelta(hours=max_age_hours),
+            hard_data_age=timedelta(hours=hard_limit_hours),
+            position=position,
         )
+        _check_action(verdict.status.value, action, reason, note)
         device.record(
             verdict, at=now, action=action, reason_code=reason, note=note, officer=officer
         )
@@ -221,8 +237,31 @@ def scan(
         store.close()
     click.echo(verdict.status.value.upper())
     click.echo(verdict.message(cli_locale()))
+    warning = verdict.data_warning(cli_locale())
+    if warning is not None:
+        click.echo(f"! {warning}")
     if verdict.status.value != "valid":
         raise SystemExit(1)
+
+
+def _check_action(verdict: str, action: str, reason: str | None, note: str) -> None:
+    """A passage needs a valid verdict; against any other it is an override, which says why
+    (a coded reason and a note) — the same rule as the app and the hub."""
+    if action == OfficerAction.PASSAGE and verdict != "valid":
+        raise click.UsageError(
+            translate(PASSAGE_NEEDS_VALID, cli_locale(), verdict=verdict.upper())
+        )
+    if action == OfficerAction.OVERRIDE and (
+        reason not in {r.value for r in OverrideReason} or not note.strip()
+    ):
+        raise click.UsageError(translate(OVERRIDE_NEEDS_REASON, cli_locale()))
+
+
+PASSAGE_NEEDS_VALID = N_(
+    "The verdict is {verdict}: record a refusal, or an override (--action override with "
+    "--reason and --note)."
+)
+OVERRIDE_NEEDS_REASON = N_("An override needs an override --reason and a --note.")
 
 
 @click.group()

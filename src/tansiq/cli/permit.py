@@ -24,7 +24,7 @@ from tansiq.permits.keys import ALG_EDDSA, PublicKey, load_public_key
 from tansiq.permits.token_errors import PublicKeyInvalid
 from tansiq.permits.trust import RevocationState, load_revocations, load_trust_list
 from tansiq.verifier.image import read_qr_text
-from tansiq.verifier.verify import DEFAULT_MAX_DATA_AGE, Verdict, verify
+from tansiq.verifier.verify import DEFAULT_HARD_DATA_AGE, DEFAULT_MAX_DATA_AGE, Verdict, verify
 
 EXIT_NOT_VALID = 1
 # The hub's own setting, read by every verifier so that "stale" means one thing everywhere.
@@ -35,8 +35,41 @@ MAX_AGE = click.option(
     default=DEFAULT_MAX_DATA_AGE.total_seconds() / 3600,
     show_default=True,
     show_envvar=True,
-    help="Data older than this (since its newest signed revocation update) makes the verdict "
-    "'stale'.",
+    help="Data older than this (since its newest signed revocation update) earns a warning of "
+    "its age beside the verdict.",
+)
+
+
+def _position(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[float, float] | None:
+    """``LON,LAT`` in degrees, as GeoJSON orders them."""
+    if value is None:
+        return None
+    try:
+        lon, lat = (float(part) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter("LON,LAT in degrees, e.g. 44.3661,33.3152") from None
+    if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
+        raise click.BadParameter("LON,LAT in degrees, e.g. 44.3661,33.3152")
+    return lon, lat
+
+
+POSITION = click.option(
+    "--position",
+    metavar="LON,LAT",
+    callback=_position,
+    help="Where this checkpoint stands: 'daylight hours only' is judged by sunrise and sunset "
+    "there (without it, that condition is left to the officer).",
+)
+HARD_LIMIT = click.option(
+    "--hard-limit-hours",
+    type=click.FloatRange(min=0, min_open=True),
+    envvar="TANSIQ_DATA_HARD_LIMIT_HOURS",
+    default=DEFAULT_HARD_DATA_AGE.total_seconds() / 3600,
+    show_default=True,
+    show_envvar=True,
+    help="Data older than this is too old to decide on: the verdict is 'stale'.",
 )
 
 
@@ -101,6 +134,8 @@ def _shown(verdict: Verdict) -> dict[str, Any]:
         "reason": verdict.messages(),
         "findings": [finding.value for finding in verdict.findings],
         "data_age_seconds": int(verdict.data_age.total_seconds()),
+        "data_old": verdict.data_old,
+        "permit_status": verdict.permit_status.value,
     }
     if claims is not None:
         body["permit"] = {
@@ -126,6 +161,11 @@ def _print(verdict: Verdict) -> None:
     for locale in (first, *(other for other in Locale if other is not first)):
         click.echo(verdict.message(locale))
     click.echo(f"data age: {verdict.data_age.total_seconds() / 3600:.1f} h")
+    warning = verdict.data_warning(first)
+    if warning is not None:
+        click.echo(f"! {warning}")
+    if verdict.permit_status is not verdict.status:
+        click.echo(f"permit's own checks: {verdict.permit_status.value.replace('_', ' ').upper()}")
     claims = verdict.claims
     if claims is None:
         return
@@ -196,6 +236,8 @@ def permit() -> None:
 @click.option("--at", "at", metavar="TIME", help="Check as of this time (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
 @MAX_AGE
+@HARD_LIMIT
+@POSITION
 @click.pass_context
 def verify_command(
     ctx: click.Context,
@@ -208,6 +250,8 @@ def verify_command(
     at: str | None,
     as_json: bool,
     max_age_hours: float,
+    hard_limit_hours: float,
+    position: tuple[float, float] | None,
 ) -> None:
     """Check a permit TOKEN (or --image) offline: prints the verdict, exit code 0 only if valid."""
     if (token is None) == (image is None):
@@ -227,6 +271,8 @@ def verify_command(
         at=_when(ctx, at),
         checkpoint=checkpoint,
         max_data_age=timedelta(hours=max_age_hours),
+        hard_data_age=timedelta(hours=hard_limit_hours),
+        position=position,
     )
     if as_json:
         click.echo(json.dumps(_shown(verdict), ensure_ascii=False, indent=2))

@@ -24,9 +24,21 @@ Several things can be wrong at once; the verdict names the first in this order::
 * ``off_route``: ``checkpoint`` is given and the permit lists checkpoints that do not include it
   (codes compared case-insensitively). A permit with only a route line cannot tell, so it is
   never flagged.
-* ``stale``: the data is older than ``max_data_age`` at ``at``, or there is no revocation data
-  at all (``revocations=None``, or a state no delta was applied to). It replaces ``valid``
-  only: a worse verdict always wins.
+* ``condition_via``: ``checkpoint`` is given and the permit's "only via these checkpoints"
+  condition does not name it (compared as for ``off_route``).
+* ``condition_daylight``: ``position`` (the checkpoint's longitude and latitude) is given, the
+  permit says "daylight hours only", and ``at`` is before sunrise or after sunset there that
+  day (:mod:`tansiq.verifier.sun`). Without a position it cannot tell, so it never flags.
+* ``stale``: the data is older than ``hard_data_age`` at ``at`` (a hard limit, 7 days by
+  default), or there is no revocation data at all (``revocations=None``, or a state no delta
+  was applied to). It replaces ``valid`` only: a worse verdict always wins. The permit's own
+  checks stay on the verdict as ``permit_status`` either way.
+
+Data older than ``max_data_age`` (the warning threshold, 24 hours by default) but within the
+hard limit does **not** change the verdict: the verdict says what the permit's own checks say,
+and ``data_old`` with :meth:`Verdict.data_warning` says how old the data is and what that means
+(revocations since then are unknown). A device offline for a day must not give every permit
+the same word.
 
 **Data age**, the one definition every verifier here uses (the CLI device, the browser app,
 ``tansiq permit verify``): the time since the issue time of the newest signed revocation delta
@@ -51,8 +63,10 @@ from tansiq.permits.keys import verify_signature
 from tansiq.permits.token import decode
 from tansiq.permits.token_errors import PermitTokenMalformed
 from tansiq.permits.trust import ROLE_PERMITS, RevocationState, RevocationStatus, TrustList
+from tansiq.verifier.sun import in_daylight, sun_times
 
 DEFAULT_MAX_DATA_AGE: Final = timedelta(hours=24)
+DEFAULT_HARD_DATA_AGE: Final = timedelta(hours=168)
 
 
 class VerdictStatus(StrEnum):
@@ -65,6 +79,8 @@ class VerdictStatus(StrEnum):
     MISSING_SIGNATURE = "missing_signature"
     UNKNOWN_KEY = "unknown_key"
     OFF_ROUTE = "off_route"
+    CONDITION_VIA = "condition_via"
+    CONDITION_DAYLIGHT = "condition_daylight"
     MALFORMED = "malformed"
     STALE = "stale"
 
@@ -79,9 +95,15 @@ PRECEDENCE: Final = (
     VerdictStatus.EXPIRED,
     VerdictStatus.NOT_YET_VALID,
     VerdictStatus.OFF_ROUTE,
+    VerdictStatus.CONDITION_VIA,
+    VerdictStatus.CONDITION_DAYLIGHT,
     VerdictStatus.STALE,
     VerdictStatus.VALID,
 )
+
+# The condition kinds a verifier evaluates itself (permits/domain.py ConditionKind values).
+VIA_CHECKPOINTS: Final = "via_checkpoints"
+DAYLIGHT_ONLY: Final = "daylight_only"
 
 REASONS: Final[Mapping[VerdictStatus, str]] = {
     VerdictStatus.VALID: N_(
@@ -103,14 +125,31 @@ REASONS: Final[Mapping[VerdictStatus, str]] = {
     VerdictStatus.OFF_ROUTE: N_(
         "Off route: checkpoint {checkpoint} is not on this permit's route."
     ),
+    VerdictStatus.CONDITION_VIA: N_(
+        "Condition not met: this permit is only good via other checkpoints ({via}), "
+        "not {checkpoint}."
+    ),
+    VerdictStatus.CONDITION_DAYLIGHT: N_(
+        "Condition not met: daylight hours only, and here the sun rises at {sunrise} and sets "
+        "at {sunset}."
+    ),
     VerdictStatus.MALFORMED: N_("Unreadable: the code is damaged or is not a Tansiq permit."),
     VerdictStatus.STALE: NP_(
-        "Stale data: the trust or revocation data is {count} hour old, older than allowed. "
-        "The permit itself checks out; update the data.",
-        "Stale data: the trust or revocation data is {count} hours old, older than allowed. "
-        "The permit itself checks out; update the data.",
+        "Data too old to decide on: the trust and revocation data is {count} hour old, past "
+        "the limit. Sync with the hub before deciding.",
+        "Data too old to decide on: the trust and revocation data is {count} hours old, past "
+        "the limit. Sync with the hub before deciding.",
     ),
 }
+# What old data (past the warning threshold, within the hard limit) means for a verdict.
+DATA_OLD_HOURS: Final = NP_(
+    "On data {count} hour old: revocations since then are unknown.",
+    "On data {count} hours old: revocations since then are unknown.",
+)
+DATA_OLD_DAYS: Final = NP_(
+    "On data {count} day old: revocations since then are unknown.",
+    "On data {count} days old: revocations since then are unknown.",
+)
 NO_REVOCATIONS: Final = N_(
     "Stale data: no revocation list is loaded, so a revocation cannot be ruled out."
 )
@@ -127,10 +166,27 @@ class Verdict:
     claims: PermitClaims | None = None
     findings: tuple[VerdictStatus, ...] = ()
     authorities: tuple[str, ...] = ()
+    data_old: bool = False
+    """The data is past the warning threshold (``max_data_age``): say so beside the verdict."""
 
     @property
     def valid(self) -> bool:
         return self.status is VerdictStatus.VALID
+
+    @property
+    def permit_status(self) -> VerdictStatus:
+        """What the permit's own checks say, whatever the data's age."""
+        own = [status for status in self.findings if status is not VerdictStatus.STALE]
+        return own[0] if own else VerdictStatus.VALID
+
+    def data_warning(self, locale: Locale) -> str | None:
+        """How old the data is and what that means, when it is past the warning threshold."""
+        if not self.data_old:
+            return None
+        hours = int(self.data_age.total_seconds() // 3600)
+        if hours < 48:
+            return translate(DATA_OLD_HOURS, locale, count=hours)
+        return translate(DATA_OLD_DAYS, locale, count=hours // 24)
 
     def message(self, locale: Locale) -> str:
         return translate(self.reason, locale, **self.params)
@@ -142,6 +198,10 @@ class Verdict:
 
 def _stamp(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _clock(value: datetime) -> str:
+    return value.strftime("%H:%M UTC")
 
 
 def data_current_at(trust: TrustList, revocations: RevocationState | None) -> datetime:
@@ -161,10 +221,14 @@ def verify(
     checkpoint: str | None = None,
     data_as_of: datetime | None = None,
     max_data_age: timedelta = DEFAULT_MAX_DATA_AGE,
+    hard_data_age: timedelta = DEFAULT_HARD_DATA_AGE,
+    position: tuple[float, float] | None = None,
 ) -> Verdict:
     """The verdict on token ``text`` at time ``at``, from trust and revocation data alone.
 
-    ``data_as_of`` is when the data was last current; by default :func:`data_current_at`."""
+    ``data_as_of`` is when the data was last current; by default :func:`data_current_at`.
+    ``max_data_age`` is the warning threshold (``data_old``), ``hard_data_age`` the limit past
+    which the verdict is ``stale``."""
     at = ensure_utc(at)
     if data_as_of is None:
         data_as_of = data_current_at(trust, revocations)
@@ -231,12 +295,27 @@ def verify(
         wanted = checkpoint.strip().casefold()
         if all(code.casefold() != wanted for code in claims.checkpoints):
             found.add(VerdictStatus.OFF_ROUTE)
+    for condition in claims.conditions:
+        if condition.kind == VIA_CHECKPOINTS and checkpoint is not None:
+            via = [code.strip().casefold() for code in condition.detail.split(",") if code.strip()]
+            if via and checkpoint.strip().casefold() not in via:
+                found.add(VerdictStatus.CONDITION_VIA)
+                params["via"] = condition.detail
+        elif condition.kind == DAYLIGHT_ONLY and position is not None:
+            lon, lat = position
+            if not in_daylight(at, lat, lon):
+                found.add(VerdictStatus.CONDITION_DAYLIGHT)
+                times = sun_times((at + timedelta(minutes=4.0 * lon)).date(), lat, lon)
+                params["sunrise"] = "-" if times is None else _clock(times[0])
+                params["sunset"] = "-" if times is None else _clock(times[1])
     reason_override = None
     if revocations is None or revocations.as_of is None:
         found.add(VerdictStatus.STALE)
         reason_override = NO_REVOCATIONS
-    elif data_age > max_data_age:
+    elif data_age > hard_data_age:
         found.add(VerdictStatus.STALE)
+    data_old = revocations is not None and revocations.as_of is not None
+    data_old = data_old and max_data_age < data_age <= hard_data_age
 
     findings = tuple(status for status in PRECEDENCE if status in found)
     status = findings[0] if findings else VerdictStatus.VALID
@@ -257,4 +336,5 @@ def verify(
         claims=claims,
         findings=findings,
         authorities=tuple(authorities),
+        data_old=data_old,
     )

@@ -14,6 +14,7 @@ const LABELS = JSON.parse(root.dataset.labels);
 const T = LABELS.text;
 const NOTE_REQUIRED = new Set(JSON.parse(root.dataset.noteRequired));
 const MAX_AGE_MS = Number(root.dataset.maxAgeHours) * 3600e3;
+const HARD_AGE_MS = Number(root.dataset.hardLimitHours) * 3600e3;
 const BATCH = 500;
 const SYNC_EVERY_MS = 60e3;
 const $ = (id) => document.getElementById(id);
@@ -244,7 +245,7 @@ async function sync() {
 
 const GOOD = new Set(["valid"]);
 const WARN = new Set(["stale"]);
-const ICONS = { good: "✓", warn: "!", bad: "✗" };
+const ICONS = { good: "✓", aging: "✓", conditions: "✓", warn: "!", bad: "✗" };
 const ISOLATED = new Set(["number", "plate", "kind", "driver", "cargo", "checkpoints", "conditions", "authorities"]);
 
 async function check(raw) {
@@ -261,6 +262,8 @@ async function check(raw) {
       at: Date.now(),
       checkpoint: state.info ? state.info.checkpoint : null,
       maxDataAge: MAX_AGE_MS, // data age as verify.js counts it, the same everywhere
+      hardDataAge: HARD_AGE_MS,
+      position: state.info && state.info.position ? state.info.position : null,
     }),
     state.authority,
   );
@@ -269,14 +272,73 @@ async function check(raw) {
   await renderStatus(); // the data age, as of this check
 }
 
+// Old data (past the warning threshold, within the hard limit) leaves the verdict as the
+// permit's checks say, in its own colour, with the age and what it means beside it.
+function dataWarning(verdict) {
+  if (!verdict.dataOld) return "";
+  const hours = Math.floor(verdict.dataAge / 3600e3);
+  const [forms, count] = hours < 48 ? [LABELS.dataOld.hours, hours] : [LABELS.dataOld.days, Math.floor(hours / 24)];
+  return fill(forms, { count: new Intl.NumberFormat(LANG).format(count) }, count);
+}
+
+// Conditions come first, each with what the device could judge: via and daylight are
+// evaluated here (verify.js), the escort is the officer's tick, free text is theirs to read.
+function showConditions(verdict) {
+  const conditions = verdict.claims ? verdict.claims.conditions : [];
+  const list = $("cp-conditions");
+  list.replaceChildren();
+  for (const condition of conditions) {
+    const item = document.createElement("li");
+    const said = LABELS.conditions[condition.kind] || condition.kind;
+    let judged = T.cp_condition_yourself;
+    let tone = "";
+    if (condition.kind === "via_checkpoints" && state.info && state.info.checkpoint) {
+      [judged, tone] = verdict.findings.includes("condition_via") ? [T.cp_condition_failed, "bad"] : [T.cp_condition_met, "good"];
+    } else if (condition.kind === "daylight_only" && state.info && state.info.position) {
+      [judged, tone] = verdict.findings.includes("condition_daylight") ? [T.cp_condition_failed, "bad"] : [T.cp_condition_met, "good"];
+    } else if (condition.kind === "escort_required") {
+      judged = T.cp_condition_confirm;
+    }
+    const name = document.createElement("strong");
+    name.textContent = said;
+    item.append(name);
+    if (condition.detail) {
+      const detail = document.createElement("bdi");
+      detail.textContent = condition.detail;
+      item.append(": ", detail);
+    }
+    const mark = document.createElement("span");
+    mark.className = `cp-judged ${tone ? `cp-judged-${tone}` : ""}`;
+    mark.textContent = `${tone === "good" ? "✓ " : tone === "bad" ? "✗ " : ""}${judged}`;
+    item.append(" — ", mark);
+    list.append(item);
+  }
+  $("cp-conditions-box").hidden = !conditions.length;
+  return conditions;
+}
+
 function showVerdict(verdict) {
-  const tone = GOOD.has(verdict.status) ? "good" : WARN.has(verdict.status) ? "warn" : "bad";
+  const good = GOOD.has(verdict.status);
+  const conditions = showConditions(verdict);
+  const tone = good && verdict.dataOld ? "aging" : good && conditions.length ? "conditions" : good ? "good"
+    : WARN.has(verdict.status) ? "warn" : "bad";
   const box = $("cp-verdict");
   box.dataset.status = verdict.status;
   box.className = `cp-verdict cp-${tone}`;
   box.querySelector(".cp-icon").textContent = ICONS[tone];
-  box.querySelector(".cp-word").textContent = T[`cp_word_${verdict.status}`];
-  $("cp-reason").textContent = fill(LABELS.reasons[verdict.reason], verdict.params);
+  box.querySelector(".cp-word").textContent = good && conditions.length ? T.cp_word_valid_conditions : T[`cp_word_${verdict.status}`];
+  // Codes, times and names keep their own direction inside an Arabic sentence (first-strong
+  // isolates, as <bdi> does): "03:58 UTC" must not turn into "UTC 03:58".
+  const words = { ...verdict.params };
+  if (words.reason && LABELS.reasonWords[words.reason]) words.reason = LABELS.reasonWords[words.reason];
+  const isolated = Object.fromEntries(Object.entries(words).map(([key, value]) => [key, `\u2068${value}\u2069`]));
+  $("cp-reason").textContent = fill(LABELS.reasons[verdict.reason], isolated, Number(verdict.params.count));
+  const warning = dataWarning(verdict);
+  $("cp-data-warning").hidden = !warning;
+  $("cp-data-warning").textContent = warning;
+  const own = verdict.permitStatus && verdict.permitStatus !== verdict.status;
+  $("cp-own-checks").hidden = !own;
+  $("cp-own-checks").textContent = own ? fill(T.cp_own_checks, { verdict: T[`cp_word_${verdict.permitStatus}`] }) : "";
   const c = verdict.claims;
   const facts = {
     number: c ? `${c.cti}-${c.version}` : "",
@@ -304,10 +366,45 @@ function showVerdict(verdict) {
       dd.textContent = facts[dd.dataset.fact];
     }
   }
+  arrangeActions(verdict);
   $("cp-result").hidden = false;
   $("cp-actions").hidden = false;
   $("cp-result").focus();
 }
+
+// Safety first: only a valid verdict offers the passage as the main action. Any other verdict
+// puts the refusal first, its reason pre-chosen from the verdict, and lets a vehicle through
+// only as an override (a coded reason and a note), recorded and counted as one.
+function arrangeActions(verdict) {
+  const good = GOOD.has(verdict.status);
+  const actions = $("cp-actions");
+  const refusal = $("cp-refusal-form");
+  const passage = $("cp-passage");
+  const override = $("cp-override");
+  passage.hidden = !good;
+  override.hidden = good;
+  override.open = false;
+  $("cp-override-reason").value = "";
+  $("cp-override-note").value = "";
+  const refuse = refusal.querySelector("button");
+  refuse.className = good ? "secondary cp-refuse" : "cp-refuse cp-main";
+  refuse.textContent = good ? T.cp_refusal : T.cp_refusal_main;
+  $("cp-refusal-reason").value = good ? "" : LABELS.refusalFor[verdict.reason] || LABELS.refusalFor[verdict.status] || "";
+  if (good) actions.insertBefore(passage, refusal);
+  else actions.insertBefore(refusal, passage);
+  // An escort is the officer's to confirm: no passage until the box is ticked.
+  const escort = good && verdict.claims.conditions.some((c) => c.kind === "escort_required");
+  $("cp-escort-row").hidden = !escort;
+  $("cp-escort").checked = false;
+  passage.disabled = escort;
+  if (escort) actions.insertBefore($("cp-escort-row"), passage);
+}
+
+$("cp-escort").addEventListener("change", () => {
+  $("cp-passage").disabled = !$("cp-escort").checked;
+  // Without the escort the refusal's reason is the unmet condition.
+  if (!$("cp-escort").checked && !$("cp-refusal-reason").value) $("cp-refusal-reason").value = "condition_escort";
+});
 
 async function record(action, reasonCode = null, note = "") {
   const verdict = state.verdict;
@@ -323,10 +420,12 @@ async function record(action, reasonCode = null, note = "") {
     reason_code: reasonCode,
     note,
     officer: "",
+    // The age of the data the officer decided on (seconds), as verify.js counts it.
+    data_age_seconds: Math.max(0, Math.floor(verdict.dataAge / 1000)),
   });
   state.verdict = null;
   $("cp-actions").hidden = true;
-  say(action === "passage" ? T.cp_recorded_passage : T.cp_recorded_refusal);
+  say({ passage: T.cp_recorded_passage, override: T.cp_recorded_override }[action] || T.cp_recorded_refusal);
   await renderStatus();
   if (navigator.onLine) sync();
 }
@@ -427,6 +526,22 @@ $("cp-refusal-form").addEventListener("submit", (event) => {
   record("refusal", reason, note);
   $("cp-note").value = "";
   $("cp-refusal-reason").value = "";
+});
+$("cp-override-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const reason = $("cp-override-reason").value;
+  const note = $("cp-override-note").value.trim();
+  if (!reason) {
+    say(T.cp_override_reason_required);
+    $("cp-override-reason").focus();
+    return;
+  }
+  if (!note) {
+    say(T.cp_override_note_required);
+    $("cp-override-note").focus();
+    return;
+  }
+  record("override", reason, note);
 });
 $("cp-next").addEventListener("click", () => {
   $("cp-result").hidden = true;

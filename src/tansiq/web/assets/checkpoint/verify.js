@@ -7,6 +7,7 @@
 import { hex, verifySignature } from "./keys.js";
 import { decodeToken, sigStructure } from "./token.js";
 import { trustedAt } from "./trust.js";
+import { inDaylight, sunTimes } from "./sun.js";
 
 export { fromBase64, toBase64 } from "./keys.js";
 export {
@@ -17,7 +18,7 @@ const ROLE_PERMITS = "permits";
 
 export const PRECEDENCE = [
   "malformed", "forged", "unknown_key", "missing_signature", "revoked", "suspended", "expired",
-  "not_yet_valid", "off_route", "stale", "valid",
+  "not_yet_valid", "off_route", "condition_via", "condition_daylight", "stale", "valid",
 ];
 
 
@@ -31,8 +32,14 @@ function stamp(secondsSinceEpoch) {
 //   trust: from loadTrustList; revocations: a RevocationState or null; checkpoint: code or null;
 //   dataAsOf: seconds (default: the newest revocation delta's issue time, or the trust list's
 //   without revocation data: data age means the same here as in tansiq/verifier/verify.py);
-//   maxDataAge: milliseconds (default 24 h).
-export async function verify(text, { trust, revocations, at, checkpoint = null, dataAsOf = null, maxDataAge = 24 * 3600e3 }) {
+//   maxDataAge: milliseconds (default 24 h), past which the data earns a warning (dataOld);
+//   hardDataAge: milliseconds (default 7 days), past which the verdict is "stale".
+//   position: [lon, lat] of the checkpoint or null (then "daylight only" is not evaluated).
+// permitStatus is what the permit's own checks say whatever the data's age.
+export async function verify(text, {
+  trust, revocations, at, checkpoint = null, dataAsOf = null, maxDataAge = 24 * 3600e3, hardDataAge = 168 * 3600e3,
+  position = null,
+}) {
   if (dataAsOf === null) {
     dataAsOf = revocations !== null && revocations.asOf !== null ? revocations.asOf : trust.issuedAt;
   }
@@ -42,7 +49,10 @@ export async function verify(text, { trust, revocations, at, checkpoint = null, 
     token = await decodeToken(text);
   } catch {
     // Malformed, or anything else the input provoked: either way the code cannot be read.
-    return { status: "malformed", reason: "malformed", params: {}, dataAge, claims: null, findings: ["malformed"], authorities: [] };
+    return {
+      status: "malformed", reason: "malformed", params: {}, dataAge, claims: null, findings: ["malformed"], authorities: [],
+      permitStatus: "malformed", dataOld: false,
+    };
   }
   const { claims } = token;
   const found = new Set();
@@ -86,14 +96,34 @@ export async function verify(text, { trust, revocations, at, checkpoint = null, 
     const wanted = normaliseCode(checkpoint);
     if (claims.checkpoints.every((code) => normaliseCode(code) !== wanted)) found.add("off_route");
   }
+  for (const condition of claims.conditions) {
+    if (condition.kind === "via_checkpoints" && checkpoint !== null) {
+      const via = condition.detail.split(",").map(normaliseCode).filter(Boolean);
+      if (via.length && !via.includes(normaliseCode(checkpoint))) {
+        found.add("condition_via");
+        params.via = condition.detail;
+      }
+    } else if (condition.kind === "daylight_only" && position !== null) {
+      const [lon, lat] = position;
+      if (!inDaylight(at, lat, lon)) {
+        found.add("condition_daylight");
+        const local = at + 4.0 * lon * 60e3;
+        const times = sunTimes(Math.floor(local / 86400e3) * 86400e3, lat, lon);
+        params.sunrise = times === null ? "-" : clock(times[0]);
+        params.sunset = times === null ? "-" : clock(times[1]);
+      }
+    }
+  }
   let reason = null;
   if (revocations === null || revocations.asOf === null) {
     found.add("stale");
     reason = "no_revocations";
-  } else if (dataAge > maxDataAge) {
+  } else if (dataAge > hardDataAge) {
     found.add("stale");
   }
+  const dataOld = revocations !== null && revocations.asOf !== null && dataAge > maxDataAge && dataAge <= hardDataAge;
   const findings = PRECEDENCE.filter((status) => found.has(status));
+  const own = findings.filter((status) => status !== "stale");
   const status = findings.length ? findings[0] : "valid";
   Object.assign(params, {
     exp: stamp(claims.exp),
@@ -109,7 +139,13 @@ export async function verify(text, { trust, revocations, at, checkpoint = null, 
     claims,
     findings,
     authorities,
+    permitStatus: own.length ? own[0] : "valid",
+    dataOld,
   };
+}
+
+function clock(ms) {
+  return new Date(ms).toISOString().slice(11, 16) + " UTC";
 }
 
 function normaliseCode(code) {
@@ -126,5 +162,6 @@ export function signedByOperator(verdict, authority) {
     reason: "not_signed_here",
     params: { authority },
     findings: [...verdict.findings, "missing_signature"],
+    permitStatus: "missing_signature",
   };
 }
