@@ -29,6 +29,10 @@ with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
         connection=connection,
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        # One transaction for the whole run, on SQLite too (it has transactional DDL): if each
+        # migration committed on its own, a second process could take the write lock between
+        # two of them and run, from its stale view, a migration the first one already ran.
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":
