@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, status
+from fastapi import APIRouter, Depends, Query, Security, status
+from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field, ValidationError
 
 from tansiq.checkpoints import service
@@ -14,20 +15,32 @@ from tansiq.checkpoints.schemas import (
     DeviceIn,
     DeviceOut,
     RejectedEventOut,
+    ScanBatchIn,
     ScanBatchOut,
     ScanEventIn,
 )
 from tansiq.core.i18n import N_, translate
 from tansiq.parties.deps import CurrentPrincipal
 from tansiq.web.deps import DbSession, Hub, RecordId, RequestLocale
+from tansiq.web.openapi import documented_body
 
 router = APIRouter(prefix="/api/v1", tags=["checkpoints"])
 _BAD_EVENT = N_("This scan event is not valid; it was not stored.")
 _BAD_TIME = N_("The scan time is in the future or more than a year ago; it was not stored.")
 
 
+# Published in the OpenAPI as the devices' security scheme (the whole header's value).
+DEVICE = APIKeyHeader(
+    name="Authorization",
+    scheme_name="device",
+    description="`Authorization: Device <token>`, shown once when the device is registered.",
+    auto_error=False,
+)
+DeviceAuthorization = Annotated[str | None, Security(DEVICE)]
+
+
 def current_device(
-    session: DbSession, hub: Hub, authorization: Annotated[str | None, Header()] = None
+    session: DbSession, hub: Hub, authorization: DeviceAuthorization
 ) -> DeviceRecord:
     """The device holding the token in ``Authorization: Device <token>``."""
     scheme, _, token = (authorization or "").partition(" ")
@@ -118,13 +131,13 @@ def register_device(
     )
 
 
-@router.post("/sync/events")
+@router.post("/sync/events", openapi_extra=documented_body(ScanBatchIn))
 def push_events(
     body: RawBatchIn,
     session: DbSession,
     hub: Hub,
     locale: RequestLocale,
-    authorization: Annotated[str | None, Header()] = None,
+    authorization: DeviceAuthorization,
 ) -> ScanBatchOut:
     """Queued scan events, in batches of up to 5,000. Idempotent: an event id already stored
     is counted as a duplicate, never stored twice. A malformed event is rejected by index and
@@ -138,10 +151,15 @@ def push_events(
         try:
             event = ScanEventIn.model_validate(raw)
         except ValidationError as error:
-            kind = error.errors()[0]["type"] if error.errors() else "invalid"
+            first = error.errors()[0] if error.errors() else None
+            kind = first["type"] if first else "invalid"
+            field = ".".join(str(part) for part in first["loc"]) if first else None
             rejected.append(
                 RejectedEventOut(
-                    index=index, code=f"scan.{kind}", message=translate(_BAD_EVENT, locale)
+                    index=index,
+                    code=f"scan.{kind}",
+                    message=translate(_BAD_EVENT, locale),
+                    field=field or None,
                 )
             )
             continue

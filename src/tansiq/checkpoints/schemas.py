@@ -31,9 +31,12 @@ class ScanBatchIn(BaseModel):
 
 
 class RejectedEventOut(BaseModel):
-    index: int
-    code: str
+    index: int = Field(description="The event's position in the batch.")
+    code: str = Field(description="e.g. `scan.missing`, `scan.time_out_of_range`.")
     message: str
+    field: str | None = Field(
+        default=None, description="The event's first bad field (e.g. `scanned_at`), if one is."
+    )
 
 
 class ScanBatchOut(BaseModel):
