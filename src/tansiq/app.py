@@ -76,7 +76,9 @@ def create_app(context: HubContext) -> FastAPI:
     app.state.unread_count = unread_count  # the page header's badge (web/screen.py)
     app.state.words = WORDS  # every page label, for the templates (web/view.py)
     install_error_handlers(app, error_page)
-    install_openapi(app)
+    # The ledger's head is 404 until the first tree head is signed; said here while the ledger
+    # package is being reworked (it belongs in ledger/routes.py as responses=error_responses(404)).
+    install_openapi(app, also={("GET", "/api/v1/ledger/head"): (404,)})
     app.include_router(parties_router)
     app.include_router(geo_router)
     app.include_router(clearances_router)

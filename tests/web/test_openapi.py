@@ -50,7 +50,8 @@ def test_every_error_status_is_documented_with_the_real_error_body(
         ("post", "/api/v1/parties", {"400", "401", "403", "404", "409", "413", "422", "503"}),
         ("get", "/api/v1/parties/{code}", {"401", "403", "404", "422", "503"}),
         ("post", "/api/v1/auth/tokens", {"400", "401", "404", "409", "413", "422", "429", "503"}),
-        ("get", "/api/v1/ledger/head", {"503"}),
+        ("get", "/api/v1/ledger/head", {"404", "503"}),  # none signed yet
+        ("get", "/api/v1/reason-codes", {"503"}),
     ],
 )
 def test_statuses_follow_from_what_an_operation_takes(

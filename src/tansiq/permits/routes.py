@@ -18,6 +18,7 @@ from tansiq.permits.models import SigningKeyRecord
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.trust import revocations_file
 from tansiq.web.deps import DbSession, Hub
+from tansiq.web.openapi import error_responses
 
 router = APIRouter(prefix="/api/v1", tags=["trust"])
 CBOR = "application/cbor"
@@ -52,7 +53,11 @@ class ExternalKeyIn(BaseModel):
     public_key: str = Field(max_length=200, description="Raw public key, base64.")
 
 
-@router.get("/trust-list", response_class=Response, responses={200: {"content": {CBOR: {}}}})
+@router.get(
+    "/trust-list",
+    response_class=Response,
+    responses={200: {"content": {CBOR: {}}}, **error_responses(404)},
+)
 def trust_list(session: DbSession) -> Response:
     """The latest trust list (COSE-signed CBOR). Public: it holds only public keys."""
     record = PermitRepository(session).latest_trust_list()

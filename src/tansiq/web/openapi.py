@@ -9,7 +9,7 @@ forget them):
 - every operation: 503 (the database is busy; try again);
 - a security scheme (a bearer or device token): 401 and 403;
 - a body: 400 (unreadable JSON or Content-Length), 413, 422, and 404 (a record it names);
-- path or query parameters: 422; path parameters: 404;
+- path or query parameters: 422, and 404 (a record they name);
 - a method that writes: 409 (a concurrent change lost the race).
 
 A route that can answer more (sign-in's 429) adds it with :func:`error_responses`.
@@ -17,6 +17,7 @@ A route that can answer more (sign-in's 429) adds it with :func:`error_responses
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -62,6 +63,8 @@ DESCRIPTIONS: dict[int, str] = {
 }
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Statuses by (METHOD, path) for a route whose own module cannot declare them.
+Extra = Mapping[tuple[str, str], Iterable[int]]
 _DOCUMENTED = frozenset(str(status) for status in DESCRIPTIONS)
 
 
@@ -79,9 +82,7 @@ def statuses_of(method: str, operation: dict[str, Any]) -> set[int]:
     if "requestBody" in operation:
         statuses |= {400, 404, 413, 422}
     if parameters:
-        statuses.add(422)
-    if any(parameter.get("in") == "path" for parameter in parameters):
-        statuses.add(404)
+        statuses |= {404, 422}
     if method.upper() in _WRITES:
         statuses.add(409)
     statuses |= {int(status) for status in operation.get("responses", {}) if status in _DOCUMENTED}
@@ -96,8 +97,9 @@ def _extra_schemas() -> dict[str, Any]:
     return schemas
 
 
-def contract_openapi(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI document with every operation's error statuses and the real error body."""
+def contract_openapi(app: FastAPI, also: Extra | None = None) -> dict[str, Any]:
+    """The OpenAPI document with every operation's error statuses and the real error body;
+    ``also`` adds statuses by (method, path) for routes that cannot say them themselves."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
@@ -109,10 +111,11 @@ def contract_openapi(app: FastAPI) -> dict[str, Any]:
         schemas.pop(name, None)
     schemas.update(_extra_schemas())
     error_content = {"application/json": {"schema": {"$ref": _REF.format(model="ErrorOut")}}}
-    for path in schema["paths"].values():
+    for path_name, path in schema["paths"].items():
         for method, operation in path.items():
             responses = operation.setdefault("responses", {})
-            for status in sorted(statuses_of(method, operation)):
+            extra = set((also or {}).get((method.upper(), path_name), ()))
+            for status in sorted(statuses_of(method, operation) | extra):
                 responses[str(status)] = {
                     "description": DESCRIPTIONS[status],
                     "content": error_content,
@@ -121,11 +124,11 @@ def contract_openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def install_openapi(app: FastAPI) -> None:
+def install_openapi(app: FastAPI, also: Extra | None = None) -> None:
     """Serve :func:`contract_openapi` as ``/openapi.json``."""
 
     def openapi() -> dict[str, Any]:
-        return contract_openapi(app)
+        return contract_openapi(app, also)
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
 
