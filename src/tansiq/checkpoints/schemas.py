@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import AwareDatetime, BaseModel, Field
 
 from tansiq.checkpoints.domain import OfficerAction
@@ -57,3 +59,21 @@ class DeviceOut(BaseModel):
     checkpoint: str
     name: str
     token: str | None = Field(default=None, description="Shown once, when registered.")
+
+
+class ScanOut(BaseModel):
+    id: int
+    event_id: str = Field(description="The id the device gave the event.")
+    device_id: int
+    checkpoint: str
+    scanned_at: datetime
+    received_at: datetime
+    permit: str
+    version: int
+    verdict: str = Field(description="What the device's offline check said.")
+    action: OfficerAction
+    reason_code: str | None
+    note: str
+    officer: str
+    contradiction: bool = Field(description="Refused by an authority that approved the permit.")
+    clone_suspected: bool = Field(description="Seen where it could not have travelled in time.")
