@@ -54,6 +54,14 @@ PULLED = NP_(
     "trust list {trust}, revocations up to {revocations}, {count} permit expected here",
     "trust list {trust}, revocations up to {revocations}, {count} permits expected here",
 )
+CONTRADICTIONS = NP_(
+    "{count} contradiction flagged (refused by an authority that approved the permit)",
+    "{count} contradictions flagged (refused by an authority that approved the permit)",
+)
+CLONES = NP_(
+    "{count} suspected clone (a permit seen where it could not have travelled in time)",
+    "{count} suspected clones (a permit seen where it could not have travelled in time)",
+)
 PUSHED = NP_(
     "pushed {count} event: {stored} new, {duplicates} already at the hub, {rejected} "
     "rejected; {remaining} queued",
@@ -148,6 +156,8 @@ def sync(hub_url: str, attempts: int, device_token: str, queue_path: Path) -> No
             remaining=n(report.remaining, locale),
         )
     )
+    click.echo(translate(CONTRADICTIONS, locale, count=n(report.contradictions, locale)))
+    click.echo(translate(CLONES, locale, count=n(report.clones_suspected, locale)))
 
 
 @checkpoint.command("enrol")
