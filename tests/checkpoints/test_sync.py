@@ -100,6 +100,9 @@ def test_bad_events_are_rejected_one_by_one(
     assert result["stored"] == 1
     assert [r["index"] for r in result["rejected"]] == [0, 2, 3, 4, 5]
     assert all(r["code"].startswith("scan.") for r in result["rejected"])
+    # Each names its bad field, when it has one (a string is no object at all).
+    fields = [r["field"] for r in result["rejected"]]
+    assert fields == ["verdict", "scanned_at", None, "id", "reason_code"]
 
 
 def test_an_override_is_stored_as_one_with_its_reason_note_and_data_age(

@@ -184,6 +184,9 @@ def test_a_terminal_syncs_scans_offline_and_pushes(tmp_path: Path) -> None:
 
         pushed = terminal("sync")
         assert "pushed 3 events: 3 new" in pushed.output, pushed.output
+        # The device mans a West checkpoint and refused a permit West approved.
+        assert "1 contradiction flagged" in pushed.output
+        assert "0 suspected clones" in pushed.output
         again = terminal("sync")
         assert "pushed 0 events" in again.output
     finally:

@@ -205,6 +205,8 @@ class SyncReport:
     duplicates: int
     rejected: int
     remaining: int
+    contradictions: int = 0  # refusals by an authority that approved the permit
+    clones_suspected: int = 0  # permits seen where they could not have travelled in time
 
 
 class DeviceStore:
@@ -305,7 +307,7 @@ class CheckpointDevice:
     def sync(self) -> SyncReport:
         """Pull what is new, then push every queued event (resumable)."""
         pulled = self._pull()
-        stored = duplicates = rejected = pushed = 0
+        stored = duplicates = rejected = pushed = contradictions = clones = 0
         total = self.store.count_unsent()
         while batch := self.store.unsent(BATCH):
             answer = self._ask(
@@ -313,6 +315,10 @@ class CheckpointDevice:
             )
             try:
                 counts = (answer["stored"], answer["duplicates"], len(answer["rejected"]))
+                flags = (
+                    int(answer.get("contradictions", 0)),
+                    int(answer.get("clones_suspected", 0)),
+                )
             except (KeyError, TypeError) as error:
                 raise BadHubAnswer(problem=f"events: {error!r}"[:200]) from None
             self.store.mark_sent([seq for seq, _ in batch])
@@ -320,6 +326,8 @@ class CheckpointDevice:
             stored += counts[0]
             duplicates += counts[1]
             rejected += counts[2]
+            contradictions += flags[0]
+            clones += flags[1]
             self.progress.sent(pushed, max(total, pushed))
         return SyncReport(
             pulled["trust_seq"],
@@ -330,6 +338,8 @@ class CheckpointDevice:
             duplicates,
             rejected,
             self.store.count_unsent(),
+            contradictions,
+            clones,
         )
 
     def _pull(self) -> Any:

@@ -10,8 +10,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from tansiq.checkpoints.access import ScanSight
 from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord
 from tansiq.db.repository import Repository
+from tansiq.geo.models import CheckpointRecord
 
 
 class CheckpointRepository(Repository[DeviceRecord]):
@@ -126,3 +128,42 @@ class CheckpointRepository(Repository[DeviceRecord]):
             .where(ScanEventRecord.permit_ref == permit_ref)
             .order_by(ScanEventRecord.scanned_at)
         ).all()
+
+    def visible_scans(
+        self,
+        sight: ScanSight,
+        *,
+        scan_id: int | None = None,
+        checkpoint: str | None = None,
+        permit: str | None = None,
+        contradiction: bool | None = None,
+        clone_suspected: bool | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Sequence[tuple[ScanEventRecord, str]]:
+        """Scans ``sight`` allows, with their checkpoint's code, newest first."""
+        query = select(ScanEventRecord, CheckpointRecord.code).join(
+            CheckpointRecord, CheckpointRecord.id == ScanEventRecord.checkpoint_id
+        )
+        if not sight.everything:
+            visible = []
+            if sight.authority_id is not None:
+                visible.append(CheckpointRecord.authority_id == sight.authority_id)
+            if sight.flagged:
+                visible.append(or_(ScanEventRecord.contradiction, ScanEventRecord.clone_suspected))
+            if not visible:
+                return []
+            query = query.where(or_(*visible))
+        if scan_id is not None:
+            query = query.where(ScanEventRecord.id == scan_id)
+        if checkpoint is not None:
+            query = query.where(CheckpointRecord.code == checkpoint)
+        if permit is not None:
+            query = query.where(ScanEventRecord.permit_ref == permit)
+        if contradiction is not None:
+            query = query.where(ScanEventRecord.contradiction == contradiction)
+        if clone_suspected is not None:
+            query = query.where(ScanEventRecord.clone_suspected == clone_suspected)
+        query = query.order_by(ScanEventRecord.scanned_at.desc(), ScanEventRecord.id.desc())
+        rows = self.session.execute(query.limit(limit).offset(offset)).all()
+        return [(record, code) for record, code in rows]

@@ -5,29 +5,43 @@ from __future__ import annotations
 import base64
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, status
+from fastapi import APIRouter, Depends, Query, Security, status
+from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field, ValidationError
 
-from tansiq.checkpoints import service
-from tansiq.checkpoints.models import DeviceRecord
+from tansiq.checkpoints import scans, service
+from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord
 from tansiq.checkpoints.schemas import (
     DeviceIn,
     DeviceOut,
     RejectedEventOut,
+    ScanBatchIn,
     ScanBatchOut,
     ScanEventIn,
+    ScanOut,
 )
 from tansiq.core.i18n import N_, translate
 from tansiq.parties.deps import CurrentPrincipal
 from tansiq.web.deps import DbSession, Hub, RecordId, RequestLocale
+from tansiq.web.openapi import documented_body
 
 router = APIRouter(prefix="/api/v1", tags=["checkpoints"])
 _BAD_EVENT = N_("This scan event is not valid; it was not stored.")
 _BAD_TIME = N_("The scan time is in the future or more than a year ago; it was not stored.")
 
 
+# Published in the OpenAPI as the devices' security scheme (the whole header's value).
+DEVICE = APIKeyHeader(
+    name="Authorization",
+    scheme_name="device",
+    description="`Authorization: Device <token>`, shown once when the device is registered.",
+    auto_error=False,
+)
+DeviceAuthorization = Annotated[str | None, Security(DEVICE)]
+
+
 def current_device(
-    session: DbSession, hub: Hub, authorization: Annotated[str | None, Header()] = None
+    session: DbSession, hub: Hub, authorization: DeviceAuthorization
 ) -> DeviceRecord:
     """The device holding the token in ``Authorization: Device <token>``."""
     scheme, _, token = (authorization or "").partition(" ")
@@ -118,13 +132,13 @@ def register_device(
     )
 
 
-@router.post("/sync/events")
+@router.post("/sync/events", openapi_extra=documented_body(ScanBatchIn))
 def push_events(
     body: RawBatchIn,
     session: DbSession,
     hub: Hub,
     locale: RequestLocale,
-    authorization: Annotated[str | None, Header()] = None,
+    authorization: DeviceAuthorization,
 ) -> ScanBatchOut:
     """Queued scan events, in batches of up to 5,000. Idempotent: an event id already stored
     is counted as a duplicate, never stored twice. A malformed event is rejected by index and
@@ -138,10 +152,17 @@ def push_events(
         try:
             event = ScanEventIn.model_validate(raw)
         except ValidationError as error:
-            kind = error.errors()[0]["type"] if error.errors() else "invalid"
+            first = error.errors()[0] if error.errors() else None
+            kind = first["type"] if first else "invalid"
+            # The event's own field (a union's member tags, e.g. "str-enum[ReasonCode]", say
+            # which type pydantic tried, not where the problem is).
+            field = str(first["loc"][0]) if first and first["loc"] else None
             rejected.append(
                 RejectedEventOut(
-                    index=index, code=f"scan.{kind}", message=translate(_BAD_EVENT, locale)
+                    index=index,
+                    code=f"scan.{kind}",
+                    message=translate(_BAD_EVENT, locale),
+                    field=field or None,
                 )
             )
             continue
@@ -171,3 +192,77 @@ def revoke_device(
     """A lost or stolen device: its token stops working at once."""
     device = service.revoke_device(session, me, device_id, hub.clock)
     return DeviceOut(id=device.id, checkpoint=str(device.checkpoint_id), name=device.name)
+
+
+def _scan_out(record: ScanEventRecord, checkpoint: str) -> ScanOut:
+    return ScanOut(
+        id=record.id,
+        event_id=record.event_uid,
+        device_id=record.device_id,
+        checkpoint=checkpoint,
+        scanned_at=record.scanned_at,
+        received_at=record.received_at,
+        permit=record.permit_ref,
+        version=record.permit_version,
+        verdict=record.verdict,
+        action=record.action,
+        reason_code=record.reason_code,
+        note=record.note,
+        officer=record.officer,
+        contradiction=record.contradiction,
+        clone_suspected=record.clone_suspected,
+    )
+
+
+Code = Annotated[str | None, Query(min_length=1, max_length=40)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=10**9)]
+
+
+@router.get("/scans")
+def list_scans(
+    session: DbSession,
+    me: CurrentPrincipal,
+    checkpoint: Code = None,
+    permit: Code = None,
+    contradiction: bool | None = None,
+    clone_suspected: bool | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[ScanOut]:
+    """Scans you may see, newest first: the hub's admins every one, an authority those at its
+    checkpoints, the municipality contradictions and suspected clones."""
+    found = scans.list_scans(
+        session,
+        me,
+        checkpoint=checkpoint,
+        permit=permit,
+        contradiction=contradiction,
+        clone_suspected=clone_suspected,
+        limit=limit,
+        offset=offset,
+    )
+    return [_scan_out(record, code) for record, code in found]
+
+
+@router.get("/scans/{scan_id}")
+def get_scan(scan_id: RecordId, session: DbSession, me: CurrentPrincipal) -> ScanOut:
+    return _scan_out(*scans.visible_scan(session, me, scan_id))
+
+
+@router.get("/contradictions")
+def list_contradictions(
+    session: DbSession, me: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
+) -> list[ScanOut]:
+    """Refusals of a permit by an authority that approved it, that you may see."""
+    found = scans.list_scans(session, me, contradiction=True, limit=limit, offset=offset)
+    return [_scan_out(record, code) for record, code in found]
+
+
+@router.get("/suspected-clones")
+def list_suspected_clones(
+    session: DbSession, me: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
+) -> list[ScanOut]:
+    """Scans of a permit seen where it could not have travelled in time, that you may see."""
+    found = scans.list_scans(session, me, clone_suspected=True, limit=limit, offset=offset)
+    return [_scan_out(record, code) for record, code in found]

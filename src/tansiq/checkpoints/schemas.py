@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Self
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
@@ -56,9 +57,12 @@ class ScanBatchIn(BaseModel):
 
 
 class RejectedEventOut(BaseModel):
-    index: int
-    code: str
+    index: int = Field(description="The event's position in the batch.")
+    code: str = Field(description="e.g. `scan.missing`, `scan.time_out_of_range`.")
     message: str
+    field: str | None = Field(
+        default=None, description="The event's first bad field (e.g. `scanned_at`), if one is."
+    )
 
 
 class ScanBatchOut(BaseModel):
@@ -79,3 +83,21 @@ class DeviceOut(BaseModel):
     checkpoint: str
     name: str
     token: str | None = Field(default=None, description="Shown once, when registered.")
+
+
+class ScanOut(BaseModel):
+    id: int
+    event_id: str = Field(description="The id the device gave the event.")
+    device_id: int
+    checkpoint: str
+    scanned_at: datetime
+    received_at: datetime
+    permit: str
+    version: int
+    verdict: str = Field(description="What the device's offline check said.")
+    action: OfficerAction
+    reason_code: str | None
+    note: str
+    officer: str
+    contradiction: bool = Field(description="Refused by an authority that approved the permit.")
+    clone_suspected: bool = Field(description="Seen where it could not have travelled in time.")

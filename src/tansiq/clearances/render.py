@@ -139,6 +139,7 @@ def _application_out(
         reviews=[
             ReviewOut(
                 id=r.id,
+                application_id=r.application_id,
                 authority=codes[r.authority_id],
                 authority_name=Name.pair(
                     party_by_id[r.authority_id].name_ar, party_by_id[r.authority_id].name_en
@@ -186,11 +187,14 @@ def _application_out(
 
 
 def permit_out(session: Session, permit: PermitRecord) -> PermitOut:
-    codes = {
-        pid: p.code
-        for pid, p in PartyRepository(session).parties_by_ids(set(permit.authority_ids)).items()
-    }
-    return _permit_out(permit, codes)
+    return permits_out(session, [permit])[0]
+
+
+def permits_out(session: Session, permits: Sequence[PermitRecord]) -> list[PermitOut]:
+    """Many permits, their authorities' codes read at once."""
+    ids = {a for permit in permits for a in permit.authority_ids}
+    codes = {pid: p.code for pid, p in PartyRepository(session).parties_by_ids(ids).items()}
+    return [_permit_out(permit, codes) for permit in permits]
 
 
 def _permit_out(permit: PermitRecord, all_codes: dict[int, str]) -> PermitOut:
@@ -198,6 +202,7 @@ def _permit_out(permit: PermitRecord, all_codes: dict[int, str]) -> PermitOut:
     codes = {a: all_codes[a] for a in permit.authority_ids if a in all_codes}
     return PermitOut(
         id=permit.id,
+        application_id=permit.reference,
         number=permit.number,
         version=permit.version,
         application_version=permit.reference_version,

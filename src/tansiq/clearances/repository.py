@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select, true
 
 from tansiq.clearances.models import (
     AppealRecord,
@@ -16,6 +16,7 @@ from tansiq.clearances.models import (
     TransitionRecord,
 )
 from tansiq.db.repository import Repository
+from tansiq.permits.models import PermitRecord
 
 Record = (
     ApplicationRecord
@@ -136,6 +137,39 @@ class ClearanceRepository(Repository[Record]):
             )
         ).first()
 
+    @staticmethod
+    def _visible(
+        *,
+        everything: bool,
+        party_id: int,
+        as_applicant: bool,
+        as_authority: bool,
+        as_overseer: bool,
+    ) -> ColumnElement[bool] | None:
+        """Which applications the caller may see (need-to-know, decided by clearances.access),
+        as one condition; None when none."""
+        if everything:
+            return true()
+        visible = []
+        if as_applicant:
+            visible.append(ApplicationRecord.applicant_party_id == party_id)
+        if as_authority:
+            visible.append(
+                exists().where(
+                    ReviewRecord.application_id == ApplicationRecord.id,
+                    ReviewRecord.authority_id == party_id,
+                )
+            )
+        if as_overseer:
+            visible.append(exists().where(AppealRecord.application_id == ApplicationRecord.id))
+            visible.append(
+                exists().where(
+                    ReviewRecord.application_id == ApplicationRecord.id,
+                    ReviewRecord.overdue_at.is_not(None),
+                )
+            )
+        return or_(*visible) if visible else None
+
     def visible_applications(
         self,
         *,
@@ -149,32 +183,51 @@ class ClearanceRepository(Repository[Record]):
         offset: int,
     ) -> Sequence[ApplicationRecord]:
         """Applications the caller may see (need-to-know, decided by clearances.access)."""
-        query: Select[ApplicationRecord] = select(ApplicationRecord)
-        if not everything:
-            visible = []
-            if as_applicant:
-                visible.append(ApplicationRecord.applicant_party_id == party_id)
-            if as_authority:
-                visible.append(
-                    exists().where(
-                        ReviewRecord.application_id == ApplicationRecord.id,
-                        ReviewRecord.authority_id == party_id,
-                    )
-                )
-            if as_overseer:
-                visible.append(exists().where(AppealRecord.application_id == ApplicationRecord.id))
-                visible.append(
-                    exists().where(
-                        ReviewRecord.application_id == ApplicationRecord.id,
-                        ReviewRecord.overdue_at.is_not(None),
-                    )
-                )
-            if not visible:
-                return []
-            query = query.where(or_(*visible))
+        visible = self._visible(
+            everything=everything,
+            party_id=party_id,
+            as_applicant=as_applicant,
+            as_authority=as_authority,
+            as_overseer=as_overseer,
+        )
+        if visible is None:
+            return []
+        query: Select[ApplicationRecord] = select(ApplicationRecord).where(visible)
         if status is not None:
             query = query.where(ApplicationRecord.status == status)
         query = query.order_by(ApplicationRecord.updated_at.desc(), ApplicationRecord.id.desc())
+        return self.session.scalars(query.limit(limit).offset(offset)).all()
+
+    def visible_permits(
+        self,
+        *,
+        everything: bool,
+        party_id: int,
+        as_applicant: bool,
+        as_authority: bool,
+        as_overseer: bool,
+        status: str | None,
+        limit: int,
+        offset: int,
+    ) -> Sequence[PermitRecord]:
+        """Permits of the applications the caller may see, newest first."""
+        visible = self._visible(
+            everything=everything,
+            party_id=party_id,
+            as_applicant=as_applicant,
+            as_authority=as_authority,
+            as_overseer=as_overseer,
+        )
+        if visible is None:
+            return []
+        query = (
+            select(PermitRecord)
+            .join(ApplicationRecord, ApplicationRecord.id == PermitRecord.reference)
+            .where(visible)
+        )
+        if status is not None:
+            query = query.where(PermitRecord.status == status)
+        query = query.order_by(PermitRecord.issued_at.desc(), PermitRecord.id.desc())
         return self.session.scalars(query.limit(limit).offset(offset)).all()
 
     def decisions_of(

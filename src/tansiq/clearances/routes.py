@@ -13,7 +13,13 @@ from tansiq.clearances import appeals, permit_actions, reviews, service
 from tansiq.clearances.domain import ApplicationStatus
 from tansiq.clearances.permit_actions import visible_permit
 from tansiq.clearances.permit_terms import render_permit
-from tansiq.clearances.render import application_out, permit_out, reason_list, summaries_out
+from tansiq.clearances.render import (
+    application_out,
+    permit_out,
+    permits_out,
+    reason_list,
+    summaries_out,
+)
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import (
     AmendmentIn,
@@ -32,7 +38,7 @@ from tansiq.context import HubContext
 from tansiq.geo.service import spatial_index_cache
 from tansiq.parties.deps import CurrentPrincipal
 from tansiq.permits import service as permit_signing
-from tansiq.permits.domain import PermitAction
+from tansiq.permits.domain import PermitAction, PermitStatus
 from tansiq.permits.qr import make_qr
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import TokenNotFound
@@ -193,6 +199,28 @@ def _complete_token(session: DbSession, permit_id: int) -> str:
     if record is None or record.token is None:
         raise TokenNotFound(permit=permit_id)
     return record.token
+
+
+@router.get("/permits")
+def list_permits(
+    session: DbSession,
+    me: CurrentPrincipal,
+    status_: Annotated[PermitStatus | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> list[PermitOut]:
+    """The permits of the applications you may see, newest first."""
+    found = service.list_permits(
+        session, me, status=None if status_ is None else status_.value, limit=limit, offset=offset
+    )
+    return permits_out(session, found)
+
+
+@router.get("/permits/{permit_id}")
+def get_permit(permit_id: RecordId, session: DbSession, me: CurrentPrincipal) -> PermitOut:
+    """One permit version, if you may see its application."""
+    _, permit = visible_permit(session, me, permit_id)
+    return permit_out(session, permit)
 
 
 @router.get("/permits/{permit_id}/token")

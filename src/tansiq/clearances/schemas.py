@@ -135,6 +135,7 @@ class ReasonOut(BaseModel):
 
 class ReviewOut(BaseModel):
     id: int
+    application_id: int
     authority: str
     authority_name: Name
     status: ReviewStatus
@@ -162,6 +163,7 @@ class TransitionOut(BaseModel):
 
 class PermitOut(BaseModel):
     id: int
+    application_id: int
     number: str
     version: int
     application_version: int

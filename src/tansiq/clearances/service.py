@@ -328,6 +328,29 @@ def list_applications(
     )
 
 
+def list_permits(
+    session: Session,
+    principal: Principal,
+    *,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[PermitRecord]:
+    """The permits of every application ``principal`` may see, newest first."""
+    return list(
+        ClearanceRepository(session).visible_permits(
+            everything=is_hub_admin(principal),
+            party_id=principal.party_id,
+            as_applicant=True,
+            as_authority=principal.party_kind is PartyKind.AUTHORITY,
+            as_overseer=principal.party_kind is PartyKind.MUNICIPALITY,
+            status=status,
+            limit=limit,
+            offset=offset,
+        )
+    )
+
+
 def _submit(
     session: Session,
     application: ApplicationRecord,

@@ -25,6 +25,7 @@ from tansiq.cli.errors import cli_locale
 from tansiq.cli.permit import HARD_LIMIT, MAX_AGE, POSITION
 from tansiq.core.clock import SystemClock
 from tansiq.core.i18n import N_, NP_, Locale, translate
+from tansiq.permits.keys import decode_key, encode_key
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import NoTrustList, governance_public_keys
 from tansiq.permits.trust import revocations_file
@@ -53,6 +54,14 @@ RETRYING = NP_(
 PULLED = NP_(
     "trust list {trust}, revocations up to {revocations}, {count} permit expected here",
     "trust list {trust}, revocations up to {revocations}, {count} permits expected here",
+)
+CONTRADICTIONS = NP_(
+    "{count} contradiction flagged (refused by an authority that approved the permit)",
+    "{count} contradictions flagged (refused by an authority that approved the permit)",
+)
+CLONES = NP_(
+    "{count} suspected clone (a permit seen where it could not have travelled in time)",
+    "{count} suspected clones (a permit seen where it could not have travelled in time)",
 )
 PUSHED = NP_(
     "pushed {count} event: {stored} new, {duplicates} already at the hub, {rejected} "
@@ -148,6 +157,8 @@ def sync(hub_url: str, attempts: int, device_token: str, queue_path: Path) -> No
             remaining=n(report.remaining, locale),
         )
     )
+    click.echo(translate(CONTRADICTIONS, locale, count=n(report.contradictions, locale)))
+    click.echo(translate(CLONES, locale, count=n(report.clones_suspected, locale)))
 
 
 @checkpoint.command("enrol")
@@ -156,8 +167,8 @@ def sync(hub_url: str, attempts: int, device_token: str, queue_path: Path) -> No
     "keys",
     multiple=True,
     required=True,
-    metavar="HEX",
-    help="A hub governance public key, from the hub's operator (repeatable).",
+    metavar="KEY",
+    help="A hub governance public key (base64, or hex), from the hub's operator (repeatable).",
 )
 @QUEUE
 def enrol(keys: tuple[str, ...], queue_path: Path) -> None:
@@ -166,10 +177,10 @@ def enrol(keys: tuple[str, ...], queue_path: Path) -> None:
     store = DeviceStore(queue_path)
     try:
         CheckpointDevice(store, http_transport("http://unused.invalid"), "").enrol(
-            [bytes.fromhex(key) for key in keys]
+            [decode_key(key) for key in keys]
         )
     except ValueError:
-        raise click.BadParameter("a governance key is 64 hexadecimal characters") from None
+        raise click.BadParameter("a governance key is 32 bytes in base64 or hex") from None
     finally:
         store.close()
     pinned = NP_(
@@ -291,7 +302,7 @@ def export_trust(ctx: click.Context, folder: Path) -> None:
     (folder / "trust-list.cbor").write_bytes(latest.body)
     (folder / "revocations.cbor").write_bytes(revocations_file(deltas))
     (folder / "governance-keys.txt").write_text(
-        "".join(k.hex() + "\n" for k in keys), encoding="utf-8"
+        "".join(encode_key(k) + "\n" for k in keys), encoding="utf-8"
     )
     click.echo(
         f"trust list {latest.seq}, {len(deltas)} revocation deltas, {len(keys)} "
@@ -320,4 +331,4 @@ def register(ctx: click.Context, code: str, name: str, as_user: str) -> None:
         keys = governance_public_keys(session)
     click.echo(new.token)
     for key in keys:
-        click.echo(f"governance key: {key.hex()}", err=True)
+        click.echo(f"governance key: {encode_key(key)}", err=True)

@@ -20,7 +20,7 @@ from tansiq.cli.lazy import LazyCommand, LazyGroup
 from tansiq.core.clock import SystemClock, ensure_utc
 from tansiq.core.errors import TansiqError
 from tansiq.core.i18n import N_, Locale
-from tansiq.permits.keys import ALG_EDDSA, PublicKey, load_public_key
+from tansiq.permits.keys import ALG_EDDSA, PublicKey, decode_key, load_public_key
 from tansiq.permits.token_errors import PublicKeyInvalid
 from tansiq.permits.trust import RevocationState, load_revocations, load_trust_list
 from tansiq.verifier.image import read_qr_text
@@ -104,7 +104,7 @@ def _governance_keys(values: tuple[str, ...]) -> list[PublicKey]:
     keys: list[PublicKey] = []
     for value in " ".join(values).split():
         try:
-            keys.append(load_public_key(ALG_EDDSA, bytes.fromhex(value)))
+            keys.append(load_public_key(ALG_EDDSA, decode_key(value)))
         except ValueError:
             raise PublicKeyInvalid from None
     return keys

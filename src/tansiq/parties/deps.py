@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from tansiq.core.errors import TansiqError, Unauthenticated
 from tansiq.parties.domain import Principal
@@ -14,17 +15,24 @@ from tansiq.parties.service import principal_for_token
 from tansiq.web.deps import DbSession, Hub, RequestLocale
 from tansiq.web.screen import Page, Screen
 
+# Published in the OpenAPI as the API's security scheme; a missing or malformed header is our
+# own coded 401 (auto_error=False leaves the refusal to current_principal).
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="`Authorization: Bearer <token>`, from `POST /api/v1/auth/tokens`.",
+)
+
 
 def current_principal(
     session: DbSession,
     context: Hub,
-    authorization: Annotated[str | None, Header()] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
 ) -> Principal:
     """The holder of the bearer token in ``Authorization``."""
-    scheme, _, secret = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    if credentials is None or not credentials.credentials.strip():
         raise Unauthenticated
-    return principal_for_token(session, secret.strip(), context.clock)
+    return principal_for_token(session, credentials.credentials.strip(), context.clock)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

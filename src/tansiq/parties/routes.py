@@ -13,11 +13,14 @@ from tansiq.parties.domain import PartyKind
 from tansiq.parties.repository import PartyRepository
 from tansiq.parties.schemas import MeOut, PartyIn, PartyOut, TokenOut, TokenRequest, UserIn, UserOut
 from tansiq.web.deps import DbSession, Hub, RecordId
+from tansiq.web.openapi import error_responses
 
 router = APIRouter(prefix="/api/v1", tags=["parties"])
 
 
-@router.post("/auth/tokens", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/auth/tokens", status_code=status.HTTP_201_CREATED, responses=error_responses(401, 429)
+)
 def sign_in(body: TokenRequest, request: Request, session: DbSession, hub: Hub) -> TokenOut:
     """Exchange a username and password for an API token (shown once)."""
     address = request.client.host if request.client else None

@@ -3,7 +3,10 @@ checking a COSE-form signature, and the signers that make one."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
@@ -23,6 +26,31 @@ ALG_EDDSA: Final = -8
 ALG_ES256: Final = -7
 SUPPORTED_ALGS: Final = frozenset({ALG_EDDSA, ALG_ES256})
 PublicKey = Ed25519PublicKey | ec.EllipticCurvePublicKey
+
+
+_HEX = re.compile(r"\A(?:[0-9a-fA-F]{2})+\Z")
+# Raw public keys: Ed25519; a P-256 point compressed or not.
+_KEY_SIZES: Final = frozenset({32, 33, 65})
+
+
+def encode_key(raw: bytes) -> str:
+    """The one encoding the hub gives keys in, in the API and the CLI alike: standard base64."""
+    return base64.b64encode(raw).decode()
+
+
+def decode_key(text: str) -> bytes:
+    """A key given in base64 (standard or URL-safe, padding optional) or in hex; ValueError
+    if neither. Text is read as hex when it is hex digits as long as a key's hex: a key's
+    base64 never has that length (32 bytes: 43 or 44 characters, not 64; 33: 44, not 66;
+    65: 87 or 88, not 130), though it may be all hex digits ("AAAA…" is zeros)."""
+    text = text.strip()
+    if _HEX.match(text) and len(text) // 2 in _KEY_SIZES:
+        return bytes.fromhex(text)
+    padded = text.replace("-", "+").replace("_", "/") + "=" * (-len(text) % 4)
+    try:
+        return base64.b64decode(padded, validate=True)
+    except binascii.Error as error:
+        raise ValueError(str(error)) from None
 
 
 def raw_public_key(key: PublicKey) -> bytes:

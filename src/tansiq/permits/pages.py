@@ -3,7 +3,6 @@ retire, register a key held outside the hub) and the trust list they are publish
 
 from __future__ import annotations
 
-import base64
 import binascii
 from collections.abc import Callable
 
@@ -17,7 +16,7 @@ from tansiq.parties.directory import name_of
 from tansiq.parties.domain import PartyKind, Principal
 from tansiq.permits import service as keys
 from tansiq.permits import stored
-from tansiq.permits.keys import ALG_EDDSA, ALG_ES256
+from tansiq.permits.keys import ALG_EDDSA, ALG_ES256, decode_key
 from tansiq.permits.models import SigningKeyRecord
 from tansiq.web.forms import FRESH, BadChoice, FormState, Posted, PostedForm, confirm
 
@@ -137,7 +136,7 @@ def register_external_key(code: str, s: Current, body: PostedForm) -> Response:
         except ValueError:
             raise BadChoice(field="alg") from None
         try:
-            raw = base64.b64decode(body.text("public_key", limit=200).strip(), validate=True)
+            raw = decode_key(body.text("public_key", limit=200))
         except (binascii.Error, ValueError):
             raw = b""  # refused by the service as not a public key, like the API does
         return keys.register_external_key(

@@ -3,7 +3,6 @@ revocation deltas and the hub's governance keys; and authorities' key management
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
@@ -13,11 +12,12 @@ from tansiq.core.errors import NotFound
 from tansiq.parties.deps import CurrentPrincipal
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits import service
-from tansiq.permits.keys import ALG_EDDSA, ALG_ES256
+from tansiq.permits.keys import ALG_EDDSA, ALG_ES256, decode_key, encode_key
 from tansiq.permits.models import SigningKeyRecord
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.trust import revocations_file
 from tansiq.web.deps import DbSession, Hub
+from tansiq.web.openapi import error_responses
 
 router = APIRouter(prefix="/api/v1", tags=["trust"])
 CBOR = "application/cbor"
@@ -39,7 +39,7 @@ class KeyOut(BaseModel):
             kid=record.kid,
             authority=authority,
             alg=record.alg,
-            public_key=base64.b64encode(record.public_key).decode(),
+            public_key=encode_key(record.public_key),
             status=record.status,
             held_by_hub=record.private_key_sealed is not None,
             valid_from=record.valid_from.isoformat(),
@@ -49,10 +49,16 @@ class KeyOut(BaseModel):
 
 class ExternalKeyIn(BaseModel):
     alg: int = Field(description=f"{ALG_EDDSA} (EdDSA, Ed25519) or {ALG_ES256} (ES256).")
-    public_key: str = Field(max_length=200, description="Raw public key, base64.")
+    public_key: str = Field(
+        max_length=200, description="Raw public key, base64 (hex is accepted too)."
+    )
 
 
-@router.get("/trust-list", response_class=Response, responses={200: {"content": {CBOR: {}}}})
+@router.get(
+    "/trust-list",
+    response_class=Response,
+    responses={200: {"content": {CBOR: {}}}, **error_responses(404)},
+)
 def trust_list(session: DbSession) -> Response:
     """The latest trust list (COSE-signed CBOR). Public: it holds only public keys."""
     record = PermitRepository(session).latest_trust_list()
@@ -78,7 +84,7 @@ def revocations(
 @router.get("/governance-keys")
 def governance_keys(session: DbSession) -> list[str]:
     """The hub's governance public keys (raw Ed25519, base64): what verifies the lists."""
-    return [base64.b64encode(key).decode() for key in service.governance_public_keys(session)]
+    return [encode_key(key) for key in service.governance_public_keys(session)]
 
 
 @router.get("/authorities/{code}/keys")
@@ -130,7 +136,7 @@ def register_external_key(
 ) -> KeyOut:
     """Sign outside the hub: register the public key; the hub keeps no private part."""
     try:
-        raw = base64.b64decode(body.public_key, validate=True)
+        raw = decode_key(body.public_key)
     except ValueError:
         raw = b""
     record = service.register_external_key(

@@ -23,6 +23,7 @@ from tansiq.core.errors import (
 from tansiq.core.i18n import N_, Locale, translate
 from tansiq.core.unicode import clean_unicode
 from tansiq.web.deps import request_locale
+from tansiq.web.limits import BAD_CONTENT_LENGTH
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,13 @@ _HTTP_CODES: dict[int, tuple[str, str]] = {
     404: ("not_found", N_("Not found.")),
     405: ("request.method_not_allowed", N_("This method is not allowed here.")),
     415: ("request.unsupported_media_type", N_("Send the body as JSON.")),
+}
+# HTTP errors raised with one of these as their detail get its own code (still their status).
+_HTTP_DETAILS: dict[str, tuple[str, str]] = {
+    BAD_CONTENT_LENGTH: (
+        "request.bad_content_length",
+        N_("The Content-Length header is not a byte count."),
+    ),
 }
 _INTERNAL = ("internal", N_("An unexpected error occurred; it has been logged."))
 _BAD_JSON = N_("The body is not valid JSON.")
@@ -156,13 +164,20 @@ def install_error_handlers(app: FastAPI, error_page: ErrorPage) -> None:
         if error.status_code == 413:
             limit = request.app.state.hub.settings.max_body_bytes
             return error_response(request, 413, BodyTooLarge(count=limit).render(locale), locale)
-        code, message = _HTTP_CODES.get(error.status_code, ("request.bad", _HTTP_CODES[400][1]))
-        return error_response(
+        code, message = _HTTP_DETAILS.get(
+            error.detail,
+            _HTTP_CODES.get(error.status_code, ("request.bad", _HTTP_CODES[400][1])),
+        )
+        response = error_response(
             request,
             error.status_code,
             {"code": code, "message": translate(message, locale)},
             locale,
         )
+        response.headers.update(error.headers or {})
+        if error.status_code == 405 and "Allow" not in response.headers:
+            response.headers["Allow"] = "GET, HEAD"  # a static file, the only other 405
+        return response
 
     @app.exception_handler(IntegrityError)
     @app.exception_handler(StaleDataError)

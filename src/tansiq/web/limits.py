@@ -5,6 +5,8 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+BAD_CONTENT_LENGTH = "bad content-length"  # the detail tansiq.web.errors gives its own code
+
 
 class BodySizeLimit:
     """ASGI middleware: 413 with a coded error when the declared or streamed body is too big."""
@@ -26,7 +28,7 @@ class BodySizeLimit:
             # the refusal is coded, in the client's language and carries the usual headers.
             nonlocal received
             if declared is not None and not declared.isdigit():
-                raise HTTPException(400)
+                raise HTTPException(400, detail=BAD_CONTENT_LENGTH)
             if declared is not None and int(declared) > self.max_bytes:
                 raise HTTPException(413)
             message = await receive()
