@@ -7,6 +7,8 @@ see everything.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from tansiq.parties.access import is_hub_admin
 from tansiq.parties.domain import PartyKind, Principal, Role
 
@@ -54,3 +56,15 @@ def can_change_permit(principal: Principal, signer_ids: frozenset[int]) -> bool:
     if principal.party_id not in signer_ids:
         return False
     return bool({Role.REVIEWER, Role.ADMIN} & principal.roles)
+
+
+@dataclass(frozen=True)
+class ApplicationScope:
+    """Which applications a caller's lists hold: all of them (the hub's admins), its own as
+    applicant, those its authority reviews, those under oversight (the municipality)."""
+
+    everything: bool
+    party_id: int
+    as_applicant: bool
+    as_authority: bool
+    as_overseer: bool

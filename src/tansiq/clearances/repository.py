@@ -7,6 +7,7 @@ from collections.abc import Collection, Sequence
 
 from sqlalchemy import ColumnElement, Select, exists, or_, select, true
 
+from tansiq.clearances.access import ApplicationScope
 from tansiq.clearances.models import (
     AppealRecord,
     ApplicationRecord,
@@ -138,29 +139,22 @@ class ClearanceRepository(Repository[Record]):
         ).first()
 
     @staticmethod
-    def _visible(
-        *,
-        everything: bool,
-        party_id: int,
-        as_applicant: bool,
-        as_authority: bool,
-        as_overseer: bool,
-    ) -> ColumnElement[bool] | None:
+    def _visible(scope: ApplicationScope) -> ColumnElement[bool] | None:
         """Which applications the caller may see (need-to-know, decided by clearances.access),
         as one condition; None when none."""
-        if everything:
+        if scope.everything:
             return true()
         visible = []
-        if as_applicant:
-            visible.append(ApplicationRecord.applicant_party_id == party_id)
-        if as_authority:
+        if scope.as_applicant:
+            visible.append(ApplicationRecord.applicant_party_id == scope.party_id)
+        if scope.as_authority:
             visible.append(
                 exists().where(
                     ReviewRecord.application_id == ApplicationRecord.id,
-                    ReviewRecord.authority_id == party_id,
+                    ReviewRecord.authority_id == scope.party_id,
                 )
             )
-        if as_overseer:
+        if scope.as_overseer:
             visible.append(exists().where(AppealRecord.application_id == ApplicationRecord.id))
             visible.append(
                 exists().where(
@@ -172,24 +166,14 @@ class ClearanceRepository(Repository[Record]):
 
     def visible_applications(
         self,
+        scope: ApplicationScope,
         *,
-        everything: bool,
-        party_id: int,
-        as_applicant: bool,
-        as_authority: bool,
-        as_overseer: bool,
         status: str | None,
         limit: int,
         offset: int,
     ) -> Sequence[ApplicationRecord]:
         """Applications the caller may see (need-to-know, decided by clearances.access)."""
-        visible = self._visible(
-            everything=everything,
-            party_id=party_id,
-            as_applicant=as_applicant,
-            as_authority=as_authority,
-            as_overseer=as_overseer,
-        )
+        visible = self._visible(scope)
         if visible is None:
             return []
         query: Select[ApplicationRecord] = select(ApplicationRecord).where(visible)
@@ -200,24 +184,14 @@ class ClearanceRepository(Repository[Record]):
 
     def visible_permits(
         self,
+        scope: ApplicationScope,
         *,
-        everything: bool,
-        party_id: int,
-        as_applicant: bool,
-        as_authority: bool,
-        as_overseer: bool,
         status: str | None,
         limit: int,
         offset: int,
     ) -> Sequence[PermitRecord]:
         """Permits of the applications the caller may see, newest first."""
-        visible = self._visible(
-            everything=everything,
-            party_id=party_id,
-            as_applicant=as_applicant,
-            as_authority=as_authority,
-            as_overseer=as_overseer,
-        )
+        visible = self._visible(scope)
         if visible is None:
             return []
         query = (

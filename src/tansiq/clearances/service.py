@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tansiq.clearances import access
+from tansiq.clearances.access import ApplicationScope
 from tansiq.clearances.applications import (
     ApplicationClosed,
     ApplicationNotFound,
@@ -306,6 +307,17 @@ def visible(session: Session, principal: Principal, application: ApplicationReco
     )
 
 
+def scope_of(principal: Principal) -> ApplicationScope:
+    """The applications ``principal`` may see, as the repository's lists filter them."""
+    return ApplicationScope(
+        everything=is_hub_admin(principal),
+        party_id=principal.party_id,
+        as_applicant=True,
+        as_authority=principal.party_kind is PartyKind.AUTHORITY,
+        as_overseer=principal.party_kind is PartyKind.MUNICIPALITY,
+    )
+
+
 def list_applications(
     session: Session,
     principal: Principal,
@@ -316,11 +328,7 @@ def list_applications(
 ) -> list[ApplicationRecord]:
     return list(
         ClearanceRepository(session).visible_applications(
-            everything=is_hub_admin(principal),
-            party_id=principal.party_id,
-            as_applicant=True,
-            as_authority=principal.party_kind is PartyKind.AUTHORITY,
-            as_overseer=principal.party_kind is PartyKind.MUNICIPALITY,
+            scope_of(principal),
             status=status,
             limit=limit,
             offset=offset,
@@ -339,11 +347,7 @@ def list_permits(
     """The permits of every application ``principal`` may see, newest first."""
     return list(
         ClearanceRepository(session).visible_permits(
-            everything=is_hub_admin(principal),
-            party_id=principal.party_id,
-            as_applicant=True,
-            as_authority=principal.party_kind is PartyKind.AUTHORITY,
-            as_overseer=principal.party_kind is PartyKind.MUNICIPALITY,
+            scope_of(principal),
             status=status,
             limit=limit,
             offset=offset,
