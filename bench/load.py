@@ -52,7 +52,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -261,27 +261,8 @@ class Client:
 
 def application(number: int, rng: random.Random) -> dict[str, Any]:
     roads = [f["geometry"] for f in demo_file("roads.geojson")["features"]]
-    now = datetime.now(UTC)
-    return {
-        "client_reference": f"LOAD-{number:06d}-{secrets.token_hex(3)}",
-        "vehicle": {"plate": f"{10 + number % 80} 345 AB", "kind": "truck"},
-        "driver": {"name_ar": "سمير الحلبي", "name_latin": "Samir", "id_number": "0123"},
-        "cargo": [
-            {
-                "description": "Wheat flour, 50 kg bags",
-                "hs_code": "1101.00",
-                "quantity": 400,
-                "unit": "bags",
-                "gross_mass_kg": 20_400,
-            }
-        ],
-        "origin": "depot",
-        "destination": "market",
-        "route": rng.choice(roads),
-        "corridor_m": 200,
-        "valid_from": (now + timedelta(hours=1)).isoformat(),
-        "valid_until": (now + timedelta(days=3)).isoformat(),
-    }
+    reference = f"LOAD-{number:06d}-{secrets.token_hex(3)}"
+    return sync.application_body(reference, 10 + number % 80, rng.choice(roads), datetime.now(UTC))
 
 
 def route_bodies(points: int) -> list[bytes]:

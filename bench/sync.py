@@ -210,6 +210,32 @@ def api(port: int, method: str, path: str, token: str, payload: Any = None) -> A
 # --- the world: permits, devices, a week of scans ---------------------------------------------
 
 
+def application_body(
+    reference: str, plate: int, route: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """A trader's application as the benches submit it: one cargo line, a demo road."""
+    return {
+        "client_reference": reference,
+        "vehicle": {"plate": f"{plate} 345 AB", "kind": "truck"},
+        "driver": {"name_ar": "سمير الحلبي", "name_latin": "Samir", "id_number": "0123"},
+        "cargo": [
+            {
+                "description": "Wheat flour, 50 kg bags",
+                "hs_code": "1101.00",
+                "quantity": 400,
+                "unit": "bags",
+                "gross_mass_kg": 20_400,
+            }
+        ],
+        "origin": "depot",
+        "destination": "market",
+        "route": route,
+        "corridor_m": 200,
+        "valid_from": (now + timedelta(hours=1)).isoformat(),
+        "valid_until": (now + timedelta(days=3)).isoformat(),
+    }
+
+
 def issue_permits(port: int, tokens: dict[str, str], count: int) -> dict[str, set[str]]:
     """``count`` permits through the API; their refs and the authorities that signed each."""
     roads = {f["properties"]["code"]: f["geometry"] for f in demo_file("roads.geojson")["features"]}
@@ -223,26 +249,7 @@ def issue_permits(port: int, tokens: dict[str, str], count: int) -> dict[str, se
             "POST",
             "/api/v1/applications",
             tokens["trader"],
-            {
-                "client_reference": f"BENCH-{i:04d}",
-                "vehicle": {"plate": f"{10 + i} 345 AB", "kind": "truck"},
-                "driver": {"name_ar": "سمير الحلبي", "name_latin": "Samir", "id_number": "0123"},
-                "cargo": [
-                    {
-                        "description": "Wheat flour, 50 kg bags",
-                        "hs_code": "1101.00",
-                        "quantity": 400,
-                        "unit": "bags",
-                        "gross_mass_kg": 20_400,
-                    }
-                ],
-                "origin": "depot",
-                "destination": "market",
-                "route": roads[road],
-                "corridor_m": 200,
-                "valid_from": (now + timedelta(hours=1)).isoformat(),
-                "valid_until": (now + timedelta(days=3)).isoformat(),
-            },
+            application_body(f"BENCH-{i:04d}", 10 + i, roads[road], now),
         )
         for review in application["reviews"]:
             api(
