@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tansiq.core.clock import SystemClock
 from tansiq.demo.service import DEMO_PASSWORD
 from tansiq.parties.repository import PartyRepository
-from tansiq.parties.service import PASSWORD_HASHERS, authenticate, use_password_hash_cost
+from tansiq.parties.service import PASSWORD_HASHERS, sign_in, use_password_hash_cost
 from tansiq.settings import Settings
 
 
@@ -43,9 +43,13 @@ def test_signing_in_rehashes_at_the_cost_in_force(session: Session) -> None:
     user.password_hash = PASSWORD_HASHERS["minimal"].hash(DEMO_PASSWORD)
 
     use_password_hash_cost("standard")
-    authenticate(session, "trader", DEMO_PASSWORD, clock=SystemClock())
+    sign_in(
+        session, "trader", DEMO_PASSWORD, clock=SystemClock(), address=None, label="t", ttl=None
+    )
     assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
     use_password_hash_cost("minimal")
-    authenticate(session, "trader", DEMO_PASSWORD, clock=SystemClock())
+    sign_in(
+        session, "trader", DEMO_PASSWORD, clock=SystemClock(), address=None, label="t", ttl=None
+    )
     assert user.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")

@@ -262,3 +262,23 @@ def test_last_use_is_recorded_at_most_every_five_minutes(
         assert client.get("/api/v1/me", headers=trader).status_code == 200
         assert client.get("/api/v1/sync/pull", headers=gate).status_code == 200
         assert noted() == (expected, expected), minutes
+
+
+def test_a_sign_in_checks_the_password_before_it_takes_the_write_lock(
+    live: LiveHub, backend: str
+) -> None:
+    """argon2 is slow on purpose: a sign-in that took SQLite's write lock first held up every
+    writer of the hub for the length of a hash. The lock comes after, for the token alone."""
+    if backend != "sqlite":
+        pytest.skip("SQLite's single write lock")
+    with TestClient(live.app) as client, Statements(live.engine) as statements:
+        signed_in = client.post(
+            "/api/v1/auth/tokens", json={"username": "trader", "password": "tansiq-demo"}
+        )
+    assert signed_in.status_code == 201, signed_in.text
+    seen = [s.upper() for s in statements.seen]
+    begin = seen.index("BEGIN IMMEDIATE")
+    user_read = next(i for i, s in enumerate(seen) if s.startswith("SELECT") and "FROM USERS" in s)
+    assert user_read < begin
+    assert [s.split()[:3] for s in statements.writes] == [["INSERT", "INTO", "api_tokens"]]
+    assert seen[begin + 1].startswith("INSERT INTO API_TOKENS")

@@ -46,6 +46,17 @@ def unit_of_work(factory: sessionmaker[Session], *, write: bool = True) -> Itera
             _run_bookkeeping(factory, action, quietly=failed)
 
 
+def begin_writing(session: Session) -> None:
+    """End a reading unit's transaction and let the unit write from its next statement.
+
+    For a request whose slow part only reads (checking a password with argon2): that part runs
+    without SQLite's write lock, which is then held only for the few statements that write.
+    Objects already loaded stay usable (sessions keep them across a commit).
+    """
+    session.commit()
+    session.info[WRITE_OPTION] = True
+
+
 def record_after(session: Session, action: Bookkeeping, *, even_if_failed: bool = False) -> None:
     """Queue ``action`` (a bookkeeping write, such as when a token was last used) to run in a
     short write unit of its own after this unit commits; nothing runs if this unit fails,

@@ -18,8 +18,8 @@ from tansiq.parties.admin_gate import act, act_on_page, view
 from tansiq.parties.deps import Current, Viewer
 from tansiq.parties.directory import name_of
 from tansiq.parties.domain import MIN_PASSWORD_LENGTH, ROLES_BY_KIND, PartyKind, Principal, Role
-from tansiq.parties.service import authenticate, issue_token, revoke_token, set_locale
-from tansiq.web.deps import LANG_COOKIE
+from tansiq.parties.service import revoke_token, set_locale, sign_in
+from tansiq.web.deps import LANG_COOKIE, reads_only
 from tansiq.web.forms import FRESH, BadChoice, FormState, PostedForm, label
 from tansiq.web.screen import FormData, local_path, one
 from tansiq.web.session import CsrfRejected, PageSession
@@ -36,15 +36,18 @@ def login_form(s: Current, next: str | None = None) -> Response:
 
 
 @router.post("/login")
+@reads_only  # until the password is checked: sign_in starts writing after
 def login(s: Current, form: FormData) -> Response:
     try:
         s.check_csrf(form)
-        user = authenticate(
+        signed_in = sign_in(
             s.session,
             one(form, "username") or "",
             one(form, "password") or "",
             clock=s.hub.clock,
             address=s.request.client.host if s.request.client else None,
+            label="web session",
+            ttl=timedelta(days=s.hub.settings.token_ttl_days),
         )
     except TansiqError as error:
         s.session.rollback()
@@ -57,13 +60,7 @@ def login(s: Current, form: FormData) -> Response:
             next=local_path(one(form, "next")),
             username=one(form, "username") or "",
         )
-    issued = issue_token(
-        s.session,
-        user,
-        name="web session",
-        clock=s.hub.clock,
-        ttl=timedelta(days=s.hub.settings.token_ttl_days),
-    )
+    user, issued = signed_in.user, signed_in.token
     s.page = PageSession(token=issued.secret, token_id=issued.token_id)  # a new CSRF token too
     response = s.go(local_path(one(form, "next")))
     if LANG_COOKIE not in s.request.cookies and user.locale in tuple(Locale):

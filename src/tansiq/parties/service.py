@@ -18,7 +18,7 @@ from tansiq.core.clock import Clock, ensure_utc
 from tansiq.core.errors import ErrorCategory, NotFound, TansiqError, Unauthenticated
 from tansiq.core.i18n import N_, NP_
 from tansiq.core.text import BilingualText
-from tansiq.db.unit_of_work import record_after
+from tansiq.db.unit_of_work import begin_writing, record_after
 from tansiq.jobs.service import enqueue
 from tansiq.ledger.service import record_entry
 from tansiq.parties import access
@@ -230,20 +230,43 @@ class SignInLocked(TansiqError):
         self.retry_after = seconds
 
 
-def authenticate(
+@dataclass(frozen=True)
+class SignedIn:
+    user: UserRecord
+    token: IssuedToken
+
+
+def sign_in(
     session: Session,
     username: str,
     password: str,
     *,
     clock: Clock,
-    address: str | None = None,
-) -> UserRecord:
-    """The active user with these credentials, or :class:`BadCredentials`.
+    address: str | None,
+    label: str,
+    ttl: timedelta | None,
+) -> SignedIn:
+    """Check the credentials (else :class:`BadCredentials`) and issue a token for them.
 
     Throttled (:mod:`tansiq.parties.throttle`): while the username's or the client
     ``address``'s counter is locked the answer is :class:`SignInLocked`, before any password
     is hashed; a failure is counted even though the request's own unit of work fails.
+
+    The password check (argon2, slow on purpose) runs while the unit only reads; the unit
+    starts writing after it, so SQLite's write lock is held for the token's insert alone and
+    sign-ins do not hold up every other writer for the length of a hash.
     """
+    user, rehashed = _check_credentials(session, username, password, clock, address)
+    begin_writing(session)
+    if rehashed is not None:
+        user.password_hash = rehashed
+    return SignedIn(user, issue_token(session, user, name=label, clock=clock, ttl=ttl))
+
+
+def _check_credentials(
+    session: Session, username: str, password: str, clock: Clock, address: str | None
+) -> tuple[UserRecord, str | None]:
+    """The user, and the password's new hash when the hash's parameters are out of date."""
     name = username.strip().lower()
     keys = [(ThrottleKind.USERNAME, name[:254])]
     if address:
@@ -267,11 +290,10 @@ def authenticate(
     except (VerificationError, InvalidHashError):
         _count_failure(session, keys, now)
         raise BadCredentials from None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    rehashed = _hasher.hash(password) if _hasher.check_needs_rehash(user.password_hash) else None
     if keys[0] in counters:
         record_after(session, lambda later: PartyRepository(later).forget_sign_in_counter(*keys[0]))
-    return user
+    return user, rehashed
 
 
 def _counter(record: SignInCounterRecord | None) -> Counter | None:
