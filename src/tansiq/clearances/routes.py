@@ -42,7 +42,7 @@ from tansiq.permits.domain import PermitAction, PermitStatus
 from tansiq.permits.qr import make_qr
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import TokenNotFound
-from tansiq.web.deps import DbSession, Hub, RecordId, RequestLocale
+from tansiq.web.deps import DbSession, Hub, RecordId, RequestLocale, reads_only
 
 router = APIRouter(prefix="/api/v1", tags=["clearances"])
 
@@ -60,6 +60,7 @@ def reason_codes() -> list[ReasonOut]:
 
 
 @router.post("/applications", status_code=status.HTTP_201_CREATED)
+@reads_only  # until the route is resolved: the service starts writing after
 def submit_application(
     body: ApplicationIn, session: DbSession, hub: Hub, me: CurrentPrincipal, locale: RequestLocale
 ) -> ApplicationOut:
@@ -93,6 +94,7 @@ def get_application(
 
 
 @router.post("/applications/{application_id}/submit")
+@reads_only  # until the route is resolved: the service starts writing after
 def submit_draft(
     application_id: RecordId,
     session: DbSession,
@@ -105,6 +107,7 @@ def submit_draft(
 
 
 @router.post("/applications/{application_id}/amendments")
+@reads_only  # until the route is resolved: the service starts writing after
 def amend_application(
     application_id: RecordId,
     body: AmendmentIn,

@@ -58,6 +58,7 @@ from tansiq.clearances.versions import changed_parts, input_of, merge_amendment,
 from tansiq.core.clock import Clock
 from tansiq.core.errors import Forbidden
 from tansiq.core.text import normalise_text
+from tansiq.db.unit_of_work import begin_writing
 from tansiq.geo.domain import RouteResolution
 from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import SpatialIndexCache
@@ -112,6 +113,7 @@ def submit_application(
     route, resolution = route_of(
         session, content, spatial_index=env.spatial_index, max_corridor_m=env.policy.max_corridor_m
     )
+    begin_writing(session)  # the route's CPU work is done: hold the write lock only from here
     existing = repo.application_by_reference(principal.party_id, reference)
     if existing is not None:
         return _same_submission(session, existing, content, route, body.submit, principal, env)
@@ -165,6 +167,9 @@ def submit_draft(
     _, resolution = route_of(
         session, content, spatial_index=env.spatial_index, max_corridor_m=env.policy.max_corridor_m
     )
+    begin_writing(session)
+    if application.status != ApplicationStatus.DRAFT:  # submitted meanwhile
+        raise ApplicationClosed(status=application.status)
     _submit(session, application, resolution, principal, env)
     return application
 
@@ -183,6 +188,17 @@ def amend_application(
     if body.route is not None and body.checkpoints is not None:
         raise RouteChoice
     repo = ClearanceRepository(session)
+    old = repo.version(application.id, application.current_version)
+    assert old is not None  # noqa: S101 - every application has its current version
+    merged = merge_amendment(input_of(old), body)
+    content = _check(session, merged, env)
+    route, resolution = route_of(
+        session, content, spatial_index=env.spatial_index, max_corridor_m=env.policy.max_corridor_m
+    )
+    begin_writing(session)  # the route's CPU work is done: hold the write lock only from here
+    application = own_application(session, principal, application_id, env)
+    if application.current_version != body.expected_version:  # amended meanwhile
+        raise StaleVersion(expected=body.expected_version, current=application.current_version)
     latest = _latest_permit(session, application)
     if latest is not None and latest.status == PermitStatus.REVOKED:
         raise PermitRevoked
@@ -190,13 +206,6 @@ def amend_application(
         _suspenders(session, latest)
         if latest is not None and latest.status == PermitStatus.SUSPENDED
         else set()
-    )
-    old = repo.version(application.id, application.current_version)
-    assert old is not None  # noqa: S101 - every application has its current version
-    merged = merge_amendment(input_of(old), body)
-    content = _check(session, merged, env)
-    route, resolution = route_of(
-        session, content, spatial_index=env.spatial_index, max_corridor_m=env.policy.max_corridor_m
     )
     changed = changed_parts(old, content, route)
     if not changed:

@@ -51,9 +51,15 @@ def begin_writing(session: Session) -> None:
 
     For a request whose slow part only reads (checking a password with argon2): that part runs
     without SQLite's write lock, which is then held only for the few statements that write.
-    Objects already loaded stay usable (sessions keep them across a commit).
+    What was loaded is read again, lazily, inside the writing transaction, so checks made on
+    it before still hold when the unit writes (or fail then, as they would have). A unit that
+    writes already (a command, a job, the demo loader) keeps its one transaction: nothing is
+    committed early.
     """
+    if session.info.get(WRITE_OPTION):
+        return
     session.commit()
+    session.expire_all()
     session.info[WRITE_OPTION] = True
 
 

@@ -76,6 +76,7 @@ def new_application(s: Current) -> Response:
 
 
 @router.post("/applications/new")
+@reads_only  # until the route is resolved: the service starts writing after
 def create_application(s: Current, form: FormData) -> Response:
     if (other := applicant_only(s)) is not None:
         return other
@@ -207,6 +208,7 @@ def amend_form(application_id: RecordId, s: Current) -> Response:
 
 
 @router.post("/applications/{application_id}/amend")
+@reads_only  # until the route is resolved: the service starts writing after
 def amend(application_id: RecordId, s: Current, form: FormData) -> Response:
     summary = own_summary(s, application_id, form)
     if isinstance(summary, Response):
