@@ -15,12 +15,12 @@ from tansiq.clearances.permit_actions import visible_permit
 from tansiq.clearances.permit_terms import render_permit
 from tansiq.clearances.render import (
     application_out,
+    applications_out,
     permit_out,
     permits_out,
     reason_list,
     summaries_out,
 )
-from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import (
     AmendmentIn,
     AppealIn,
@@ -151,12 +151,13 @@ def appeal_rejection(
 @router.get("/reviews")
 def my_reviews(session: DbSession, me: CurrentPrincipal, locale: RequestLocale) -> list[ReviewOut]:
     """Your authority's pending reviews, nearest deadline first."""
-    out: list[ReviewOut] = []
-    for review in ClearanceRepository(session).pending_reviews_of(me.party_id):
-        application = service.get_application(session, me, review.application_id)
-        shown = application_out(session, application, locale)
-        out.extend(r for r in shown.reviews if r.id == review.id)
-    return out
+    reviews, applications = service.pending_reviews(session, me)
+    shown = {
+        review.id: review
+        for application in applications_out(session, applications, locale)
+        for review in application.reviews
+    }
+    return [shown[review.id] for review in reviews]
 
 
 @router.post("/reviews/{review_id}/decision")

@@ -4,6 +4,7 @@ commits."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -302,6 +303,17 @@ def get_application(
     if application is None or not visible(session, principal, application):
         raise ApplicationNotFound(application=application_id)
     return application
+
+
+def pending_reviews(
+    session: Session, principal: Principal
+) -> tuple[Sequence[ReviewRecord], list[ApplicationRecord]]:
+    """The principal's authority's pending reviews, nearest deadline first, and their
+    applications, read at once (each is visible to it: its own authority reviews it)."""
+    repo = ClearanceRepository(session)
+    reviews = repo.pending_reviews_of(principal.party_id)
+    applications = repo.applications_by_ids({r.application_id for r in reviews})
+    return reviews, list(applications.values())
 
 
 def visible(session: Session, principal: Principal, application: ApplicationRecord) -> bool:
