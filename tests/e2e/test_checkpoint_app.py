@@ -414,10 +414,11 @@ def test_a_revoked_permit_is_refused_first_and_let_through_only_by_override(
         # The override asks for its reason and a note before it records anything.
         page.click("#cp-override summary")
         page.click("#cp-override-form button")
-        expect(page.locator("#cp-message")).to_have_text(t["cp_override_reason_required"])
+        # Said beside the button that was tapped, not in the status card at the top.
+        expect(page.locator("#cp-override-said")).to_have_text(t["cp_override_reason_required"])
         page.select_option("#cp-override-reason", "supervisor_order")
         page.click("#cp-override-form button")
-        expect(page.locator("#cp-message")).to_have_text(t["cp_override_note_required"])
+        expect(page.locator("#cp-override-said")).to_have_text(t["cp_override_note_required"])
         page.fill("#cp-override-note", "Capt. Hadi ordered it by radio")
         shoot(page, "checkpoint-override", lang, "phone")
         problems += accessibility(page)
