@@ -348,7 +348,7 @@ function showVerdict(verdict) {
     number: c ? `${c.cti}-${c.version}` : "",
     plate: c ? c.vehicle.plate : "",
     kind: c ? LABELS.kinds[c.vehicle.kind] || c.vehicle.kind : "",
-    driver: c ? driverNames(c.driver).join(" / ") : "",
+    driver: "", // below: each spelling on its own
     cargo: c ? c.cargo || T.cp_none : "",
     window: c ? fill(T.cp_window_value, { start: when(c.nbf * 1000), end: when(c.exp * 1000) }) : "",
     checkpoints: c ? c.checkpoints.join(" · ") || T.cp_none : "",
@@ -362,7 +362,15 @@ function showVerdict(verdict) {
   $("cp-facts").hidden = !c;
   // What the permit says keeps its own direction (an English plate in an Arabic page, say).
   for (const dd of $("cp-facts").querySelectorAll("dd")) {
-    if (ISOLATED.has(dd.dataset.fact)) {
+    if (dd.dataset.fact === "driver" && c) {
+      // Each spelling isolated on its own: an Arabic and a Latin name must not mix their runs.
+      const names = driverNames(c.driver).map((name) => {
+        const value = document.createElement("bdi");
+        value.textContent = name;
+        return value;
+      });
+      dd.replaceChildren(...names.flatMap((value, i) => (i ? [" / ", value] : [value])));
+    } else if (ISOLATED.has(dd.dataset.fact)) {
       const value = document.createElement("bdi");
       value.textContent = facts[dd.dataset.fact];
       dd.replaceChildren(value);
