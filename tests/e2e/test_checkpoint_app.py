@@ -181,6 +181,9 @@ def test_offline_scan_queue_and_sync(
     page.click("#cp-camera-start")
     verdict = page.locator("#cp-verdict")
     expect(verdict).to_have_attribute("data-status", "valid", timeout=15_000)
+    # Read by the browser's detector or the zxing-cpp worker, loaded offline from the cache;
+    # jsQR is only the last resort.
+    assert page.locator("#cp-video").get_attribute("data-decoder") in {"native", "wasm"}
     expect(page.locator("[data-fact=plate]")).to_have_text("12345AB")
     expect(page.locator("[data-fact=kind]")).to_have_text(t["kind_truck"])  # a word, not a code
     expect(page.locator("[data-fact=expected]")).to_have_text(t["cp_expected_yes"])

@@ -204,6 +204,7 @@ def test_enrol_by_scanning_then_check_the_driver(
         page.click("#cp-enrol-camera-start")
         expect(page.locator("#cp-here")).to_contain_text(HERE, timeout=15_000)
         expect(page.locator("#cp-enrol")).to_be_hidden()
+        assert page.locator("#cp-enrol-video").get_attribute("data-decoder") in {"native", "wasm"}
         expect(page.locator("#cp-message")).to_have_text(t["cp_synced"])
 
         # A permit, checked; the driver's name in both scripts.
