@@ -43,6 +43,7 @@ from tests.e2e.browsing import (
     shoot,
     submit_application,
 )
+from tests.e2e.test_checkpoint_app import camera_file
 
 HERE = "BRIDGE-W"
 FRAME = (640, 480)
@@ -115,6 +116,23 @@ def test_the_browser_normalises_an_id_number_as_the_hub_does(server: str, browse
             [["١٢٣-٤٥٦ ٧٨٩", "A12 b34"], list(salt)],
         )
         assert hashes == [hash_id_number(i, salt).hex() for i in ("123456789", "a12b34")]
+        token = "tqd_" + "A" * 43
+        enrolments: list[str | None] = page.evaluate(
+            """async (texts) => {
+              const { enrolmentToken } = await import("/assets/checkpoint/officer.js");
+              return texts.map(enrolmentToken);
+            }""",
+            [
+                token,
+                f"  {token}\n",
+                f"{server}/checkpoint#enrol={token}",
+                f"https://elsewhere.example/checkpoint#enrol={token}",  # another hub: no
+                f"{server}/checkpoint#enrol=not-a-token",
+                "TQ1:NOT-AN-ENROLMENT",
+                "",
+            ],
+        )
+        assert enrolments == [token, token, token, None, None, None, None]
     finally:
         context.close()
 
@@ -258,3 +276,52 @@ def test_enrol_by_scanning_then_check_the_driver(
     assert outside == [], outside
     assert errors == [], errors
     assert problems == [], problems
+
+
+def test_without_webassembly_the_camera_still_reads_with_jsqr(
+    hub: Hub, browser: Browser, chromium: Playwright, tmp_path: Path
+) -> None:
+    """The last resort: when the decoder's .wasm cannot load, the app falls back to jsQR on
+    the page, and the permit is still read from the camera."""
+    api_context = browser.new_context(base_url=hub.base)
+    api = api_context.request
+    result = approve_application(api, submit_application(api, "NO-WASM"))
+    permit_id = result["permits"][0]["id"]
+    token = api.get(f"/api/v1/permits/{permit_id}/token", headers=bearer(api, "trader")).json()[
+        "token"
+    ]
+    device = api.post(
+        "/api/v1/devices",
+        data={"checkpoint": HERE, "name": "no wasm"},
+        headers=bearer(api, "west.admin"),
+    ).json()["token"]
+    api_context.close()
+    video = camera_file(token, tmp_path / "permit.y4m")
+    officer_browser = chromium.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    hub.clock.advance(timedelta(hours=2))
+    context = officer_browser.new_context(
+        base_url=hub.base, permissions=["camera"], service_workers="block"
+    )
+    context.route("**/*.wasm", lambda route: route.abort())
+    page = context.new_page()
+    page.clock.set_fixed_time(hub.clock.now())
+    try:
+        page.goto(f"/checkpoint#enrol={device}")
+        expect(page.locator("#cp-here")).to_contain_text(HERE)
+        page.click("#cp-camera-start")
+        expect(page.locator("#cp-verdict")).to_have_attribute(
+            "data-status", "valid", timeout=30_000
+        )
+        assert page.locator("#cp-video").get_attribute("data-decoder") == "jsqr"
+    finally:
+        context.close()
+        officer_browser.close()
+        hub.clock.advance(timedelta(hours=-2))

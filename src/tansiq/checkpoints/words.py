@@ -100,6 +100,7 @@ LABELS = {
     ),
     "cp_driver_check_button": N_("Check ID"),
     "cp_driver_id_required": N_("Type the ID number from the driver's card."),
+    "cp_driver_checking": N_("Checking the ID number…"),
     "cp_driver_matches": N_("ID number matches: this is the permit's driver."),
     "cp_driver_differs": N_(
         "ID number does NOT match this permit's driver. Check the number, or refuse passage."

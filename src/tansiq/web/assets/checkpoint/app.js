@@ -504,6 +504,9 @@ async function checkDriver() {
   }
   const button = $("cp-driver-form").querySelector("button");
   button.disabled = true;
+  $("cp-driver-mark").textContent = "";
+  // scrypt is slow on purpose (a guess must cost): a moment on a cheap phone.
+  tell($("cp-driver-said"), T.cp_driver_checking);
   try {
     const matches = await driverMatches(verdict.claims.driver, typed);
     const mark = $("cp-driver-mark");
