@@ -363,13 +363,14 @@ function showVerdict(verdict) {
   // What the permit says keeps its own direction (an English plate in an Arabic page, say).
   for (const dd of $("cp-facts").querySelectorAll("dd")) {
     if (dd.dataset.fact === "driver" && c) {
-      // Each spelling isolated on its own: an Arabic and a Latin name must not mix their runs.
-      const names = driverNames(c.driver).map((name) => {
+      // Each spelling on its own line, isolated: an Arabic and a Latin name must not mix
+      // their runs when the line wraps.
+      dd.replaceChildren(...driverNames(c.driver).map((name) => {
         const value = document.createElement("bdi");
+        value.className = "cp-name";
         value.textContent = name;
         return value;
-      });
-      dd.replaceChildren(...names.flatMap((value, i) => (i ? [" / ", value] : [value])));
+      }));
     } else if (ISOLATED.has(dd.dataset.fact)) {
       const value = document.createElement("bdi");
       value.textContent = facts[dd.dataset.fact];
