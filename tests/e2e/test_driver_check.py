@@ -249,6 +249,10 @@ def test_enrol_by_scanning_then_check_the_driver(
             "parseFloat(getComputedStyle(document.getElementById('cp-driver-mark')).fontSize)"
         )
         assert size >= 48  # large type
+        # Not the permit's driver: the refusal comes first, its reason chosen; no passage.
+        expect(page.locator("#cp-passage")).to_be_hidden()
+        expect(page.locator("#cp-refusal-reason")).to_have_value("driver_not_authorised")
+        expect(page.locator("#cp-override")).to_be_visible()
         live = page.evaluate(
             "document.getElementById('cp-driver-said').closest('[role=status]') !== null"
         )
@@ -262,6 +266,8 @@ def test_enrol_by_scanning_then_check_the_driver(
         expect(mark).to_have_attribute("data-matches", "true", timeout=15_000)
         expect(mark).to_have_text("✓")
         expect(page.locator("#cp-driver-said")).to_have_text(t["cp_driver_matches"])
+        expect(page.locator("#cp-passage")).to_be_visible()
+        expect(page.locator("#cp-refusal-reason")).to_have_value("")
         shoot(page, "checkpoint-driver-right", lang, "phone")
         problems += accessibility(page)
 

@@ -247,6 +247,7 @@ async function sync() {
 // --- checking a permit -----------------------------------------------------------------------------
 
 const GOOD = new Set(["valid"]);
+const DRIVER_REFUSAL = "driver_not_authorised";
 const WARN = new Set(["stale"]);
 const ICONS = { good: "✓", aging: "✓", conditions: "✓", warn: "!", bad: "✗" };
 const ISOLATED = new Set(["number", "plate", "kind", "driver", "cargo", "checkpoints", "conditions", "authorities"]);
@@ -389,9 +390,10 @@ function showVerdict(verdict) {
 
 // Safety first: only a valid verdict offers the passage as the main action. Any other verdict
 // puts the refusal first, its reason pre-chosen from the verdict, and lets a vehicle through
-// only as an override (a coded reason and a note), recorded and counted as one.
-function arrangeActions(verdict) {
-  const good = GOOD.has(verdict.status);
+// only as an override (a coded reason and a note), recorded and counted as one. So does a
+// driver whose ID number does not match the permit's (driverMismatch).
+function arrangeActions(verdict, driverMismatch = false) {
+  const good = GOOD.has(verdict.status) && !driverMismatch;
   const actions = $("cp-actions");
   const refusal = $("cp-refusal-form");
   const passage = $("cp-passage");
@@ -404,7 +406,9 @@ function arrangeActions(verdict) {
   const refuse = refusal.querySelector("button");
   refuse.className = good ? "secondary cp-refuse" : "cp-refuse cp-main";
   refuse.textContent = good ? T.cp_refusal : T.cp_refusal_main;
-  $("cp-refusal-reason").value = good ? "" : LABELS.refusalFor[verdict.reason] || LABELS.refusalFor[verdict.status] || "";
+  $("cp-refusal-reason").value = good ? ""
+    : driverMismatch && GOOD.has(verdict.status) ? DRIVER_REFUSAL
+      : LABELS.refusalFor[verdict.reason] || LABELS.refusalFor[verdict.status] || "";
   if (good) actions.insertBefore(passage, refusal);
   else actions.insertBefore(refusal, passage);
   // An escort is the officer's to confirm: no passage until the box is ticked.
@@ -515,6 +519,8 @@ async function checkDriver() {
     mark.className = `cp-driver-mark cp-driver-${matches ? "good" : "bad"}`;
     mark.dataset.matches = String(matches);
     tell($("cp-driver-said"), matches ? T.cp_driver_matches : T.cp_driver_differs, matches ? "good" : "bad");
+    // Not the permit's driver: the refusal comes first, as for a bad verdict.
+    arrangeActions(verdict, !matches);
   } finally {
     button.disabled = false;
   }
