@@ -44,6 +44,27 @@ def test_the_service_worker_covers_the_app_and_versions_its_cache(client: TestCl
         assert client.get(path).status_code == 200, path
 
 
+def test_the_decoder_worker_alone_may_compile_webassembly(client: TestClient) -> None:
+    """The QR decoder's worker carries a policy of its own that allows WebAssembly and only
+    the hub; the page's policy stays as strict as every page's."""
+    worker = client.get("/checkpoint/scan-worker.js")
+    assert worker.status_code == 200
+    assert worker.headers["content-type"].startswith("text/javascript")
+    policy = worker.headers["Content-Security-Policy"]
+    assert policy == "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'"
+    assert "/assets/vendor/zxing-wasm/zxing_reader.wasm" in worker.text
+    page = client.get("/checkpoint").headers["Content-Security-Policy"]
+    assert "wasm" not in page
+    assert "unsafe-eval" not in page
+    assert client.get("/admin").headers["Content-Security-Policy"] == page
+    wasm = client.get("/assets/vendor/zxing-wasm/zxing_reader.wasm")
+    assert wasm.headers["content-type"] == "application/wasm"
+    assert wasm.content[:4] == b"\0asm"
+    # Nothing the app loads names another host: the decoder's .wasm is the hub's own.
+    for path in ("checkpoint/scan-worker.js", "vendor/zxing-wasm/share.js"):
+        assert "https://" not in client.get(f"/assets/{path}").text
+
+
 def test_the_manifest_installs_the_app_at_its_own_path(client: TestClient) -> None:
     client.cookies.set("tansiq_lang", "ar")
     manifest = client.get("/checkpoint/manifest.webmanifest")

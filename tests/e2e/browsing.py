@@ -4,6 +4,7 @@ refuses every request off the hub, checks widths, takes screenshots and runs axe
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import socket
@@ -18,6 +19,8 @@ from typing import Any
 
 import pytest
 import uvicorn
+import zxingcpp
+from PIL import Image
 from playwright.sync_api import (
     APIRequestContext,
     Browser,
@@ -147,6 +150,13 @@ def shoot(page: Page, name: str, lang: str, leave_at: str) -> None:
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / f"{name}-{lang}-{size}.png"), full_page=True)
     page.set_viewport_size({"width": SIZES[leave_at][0], "height": SIZES[leave_at][1]})
+
+
+def read_qr(png: bytes) -> str:
+    """The text of the QR code in a screenshot (zxing-cpp, as ``tansiq permit verify --image``
+    reads one); empty when there is none."""
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    return found[0].text if found else ""
 
 
 def accessibility(page: Page) -> list[str]:

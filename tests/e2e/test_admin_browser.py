@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, FilePayload, Page, expect
 
-from tests.e2e.browsing import Visit
+from tests.e2e.browsing import Visit, read_qr
 
 SQUARE = [[41.0, 34.3], [41.02, 34.3], [41.02, 34.32], [41.0, 34.32], [41.0, 34.3]]
 BOWTIE = [[41.0, 34.3], [41.02, 34.32], [41.02, 34.3], [41.0, 34.32], [41.0, 34.3]]
@@ -141,9 +141,14 @@ def test_admin_journey(server: str, browser: Browser, lang: str, tmp_path: Path)
     page.select_option("#checkpoint", f"W-HILL-{lang}")
     page.fill("#name", "Hill phone")
     page.click("form[action='/admin/devices'] button")
-    token = page.locator("#device-token").inner_text()
+    # Beside the button: the enrolment QR code first, the token folded away for typing by hand.
+    expect(page.locator("#enrol-qr svg")).to_be_visible()
+    token = page.locator("#device-token").text_content() or ""
     assert token.startswith("tqd_")
     expect(page.locator("#enrol-link")).to_have_attribute("href", f"/checkpoint#enrol={token}")
+    assert read_qr(page.locator("#enrol-qr svg").screenshot()) == (
+        f"{server}/checkpoint#enrol={token}"
+    )
     problems += west.look("admin-devices")
     page.goto("/admin/devices")
     assert token not in page.content()

@@ -123,13 +123,14 @@ def test_a_long_cargo_summary_is_cut_to_the_claims_limit() -> None:
 @pytest.mark.parametrize(
     ("name_ar", "name_latin", "printed", "in_token"),
     [
-        ("سمير", "Samir", "سمير / Samir", "Samir"),
-        ("سمير", "", "سمير", "سمير"),
-        ("", "Samir", "Samir", "Samir"),
+        ("سمير", "Samir", "سمير / Samir", ("سمير", "Samir")),
+        ("سمير", "", "سمير", ("سمير",)),
+        ("", "Samir", "Samir", ("Samir",)),
+        ("س" * 41, "S" * 41, "س" * 41 + " / " + "S" * 41, ("س" * 39 + "…", "S" * 39 + "…")),
     ],
 )
 def test_the_holders_names_printed_and_in_the_token(
-    name_ar: str, name_latin: str, printed: str, in_token: str
+    name_ar: str, name_latin: str, printed: str, in_token: tuple[str, ...]
 ) -> None:
     shown = facts(name_ar=name_ar, name_latin=name_latin)
     assert shown.holder.names == printed
@@ -145,6 +146,6 @@ def test_the_holders_names_printed_and_in_the_token(
         conditions=(Condition(ConditionKind.ESCORT_REQUIRED),),
         signers=2,
     )
-    assert claims.driver.name == in_token
+    assert claims.driver.names == in_token
     assert (claims.cti, claims.version) == ("P-000007", 2)
     assert [(c.kind, c.detail) for c in claims.conditions] == [("escort_required", "")]

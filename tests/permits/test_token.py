@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import unicodedata
 import zlib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -481,3 +482,21 @@ def test_a_claim_keyed_by_cbor_true_is_not_the_claim_keyed_by_one() -> None:
     vehicle[7] = {True: "12 345 AB", 2: "truck"}
     with pytest.raises(PermitTokenMalformed):
         claims_from_cbor(cbor2.dumps(vehicle))
+
+
+def test_the_drivers_arabic_name_travels_beside_the_latin_one() -> None:
+    both = replace(
+        claims(), driver=Driver(name="Samir", id_hash=b"1" * 32, id_salt=SALT, name_ar="سمير")
+    )
+    back = claims_from_cbor(claims_to_cbor(both))
+    assert (back.driver.name, back.driver.name_ar, back.driver.names) == (
+        "Samir",
+        "سمير",
+        ("سمير", "Samir"),
+    )
+    # Without an Arabic spelling the key is left out, not sent empty; sent empty, it is refused.
+    assert 4 not in cbor2.loads(claims_to_cbor(claims()))[8]
+    body = cbor2.loads(claims_to_cbor(claims()))
+    body[8][4] = ""
+    with pytest.raises(PermitTokenMalformed):
+        claims_from_cbor(cbor2.dumps(body))

@@ -11,6 +11,8 @@ from click.testing import CliRunner, Result
 
 from tansiq.cli.permit import permit
 from tansiq.context import HubContext
+from tansiq.permits.claims import Driver
+from tansiq.permits.id_hash import hash_id_number
 from tansiq.permits.keys import raw_public_key
 from tansiq.permits.qr import make_qr
 from tansiq.permits.token import assemble, decode, sign_permit
@@ -23,8 +25,10 @@ from tansiq.permits.trust import (
 )
 from tests.permits.builders import (
     AUTHORITY_SIGNERS,
+    DRIVER_ID,
     GOVERNANCE,
     ISSUED,
+    SALT,
     claims,
     revocation,
     trust_list,
@@ -236,3 +240,51 @@ def test_daylight_is_judged_where_the_checkpoint_stands(files: dict[str, Path]) 
     assert run(files, TOKEN, "--at", night).exit_code == 0
     assert run(files, TOKEN, "--at", AT, "--position", "37.18,36.22").exit_code == 0
     assert run(files, TOKEN, "--position", "east").exit_code == 2
+
+
+BOTH_NAMES = sign_permit(
+    claims(
+        driver=Driver(
+            name="Ahmad al-Khatib",
+            name_ar="أحمد الخطيب",
+            id_hash=hash_id_number(DRIVER_ID, SALT),
+            id_salt=SALT,
+        )
+    ),
+    AUTHORITY_SIGNERS,
+)
+
+
+@pytest.mark.parametrize("typed", ["123456789", "123-456 789", "١٢٣٤٥٦٧٨٩", "۱۲۳ ۴۵۶ ۷۸۹"])
+def test_the_drivers_id_number_matches_however_it_is_typed(
+    files: dict[str, Path], typed: str
+) -> None:
+    result = run(files, BOTH_NAMES, "--at", AT, "--driver-id", typed)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].startswith("✓ ID number matches the permit's driver.")
+    assert "driver أحمد الخطيب / Ahmad al-Khatib" in result.output
+
+
+def test_a_wrong_driver_id_is_a_cross_and_exits_1(files: dict[str, Path]) -> None:
+    result = run(files, BOTH_NAMES, "--at", AT, "--driver-id", "123456780")
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "*** VALID ***"  # the permit itself is good: the driver is not
+    assert lines[1].startswith("✗ ID number does NOT match")
+    assert "رقم الهوية لا يطابق" in lines[1]
+
+
+def test_the_driver_check_in_json(files: dict[str, Path]) -> None:
+    right = json.loads(
+        run(files, BOTH_NAMES, "--at", AT, "--json", "--driver-id", "123 456 789").output
+    )
+    wrong = json.loads(run(files, BOTH_NAMES, "--at", AT, "--json", "--driver-id", "1").output)
+    assert right["driver_id"]["matches"] is True
+    assert wrong["driver_id"]["matches"] is False
+    assert set(wrong["driver_id"]["message"]) == {"en", "ar"}
+    assert (right["permit"]["driver"], right["permit"]["driver_ar"]) == (
+        "Ahmad al-Khatib",
+        "أحمد الخطيب",
+    )
+    assert "driver_id" not in json.loads(run(files, BOTH_NAMES, "--at", AT, "--json").output)

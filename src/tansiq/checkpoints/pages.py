@@ -19,8 +19,10 @@ from functools import cache
 from importlib import resources
 from typing import Any, Final
 
+import segno
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
+from markupsafe import Markup
 
 from tansiq.checkpoints import service as devices
 from tansiq.checkpoints.client import NOT_SIGNED_HERE
@@ -63,8 +65,28 @@ SHELL: Final = (
     f"{ASSETS}/checkpoint/keys.js",
     f"{ASSETS}/checkpoint/cbor.js",
     f"{ASSETS}/checkpoint/icon.svg",
+    # Scanning and the driver check (see SCAN_WORKER for the worker itself).
+    f"{ASSETS}/checkpoint/camera.js",
+    f"{ASSETS}/checkpoint/scan.js",
+    f"{ASSETS}/checkpoint/scan-options.js",
+    f"{ASSETS}/checkpoint/officer.js",
+    f"{ASSETS}/checkpoint/driver.js",
+    f"{ASSETS}/vendor/zxing-wasm/reader.js",
+    f"{ASSETS}/vendor/zxing-wasm/share.js",
+    f"{ASSETS}/vendor/zxing-wasm/zxing_reader.wasm",
+    *(
+        f"{ASSETS}/vendor/noble-hashes/{name}.js"
+        for name in ("scrypt", "pbkdf2", "hmac", "sha2", "utils", "_md", "_u64")
+    ),
     f"{ASSETS}/vendor/jsqr/jsQR.js",
+    f"{APP}/scan-worker.js",
     f"{APP}/manifest.webmanifest",
+)
+# The QR decoder's worker, served from the app's path with a policy of its own: it may compile
+# WebAssembly ('wasm-unsafe-eval', the zxing-cpp build) and load scripts and the .wasm from
+# the hub, nothing else. The page's own policy stays as every page's (no WebAssembly there).
+SCAN_WORKER_CSP: Final = (
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'"
 )
 
 
@@ -76,6 +98,7 @@ def _static(path: str) -> bytes:
 def _worker_script() -> bytes:
     """The service worker, with a cache name that changes whenever any cached file does."""
     digest = hashlib.sha256(_static("checkpoint/sw.js"))
+    digest.update(_static("checkpoint/scan-worker.js"))
     for path in SHELL:
         if path.startswith(ASSETS):
             digest.update(_static(path.removeprefix(ASSETS + "/")))
@@ -153,6 +176,20 @@ def service_worker() -> Response:
     )
 
 
+@router.get(f"{APP}/scan-worker.js")
+def scan_worker() -> Response:
+    """The QR decoder's Web Worker (see :data:`SCAN_WORKER_CSP`)."""
+    return Response(
+        _static("checkpoint/scan-worker.js"),
+        media_type="text/javascript",
+        headers={
+            "Content-Security-Policy": SCAN_WORKER_CSP,
+            "Cache-Control": "no-cache",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 @router.get(f"{APP}/manifest.webmanifest")
 def manifest(s: Current) -> Response:
     t = s.words()
@@ -204,7 +241,7 @@ def _devices(
     me: Principal,
     form: FormState = FRESH,
     *,
-    new: dict[str, str] | None = None,
+    new: dict[str, Any] | None = None,
     revoked: int | None = None,
 ) -> Response:
     authorities = {party.id: party for party in managed_authorities(s.session, me)}
@@ -243,9 +280,22 @@ def _devices(
     )
 
 
+def enrolment_qr(link: str, title: str) -> Markup:
+    """The enrolment link as an inline SVG QR code (drawn by the hub, nothing fetched), for the
+    officer's phone to scan: its camera opens the link, or the app's own scanner reads it."""
+    code = segno.make_qr(link, error="m")
+    svg = code.svg_inline(scale=5, border=4, title=title)
+    return Markup(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704 - segno's own SVG
+
+
 @router.get("/admin/devices")
 def devices_page(s: Current, revoked: str = "") -> Response:
     new = s.page.take_once("device")
+    if new is not None:
+        # Absolute: a phone that scans it must know which hub to open.
+        absolute = str(s.request.base_url).rstrip("/") + new["link"]
+        title = s.words()["enrol_code"].replace("{device}", new["name"])
+        new = {**new, "absolute_link": absolute, "qr": enrolment_qr(absolute, title)}
     return view(s, lambda me: _devices(s, me, new=new, revoked=record_id(revoked)))
 
 

@@ -16,6 +16,13 @@ LABELS = {
         "Open this link on the device itself, or hand the token to the checkpoint officer in "
         "person. Anyone holding it can act as this device until you revoke it."
     ),
+    "enrol_by_scanning": N_(
+        "On the officer's phone: scan this code with the camera, or open the checkpoint app "
+        "and tap “Scan the enrolment code”. Then leave this page: anyone who sees the "
+        "code can act as this device until you revoke it."
+    ),
+    "enrol_code": N_("Enrolment code for device “{device}”"),
+    "device_token_by_hand": N_("No camera? The token to type in by hand"),
     "registered": N_("Registered"),
     "last_sync": N_("Last sync"),
     "never": N_("Never"),
@@ -77,6 +84,27 @@ LABELS = {
     "cp_device_token": N_("Device token"),
     "cp_enrol_button": N_("Enrol"),
     "cp_enrolled": N_("Device enrolled."),
+    "cp_enrol_scan": N_("Scan the enrolment code"),
+    "cp_enrol_scan_help": N_(
+        "Hold the enrolment code from the administrator's screen in the frame."
+    ),
+    "cp_enrol_or_paste": N_("Or paste the device token or the enrolment link"),
+    "cp_not_enrolment_code": N_(
+        "That is not an enrolment code of this hub. Scan the code on your administrator's "
+        "devices page, or paste the token."
+    ),
+    "cp_driver_check": N_("Check the driver"),
+    "cp_driver_id": N_("ID number on the driver's card"),
+    "cp_driver_id_help": N_(
+        "Checked on this device against the permit's code; the number is not stored or sent."
+    ),
+    "cp_driver_check_button": N_("Check ID"),
+    "cp_driver_id_required": N_("Type the ID number from the driver's card."),
+    "cp_driver_checking": N_("Checking the ID number…"),
+    "cp_driver_matches": N_("ID number matches: this is the permit's driver."),
+    "cp_driver_differs": N_(
+        "ID number does NOT match this permit's driver. Check the number, or refuse passage."
+    ),
     "cp_scan": N_("Check a permit"),
     "cp_camera_start": N_("Scan with the camera"),
     "cp_camera_stop": N_("Stop the camera"),

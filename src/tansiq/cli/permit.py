@@ -23,6 +23,7 @@ from tansiq.core.i18n import N_, Locale
 from tansiq.permits.keys import ALG_EDDSA, PublicKey, decode_key, load_public_key
 from tansiq.permits.token_errors import PublicKeyInvalid
 from tansiq.permits.trust import RevocationState, load_revocations, load_trust_list
+from tansiq.verifier.driver import DriverCheck, check_driver
 from tansiq.verifier.image import read_qr_text
 from tansiq.verifier.verify import DEFAULT_HARD_DATA_AGE, DEFAULT_MAX_DATA_AGE, Verdict, verify
 
@@ -126,7 +127,7 @@ def _when(ctx: click.Context, value: str | None) -> datetime:
     return ensure_utc(parsed)
 
 
-def _shown(verdict: Verdict) -> dict[str, Any]:
+def _shown(verdict: Verdict, driver: DriverCheck | None) -> dict[str, Any]:
     claims = verdict.claims
     body: dict[str, Any] = {
         "status": verdict.status.value,
@@ -146,19 +147,29 @@ def _shown(verdict: Verdict) -> dict[str, Any]:
             "valid_until": claims.exp.isoformat(),
             "vehicle": {"plate": claims.vehicle.plate, "kind": claims.vehicle.kind},
             "driver": claims.driver.name,
+            "driver_ar": claims.driver.name_ar,
             "cargo": claims.cargo,
             "checkpoints": list(claims.checkpoints),
             "conditions": [{"kind": c.kind, "detail": c.detail} for c in claims.conditions],
             "signed_by": list(verdict.authorities),
         }
+    if driver is not None:
+        body["driver_id"] = {
+            "matches": driver.matches,
+            "message": {locale.value: driver.message(locale) for locale in Locale},
+        }
     return body
 
 
-def _print(verdict: Verdict) -> None:
+def _print(verdict: Verdict, driver: DriverCheck | None) -> None:
     word = verdict.status.value.replace("_", " ").upper()
     click.echo(f"*** {word} ***")
     first = cli_locale()
-    for locale in (first, *(other for other in Locale if other is not first)):
+    if driver is not None:
+        # The driver's check, as large as a terminal allows: its own line, the mark first.
+        said = " / ".join(driver.message(locale) for locale in (first, *_others(first)))
+        click.echo(f"{driver.mark} {said}")
+    for locale in (first, *_others(first)):
         click.echo(verdict.message(locale))
     click.echo(f"data age: {verdict.data_age.total_seconds() / 3600:.1f} h")
     warning = verdict.data_warning(first)
@@ -172,7 +183,7 @@ def _print(verdict: Verdict) -> None:
     click.echo(f"permit {claims.cti} v{claims.version} ({claims.issuer})")
     click.echo(f"  valid {claims.nbf:%Y-%m-%d %H:%M} to {claims.exp:%Y-%m-%d %H:%M} UTC")
     click.echo(f"  vehicle {claims.vehicle.plate} ({claims.vehicle.kind})")
-    click.echo(f"  driver {claims.driver.name}")
+    click.echo(f"  driver {' / '.join(claims.driver.names)}")
     click.echo(f"  cargo {claims.cargo}")
     if claims.checkpoints:
         click.echo(f"  checkpoints {' > '.join(claims.checkpoints)}")
@@ -180,6 +191,10 @@ def _print(verdict: Verdict) -> None:
         click.echo(f"  condition {condition.kind} {condition.detail}".rstrip())
     if verdict.authorities:
         click.echo(f"  signed by {', '.join(verdict.authorities)}")
+
+
+def _others(first: Locale) -> tuple[Locale, ...]:
+    return tuple(other for other in Locale if other is not first)
 
 
 # Suspend, reinstate, revoke and token act on the hub's database: they live beside the other
@@ -234,6 +249,12 @@ def permit() -> None:
 )
 @click.option("--checkpoint", metavar="CODE", help="This checkpoint's code.")
 @click.option("--at", "at", metavar="TIME", help="Check as of this time (default: now).")
+@click.option(
+    "--driver-id",
+    metavar="NUMBER",
+    help="The ID number on the driver's card: checked against the permit's salted hash "
+    "(digits of any script, spaces and dashes allowed); a mismatch exits 1.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
 @MAX_AGE
 @HARD_LIMIT
@@ -248,12 +269,14 @@ def verify_command(
     governance: tuple[str, ...],
     checkpoint: str | None,
     at: str | None,
+    driver_id: str | None,
     as_json: bool,
     max_age_hours: float,
     hard_limit_hours: float,
     position: tuple[float, float] | None,
 ) -> None:
-    """Check a permit TOKEN (or --image) offline: prints the verdict, exit code 0 only if valid."""
+    """Check a permit TOKEN (or --image) offline: prints the verdict, exit code 0 only if valid
+    (and, with --driver-id, only if the ID number is the permit's driver's)."""
     if (token is None) == (image is None):
         raise TokenSourceNeeded
     keys = _governance_keys(governance)
@@ -274,9 +297,12 @@ def verify_command(
         hard_data_age=timedelta(hours=hard_limit_hours),
         position=position,
     )
+    driver = None
+    if driver_id is not None and verdict.claims is not None:
+        driver = check_driver(verdict.claims, driver_id)
     if as_json:
-        click.echo(json.dumps(_shown(verdict), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_shown(verdict, driver), ensure_ascii=False, indent=2))
     else:
-        _print(verdict)
-    if not verdict.valid:
+        _print(verdict, driver)
+    if not verdict.valid or (driver is not None and not driver.matches):
         ctx.exit(EXIT_NOT_VALID)

@@ -11,9 +11,10 @@ key   claim         CBOR
 5     nbf           unsigned integer, seconds (valid from)
 6     exp           unsigned integer, seconds (valid until, exclusive)
 7     vehicle       map {1: plate (text), 2: kind (text)}
-8     driver        map {1: name (text), 2: id hash (bstr 32), 3: salt (bstr 16)}, where
-                    hash = scrypt(normalised ID number as UTF-8, salt, N=2^14, r=8, p=1),
-                    see :mod:`tansiq.permits.id_hash`
+8     driver        map {1: name (text), 2: id hash (bstr 32), 3: salt (bstr 16), 4: the name
+                    in Arabic script (text, optional: only when key 1 is the Latin spelling)},
+                    where hash = scrypt(normalised ID number as UTF-8, salt, N=2^14, r=8,
+                    p=1), see :mod:`tansiq.permits.id_hash`
 9     cargo         text, a short summary
 10    route         array of integers at 1e-5 degree: lon0, lat0 absolute, then per point the
                     differences from the previous point (optional)
@@ -79,14 +80,18 @@ class Vehicle:
 
 @dataclass(frozen=True)
 class Driver:
-    """The driver's name and a salted hash of the ID number (the number itself never travels)."""
+    """The driver's name and a salted hash of the ID number (the number itself never travels).
+    ``name`` is the Latin spelling when there is one, else the only one; ``name_ar`` the Arabic
+    spelling beside a Latin one (an officer reads the name in either script)."""
 
     name: str
     id_hash: bytes
     id_salt: bytes
+    name_ar: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", _text(self.name, "driver name"))
+        object.__setattr__(self, "name_ar", _text(self.name_ar, "driver name", required=False))
         if not (
             isinstance(self.id_hash, bytes)
             and len(self.id_hash) == 32
@@ -102,6 +107,11 @@ class Driver:
     def matches_id(self, presented: str) -> bool:
         """Whether the ID number an officer is shown is the one the permit was issued for."""
         return hmac.compare_digest(hash_id_number(presented, self.id_salt), self.id_hash)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every spelling the token carries, Arabic first."""
+        return tuple(name for name in (self.name_ar, self.name) if name)
 
 
 @dataclass(frozen=True)
@@ -177,7 +187,8 @@ def claims_to_cbor(claims: PermitClaims) -> bytes:
         5: int(claims.nbf.timestamp()),
         6: int(claims.exp.timestamp()),
         7: {1: claims.vehicle.plate, 2: claims.vehicle.kind},
-        8: {1: claims.driver.name, 2: claims.driver.id_hash, 3: claims.driver.id_salt},
+        8: {1: claims.driver.name, 2: claims.driver.id_hash, 3: claims.driver.id_salt}
+        | ({4: claims.driver.name_ar} if claims.driver.name_ar else {}),
         9: claims.cargo,
     }
     if claims.route:
@@ -242,10 +253,12 @@ def claims_from_cbor(payload: bytes) -> PermitClaims:
     """Parse payload bytes into claims; anything unexpected raises PermitTokenMalformed."""
     body = _map(strict_loads(payload), set(range(1, 14)), {1, 2, 3, 4, 5, 6, 7, 8, 9, 13}, "claims")
     vehicle = _map(body[7], {1, 2}, {1, 2}, "vehicle")
-    driver = _map(body[8], {1, 2, 3}, {1, 2, 3}, "driver")
+    driver = _map(body[8], {1, 2, 3, 4}, {1, 2, 3}, "driver")
     conditions = [
         _map(item, {1, 2}, {1}, "condition") for item in _list(body.get(12, []), "conditions", 64)
     ]
+    if 4 in driver and not (isinstance(driver[4], str) and normalise_text(driver[4])):
+        raise PermitTokenMalformed(problem="driver's Arabic name is empty")
     if type(body[3]) is not int:
         raise PermitTokenMalformed(problem="version is not an integer")
     try:
@@ -257,7 +270,9 @@ def claims_from_cbor(payload: bytes) -> PermitClaims:
             nbf=_seconds(body[5], "nbf"),
             exp=_seconds(body[6], "exp"),
             vehicle=Vehicle(plate=vehicle[1], kind=vehicle[2]),
-            driver=Driver(name=driver[1], id_hash=driver[2], id_salt=driver[3]),
+            driver=Driver(
+                name=driver[1], id_hash=driver[2], id_salt=driver[3], name_ar=driver.get(4, "")
+            ),
             cargo=body[9],
             required_kids=tuple(_list(body[13], "required", MAX_SIGNATURES)),
             route=_route(body.get(10, [])),

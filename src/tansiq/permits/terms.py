@@ -12,7 +12,12 @@ from tansiq.permits import claims
 from tansiq.permits.domain import Condition, permit_cti
 from tansiq.permits.route_fit import fit_claims
 
-MAX_CARGO_SUMMARY = 200
+# What the token carries of the free text, cut with an ellipsis past these lengths (the printed
+# page shows it whole). Chosen so that the largest permit of three signers, with both names
+# and the cargo at these lengths in the least compressible script, still fits its QR code
+# (tests/permits/test_token_size.py).
+MAX_CARGO_SUMMARY = 100
+MAX_NAME_IN_TOKEN = 40
 
 
 @dataclass(frozen=True)
@@ -112,9 +117,13 @@ def permit_claims(
             exp=valid_until,
             vehicle=facts.vehicle,
             driver=claims.Driver(
-                name=facts.holder.name_latin or facts.holder.name_ar,
+                name=_cut(facts.holder.name_latin or facts.holder.name_ar, MAX_NAME_IN_TOKEN),
                 id_hash=facts.holder.id_hash,
                 id_salt=facts.holder.id_salt,
+                # Beside a Latin spelling, the Arabic one too: the officer reads either script.
+                name_ar=_cut(facts.holder.name_ar, MAX_NAME_IN_TOKEN)
+                if facts.holder.name_latin
+                else "",
             ),
             cargo=facts.cargo_summary,
             required_kids=(b"\x00" * 8,),

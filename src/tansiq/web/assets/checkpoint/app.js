@@ -7,6 +7,9 @@ import {
   signedByOperator, toBase64, verify,
 } from "./verify.js";
 import { dropEvents, firstEvents, getMeta, putMeta, queueEvent, queueLength } from "./store.js";
+import { startCamera, stopCamera, theDecoder } from "./camera.js";
+import { driverMatches, driverNames } from "./driver.js";
+import { enrolmentToken, tell } from "./officer.js";
 
 const root = document.getElementById("officer");
 const LANG = root.dataset.lang;
@@ -244,6 +247,7 @@ async function sync() {
 // --- checking a permit -----------------------------------------------------------------------------
 
 const GOOD = new Set(["valid"]);
+const DRIVER_REFUSAL = "driver_not_authorised";
 const WARN = new Set(["stale"]);
 const ICONS = { good: "✓", aging: "✓", conditions: "✓", warn: "!", bad: "✗" };
 const ISOLATED = new Set(["number", "plate", "kind", "driver", "cargo", "checkpoints", "conditions", "authorities"]);
@@ -252,9 +256,10 @@ async function check(raw) {
   const text = raw.trim();
   if (!text) return;
   if (!state.trust) {
-    say(T.cp_no_trust);
+    tell($("cp-check-said"), T.cp_no_trust, "warn");
     return;
   }
+  tell($("cp-check-said"), "");
   const verdict = signedByOperator(
     await verify(text, {
       trust: state.trust,
@@ -344,7 +349,7 @@ function showVerdict(verdict) {
     number: c ? `${c.cti}-${c.version}` : "",
     plate: c ? c.vehicle.plate : "",
     kind: c ? LABELS.kinds[c.vehicle.kind] || c.vehicle.kind : "",
-    driver: c ? c.driver.name : "",
+    driver: "", // below: each spelling on its own
     cargo: c ? c.cargo || T.cp_none : "",
     window: c ? fill(T.cp_window_value, { start: when(c.nbf * 1000), end: when(c.exp * 1000) }) : "",
     checkpoints: c ? c.checkpoints.join(" · ") || T.cp_none : "",
@@ -358,7 +363,16 @@ function showVerdict(verdict) {
   $("cp-facts").hidden = !c;
   // What the permit says keeps its own direction (an English plate in an Arabic page, say).
   for (const dd of $("cp-facts").querySelectorAll("dd")) {
-    if (ISOLATED.has(dd.dataset.fact)) {
+    if (dd.dataset.fact === "driver" && c) {
+      // Each spelling on its own line, isolated: an Arabic and a Latin name must not mix
+      // their runs when the line wraps.
+      dd.replaceChildren(...driverNames(c.driver).map((name) => {
+        const value = document.createElement("bdi");
+        value.className = "cp-name";
+        value.textContent = name;
+        return value;
+      }));
+    } else if (ISOLATED.has(dd.dataset.fact)) {
       const value = document.createElement("bdi");
       value.textContent = facts[dd.dataset.fact];
       dd.replaceChildren(value);
@@ -367,6 +381,8 @@ function showVerdict(verdict) {
     }
   }
   arrangeActions(verdict);
+  resetDriverCheck(Boolean(c));
+  tell($("cp-recorded"), "");
   $("cp-result").hidden = false;
   $("cp-actions").hidden = false;
   $("cp-result").focus();
@@ -374,9 +390,10 @@ function showVerdict(verdict) {
 
 // Safety first: only a valid verdict offers the passage as the main action. Any other verdict
 // puts the refusal first, its reason pre-chosen from the verdict, and lets a vehicle through
-// only as an override (a coded reason and a note), recorded and counted as one.
-function arrangeActions(verdict) {
-  const good = GOOD.has(verdict.status);
+// only as an override (a coded reason and a note), recorded and counted as one. So does a
+// driver whose ID number does not match the permit's (driverMismatch).
+function arrangeActions(verdict, driverMismatch = false) {
+  const good = GOOD.has(verdict.status) && !driverMismatch;
   const actions = $("cp-actions");
   const refusal = $("cp-refusal-form");
   const passage = $("cp-passage");
@@ -389,7 +406,9 @@ function arrangeActions(verdict) {
   const refuse = refusal.querySelector("button");
   refuse.className = good ? "secondary cp-refuse" : "cp-refuse cp-main";
   refuse.textContent = good ? T.cp_refusal : T.cp_refusal_main;
-  $("cp-refusal-reason").value = good ? "" : LABELS.refusalFor[verdict.reason] || LABELS.refusalFor[verdict.status] || "";
+  $("cp-refusal-reason").value = good ? ""
+    : driverMismatch && GOOD.has(verdict.status) ? DRIVER_REFUSAL
+      : LABELS.refusalFor[verdict.reason] || LABELS.refusalFor[verdict.status] || "";
   if (good) actions.insertBefore(passage, refusal);
   else actions.insertBefore(refusal, passage);
   // An escort is the officer's to confirm: no passage until the box is ticked.
@@ -425,67 +444,97 @@ async function record(action, reasonCode = null, note = "") {
   });
   state.verdict = null;
   $("cp-actions").hidden = true;
-  say({ passage: T.cp_recorded_passage, override: T.cp_recorded_override }[action] || T.cp_recorded_refusal);
+  $("cp-driver-check").hidden = true;
+  // Said where the officer tapped: the actions fold away and this takes their place.
+  tell($("cp-recorded"), { passage: T.cp_recorded_passage, override: T.cp_recorded_override }[action] || T.cp_recorded_refusal, "good");
+  $("cp-next").focus();
   await renderStatus();
   if (navigator.onLine) sync();
 }
 
-// --- the camera: frames to jsQR until a code is found ------------------------------------------------
+// --- the camera: the best decoder the device has (camera.js, scan.js) ---------------------------------
 
-let stream = null;
+const PERMIT_CAMERA = {
+  video: $("cp-video"), start: $("cp-camera-start"), stop: $("cp-camera-stop"), help: $("cp-camera-help"),
+};
+const ENROL_CAMERA = {
+  video: $("cp-enrol-video"), start: $("cp-enrol-camera-start"), stop: $("cp-enrol-camera-stop"), help: $("cp-enrol-camera-help"),
+};
 
-async function startCamera() {
-  const video = $("cp-video");
-  try {
-    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
-  } catch {
-    say(T.cp_camera_failed);
-    return;
-  }
-  video.srcObject = stream;
-  video.hidden = false;
-  $("cp-camera-help").hidden = false;
-  $("cp-camera-start").hidden = true;
-  $("cp-camera-stop").hidden = false;
-  await video.play().catch(() => {});
-  const canvas = document.createElement("canvas");
-  const context = canvas.getContext("2d", { willReadFrequently: true });
-  const frame = () => {
-    if (!stream) return;
-    if (video.videoWidth) {
-      const scale = Math.min(1, 960 / Math.max(video.videoWidth, video.videoHeight));
-      canvas.width = Math.round(video.videoWidth * scale);
-      canvas.height = Math.round(video.videoHeight * scale);
-      context.drawImage(video, 0, 0, canvas.width, canvas.height);
-      const image = context.getImageData(0, 0, canvas.width, canvas.height);
-      const found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
-      if (found && found.data) {
-        stopCamera();
-        $("cp-code").value = found.data;
-        check(found.data);
-        return;
-      }
-    }
-    setTimeout(frame, 150);
-  };
-  frame();
+async function scanPermits() {
+  tell($("cp-check-said"), "");
+  const started = await startCamera(PERMIT_CAMERA, (text) => {
+    $("cp-code").value = text;
+    check(text);
+    return true;
+  });
+  if (!started) tell($("cp-check-said"), T.cp_camera_failed, "warn");
 }
 
-function stopCamera() {
-  if (stream) for (const track of stream.getTracks()) track.stop();
-  stream = null;
-  $("cp-video").hidden = true;
-  $("cp-video").srcObject = null;
-  $("cp-camera-help").hidden = true;
-  $("cp-camera-start").hidden = false;
-  $("cp-camera-stop").hidden = true;
+// The enrolment code the admin's page shows: a link to this app with the device token in its
+// fragment (or the bare token). Anything else is said to be no enrolment code, and scanning goes on.
+async function scanEnrolment() {
+  tell($("cp-enrol-said"), "");
+  const started = await startCamera(ENROL_CAMERA, (text) => {
+    const token = enrolmentToken(text);
+    if (!token) {
+      tell($("cp-enrol-said"), T.cp_not_enrolment_code, "warn");
+      return false;
+    }
+    enrol(token);
+    return true;
+  });
+  if (!started) tell($("cp-enrol-said"), T.cp_camera_failed, "warn");
+}
+
+// --- checking the driver: the typed ID number against the permit's salted hash (driver.js) -----------
+
+function resetDriverCheck(shown) {
+  $("cp-driver-check").hidden = !shown;
+  $("cp-driver-id").value = "";
+  const mark = $("cp-driver-mark");
+  mark.textContent = "";
+  mark.className = "cp-driver-mark";
+  tell($("cp-driver-said"), "");
+}
+
+async function checkDriver() {
+  const verdict = state.verdict;
+  const typed = $("cp-driver-id").value;
+  if (!verdict || !verdict.claims) return;
+  if (!typed.trim()) {
+    tell($("cp-driver-said"), T.cp_driver_id_required, "warn");
+    $("cp-driver-id").focus();
+    return;
+  }
+  const button = $("cp-driver-form").querySelector("button");
+  button.disabled = true;
+  $("cp-driver-mark").textContent = "";
+  // scrypt is slow on purpose (a guess must cost): a moment on a cheap phone.
+  tell($("cp-driver-said"), T.cp_driver_checking);
+  try {
+    const matches = await driverMatches(verdict.claims.driver, typed);
+    const mark = $("cp-driver-mark");
+    mark.textContent = matches ? "✓" : "✗";
+    mark.className = `cp-driver-mark cp-driver-${matches ? "good" : "bad"}`;
+    mark.dataset.matches = String(matches);
+    tell($("cp-driver-said"), matches ? T.cp_driver_matches : T.cp_driver_differs, matches ? "good" : "bad");
+    // Not the permit's driver: the refusal comes first, as for a bad verdict.
+    arrangeActions(verdict, !matches);
+  } finally {
+    button.disabled = false;
+  }
 }
 
 // --- wiring ----------------------------------------------------------------------------------------
 
 async function enrol(token) {
-  const clean = token.trim();
-  if (!clean) return;
+  const clean = enrolmentToken(token);
+  if (!clean) {
+    tell($("cp-enrol-said"), T.cp_not_enrolment_code, "warn");
+    return;
+  }
+  stopCamera();
   await putMeta({ token: clean });
   state.token = clean;
   say(T.cp_enrolled);
@@ -515,14 +564,16 @@ $("cp-refusal-form").addEventListener("submit", (event) => {
   const reason = $("cp-refusal-reason").value;
   const note = $("cp-note").value.trim();
   if (!reason) {
-    say(T.cp_reason_required);
+    tell($("cp-refusal-said"), T.cp_reason_required, "warn");
+    $("cp-refusal-reason").focus();
     return;
   }
   if (NOTE_REQUIRED.has(reason) && !note) {
-    say(T.cp_note_required);
+    tell($("cp-refusal-said"), T.cp_note_required, "warn");
     $("cp-note").focus();
     return;
   }
+  tell($("cp-refusal-said"), "");
   record("refusal", reason, note);
   $("cp-note").value = "";
   $("cp-refusal-reason").value = "";
@@ -532,15 +583,16 @@ $("cp-override-form").addEventListener("submit", (event) => {
   const reason = $("cp-override-reason").value;
   const note = $("cp-override-note").value.trim();
   if (!reason) {
-    say(T.cp_override_reason_required);
+    tell($("cp-override-said"), T.cp_override_reason_required, "warn");
     $("cp-override-reason").focus();
     return;
   }
   if (!note) {
-    say(T.cp_override_note_required);
+    tell($("cp-override-said"), T.cp_override_note_required, "warn");
     $("cp-override-note").focus();
     return;
   }
+  tell($("cp-override-said"), "");
   record("override", reason, note);
 });
 $("cp-next").addEventListener("click", () => {
@@ -549,8 +601,14 @@ $("cp-next").addEventListener("click", () => {
   $("cp-code").focus();
 });
 $("cp-sync").addEventListener("click", () => sync());
-$("cp-camera-start").addEventListener("click", () => startCamera());
+$("cp-camera-start").addEventListener("click", () => scanPermits());
 $("cp-camera-stop").addEventListener("click", () => stopCamera());
+$("cp-enrol-camera-start").addEventListener("click", () => scanEnrolment());
+$("cp-enrol-camera-stop").addEventListener("click", () => stopCamera());
+$("cp-driver-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  checkDriver();
+});
 window.addEventListener("online", () => { renderStatus(); sync(); });
 window.addEventListener("offline", () => renderStatus());
 setInterval(() => { renderStatus(); if (navigator.onLine) sync(); }, SYNC_EVERY_MS);
@@ -587,6 +645,9 @@ async function start() {
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/checkpoint/sw.js", { scope: "/checkpoint" }).catch(() => {});
   }
+  // The QR decoder (a WebAssembly worker on most phones) loads while the officer waits, so
+  // the first scan is as fast as the rest.
+  (window.requestIdleCallback || setTimeout)(() => theDecoder());
   if (offered) await enrol(offered);
   else if (navigator.onLine) await sync();
 }

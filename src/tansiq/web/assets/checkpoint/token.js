@@ -189,7 +189,7 @@ function route(value) {
 export function claimsFromCbor(payload) {
   const body = claimMap(strict(payload), range(1, 13), [1, 2, 3, 4, 5, 6, 7, 8, 9, 13]);
   const vehicle = claimMap(body.get(7), [1, 2], [1, 2]);
-  const driver = claimMap(body.get(8), [1, 2, 3], [1, 2, 3]);
+  const driver = claimMap(body.get(8), [1, 2, 3, 4], [1, 2, 3]);
   const conditions = list(body.has(12) ? body.get(12) : [], 64).map((c) => claimMap(c, [1, 2], [1]));
   const version = body.get(3);
   if (!isInt(version)) throw new Malformed("version is not an integer");
@@ -201,7 +201,13 @@ export function claimsFromCbor(payload) {
     nbf: seconds(body.get(5)),
     exp: seconds(body.get(6)),
     vehicle: { plate: claimText(vehicle.get(1), 40), kind: claimText(vehicle.get(2), 40) },
-    driver: { name: claimText(driver.get(1)), idHash: driver.get(2), idSalt: driver.get(3) },
+    driver: {
+      name: claimText(driver.get(1)),
+      // The Arabic spelling beside a Latin one (optional; present, never empty).
+      nameAr: driver.has(4) ? claimText(driver.get(4)) : "",
+      idHash: driver.get(2),
+      idSalt: driver.get(3),
+    },
     cargo: claimText(body.get(9), MAX_TEXT, false),
     requiredKids: list(body.get(13), MAX_SIGNATURES),
     route: route(body.has(10) ? body.get(10) : []),
