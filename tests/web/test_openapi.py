@@ -100,6 +100,14 @@ def test_a_method_not_allowed_is_coded_and_says_what_is(client: TestClient) -> N
     assert response.headers["Allow"] == "GET"
 
 
+def test_a_405_allows_every_method_of_every_route_on_the_path(client: TestClient) -> None:
+    """/api/v1/applications is two routes (the list and the submission): Allow names both."""
+    response = client.delete("/api/v1/applications")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, POST"
+    assert client.put("/login").headers["Allow"] == "GET, POST"
+
+
 def test_a_malformed_content_length_is_a_coded_400(client: TestClient, tokens: Tokens) -> None:
     response = client.post(
         "/api/v1/parties",

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from tansiq.core.errors import (
     STATUS_BY_CATEGORY,
@@ -175,8 +176,10 @@ def install_error_handlers(app: FastAPI, error_page: ErrorPage) -> None:
             locale,
         )
         response.headers.update(error.headers or {})
-        if error.status_code == 405 and "Allow" not in response.headers:
-            response.headers["Allow"] = "GET, HEAD"  # a static file, the only other 405
+        if error.status_code == 405:
+            # Starlette names the methods of the first route whose path matched; a path served
+            # by several routes (GET and POST of a form) allows all of theirs.
+            response.headers["Allow"] = allowed_methods(request)
         return response
 
     @app.exception_handler(IntegrityError)
@@ -218,3 +221,20 @@ def install_error_handlers(app: FastAPI, error_page: ErrorPage) -> None:
         return error_response(
             request, 500, {"code": code, "message": translate(message, locale)}, locale
         )
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route of the app answers on this request's path (each asked whether
+    it would take the request with that method; a router nests its routes)."""
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+    return ", ".join(allowed) or "GET, HEAD"  # else a static file, the only other 405
