@@ -1,11 +1,9 @@
 """Two devices pushing scans of one permit at the same moment: the clone is still found.
 
 On SQLite one writer at a time makes the second push read the first's scan. On PostgreSQL
-(read committed) each push reads the other's scan as not yet stored and neither sees the
-clone: a known bug (issue 10; 2 in 100 in bench/sync.py, most rounds here). A per-permit
-advisory lock taken after the insert fixes it, but held to the commit it cost 4x the sync
-rate (733 against 2,931 events/s, bench/sync.py at 30,000 events, same machine load), so it
-is not in; this test marks the bug until a cheaper fix is."""
+(read committed) each push reads the other's scan as not yet stored, so neither saw the clone
+(issue 10): each push now looks again once it is stored, and the later of the two sees both.
+The clone is told once, however many looks find it."""
 
 from __future__ import annotations
 
@@ -22,12 +20,14 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tansiq.app import create_app
+from tansiq.checkpoints.messages import CLONE_SUSPECTED
 from tansiq.checkpoints.models import ScanEventRecord
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.db.engine import make_engine
 from tansiq.db.migrate import upgrade
 from tansiq.demo.service import load_demo
+from tansiq.notify.models import EventRecord
 from tansiq.settings import Settings
 from tests.conftest import NOW, PATIENT_BUSY_TIMEOUT_MS, DatabaseFactory
 from tests.factories import token_for
@@ -52,11 +52,8 @@ def hub_app(databases: DatabaseFactory) -> Iterator[tuple[Engine, FastAPI, dict[
 
 
 def test_a_clone_pushed_from_two_devices_at_once_is_found(
-    hub_app: tuple[Engine, FastAPI, dict[str, Any]], backend: str, request: pytest.FixtureRequest
+    hub_app: tuple[Engine, FastAPI, dict[str, Any]],
 ) -> None:
-    if backend == "postgresql":
-        reason = "known: concurrent pushes on PostgreSQL miss the clone (issue 10)"
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=False))
     engine, app, admins = hub_app
     gates: list[dict[str, str]] = []
     with TestClient(app) as client:
@@ -102,4 +99,11 @@ def test_a_clone_pushed_from_two_devices_at_once_is_found(
                 ScanEventRecord.clone_suspected
             )
         )
+        told = session.execute(
+            select(EventRecord.subject, EventRecord.party_id, func.count())
+            .where(EventRecord.kind == CLONE_SUSPECTED.kind)
+            .group_by(EventRecord.subject, EventRecord.party_id)
+        ).all()
     assert flagged == ROUNDS
+    assert len({subject for subject, _, _ in told}) == ROUNDS
+    assert {count for _, _, count in told} == {1}

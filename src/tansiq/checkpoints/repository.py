@@ -122,6 +122,23 @@ class CheckpointRepository(Repository[DeviceRecord]):
             event.contradiction = event.contradiction or contradiction
             event.clone_suspected = event.clone_suspected or clone
 
+    def mark_clones(self, device_id: int, uids: set[str]) -> int:
+        """Flag these scans as suspected clones; how many were not flagged yet. One UPDATE, so
+        of two transactions flagging the same scan at once only one counts it."""
+        if not uids:
+            return 0
+        result = self.session.execute(
+            update(ScanEventRecord)
+            .where(
+                ScanEventRecord.device_id == device_id,
+                ScanEventRecord.event_uid.in_(uids),
+                ScanEventRecord.clone_suspected.is_(False),
+            )
+            .values(clone_suspected=True)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     def events_of(self, permit_ref: str) -> Sequence[ScanEventRecord]:
         return self.session.scalars(
             select(ScanEventRecord)

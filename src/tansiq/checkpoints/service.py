@@ -197,6 +197,15 @@ def ingest_events(
     new_rows = [row for row in unique if row["event_uid"] in inserted]
     result.contradictions = _flag_contradictions(session, device, new_rows, clock)
     result.clones = _flag_clones(session, new_rows, clock)
+    if new_rows and session.get_bind().dialect.name == "postgresql":
+        # Under read committed, two devices pushing scans of one permit at once each miss the
+        # other's scan. Looked at again once this push is stored, the later of the two sees
+        # both (SQLite runs one writer at a time, so the first look was already complete).
+
+        def look_again(later: Session) -> None:
+            _flag_clones(later, new_rows, clock)
+
+        record_after(session, look_again)
     return result
 
 
@@ -263,10 +272,11 @@ def _flag_clones(session: Session, rows: list[dict[str, Any]], clock: Clock) -> 
     by_permit: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for ref, device_id, uid, checkpoint_id, at in repo.sightings(refs, earliest, latest):
         by_permit[ref].append((at, device_id, uid, checkpoint_id))
-    flagged: dict[int, set[str]] = defaultdict(set)
-    told: set[str] = set()
+    flagged = 0
     for ref, scans in by_permit.items():
         scans.sort()
+        suspects: dict[int, set[str]] = defaultdict(set)
+        told: tuple[Sighting, Sighting] | None = None
         for before, after in itertools.pairwise(scans):
             if (before[1], before[2]) not in new_uids and (after[1], after[2]) not in new_uids:
                 continue
@@ -274,13 +284,15 @@ def _flag_clones(session: Session, rows: list[dict[str, Any]], clock: Clock) -> 
             second = _sighting(places, after[3], after[0])
             if first is None or second is None or not impossible_travel(first, second):
                 continue
-            flagged[after[1]].add(after[2])
-            if ref not in told:
-                told.add(ref)
-                _tell_clone(session, places, ref, first, second, clock)
-    for device_id, uids in flagged.items():
-        repo.mark(device_id, uids, clone=True)
-    return sum(len(uids) for uids in flagged.values())
+            suspects[after[1]].add(after[2])
+            told = told or (first, second)
+        # Told once per permit, and only by whoever flags a scan first (a look again after
+        # the commit finds what the first look flagged and stays quiet).
+        newly = sum(repo.mark_clones(device_id, uids) for device_id, uids in suspects.items())
+        if newly and told is not None:
+            _tell_clone(session, places, ref, *told, clock)
+        flagged += newly
+    return flagged
 
 
 def _tell_clone(
