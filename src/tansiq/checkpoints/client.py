@@ -32,8 +32,19 @@ import cbor2
 from tansiq.core.clock import SystemClock
 from tansiq.core.errors import ErrorCategory, TansiqError
 from tansiq.core.i18n import N_
-from tansiq.permits.keys import ALG_EDDSA, load_public_key
-from tansiq.permits.trust import RevocationState, load_revocations, load_trust_list
+from tansiq.ledger.domain import TreeHead, head_signature_valid
+from tansiq.ledger.merkle import HASH_SIZE, verify_consistency
+from tansiq.permits.keys import ALG_EDDSA, key_id, load_public_key
+from tansiq.permits.trust import (
+    RevocationState,
+    compacted_revocations,
+    follow_governance,
+    load_revocations,
+    load_trust_list,
+    revocation_items,
+    revocations_file,
+    signer_kid,
+)
 from tansiq.verifier.verify import DEFAULT_HARD_DATA_AGE, Verdict, VerdictStatus, verify
 
 BATCH = 1000
@@ -93,6 +104,47 @@ class NotEnrolled(TansiqError):
     message = N_(
         "This device has no governance keys pinned: enrol it with the keys the hub's "
         "operator gave you."
+    )
+
+
+class GovernanceKeyNotAnnounced(TansiqError):
+    code = "device.governance_key_unknown"
+    message = N_(
+        "The hub's data is signed by governance key {kid}, which no key this device trusts "
+        "has announced. It was refused: nothing was changed and events stay queued. Ask the "
+        "hub's operator."
+    )
+    category = ErrorCategory.CONFLICT
+
+
+class WitnessAlarm(TansiqError):
+    """The hub's ledger head does not follow from the one this device held: refused."""
+
+    category = ErrorCategory.CONFLICT
+
+
+class HeadSignatureInvalid(WitnessAlarm):
+    code = "witness.head_signature_invalid"
+    message = N_(
+        "The hub's ledger head is not signed by a governance key this device trusts. It was "
+        "refused and reported; the device keeps the head it had."
+    )
+
+
+class HistoryInconsistent(WitnessAlarm):
+    code = "witness.inconsistent"
+    message = N_(
+        "The hub's ledger of {seen} entries does not extend the one of {held} entries this "
+        "device saw before: its history may have been rewritten. The new head was refused "
+        "and reported."
+    )
+
+
+class HistoryShrunk(WitnessAlarm):
+    code = "witness.history_shrunk"
+    message = N_(
+        "The hub's ledger has {seen} entries, fewer than the {held} this device saw before: "
+        "its history may have been rewritten. The new head was refused and reported."
     )
 
 
@@ -207,6 +259,8 @@ class SyncReport:
     remaining: int
     contradictions: int = 0  # refusals by an authority that approved the permit
     clones_suspected: int = 0  # permits seen where they could not have travelled in time
+    ledger_size: int | None = None  # the ledger head this device now holds
+    witness_alarm: WitnessAlarm | None = None  # the hub's head was refused (and reported)
 
 
 class DeviceStore:
@@ -340,49 +394,108 @@ class CheckpointDevice:
             self.store.count_unsent(),
             contradictions,
             clones,
+            pulled["ledger_size"],
+            pulled["witness_alarm"],
         )
 
     def _pull(self) -> Any:
         """Fetch and check everything before storing anything. Only the governance keys the
-        device was enrolled with verify what the hub sends; the revocation cursor and the data
-        age come from the signed deltas, never from unsigned fields of the answer."""
-        public = self.governance_keys()
+        device was enrolled with, and those they announced in turn, verify what the hub sends;
+        the revocation cursor and the data age come from the signed data, never from unsigned
+        fields of the answer. The ledger head is witnessed last: a head that does not follow
+        from the one held is refused and reported, and the signed trust data is kept."""
         since = int(self.store.get("revocation_seq") or 0)
-        answer = self._ask("GET", f"/api/v1/sync/pull?revocations_since={since}")
+        held = self._held_head()
+        query = f"revocations_since={since}&snapshots=true"
+        if held is not None:
+            query += f"&head_size={held['size']}"
+        answer = self._ask("GET", f"/api/v1/sync/pull?{query}")
         try:
+            chain = [
+                base64.b64decode(item, validate=True) for item in answer.get("governance_chain", [])
+            ]
+            followed = follow_governance(
+                self._pinned(), chain, after=int(self.store.get("governance_seq") or 0)
+            )
+            public = [load_public_key(ALG_EDDSA, key) for key in followed.keys]
             trust = None
             if answer["trust_list"] is not None:
                 trust = base64.b64decode(answer["trust_list"], validate=True)
+                _signed_by_known(trust, followed.keys)
                 load_trust_list(trust, public, min_seq=int(self.store.get("trust_seq") or 0))
                 trust_seq = int(answer["trust_seq"])
-            merged = _merge_revocations(
-                self.store.get("revocations"),
-                base64.b64decode(answer["revocations"], validate=True),
-            )
-            state = load_revocations(merged, public)  # refuses unsigned deltas and gaps
+            fresh = revocation_items(base64.b64decode(answer["revocations"], validate=True))
+            for item in fresh:
+                _signed_by_known(item, followed.keys)
+            known = self.store.get("revocations")
+            items = ([] if known is None else revocation_items(known)) + fresh
+            # Refuses unsigned items and gaps; a snapshot replaces the deltas it folds.
+            state = load_revocations(revocations_file(items), public)
+            merged = compacted_revocations(items, state)
             expected = [
                 (str(e["number"]), str(e["token"]), str(e["valid_until"]))
                 for e in answer["expected"]
             ]
             authority = str(answer.get("authority", ""))
+            ledger = answer.get("ledger")
+            seen = None if ledger is None else _seen_head(ledger)
         # A hub (or something posing as one) that answers out of shape: a coded refusal,
         # and nothing stored (a base64 error is a ValueError).
         except (KeyError, TypeError, ValueError, AttributeError, cbor2.CBORError) as error:
             raise BadHubAnswer(problem=f"pull: {type(error).__name__}") from None
+        alarm = None if seen is None else _witness(held, seen, followed.keys)
         if trust is not None:
             self.store.put(trust_list=trust, trust_seq=trust_seq)
         self.store.put(
+            governance_keys=json.dumps([key.hex() for key in followed.keys]),
+            governance_seq=followed.seq,
             revocations=merged,
             revocation_seq=state.seq,
             data_as_of=None if state.as_of is None else state.as_of.isoformat(),
             authority=authority,
         )
+        if seen is not None and alarm is None:
+            self.store.put(ledger_head=json.dumps(seen), witness_alarm=None)
         self.store.db.execute("DELETE FROM expected")
         self.store.db.executemany(
             "INSERT INTO expected (number, token, valid_until) VALUES (?, ?, ?)", expected
         )
         self.store.db.commit()
-        return {**answer, "revocation_seq": state.seq}
+        if alarm is not None and held is not None and seen is not None:
+            self._report(alarm, held, seen)
+        head = self._held_head()
+        return {
+            **answer,
+            "revocation_seq": state.seq,
+            "ledger_size": None if head is None else head["size"],
+            "witness_alarm": alarm,
+        }
+
+    def _held_head(self) -> dict[str, Any] | None:
+        held = self.store.get("ledger_head")
+        return None if held is None else dict(json.loads(held))
+
+    def _report(self, alarm: WitnessAlarm, held: dict[str, Any], seen: dict[str, Any]) -> None:
+        """Tell the hub (and through it its administrators and the municipality). Kept until
+        the hub acknowledged it: a report that cannot be sent now goes with the next sync."""
+        report = {
+            "code": alarm.code,
+            "held_size": held["size"],
+            "held_root": held["root"],
+            "seen_size": seen["size"],
+            "seen_root": seen["root"],
+            "seen_kid": seen["kid"],
+            "seen_signed_at": seen["signed_at"],
+        }
+        self.store.put(witness_alarm=json.dumps(report))
+        self.store.db.commit()
+        self._ask("POST", "/api/v1/sync/witness-reports", report)
+
+    def _pinned(self) -> list[bytes]:
+        pinned = self.store.get("governance_keys")
+        if not pinned:
+            raise NotEnrolled
+        return [bytes.fromhex(k) for k in json.loads(pinned)]
 
     def enrol(self, governance_keys: list[bytes]) -> None:
         """Pin the hub's governance keys (from the hub's operator, not from the network)."""
@@ -392,10 +505,13 @@ class CheckpointDevice:
         self.store.db.commit()
 
     def governance_keys(self) -> list[Any]:
-        pinned = self.store.get("governance_keys")
-        if not pinned:
-            raise NotEnrolled
-        return [load_public_key(ALG_EDDSA, bytes.fromhex(k)) for k in json.loads(pinned)]
+        """The keys enrolled, and those announced since by keys already trusted."""
+        return [load_public_key(ALG_EDDSA, key) for key in self._pinned()]
+
+    def witness_alarm(self) -> dict[str, Any] | None:
+        """The last ledger head refused, until a head that follows is accepted."""
+        alarm = self.store.get("witness_alarm")
+        return None if alarm is None else dict(json.loads(alarm))
 
     def check(
         self,
@@ -476,13 +592,54 @@ def _signed_by_operator(verdict: Verdict, authority: str | None) -> Verdict:
     )
 
 
-def _merge_revocations(known: bytes | None, new: bytes) -> bytes:
-    fresh = cbor2.loads(new)
-    if not isinstance(fresh, list):
-        raise TypeError("revocations are not a list")
-    items = ([] if known is None else cbor2.loads(known)) + fresh
-    unique = {bytes(item): None for item in items}
-    return bytes(cbor2.dumps(list(unique)))
+def _signed_by_known(data: bytes, keys: tuple[bytes, ...]) -> None:
+    """Refuse, by name, data signed by a governance key no trusted key announced."""
+    kid = signer_kid(data)
+    if kid is not None and kid not in {key_id(key) for key in keys}:
+        raise GovernanceKeyNotAnnounced(kid=kid.hex())
+
+
+def _seen_head(ledger: Any) -> dict[str, Any]:
+    head = ledger["head"]
+    size, root = int(head["size"]), bytes.fromhex(head["root"])
+    if len(root) != HASH_SIZE or size < 0:
+        raise ValueError("not a tree head")
+    return {
+        "size": size,
+        "root": root.hex(),
+        "signed_at": datetime.fromisoformat(head["signed_at"]).isoformat(),
+        "kid": str(head["kid"]),
+        "signature": bytes.fromhex(head["signature"]).hex(),
+        "proof": [bytes.fromhex(p).hex() for p in (ledger.get("consistency") or [])],
+    }
+
+
+def _witness(
+    held: dict[str, Any] | None, seen: dict[str, Any], keys: tuple[bytes, ...]
+) -> WitnessAlarm | None:
+    """Check the hub's head: signed by a trusted governance key, and (when the device held
+    one) an extension of the head held, by the RFC 9162 consistency proof."""
+    head = TreeHead(
+        size=seen["size"],
+        root=bytes.fromhex(seen["root"]),
+        signed_at=datetime.fromisoformat(seen["signed_at"]),
+    )
+    signers = [key for key in keys if key_id(key).hex() == seen["kid"]]
+    if not any(head_signature_valid(head, bytes.fromhex(seen["signature"]), k) for k in signers):
+        return HeadSignatureInvalid()
+    if held is None:
+        return None
+    if head.size < held["size"]:
+        return HistoryShrunk(held=held["size"], seen=head.size)
+    if not verify_consistency(
+        held["size"],
+        head.size,
+        bytes.fromhex(held["root"]),
+        head.root,
+        [bytes.fromhex(p) for p in seen["proof"]],
+    ):
+        return HistoryInconsistent(held=held["size"], seen=head.size)
+    return None
 
 
 def _problem(answer: Any, status: int) -> str:

@@ -11,12 +11,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tansiq.checkpoints.access import ScanSight
-from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord
+from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord, WitnessReportRecord
 from tansiq.db.repository import Repository
 from tansiq.geo.models import CheckpointRecord
 
 
-class CheckpointRepository(Repository[DeviceRecord]):
+class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
     def device(self, device_id: int) -> DeviceRecord | None:
         return self.session.get(DeviceRecord, device_id)
 
@@ -121,6 +121,14 @@ class CheckpointRepository(Repository[DeviceRecord]):
         ):
             event.contradiction = event.contradiction or contradiction
             event.clone_suspected = event.clone_suspected or clone
+
+    def witness_reports(self, *, limit: int, offset: int) -> Sequence[WitnessReportRecord]:
+        return self.session.scalars(
+            select(WitnessReportRecord)
+            .order_by(WitnessReportRecord.reported_at.desc(), WitnessReportRecord.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
 
     def events_of(self, permit_ref: str) -> Sequence[ScanEventRecord]:
         return self.session.scalars(

@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tansiq.checkpoints.domain import OfficerAction, Sighting, distance_km, impossible_travel
-from tansiq.checkpoints.messages import CLONE_SUSPECTED, CONTRADICTION
-from tansiq.checkpoints.models import DeviceRecord
+from tansiq.checkpoints.messages import CLONE_SUSPECTED, CONTRADICTION, WITNESS_ALARM
+from tansiq.checkpoints.models import DeviceRecord, WitnessReportRecord
 from tansiq.checkpoints.repository import CheckpointRepository
 from tansiq.checkpoints.schemas import ScanEventIn
 from tansiq.clearances.notices import municipality_ids
@@ -33,9 +33,12 @@ from tansiq.db.unit_of_work import record_after
 from tansiq.geo.models import CheckpointRecord
 from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import CheckpointNotFound
+from tansiq.ledger.models import LedgerHeadRecord
+from tansiq.ledger.repository import LedgerRepository
+from tansiq.ledger.service import prove_consistency
 from tansiq.notify.service import notify_party
 from tansiq.parties import access
-from tansiq.parties.domain import Principal
+from tansiq.parties.domain import PartyKind, Principal
 from tansiq.parties.repository import PartyRepository
 from tansiq.parties.service import hash_token
 from tansiq.permits.claims import claims_from_cbor
@@ -343,6 +346,17 @@ class ExpectedPermit:
 
 
 @dataclass(frozen=True)
+class LedgerView:
+    """The latest signed tree head, and the proof that the head the device holds (of
+    ``held_size`` entries) is a prefix of it; no proof when the device holds none, holds this
+    very size, or claims more entries than the head has (which it must then report)."""
+
+    head: LedgerHeadRecord
+    held_size: int | None
+    consistency: list[bytes] | None
+
+
+@dataclass(frozen=True)
 class PullData:
     """What a device keeps for working offline."""
 
@@ -353,6 +367,8 @@ class PullData:
     revocation_seq: int
     expected: list[ExpectedPermit]
     authority: str
+    governance_chain: list[bytes] = field(default_factory=list)
+    ledger: LedgerView | None = None
 
 
 HEARTBEAT = timedelta(hours=1)
@@ -374,10 +390,17 @@ def pull(
     revocations_since: int,
     secret: str | None,
     clock: Clock,
+    snapshots: bool = False,
+    head_size: int | None = None,
 ) -> PullData:
     """The latest trust list, the revocation deltas after ``revocations_since`` and the
     active permits whose route passes this device's checkpoint. When the last delta is more
-    than an hour old a signed empty one is added, so a device can prove its data is fresh."""
+    than an hour old a signed empty one is added, so a device can prove its data is fresh.
+
+    A device that reads ``snapshots`` and is behind the latest revocation snapshot gets that
+    snapshot and the deltas after it instead. Every pull carries the governance key's chain of
+    announcements and the latest signed ledger head, with the consistency proof from the
+    head of ``head_size`` entries the device holds."""
     permits = PermitRepository(session)
     latest = permits.deltas_since(max(permits.last_revocation_seq() - 1, 0))
     if secret is not None and latest and clock.now() - latest[-1].issued_at > HEARTBEAT:
@@ -404,16 +427,115 @@ def pull(
                     valid_until=claims.exp,
                 )
             )
+    snapshot = permits.latest_snapshot() if snapshots else None
+    lead: list[bytes] = []
+    if snapshot is not None and revocations_since < snapshot.seq:
+        lead, revocations_since = [snapshot.body], snapshot.seq
     deltas = permits.deltas_since(revocations_since)
     authority = PartyRepository(session).party(checkpoint.authority_id)
     return PullData(
         trust_list=None if trust is None else trust.body,
         trust_seq=0 if trust is None else trust.seq,
         governance_keys=governance_public_keys(session),
-        revocations=revocations_file([d.body for d in deltas]),
+        revocations=revocations_file([*lead, *(d.body for d in deltas)]),
         # The cursor is what was sent, read in the same query: a delta committed meanwhile
         # comes with the next pull instead of being skipped.
         revocation_seq=deltas[-1].seq if deltas else revocations_since,
         expected=expected,
         authority="" if authority is None else authority.code,
+        governance_chain=[record.body for record in permits.announcements()],
+        ledger=ledger_view(session, head_size),
     )
+
+
+def ledger_view(session: Session, held_size: int | None) -> LedgerView | None:
+    """The latest signed head, with the consistency proof from ``held_size`` when one is
+    needed (the tree is built only then: most pulls hold the latest head already)."""
+    head = LedgerRepository(session).latest_head()
+    if head is None:
+        return None
+    proof = None
+    if held_size is not None and 0 < held_size < head.size:
+        proof = prove_consistency(session, held_size, head.size)
+    return LedgerView(head=head, held_size=held_size, consistency=proof)
+
+
+WITNESS_CODES = frozenset(
+    {"witness.head_signature_invalid", "witness.inconsistent", "witness.history_shrunk"}
+)
+
+
+@dataclass(frozen=True)
+class WitnessReport:
+    """What a device saw: the head it held and the head the hub showed it."""
+
+    code: str
+    held_size: int
+    held_root: bytes
+    seen_size: int
+    seen_root: bytes
+    seen_kid: str
+    seen_at: datetime
+
+
+def report_witness(
+    session: Session, device: DeviceRecord, report: WitnessReport, clock: Clock
+) -> WitnessReportRecord:
+    """Record a device's report that the hub's ledger head does not follow from the one it
+    held, and tell the hub's administrators and the municipality."""
+    checkpoint = GeoRepository(session).checkpoint(device.checkpoint_id)
+    assert checkpoint is not None  # noqa: S101 - a device belongs to a checkpoint
+    record = WitnessReportRecord(
+        device_id=device.id,
+        checkpoint_id=device.checkpoint_id,
+        code=report.code,
+        held_size=report.held_size,
+        held_root=report.held_root,
+        seen_size=report.seen_size,
+        seen_root=report.seen_root,
+        seen_kid=report.seen_kid[:16],
+        seen_at=report.seen_at,
+        reported_at=clock.now(),
+    )
+    repo = CheckpointRepository(session)
+    repo.add(record)
+    repo.flush()
+    parties = PartyRepository(session)
+    hubs = [party.id for party in parties.parties(PartyKind.HUB.value)]
+    params: dict[str, str | int | float] = {
+        "checkpoint": checkpoint.code,
+        "device": device.name,
+        "code": report.code,
+        "held": report.held_size,
+        "seen": report.seen_size,
+    }
+    for party_id in {*hubs, *municipality_ids(session)}:
+        notify_party(
+            session,
+            party_id=party_id,
+            kind=WITNESS_ALARM.kind,
+            title=WITNESS_ALARM.title,
+            body=WITNESS_ALARM.body,
+            params=params,
+            subject=f"witness_report:{record.id}",
+            clock=clock,
+        )
+    return record
+
+
+def witness_reports(
+    session: Session, principal: Principal, *, limit: int, offset: int
+) -> list[tuple[WitnessReportRecord, str]]:
+    """Witness reports, newest first, with their checkpoint's code: for the hub's
+    administrators and the municipality."""
+    access.require(can_read_witness_reports(principal))
+    codes = {cp.id: cp.code for cp in GeoRepository(session).checkpoints()}
+    return [
+        (record, codes.get(record.checkpoint_id, ""))
+        for record in CheckpointRepository(session).witness_reports(limit=limit, offset=offset)
+    ]
+
+
+def can_read_witness_reports(principal: Principal) -> bool:
+    """The hub's administrators, and the municipality, which oversees the record."""
+    return access.is_hub_admin(principal) or principal.party_kind is PartyKind.MUNICIPALITY

@@ -5,7 +5,8 @@ Each authority signs permits with an Ed25519 key the hub holds, sealed with the 
 to sign and checks the signature it gets back. Rotation retires the old key from now on; its
 signatures made before stay trusted (the trust list says from when to when each key counts).
 The hub's governance key signs the trust list (sequence-numbered: a device refuses an older
-one) and each revocation delta.
+one) and each revocation delta. It rolls over by announcement (:func:`rollover_governance`):
+the trust list that names the new key is signed by the old one, so a device can follow.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ from tansiq.permits.repository import PermitRepository
 from tansiq.permits.token import assemble
 from tansiq.permits.token_errors import PublicKeyInvalid
 from tansiq.permits.trust import (
+    ROLE_GOVERNANCE,
+    ROLE_PERMITS,
     KeyStatus,
     RevocationDelta,
     RevocationEntry,
@@ -264,10 +267,20 @@ def register_external_key(
     return record
 
 
-def publish_trust_list(session: Session, secret: str | None, clock: Clock) -> TrustListRecord:
-    """A new trust list with every permit key (active, retired, compromised), signed by the
-    governance key, one sequence number above the last."""
+def publish_trust_list(
+    session: Session,
+    secret: str | None,
+    clock: Clock,
+    *,
+    signer: Ed25519Signer | None = None,
+    announces: bool = False,
+) -> TrustListRecord:
+    """A new trust list with every permit key (active, retired, compromised) and every
+    governance key (with the ``governance`` role, which signs no permit), signed by the
+    governance key (or ``signer``, the outgoing key of a rollover), one sequence number above
+    the last."""
     repo = PermitRepository(session)
+    signer = signer or governance_signer(session, secret, clock)
     codes = {p.id: p.code for p in PartyRepository(session).parties()}
     entries = [
         TrustEntry(
@@ -277,14 +290,15 @@ def publish_trust_list(session: Session, secret: str | None, clock: Clock) -> Tr
             valid_from=k.valid_from,
             valid_to=k.valid_to,
             status=k.status,
+            roles=(ROLE_GOVERNANCE,) if k.purpose == GOVERNANCE_KEYS else (ROLE_PERMITS,),
         )
-        for k in repo.keys(PERMIT_KEYS)
+        for k in [*repo.keys(PERMIT_KEYS), *repo.keys(GOVERNANCE_KEYS)]
     ]
     latest = repo.latest_trust_list()
     seq = 1 if latest is None else latest.seq + 1
     now = clock.now()
-    body = sign_trust_list(TrustList(seq, now, entries), governance_signer(session, secret, clock))
-    record = TrustListRecord(seq=seq, body=body, issued_at=now)
+    body = sign_trust_list(TrustList(seq, now, entries), signer)
+    record = TrustListRecord(seq=seq, body=body, issued_at=now, announces=announces)
     repo.add(record)
     record_entry(
         session,
@@ -297,6 +311,8 @@ def publish_trust_list(session: Session, secret: str | None, clock: Clock) -> Tr
                 {"authority": e.authority, "kid": key_id(e.public_key).hex(), "status": e.status}
                 for e in entries
             ],
+            "signed_by": signer.kid.hex(),
+            "announces": announces,
         },
         at=now,
         private=False,
@@ -314,6 +330,41 @@ def publish_trust_list(session: Session, secret: str | None, clock: Clock) -> Tr
         )
     repo.flush()
     return record
+
+
+def rollover_governance(
+    session: Session, secret: str | None, clock: Clock
+) -> tuple[SigningKeyRecord, SigningKeyRecord]:
+    """A new governance key for the hub. The old one is retired (what it signed stays
+    trusted) after signing the trust list that announces the new one; a trust list under the
+    new key follows at once. Returns (old, new). (:func:`tansiq.permits.snapshots.roll_over`
+    also re-signs the revocations and the ledger head, so that a device enrolled with the new
+    key alone needs nothing the old one signed.)"""
+    hubs = PartyRepository(session).parties(PartyKind.HUB.value)
+    if not hubs:
+        raise NoHub
+    repo = PermitRepository(session)
+    old = repo.active_key(GOVERNANCE_KEYS, hubs[0].id)
+    if old is None:  # never signed anything yet: the first key is made, then rolled over
+        governance_signer(session, secret, clock)
+        old = repo.active_key(GOVERNANCE_KEYS, hubs[0].id)
+        assert old is not None  # noqa: S101 - just made
+    outgoing = signer_of(old, secret)
+    assert outgoing is not None  # noqa: S101 - the hub always holds its governance key
+    new = _new_key(session, hubs[0].id, GOVERNANCE_KEYS, secret, clock)
+    _retire(old, clock)
+    repo.flush()
+    publish_trust_list(session, secret, clock, signer=outgoing, announces=True)
+    record_entry(
+        session,
+        kind="governance_key.rolled_over",
+        subject=f"signing_key:{new.kid}",
+        content={"old": old.kid, "new": new.kid, "public_key": new.public_key.hex()},
+        at=clock.now(),
+        private=False,
+    )
+    publish_trust_list(session, secret, clock)
+    return old, new
 
 
 def record_revocation(

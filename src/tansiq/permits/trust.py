@@ -2,10 +2,16 @@
 
 Both travel as **COSE_Sign1** (RFC 9052, tag 18) signed by one of the hub's governance keys
 (Ed25519): ``[h'A10127', {4: kid}, payload, signature]`` over
-``["Signature1", h'A10127', h'', payload]``. One signer is all a governance signature needs;
-rotating the governance key means shipping the new public key to devices beside the old one.
+``["Signature1", h'A10127', h'', payload]``. One signer is all a governance signature needs.
 The payload's key 0 names what it is, so a signed revocation delta is never taken for a trust
 list or the other way round.
+
+**Governance keys roll over by announcement.** Every trust list also lists the hub's governance
+keys, as entries with the ``governance`` role (which signs no permit). When the key rolls over,
+the hub publishes a trust list signed by the *old* key that names the new one: an
+*announcement*. A device starts from the keys it was enrolled with and follows the
+announcements in order (:func:`follow_governance`), each verified by a key it already trusts;
+anything signed by a key no such chain announced is refused (:class:`GovernanceKeyUnknown`).
 
 Trust list payload: ``{0: "tq-trust", 1: seq, 2: issued_at, 3: [entry, ...]}`` with each entry
 ``{1: kid, 2: authority, 3: alg, 4: public key, 5: valid_from, 6: valid_to (optional),
@@ -14,11 +20,16 @@ is lower than the last one accepted (``min_seq``) is refused: :class:`TrustListR
 
 Revocation delta payload: ``{0: "tq-revocations", 1: seq, 2: issued_at, 3: [entry, ...]}`` with
 each entry ``{1: cti, 2: version or null (all versions), 3: status, 4: reason code, 5: at}``.
-Deltas are numbered 1, 2, 3, …; :class:`RevocationState` applies them in order. A delta with a
+Deltas are numbered 1, 2, 3, …; :class:`RevocationState` applies them in order.
+A **snapshot** ``{0: "tq-revocation-snapshot", 1: seq, 2: as_of, 3: [entry, ...]}`` is every
+delta up to ``seq`` folded into one signed list (the latest entry per permit and version, in
+the order they were applied; ``as_of`` is the time of delta ``seq``): a device that holds it
+needs only the deltas after ``seq``, not years of them. A delta with a
 number already applied is **ignored** (applying deltas in order is idempotent, so a replay
 changes nothing); a gap is refused (:class:`RevocationGap`), since a missing delta may hold a
 revocation. The hub publishes a delta even when nothing changed, so a device can tell fresh data
-from stale. The ``--revocations`` file is a CBOR array of signed deltas.
+from stale. The ``--revocations`` file is a CBOR array of signed deltas, optionally led by a signed
+snapshot.
 """
 
 from __future__ import annotations
@@ -48,7 +59,9 @@ from tansiq.permits.token_errors import PermitTokenMalformed, PublicKeyInvalid, 
 COSE_SIGN1_TAG: Final = 18
 TRUST_TYPE: Final = "tq-trust"
 REVOCATIONS_TYPE: Final = "tq-revocations"
+SNAPSHOT_TYPE: Final = "tq-revocation-snapshot"
 ROLE_PERMITS: Final = "permits"
+ROLE_GOVERNANCE: Final = "governance"
 _MAX_SECONDS: Final = 253_402_300_799
 
 
@@ -76,6 +89,14 @@ class TrustDataInvalid(TansiqError):
 class TrustSignatureInvalid(TansiqError):
     code = "trust.signature_invalid"
     message = N_("The trust or revocation file is not signed by a hub governance key.")
+
+
+class GovernanceKeyUnknown(TrustSignatureInvalid):
+    code = "trust.governance_key_unknown"
+    message = N_(
+        "The trust data is signed by governance key {kid}, which no key this device trusts has "
+        "announced: it is refused and nothing was changed."
+    )
 
 
 class TrustListReplayed(TansiqError):
@@ -131,6 +152,20 @@ def open_sign1(data: bytes, governance_keys: Sequence[PublicKey]) -> bytes:
         ):
             return payload
     raise TrustSignatureInvalid
+
+
+def signer_kid(data: bytes) -> bytes | None:
+    """The kid a COSE_Sign1 says it is signed by (unverified: only to say which key it was)."""
+    try:
+        value = strict_loads(data)
+    except PermitTokenMalformed:
+        return None
+    if isinstance(value, cbor2.CBORTag) and value.tag == COSE_SIGN1_TAG:
+        value = value.value
+    if isinstance(value, list | tuple) and len(value) == 4 and isinstance(value[1], Mapping):
+        kid = value[1].get(4)
+        return kid if isinstance(kid, bytes) else None
+    return None
 
 
 # --- field parsing ----------------------------------------------------------------------------
@@ -375,6 +410,46 @@ def load_revocation_delta(data: bytes, governance_keys: Sequence[PublicKey]) -> 
     )
 
 
+@dataclass(frozen=True)
+class RevocationSnapshot:
+    """Every delta up to ``seq`` folded into one list; ``as_of`` is when delta ``seq`` was
+    issued (the data age a device counts from it)."""
+
+    seq: int
+    as_of: datetime
+    entries: tuple[RevocationEntry, ...] = ()
+
+    def to_cbor(self) -> bytes:
+        return cbor2.dumps(
+            {
+                0: SNAPSHOT_TYPE,
+                1: self.seq,
+                2: _seconds(self.as_of),
+                3: [entry.to_cbor() for entry in self.entries],
+            }
+        )
+
+
+def sign_revocation_snapshot(snapshot: RevocationSnapshot, governance: Signer) -> bytes:
+    return sign1(snapshot.to_cbor(), governance)
+
+
+def _revocation_item(
+    data: bytes, governance_keys: Sequence[PublicKey]
+) -> RevocationDelta | RevocationSnapshot:
+    """A signed delta or snapshot, told apart by its signed type."""
+    payload = open_sign1(data, governance_keys)
+    try:
+        kind = strict_loads(payload).get(0)
+    except (PermitTokenMalformed, AttributeError):
+        raise TrustDataInvalid from None
+    body = _typed_payload(payload, SNAPSHOT_TYPE if kind == SNAPSHOT_TYPE else REVOCATIONS_TYPE)
+    entries = tuple(RevocationEntry.from_cbor(entry) for entry in body[3])
+    if kind == SNAPSHOT_TYPE:
+        return RevocationSnapshot(seq=body[1], as_of=_time(body[2]), entries=entries)
+    return RevocationDelta(seq=body[1], issued_at=_time(body[2]), entries=entries)
+
+
 class RevocationState:
     """Revocation deltas folded in order; answers what stands against a permit now.
 
@@ -386,6 +461,28 @@ class RevocationState:
         self.as_of: datetime | None = None
         self._latest: dict[tuple[str, int | None], tuple[int, RevocationEntry]] = {}
         self._applied = 0
+
+    def restore(self, snapshot: RevocationSnapshot) -> bool:
+        """Start again from ``snapshot`` when it reaches further than what was applied;
+        False (ignored) when it does not."""
+        if snapshot.seq <= self.seq:
+            return False
+        self._latest = {}
+        self._applied = 0
+        for entry in snapshot.entries:
+            self._applied += 1
+            self._latest[(entry.cti, entry.version)] = (self._applied, entry)
+        self.seq = snapshot.seq
+        self.as_of = _utc(snapshot.as_of)
+        return True
+
+    def snapshot(self) -> RevocationSnapshot:
+        """What was applied, folded: the latest entry per permit and version, in the order
+        they were applied (so restoring it answers every :meth:`status_of` the same)."""
+        if self.as_of is None:
+            raise ValueError("nothing to fold yet")
+        entries = [entry for _, entry in sorted(self._latest.values(), key=lambda r: r[0])]
+        return RevocationSnapshot(seq=self.seq, as_of=self.as_of, entries=tuple(entries))
 
     def apply(self, delta: RevocationDelta) -> bool:
         """Apply ``delta``; False when it was already applied (ignored), True otherwise."""
@@ -421,17 +518,95 @@ def revocations_file(signed_deltas: Sequence[bytes]) -> bytes:
 def load_revocations(
     data: bytes, governance_keys: Sequence[PublicKey], state: RevocationState | None = None
 ) -> RevocationState:
-    """Verify every delta in a revocations file and fold it into ``state`` (or a new one)."""
+    """Verify every delta (and snapshot) in a revocations file and fold it into ``state`` (or
+    a new one): the furthest snapshot first, then the deltas after it, in order."""
+    items = revocation_items(data)
+    state = state or RevocationState()
+    parsed = [_revocation_item(item, governance_keys) for item in items]
+    snapshots = [p for p in parsed if isinstance(p, RevocationSnapshot)]
+    if snapshots:
+        state.restore(max(snapshots, key=lambda snapshot: snapshot.seq))
+    deltas = sorted((p for p in parsed if isinstance(p, RevocationDelta)), key=lambda d: d.seq)
+    for delta in deltas:
+        state.apply(delta)
+    return state
+
+
+def revocation_items(data: bytes) -> list[bytes]:
+    """The signed items of a revocations file (unverified)."""
     try:
         items = strict_loads(data)
     except PermitTokenMalformed:
         raise TrustDataInvalid from None
     if not (isinstance(items, list | tuple) and all(isinstance(item, bytes) for item in items)):
         raise TrustDataInvalid
-    state = state or RevocationState()
-    deltas = sorted(
-        (load_revocation_delta(item, governance_keys) for item in items), key=lambda d: d.seq
-    )
-    for delta in deltas:
-        state.apply(delta)
-    return state
+    return list(items)
+
+
+def compacted_revocations(items: Sequence[bytes], state: RevocationState) -> bytes:
+    """A device's revocations file kept short: the furthest snapshot it holds and only the
+    deltas after what that snapshot covers (``state`` is what ``items`` fold into)."""
+    kinds = [(item, _kind_and_seq(item)) for item in items]
+    snapshots = [(seq, item) for item, (kind, seq) in kinds if kind == SNAPSHOT_TYPE]
+    if not snapshots:
+        return revocations_file(list(dict.fromkeys(items)))
+    floor, snapshot = max(snapshots)
+    deltas = {
+        seq: item
+        for item, (kind, seq) in kinds
+        if kind == REVOCATIONS_TYPE and floor < seq <= state.seq
+    }
+    return revocations_file([snapshot, *(deltas[seq] for seq in sorted(deltas))])
+
+
+def _kind_and_seq(item: bytes) -> tuple[str, int]:
+    value = strict_loads(item)
+    if isinstance(value, cbor2.CBORTag):
+        value = value.value
+    body = strict_loads(value[2])
+    return str(body[0]), int(body[1])
+
+
+# --- governance key rollover -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Followed:
+    """The governance keys a device trusts after following announcements, and the sequence
+    number of the last trust list it followed."""
+
+    keys: tuple[bytes, ...]
+    seq: int
+
+
+def governance_entries(trust: TrustList) -> list[TrustEntry]:
+    return [entry for entry in trust.entries if ROLE_GOVERNANCE in entry.roles]
+
+
+def follow_governance(
+    trusted: Sequence[bytes], announcements: Sequence[bytes], *, after: int = 0
+) -> Followed:
+    """Follow signed trust lists that announce governance keys, oldest first, from the raw
+    Ed25519 keys ``trusted``. Each one after sequence ``after`` that a key already trusted
+    signs adds the governance keys it names (a compromised one is dropped). One that no
+    trusted key signs announces nothing to this device: it was made before the device was
+    enrolled, or it is forged — either way it changes nothing."""
+    keys = list(dict.fromkeys(trusted))
+    seq = after
+    for data in announcements:
+        public = [load_public_key(ALG_EDDSA, key) for key in keys]
+        try:
+            trust = load_trust_list(data, public)
+        except TrustSignatureInvalid:
+            continue
+        if trust.seq <= seq:
+            continue
+        seq = trust.seq
+        for entry in governance_entries(trust):
+            if entry.alg != ALG_EDDSA:
+                continue
+            if entry.status is KeyStatus.COMPROMISED:
+                keys = [key for key in keys if key != entry.public_key]
+            elif entry.public_key not in keys:
+                keys.append(entry.public_key)
+    return Followed(tuple(keys), seq)
