@@ -344,7 +344,7 @@ class CheckpointDevice:
                 failure: TansiqError = error
                 problem = str(error.params.get("problem", ""))
             else:
-                if reply.status == 200:
+                if 200 <= reply.status < 300:
                     return reply.body
                 if reply.status not in RETRYABLE:
                     raise HubRefused(problem=_problem(reply.body, reply.status))
