@@ -91,7 +91,7 @@ def test_a_device_enrolled_before_two_rollovers_follows_the_chain(
     keys = []
     for _ in range(2):
         clock.advance(timedelta(hours=1))
-        old, new = roll_over(session, SECRET_KEY, clock)
+        _, new = roll_over(session, SECRET_KEY, clock)
         session.commit()
         keys.append(new.public_key)
     # A revocation signed by the newest key only, which the device never saw enrolled.
@@ -283,7 +283,7 @@ def test_a_device_holding_an_older_head_refuses_a_rewritten_history(
     assert [(r.code, r.held_size, r.seen_size) for r in reports] == [
         ("witness.inconsistent", second.size, rewritten.size)
     ]
-    assert reports[0].held_root == second.root and reports[0].seen_root == rewritten.root
+    assert (reports[0].held_root, reports[0].seen_root) == (second.root, rewritten.root)
     told = session.scalars(
         select(EventRecord).where(EventRecord.kind == "ledger.witness_alarm")
     ).all()
