@@ -134,17 +134,17 @@ class HeadSignatureInvalid(WitnessAlarm):
 class HistoryInconsistent(WitnessAlarm):
     code = "witness.inconsistent"
     message = N_(
-        "The hub's ledger of {seen} entries does not extend the one of {held} entries this "
-        "device saw before: its history may have been rewritten. The new head was refused "
-        "and reported."
+        "The hub's ledger (size {seen}) does not continue the one this device saw before "
+        "(size {held}): its history may have been rewritten. The new head was refused and "
+        "reported."
     )
 
 
 class HistoryShrunk(WitnessAlarm):
     code = "witness.history_shrunk"
     message = N_(
-        "The hub's ledger has {seen} entries, fewer than the {held} this device saw before: "
-        "its history may have been rewritten. The new head was refused and reported."
+        "The hub's ledger (size {seen}) is smaller than the one this device saw before (size "
+        "{held}): part of its history is gone. The new head was refused and reported."
     )
 
 

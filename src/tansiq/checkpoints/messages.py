@@ -22,8 +22,8 @@ WITNESS_ALARM = Notice(
     "ledger.witness_alarm",
     N_("Checkpoint {checkpoint} caught a ledger history that does not add up"),
     N_(
-        "Device \u201c{device}\u201d held a signed ledger head of {held} entries; the hub then "
-        "showed it one of {seen} entries that does not extend it ({code}). The ledger may have "
+        "Device \u201c{device}\u201d held a signed ledger head of size {held}; the hub then "
+        "showed it one of size {seen} that does not continue it ({code}). The ledger may have "
         "been rewritten: run \u201ctansiq ledger verify\u201d and compare with other witnesses."
     ),
 )

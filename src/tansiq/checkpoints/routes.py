@@ -22,6 +22,7 @@ from tansiq.checkpoints.schemas import (
     ScanOut,
 )
 from tansiq.core.i18n import N_, translate
+from tansiq.ledger.domain import signed_millis
 from tansiq.parties.deps import CurrentPrincipal
 from tansiq.web.deps import DbSession, Hub, RecordId, RequestLocale
 from tansiq.web.openapi import documented_body
@@ -73,7 +74,11 @@ class ExpectedPermitOut(BaseModel):
 class TreeHeadOut(BaseModel):
     size: int
     root: str = Field(description="SHA-256 root hash, hex.")
-    signed_at: str = Field(description="When it was signed (the signed time is in whole ms).")
+    signed_at: str = Field(description="When it was signed.")
+    signed_at_ms: int = Field(
+        description="The time as signed: whole milliseconds since the epoch (what a verifier "
+        "puts in the canonical head)."
+    )
     kid: str = Field(description="The governance key that signed it.")
     signature: str = Field(description="Ed25519 signature of the canonical head, hex.")
 
@@ -167,6 +172,7 @@ def _ledger_out(view: service.LedgerView) -> LedgerOut:
             size=head.size,
             root=head.root.hex(),
             signed_at=head.signed_at.isoformat(),
+            signed_at_ms=signed_millis(head.signed_at),
             kid=head.kid,
             signature=head.signature.hex(),
         ),

@@ -11,7 +11,7 @@ keys, as entries with the ``governance`` role (which signs no permit). When the 
 the hub publishes a trust list signed by the *old* key that names the new one: an
 *announcement*. A device starts from the keys it was enrolled with and follows the
 announcements in order (:func:`follow_governance`), each verified by a key it already trusts;
-anything signed by a key no such chain announced is refused (:class:`GovernanceKeyUnknown`).
+anything signed by a key no such chain announced is refused.
 
 Trust list payload: ``{0: "tq-trust", 1: seq, 2: issued_at, 3: [entry, ...]}`` with each entry
 ``{1: kid, 2: authority, 3: alg, 4: public key, 5: valid_from, 6: valid_to (optional),
@@ -89,14 +89,6 @@ class TrustDataInvalid(TansiqError):
 class TrustSignatureInvalid(TansiqError):
     code = "trust.signature_invalid"
     message = N_("The trust or revocation file is not signed by a hub governance key.")
-
-
-class GovernanceKeyUnknown(TrustSignatureInvalid):
-    code = "trust.governance_key_unknown"
-    message = N_(
-        "The trust data is signed by governance key {kid}, which no key this device trusts has "
-        "announced: it is refused and nothing was changed."
-    )
 
 
 class TrustListReplayed(TansiqError):
