@@ -73,6 +73,9 @@ LABELS = {
         "It was refused: nothing was changed and recorded events stay on this device. Tell your "
         "administrator."
     ),
+    "cp_synced_with_warning": N_(
+        "Synced, but the hub's record was refused: see the warning above."
+    ),
     "cp_witness_head_signature_invalid": N_(
         "Warning: the hub's record (ledger) is not signed by a key this device trusts. It was "
         "refused and reported to the hub's administrators and the municipality."

@@ -270,7 +270,7 @@ async function sync() {
     const alarm = await pull();
     await loadState();
     await push();
-    say(alarm ? alarmText(await getMeta("witnessAlarm")) : T.cp_synced);
+    say(alarm ? T.cp_synced_with_warning : T.cp_synced);
   } catch (error) {
     if (error instanceof HubRefused) say(error.message === "401" || error.message === "403" ? T.cp_refused : T.cp_unreachable);
     else if (error instanceof HubBusy) say(T.cp_busy);
