@@ -22,18 +22,17 @@ from tansiq.checkpoints.client import (
     CheckpointDevice,
     DeviceStore,
     GovernanceKeyNotAnnounced,
-    HeadSignatureInvalid,
-    HistoryInconsistent,
-    HistoryShrunk,
     Reply,
     Transport,
 )
 from tansiq.checkpoints.models import WitnessReportRecord
+from tansiq.checkpoints.witness import HeadSignatureInvalid, HistoryInconsistent, HistoryShrunk
 from tansiq.core.clock import FixedClock
 from tansiq.core.i18n import Locale
 from tansiq.ledger.domain import EntryFacts
 from tansiq.ledger.models import LedgerEntryRecord, LedgerHeadRecord
 from tansiq.notify.models import EventRecord
+from tansiq.permits.device_trust import revocation_items
 from tansiq.permits.keys import Ed25519Signer, key_id
 from tansiq.permits.ledger_heads import sign_ledger_head
 from tansiq.permits.snapshots import compact_revocations, roll_over
@@ -41,7 +40,6 @@ from tansiq.permits.trust import (
     SNAPSHOT_TYPE,
     TrustList,
     load_trust_list,
-    revocation_items,
     sign_trust_list,
 )
 from tansiq.verifier.verify import VerdictStatus

@@ -13,238 +13,82 @@ nothing and duplicates nothing. That also makes every request safe to repeat: a 
 from __future__ import annotations
 
 import base64
-import email.utils
 import json
-import random
 import sqlite3
-import time
-import urllib.error
-import urllib.request
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import cbor2
 
-from tansiq.core.clock import SystemClock
-from tansiq.core.errors import ErrorCategory, TansiqError
+from tansiq.checkpoints.device_errors import (
+    BadHubAnswer,
+    DeviceFileUnusable,
+    GovernanceKeyNotAnnounced,
+    HubBusy,
+    HubRefused,
+    HubUnreachable,
+    NotEnrolled,
+    NoTrustData,
+)
+from tansiq.checkpoints.transport import (
+    RETRYABLE,
+    Backoff,
+    Progress,
+    Reply,
+    Retrying,
+    Transport,
+    http_transport,
+    parse_retry_after,
+)
+from tansiq.checkpoints.witness import WitnessAlarm, seen_head, witness
+from tansiq.core.errors import TansiqError
 from tansiq.core.i18n import N_
-from tansiq.ledger.domain import TreeHead, head_signature_valid
-from tansiq.ledger.merkle import HASH_SIZE, verify_consistency
+from tansiq.permits.device_trust import (
+    compacted_revocations,
+    follow_governance,
+    revocation_items,
+    signer_kid,
+)
 from tansiq.permits.keys import ALG_EDDSA, key_id, load_public_key
 from tansiq.permits.trust import (
     RevocationState,
-    compacted_revocations,
-    follow_governance,
     load_revocations,
     load_trust_list,
-    revocation_items,
     revocations_file,
-    signer_kid,
 )
 from tansiq.verifier.verify import DEFAULT_HARD_DATA_AGE, Verdict, VerdictStatus, verify
 
+# The device's whole interface, including what it re-exports from its parts.
+__all__ = [
+    "BATCH",
+    "NOT_SIGNED_HERE",
+    "RETRYABLE",
+    "Backoff",
+    "BadHubAnswer",
+    "CheckpointDevice",
+    "DeviceFileUnusable",
+    "DeviceStore",
+    "GovernanceKeyNotAnnounced",
+    "HubBusy",
+    "HubRefused",
+    "HubUnreachable",
+    "NoTrustData",
+    "NotEnrolled",
+    "Progress",
+    "Reply",
+    "Retrying",
+    "SyncReport",
+    "Transport",
+    "WitnessAlarm",
+    "http_transport",
+    "parse_retry_after",
+]
+
 BATCH = 1000
 NOT_SIGNED_HERE = N_("Not signed by {authority}, which mans this checkpoint.")
-# What a hub says when it is only busy for now: ask again later. Any other refusal is final.
-RETRYABLE = frozenset({429, 503})
-
-
-class Reply(NamedTuple):
-    """One answer of the hub: its status, its JSON body (None if it had none or was not
-    JSON), and the seconds its ``Retry-After`` asked for, if it gave one."""
-
-    status: int
-    body: Any
-    retry_after: float | None = None
-
-
-# (method, path, headers, JSON body or None) -> Reply; raises HubUnreachable when no answer came
-Transport = Callable[[str, str, dict[str, str], Any], Reply]
-
-
-class HubUnreachable(TansiqError):
-    code = "device.hub_unreachable"
-    message = N_("The hub cannot be reached ({problem}); events stay queued.")
-    category = ErrorCategory.CONFLICT
-
-
-class HubRefused(TansiqError):
-    code = "device.hub_refused"
-    message = N_("The hub refused the sync: {problem}")
-
-
-class HubBusy(TansiqError):
-    code = "device.hub_busy"
-    message = N_(
-        "The hub is busy (HTTP {status}) and asked to be tried again later; events stay queued."
-    )
-    category = ErrorCategory.CONFLICT
-
-
-class BadHubAnswer(TansiqError):
-    code = "device.bad_hub_answer"
-    message = N_(
-        "The hub's answer cannot be read ({problem}); nothing was changed on this device and "
-        "events stay queued."
-    )
-    category = ErrorCategory.CONFLICT
-
-
-class DeviceFileUnusable(TansiqError):
-    code = "device.file_unusable"
-    message = N_("The device file {path} cannot be used: {problem}")
-
-
-class NotEnrolled(TansiqError):
-    code = "device.not_enrolled"
-    message = N_(
-        "This device has no governance keys pinned: enrol it with the keys the hub's "
-        "operator gave you."
-    )
-
-
-class GovernanceKeyNotAnnounced(TansiqError):
-    code = "device.governance_key_unknown"
-    message = N_(
-        "The hub's data is signed by governance key {kid}, which no key this device trusts "
-        "has announced. It was refused: nothing was changed and events stay queued. Ask the "
-        "hub's operator."
-    )
-    category = ErrorCategory.CONFLICT
-
-
-class WitnessAlarm(TansiqError):
-    """The hub's ledger head does not follow from the one this device held: refused."""
-
-    category = ErrorCategory.CONFLICT
-
-
-class HeadSignatureInvalid(WitnessAlarm):
-    code = "witness.head_signature_invalid"
-    message = N_(
-        "The hub's ledger head is not signed by a governance key this device trusts. It was "
-        "refused and reported; the device keeps the head it had."
-    )
-
-
-class HistoryInconsistent(WitnessAlarm):
-    code = "witness.inconsistent"
-    message = N_(
-        "The hub's ledger (size {seen}) does not continue the one this device saw before "
-        "(size {held}): its history may have been rewritten. The new head was refused and "
-        "reported."
-    )
-
-
-class HistoryShrunk(WitnessAlarm):
-    code = "witness.history_shrunk"
-    message = N_(
-        "The hub's ledger (size {seen}) is smaller than the one this device saw before (size "
-        "{held}): part of its history is gone. The new head was refused and reported."
-    )
-
-
-class NoTrustData(TansiqError):
-    code = "device.no_trust_data"
-    message = N_("This device has no trust list yet: sync with the hub once first.")
-
-
-def http_transport(base_url: str, timeout: float = 30.0) -> Transport:
-    """A transport over HTTP(S) to ``base_url`` (standard library only)."""
-    base = base_url.rstrip("/")
-    if not base.startswith(("http://", "https://")):
-        raise HubUnreachable(problem="the hub URL must start with http:// or https://")
-
-    def send(method: str, path: str, headers: dict[str, str], body: Any) -> Reply:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(  # noqa: S310 - scheme checked above
-            base + path,
-            data=data,
-            method=method,
-            headers={**headers, "Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - scheme checked above
-                raw = response.read()
-                status = response.status
-                retry_after = response.headers.get("Retry-After")
-        except urllib.error.HTTPError as error:
-            # A refusal may come from a proxy in front of the hub, in HTML: its status counts.
-            raw, status, retry_after = error.read(), error.code, error.headers.get("Retry-After")
-        except (OSError, ValueError) as error:
-            raise HubUnreachable(problem=str(error)[:200]) from None
-        try:
-            answer = json.loads(raw or b"null")
-        except ValueError:
-            if status == 200:
-                raise BadHubAnswer(problem="not JSON") from None
-            answer = None
-        return Reply(status, answer, parse_retry_after(retry_after))
-
-    return send
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header: delay-seconds or an HTTP date
-    (RFC 9110, 10.2.3); None when absent or unreadable."""
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:  # an HTTP date is GMT by definition
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or SystemClock().now())).total_seconds())
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """How a busy or unreachable hub is retried: at most ``attempts`` tries of one request,
-    waiting between them a random time in the upper half of ``first_s`` doubled each time
-    (capped at ``longest_s``), or longer if the hub's ``Retry-After`` says so. A hub asking
-    for more than ``longest_s`` is not waited for: the sync stops and the queue waits."""
-
-    attempts: int = 6
-    first_s: float = 1.0
-    longest_s: float = 60.0
-    sleep: Callable[[float], None] = time.sleep
-    jitter: Callable[[], float] = random.random
-
-    def wait(self, retry: int, retry_after: float | None) -> float | None:
-        """Seconds to wait before retry number ``retry`` (1, 2, …); None to give up."""
-        if retry >= self.attempts:
-            return None
-        ceiling = min(self.longest_s, self.first_s * 2 ** (retry - 1))
-        wait = ceiling / 2 + self.jitter() * ceiling / 2
-        if retry_after is not None:
-            wait = max(wait, retry_after)
-        return None if wait > self.longest_s else wait
-
-
-@dataclass(frozen=True)
-class Retrying:
-    """What a retry is about to do, for the person watching."""
-
-    attempt: int  # the attempt about to be made, 2 or more
-    attempts: int
-    wait_s: float
-    problem: str
-
-
-@dataclass
-class Progress:
-    """Callbacks a front end gives to hear how a sync is going (each optional)."""
-
-    sent: Callable[[int, int], None] = field(default=lambda sent, total: None)
-    retrying: Callable[[Retrying], None] = field(default=lambda retrying: None)
 
 
 @dataclass(frozen=True)
@@ -424,7 +268,9 @@ class CheckpointDevice:
                 _signed_by_known(trust, followed.keys)
                 load_trust_list(trust, public, min_seq=int(self.store.get("trust_seq") or 0))
                 trust_seq = int(answer["trust_seq"])
-            fresh = revocation_items(base64.b64decode(answer["revocations"], validate=True))
+            fresh = cbor2.loads(base64.b64decode(answer["revocations"], validate=True))
+            if not (isinstance(fresh, list) and all(isinstance(i, bytes) for i in fresh)):
+                raise TypeError("revocations are not a list of signed items")
             for item in fresh:
                 _signed_by_known(item, followed.keys)
             known = self.store.get("revocations")
@@ -438,12 +284,12 @@ class CheckpointDevice:
             ]
             authority = str(answer.get("authority", ""))
             ledger = answer.get("ledger")
-            seen = None if ledger is None else _seen_head(ledger)
+            seen = None if ledger is None else seen_head(ledger)
         # A hub (or something posing as one) that answers out of shape: a coded refusal,
         # and nothing stored (a base64 error is a ValueError).
         except (KeyError, TypeError, ValueError, AttributeError, cbor2.CBORError) as error:
             raise BadHubAnswer(problem=f"pull: {type(error).__name__}") from None
-        alarm = None if seen is None else _witness(held, seen, followed.keys)
+        alarm = None if seen is None else witness(held, seen, followed.keys)
         if trust is not None:
             self.store.put(trust_list=trust, trust_seq=trust_seq)
         self.store.put(
@@ -597,49 +443,6 @@ def _signed_by_known(data: bytes, keys: tuple[bytes, ...]) -> None:
     kid = signer_kid(data)
     if kid is not None and kid not in {key_id(key) for key in keys}:
         raise GovernanceKeyNotAnnounced(kid=kid.hex())
-
-
-def _seen_head(ledger: Any) -> dict[str, Any]:
-    head = ledger["head"]
-    size, root = int(head["size"]), bytes.fromhex(head["root"])
-    if len(root) != HASH_SIZE or size < 0:
-        raise ValueError("not a tree head")
-    return {
-        "size": size,
-        "root": root.hex(),
-        "signed_at": datetime.fromisoformat(head["signed_at"]).isoformat(),
-        "kid": str(head["kid"]),
-        "signature": bytes.fromhex(head["signature"]).hex(),
-        "proof": [bytes.fromhex(p).hex() for p in (ledger.get("consistency") or [])],
-    }
-
-
-def _witness(
-    held: dict[str, Any] | None, seen: dict[str, Any], keys: tuple[bytes, ...]
-) -> WitnessAlarm | None:
-    """Check the hub's head: signed by a trusted governance key, and (when the device held
-    one) an extension of the head held, by the RFC 9162 consistency proof."""
-    head = TreeHead(
-        size=seen["size"],
-        root=bytes.fromhex(seen["root"]),
-        signed_at=datetime.fromisoformat(seen["signed_at"]),
-    )
-    signers = [key for key in keys if key_id(key).hex() == seen["kid"]]
-    if not any(head_signature_valid(head, bytes.fromhex(seen["signature"]), k) for k in signers):
-        return HeadSignatureInvalid()
-    if held is None:
-        return None
-    if head.size < held["size"]:
-        return HistoryShrunk(held=held["size"], seen=head.size)
-    if not verify_consistency(
-        held["size"],
-        head.size,
-        bytes.fromhex(held["root"]),
-        head.root,
-        [bytes.fromhex(p) for p in seen["proof"]],
-    ):
-        return HistoryInconsistent(held=held["size"], seen=head.size)
-    return None
 
 
 def _problem(answer: Any, status: int) -> str:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Security, status
 from fastapi.security import APIKeyHeader
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
-from tansiq.checkpoints import scans, service
+from tansiq.checkpoints import scans, service, witnesses
 from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord, WitnessReportRecord
 from tansiq.checkpoints.schemas import (
     DeviceIn,
@@ -228,10 +228,10 @@ def report_witness(
 ) -> WitnessReportOut:
     """A device reports that the ledger head the hub showed it does not follow from the head
     it held. Recorded, and told to the hub's administrators and the municipality."""
-    record = service.report_witness(
+    record = witnesses.report_witness(
         session,
         device,
-        service.WitnessReport(
+        witnesses.WitnessReport(
             code=body.code,
             held_size=body.held_size,
             held_root=bytes.fromhex(body.held_root),
@@ -251,7 +251,7 @@ def list_witness_reports(
 ) -> list[WitnessReportOut]:
     """Reports from checkpoint devices of a ledger head that does not follow from the one they
     held, newest first (the hub's administrators and the municipality)."""
-    found = service.witness_reports(session, me, limit=limit, offset=offset)
+    found = witnesses.witness_reports(session, me, limit=limit, offset=offset)
     return [WitnessReportOut.of(record, code) for record, code in found]
 
 

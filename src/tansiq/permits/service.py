@@ -5,8 +5,8 @@ Each authority signs permits with an Ed25519 key the hub holds, sealed with the 
 to sign and checks the signature it gets back. Rotation retires the old key from now on; its
 signatures made before stay trusted (the trust list says from when to when each key counts).
 The hub's governance key signs the trust list (sequence-numbered: a device refuses an older
-one) and each revocation delta. It rolls over by announcement (:func:`rollover_governance`):
-the trust list that names the new key is signed by the old one, so a device can follow.
+one) and each revocation delta. It rolls over by announcement (see :mod:`.snapshots`): the
+trust list that names the new key is signed by the old one, so a device can follow.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ class BadSignature(TansiqError):
     message = N_("The signature does not verify with your authority's registered key.")
 
 
-def _new_key(
+def new_signing_key(
     session: Session, party_id: int, purpose: KeyPurpose, secret: str | None, clock: Clock
 ) -> SigningKeyRecord:
     private = Ed25519PrivateKey.generate()
@@ -144,7 +144,7 @@ def ensure_permit_key(
     repo = PermitRepository(session)
     record = repo.active_key(PERMIT_KEYS, authority_id)
     if record is None:
-        record = _new_key(session, authority_id, PERMIT_KEYS, secret, clock)
+        record = new_signing_key(session, authority_id, PERMIT_KEYS, secret, clock)
         publish_trust_list(session, secret, clock)
     return record
 
@@ -154,7 +154,7 @@ def governance_signer(session: Session, secret: str | None, clock: Clock) -> Ed2
     if not hubs:
         raise NoHub
     repo = PermitRepository(session)
-    record = repo.active_key(GOVERNANCE_KEYS, hubs[0].id) or _new_key(
+    record = repo.active_key(GOVERNANCE_KEYS, hubs[0].id) or new_signing_key(
         session, hubs[0].id, GOVERNANCE_KEYS, secret, clock
     )
     signer = signer_of(record, secret)
@@ -170,7 +170,7 @@ def governance_public_keys(session: Session) -> list[bytes]:
     ]
 
 
-def _retire(record: SigningKeyRecord, clock: Clock) -> None:
+def retire_signing_key(record: SigningKeyRecord, clock: Clock) -> None:
     record.status = KeyStatus.RETIRED
     record.valid_to = clock.now()
 
@@ -192,9 +192,9 @@ def rotate_key(
     party_id = _require_key_admin(session, principal, authority)
     repo = PermitRepository(session)
     old = repo.active_key(PERMIT_KEYS, party_id)
-    record = _new_key(session, party_id, PERMIT_KEYS, secret, clock)
+    record = new_signing_key(session, party_id, PERMIT_KEYS, secret, clock)
     if old is not None:
-        _retire(old, clock)
+        retire_signing_key(old, clock)
     publish_trust_list(session, secret, clock)
     return record
 
@@ -220,7 +220,7 @@ def retire_key(
         record.status = KeyStatus.COMPROMISED
         record.valid_to = record.valid_to or clock.now()
     elif record.status == KeyStatus.ACTIVE:
-        _retire(record, clock)
+        retire_signing_key(record, clock)
     repo.flush()
     publish_trust_list(session, secret, clock)
     return record
@@ -261,7 +261,7 @@ def register_external_key(
     )
     repo.add(record)
     if old is not None:
-        _retire(old, clock)
+        retire_signing_key(old, clock)
     repo.flush()
     publish_trust_list(session, secret, clock)
     return record
@@ -330,41 +330,6 @@ def publish_trust_list(
         )
     repo.flush()
     return record
-
-
-def rollover_governance(
-    session: Session, secret: str | None, clock: Clock
-) -> tuple[SigningKeyRecord, SigningKeyRecord]:
-    """A new governance key for the hub. The old one is retired (what it signed stays
-    trusted) after signing the trust list that announces the new one; a trust list under the
-    new key follows at once. Returns (old, new). (:func:`tansiq.permits.snapshots.roll_over`
-    also re-signs the revocations and the ledger head, so that a device enrolled with the new
-    key alone needs nothing the old one signed.)"""
-    hubs = PartyRepository(session).parties(PartyKind.HUB.value)
-    if not hubs:
-        raise NoHub
-    repo = PermitRepository(session)
-    old = repo.active_key(GOVERNANCE_KEYS, hubs[0].id)
-    if old is None:  # never signed anything yet: the first key is made, then rolled over
-        governance_signer(session, secret, clock)
-        old = repo.active_key(GOVERNANCE_KEYS, hubs[0].id)
-        assert old is not None  # noqa: S101 - just made
-    outgoing = signer_of(old, secret)
-    assert outgoing is not None  # noqa: S101 - the hub always holds its governance key
-    new = _new_key(session, hubs[0].id, GOVERNANCE_KEYS, secret, clock)
-    _retire(old, clock)
-    repo.flush()
-    publish_trust_list(session, secret, clock, signer=outgoing, announces=True)
-    record_entry(
-        session,
-        kind="governance_key.rolled_over",
-        subject=f"signing_key:{new.kid}",
-        content={"old": old.kid, "new": new.kid, "public_key": new.public_key.hex()},
-        at=clock.now(),
-        private=False,
-    )
-    publish_trust_list(session, secret, clock)
-    return old, new
 
 
 def record_revocation(

@@ -16,14 +16,21 @@ from sqlalchemy.orm import Session
 from tansiq.core.clock import Clock
 from tansiq.jobs.service import JobHandler, enqueue
 from tansiq.ledger.service import record_entry
+from tansiq.parties.domain import PartyKind
+from tansiq.parties.repository import PartyRepository
 from tansiq.permits.keys import ALG_EDDSA, load_public_key
 from tansiq.permits.ledger_heads import sign_ledger_head
 from tansiq.permits.models import RevocationSnapshotRecord, SigningKeyRecord
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import (
+    GOVERNANCE_KEYS,
+    NoHub,
     governance_public_keys,
     governance_signer,
-    rollover_governance,
+    new_signing_key,
+    publish_trust_list,
+    retire_signing_key,
+    signer_of,
 )
 from tansiq.permits.trust import (
     RevocationState,
@@ -78,6 +85,41 @@ def _store(
     )
     repo.flush()
     return record
+
+
+def rollover_governance(
+    session: Session, secret: str | None, clock: Clock
+) -> tuple[SigningKeyRecord, SigningKeyRecord]:
+    """A new governance key for the hub. The old one is retired (what it signed stays
+    trusted) after signing the trust list that announces the new one; a trust list under the
+    new key follows at once. Returns (old, new). (:func:`tansiq.permits.snapshots.roll_over`
+    also re-signs the revocations and the ledger head, so that a device enrolled with the new
+    key alone needs nothing the old one signed.)"""
+    hubs = PartyRepository(session).parties(PartyKind.HUB.value)
+    if not hubs:
+        raise NoHub
+    repo = PermitRepository(session)
+    old = repo.active_key(GOVERNANCE_KEYS, hubs[0].id)
+    if old is None:  # never signed anything yet: the first key is made, then rolled over
+        governance_signer(session, secret, clock)
+        old = repo.active_key(GOVERNANCE_KEYS, hubs[0].id)
+        assert old is not None  # noqa: S101 - just made
+    outgoing = signer_of(old, secret)
+    assert outgoing is not None  # noqa: S101 - the hub always holds its governance key
+    new = new_signing_key(session, hubs[0].id, GOVERNANCE_KEYS, secret, clock)
+    retire_signing_key(old, clock)
+    repo.flush()
+    publish_trust_list(session, secret, clock, signer=outgoing, announces=True)
+    record_entry(
+        session,
+        kind="governance_key.rolled_over",
+        subject=f"signing_key:{new.kid}",
+        content={"old": old.kid, "new": new.kid, "public_key": new.public_key.hex()},
+        at=clock.now(),
+        private=False,
+    )
+    publish_trust_list(session, secret, clock)
+    return old, new
 
 
 def roll_over(

@@ -6,12 +6,7 @@ Both travel as **COSE_Sign1** (RFC 9052, tag 18) signed by one of the hub's gove
 The payload's key 0 names what it is, so a signed revocation delta is never taken for a trust
 list or the other way round.
 
-**Governance keys roll over by announcement.** Every trust list also lists the hub's governance
-keys, as entries with the ``governance`` role (which signs no permit). When the key rolls over,
-the hub publishes a trust list signed by the *old* key that names the new one: an
-*announcement*. A device starts from the keys it was enrolled with and follows the
-announcements in order (:func:`follow_governance`), each verified by a key it already trusts;
-anything signed by a key no such chain announced is refused.
+Governance keys roll over by announcement: see :mod:`tansiq.permits.device_trust`.
 
 Trust list payload: ``{0: "tq-trust", 1: seq, 2: issued_at, 3: [entry, ...]}`` with each entry
 ``{1: kid, 2: authority, 3: alg, 4: public key, 5: valid_from, 6: valid_to (optional),
@@ -144,20 +139,6 @@ def open_sign1(data: bytes, governance_keys: Sequence[PublicKey]) -> bytes:
         ):
             return payload
     raise TrustSignatureInvalid
-
-
-def signer_kid(data: bytes) -> bytes | None:
-    """The kid a COSE_Sign1 says it is signed by (unverified: only to say which key it was)."""
-    try:
-        value = strict_loads(data)
-    except PermitTokenMalformed:
-        return None
-    if isinstance(value, cbor2.CBORTag) and value.tag == COSE_SIGN1_TAG:
-        value = value.value
-    if isinstance(value, list | tuple) and len(value) == 4 and isinstance(value[1], Mapping):
-        kid = value[1].get(4)
-        return kid if isinstance(kid, bytes) else None
-    return None
 
 
 # --- field parsing ----------------------------------------------------------------------------
@@ -372,6 +353,12 @@ class RevocationEntry:
         )
 
 
+def _revocation_payload(
+    kind: str, seq: int, at: datetime, entries: Iterable[RevocationEntry]
+) -> bytes:
+    return cbor2.dumps({0: kind, 1: seq, 2: _seconds(at), 3: [e.to_cbor() for e in entries]})
+
+
 @dataclass(frozen=True)
 class RevocationDelta:
     seq: int
@@ -379,14 +366,7 @@ class RevocationDelta:
     entries: tuple[RevocationEntry, ...] = ()
 
     def to_cbor(self) -> bytes:
-        return cbor2.dumps(
-            {
-                0: REVOCATIONS_TYPE,
-                1: self.seq,
-                2: _seconds(self.issued_at),
-                3: [entry.to_cbor() for entry in self.entries],
-            }
-        )
+        return _revocation_payload(REVOCATIONS_TYPE, self.seq, self.issued_at, self.entries)
 
 
 def sign_revocation_delta(delta: RevocationDelta, governance: Signer) -> bytes:
@@ -394,12 +374,10 @@ def sign_revocation_delta(delta: RevocationDelta, governance: Signer) -> bytes:
 
 
 def load_revocation_delta(data: bytes, governance_keys: Sequence[PublicKey]) -> RevocationDelta:
-    body = _typed_payload(open_sign1(data, governance_keys), REVOCATIONS_TYPE)
-    return RevocationDelta(
-        seq=body[1],
-        issued_at=_time(body[2]),
-        entries=tuple(RevocationEntry.from_cbor(entry) for entry in body[3]),
-    )
+    item = _revocation_item(data, governance_keys)
+    if not isinstance(item, RevocationDelta):
+        raise TrustDataInvalid
+    return item
 
 
 @dataclass(frozen=True)
@@ -412,14 +390,7 @@ class RevocationSnapshot:
     entries: tuple[RevocationEntry, ...] = ()
 
     def to_cbor(self) -> bytes:
-        return cbor2.dumps(
-            {
-                0: SNAPSHOT_TYPE,
-                1: self.seq,
-                2: _seconds(self.as_of),
-                3: [entry.to_cbor() for entry in self.entries],
-            }
-        )
+        return _revocation_payload(SNAPSHOT_TYPE, self.seq, self.as_of, self.entries)
 
 
 def sign_revocation_snapshot(snapshot: RevocationSnapshot, governance: Signer) -> bytes:
@@ -512,7 +483,12 @@ def load_revocations(
 ) -> RevocationState:
     """Verify every delta (and snapshot) in a revocations file and fold it into ``state`` (or
     a new one): the furthest snapshot first, then the deltas after it, in order."""
-    items = revocation_items(data)
+    try:
+        items = strict_loads(data)
+    except PermitTokenMalformed:
+        raise TrustDataInvalid from None
+    if not (isinstance(items, list | tuple) and all(isinstance(item, bytes) for item in items)):
+        raise TrustDataInvalid
     state = state or RevocationState()
     parsed = [_revocation_item(item, governance_keys) for item in items]
     snapshots = [p for p in parsed if isinstance(p, RevocationSnapshot)]
@@ -522,83 +498,3 @@ def load_revocations(
     for delta in deltas:
         state.apply(delta)
     return state
-
-
-def revocation_items(data: bytes) -> list[bytes]:
-    """The signed items of a revocations file (unverified)."""
-    try:
-        items = strict_loads(data)
-    except PermitTokenMalformed:
-        raise TrustDataInvalid from None
-    if not (isinstance(items, list | tuple) and all(isinstance(item, bytes) for item in items)):
-        raise TrustDataInvalid
-    return list(items)
-
-
-def compacted_revocations(items: Sequence[bytes], state: RevocationState) -> bytes:
-    """A device's revocations file kept short: the furthest snapshot it holds and only the
-    deltas after what that snapshot covers (``state`` is what ``items`` fold into)."""
-    kinds = [(item, _kind_and_seq(item)) for item in items]
-    snapshots = [(seq, item) for item, (kind, seq) in kinds if kind == SNAPSHOT_TYPE]
-    if not snapshots:
-        return revocations_file(list(dict.fromkeys(items)))
-    floor, snapshot = max(snapshots)
-    deltas = {
-        seq: item
-        for item, (kind, seq) in kinds
-        if kind == REVOCATIONS_TYPE and floor < seq <= state.seq
-    }
-    return revocations_file([snapshot, *(deltas[seq] for seq in sorted(deltas))])
-
-
-def _kind_and_seq(item: bytes) -> tuple[str, int]:
-    value = strict_loads(item)
-    if isinstance(value, cbor2.CBORTag):
-        value = value.value
-    body = strict_loads(value[2])
-    return str(body[0]), int(body[1])
-
-
-# --- governance key rollover -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Followed:
-    """The governance keys a device trusts after following announcements, and the sequence
-    number of the last trust list it followed."""
-
-    keys: tuple[bytes, ...]
-    seq: int
-
-
-def governance_entries(trust: TrustList) -> list[TrustEntry]:
-    return [entry for entry in trust.entries if ROLE_GOVERNANCE in entry.roles]
-
-
-def follow_governance(
-    trusted: Sequence[bytes], announcements: Sequence[bytes], *, after: int = 0
-) -> Followed:
-    """Follow signed trust lists that announce governance keys, oldest first, from the raw
-    Ed25519 keys ``trusted``. Each one after sequence ``after`` that a key already trusted
-    signs adds the governance keys it names (a compromised one is dropped). One that no
-    trusted key signs announces nothing to this device: it was made before the device was
-    enrolled, or it is forged — either way it changes nothing."""
-    keys = list(dict.fromkeys(trusted))
-    seq = after
-    for data in announcements:
-        public = [load_public_key(ALG_EDDSA, key) for key in keys]
-        try:
-            trust = load_trust_list(data, public)
-        except TrustSignatureInvalid:
-            continue
-        if trust.seq <= seq:
-            continue
-        seq = trust.seq
-        for entry in governance_entries(trust):
-            if entry.alg != ALG_EDDSA:
-                continue
-            if entry.status is KeyStatus.COMPROMISED:
-                keys = [key for key in keys if key != entry.public_key]
-            elif entry.public_key not in keys:
-                keys.append(entry.public_key)
-    return Followed(tuple(keys), seq)
