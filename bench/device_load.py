@@ -7,22 +7,32 @@ deltas. Built here with one governance key: ``--deltas`` deltas (one in ten revo
 the rest are heartbeats), folded into a snapshot, plus ``--after`` deltas after it. Both files
 are loaded with ``load_revocations`` as the device does, interleaved, and must answer alike.
 
-Prints ``result: load_deltas_ms``, ``result: load_snapshot_ms`` (medians) and
-``result: snapshot_speedup``.
+The same two files are then loaded by the app's own ``loadRevocations`` (web/assets/checkpoint,
+WebCrypto) in Debian's Chromium, as the app does at every start; served on 127.0.0.1 only.
+
+Prints ``result: load_deltas_ms``, ``result: load_snapshot_ms`` (medians), ``result:
+snapshot_speedup``, and the same three with ``browser_`` in front.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import functools
 import hashlib
 import statistics
+import threading
 import time
 from datetime import UTC, datetime, timedelta
+from http.server import ThreadingHTTPServer
+from importlib import resources
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from playwright.sync_api import sync_playwright
 
 import report
-from tansiq.permits.keys import Ed25519Signer
+from browser_verify import CHROMIUM, QuietHandler
+from tansiq.permits.keys import Ed25519Signer, raw_public_key
 from tansiq.permits.trust import (
     RevocationDelta,
     RevocationEntry,
@@ -47,6 +57,56 @@ def deltas(count: int, first: int, signer: Ed25519Signer) -> list[RevocationDelt
             entries = (RevocationEntry(f"P-{seq // 10:06d}", None, status, "route_closed", at),)
         made.append(RevocationDelta(seq=seq, issued_at=at, entries=entries))
     return made
+
+
+BROWSER = """async ([gov, every, compact, rounds]) => {
+  const t = await import("/checkpoint/trust.js");
+  const { fromBase64 } = await import("/checkpoint/keys.js");
+  const keys = await t.governanceKeys(gov.map(fromBase64));
+  const files = [every, compact].map((items) => items.map(fromBase64));
+  const times = [[], []];
+  let seqs = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const i of [0, 1]) {
+      const start = performance.now();
+      const state = await t.loadRevocations(files[i], keys);
+      times[i].push(performance.now() - start);
+      seqs[i] = [state.seq, state.asOf];
+    }
+  }
+  return { times, seqs };
+}"""
+
+
+def _b64(items: list[bytes]) -> list[str]:
+    return [base64.b64encode(item).decode() for item in items]
+
+
+def in_browser(
+    key: bytes, every: list[bytes], compact: list[bytes], rounds: int
+) -> tuple[list[float], list[float]]:
+    """Median-ready load times (ms) of both files by the app's own script in Chromium."""
+    static = resources.files("tansiq") / "web" / "assets"
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(static))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+            )
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/tansiq.css")
+            answer = page.evaluate(
+                BROWSER, [[base64.b64encode(key).decode()], _b64(every), _b64(compact), rounds]
+            )
+            browser.close()
+    finally:
+        server.shutdown()
+    if answer["seqs"][0] != answer["seqs"][1]:
+        raise SystemExit("in the browser, the snapshot does not reach where the deltas do")
+    return answer["times"][0], answer["times"][1]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -99,10 +159,23 @@ def main(argv: list[str] | None = None) -> None:
         f"revoked or suspended permits folded: {len(folded.snapshot().entries)}; rounds: "
         f"{args.rounds}"
     )
+    web_full, web_short = in_browser(
+        raw_public_key(keys[0]), signed_early + signed_late, [snapshot, *signed_late], args.rounds
+    )
+    out(
+        f"browser (Chromium, WebCrypto): every delta {statistics.median(web_full):.1f} ms, "
+        f"snapshot + deltas after it {statistics.median(web_short):.1f} ms"
+    )
     machine.finish()
     out(f"result: load_deltas_ms = {statistics.median(full) * 1e3:.1f}")
     out(f"result: load_snapshot_ms = {statistics.median(short) * 1e3:.1f}")
     out(f"result: snapshot_speedup = {statistics.median(full) / statistics.median(short):.0f}")
+    out(f"result: browser_load_deltas_ms = {statistics.median(web_full):.1f}")
+    out(f"result: browser_load_snapshot_ms = {statistics.median(web_short):.1f}")
+    out(
+        "result: browser_snapshot_speedup = "
+        f"{statistics.median(web_full) / statistics.median(web_short):.0f}"
+    )
     if not args.no_write:
         report.write_section("device_load", "Device load: deltas or snapshot", machine, out.lines)
 
