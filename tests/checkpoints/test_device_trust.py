@@ -291,10 +291,15 @@ def test_a_device_holding_an_older_head_refuses_a_rewritten_history(
     assert [r["code"] for r in listed.json()] == ["witness.inconsistent"]
     assert client.get("/api/v1/witness-reports", headers=tokens("trader")).status_code == 403
 
-    # The next sync refuses it again: the device never takes the rewritten history.
+    # The next sync refuses it again: the device never takes the rewritten history. Its
+    # report, the same again, is neither stored nor told twice.
     again = device.sync()
     assert isinstance(again.witness_alarm, HistoryInconsistent)
     assert again.ledger_size == second.size
+    assert len(session.scalars(select(WitnessReportRecord)).all()) == 1
+    assert len(
+        session.scalars(select(EventRecord).where(EventRecord.kind == "ledger.witness_alarm")).all()
+    ) == len(told)
     device.store.close()
 
 

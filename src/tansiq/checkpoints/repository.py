@@ -122,6 +122,18 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
             event.contradiction = event.contradiction or contradiction
             event.clone_suspected = event.clone_suspected or clone
 
+    def witness_report_of(
+        self, device_id: int, code: str, held_root: bytes, seen_root: bytes
+    ) -> WitnessReportRecord | None:
+        return self.session.scalars(
+            select(WitnessReportRecord).where(
+                WitnessReportRecord.device_id == device_id,
+                WitnessReportRecord.code == code,
+                WitnessReportRecord.held_root == held_root,
+                WitnessReportRecord.seen_root == seen_root,
+            )
+        ).first()
+
     def witness_reports(self, *, limit: int, offset: int) -> Sequence[WitnessReportRecord]:
         return self.session.scalars(
             select(WitnessReportRecord)

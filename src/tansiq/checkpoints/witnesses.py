@@ -20,10 +20,6 @@ from tansiq.parties import access
 from tansiq.parties.domain import PartyKind, Principal
 from tansiq.parties.repository import PartyRepository
 
-WITNESS_CODES = frozenset(
-    {"witness.head_signature_invalid", "witness.inconsistent", "witness.history_shrunk"}
-)
-
 
 @dataclass(frozen=True)
 class WitnessReport:
@@ -42,7 +38,12 @@ def report_witness(
     session: Session, device: DeviceRecord, report: WitnessReport, clock: Clock
 ) -> WitnessReportRecord:
     """Record a device's report that the hub's ledger head does not follow from the one it
-    held, and tell the hub's administrators and the municipality."""
+    held, and tell the hub's administrators and the municipality. A device repeats its report
+    at every sync while the hub shows it the same head: told once, stored once."""
+    repo = CheckpointRepository(session)
+    known = repo.witness_report_of(device.id, report.code, report.held_root, report.seen_root)
+    if known is not None:
+        return known
     checkpoint = GeoRepository(session).checkpoint(device.checkpoint_id)
     assert checkpoint is not None  # noqa: S101 - a device belongs to a checkpoint
     record = WitnessReportRecord(
@@ -57,7 +58,6 @@ def report_witness(
         seen_at=report.seen_at,
         reported_at=clock.now(),
     )
-    repo = CheckpointRepository(session)
     repo.add(record)
     repo.flush()
     parties = PartyRepository(session)
