@@ -20,9 +20,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tansiq.app import WORDS
+from tansiq.checkpoints.messages import WITNESS_ALARM
 from tansiq.checkpoints.models import WitnessReportRecord
 from tansiq.core.clock import FixedClock
-from tansiq.core.i18n import Locale
+from tansiq.core.i18n import Locale, translate
 from tansiq.ledger.domain import EntryFacts, TreeHead
 from tansiq.ledger.merkle import MerkleTree, verify_consistency, verify_inclusion
 from tansiq.ledger.models import LedgerEntryRecord
@@ -35,6 +36,7 @@ from tests.conftest import NOW, DatabaseFactory
 from tests.e2e.browsing import (
     SIZES,
     Hub,
+    Visit,
     approve_application,
     bearer,
     serving_hub,
@@ -162,7 +164,8 @@ def test_the_app_follows_two_rollovers_and_refuses_an_unannounced_key(
     page.select_option("#cp-refusal-reason", "other")
     page.fill("#cp-note", "forged hub")
     page.click("#cp-refusal-form button")  # queued, then a sync at once
-    said = t["cp_governance_key_unknown"].replace("{kid}", forger.kid.hex())
+    # The key's name keeps its own direction inside an Arabic sentence (an isolate).
+    said = t["cp_governance_key_unknown"].replace("{kid}", f"\u2068{forger.kid.hex()}\u2069")
     expect(page.locator("#cp-message")).to_have_text(said)
     expect(page.locator("#cp-queue")).to_have_text(
         "1" if lang == "en" else page.evaluate("new Intl.NumberFormat('ar').format(1)")
@@ -250,6 +253,15 @@ def test_the_app_refuses_a_rewritten_ledger_and_says_so(
     expect(page.locator("#cp-witness")).to_contain_text(opening)
     assert officer.errors == [], officer.errors
     officer.context.close()
+
+    # The municipality reads it in its inbox, in its language.
+    visit = Visit(browser, hub.base, lang)
+    visit.sign_in("municipality")
+    visit.page.goto("/inbox")
+    title = translate(WITNESS_ALARM.title, Locale(lang), checkpoint=HERE)
+    expect(visit.page.locator("main")).to_contain_text(title)
+    shoot(visit.page, "inbox-witness-alarm", lang, "phone")
+    visit.close()
 
 
 def test_the_js_rfc9162_verifier_agrees_with_the_python_one(hub: Hub, browser: Browser) -> None:

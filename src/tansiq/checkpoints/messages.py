@@ -23,7 +23,7 @@ WITNESS_ALARM = Notice(
     N_("Checkpoint {checkpoint} caught a ledger history that does not add up"),
     N_(
         "Device \u201c{device}\u201d held a signed ledger head of size {held}; the hub then "
-        "showed it one of size {seen} that does not continue it ({code}). The ledger may have "
+        "showed it one of size {seen} that does not continue it. The ledger may have "
         "been rewritten: run \u201ctansiq ledger verify\u201d and compare with other witnesses."
     ),
 )

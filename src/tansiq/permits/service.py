@@ -311,8 +311,6 @@ def publish_trust_list(
                 {"authority": e.authority, "kid": key_id(e.public_key).hex(), "status": e.status}
                 for e in entries
             ],
-            "signed_by": signer.kid.hex(),
-            "announces": announces,
         },
         at=now,
         private=False,

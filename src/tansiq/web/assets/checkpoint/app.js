@@ -275,7 +275,7 @@ async function sync() {
     if (error instanceof HubRefused) say(error.message === "401" || error.message === "403" ? T.cp_refused : T.cp_unreachable);
     else if (error instanceof HubBusy) say(T.cp_busy);
     else if (error instanceof BadAnswer) say(T.cp_bad_answer);
-    else if (error instanceof TrustError && error.code === "device.governance_key_unknown") say(fill(T.cp_governance_key_unknown, error.params));
+    else if (error instanceof TrustError && error.code === "device.governance_key_unknown") say(fill(T.cp_governance_key_unknown, { kid: `\u2068${error.params.kid}\u2069` }));
     else if (error instanceof TrustError) say(T.cp_trust_invalid);
     else say(T.cp_unreachable);
   } finally {
