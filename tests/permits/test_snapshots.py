@@ -56,7 +56,8 @@ def test_a_rollover_signs_the_revocations_again_with_the_new_key(
     record_heartbeat(session, secret=SECRET_KEY, clock=clock)
     before = compact_revocations(session, SECRET_KEY, clock)
     assert before is not None
-    _, new = roll_over(session, SECRET_KEY, clock)
+    old, new = roll_over(session, SECRET_KEY, clock)
+    assert old.private_key_sealed is None  # nothing can sign with it again
     after = PermitRepository(session).latest_snapshot()
     assert after is not None
     assert after.seq == before.seq

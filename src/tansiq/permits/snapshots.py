@@ -91,7 +91,8 @@ def rollover_governance(
     session: Session, secret: str | None, clock: Clock
 ) -> tuple[SigningKeyRecord, SigningKeyRecord]:
     """A new governance key for the hub. The old one is retired (what it signed stays
-    trusted) after signing the trust list that announces the new one; a trust list under the
+    trusted, its private part destroyed) after signing the trust list that announces the new
+    one; a trust list under the
     new key follows at once. Returns (old, new). (:func:`tansiq.permits.snapshots.roll_over`
     also re-signs the revocations and the ledger head, so that a device enrolled with the new
     key alone needs nothing the old one signed.)"""
@@ -110,6 +111,9 @@ def rollover_governance(
     retire_signing_key(old, clock)
     repo.flush()
     publish_trust_list(session, secret, clock, signer=outgoing, announces=True)
+    # Devices keep trusting a retired key for what it signed; nothing may sign with it again,
+    # so its private part is destroyed (a database copy made from now on cannot leak it).
+    old.private_key_sealed = None
     record_entry(
         session,
         kind="governance_key.rolled_over",
