@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +26,7 @@ from tansiq.permits.snapshots import (
     schedule_compaction,
 )
 from tansiq.permits.trust import load_revocations, revocations_file
+from tests.clearances.conftest import Tokens
 from tests.conftest import SECRET_KEY
 
 DAY = timedelta(days=1)
@@ -66,3 +68,20 @@ def test_a_rollover_signs_the_revocations_again_with_the_new_key(
         revocations_file([after.body]), [load_public_key(ALG_EDDSA, new.public_key)]
     )
     assert state.seq == after.seq
+
+
+def test_only_the_hubs_administrators_roll_the_key_over_through_the_api(
+    client: TestClient, tokens: Tokens
+) -> None:
+    before = client.get("/api/v1/governance-keys").json()
+    for user in ("west.admin", "municipality", "trader"):
+        refused = client.post("/api/v1/governance-keys/rollover", headers=tokens(user))
+        assert refused.status_code == 403, refused.text
+    rolled = client.post("/api/v1/governance-keys/rollover", headers=tokens("admin"))
+    assert rolled.status_code == 201, rolled.text
+    body = rolled.json()
+    assert body["retired"]["status"] == "retired"
+    assert body["retired"]["held_by_hub"] is False  # its private part destroyed
+    assert (body["active"]["status"], body["active"]["held_by_hub"]) == ("active", True)
+    after = client.get("/api/v1/governance-keys").json()
+    assert after == [*before, body["active"]["public_key"]]

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from tansiq.core.clock import Clock
 from tansiq.jobs.service import JobHandler, enqueue
 from tansiq.ledger.service import record_entry
-from tansiq.parties.domain import PartyKind
+from tansiq.parties import access
+from tansiq.parties.domain import PartyKind, Principal
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits.keys import ALG_EDDSA, load_public_key
 from tansiq.permits.ledger_heads import sign_ledger_head
@@ -135,6 +136,14 @@ def roll_over(
     compact_revocations(session, secret, clock, again=True)
     sign_ledger_head(session, secret, clock)
     return old, new
+
+
+def roll_over_by(
+    session: Session, principal: Principal, *, secret: str | None, clock: Clock
+) -> tuple[SigningKeyRecord, SigningKeyRecord]:
+    """:func:`roll_over`, asked for by one of the hub's administrators (no one else)."""
+    access.require(access.is_hub_admin(principal))
+    return roll_over(session, secret, clock)
 
 
 def schedule_compaction(session: Session, every: timedelta, clock: Clock) -> None:
