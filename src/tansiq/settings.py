@@ -117,6 +117,13 @@ class Settings(BaseSettings):
         le=1440,
         description="How often the job worker signs a ledger tree head over new entries.",
     )
+    revocation_snapshot_interval_hours: float = Field(
+        default=24.0,
+        gt=0,
+        le=24 * 30,
+        description="How often the job worker folds the revocation deltas into a signed snapshot "
+        "(what a device's first pull starts from).",
+    )
     worker_interval_s: float = Field(
         default=2.0, gt=0, description="How often the job worker looks for due jobs, in seconds."
     )

@@ -13,186 +13,82 @@ nothing and duplicates nothing. That also makes every request safe to repeat: a 
 from __future__ import annotations
 
 import base64
-import email.utils
 import json
-import random
 import sqlite3
-import time
-import urllib.error
-import urllib.request
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import cbor2
 
-from tansiq.core.clock import SystemClock
-from tansiq.core.errors import ErrorCategory, TansiqError
+from tansiq.checkpoints.device_errors import (
+    BadHubAnswer,
+    DeviceFileUnusable,
+    GovernanceKeyNotAnnounced,
+    HubBusy,
+    HubRefused,
+    HubUnreachable,
+    NotEnrolled,
+    NoTrustData,
+)
+from tansiq.checkpoints.transport import (
+    RETRYABLE,
+    Backoff,
+    Progress,
+    Reply,
+    Retrying,
+    Transport,
+    http_transport,
+    parse_retry_after,
+)
+from tansiq.checkpoints.witness import WitnessAlarm, seen_head, witness
+from tansiq.core.errors import TansiqError
 from tansiq.core.i18n import N_
-from tansiq.permits.keys import ALG_EDDSA, load_public_key
-from tansiq.permits.trust import RevocationState, load_revocations, load_trust_list
+from tansiq.permits.device_trust import (
+    compacted_revocations,
+    follow_governance,
+    revocation_items,
+    signer_kid,
+)
+from tansiq.permits.keys import ALG_EDDSA, key_id, load_public_key
+from tansiq.permits.trust import (
+    RevocationState,
+    load_revocations,
+    load_trust_list,
+    revocations_file,
+)
 from tansiq.verifier.verify import DEFAULT_HARD_DATA_AGE, Verdict, VerdictStatus, verify
+
+# The device's whole interface, including what it re-exports from its parts.
+__all__ = [
+    "BATCH",
+    "NOT_SIGNED_HERE",
+    "RETRYABLE",
+    "Backoff",
+    "BadHubAnswer",
+    "CheckpointDevice",
+    "DeviceFileUnusable",
+    "DeviceStore",
+    "GovernanceKeyNotAnnounced",
+    "HubBusy",
+    "HubRefused",
+    "HubUnreachable",
+    "NoTrustData",
+    "NotEnrolled",
+    "Progress",
+    "Reply",
+    "Retrying",
+    "SyncReport",
+    "Transport",
+    "WitnessAlarm",
+    "http_transport",
+    "parse_retry_after",
+]
 
 BATCH = 1000
 NOT_SIGNED_HERE = N_("Not signed by {authority}, which mans this checkpoint.")
-# What a hub says when it is only busy for now: ask again later. Any other refusal is final.
-RETRYABLE = frozenset({429, 503})
-
-
-class Reply(NamedTuple):
-    """One answer of the hub: its status, its JSON body (None if it had none or was not
-    JSON), and the seconds its ``Retry-After`` asked for, if it gave one."""
-
-    status: int
-    body: Any
-    retry_after: float | None = None
-
-
-# (method, path, headers, JSON body or None) -> Reply; raises HubUnreachable when no answer came
-Transport = Callable[[str, str, dict[str, str], Any], Reply]
-
-
-class HubUnreachable(TansiqError):
-    code = "device.hub_unreachable"
-    message = N_("The hub cannot be reached ({problem}); events stay queued.")
-    category = ErrorCategory.CONFLICT
-
-
-class HubRefused(TansiqError):
-    code = "device.hub_refused"
-    message = N_("The hub refused the sync: {problem}")
-
-
-class HubBusy(TansiqError):
-    code = "device.hub_busy"
-    message = N_(
-        "The hub is busy (HTTP {status}) and asked to be tried again later; events stay queued."
-    )
-    category = ErrorCategory.CONFLICT
-
-
-class BadHubAnswer(TansiqError):
-    code = "device.bad_hub_answer"
-    message = N_(
-        "The hub's answer cannot be read ({problem}); nothing was changed on this device and "
-        "events stay queued."
-    )
-    category = ErrorCategory.CONFLICT
-
-
-class DeviceFileUnusable(TansiqError):
-    code = "device.file_unusable"
-    message = N_("The device file {path} cannot be used: {problem}")
-
-
-class NotEnrolled(TansiqError):
-    code = "device.not_enrolled"
-    message = N_(
-        "This device has no governance keys pinned: enrol it with the keys the hub's "
-        "operator gave you."
-    )
-
-
-class NoTrustData(TansiqError):
-    code = "device.no_trust_data"
-    message = N_("This device has no trust list yet: sync with the hub once first.")
-
-
-def http_transport(base_url: str, timeout: float = 30.0) -> Transport:
-    """A transport over HTTP(S) to ``base_url`` (standard library only)."""
-    base = base_url.rstrip("/")
-    if not base.startswith(("http://", "https://")):
-        raise HubUnreachable(problem="the hub URL must start with http:// or https://")
-
-    def send(method: str, path: str, headers: dict[str, str], body: Any) -> Reply:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(  # noqa: S310 - scheme checked above
-            base + path,
-            data=data,
-            method=method,
-            headers={**headers, "Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - scheme checked above
-                raw = response.read()
-                status = response.status
-                retry_after = response.headers.get("Retry-After")
-        except urllib.error.HTTPError as error:
-            # A refusal may come from a proxy in front of the hub, in HTML: its status counts.
-            raw, status, retry_after = error.read(), error.code, error.headers.get("Retry-After")
-        except (OSError, ValueError) as error:
-            raise HubUnreachable(problem=str(error)[:200]) from None
-        try:
-            answer = json.loads(raw or b"null")
-        except ValueError:
-            if status == 200:
-                raise BadHubAnswer(problem="not JSON") from None
-            answer = None
-        return Reply(status, answer, parse_retry_after(retry_after))
-
-    return send
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header: delay-seconds or an HTTP date
-    (RFC 9110, 10.2.3); None when absent or unreadable."""
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:  # an HTTP date is GMT by definition
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or SystemClock().now())).total_seconds())
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """How a busy or unreachable hub is retried: at most ``attempts`` tries of one request,
-    waiting between them a random time in the upper half of ``first_s`` doubled each time
-    (capped at ``longest_s``), or longer if the hub's ``Retry-After`` says so. A hub asking
-    for more than ``longest_s`` is not waited for: the sync stops and the queue waits."""
-
-    attempts: int = 6
-    first_s: float = 1.0
-    longest_s: float = 60.0
-    sleep: Callable[[float], None] = time.sleep
-    jitter: Callable[[], float] = random.random
-
-    def wait(self, retry: int, retry_after: float | None) -> float | None:
-        """Seconds to wait before retry number ``retry`` (1, 2, …); None to give up."""
-        if retry >= self.attempts:
-            return None
-        ceiling = min(self.longest_s, self.first_s * 2 ** (retry - 1))
-        wait = ceiling / 2 + self.jitter() * ceiling / 2
-        if retry_after is not None:
-            wait = max(wait, retry_after)
-        return None if wait > self.longest_s else wait
-
-
-@dataclass(frozen=True)
-class Retrying:
-    """What a retry is about to do, for the person watching."""
-
-    attempt: int  # the attempt about to be made, 2 or more
-    attempts: int
-    wait_s: float
-    problem: str
-
-
-@dataclass
-class Progress:
-    """Callbacks a front end gives to hear how a sync is going (each optional)."""
-
-    sent: Callable[[int, int], None] = field(default=lambda sent, total: None)
-    retrying: Callable[[Retrying], None] = field(default=lambda retrying: None)
 
 
 @dataclass(frozen=True)
@@ -207,6 +103,8 @@ class SyncReport:
     remaining: int
     contradictions: int = 0  # refusals by an authority that approved the permit
     clones_suspected: int = 0  # permits seen where they could not have travelled in time
+    ledger_size: int | None = None  # the ledger head this device now holds
+    witness_alarm: WitnessAlarm | None = None  # the hub's head was refused (and reported)
 
 
 class DeviceStore:
@@ -290,7 +188,7 @@ class CheckpointDevice:
                 failure: TansiqError = error
                 problem = str(error.params.get("problem", ""))
             else:
-                if reply.status == 200:
+                if 200 <= reply.status < 300:
                     return reply.body
                 if reply.status not in RETRYABLE:
                     raise HubRefused(problem=_problem(reply.body, reply.status))
@@ -340,49 +238,110 @@ class CheckpointDevice:
             self.store.count_unsent(),
             contradictions,
             clones,
+            pulled["ledger_size"],
+            pulled["witness_alarm"],
         )
 
     def _pull(self) -> Any:
         """Fetch and check everything before storing anything. Only the governance keys the
-        device was enrolled with verify what the hub sends; the revocation cursor and the data
-        age come from the signed deltas, never from unsigned fields of the answer."""
-        public = self.governance_keys()
+        device was enrolled with, and those they announced in turn, verify what the hub sends;
+        the revocation cursor and the data age come from the signed data, never from unsigned
+        fields of the answer. The ledger head is witnessed last: a head that does not follow
+        from the one held is refused and reported, and the signed trust data is kept."""
         since = int(self.store.get("revocation_seq") or 0)
-        answer = self._ask("GET", f"/api/v1/sync/pull?revocations_since={since}")
+        held = self._held_head()
+        query = f"revocations_since={since}&snapshots=true"
+        if held is not None:
+            query += f"&head_size={held['size']}"
+        answer = self._ask("GET", f"/api/v1/sync/pull?{query}")
         try:
+            chain = [
+                base64.b64decode(item, validate=True) for item in answer.get("governance_chain", [])
+            ]
+            followed = follow_governance(
+                self._pinned(), chain, after=int(self.store.get("governance_seq") or 0)
+            )
+            public = [load_public_key(ALG_EDDSA, key) for key in followed.keys]
             trust = None
             if answer["trust_list"] is not None:
                 trust = base64.b64decode(answer["trust_list"], validate=True)
+                _signed_by_known(trust, followed.keys)
                 load_trust_list(trust, public, min_seq=int(self.store.get("trust_seq") or 0))
                 trust_seq = int(answer["trust_seq"])
-            merged = _merge_revocations(
-                self.store.get("revocations"),
-                base64.b64decode(answer["revocations"], validate=True),
-            )
-            state = load_revocations(merged, public)  # refuses unsigned deltas and gaps
+            fresh = cbor2.loads(base64.b64decode(answer["revocations"], validate=True))
+            if not (isinstance(fresh, list) and all(isinstance(i, bytes) for i in fresh)):
+                raise TypeError("revocations are not a list of signed items")
+            for item in fresh:
+                _signed_by_known(item, followed.keys)
+            known = self.store.get("revocations")
+            items = ([] if known is None else revocation_items(known)) + fresh
+            # Refuses unsigned items and gaps; a snapshot replaces the deltas it folds.
+            state = load_revocations(revocations_file(items), public)
+            merged = compacted_revocations(items, state)
             expected = [
                 (str(e["number"]), str(e["token"]), str(e["valid_until"]))
                 for e in answer["expected"]
             ]
             authority = str(answer.get("authority", ""))
+            ledger = answer.get("ledger")
+            seen = None if ledger is None else seen_head(ledger)
         # A hub (or something posing as one) that answers out of shape: a coded refusal,
         # and nothing stored (a base64 error is a ValueError).
         except (KeyError, TypeError, ValueError, AttributeError, cbor2.CBORError) as error:
             raise BadHubAnswer(problem=f"pull: {type(error).__name__}") from None
+        alarm = None if seen is None else witness(held, seen, followed.keys)
         if trust is not None:
             self.store.put(trust_list=trust, trust_seq=trust_seq)
         self.store.put(
+            governance_keys=json.dumps([key.hex() for key in followed.keys]),
+            governance_seq=followed.seq,
             revocations=merged,
             revocation_seq=state.seq,
             data_as_of=None if state.as_of is None else state.as_of.isoformat(),
             authority=authority,
         )
+        if seen is not None and alarm is None:
+            self.store.put(ledger_head=json.dumps(seen), witness_alarm=None)
         self.store.db.execute("DELETE FROM expected")
         self.store.db.executemany(
             "INSERT INTO expected (number, token, valid_until) VALUES (?, ?, ?)", expected
         )
         self.store.db.commit()
-        return {**answer, "revocation_seq": state.seq}
+        if alarm is not None and held is not None and seen is not None:
+            self._report(alarm, held, seen)
+        head = self._held_head()
+        return {
+            **answer,
+            "revocation_seq": state.seq,
+            "ledger_size": None if head is None else head["size"],
+            "witness_alarm": alarm,
+        }
+
+    def _held_head(self) -> dict[str, Any] | None:
+        held = self.store.get("ledger_head")
+        return None if held is None else dict(json.loads(held))
+
+    def _report(self, alarm: WitnessAlarm, held: dict[str, Any], seen: dict[str, Any]) -> None:
+        """Tell the hub (and through it its administrators and the municipality). Kept until
+        the hub acknowledged it: a report that cannot be sent now goes with the next sync."""
+        report = {
+            "code": alarm.code,
+            "held_size": held["size"],
+            "held_root": held["root"],
+            "seen_size": seen["size"],
+            "seen_root": seen["root"],
+            "seen_kid": seen["kid"],
+            "seen_signed_at": seen["signed_at"],
+        }
+        self.store.put(witness_alarm=json.dumps(report))
+        self.store.db.commit()
+        self._ask("POST", "/api/v1/sync/witness-reports", report)
+
+    def _pinned(self) -> list[bytes]:
+        pinned = self.store.get("governance_keys")
+        if not pinned:
+            raise NotEnrolled
+        return [bytes.fromhex(k) for k in json.loads(pinned)]
 
     def enrol(self, governance_keys: list[bytes]) -> None:
         """Pin the hub's governance keys (from the hub's operator, not from the network)."""
@@ -392,10 +351,13 @@ class CheckpointDevice:
         self.store.db.commit()
 
     def governance_keys(self) -> list[Any]:
-        pinned = self.store.get("governance_keys")
-        if not pinned:
-            raise NotEnrolled
-        return [load_public_key(ALG_EDDSA, bytes.fromhex(k)) for k in json.loads(pinned)]
+        """The keys enrolled, and those announced since by keys already trusted."""
+        return [load_public_key(ALG_EDDSA, key) for key in self._pinned()]
+
+    def witness_alarm(self) -> dict[str, Any] | None:
+        """The last ledger head refused, until a head that follows is accepted."""
+        alarm = self.store.get("witness_alarm")
+        return None if alarm is None else dict(json.loads(alarm))
 
     def check(
         self,
@@ -476,13 +438,11 @@ def _signed_by_operator(verdict: Verdict, authority: str | None) -> Verdict:
     )
 
 
-def _merge_revocations(known: bytes | None, new: bytes) -> bytes:
-    fresh = cbor2.loads(new)
-    if not isinstance(fresh, list):
-        raise TypeError("revocations are not a list")
-    items = ([] if known is None else cbor2.loads(known)) + fresh
-    unique = {bytes(item): None for item in items}
-    return bytes(cbor2.dumps(list(unique)))
+def _signed_by_known(data: bytes, keys: tuple[bytes, ...]) -> None:
+    """Refuse, by name, data signed by a governance key no trusted key announced."""
+    kid = signer_kid(data)
+    if kid is not None and kid not in {key_id(key) for key in keys}:
+        raise GovernanceKeyNotAnnounced(kid=kid.hex())
 
 
 def _problem(answer: Any, status: int) -> str:

@@ -18,3 +18,12 @@ CLONE_SUSPECTED = Notice(
         "No vehicle covers {km} km in {count} minutes: the permit may be copied.",
     ),
 )
+WITNESS_ALARM = Notice(
+    "ledger.witness_alarm",
+    N_("Checkpoint {checkpoint} caught a ledger history that does not add up"),
+    N_(
+        "Device \u201c{device}\u201d held a signed ledger head of size {held}; the hub then "
+        "showed it one of size {seen} that does not continue it. The ledger may have "
+        "been rewritten: run \u201ctansiq ledger verify\u201d and compare with other witnesses."
+    ),
+)

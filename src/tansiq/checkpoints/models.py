@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tansiq.checkpoints.domain import OfficerAction
@@ -53,3 +62,22 @@ class ScanEventRecord(Base):
     data_age_seconds: Mapped[int | None] = mapped_column(Integer)
     contradiction: Mapped[bool] = mapped_column(Boolean, default=False)
     clone_suspected: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WitnessReportRecord(Base):
+    """A device's report that the ledger head the hub showed it does not follow from the one it
+    held: a bad signature, or a history that is not an extension of what it saw before."""
+
+    __tablename__ = "witness_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("checkpoint_devices.id"), index=True)
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    held_size: Mapped[int] = mapped_column(BigInteger)
+    held_root: Mapped[bytes] = mapped_column(LargeBinary)
+    seen_size: Mapped[int] = mapped_column(BigInteger)
+    seen_root: Mapped[bytes] = mapped_column(LargeBinary)
+    seen_kid: Mapped[str] = mapped_column(String(16), default="")
+    seen_at: Mapped[datetime] = mapped_column(index=True)
+    reported_at: Mapped[datetime] = mapped_column(index=True)

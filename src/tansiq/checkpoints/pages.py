@@ -62,6 +62,7 @@ SHELL: Final = (
     f"{ASSETS}/checkpoint/sun.js",
     f"{ASSETS}/checkpoint/token.js",
     f"{ASSETS}/checkpoint/trust.js",
+    f"{ASSETS}/checkpoint/witness.js",
     f"{ASSETS}/checkpoint/keys.js",
     f"{ASSETS}/checkpoint/cbor.js",
     f"{ASSETS}/checkpoint/icon.svg",

@@ -11,12 +11,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tansiq.checkpoints.access import ScanSight
-from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord
+from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord, WitnessReportRecord
 from tansiq.db.repository import Repository
 from tansiq.geo.models import CheckpointRecord
 
 
-class CheckpointRepository(Repository[DeviceRecord]):
+class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
     def device(self, device_id: int) -> DeviceRecord | None:
         return self.session.get(DeviceRecord, device_id)
 
@@ -138,6 +138,26 @@ class CheckpointRepository(Repository[DeviceRecord]):
             .execution_options(synchronize_session=False)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    def witness_report_of(
+        self, device_id: int, code: str, held_root: bytes, seen_root: bytes
+    ) -> WitnessReportRecord | None:
+        return self.session.scalars(
+            select(WitnessReportRecord).where(
+                WitnessReportRecord.device_id == device_id,
+                WitnessReportRecord.code == code,
+                WitnessReportRecord.held_root == held_root,
+                WitnessReportRecord.seen_root == seen_root,
+            )
+        ).first()
+
+    def witness_reports(self, *, limit: int, offset: int) -> Sequence[WitnessReportRecord]:
+        return self.session.scalars(
+            select(WitnessReportRecord)
+            .order_by(WitnessReportRecord.reported_at.desc(), WitnessReportRecord.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
 
     def events_of(self, permit_ref: str) -> Sequence[ScanEventRecord]:
         return self.session.scalars(

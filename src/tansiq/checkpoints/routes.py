@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Security, status
 from fastapi.security import APIKeyHeader
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
-from tansiq.checkpoints import scans, service
-from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord
+from tansiq.checkpoints import scans, service, witnesses
+from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord, WitnessReportRecord
 from tansiq.checkpoints.schemas import (
     DeviceIn,
     DeviceOut,
@@ -21,6 +22,7 @@ from tansiq.checkpoints.schemas import (
     ScanOut,
 )
 from tansiq.core.i18n import N_, translate
+from tansiq.ledger.domain import signed_millis
 from tansiq.parties.deps import CurrentPrincipal
 from tansiq.web.deps import DbSession, Hub, RecordId, RequestLocale
 from tansiq.web.openapi import documented_body
@@ -52,6 +54,10 @@ def current_device(
 
 CurrentDevice = Annotated[DeviceRecord, Depends(current_device)]
 
+Code = Annotated[str | None, Query(min_length=1, max_length=40)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=10**9)]
+
 
 class RawBatchIn(BaseModel):
     events: list[Any] = Field(max_length=5000)
@@ -65,6 +71,27 @@ class ExpectedPermitOut(BaseModel):
     valid_until: str
 
 
+class TreeHeadOut(BaseModel):
+    size: int
+    root: str = Field(description="SHA-256 root hash, hex.")
+    signed_at: str = Field(description="When it was signed.")
+    signed_at_ms: int = Field(
+        description="The time as signed: whole milliseconds since the epoch (what a verifier "
+        "puts in the canonical head)."
+    )
+    kid: str = Field(description="The governance key that signed it.")
+    signature: str = Field(description="Ed25519 signature of the canonical head, hex.")
+
+
+class LedgerOut(BaseModel):
+    head: TreeHeadOut = Field(description="The latest signed tree head.")
+    consistency: list[str] | None = Field(
+        description="RFC 9162 consistency proof (hex) from the tree of `head_size` entries to "
+        "`head`; null when none is needed (no `head_size`, or the same size) or none can be "
+        "(`head_size` is beyond the head: the device must report it)."
+    )
+
+
 class PullOut(BaseModel):
     server_time: str
     trust_list: str | None = Field(description="Signed trust list (CBOR), base64.")
@@ -76,6 +103,15 @@ class PullOut(BaseModel):
     revocation_seq: int
     authority: str = Field(description="The authority that mans this device's checkpoint.")
     expected: list[ExpectedPermitOut]
+    governance_chain: list[str] = Field(
+        default_factory=list,
+        description="The signed trust lists (base64) that announced each new governance key, "
+        "oldest first, each signed by the key before it: a device follows them from the key it "
+        "was enrolled with.",
+    )
+    ledger: LedgerOut | None = Field(
+        default=None, description="The ledger's latest signed head, for the device to witness."
+    )
 
 
 @router.get("/sync/pull")
@@ -84,6 +120,17 @@ def pull(
     hub: Hub,
     device: CurrentDevice,
     revocations_since: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    snapshots: Annotated[
+        bool,
+        Query(
+            description="The device reads revocation snapshots: when it is behind the latest, "
+            "send that snapshot and the deltas after it."
+        ),
+    ] = False,
+    head_size: Annotated[
+        int | None,
+        Query(ge=0, le=2**40, description="The size of the ledger head the device holds."),
+    ] = None,
 ) -> PullOut:
     """Everything this device needs to verify offline, since its cursor."""
     data = service.pull(
@@ -92,6 +139,8 @@ def pull(
         revocations_since=revocations_since,
         secret=hub.settings.secret_key,
         clock=hub.clock,
+        snapshots=snapshots,
+        head_size=head_size,
     )
     return PullOut(
         server_time=hub.clock.now().isoformat(),
@@ -111,7 +160,99 @@ def pull(
             )
             for e in data.expected
         ],
+        governance_chain=[_b64(body) for body in data.governance_chain],
+        ledger=None if data.ledger is None else _ledger_out(data.ledger),
     )
+
+
+def _ledger_out(view: service.LedgerView) -> LedgerOut:
+    head = view.head
+    return LedgerOut(
+        head=TreeHeadOut(
+            size=head.size,
+            root=head.root.hex(),
+            signed_at=head.signed_at.isoformat(),
+            signed_at_ms=signed_millis(head.signed_at),
+            kid=head.kid,
+            signature=head.signature.hex(),
+        ),
+        consistency=None if view.consistency is None else [p.hex() for p in view.consistency],
+    )
+
+
+class WitnessReportIn(BaseModel):
+    code: Literal[
+        "witness.head_signature_invalid", "witness.inconsistent", "witness.history_shrunk"
+    ]
+    held_size: int = Field(ge=0, le=2**40)
+    held_root: str = Field(pattern=r"^[0-9a-f]{64}$")
+    seen_size: int = Field(ge=0, le=2**40)
+    seen_root: str = Field(pattern=r"^[0-9a-f]{64}$")
+    seen_kid: str = Field(default="", max_length=16, pattern=r"^[0-9a-f]*$")
+    seen_signed_at: AwareDatetime
+
+
+class WitnessReportOut(BaseModel):
+    id: int
+    device_id: int
+    checkpoint: str
+    code: str
+    held_size: int
+    held_root: str
+    seen_size: int
+    seen_root: str
+    seen_kid: str
+    seen_signed_at: datetime
+    reported_at: datetime
+
+    @classmethod
+    def of(cls, record: WitnessReportRecord, checkpoint: str) -> WitnessReportOut:
+        return cls(
+            id=record.id,
+            device_id=record.device_id,
+            checkpoint=checkpoint,
+            code=record.code,
+            held_size=record.held_size,
+            held_root=record.held_root.hex(),
+            seen_size=record.seen_size,
+            seen_root=record.seen_root.hex(),
+            seen_kid=record.seen_kid,
+            seen_signed_at=record.seen_at,
+            reported_at=record.reported_at,
+        )
+
+
+@router.post("/sync/witness-reports", status_code=status.HTTP_201_CREATED)
+def report_witness(
+    body: WitnessReportIn, session: DbSession, hub: Hub, device: CurrentDevice
+) -> WitnessReportOut:
+    """A device reports that the ledger head the hub showed it does not follow from the head
+    it held. Recorded, and told to the hub's administrators and the municipality."""
+    record = witnesses.report_witness(
+        session,
+        device,
+        witnesses.WitnessReport(
+            code=body.code,
+            held_size=body.held_size,
+            held_root=bytes.fromhex(body.held_root),
+            seen_size=body.seen_size,
+            seen_root=bytes.fromhex(body.seen_root),
+            seen_kid=body.seen_kid,
+            seen_at=body.seen_signed_at,
+        ),
+        hub.clock,
+    )
+    return WitnessReportOut.of(record, "")
+
+
+@router.get("/witness-reports")
+def list_witness_reports(
+    session: DbSession, me: CurrentPrincipal, limit: Limit = 50, offset: Offset = 0
+) -> list[WitnessReportOut]:
+    """Reports from checkpoint devices of a ledger head that does not follow from the one they
+    held, newest first (the hub's administrators and the municipality)."""
+    found = witnesses.witness_reports(session, me, limit=limit, offset=offset)
+    return [WitnessReportOut.of(record, code) for record, code in found]
 
 
 def _b64(data: bytes) -> str:
@@ -212,11 +353,6 @@ def _scan_out(record: ScanEventRecord, checkpoint: str) -> ScanOut:
         contradiction=record.contradiction,
         clone_suspected=record.clone_suspected,
     )
-
-
-Code = Annotated[str | None, Query(min_length=1, max_length=40)]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=10**9)]
 
 
 @router.get("/scans")

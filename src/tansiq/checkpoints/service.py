@@ -33,6 +33,9 @@ from tansiq.db.unit_of_work import record_after
 from tansiq.geo.models import CheckpointRecord
 from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import CheckpointNotFound
+from tansiq.ledger.models import LedgerHeadRecord
+from tansiq.ledger.repository import LedgerRepository
+from tansiq.ledger.service import prove_consistency
 from tansiq.notify.service import notify_party
 from tansiq.parties import access
 from tansiq.parties.domain import Principal
@@ -355,6 +358,17 @@ class ExpectedPermit:
 
 
 @dataclass(frozen=True)
+class LedgerView:
+    """The latest signed tree head, and the proof that the head the device holds (of
+    ``held_size`` entries) is a prefix of it; no proof when the device holds none, holds this
+    very size, or claims more entries than the head has (which it must then report)."""
+
+    head: LedgerHeadRecord
+    held_size: int | None
+    consistency: list[bytes] | None
+
+
+@dataclass(frozen=True)
 class PullData:
     """What a device keeps for working offline."""
 
@@ -365,6 +379,8 @@ class PullData:
     revocation_seq: int
     expected: list[ExpectedPermit]
     authority: str
+    governance_chain: list[bytes] = field(default_factory=list)
+    ledger: LedgerView | None = None
 
 
 HEARTBEAT = timedelta(hours=1)
@@ -386,10 +402,17 @@ def pull(
     revocations_since: int,
     secret: str | None,
     clock: Clock,
+    snapshots: bool = False,
+    head_size: int | None = None,
 ) -> PullData:
     """The latest trust list, the revocation deltas after ``revocations_since`` and the
     active permits whose route passes this device's checkpoint. When the last delta is more
-    than an hour old a signed empty one is added, so a device can prove its data is fresh."""
+    than an hour old a signed empty one is added, so a device can prove its data is fresh.
+
+    A device that reads ``snapshots`` and is behind the latest revocation snapshot gets that
+    snapshot and the deltas after it instead. Every pull carries the governance key's chain of
+    announcements and the latest signed ledger head, with the consistency proof from the
+    head of ``head_size`` entries the device holds."""
     permits = PermitRepository(session)
     latest = permits.deltas_since(max(permits.last_revocation_seq() - 1, 0))
     if secret is not None and latest and clock.now() - latest[-1].issued_at > HEARTBEAT:
@@ -416,16 +439,34 @@ def pull(
                     valid_until=claims.exp,
                 )
             )
+    snapshot = permits.latest_snapshot() if snapshots else None
+    lead: list[bytes] = []
+    if snapshot is not None and revocations_since < snapshot.seq:
+        lead, revocations_since = [snapshot.body], snapshot.seq
     deltas = permits.deltas_since(revocations_since)
     authority = PartyRepository(session).party(checkpoint.authority_id)
     return PullData(
         trust_list=None if trust is None else trust.body,
         trust_seq=0 if trust is None else trust.seq,
         governance_keys=governance_public_keys(session),
-        revocations=revocations_file([d.body for d in deltas]),
+        revocations=revocations_file([*lead, *(d.body for d in deltas)]),
         # The cursor is what was sent, read in the same query: a delta committed meanwhile
         # comes with the next pull instead of being skipped.
         revocation_seq=deltas[-1].seq if deltas else revocations_since,
         expected=expected,
         authority="" if authority is None else authority.code,
+        governance_chain=[record.body for record in permits.announcements()],
+        ledger=ledger_view(session, head_size),
     )
+
+
+def ledger_view(session: Session, held_size: int | None) -> LedgerView | None:
+    """The latest signed head, with the consistency proof from ``held_size`` when one is
+    needed (the tree is built only then: most pulls hold the latest head already)."""
+    head = LedgerRepository(session).latest_head()
+    if head is None:
+        return None
+    proof = None
+    if held_size is not None and 0 < held_size < head.size:
+        proof = prove_consistency(session, held_size, head.size)
+    return LedgerView(head=head, held_size=held_size, consistency=proof)

@@ -75,6 +75,28 @@ LABELS = {
     "cp_trust_invalid": N_(
         "The data from the hub is not signed by the keys this device trusts; nothing was changed."
     ),
+    "cp_governance_key_unknown": N_(
+        "The hub's data is signed by key {kid}, which no key this device trusts has announced. "
+        "It was refused: nothing was changed and recorded events stay on this device. Tell your "
+        "administrator."
+    ),
+    "cp_synced_with_warning": N_(
+        "Synced, but the hub's record was refused: see the warning above."
+    ),
+    "cp_witness_head_signature_invalid": N_(
+        "Warning: the hub's record (ledger) is not signed by a key this device trusts. It was "
+        "refused and reported to the hub's administrators and the municipality."
+    ),
+    "cp_witness_inconsistent": N_(
+        "Warning: the hub's record (ledger, size {seen}) does not continue the one this device "
+        "saw before (size {held}): its history may have been rewritten. It was refused and "
+        "reported to the hub's administrators and the municipality."
+    ),
+    "cp_witness_history_shrunk": N_(
+        "Warning: the hub's record (ledger, size {seen}) is smaller than the one this device saw "
+        "before (size {held}): part of its history is gone. It was refused and reported to the "
+        "hub's administrators and the municipality."
+    ),
     "cp_no_trust": N_("This device has no trust list yet: sync with the hub once first."),
     "cp_enrol": N_("Enrol this device"),
     "cp_enrol_help": N_(
@@ -157,7 +179,7 @@ LABELS = {
     "cp_valid_until": N_("valid until {time}"),
     "cp_offline_note": N_(
         "This page and its verifier come from this hub; the hub's signing keys are fixed on "
-        "this device at the first sync."
+        "this device at the first sync, and replaced only by keys they announce."
     ),
     "cp_word_valid": N_("VALID"),
     "cp_word_expired": N_("EXPIRED"),

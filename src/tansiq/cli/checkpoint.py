@@ -28,6 +28,7 @@ from tansiq.core.i18n import N_, NP_, Locale, translate
 from tansiq.permits.keys import decode_key, encode_key
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import NoTrustList, governance_public_keys
+from tansiq.permits.snapshots import compact_revocations, roll_over
 from tansiq.permits.trust import revocations_file
 
 QUEUE = click.option(
@@ -68,6 +69,12 @@ PUSHED = NP_(
     "rejected; {remaining} queued",
     "pushed {count} events: {stored} new, {duplicates} already at the hub, {rejected} "
     "rejected; {remaining} queued",
+)
+
+
+WITNESSED = NP_(
+    "ledger head held: {count} entry, checked against the one held before",
+    "ledger head held: {count} entries, checked against the one held before",
 )
 
 
@@ -159,6 +166,12 @@ def sync(hub_url: str, attempts: int, device_token: str, queue_path: Path) -> No
     )
     click.echo(translate(CONTRADICTIONS, locale, count=n(report.contradictions, locale)))
     click.echo(translate(CLONES, locale, count=n(report.clones_suspected, locale)))
+    if report.ledger_size is not None:
+        click.echo(translate(WITNESSED, locale, count=n(report.ledger_size, locale)))
+    if report.witness_alarm is not None:
+        shown = report.witness_alarm.render(locale)
+        click.echo(f"error {shown['code']}: {shown['message']}", err=True)
+        raise SystemExit(1)
 
 
 @checkpoint.command("enrol")
@@ -308,6 +321,51 @@ def export_trust(ctx: click.Context, folder: Path) -> None:
         f"trust list {latest.seq}, {len(deltas)} revocation deltas, {len(keys)} "
         f"governance keys written to {folder}"
     )
+
+
+@trust.command("rollover-governance")
+@click.pass_context
+def rollover_governance(ctx: click.Context) -> None:
+    """Replace the hub's governance key. The old key signs the trust list that announces the
+    new one, then retires (what it signed stays trusted); the trust list, a revocation
+    snapshot and a ledger head follow under the new key. Enrolled devices follow on their
+    next sync; give the new key (printed) to devices enrolled from now on."""
+    hub = hub_context(ctx)
+    with session_scope(ctx) as session:
+        old, new = roll_over(session, hub.settings.secret_key, hub.clock)
+        keys = governance_public_keys(session)
+    click.echo(translate(ROLLED_OVER, cli_locale(), old=old.kid, new=new.kid))
+    click.echo(f"governance key: {encode_key(new.public_key)}")
+    click.echo(
+        translate(KEYS_NOW, cli_locale(), count=len(keys), keys=" ".join(map(encode_key, keys))),
+        err=True,
+    )
+
+
+@trust.command("compact-revocations")
+@click.pass_context
+def compact(ctx: click.Context) -> None:
+    """Fold every revocation delta into a signed snapshot now (the job worker does it on its
+    own every TANSIQ_REVOCATION_SNAPSHOT_INTERVAL_HOURS)."""
+    hub = hub_context(ctx)
+    with session_scope(ctx) as session:
+        record = compact_revocations(session, hub.settings.secret_key, hub.clock)
+        seq = None if record is None else record.seq
+    if seq is None:
+        click.echo(translate(NOTHING_TO_COMPACT, cli_locale()))
+    else:
+        click.echo(translate(COMPACTED, cli_locale(), seq=seq))
+
+
+ROLLED_OVER = N_(
+    "Governance key {old} retired; {new} announced in a trust list signed by {old}, and in use."
+)
+KEYS_NOW = NP_(
+    "{count} governance key trusted by devices enrolled from now on: {keys}",
+    "{count} governance keys trusted by devices enrolled from now on: {keys}",
+)
+NOTHING_TO_COMPACT = N_("No revocation delta has been published yet: nothing to compact.")
+COMPACTED = N_("Revocation deltas 1 to {seq} folded into one signed snapshot.")
 
 
 @checkpoint.command("register")

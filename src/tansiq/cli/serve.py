@@ -20,7 +20,7 @@ from tansiq.cli.base import (
     session_scope,
     use_context,
 )
-from tansiq.cli.worker import head_interval, start_background_worker
+from tansiq.cli.worker import head_interval, snapshot_interval, start_background_worker
 from tansiq.context import HubContext
 from tansiq.core.clock import Clock
 from tansiq.core.errors import TansiqError
@@ -32,6 +32,7 @@ from tansiq.parties.domain import PartyKind
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits.ledger_heads import schedule_heads
 from tansiq.permits.service import ensure_permit_key, publish_trust_list
+from tansiq.permits.snapshots import schedule_compaction
 from tansiq.settings import load_settings
 
 
@@ -41,6 +42,7 @@ def run_server(context: HubContext, host: str, port: int, *, worker: bool = True
     # The recurring ledger head job, whichever process ends up running the jobs.
     with unit_of_work(context.sessions) as session:
         schedule_heads(session, head_interval(context.settings), context.clock)
+        schedule_compaction(session, snapshot_interval(context.settings), context.clock)
     stop_worker = start_background_worker(context) if worker else None
     try:
         uvicorn.run(create_app(context), host=host, port=port, log_level="info")

@@ -20,7 +20,7 @@ from tansiq.cli.base import hub_context
 from tansiq.context import HubContext
 from tansiq.jobs.service import JobHandler, JobRunner, run_worker
 from tansiq.notify import service as notify_service
-from tansiq.permits import ledger_heads
+from tansiq.permits import ledger_heads, snapshots
 from tansiq.permits import service as permits_service
 from tansiq.settings import Settings
 
@@ -33,6 +33,7 @@ def build_runner(context: HubContext) -> JobRunner:
     handlers.update(clearance_escalation.job_handlers())
     handlers.update(ledger_heads.job_handlers(settings.secret_key, head_interval(settings)))
     handlers.update(permits_service.job_handlers(settings.secret_key))
+    handlers.update(snapshots.job_handlers(settings.secret_key, snapshot_interval(settings)))
     return JobRunner(
         handlers,
         max_attempts=settings.job_max_attempts,
@@ -44,6 +45,10 @@ def build_runner(context: HubContext) -> JobRunner:
 
 def head_interval(settings: Settings) -> timedelta:
     return timedelta(minutes=settings.ledger_head_interval_minutes)
+
+
+def snapshot_interval(settings: Settings) -> timedelta:
+    return timedelta(hours=settings.revocation_snapshot_interval_hours)
 
 
 def start_background_worker(context: HubContext) -> Callable[[], None]:

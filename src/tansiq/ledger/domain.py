@@ -38,10 +38,14 @@ def content_digest(content: Any) -> bytes:
     return hashlib.sha256(canonical(content)).digest()
 
 
-def _millis(moment: datetime) -> int:
+def signed_millis(moment: datetime) -> int:
+    """A time as entries and heads sign it: whole milliseconds since the epoch."""
     if moment.tzinfo is None:
         raise ValueError("ledger times are UTC-aware")
     return round(moment.timestamp() * 1000)
+
+
+_millis = signed_millis
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tansiq.db.base import Base
@@ -85,11 +95,16 @@ class PermitTokenRecord(Base):
 
 
 class TrustListRecord(Base):
+    """A signed trust list. ``announces`` marks one signed by the outgoing governance key that
+    names its successor: the links of the chain a device follows from the key it was enrolled
+    with."""
+
     __tablename__ = "trust_lists"
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     body: Mapped[bytes] = mapped_column(LargeBinary)
     issued_at: Mapped[datetime]
+    announces: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class RevocationDeltaRecord(Base):
@@ -98,3 +113,14 @@ class RevocationDeltaRecord(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     body: Mapped[bytes] = mapped_column(LargeBinary)
     issued_at: Mapped[datetime]
+
+
+class RevocationSnapshotRecord(Base):
+    """Every revocation delta up to ``seq`` folded into one signed list."""
+
+    __tablename__ = "revocation_snapshots"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    as_of: Mapped[datetime]
+    created_at: Mapped[datetime]

@@ -13,13 +13,19 @@ from tansiq.permits.models import (
     PermitRecord,
     PermitTokenRecord,
     RevocationDeltaRecord,
+    RevocationSnapshotRecord,
     SigningKeyRecord,
     TrustListRecord,
 )
 from tansiq.permits.trust import KeyStatus
 
 Record = (
-    PermitRecord | SigningKeyRecord | PermitTokenRecord | TrustListRecord | RevocationDeltaRecord
+    PermitRecord
+    | SigningKeyRecord
+    | PermitTokenRecord
+    | TrustListRecord
+    | RevocationDeltaRecord
+    | RevocationSnapshotRecord
 )
 
 
@@ -86,6 +92,19 @@ class PermitRepository(Repository[Record]):
     def latest_trust_list(self) -> TrustListRecord | None:
         return self.session.scalars(
             select(TrustListRecord).order_by(TrustListRecord.seq.desc())
+        ).first()
+
+    def announcements(self) -> Sequence[TrustListRecord]:
+        """The trust lists that announced a new governance key, oldest first."""
+        return self.session.scalars(
+            select(TrustListRecord)
+            .where(TrustListRecord.announces.is_(True))
+            .order_by(TrustListRecord.seq)
+        ).all()
+
+    def latest_snapshot(self) -> RevocationSnapshotRecord | None:
+        return self.session.scalars(
+            select(RevocationSnapshotRecord).order_by(RevocationSnapshotRecord.seq.desc())
         ).first()
 
     def last_revocation_seq(self) -> int:

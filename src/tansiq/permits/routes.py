@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from tansiq.core.errors import NotFound
 from tansiq.parties.deps import CurrentPrincipal
 from tansiq.parties.repository import PartyRepository
-from tansiq.permits import service
+from tansiq.permits import service, snapshots
 from tansiq.permits.keys import ALG_EDDSA, ALG_ES256, decode_key, encode_key
 from tansiq.permits.models import SigningKeyRecord
 from tansiq.permits.repository import PermitRepository
@@ -85,6 +85,22 @@ def revocations(
 def governance_keys(session: DbSession) -> list[str]:
     """The hub's governance public keys (raw Ed25519, base64): what verifies the lists."""
     return [encode_key(key) for key in service.governance_public_keys(session)]
+
+
+class RolloverOut(BaseModel):
+    retired: KeyOut = Field(description="The old key: it signed the announcement, then retired.")
+    active: KeyOut = Field(description="The new governance key, announced by the old one.")
+
+
+@router.post("/governance-keys/rollover", status_code=status.HTTP_201_CREATED)
+def rollover_governance(session: DbSession, hub: Hub, me: CurrentPrincipal) -> RolloverOut:
+    """Replace the hub's governance key (the hub's administrators): the old key announces the
+    new one in a signed trust list, then retires; devices follow on their next sync. The
+    same as ``tansiq trust rollover-governance``."""
+    old, new = snapshots.roll_over_by(session, me, secret=hub.settings.secret_key, clock=hub.clock)
+    hub_code = PartyRepository(session).party(new.party_id)
+    code = "" if hub_code is None else hub_code.code
+    return RolloverOut(retired=KeyOut.of(old, code), active=KeyOut.of(new, code))
 
 
 @router.get("/authorities/{code}/keys")

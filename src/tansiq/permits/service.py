@@ -5,7 +5,8 @@ Each authority signs permits with an Ed25519 key the hub holds, sealed with the 
 to sign and checks the signature it gets back. Rotation retires the old key from now on; its
 signatures made before stay trusted (the trust list says from when to when each key counts).
 The hub's governance key signs the trust list (sequence-numbered: a device refuses an older
-one) and each revocation delta.
+one) and each revocation delta. It rolls over by announcement (see :mod:`.snapshots`): the
+trust list that names the new key is signed by the old one, so a device can follow.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ from tansiq.permits.repository import PermitRepository
 from tansiq.permits.token import assemble
 from tansiq.permits.token_errors import PublicKeyInvalid
 from tansiq.permits.trust import (
+    ROLE_GOVERNANCE,
+    ROLE_PERMITS,
     KeyStatus,
     RevocationDelta,
     RevocationEntry,
@@ -98,7 +101,7 @@ class BadSignature(TansiqError):
     message = N_("The signature does not verify with your authority's registered key.")
 
 
-def _new_key(
+def new_signing_key(
     session: Session, party_id: int, purpose: KeyPurpose, secret: str | None, clock: Clock
 ) -> SigningKeyRecord:
     private = Ed25519PrivateKey.generate()
@@ -141,7 +144,7 @@ def ensure_permit_key(
     repo = PermitRepository(session)
     record = repo.active_key(PERMIT_KEYS, authority_id)
     if record is None:
-        record = _new_key(session, authority_id, PERMIT_KEYS, secret, clock)
+        record = new_signing_key(session, authority_id, PERMIT_KEYS, secret, clock)
         publish_trust_list(session, secret, clock)
     return record
 
@@ -151,7 +154,7 @@ def governance_signer(session: Session, secret: str | None, clock: Clock) -> Ed2
     if not hubs:
         raise NoHub
     repo = PermitRepository(session)
-    record = repo.active_key(GOVERNANCE_KEYS, hubs[0].id) or _new_key(
+    record = repo.active_key(GOVERNANCE_KEYS, hubs[0].id) or new_signing_key(
         session, hubs[0].id, GOVERNANCE_KEYS, secret, clock
     )
     signer = signer_of(record, secret)
@@ -167,7 +170,7 @@ def governance_public_keys(session: Session) -> list[bytes]:
     ]
 
 
-def _retire(record: SigningKeyRecord, clock: Clock) -> None:
+def retire_signing_key(record: SigningKeyRecord, clock: Clock) -> None:
     record.status = KeyStatus.RETIRED
     record.valid_to = clock.now()
 
@@ -189,9 +192,9 @@ def rotate_key(
     party_id = _require_key_admin(session, principal, authority)
     repo = PermitRepository(session)
     old = repo.active_key(PERMIT_KEYS, party_id)
-    record = _new_key(session, party_id, PERMIT_KEYS, secret, clock)
+    record = new_signing_key(session, party_id, PERMIT_KEYS, secret, clock)
     if old is not None:
-        _retire(old, clock)
+        retire_signing_key(old, clock)
     publish_trust_list(session, secret, clock)
     return record
 
@@ -217,7 +220,7 @@ def retire_key(
         record.status = KeyStatus.COMPROMISED
         record.valid_to = record.valid_to or clock.now()
     elif record.status == KeyStatus.ACTIVE:
-        _retire(record, clock)
+        retire_signing_key(record, clock)
     repo.flush()
     publish_trust_list(session, secret, clock)
     return record
@@ -258,16 +261,26 @@ def register_external_key(
     )
     repo.add(record)
     if old is not None:
-        _retire(old, clock)
+        retire_signing_key(old, clock)
     repo.flush()
     publish_trust_list(session, secret, clock)
     return record
 
 
-def publish_trust_list(session: Session, secret: str | None, clock: Clock) -> TrustListRecord:
-    """A new trust list with every permit key (active, retired, compromised), signed by the
-    governance key, one sequence number above the last."""
+def publish_trust_list(
+    session: Session,
+    secret: str | None,
+    clock: Clock,
+    *,
+    signer: Ed25519Signer | None = None,
+    announces: bool = False,
+) -> TrustListRecord:
+    """A new trust list with every permit key (active, retired, compromised) and every
+    governance key (with the ``governance`` role, which signs no permit), signed by the
+    governance key (or ``signer``, the outgoing key of a rollover), one sequence number above
+    the last."""
     repo = PermitRepository(session)
+    signer = signer or governance_signer(session, secret, clock)
     codes = {p.id: p.code for p in PartyRepository(session).parties()}
     entries = [
         TrustEntry(
@@ -277,14 +290,15 @@ def publish_trust_list(session: Session, secret: str | None, clock: Clock) -> Tr
             valid_from=k.valid_from,
             valid_to=k.valid_to,
             status=k.status,
+            roles=(ROLE_GOVERNANCE,) if k.purpose == GOVERNANCE_KEYS else (ROLE_PERMITS,),
         )
-        for k in repo.keys(PERMIT_KEYS)
+        for k in [*repo.keys(PERMIT_KEYS), *repo.keys(GOVERNANCE_KEYS)]
     ]
     latest = repo.latest_trust_list()
     seq = 1 if latest is None else latest.seq + 1
     now = clock.now()
-    body = sign_trust_list(TrustList(seq, now, entries), governance_signer(session, secret, clock))
-    record = TrustListRecord(seq=seq, body=body, issued_at=now)
+    body = sign_trust_list(TrustList(seq, now, entries), signer)
+    record = TrustListRecord(seq=seq, body=body, issued_at=now, announces=announces)
     repo.add(record)
     record_entry(
         session,

@@ -2,10 +2,11 @@
 
 Both travel as **COSE_Sign1** (RFC 9052, tag 18) signed by one of the hub's governance keys
 (Ed25519): ``[h'A10127', {4: kid}, payload, signature]`` over
-``["Signature1", h'A10127', h'', payload]``. One signer is all a governance signature needs;
-rotating the governance key means shipping the new public key to devices beside the old one.
+``["Signature1", h'A10127', h'', payload]``. One signer is all a governance signature needs.
 The payload's key 0 names what it is, so a signed revocation delta is never taken for a trust
 list or the other way round.
+
+Governance keys roll over by announcement: see :mod:`tansiq.permits.device_trust`.
 
 Trust list payload: ``{0: "tq-trust", 1: seq, 2: issued_at, 3: [entry, ...]}`` with each entry
 ``{1: kid, 2: authority, 3: alg, 4: public key, 5: valid_from, 6: valid_to (optional),
@@ -14,11 +15,16 @@ is lower than the last one accepted (``min_seq``) is refused: :class:`TrustListR
 
 Revocation delta payload: ``{0: "tq-revocations", 1: seq, 2: issued_at, 3: [entry, ...]}`` with
 each entry ``{1: cti, 2: version or null (all versions), 3: status, 4: reason code, 5: at}``.
-Deltas are numbered 1, 2, 3, …; :class:`RevocationState` applies them in order. A delta with a
+Deltas are numbered 1, 2, 3, …; :class:`RevocationState` applies them in order.
+A **snapshot** ``{0: "tq-revocation-snapshot", 1: seq, 2: as_of, 3: [entry, ...]}`` is every
+delta up to ``seq`` folded into one signed list (the latest entry per permit and version, in
+the order they were applied; ``as_of`` is the time of delta ``seq``): a device that holds it
+needs only the deltas after ``seq``, not years of them. A delta with a
 number already applied is **ignored** (applying deltas in order is idempotent, so a replay
 changes nothing); a gap is refused (:class:`RevocationGap`), since a missing delta may hold a
 revocation. The hub publishes a delta even when nothing changed, so a device can tell fresh data
-from stale. The ``--revocations`` file is a CBOR array of signed deltas.
+from stale. The ``--revocations`` file is a CBOR array of signed deltas, optionally led by a signed
+snapshot.
 """
 
 from __future__ import annotations
@@ -48,7 +54,9 @@ from tansiq.permits.token_errors import PermitTokenMalformed, PublicKeyInvalid, 
 COSE_SIGN1_TAG: Final = 18
 TRUST_TYPE: Final = "tq-trust"
 REVOCATIONS_TYPE: Final = "tq-revocations"
+SNAPSHOT_TYPE: Final = "tq-revocation-snapshot"
 ROLE_PERMITS: Final = "permits"
+ROLE_GOVERNANCE: Final = "governance"
 _MAX_SECONDS: Final = 253_402_300_799
 
 
@@ -345,6 +353,12 @@ class RevocationEntry:
         )
 
 
+def _revocation_payload(
+    kind: str, seq: int, at: datetime, entries: Iterable[RevocationEntry]
+) -> bytes:
+    return cbor2.dumps({0: kind, 1: seq, 2: _seconds(at), 3: [e.to_cbor() for e in entries]})
+
+
 @dataclass(frozen=True)
 class RevocationDelta:
     seq: int
@@ -352,14 +366,7 @@ class RevocationDelta:
     entries: tuple[RevocationEntry, ...] = ()
 
     def to_cbor(self) -> bytes:
-        return cbor2.dumps(
-            {
-                0: REVOCATIONS_TYPE,
-                1: self.seq,
-                2: _seconds(self.issued_at),
-                3: [entry.to_cbor() for entry in self.entries],
-            }
-        )
+        return _revocation_payload(REVOCATIONS_TYPE, self.seq, self.issued_at, self.entries)
 
 
 def sign_revocation_delta(delta: RevocationDelta, governance: Signer) -> bytes:
@@ -367,12 +374,43 @@ def sign_revocation_delta(delta: RevocationDelta, governance: Signer) -> bytes:
 
 
 def load_revocation_delta(data: bytes, governance_keys: Sequence[PublicKey]) -> RevocationDelta:
-    body = _typed_payload(open_sign1(data, governance_keys), REVOCATIONS_TYPE)
-    return RevocationDelta(
-        seq=body[1],
-        issued_at=_time(body[2]),
-        entries=tuple(RevocationEntry.from_cbor(entry) for entry in body[3]),
-    )
+    item = _revocation_item(data, governance_keys)
+    if not isinstance(item, RevocationDelta):
+        raise TrustDataInvalid
+    return item
+
+
+@dataclass(frozen=True)
+class RevocationSnapshot:
+    """Every delta up to ``seq`` folded into one list; ``as_of`` is when delta ``seq`` was
+    issued (the data age a device counts from it)."""
+
+    seq: int
+    as_of: datetime
+    entries: tuple[RevocationEntry, ...] = ()
+
+    def to_cbor(self) -> bytes:
+        return _revocation_payload(SNAPSHOT_TYPE, self.seq, self.as_of, self.entries)
+
+
+def sign_revocation_snapshot(snapshot: RevocationSnapshot, governance: Signer) -> bytes:
+    return sign1(snapshot.to_cbor(), governance)
+
+
+def _revocation_item(
+    data: bytes, governance_keys: Sequence[PublicKey]
+) -> RevocationDelta | RevocationSnapshot:
+    """A signed delta or snapshot, told apart by its signed type."""
+    payload = open_sign1(data, governance_keys)
+    try:
+        kind = strict_loads(payload).get(0)
+    except (PermitTokenMalformed, AttributeError):
+        raise TrustDataInvalid from None
+    body = _typed_payload(payload, SNAPSHOT_TYPE if kind == SNAPSHOT_TYPE else REVOCATIONS_TYPE)
+    entries = tuple(RevocationEntry.from_cbor(entry) for entry in body[3])
+    if kind == SNAPSHOT_TYPE:
+        return RevocationSnapshot(seq=body[1], as_of=_time(body[2]), entries=entries)
+    return RevocationDelta(seq=body[1], issued_at=_time(body[2]), entries=entries)
 
 
 class RevocationState:
@@ -386,6 +424,28 @@ class RevocationState:
         self.as_of: datetime | None = None
         self._latest: dict[tuple[str, int | None], tuple[int, RevocationEntry]] = {}
         self._applied = 0
+
+    def restore(self, snapshot: RevocationSnapshot) -> bool:
+        """Start again from ``snapshot`` when it reaches further than what was applied;
+        False (ignored) when it does not."""
+        if snapshot.seq <= self.seq:
+            return False
+        self._latest = {}
+        self._applied = 0
+        for entry in snapshot.entries:
+            self._applied += 1
+            self._latest[(entry.cti, entry.version)] = (self._applied, entry)
+        self.seq = snapshot.seq
+        self.as_of = _utc(snapshot.as_of)
+        return True
+
+    def snapshot(self) -> RevocationSnapshot:
+        """What was applied, folded: the latest entry per permit and version, in the order
+        they were applied (so restoring it answers every :meth:`status_of` the same)."""
+        if self.as_of is None:
+            raise ValueError("nothing to fold yet")
+        entries = [entry for _, entry in sorted(self._latest.values(), key=lambda r: r[0])]
+        return RevocationSnapshot(seq=self.seq, as_of=self.as_of, entries=tuple(entries))
 
     def apply(self, delta: RevocationDelta) -> bool:
         """Apply ``delta``; False when it was already applied (ignored), True otherwise."""
@@ -421,7 +481,8 @@ def revocations_file(signed_deltas: Sequence[bytes]) -> bytes:
 def load_revocations(
     data: bytes, governance_keys: Sequence[PublicKey], state: RevocationState | None = None
 ) -> RevocationState:
-    """Verify every delta in a revocations file and fold it into ``state`` (or a new one)."""
+    """Verify every delta (and snapshot) in a revocations file and fold it into ``state`` (or
+    a new one): the furthest snapshot first, then the deltas after it, in order."""
     try:
         items = strict_loads(data)
     except PermitTokenMalformed:
@@ -429,9 +490,11 @@ def load_revocations(
     if not (isinstance(items, list | tuple) and all(isinstance(item, bytes) for item in items)):
         raise TrustDataInvalid
     state = state or RevocationState()
-    deltas = sorted(
-        (load_revocation_delta(item, governance_keys) for item in items), key=lambda d: d.seq
-    )
+    parsed = [_revocation_item(item, governance_keys) for item in items]
+    snapshots = [p for p in parsed if isinstance(p, RevocationSnapshot)]
+    if snapshots:
+        state.restore(max(snapshots, key=lambda snapshot: snapshot.seq))
+    deltas = sorted((p for p in parsed if isinstance(p, RevocationDelta)), key=lambda d: d.seq)
     for delta in deltas:
         state.apply(delta)
     return state

@@ -10,6 +10,8 @@ import { dropEvents, firstEvents, getMeta, putMeta, queueEvent, queueLength } fr
 import { startCamera, stopCamera, theDecoder } from "./camera.js";
 import { driverMatches, driverNames } from "./driver.js";
 import { enrolmentToken, tell } from "./officer.js";
+import { followGovernance, requireKnownSigner } from "./trust.js";
+import { seenHead, witness } from "./witness.js";
 
 const root = document.getElementById("officer");
 const LANG = root.dataset.lang;
@@ -92,6 +94,9 @@ async function renderStatus() {
   $("cp-stale").hidden = !stale;
   $("cp-stale").textContent = fill(T.cp_stale_warning, { count: new Intl.NumberFormat(LANG).format(MAX_AGE_MS / 3600e3) }, MAX_AGE_MS / 3600e3);
   $("cp-net").textContent = navigator.onLine ? T.cp_online : T.cp_offline;
+  const alarm = await getMeta("witnessAlarm");
+  $("cp-witness").hidden = !alarm;
+  $("cp-witness").textContent = alarm ? alarmText(alarm) : "";
   const list = $("cp-expected");
   list.replaceChildren();
   for (const permit of state.expected) {
@@ -195,31 +200,67 @@ async function push() {
     await renderStatus();
   }
 }
+// Trust on first use: the governance keys are pinned from the first answer, then only ever
+// extended by following the hub's announcements, each signed by a key already trusted (see
+// tansiq/pages/officer.py for why this is no weaker). Everything is checked before anything
+// is stored; the ledger head is witnessed last, and a head that does not follow from the one
+// held is refused and reported while the signed trust data is kept.
 async function pull() {
   const since = state.revocations ? state.revocations.seq : 0;
-  const answer = await hub(`/api/v1/sync/pull?revocations_since=${since}`);
-  // Trust on first use: the governance keys are pinned from the first answer and never
-  // replaced by a later one (see tansiq/pages/officer.py for why this is no weaker).
+  const held = (await getMeta("ledgerHead")) || null;
+  const query = `revocations_since=${since}&snapshots=true${held ? `&head_size=${held.size}` : ""}`;
+  const answer = await hub(`/api/v1/sync/pull?${query}`);
   const stored = await getMeta("governance");
   const pinned = stored && stored.length ? stored : answer.governance_keys;
   if (!pinned.length) throw new TrustError("trust.no_governance_keys"); // nothing to pin yet
-  const governance = await governanceKeys(pinned.map(fromBase64));
+  let seen = null;
+  try {
+    seen = answer.ledger ? seenHead(answer.ledger) : null;
+  } catch {
+    throw new BadAnswer("ledger");
+  }
+  const chain = (answer.governance_chain || []).map(fromBase64);
+  const followed = await followGovernance(pinned.map(fromBase64), chain, (await getMeta("governanceSeq")) || 0);
+  const governance = await governanceKeys(followed.keys);
   let trust = await getMeta("trust");
   if (answer.trust_list !== null) {
     const minSeq = state.trust ? state.trust.seq : 0;
-    await loadTrustList(fromBase64(answer.trust_list), governance, minSeq);
+    const signed = fromBase64(answer.trust_list);
+    await requireKnownSigner(signed, followed.keys);
+    await loadTrustList(signed, governance, minSeq);
     trust = answer.trust_list;
   }
   const known = (await getMeta("deltas")) || [];
-  const fresh = deltasOf(fromBase64(answer.revocations)).map(toBase64);
-  const deltas = [...new Set([...known, ...fresh])];
-  await loadRevocations(deltas.map(fromBase64), governance); // refuses unsigned deltas and gaps
+  const fresh = deltasOf(fromBase64(answer.revocations));
+  for (const item of fresh) await requireKnownSigner(item, followed.keys);
+  // Refuses unsigned items and gaps; a snapshot replaces the deltas it folds.
+  const folded = await loadRevocations([...known.map(fromBase64), ...fresh], governance);
+  const alarm = seen ? await witness(held, seen, governance) : null;
   const info = await hub("/checkpoint/device");
   await putMeta({
-    governance: pinned, trust, deltas, authority: answer.authority, info,
+    governance: followed.keys.map(toBase64), governanceSeq: followed.seq, trust,
+    deltas: folded.kept.map(toBase64), authority: answer.authority, info,
     expected: answer.expected.map(({ number, valid_until: validUntil }) => ({ number, valid_until: validUntil })),
     lastSync: Date.now(),
   });
+  if (seen && !alarm) await putMeta({ ledgerHead: seen, witnessAlarm: null });
+  if (alarm) {
+    // Kept on the device (and shown) until a head that follows is accepted.
+    const report = {
+      code: alarm, held_size: held ? held.size : 0, held_root: held ? held.root : seen.root,
+      seen_size: seen.size, seen_root: seen.root, seen_kid: seen.kid, seen_signed_at: seen.signedAt,
+    };
+    await putMeta({ witnessAlarm: report });
+    await hub("/api/v1/sync/witness-reports", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(report),
+    });
+  }
+  return alarm;
+}
+
+function alarmText(report) {
+  const number = (n) => new Intl.NumberFormat(LANG).format(n);
+  return fill(T[`cp_${report.code.replace(".", "_")}`], { held: number(report.held_size), seen: number(report.seen_size) });
 }
 
 async function sync() {
@@ -228,14 +269,16 @@ async function sync() {
   say(T.cp_syncing);
   await renderStatus();
   try {
-    await push();
-    await pull();
+    // Pull first: a hub whose data this device cannot trust gets none of its queue.
+    const alarm = await pull();
     await loadState();
-    say(T.cp_synced);
+    await push();
+    say(alarm ? T.cp_synced_with_warning : T.cp_synced);
   } catch (error) {
     if (error instanceof HubRefused) say(error.message === "401" || error.message === "403" ? T.cp_refused : T.cp_unreachable);
     else if (error instanceof HubBusy) say(T.cp_busy);
     else if (error instanceof BadAnswer) say(T.cp_bad_answer);
+    else if (error instanceof TrustError && error.code === "device.governance_key_unknown") say(fill(T.cp_governance_key_unknown, { kid: `\u2068${error.params.kid}\u2069` }));
     else if (error instanceof TrustError) say(T.cp_trust_invalid);
     else say(T.cp_unreachable);
   } finally {

@@ -8,6 +8,8 @@ import {
 } from "./keys.js";
 
 const COSE_SIGN1_TAG = 18;
+const SNAPSHOT = "tq-revocation-snapshot";
+const ROLE_GOVERNANCE = "governance";
 const KEY_STATUSES = new Set(["active", "retired", "compromised"]);
 const REVOCATION_STATUSES = new Set(["revoked", "suspended", "reinstated"]);
 
@@ -119,8 +121,11 @@ export function trustedAt(entry, when) {
   return entry.status !== "compromised" && entry.validFrom <= when && (entry.validTo === null || when < entry.validTo);
 }
 
+// A signed revocation delta or snapshot (told apart by its signed type), verified.
 async function loadDelta(data, governance) {
-  const body = typedPayload(await openSign1(data, governance), "tq-revocations");
+  const payload = await openSign1(data, governance);
+  const kind = isMap(trustStrict(payload)) ? trustStrict(payload).get(0) : null;
+  const body = typedPayload(payload, kind === SNAPSHOT ? SNAPSHOT : "tq-revocations");
   const entries = body.get(3).map((value) => {
     const e = entryMap(value, [1, 2, 3, 4, 5], [1, 2, 3, 4, 5]);
     const version = e.get(2);
@@ -129,7 +134,7 @@ async function loadDelta(data, governance) {
     }
     return { cti: trustStr(e.get(1)), version, status: e.get(3), reason: trustStr(e.get(4)), at: trustTime(e.get(5)) };
   });
-  return { seq: body.get(1), issuedAt: trustTime(body.get(2)), entries };
+  return { kind: body.get(0), seq: body.get(1), issuedAt: trustTime(body.get(2)), entries, raw: data };
 }
 
 // RevocationState: deltas folded in order; the latest change for a permit wins.
@@ -139,6 +144,20 @@ export class RevocationState {
     this.asOf = null;
     this.latest = new Map();
     this.applied = 0;
+  }
+
+  // Start again from a snapshot that reaches further than what was applied.
+  restore(snapshot) {
+    if (snapshot.seq <= this.seq) return false;
+    this.latest = new Map();
+    this.applied = 0;
+    for (const entry of snapshot.entries) {
+      this.applied += 1;
+      this.latest.set(JSON.stringify([entry.cti, entry.version]), [this.applied, entry]);
+    }
+    this.seq = snapshot.seq;
+    this.asOf = snapshot.issuedAt;
+    return true;
   }
 
   apply(delta) {
@@ -163,11 +182,65 @@ export class RevocationState {
   }
 }
 
-// trust.load_revocations over a list of signed deltas (each Uint8Array), any order.
-export async function loadRevocations(signedDeltas, governance, state = new RevocationState()) {
-  const deltas = [];
-  for (const item of signedDeltas) deltas.push(await loadDelta(item, governance));
-  deltas.sort((a, b) => a.seq - b.seq);
+// trust.load_revocations over signed deltas and snapshots (each Uint8Array), any order: the
+// furthest snapshot first, then the deltas after it. `state.kept` is what a device keeps
+// (that snapshot and the deltas after it), so its store does not grow with every delta.
+export async function loadRevocations(signedItems, governance, state = new RevocationState()) {
+  const items = [];
+  for (const item of signedItems) items.push(await loadDelta(item, governance));
+  const snapshots = items.filter((item) => item.kind === SNAPSHOT).sort((a, b) => b.seq - a.seq);
+  if (snapshots.length) state.restore(snapshots[0]);
+  const deltas = items.filter((item) => item.kind !== SNAPSHOT).sort((a, b) => a.seq - b.seq);
   for (const delta of deltas) state.apply(delta);
+  const floor = snapshots.length ? snapshots[0].seq : 0;
+  const bySeq = new Map(deltas.filter((d) => d.seq > floor && d.seq <= state.seq).map((d) => [d.seq, d.raw]));
+  state.kept = [...(snapshots.length ? [snapshots[0].raw] : []), ...[...bySeq.keys()].sort((a, b) => a - b).map((seq) => bySeq.get(seq))];
   return state;
+}
+
+// The kid a COSE_Sign1 says it is signed by (unverified: only to name the key).
+export function signerKid(data) {
+  try {
+    let value = cborDecode(data);
+    if (value instanceof Tagged) value = value.value;
+    const kid = Array.isArray(value) && isMap(value[1]) ? value[1].get(4) : null;
+    return isBytes(kid) ? kid : null;
+  } catch {
+    return null;
+  }
+}
+
+// trust.follow_governance: from the raw keys the device trusts, follow the trust lists that
+// announce governance keys, oldest first; each one after `after` that a trusted key signs adds
+// the keys it names with the governance role (a compromised one is dropped). One no trusted
+// key signs announces nothing to this device (made before it was enrolled, or forged).
+export async function followGovernance(trusted, announcements, after = 0) {
+  let keys = [];
+  for (const key of trusted) if (!keys.some((k) => same(k, key))) keys.push(key);
+  let seq = after;
+  for (const data of announcements) {
+    let trust;
+    try {
+      trust = await loadTrustList(data, await governanceKeys(keys));
+    } catch (error) {
+      if (error instanceof TrustError && error.code === "trust.signature_invalid") continue;
+      throw error;
+    }
+    if (trust.seq <= seq) continue;
+    seq = trust.seq;
+    for (const entry of trust.entries.values()) {
+      if (!entry.roles.includes(ROLE_GOVERNANCE) || entry.alg !== ALG_EDDSA) continue;
+      if (entry.status === "compromised") keys = keys.filter((k) => !same(k, entry.publicKey));
+      else if (!keys.some((k) => same(k, entry.publicKey))) keys.push(entry.publicKey);
+    }
+  }
+  return { keys, seq };
+}
+
+// Refuse, by name, data signed by a governance key that no trusted key announced.
+export async function requireKnownSigner(data, keys) {
+  const kid = signerKid(data);
+  if (!kid) return;
+  for (const key of keys) if (same(await keyId(key), kid)) return;
+  throw new TrustError("device.governance_key_unknown", { kid: hex(kid) });
 }
