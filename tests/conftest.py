@@ -62,6 +62,21 @@ def _password_hash_cost() -> None:
     use_password_hash_cost(Settings().password_hash_cost)
 
 
+# Set by .ci/run for its second pass (PostgreSQL, after SQLite): only the tests that touch a
+# database run again; the rest (pure rules, the browser's own code, docs) cannot answer
+# differently on another backend. Which tests those are is read from their fixtures.
+SECOND_PASS = "TANSIQ_TEST_SECOND_PASS"
+DATABASE_FIXTURES = frozenset({"databases", "backend"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not os.environ.get(SECOND_PASS):
+        return
+    kept = [i for i in items if DATABASE_FIXTURES & set(getattr(i, "fixturenames", ()))]
+    config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+    items[:] = kept
+
+
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
