@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
+import tansiq.accountability.models
 import tansiq.checkpoints.models
 import tansiq.clearances.models
 import tansiq.geo.models
