@@ -1,7 +1,7 @@
-"""Every query the figures make: counts by authority and by checkpoint over a period, the
-time-to-decision percentiles, and the cases behind a figure. Each is one indexed query
-whose cost grows with the events in the period, never with the whole history (the indexes
-are in ``models.py``)."""
+"""The queries behind the figures' cases: the records a figure counted over a period, each
+one indexed query on the event's time (the indexes are in ``models.py``), paged, filtered by
+what the reader may see. The counts themselves are read from the tallies
+(``tallies.repository``)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,8 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Float,
     Select,
     and_,
-    cast,
-    func,
     literal,
     or_,
     select,
@@ -53,133 +50,6 @@ class FigureRepository:
 
     def _rows(self, query: AnySelect) -> list[Row]:
         return [tuple(row) for row in self.session.execute(query)]
-
-    # -- per authority ---------------------------------------------------------------------
-
-    def received(self, start: datetime, end: datetime) -> list[Row]:
-        """(authority, count): the applications made in the period that reached each."""
-        return self._rows(
-            select(ReviewRecord.authority_id, func.count())
-            .join(ApplicationRecord, ApplicationRecord.id == ReviewRecord.application_id)
-            .where(_within(ApplicationRecord.created_at, start, end))
-            .group_by(ReviewRecord.authority_id)
-        )
-
-    def decisions(self, start: datetime, end: datetime) -> list[Row]:
-        """(authority, decision, reason, count): every decision taken in the period."""
-        return self._rows(
-            select(
-                ReviewRecord.authority_id,
-                DecisionRecord.decision,
-                DecisionRecord.reason_code,
-                func.count(),
-            )
-            .join(ReviewRecord, ReviewRecord.id == DecisionRecord.review_id)
-            .where(_within(DecisionRecord.decided_at, start, end))
-            .group_by(
-                ReviewRecord.authority_id, DecisionRecord.decision, DecisionRecord.reason_code
-            )
-        )
-
-    def decision_percentiles(
-        self, start: datetime, end: datetime, percents: Sequence[int], *, by_authority: bool
-    ) -> list[Row]:
-        """(authority or 0, percent, seconds, count): the nearest-rank percentiles of the time
-        from a review's opening to its decision, for the decisions taken in the period in the
-        review's current round (an earlier round's opening is not kept). Ranked by the
-        database; only the chosen ranks come back."""
-        seconds = self._seconds_between(ReviewRecord.opened_at, DecisionRecord.decided_at)
-        group: Any = ReviewRecord.authority_id if by_authority else literal(0)
-        timed = (
-            select(group.label("authority"), seconds.label("seconds"))
-            .join(ReviewRecord, ReviewRecord.id == DecisionRecord.review_id)
-            .where(
-                _within(DecisionRecord.decided_at, start, end),
-                DecisionRecord.round == ReviewRecord.round,
-            )
-            .subquery()
-        )
-        ranked = select(
-            timed.c.authority,
-            timed.c.seconds,
-            func.row_number()
-            .over(partition_by=timed.c.authority, order_by=timed.c.seconds)
-            .label("n"),
-            func.count().over(partition_by=timed.c.authority).label("total"),
-        ).subquery()
-        rows: list[Row] = []
-        for percent in percents:
-            # The nearest rank, in integers on both databases: ceil(total * percent / 100).
-            wanted = (ranked.c.total * percent + 99) // 100
-            rows.extend(
-                (authority, percent, float(value), total)
-                for authority, value, total in self.session.execute(
-                    select(ranked.c.authority, ranked.c.seconds, ranked.c.total).where(
-                        ranked.c.n == wanted
-                    )
-                )
-            )
-        return rows
-
-    def _seconds_between(self, earlier: Any, later: Any) -> ColumnElement[float]:
-        if self.session.get_bind().dialect.name == "postgresql":
-            return cast(func.extract("epoch", later - earlier), Float)
-        return cast((func.julianday(later) - func.julianday(earlier)) * 86400.0, Float)
-
-    def overdue(self, start: datetime, end: datetime) -> list[Row]:
-        """(authority, count): reviews flagged overdue in the period."""
-        return self._rows(
-            select(ReviewRecord.authority_id, func.count())
-            .where(_within(ReviewRecord.overdue_at, start, end))
-            .group_by(ReviewRecord.authority_id)
-        )
-
-    def appeals(self, start: datetime, end: datetime) -> list[Row]:
-        """(authority, outcome or None while open, count): appeals made in the period against
-        each authority's refusal."""
-        return self._rows(
-            select(ReviewRecord.authority_id, AppealRecord.outcome, func.count())
-            .join(ReviewRecord, ReviewRecord.id == AppealRecord.review_id)
-            .where(_within(AppealRecord.opened_at, start, end))
-            .group_by(ReviewRecord.authority_id, AppealRecord.outcome)
-        )
-
-    def revocations(self, start: datetime, end: datetime) -> list[Row]:
-        """(authority, reason, count): permits revoked in the period, by the authority of the
-        member who revoked them."""
-        return self._rows(
-            select(UserRecord.party_id, PermitRecord.status_reason_code, func.count())
-            .join(UserRecord, UserRecord.id == PermitRecord.status_changed_by)
-            .where(
-                _within(PermitRecord.status_changed_at, start, end),
-                PermitRecord.status == PermitStatus.REVOKED,
-            )
-            .group_by(UserRecord.party_id, PermitRecord.status_reason_code)
-        )
-
-    # -- per checkpoint --------------------------------------------------------------------
-
-    def scans(self, start: datetime, end: datetime) -> list[Row]:
-        """(checkpoint, action, reason, contradiction, clone, count) over the period's scans,
-        from the covering index alone."""
-        return self._rows(
-            select(
-                ScanEventRecord.checkpoint_id,
-                ScanEventRecord.action,
-                ScanEventRecord.reason_code,
-                ScanEventRecord.contradiction,
-                ScanEventRecord.clone_suspected,
-                func.count(),
-            )
-            .where(_within(ScanEventRecord.scanned_at, start, end))
-            .group_by(
-                ScanEventRecord.checkpoint_id,
-                ScanEventRecord.action,
-                ScanEventRecord.reason_code,
-                ScanEventRecord.contradiction,
-                ScanEventRecord.clone_suspected,
-            )
-        )
 
     def checkpoints(self) -> Sequence[CheckpointRecord]:
         return self.session.scalars(select(CheckpointRecord).order_by(CheckpointRecord.code)).all()

@@ -32,6 +32,13 @@ from tansiq.core.i18n import N_
 from tansiq.parties.directory import parties
 from tansiq.parties.domain import PartyKind, Principal
 from tansiq.parties.models import PartyRecord
+from tansiq.tallies.domain import (
+    DECISION_TIME_EDGES,
+    Tally,
+    bucket_seconds,
+    percentile_bucket,
+)
+from tansiq.tallies.repository import TallyRepository
 
 PERCENTS = (50, 90)
 APPROVALS = (Decision.APPROVE.value, Decision.APPROVE_WITH_CONDITIONS.value)
@@ -122,55 +129,11 @@ def figures(
     chosen = authority_filter(session, principal, authority)
     sight = access.figure_sight(principal)
     repo = FigureRepository(session)
-    start, end = period.start, period.end
     known = {p.id: p for p in parties(session, PartyKind.AUTHORITY)}
     rows: dict[int, AuthorityFigures] = {
         p.id: AuthorityFigures(p.id, p.code, p.name_ar, p.name_en) for p in known.values()
     }
     totals = AuthorityFigures(0, "", "", "")
-
-    def of(authority_id: int) -> list[AuthorityFigures]:
-        row = rows.get(authority_id)
-        return [totals] if row is None else [row, totals]
-
-    for authority_id, count in repo.received(start, end):
-        for row in of(authority_id):
-            row.received += count
-    for authority_id, decision, reason, count in repo.decisions(start, end):
-        for row in of(authority_id):
-            row.decided += count
-            if decision in APPROVALS:
-                row.approved += count
-            else:
-                row.refused[reason or ""] += count
-    for authority_id, count in repo.overdue(start, end):
-        for row in of(authority_id):
-            row.overdue += count
-    for authority_id, outcome, count in repo.appeals(start, end):
-        for row in of(authority_id):
-            row.appealed[outcome or OPEN_APPEAL] += count
-    for authority_id, reason, count in repo.revocations(start, end):
-        for row in of(authority_id):
-            row.revoked[reason or ""] += count
-    for by_authority in (True, False):
-        for authority_id, percent, seconds, count in repo.decision_percentiles(
-            start, end, PERCENTS, by_authority=by_authority
-        ):
-            found = rows.get(authority_id) if by_authority else totals
-            if found is None:
-                continue
-            row = found
-            row.timed = count
-            if percent == PERCENTS[0]:
-                row.median_seconds = seconds
-            else:
-                row.p90_seconds = seconds
-
-    shown_ids = set(known)
-    if sight.authority_id is not None:
-        shown_ids = {sight.authority_id}
-    if chosen is not None:
-        shown_ids &= {chosen.id}
     places = {
         place.id: CheckpointFigures(
             place.id, place.code, place.name_ar, place.name_en, place.authority_id
@@ -178,19 +141,34 @@ def figures(
         for place in repo.checkpoints()
     }
     checkpoint_totals = CheckpointFigures(0, "", "", "", 0)
-    for checkpoint_id, action, reason, contradiction, clone, count in repo.scans(start, end):
-        spot = places.get(checkpoint_id)
-        for place in [checkpoint_totals] if spot is None else [spot, checkpoint_totals]:
-            if action == OfficerAction.PASSAGE:
-                place.passages += count
-            elif action == OfficerAction.REFUSAL:
-                place.refusals[reason or ""] += count
-            elif action == OfficerAction.OVERRIDE:
-                place.overrides[reason or ""] += count
-            if contradiction:
-                place.contradictions += count
-            if clone:
-                place.clones += count
+    times: dict[int, Counter[int]] = {}
+    for name, party, checkpoint, reason, bucket, count in TallyRepository(session).sums(
+        period.first, period.last
+    ):
+        figure = Tally(name)
+        if figure is Tally.DECISION_TIME:
+            for target in (party, 0):
+                times.setdefault(target, Counter())[bucket] += count
+        elif checkpoint:
+            spot = places.get(checkpoint)
+            for place in [checkpoint_totals] if spot is None else [spot, checkpoint_totals]:
+                _add(place, figure.value, reason, count)
+        else:
+            row = rows.get(party)
+            for target_row in [totals] if row is None else [row, totals]:
+                _add(target_row, figure.value, reason, count)
+    for target, buckets in times.items():
+        timed_row = totals if target == 0 else rows.get(target)
+        if timed_row is not None:
+            timed_row.timed = sum(buckets.values())
+            timed_row.median_seconds = _within(buckets, PERCENTS[0])
+            timed_row.p90_seconds = _within(buckets, PERCENTS[1])
+
+    shown_ids = set(known)
+    if sight.authority_id is not None:
+        shown_ids = {sight.authority_id}
+    if chosen is not None:
+        shown_ids &= {chosen.id}
     return Figures(
         period=period,
         authority=None if chosen is None else chosen.code,
@@ -201,6 +179,27 @@ def figures(
         checkpoint_totals=checkpoint_totals,
         authority_codes={p.id: p.code for p in known.values()},
     )
+
+
+def _add(row: AuthorityFigures | CheckpointFigures, name: str, reason: str, count: int) -> None:
+    """Add ``count`` to the figure ``name`` of ``row`` (to its ``reason`` if it has reasons)."""
+    if not count:  # an appeal moved on from "open": nothing left in that row
+        return
+    value = getattr(row, name)
+    if isinstance(value, Counter):
+        value[reason] += count
+    else:
+        setattr(row, name, value + count)
+
+
+def _within(buckets: Counter[int], percent: int) -> float | None:
+    """The time within which ``percent`` of the decisions were taken: the upper edge of the
+    bucket of the nearest-rank percentile (30 days for the open-ended last bucket)."""
+    bucket = percentile_bucket(buckets, percent)
+    if bucket is None:
+        return None
+    edge = bucket_seconds(bucket)
+    return DECISION_TIME_EDGES[-1] * 60.0 if edge is None else edge
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from tansiq.checkpoints.domain import OfficerAction, Sighting, distance_km, impossible_travel
 from tansiq.checkpoints.messages import CLONE_SUSPECTED, CONTRADICTION
-from tansiq.checkpoints.models import DeviceRecord
+from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord
 from tansiq.checkpoints.repository import CheckpointRepository
 from tansiq.checkpoints.schemas import ScanEventIn
 from tansiq.clearances.notices import municipality_ids
@@ -44,6 +44,9 @@ from tansiq.permits.models import PermitRecord
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import governance_public_keys, record_heartbeat
 from tansiq.permits.trust import revocations_file
+from tansiq.tallies.domain import Tally
+from tansiq.tallies.repository import Key
+from tansiq.tallies.service import key, tally
 
 DEVICE_TOKEN_PREFIX = "tqd_"  # noqa: S105 - a public marker, not a secret
 
@@ -167,7 +170,7 @@ def ingest_events(
 ) -> IngestResult:
     """Store each new event once; flag contradictions and suspected clones among them."""
     now = clock.now()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "event_uid": event.id,
             "device_id": device.id,
@@ -195,13 +198,37 @@ def ingest_events(
         stored=len(inserted), duplicates=len(rows) - len(inserted), stored_uids=inserted
     )
     new_rows = [row for row in unique if row["event_uid"] in inserted]
-    result.contradictions = _flag_contradictions(session, device, new_rows, clock)
-    result.clones = _flag_clones(session, new_rows, clock)
+    counts: Counter[Key] = Counter()
+    result.contradictions = _flag_contradictions(session, device, new_rows, clock, counts)
+    result.clones = _flag_clones(session, new_rows, clock, counts)
+    for row in new_rows:
+        figure = TALLIED.get(row["action"])
+        if figure is not None:
+            at, reason = row["scanned_at"], row["reason_code"]
+            counts[key(figure, at, checkpoint=row["checkpoint_id"], reason=reason)] += 1
+    tally(session, counts)
     return result
 
 
+# What each officer's action counts as in the figures ("none" counts nothing).
+TALLIED = {
+    OfficerAction.PASSAGE: Tally.PASSAGES,
+    OfficerAction.REFUSAL: Tally.REFUSALS,
+    OfficerAction.OVERRIDE: Tally.OVERRIDES,
+}
+
+
+def _tally_flags(counts: Counter[Key], figure: Tally, events: list[ScanEventRecord]) -> None:
+    for event in events:
+        counts[key(figure, event.scanned_at, checkpoint=event.checkpoint_id)] += 1
+
+
 def _flag_contradictions(
-    session: Session, device: DeviceRecord, rows: list[dict[str, Any]], clock: Clock
+    session: Session,
+    device: DeviceRecord,
+    rows: list[dict[str, Any]],
+    clock: Clock,
+    counts: Counter[Key],
 ) -> int:
     refusals = [row for row in rows if row["action"] == OfficerAction.REFUSAL]
     if not refusals:
@@ -242,14 +269,17 @@ def _flag_contradictions(
                 subject=f"application:{permit.reference}",
                 clock=clock,
             )
-    CheckpointRepository(session).mark(device.id, flagged, contradiction=True)
+    marked = CheckpointRepository(session).mark(device.id, flagged, contradiction=True)
+    _tally_flags(counts, Tally.CONTRADICTIONS, marked)
     return len(flagged)
 
 
 CLONE_WINDOW = timedelta(days=1)
 
 
-def _flag_clones(session: Session, rows: list[dict[str, Any]], clock: Clock) -> int:
+def _flag_clones(
+    session: Session, rows: list[dict[str, Any]], clock: Clock, counts: Counter[Key]
+) -> int:
     """Compare each new scan with its neighbours in time among every stored scan of the same
     permit, whatever order the devices synced in."""
     if not rows:
@@ -279,7 +309,7 @@ def _flag_clones(session: Session, rows: list[dict[str, Any]], clock: Clock) -> 
                 told.add(ref)
                 _tell_clone(session, places, ref, first, second, clock)
     for device_id, uids in flagged.items():
-        repo.mark(device_id, uids, clone=True)
+        _tally_flags(counts, Tally.CLONES, repo.mark(device_id, uids, clone=True))
     return sum(len(uids) for uids in flagged.values())
 
 

@@ -13,7 +13,8 @@ import tansiq.jobs.models
 import tansiq.ledger.models
 import tansiq.notify.models
 import tansiq.parties.models
-import tansiq.permits.models  # noqa: F401 - registers the tables on the metadata
+import tansiq.permits.models
+import tansiq.tallies.models  # noqa: F401 - registers the tables on the metadata
 from tansiq.db.base import Base
 from tansiq.db.engine import WRITE_OPTION
 
