@@ -73,7 +73,11 @@ def test_the_api_equals_the_count_by_hand(
     assert (west["median_seconds"], west["p90_seconds"]) == pytest.approx(WEST_TIMES)
     assert (east["median_seconds"], east["p90_seconds"]) == pytest.approx(EAST_TIMES)
     assert (totals["median_seconds"], totals["p90_seconds"]) == pytest.approx(TOTAL_TIMES)
-    assert (west["timed_decisions"], east["timed_decisions"], totals["timed_decisions"]) == (3, 2, 5)
+    assert (west["timed_decisions"], east["timed_decisions"], totals["timed_decisions"]) == (
+        3,
+        2,
+        5,
+    )
     assert west["refused_by_reason"] == [{"reason": "incomplete_documents", "count": 1}]
     assert east["refused_by_reason"] == [{"reason": "route_closed", "count": 2}]
     assert east["appeals_by_outcome"] == [{"reason": "upheld", "count": 1}]

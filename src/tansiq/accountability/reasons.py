@@ -12,6 +12,7 @@ APPEAL_OUTCOMES: dict[str, str] = {
     "upheld": N_("Refusal upheld"),
     "overturned": N_("Refusal overturned"),
     "superseded": N_("Superseded by an amendment"),
+    "closed": N_("Closed: the application ended"),
 }
 UNKNOWN_REASON = N_("No reason recorded")
 

@@ -62,5 +62,4 @@ LABELS = {
     "back_to_figures": N_("Back to the figures"),
     "more_cases": N_("More cases"),
     "nothing_counted": N_("Nothing counted in this period."),
-    "data_table": N_("The same figures as a table"),
 }
