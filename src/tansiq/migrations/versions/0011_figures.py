@@ -46,6 +46,7 @@ INDEXES = (
 def upgrade() -> None:
     op.create_table(
         "figure_tallies",
+        sa.Column("span", sa.String(5), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("figure", sa.String(20), nullable=False),
         sa.Column("party_id", sa.Integer(), nullable=False),
@@ -54,7 +55,7 @@ def upgrade() -> None:
         sa.Column("bucket", sa.Integer(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint(
-            "day", "figure", "party_id", "checkpoint_id", "reason", "bucket",
+            "span", "day", "figure", "party_id", "checkpoint_id", "reason", "bucket",
             name="pk_figure_tallies",
         ),
     )  # fmt: skip
@@ -131,14 +132,15 @@ def _back_fill(connection: sa.Connection) -> None:
             counts[(day, "contradictions", 0, checkpoint, "", 0)] += 1
         if clone:
             counts[(day, "clones", 0, checkpoint, "", 0)] += 1
-    if counts:
-        table = sa.table(
-            "figure_tallies",
-            *(sa.column(name) for name in ("day", "figure", "party_id", "checkpoint_id",
-                                           "reason", "bucket", "count")),
-        )  # fmt: skip
-        names = ("day", "figure", "party_id", "checkpoint_id", "reason", "bucket")
+    # Each count by its day and by its month, as tallies.repository adds them.
+    spans: Counter[tuple[str, date, str, int, int, str, int]] = Counter()
+    for (day, figure, party, checkpoint, reason, bucket), n in counts.items():
+        spans[("day", day, figure, party, checkpoint, reason, bucket)] += n
+        spans[("month", day.replace(day=1), figure, party, checkpoint, reason, bucket)] += n
+    if spans:
+        names = ("span", "day", "figure", "party_id", "checkpoint_id", "reason", "bucket")
+        table = sa.table("figure_tallies", *(sa.column(name) for name in (*names, "count")))
         connection.execute(
             table.insert(),
-            [dict(zip(names, key, strict=True), count=n) for key, n in counts.items()],
+            [dict(zip(names, key, strict=True), count=n) for key, n in spans.items()],
         )
