@@ -141,3 +141,12 @@ def test_the_pages_show_bad_input_as_a_coded_error_page(client: TestClient) -> N
         assert page.status_code == 422, path
         assert "figures." in page.text
     assert 'href="/figures"' in client.get("/home").text
+
+
+@pytest.mark.parametrize(
+    "query", ["to=0001-01-01", "from=9999-12-31", "from=1999-12-31&to=2000-01-02"]
+)
+def test_days_no_hub_can_have_are_refused(client: TestClient, tokens: Tokens, query: str) -> None:
+    response = client.get(f"/api/v1/figures?{query}", headers=tokens("admin"))
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "figures.day_out_of_range"

@@ -14,6 +14,8 @@ from tansiq.core.i18n import N_, NP_
 # A year and a leap day, with room for a comparison over two: longer asks are refused.
 MAX_PERIOD_DAYS = 731
 DEFAULT_PERIOD_DAYS = 30
+# Days the hub can have records of; others are a typing error, refused before any arithmetic.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2199, 12, 31)
 
 
 class Figure(StrEnum):
@@ -69,6 +71,11 @@ class PeriodTooLong(TansiqError):
     )
 
 
+class DayOutOfRange(TansiqError):
+    code = "figures.day_out_of_range"
+    message = N_("{value} is outside the days the hub can have records of ({first} to {last}).")
+
+
 class UnknownAuthority(TansiqError):
     code = "figures.unknown_authority"
     message = N_('There is no authority "{authority}".')
@@ -90,6 +97,11 @@ class Period:
     @classmethod
     def of(cls, first: date | None, last: date | None, today: date) -> Period:
         """The period asked for; by default the last 30 days up to ``today``."""
+        for day in (first, last):
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                raise DayOutOfRange(
+                    value=day.isoformat(), first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()
+                )
         last = last or today
         first = first or last - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
         if last < first:
