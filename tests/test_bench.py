@@ -129,7 +129,7 @@ def test_figures_bench_data_agrees_with_the_services_and_the_back_fill(tmp_path:
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
     engine = create_engine(url)
-    with engine.begin() as connection:
-        migration._back_fill(connection)
+    with engine.begin() as bound:
+        migration._back_fill(bound)
     engine.dispose()
     assert tallies() == made
