@@ -223,8 +223,9 @@ def test_the_dashboard_in_arabic_is_right_to_left(
     assert page.status_code == 200, page.text
     assert 'dir="rtl"' in page.text
     assert "القيادة الغربية" in page.text
-    # Mirrored: the names' text ends at the right edge of the chart.
-    assert 'text-anchor="end"' in page.text
+    # Mirrored: the charts run right to left, names from the right edge.
+    assert 'direction="rtl"' in page.text
+    assert 'direction="ltr"' not in page.text
     csv_file = client.get(f"/figures.csv?{PERIOD}")
     assert csv_file.content.startswith(b"\xef\xbb\xbf")
     assert "attachment" in csv_file.headers["content-disposition"]

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH = 640
-LABEL_WIDTH = 200
-VALUE_ROOM = 64
-ROW_HEIGHT = 30
-BAR_HEIGHT = 18
-TOP = 34  # room for the legend
+WIDTH = 480
+LABEL_WIDTH = 150
+VALUE_ROOM = 52
+ROW_HEIGHT = 34
+BAR_HEIGHT = 22
+LEGEND_LINE = 24
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,8 @@ def bar_chart(
     """One chart; ``shown`` writes a value as the reader reads numbers; ``summary`` is the
     chart's numbers in words, for screen readers."""
     row_height = ROW_HEIGHT if stacked else ROW_HEIGHT + (len(series) - 1) * (BAR_HEIGHT + 2)
-    height = TOP + max(1, len(bars)) * row_height + 8
+    legend, head = _legend(ident, series, rtl)
+    height = head + max(1, len(bars)) * row_height + 8
     room = WIDTH - LABEL_WIDTH - VALUE_ROOM
     largest = max(
         (
@@ -69,7 +70,8 @@ def bar_chart(
     out = [
         f'<svg class="chart" id="{escape(ident)}" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-labelledby="{escape(ident)}-title {escape(ident)}-desc" '
-        f'xmlns="http://www.w3.org/2000/svg" font-size="13">',
+        f'xmlns="http://www.w3.org/2000/svg" font-size="16" '
+        f'direction="{"rtl" if rtl else "ltr"}">',
         f'<title id="{escape(ident)}-title">{escape(title)}</title>',
         f'<desc id="{escape(ident)}-desc">{escape(summary)}</desc>',
         f'<defs><pattern id="{escape(ident)}-hatch" width="6" height="6" '
@@ -78,12 +80,12 @@ def bar_chart(
         '<line x1="0" y1="0" x2="0" y2="6" stroke="#7a4a00" stroke-width="2"/></pattern>'
         "</defs>",
     ]
-    out.extend(_legend(ident, series, rtl))
+    out.extend(legend)
     for index, bar in enumerate(bars):
-        y = TOP + index * row_height
-        anchor = "end" if rtl else "start"
+        y = head + index * row_height
+        anchor = "start"  # from the right edge in a right-to-left chart
         out.append(
-            f'<text x="{_x(4, rtl):.0f}" y="{y + BAR_HEIGHT - 4}" text-anchor="{anchor}">'
+            f'<text x="{_x(4, rtl):.0f}" y="{y + BAR_HEIGHT - 5}" text-anchor="{anchor}">'
             f"{escape(_clip(bar.label))}</text>"
         )
         offset = float(LABEL_WIDTH)
@@ -110,32 +112,37 @@ def bar_chart(
 
 
 def _value(position: float, top: float, text: str, rtl: bool) -> str:
-    anchor = "end" if rtl else "start"
+    anchor = "start"  # from the right edge in a right-to-left chart
     return (
         f'<text x="{_x(position, rtl):.1f}" y="{top + BAR_HEIGHT - 4}" text-anchor="{anchor}" '
         f'font-weight="bold">{escape(text)}</text>'
     )
 
 
-def _legend(ident: str, series: Sequence[Series], rtl: bool) -> list[str]:
+def _legend(ident: str, series: Sequence[Series], rtl: bool) -> tuple[list[str], int]:
+    """The legend's shapes, wrapped onto as many lines as it needs, and its height."""
     parts: list[str] = []
-    position = 4.0
-    anchor = "end" if rtl else "start"
+    position, line = 4.0, 0
+    anchor = "start"  # from the right edge in a right-to-left chart
     for item in series:
+        width = 30 + 8.5 * len(item.label)
+        if position > 4 and position + width > WIDTH:
+            position, line = 4.0, line + 1
+        top = 8 + line * LEGEND_LINE
         fill = f"url(#{escape(ident)}-hatch)" if item.pattern else item.fill
-        left = _x(position + 14, rtl) if rtl else position
+        left = _x(position + 16, rtl) if rtl else position
         parts.append(
-            f'<rect x="{left:.0f}" y="6" width="14" height="14" fill="{fill}" '
+            f'<rect x="{left:.0f}" y="{top}" width="16" height="16" fill="{fill}" '
             'stroke="#1b1b1b" stroke-width="0.6"/>'
         )
         parts.append(
-            f'<text x="{_x(position + 20, rtl):.0f}" y="18" text-anchor="{anchor}">'
+            f'<text x="{_x(position + 22, rtl):.0f}" y="{top + 14}" text-anchor="{anchor}">'
             f"{escape(item.label)}</text>"
         )
-        position += 28 + 7.5 * len(item.label)
-    return parts
+        position += width
+    return parts, 8 + (line + 1) * LEGEND_LINE
 
 
-def _clip(label: str, most: int = 26) -> str:
+def _clip(label: str, most: int = 15) -> str:
     """A name short enough for the label column (the full name is in the table below)."""
     return label if len(label) <= most else label[: most - 1] + "…"

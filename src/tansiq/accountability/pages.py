@@ -33,6 +33,13 @@ from tansiq.web.view import Formats
 
 router = APIRouter(include_in_schema=False)
 CASES_PAGE = 50
+BREAKDOWN_TITLES = {
+    Figure.REFUSED: "refusals_by_reason",
+    Figure.APPEALED: "appeals_by_outcome",
+    Figure.REVOKED: "revocations_by_reason",
+    Figure.REFUSALS: "checkpoint_refusals_by_reason",
+    Figure.OVERRIDES: "overrides_by_reason",
+}
 
 
 def _period(s: Viewer, first: str | None, last: str | None) -> Period:
@@ -169,21 +176,6 @@ def _dashboard(s: Viewer, found: Figures) -> dict[str, Any]:
             ],
             "median": _duration(fmt, row.median_seconds),
             "p90": _duration(fmt, row.p90_seconds),
-            "breakdowns": [
-                (
-                    figure,
-                    [
-                        (
-                            tr(s, reason_label(figure, reason)),
-                            reason,
-                            count,
-                            link(figure, authority=code, reason=reason or None),
-                        )
-                        for reason, count in sorted(getattr(row, figure.value).items())
-                    ],
-                )
-                for figure in (Figure.REFUSED, Figure.APPEALED, Figure.REVOKED)
-            ],
         }
 
     def checkpoint_row(place: CheckpointFigures) -> dict[str, Any]:
@@ -201,23 +193,39 @@ def _dashboard(s: Viewer, found: Figures) -> dict[str, Any]:
                 (figure, place.count(figure), link(figure, checkpoint=code))
                 for figure in CHECKPOINT_FIGURES
             ],
-            "breakdowns": [
+        }
+
+    def matrix(figure: Figure, columns: list[tuple[str, Any]], where: str) -> dict[str, Any]:
+        """One figure by reason (rows) and by authority or checkpoint (columns), totals last;
+        each cell links to its cases."""
+        reasons = sorted({r for _name, row in columns for r in getattr(row, figure.value)})
+        return {
+            "title": words[BREAKDOWN_TITLES[figure]],
+            "columns": [name for name, _row in columns],
+            "rows": [
                 (
-                    figure,
+                    tr(s, reason_label(figure, reason)),
+                    reason,
                     [
                         (
-                            tr(s, reason_label(figure, reason)),
-                            reason,
-                            count,
-                            link(figure, checkpoint=code, reason=reason or None),
+                            getattr(row, figure.value)[reason],
+                            link(figure, reason=reason or None, **{where: row.code or None}),
                         )
-                        for reason, count in sorted(getattr(place, figure.value).items())
+                        for _name, row in columns
                     ],
                 )
-                for figure in (Figure.REFUSALS, Figure.OVERRIDES)
+                for reason in reasons
             ],
         }
 
+    authority_columns: list[tuple[str, Any]] = [
+        (name_in(s.locale, r.name_ar, r.name_en), r) for r in found.authorities
+    ]
+    authority_columns.append((words["all_authorities"], found.totals))
+    place_columns: list[tuple[str, Any]] = [
+        (name_in(s.locale, p.name_ar, p.name_en), p) for p in found.checkpoints
+    ]
+    place_columns.append((words["all_checkpoints"], found.checkpoint_totals))
     authorities = [authority_row(row) for row in found.authorities]
     totals = authority_row(found.totals)
     checkpoints = [checkpoint_row(place) for place in found.checkpoints]
@@ -241,6 +249,14 @@ def _dashboard(s: Viewer, found: Figures) -> dict[str, Any]:
         "checkpoints": checkpoints,
         "checkpoint_totals": checkpoint_totals,
         "csv": "/figures.csv?" + _period_query(period, found.authority),
+        "authority_breakdowns": [
+            matrix(figure, authority_columns, "authority")
+            for figure in (Figure.REFUSED, Figure.APPEALED, Figure.REVOKED)
+        ],
+        "checkpoint_breakdowns": [
+            matrix(figure, place_columns, "checkpoint")
+            for figure in (Figure.REFUSALS, Figure.OVERRIDES)
+        ],
         "charts": _charts(s, found, fmt, words),
     }
 
@@ -280,7 +296,7 @@ def _charts(s: Viewer, found: Figures, fmt: Formats, words: dict[str, str]) -> l
         for p in found.checkpoints
     ]
     sep = "، " if rtl else "; "
-    return [
+    drawn = [
         bar_chart(
             "chart-decisions",
             words["chart_decisions"],
@@ -335,3 +351,5 @@ def _charts(s: Viewer, found: Figures, fmt: Formats, words: dict[str, str]) -> l
             ),
         ),
     ]
+    titles = (words["chart_decisions"], words["chart_times"], words["chart_checkpoints"])
+    return list(zip(titles, drawn, strict=True))
