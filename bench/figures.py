@@ -264,8 +264,21 @@ def build(path: Path, count: int) -> tuple[str, int, float]:
     engine.dispose()
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA synchronous = OFF")
+    connection.execute("PRAGMA cache_size = -200000")
     began = time.perf_counter()
+    # Build the indexes once, over the loaded rows, rather than row by row as they go in.
+    marks = ", ".join("?" * len(TABLES))
+    indexes = connection.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "  # noqa: S608
+        f"AND tbl_name IN ({marks})",
+        TABLES,
+    ).fetchall()
+    for name, _sql in indexes:
+        connection.execute(f'DROP INDEX "{name}"')
     generate(connection, count)
+    for _name, sql in indexes:
+        connection.execute(sql)
+    connection.commit()
     seconds = time.perf_counter() - began
     connection.execute("ANALYZE")
     connection.commit()
