@@ -482,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--applications", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=20, help="timed reads of each kind")
-    parser.add_argument("--submits", type=int, default=420, help="applications submitted")
+    parser.add_argument("--submits", type=int, default=260, help="applications submitted")
     parser.add_argument("--no-write", action="store_true", help="leave docs/performance.md")
     args = parser.parse_args(argv)
     machine = start()
