@@ -1,7 +1,8 @@
-"""The indexes the figures stand on. Figures are counted from the records themselves with
-indexed queries (docs/accountability.md says why), so this feature keeps no table of its
-own: only indexes on the event times of other features' records, declared here so that the
-features that own those tables need not know what the figures ask of them."""
+"""The indexes the cases behind a figure stand on. The counts come from the tallies
+(``tallies.models``, kept by the features in the transaction of each event); the cases are
+read from the records themselves, by each event's time. This feature keeps no table of its
+own: only these indexes on other features' records, declared here so that the features that
+own those tables need not know what the figures ask of them (docs/accountability.md)."""
 
 from __future__ import annotations
 
