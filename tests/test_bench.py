@@ -16,6 +16,7 @@ from tansiq.web.session import SESSION_COOKIE, SessionSigner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
+import figures
 import load
 import report
 import route
@@ -91,3 +92,44 @@ def test_load_mixes_every_kind_of_client_and_builds_valid_requests() -> None:
     name, _, value = cookies["trader"].partition("=")
     assert name == SESSION_COOKIE
     assert SessionSigner("a-secret-long-enough-for-the-bench-0123").load(value).token == "tq_x"
+
+
+def test_figures_bench_data_agrees_with_the_services_and_the_back_fill(tmp_path: Path) -> None:
+    """The bench's year (made in SQL, tallies included) reads through the service as the
+    records count; the migration's back-fill, run on the same records, makes the same tallies
+    (times to decision compared by count per day, since the bucket edges are compared in
+    floating point on both sides)."""
+    import importlib.util
+    import sqlite3
+
+    from sqlalchemy import create_engine
+
+    url, rows, _seconds = figures.build(tmp_path / "figures.db", 400)
+    assert rows > 400
+    figures.check(url)  # raises SystemExit on any difference
+    assert figures.measure(url, 1, report.Tee())
+
+    def tallies() -> tuple[set[tuple[object, ...]], dict[tuple[object, ...], int]]:
+        with sqlite3.connect(tmp_path / "figures.db") as connection:
+            found = connection.execute("SELECT * FROM figure_tallies").fetchall()
+        exact = {row for row in found if row[2] != "decision_time"}
+        timed: dict[tuple[object, ...], int] = {}
+        for row in found:
+            if row[2] == "decision_time":
+                timed[row[:4]] = timed.get(row[:4], 0) + row[-1]
+        return exact, timed
+
+    made = tallies()
+    with sqlite3.connect(tmp_path / "figures.db") as connection:
+        connection.execute("DELETE FROM figure_tallies")
+    path = Path(__file__).resolve().parent.parent / "src/tansiq/migrations/versions/0012_figures.py"
+    spec = importlib.util.spec_from_file_location("figures_migration", path)
+    assert spec is not None
+    assert spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    engine = create_engine(url)
+    with engine.begin() as bound:
+        migration._back_fill(bound)
+    engine.dispose()
+    assert tallies() == made

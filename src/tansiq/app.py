@@ -11,6 +11,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 import tansiq
+from tansiq.accountability import pages as accountability_pages
+from tansiq.accountability.routes import router as accountability_router
+from tansiq.accountability.words import LABELS as ACCOUNTABILITY_WORDS
 from tansiq.checkpoints import pages as checkpoints_pages
 from tansiq.checkpoints.routes import router as checkpoints_router
 from tansiq.checkpoints.words import LABELS as CHECKPOINT_WORDS
@@ -51,11 +54,18 @@ PAGE_ROUTERS = (
     checkpoints_pages.router,
     permits_pages.router,
     notify_pages.router,
+    accountability_pages.router,
 )
 
 # The shell's labels and every feature's pages' words, as the templates' one table.
 WORDS = join_labels(
-    CLEARANCE_WORDS, PARTY_WORDS, GEO_WORDS, CHECKPOINT_WORDS, PERMIT_WORDS, NOTIFY_WORDS
+    CLEARANCE_WORDS,
+    PARTY_WORDS,
+    GEO_WORDS,
+    CHECKPOINT_WORDS,
+    PERMIT_WORDS,
+    NOTIFY_WORDS,
+    ACCOUNTABILITY_WORDS,
 )
 
 
@@ -86,6 +96,7 @@ def create_app(context: HubContext) -> FastAPI:
     app.include_router(permits_router)
     app.include_router(notify_router)
     app.include_router(ledger_router)
+    app.include_router(accountability_router)
     static = resources.files("tansiq") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for router in PAGE_ROUTERS:

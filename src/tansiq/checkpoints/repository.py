@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tansiq.checkpoints.access import ScanSight
 from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord, WitnessReportRecord
+from tansiq.core.clock import ensure_utc
 from tansiq.db.repository import Repository
 from tansiq.geo.models import CheckpointRecord
 
@@ -111,23 +112,29 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
 
     def mark(
         self, device_id: int, uids: set[str], *, contradiction: bool = False, clone: bool = False
-    ) -> None:
+    ) -> list[ScanEventRecord]:
+        """Flag these events; the ones whose flag this changed."""
         if not uids:
-            return
+            return []
+        changed = []
         for event in self.session.scalars(
             select(ScanEventRecord).where(
                 ScanEventRecord.device_id == device_id, ScanEventRecord.event_uid.in_(uids)
             )
         ):
+            if (contradiction and not event.contradiction) or (clone and not event.clone_suspected):
+                changed.append(event)
             event.contradiction = event.contradiction or contradiction
             event.clone_suspected = event.clone_suspected or clone
+        return changed
 
-    def mark_clones(self, device_id: int, uids: set[str]) -> int:
-        """Flag these scans as suspected clones; how many were not flagged yet. One UPDATE, so
-        of two transactions flagging the same scan at once only one counts it."""
+    def mark_clones(self, device_id: int, uids: set[str]) -> list[tuple[datetime, int]]:
+        """Flag these scans as suspected clones; the ones not flagged yet, as (scanned at,
+        checkpoint id). One UPDATE, so of two transactions flagging a scan at once only one
+        gets it back."""
         if not uids:
-            return 0
-        result = self.session.execute(
+            return []
+        flagged = self.session.execute(
             update(ScanEventRecord)
             .where(
                 ScanEventRecord.device_id == device_id,
@@ -135,9 +142,10 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
                 ScanEventRecord.clone_suspected.is_(False),
             )
             .values(clone_suspected=True)
+            .returning(ScanEventRecord.scanned_at, ScanEventRecord.checkpoint_id)
             .execution_options(synchronize_session=False)
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return [(ensure_utc(at), checkpoint_id) for at, checkpoint_id in flagged]
 
     def witness_report_of(
         self, device_id: int, code: str, held_root: bytes, seen_root: bytes

@@ -9,9 +9,8 @@ a vehicle can travel in the time between are a suspected clone.
 
 from __future__ import annotations
 
-import itertools
 import secrets
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,8 +18,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tansiq.checkpoints.domain import OfficerAction, Sighting, distance_km, impossible_travel
-from tansiq.checkpoints.messages import CLONE_SUSPECTED, CONTRADICTION
+from tansiq.checkpoints.clones import flag_clones, tally_flags
+from tansiq.checkpoints.domain import OfficerAction
+from tansiq.checkpoints.messages import CONTRADICTION
 from tansiq.checkpoints.models import DeviceRecord
 from tansiq.checkpoints.repository import CheckpointRepository
 from tansiq.checkpoints.schemas import ScanEventIn
@@ -30,7 +30,6 @@ from tansiq.core.errors import NotFound, Unauthenticated
 from tansiq.core.i18n import N_
 from tansiq.core.text import normalise_text
 from tansiq.db.unit_of_work import record_after
-from tansiq.geo.models import CheckpointRecord
 from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import CheckpointNotFound
 from tansiq.ledger.models import LedgerHeadRecord
@@ -47,6 +46,9 @@ from tansiq.permits.models import PermitRecord
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import governance_public_keys, record_heartbeat
 from tansiq.permits.trust import revocations_file
+from tansiq.tallies.domain import Tally
+from tansiq.tallies.repository import Key
+from tansiq.tallies.service import key, tally
 
 DEVICE_TOKEN_PREFIX = "tqd_"  # noqa: S105 - a public marker, not a secret
 
@@ -170,7 +172,7 @@ def ingest_events(
 ) -> IngestResult:
     """Store each new event once; flag contradictions and suspected clones among them."""
     now = clock.now()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "event_uid": event.id,
             "device_id": device.id,
@@ -198,22 +200,43 @@ def ingest_events(
         stored=len(inserted), duplicates=len(rows) - len(inserted), stored_uids=inserted
     )
     new_rows = [row for row in unique if row["event_uid"] in inserted]
-    result.contradictions = _flag_contradictions(session, device, new_rows, clock)
-    result.clones = _flag_clones(session, new_rows, clock)
+    counts: Counter[Key] = Counter()
+    result.contradictions = _flag_contradictions(session, device, new_rows, clock, counts)
+    result.clones = flag_clones(session, new_rows, clock, counts)
+    for row in new_rows:
+        figure = TALLIED.get(row["action"])
+        if figure is not None:
+            at, reason = row["scanned_at"], row["reason_code"]
+            counts[key(figure, at, checkpoint=row["checkpoint_id"], reason=reason)] += 1
+    tally(session, counts)
     if new_rows and session.get_bind().dialect.name == "postgresql":
         # Under read committed, two devices pushing scans of one permit at once each miss the
         # other's scan. Looked at again once this push is stored, the later of the two sees
         # both (SQLite runs one writer at a time, so the first look was already complete).
 
         def look_again(later: Session) -> None:
-            _flag_clones(later, new_rows, clock)
+            found: Counter[Key] = Counter()
+            flag_clones(later, new_rows, clock, found)
+            tally(later, found)
 
         record_after(session, look_again)
     return result
 
 
+# What each officer's action counts as in the figures ("none" counts nothing).
+TALLIED = {
+    OfficerAction.PASSAGE: Tally.PASSAGES,
+    OfficerAction.REFUSAL: Tally.REFUSALS,
+    OfficerAction.OVERRIDE: Tally.OVERRIDES,
+}
+
+
 def _flag_contradictions(
-    session: Session, device: DeviceRecord, rows: list[dict[str, Any]], clock: Clock
+    session: Session,
+    device: DeviceRecord,
+    rows: list[dict[str, Any]],
+    clock: Clock,
+    counts: Counter[Key],
 ) -> int:
     refusals = [row for row in rows if row["action"] == OfficerAction.REFUSAL]
     if not refusals:
@@ -254,88 +277,9 @@ def _flag_contradictions(
                 subject=f"application:{permit.reference}",
                 clock=clock,
             )
-    CheckpointRepository(session).mark(device.id, flagged, contradiction=True)
+    marked = CheckpointRepository(session).mark(device.id, flagged, contradiction=True)
+    tally_flags(counts, Tally.CONTRADICTIONS, ((e.scanned_at, e.checkpoint_id) for e in marked))
     return len(flagged)
-
-
-CLONE_WINDOW = timedelta(days=1)
-
-
-def _flag_clones(session: Session, rows: list[dict[str, Any]], clock: Clock) -> int:
-    """Compare each new scan with its neighbours in time among every stored scan of the same
-    permit, whatever order the devices synced in."""
-    if not rows:
-        return 0
-    places = {cp.id: cp for cp in GeoRepository(session).checkpoints()}
-    new_uids = {(row["device_id"], row["event_uid"]) for row in rows}
-    refs = {row["permit_ref"] for row in rows}
-    earliest = min(row["scanned_at"] for row in rows) - CLONE_WINDOW
-    latest = max(row["scanned_at"] for row in rows) + CLONE_WINDOW
-    repo = CheckpointRepository(session)
-    by_permit: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for ref, device_id, uid, checkpoint_id, at in repo.sightings(refs, earliest, latest):
-        by_permit[ref].append((at, device_id, uid, checkpoint_id))
-    flagged = 0
-    for ref, scans in by_permit.items():
-        scans.sort()
-        suspects: dict[int, set[str]] = defaultdict(set)
-        told: tuple[Sighting, Sighting] | None = None
-        for before, after in itertools.pairwise(scans):
-            if (before[1], before[2]) not in new_uids and (after[1], after[2]) not in new_uids:
-                continue
-            first = _sighting(places, before[3], before[0])
-            second = _sighting(places, after[3], after[0])
-            if first is None or second is None or not impossible_travel(first, second):
-                continue
-            suspects[after[1]].add(after[2])
-            told = told or (first, second)
-        # Told once per permit, and only by whoever flags a scan first (a look again after
-        # the commit finds what the first look flagged and stays quiet).
-        newly = sum(repo.mark_clones(device_id, uids) for device_id, uids in suspects.items())
-        if newly and told is not None:
-            _tell_clone(session, places, ref, *told, clock)
-        flagged += newly
-    return flagged
-
-
-def _tell_clone(
-    session: Session,
-    places: dict[int, CheckpointRecord],
-    ref: str,
-    first: Sighting,
-    second: Sighting,
-    clock: Clock,
-) -> None:
-    minutes = abs((second.at - first.at).total_seconds()) / 60
-    params: dict[str, str | int | float] = {
-        "permit": ref,
-        "first": places[first.checkpoint_id].code,
-        "second": places[second.checkpoint_id].code,
-        "km": round(distance_km(first, second), 1),
-        "count": round(minutes, 1),
-    }
-    for party_id in {
-        places[first.checkpoint_id].authority_id,
-        places[second.checkpoint_id].authority_id,
-        *municipality_ids(session),
-    }:
-        notify_party(
-            session,
-            party_id=party_id,
-            kind=CLONE_SUSPECTED.kind,
-            title=CLONE_SUSPECTED.title,
-            body=CLONE_SUSPECTED.body,
-            params=params,
-            subject=f"permit:{ref}",
-            clock=clock,
-        )
-
-
-def _sighting(
-    places: dict[int, CheckpointRecord], checkpoint_id: int, at: datetime
-) -> Sighting | None:
-    place = places.get(checkpoint_id)
-    return None if place is None else Sighting(checkpoint_id, at, place.lon, place.lat)
 
 
 def _permit(repo: PermitRepository, ref: str, version: int) -> PermitRecord | None:

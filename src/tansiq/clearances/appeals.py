@@ -18,6 +18,8 @@ from tansiq.clearances.settlement import settle
 from tansiq.core.errors import NotFound
 from tansiq.core.text import normalise_text
 from tansiq.parties.domain import Principal
+from tansiq.tallies.domain import OPEN_APPEAL, Tally
+from tansiq.tallies.service import tally_one
 
 
 def appeal_rejection(
@@ -44,6 +46,9 @@ def appeal_rejection(
         opened_at=env.clock.now(),
     )
     repo.add(appeal)
+    tally_one(
+        session, Tally.APPEALED, appeal.opened_at, party=review.authority_id, reason=OPEN_APPEAL
+    )
     open_review(
         session,
         application,

@@ -23,6 +23,7 @@ from tansiq.core.i18n import N_
 from tansiq.ledger.service import record_entry
 from tansiq.permits.domain import PermitStatus
 from tansiq.permits.lifecycle import retire_permits
+from tansiq.tallies.service import tally_appeal_closed
 
 
 class ApplicationNotFound(NotFound):
@@ -119,3 +120,4 @@ def close_application(
         appeal = repo.open_appeal(review.id)
         if appeal is not None:
             appeal.closed_at, appeal.outcome = clock.now(), "closed"
+            tally_appeal_closed(session, review.authority_id, appeal.opened_at, appeal.outcome)

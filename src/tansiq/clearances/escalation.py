@@ -25,6 +25,8 @@ from tansiq.clearances.repository import ClearanceRepository
 from tansiq.core.clock import Clock
 from tansiq.jobs.service import enqueue
 from tansiq.permits.domain import PermitStatus
+from tansiq.tallies.domain import Tally
+from tansiq.tallies.service import tally_one
 
 JOB_REMIND = "clearances.review_reminder"
 JOB_OVERDUE = "clearances.review_overdue"
@@ -66,6 +68,7 @@ def mark_overdue(session: Session, payload: dict[str, Any], clock: Clock) -> Non
     if review is None or review.overdue_at is not None:
         return
     review.overdue_at = clock.now()
+    tally_one(session, Tally.OVERDUE, review.overdue_at, party=review.authority_id)
     application = lock_application(session, review.application_id)
     deadline = review.deadline.isoformat()
     tell(session, review.authority_id, REVIEW_OVERDUE, application, clock, deadline=deadline)

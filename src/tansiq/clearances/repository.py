@@ -164,6 +164,12 @@ class ClearanceRepository(Repository[Record]):
             )
         return or_(*visible) if visible else None
 
+    @staticmethod
+    def visible_condition(scope: ApplicationScope) -> ColumnElement[bool] | None:
+        """The applications ``scope`` allows, as one condition on ``applications`` for other
+        features' queries (the figures' cases); None when none."""
+        return ClearanceRepository._visible(scope)
+
     def visible_applications(
         self,
         scope: ApplicationScope,

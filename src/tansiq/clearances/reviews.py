@@ -42,6 +42,8 @@ from tansiq.jobs.service import enqueue
 from tansiq.ledger.service import record_entry
 from tansiq.parties.domain import Principal
 from tansiq.permits.domain import Condition, ConditionKind
+from tansiq.tallies.domain import Tally
+from tansiq.tallies.service import tally_appeal_closed, tally_decision, tally_one
 
 
 class ReviewNotFound(NotFound):
@@ -101,6 +103,8 @@ def open_review(
     if review.id is None:
         repo.add(review)
     repo.flush()
+    if not reopened:  # the application reached this authority: counted on the day it was made
+        tally_one(session, Tally.RECEIVED, application.created_at, party=review.authority_id)
     key = f"review:{review.id}:{review.round}"
     payload: dict[str, Any] = {"review_id": review.id, "round": review.round}
     enqueue(
@@ -174,6 +178,7 @@ def decide_review(
     _check_condition_checkpoints(session, conditions)
 
     now = clock.now()
+    opened_at = found.opened_at
     found.status = (
         ReviewStatus.REJECTED if body.decision is Decision.REJECT else ReviewStatus.APPROVED
     )
@@ -198,6 +203,14 @@ def decide_review(
         repo.flush()
     except StaleDataError:
         raise ReviewConflict from None
+    tally_decision(
+        session,
+        found.authority_id,
+        now,
+        opened_at=opened_at,
+        approved=found.status == ReviewStatus.APPROVED,
+        reason=reason,
+    )
     record_entry(
         session,
         kind=f"review.{found.status}",
@@ -220,6 +233,7 @@ def decide_review(
         if appeal is not None:
             appeal.closed_at = now
             appeal.outcome = "overturned" if found.status == ReviewStatus.APPROVED else "upheld"
+            tally_appeal_closed(session, found.authority_id, appeal.opened_at, appeal.outcome)
     authority = party_name(session, found.authority_id)
     if found.status == ReviewStatus.APPROVED:
         tell(

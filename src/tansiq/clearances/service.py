@@ -71,6 +71,7 @@ from tansiq.permits.lifecycle import retire_permits
 from tansiq.permits.models import PermitRecord
 from tansiq.permits.repository import PermitRepository
 from tansiq.settings import Settings
+from tansiq.tallies.service import tally_appeal_closed
 
 
 @dataclass(frozen=True)
@@ -257,6 +258,7 @@ def amend_application(
         appeal = repo.open_appeal(reviews[authority].id)
         if appeal is not None:
             appeal.closed_at, appeal.outcome = env.clock.now(), "superseded"
+            tally_appeal_closed(session, authority, appeal.opened_at, appeal.outcome)
     record_transition(
         session,
         application,

@@ -33,6 +33,10 @@ COMMANDS = {
         "tansiq.cli.serve:demo",
         "Load the demo town (Jisr al-Wadi) and run the hub on it.",
     ),
+    "figures": LazyCommand(
+        "tansiq.cli.figures:figures",
+        "Each authority's and checkpoint's figures over a period, and the totals.",
+    ),
     "ledger": LazyCommand(
         "tansiq.cli.ledger:ledger",
         "The tamper-evident ledger: sign tree heads, verify the stored history.",

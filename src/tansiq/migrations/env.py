@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
+import tansiq.accountability.models
 import tansiq.checkpoints.models
 import tansiq.clearances.models
 import tansiq.geo.models
@@ -12,7 +13,8 @@ import tansiq.jobs.models
 import tansiq.ledger.models
 import tansiq.notify.models
 import tansiq.parties.models
-import tansiq.permits.models  # noqa: F401 - registers the tables on the metadata
+import tansiq.permits.models
+import tansiq.tallies.models  # noqa: F401 - registers the tables on the metadata
 from tansiq.db.base import Base
 from tansiq.db.engine import WRITE_OPTION
 

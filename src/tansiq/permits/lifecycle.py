@@ -20,6 +20,8 @@ from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import ensure_permit_key, issue_token, record_revocation
 from tansiq.permits.terms import PermitTerms, permit_claims
 from tansiq.permits.trust import RevocationStatus
+from tansiq.tallies.domain import Tally
+from tansiq.tallies.service import tally_one
 
 REVOCATION_BY_ACTION = {
     PermitAction.SUSPEND: RevocationStatus.SUSPENDED,
@@ -96,6 +98,10 @@ def change_permit(
     permit.status_note = normalise_text(note)
     PermitRepository(session).flush()
     _record(session, permit, f"permit.{permit.status}", clock.now())
+    if permit.status == PermitStatus.REVOKED:
+        by = PartyRepository(session).user(actor)
+        party = 0 if by is None else by.party_id
+        tally_one(session, Tally.REVOKED, clock.now(), party=party, reason=reason_code)
     if secret is not None:
         record_revocation(
             session,

@@ -1,0 +1,120 @@
+"""Suspected clones: one permit seen at two checkpoints further apart than a vehicle can travel in
+the time between. Each new scan is compared with its neighbours in time, whatever order the
+devices synced in; a clone is flagged and told once."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tansiq.checkpoints.domain import Sighting, distance_km, impossible_travel
+from tansiq.checkpoints.messages import CLONE_SUSPECTED
+from tansiq.checkpoints.repository import CheckpointRepository
+from tansiq.clearances.notices import municipality_ids
+from tansiq.core.clock import Clock
+from tansiq.geo.models import CheckpointRecord
+from tansiq.geo.repository import GeoRepository
+from tansiq.notify.service import notify_party
+from tansiq.tallies.domain import Tally
+from tansiq.tallies.repository import Key
+from tansiq.tallies.service import key
+
+
+def tally_flags(
+    counts: Counter[Key], figure: Tally, events: Iterable[tuple[datetime, int]]
+) -> None:
+    """Count flagged events, each as (scanned at, checkpoint id)."""
+    for scanned_at, checkpoint_id in events:
+        counts[key(figure, scanned_at, checkpoint=checkpoint_id)] += 1
+
+
+CLONE_WINDOW = timedelta(days=1)
+
+
+def flag_clones(
+    session: Session, rows: list[dict[str, Any]], clock: Clock, counts: Counter[Key]
+) -> int:
+    """Compare each new scan with its neighbours in time among every stored scan of the same
+    permit, whatever order the devices synced in."""
+    if not rows:
+        return 0
+    places = {cp.id: cp for cp in GeoRepository(session).checkpoints()}
+    new_uids = {(row["device_id"], row["event_uid"]) for row in rows}
+    refs = {row["permit_ref"] for row in rows}
+    earliest = min(row["scanned_at"] for row in rows) - CLONE_WINDOW
+    latest = max(row["scanned_at"] for row in rows) + CLONE_WINDOW
+    repo = CheckpointRepository(session)
+    by_permit: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for ref, device_id, uid, checkpoint_id, at in repo.sightings(refs, earliest, latest):
+        by_permit[ref].append((at, device_id, uid, checkpoint_id))
+    flagged = 0
+    for ref, scans in by_permit.items():
+        scans.sort()
+        suspects: dict[int, set[str]] = defaultdict(set)
+        told: tuple[Sighting, Sighting] | None = None
+        for before, after in itertools.pairwise(scans):
+            if (before[1], before[2]) not in new_uids and (after[1], after[2]) not in new_uids:
+                continue
+            first = _sighting(places, before[3], before[0])
+            second = _sighting(places, after[3], after[0])
+            if first is None or second is None or not impossible_travel(first, second):
+                continue
+            suspects[after[1]].add(after[2])
+            told = told or (first, second)
+        # Told once per permit, and only by whoever flags a scan first (a look again after
+        # the commit finds what the first look flagged and stays quiet).
+        newly = [
+            event
+            for device_id, uids in suspects.items()
+            for event in repo.mark_clones(device_id, uids)
+        ]
+        if newly and told is not None:
+            _tell_clone(session, places, ref, *told, clock)
+        tally_flags(counts, Tally.CLONES, newly)
+        flagged += len(newly)
+    return flagged
+
+
+def _tell_clone(
+    session: Session,
+    places: dict[int, CheckpointRecord],
+    ref: str,
+    first: Sighting,
+    second: Sighting,
+    clock: Clock,
+) -> None:
+    minutes = abs((second.at - first.at).total_seconds()) / 60
+    params: dict[str, str | int | float] = {
+        "permit": ref,
+        "first": places[first.checkpoint_id].code,
+        "second": places[second.checkpoint_id].code,
+        "km": round(distance_km(first, second), 1),
+        "count": round(minutes, 1),
+    }
+    for party_id in {
+        places[first.checkpoint_id].authority_id,
+        places[second.checkpoint_id].authority_id,
+        *municipality_ids(session),
+    }:
+        notify_party(
+            session,
+            party_id=party_id,
+            kind=CLONE_SUSPECTED.kind,
+            title=CLONE_SUSPECTED.title,
+            body=CLONE_SUSPECTED.body,
+            params=params,
+            subject=f"permit:{ref}",
+            clock=clock,
+        )
+
+
+def _sighting(
+    places: dict[int, CheckpointRecord], checkpoint_id: int, at: datetime
+) -> Sighting | None:
+    place = places.get(checkpoint_id)
+    return None if place is None else Sighting(checkpoint_id, at, place.lon, place.lat)
