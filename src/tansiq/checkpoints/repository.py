@@ -111,16 +111,21 @@ class CheckpointRepository(Repository[DeviceRecord]):
 
     def mark(
         self, device_id: int, uids: set[str], *, contradiction: bool = False, clone: bool = False
-    ) -> None:
+    ) -> set[str]:
+        """Flag the scans ``uids`` of ``device_id``; the ids whose flag was not yet set."""
         if not uids:
-            return
+            return set()
+        changed: set[str] = set()
         for event in self.session.scalars(
             select(ScanEventRecord).where(
                 ScanEventRecord.device_id == device_id, ScanEventRecord.event_uid.in_(uids)
             )
         ):
+            if (contradiction and not event.contradiction) or (clone and not event.clone_suspected):
+                changed.add(event.event_uid)
             event.contradiction = event.contradiction or contradiction
             event.clone_suspected = event.clone_suspected or clone
+        return changed
 
     def events_of(self, permit_ref: str) -> Sequence[ScanEventRecord]:
         return self.session.scalars(

@@ -20,6 +20,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tansiq.checkpoints.domain import OfficerAction, Sighting, distance_km, impossible_travel
+from tansiq.checkpoints.ledger_facts import CLONE_SUSPECTED as LEDGER_CLONE
+from tansiq.checkpoints.ledger_facts import CONTRADICTION as LEDGER_CONTRADICTION
+from tansiq.checkpoints.ledger_facts import device_entry, flag_entry, scan_entry
 from tansiq.checkpoints.messages import CLONE_SUSPECTED, CONTRADICTION
 from tansiq.checkpoints.models import DeviceRecord
 from tansiq.checkpoints.repository import CheckpointRepository
@@ -33,6 +36,7 @@ from tansiq.db.unit_of_work import record_after
 from tansiq.geo.models import CheckpointRecord
 from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import CheckpointNotFound
+from tansiq.ledger.service import record_entries
 from tansiq.notify.service import notify_party
 from tansiq.parties import access
 from tansiq.parties.domain import Principal
@@ -92,6 +96,7 @@ def register_device(
     repo = CheckpointRepository(session)
     repo.add(device)
     repo.flush()
+    record_entries(session, [device_entry(device)])
     return NewDevice(device, token)
 
 
@@ -123,6 +128,7 @@ def revoke_device(
     device = managed_device(session, principal, device_id)
     if device.revoked_at is None:
         device.revoked_at = clock.now()
+        record_entries(session, [device_entry(device)])
     return device
 
 
@@ -195,6 +201,7 @@ def ingest_events(
         stored=len(inserted), duplicates=len(rows) - len(inserted), stored_uids=inserted
     )
     new_rows = [row for row in unique if row["event_uid"] in inserted]
+    record_entries(session, [scan_entry(row) for row in new_rows])
     result.contradictions = _flag_contradictions(session, device, new_rows, clock)
     result.clones = _flag_clones(session, new_rows, clock)
     return result
@@ -242,7 +249,11 @@ def _flag_contradictions(
                 subject=f"application:{permit.reference}",
                 clock=clock,
             )
-    CheckpointRepository(session).mark(device.id, flagged, contradiction=True)
+    marked = CheckpointRepository(session).mark(device.id, flagged, contradiction=True)
+    now = clock.now()
+    record_entries(
+        session, [flag_entry(LEDGER_CONTRADICTION, device.id, uid, now) for uid in sorted(marked)]
+    )
     return len(flagged)
 
 
@@ -278,8 +289,12 @@ def _flag_clones(session: Session, rows: list[dict[str, Any]], clock: Clock) -> 
             if ref not in told:
                 told.add(ref)
                 _tell_clone(session, places, ref, first, second, clock)
+    now = clock.now()
     for device_id, uids in flagged.items():
-        repo.mark(device_id, uids, clone=True)
+        marked = repo.mark(device_id, uids, clone=True)
+        record_entries(
+            session, [flag_entry(LEDGER_CLONE, device_id, uid, now) for uid in sorted(marked)]
+        )
     return sum(len(uids) for uids in flagged.values())
 
 

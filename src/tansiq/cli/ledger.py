@@ -7,14 +7,29 @@ import sys
 import click
 from sqlalchemy.orm import Session
 
+from tansiq.checkpoints import ledger_facts as checkpoints_facts
+from tansiq.clearances import ledger_facts as clearances_facts
 from tansiq.cli.base import hub_context, session_scope
 from tansiq.cli.errors import cli_locale
 from tansiq.core.i18n import NP_, translate
 from tansiq.ledger import service
+from tansiq.ledger.audit import LedgerSource
+from tansiq.parties import ledger_facts as parties_facts
+from tansiq.permits import ledger_facts as permits_facts
 from tansiq.permits.ledger_heads import sign_ledger_head
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import GOVERNANCE_KEYS
 from tansiq.permits.trust import KeyStatus
+
+
+def ledger_sources() -> tuple[LedgerSource, ...]:
+    """Every feature's recorded rows, as ``verify`` checks them and the back-fill fills them."""
+    return (
+        *parties_facts.SOURCES,
+        *permits_facts.SOURCES,
+        *clearances_facts.SOURCES,
+        *checkpoints_facts.SOURCES,
+    )
 
 
 def governance_keys(session: Session) -> dict[str, bytes]:
@@ -44,10 +59,11 @@ def head(ctx: click.Context) -> None:
 @ledger.command("verify")
 @click.pass_context
 def verify(ctx: click.Context) -> None:
-    """Recompute the tree from the database and check every entry and signed head."""
+    """Recompute the tree from the database, check every signed head, and check every entry
+    against the row it records; name the first bad entry."""
     hub_context(ctx)
     with session_scope(ctx) as session:
-        check = service.check_ledger(session, governance_keys(session))
+        check = service.check_ledger(session, governance_keys(session), ledger_sources())
     if check.problem is not None:
         shown = check.problem.render(cli_locale())
         click.echo(f"error {shown['code']}: {shown['message']}", err=True)

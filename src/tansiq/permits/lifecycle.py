@@ -15,6 +15,7 @@ from tansiq.ledger.service import record_entry
 from tansiq.parties.domain import PartyKind
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits.domain import LIVE, PermitAction, PermitStatus, status_after
+from tansiq.permits.ledger_facts import permit_content
 from tansiq.permits.models import PermitRecord, PermitTokenRecord
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import ensure_permit_key, issue_token, record_revocation
@@ -145,18 +146,6 @@ def _record(session: Session, permit: PermitRecord, kind: str, at: datetime) -> 
         session,
         kind=kind,
         subject=f"permit:{permit.id}",
-        content={
-            "reference": permit.reference,
-            "version": permit.version,
-            "reference_version": permit.reference_version,
-            "status": permit.status,
-            "valid_from": permit.valid_from.isoformat(),
-            "valid_until": permit.valid_until.isoformat(),
-            "authority_ids": permit.authority_ids,
-            "conditions": permit.conditions,
-            "changed_by": permit.status_changed_by,
-            "reason_code": permit.status_reason_code,
-            "note": permit.status_note,
-        },
+        content=permit_content(permit),
         at=at,
     )

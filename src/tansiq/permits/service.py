@@ -40,6 +40,7 @@ from tansiq.permits.keys import (
     raw_public_key,
     verify_signature,
 )
+from tansiq.permits.ledger_facts import record_key
 from tansiq.permits.models import (
     PermitTokenRecord,
     RevocationDeltaRecord,
@@ -123,6 +124,7 @@ def _new_key(
     repo = PermitRepository(session)
     repo.add(record)
     repo.flush()
+    record_key(session, record)
     return record
 
 
@@ -192,6 +194,7 @@ def rotate_key(
     record = _new_key(session, party_id, PERMIT_KEYS, secret, clock)
     if old is not None:
         _retire(old, clock)
+        record_key(session, old)
     publish_trust_list(session, secret, clock)
     return record
 
@@ -213,11 +216,14 @@ def retire_key(
     record = repo.key_by_kid(kid)
     if record is None or record.party_id != party_id or record.purpose != PERMIT_KEYS:
         raise KeyNotFound(kid=kid[:16])
+    before = (record.status, record.valid_to)
     if compromised:
         record.status = KeyStatus.COMPROMISED
         record.valid_to = record.valid_to or clock.now()
     elif record.status == KeyStatus.ACTIVE:
         _retire(record, clock)
+    if (record.status, record.valid_to) != before:
+        record_key(session, record)
     repo.flush()
     publish_trust_list(session, secret, clock)
     return record
@@ -259,7 +265,9 @@ def register_external_key(
     repo.add(record)
     if old is not None:
         _retire(old, clock)
+        record_key(session, old)
     repo.flush()
+    record_key(session, record)
     publish_trust_list(session, secret, clock)
     return record
 
