@@ -117,7 +117,8 @@ def test_an_old_database_gets_its_history_in_the_stated_order_and_verifies(
         assert check.heads == 1  # the head signed before the upgrade is a prefix still
         assert kinds.count("user.created") == 11
         assert kinds.count("device.enrolled") == 1
-        assert {"key.active", "scan.passage", "scan.refusal"} <= set(kinds)
+        assert "key.active" in kinds
+        assert kinds.count("scan.synced") == 2  # the two scans came in two syncs
         order = [(e.recorded_at, e.kind, e.subject) for e in added]
         assert order == sorted(order)
         assert service.backfill_ledger(session, ledger_sources()) == 0  # idempotent

@@ -73,8 +73,7 @@ def test_every_change_of_the_scenario_is_recorded_and_matches_its_row(
         "permit.issued",
         "device.enrolled",
         "device.revoked",
-        "scan.refusal",
-        "scan.passage",
+        "scan.synced",
         "scan.contradiction",
         "scan.clone_suspected",
         "key.active",
@@ -113,7 +112,7 @@ ROW_TAMPERING: dict[str, tuple[str, str, str]] = {
     "scan refusal turned into a passage": (
         "UPDATE scan_events SET action = 'passage' WHERE action = 'refusal'",
         "ledger.row_changed",
-        "scan:",
+        "scans:",
     ),
     "contradiction flag cleared": (
         "UPDATE scan_events SET contradiction = :no WHERE contradiction = :yes",
@@ -124,7 +123,7 @@ ROW_TAMPERING: dict[str, tuple[str, str, str]] = {
         "DELETE FROM scan_events WHERE permit_ref = 'P-000042' AND contradiction = :no"
         " AND clone_suspected = :no",
         "ledger.row_missing",
-        "scan:",
+        "scans:",
     ),
     "device revoked unrecorded": (
         "UPDATE checkpoint_devices SET revoked_at = :later WHERE revoked_at IS NULL",

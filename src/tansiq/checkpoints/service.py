@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from tansiq.checkpoints.domain import OfficerAction, Sighting, distance_km, impossible_travel
 from tansiq.checkpoints.ledger_facts import CLONE_SUSPECTED as LEDGER_CLONE
 from tansiq.checkpoints.ledger_facts import CONTRADICTION as LEDGER_CONTRADICTION
-from tansiq.checkpoints.ledger_facts import device_entry, flag_entry, scan_entry
+from tansiq.checkpoints.ledger_facts import batch_entry, device_entry, flag_entry
 from tansiq.checkpoints.messages import CLONE_SUSPECTED, CONTRADICTION
 from tansiq.checkpoints.models import DeviceRecord
 from tansiq.checkpoints.repository import CheckpointRepository
@@ -201,7 +201,8 @@ def ingest_events(
         stored=len(inserted), duplicates=len(rows) - len(inserted), stored_uids=inserted
     )
     new_rows = [row for row in unique if row["event_uid"] in inserted]
-    record_entries(session, [scan_entry(row) for row in new_rows])
+    if new_rows:
+        record_entries(session, [batch_entry(device.id, now, new_rows)])
     result.contradictions = _flag_contradictions(session, device, new_rows, clock)
     result.clones = _flag_clones(session, new_rows, clock)
     return result

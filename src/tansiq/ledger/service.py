@@ -77,6 +77,9 @@ class NewEntry:
     content: Any
     at: datetime
     private: bool = True
+    plain: bool = False
+    """The content is JSON values already (strings, numbers, None, lists, string-keyed
+    dicts): it is hashed as it is, without the JSON round trip."""
 
 
 def record_entries(session: Session, entries: Sequence[NewEntry]) -> None:
@@ -84,14 +87,14 @@ def record_entries(session: Session, entries: Sequence[NewEntry]) -> None:
     the same rows, without building an object for each."""
     if entries:
         LedgerRepository(session).insert_entries(
-            [_entry_row(e.kind, e.subject, e.content, e.at, e.private) for e in entries]
+            [_entry_row(e.kind, e.subject, e.content, e.at, e.private, e.plain) for e in entries]
         )
 
 
 def _entry_row(
-    kind: str, subject: str, content: Any, at: datetime, private: bool
+    kind: str, subject: str, content: Any, at: datetime, private: bool, plain: bool = False
 ) -> dict[str, Any]:
-    content = normalised(content)
+    content = content if plain else normalised(content)
     digest = content_digest(content)
     facts = EntryFacts(kind=kind, subject=subject, recorded_at=ensure_utc(at), digest=digest)
     return {
