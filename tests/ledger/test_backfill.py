@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from tansiq.checkpoints.domain import OfficerAction
 from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord
-from tansiq.cli.ledger import governance_keys, ledger_sources
 from tansiq.core.clock import FixedClock
 from tansiq.db.engine import make_engine
 from tansiq.db.migrate import upgrade
@@ -20,6 +19,7 @@ from tansiq.demo.service import load_demo
 from tansiq.geo.repository import GeoRepository
 from tansiq.ledger import service
 from tansiq.ledger.models import LedgerEntryRecord, LedgerHeadRecord
+from tansiq.ledger_check.sources import governance_keys, ledger_sources
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits.ledger_heads import sign_ledger_head
 from tests.conftest import NOW, SECRET_KEY, DatabaseFactory

@@ -14,11 +14,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from tansiq.cli.ledger import governance_keys, ledger_sources
 from tansiq.core.clock import FixedClock
 from tansiq.core.i18n import Locale
 from tansiq.ledger import service
 from tansiq.ledger.models import LedgerEntryRecord
+from tansiq.ledger_check.sources import governance_keys, ledger_sources
 from tests.checkpoints.test_sync import device, event, push
 from tests.clearances.conftest import ROADS, Tokens, application_body, decide, review_of, submit
 
@@ -198,3 +198,26 @@ def test_the_first_bad_entry_is_the_one_named(
     assert result.problem is not None
     assert result.problem.params["seq"] == decision.seq
     assert result.problem.params["subject"] == f"review:{scenario['review']}"
+
+
+def test_hub_admins_verify_through_the_api(
+    client: TestClient, tokens: Tokens, scenario: dict[str, Any], session: Session
+) -> None:
+    refused = client.get("/api/v1/ledger/verification", headers=tokens("west.admin"))
+    intact = client.get("/api/v1/ledger/verification", headers=tokens("admin"))
+    session.execute(
+        text("UPDATE reviews SET note = 'edited' WHERE id = :review"),
+        {"review": scenario["review"]},
+    )
+    session.flush()
+    broken = client.get(
+        "/api/v1/ledger/verification", headers={**tokens("admin"), "Accept-Language": "ar"}
+    )
+
+    assert refused.status_code == 403
+    assert intact.status_code == 200, intact.text
+    assert intact.json()["intact"] is True
+    assert broken.json()["intact"] is False
+    assert broken.json()["problem"]["code"] == "ledger.row_changed"
+    assert f"review:{scenario['review']}" in broken.json()["problem"]["message"]
+    assert "القيد" in broken.json()["problem"]["message"]

@@ -8,17 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy.orm import Session
 
-from tansiq.checkpoints import ledger_facts as checkpoints_facts
 from tansiq.checkpoints.client import BadHubAnswer, HubUnreachable, http_transport
-from tansiq.clearances import ledger_facts as clearances_facts
 from tansiq.cli.base import hub_context, session_scope
 from tansiq.cli.errors import cli_locale
 from tansiq.core.errors import TansiqError
 from tansiq.core.i18n import NP_, translate
-from tansiq.ledger import service
-from tansiq.ledger.audit import LedgerSource
 from tansiq.ledger.witness import (
     WATCH_FIRST,
     WATCH_GREW,
@@ -29,32 +24,9 @@ from tansiq.ledger.witness import (
     WatchResult,
     Witness,
 )
-from tansiq.parties import ledger_facts as parties_facts
-from tansiq.permits import ledger_facts as permits_facts
+from tansiq.ledger_check.sources import verify_ledger
 from tansiq.permits.keys import decode_key
 from tansiq.permits.ledger_heads import sign_ledger_head
-from tansiq.permits.repository import PermitRepository
-from tansiq.permits.service import GOVERNANCE_KEYS
-from tansiq.permits.trust import KeyStatus
-
-
-def ledger_sources() -> tuple[LedgerSource, ...]:
-    """Every feature's recorded rows, as ``verify`` checks them and the back-fill fills them."""
-    return (
-        *parties_facts.SOURCES,
-        *permits_facts.SOURCES,
-        *clearances_facts.SOURCES,
-        *checkpoints_facts.SOURCES,
-    )
-
-
-def governance_keys(session: Session) -> dict[str, bytes]:
-    """Every governance key the hub has had that was not compromised, by kid."""
-    return {
-        key.kid: key.public_key
-        for key in PermitRepository(session).keys(GOVERNANCE_KEYS)
-        if key.status != KeyStatus.COMPROMISED
-    }
 
 
 @click.group()
@@ -79,7 +51,7 @@ def verify(ctx: click.Context) -> None:
     against the row it records; name the first bad entry."""
     hub_context(ctx)
     with session_scope(ctx) as session:
-        check = service.check_ledger(session, governance_keys(session), ledger_sources())
+        check = verify_ledger(session)
     if check.problem is not None:
         shown = check.problem.render(cli_locale())
         click.echo(f"error {shown['code']}: {shown['message']}", err=True)

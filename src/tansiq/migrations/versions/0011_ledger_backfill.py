@@ -20,11 +20,8 @@ from __future__ import annotations
 from alembic import op
 from sqlalchemy.orm import Session
 
-from tansiq.checkpoints import ledger_facts as checkpoints_facts
-from tansiq.clearances import ledger_facts as clearances_facts
 from tansiq.ledger.service import backfill_ledger
-from tansiq.parties import ledger_facts as parties_facts
-from tansiq.permits import ledger_facts as permits_facts
+from tansiq.ledger_check.sources import ledger_sources
 
 revision = "0011_ledger_backfill"
 down_revision = "0010"
@@ -34,15 +31,7 @@ depends_on = None
 
 def upgrade() -> None:
     session = Session(bind=op.get_bind())
-    backfill_ledger(
-        session,
-        (
-            *parties_facts.SOURCES,
-            *permits_facts.SOURCES,
-            *clearances_facts.SOURCES,
-            *checkpoints_facts.SOURCES,
-        ),
-    )
+    backfill_ledger(session, ledger_sources())
     session.flush()
 
 
