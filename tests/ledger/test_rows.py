@@ -53,6 +53,19 @@ def scenario(
     ).json()
     revoked = client.post(f"/api/v1/devices/{spare['id']}/revocation", headers=tokens("east.admin"))
     assert revoked.status_code == 200, revoked.text
+    permit = client.get(
+        f"/api/v1/applications/{application['id']}", headers=tokens("trader")
+    ).json()["permits"][0]["id"]
+    suspended = client.post(
+        f"/api/v1/permits/{permit}/suspend",
+        headers=tokens("west.reviewer"),
+        json={"reason_code": "route_closed", "note": "Flooding"},
+    )
+    assert suspended.status_code == 200, suspended.text
+    rotated = client.post(
+        "/api/v1/authorities/east-force/keys/rotation", headers=tokens("east.admin")
+    )
+    assert rotated.status_code == 201, rotated.text
     return {"application": application["id"], "review": review["id"], "permit": ref}
 
 
@@ -71,6 +84,9 @@ def test_every_change_of_the_scenario_is_recorded_and_matches_its_row(
         "application.version",
         "review.approved",
         "permit.issued",
+        "permit.suspended",
+        "revocation_delta.published",
+        "key.retired",
         "device.enrolled",
         "device.revoked",
         "scan.synced",
@@ -140,6 +156,16 @@ ROW_TAMPERING: dict[str, tuple[str, str, str]] = {
         " WHERE username = 'trader'",
         "ledger.row_changed",
         "user:",
+    ),
+    "retired key made active again": (
+        "UPDATE signing_keys SET status = 'active', valid_to = NULL WHERE status = 'retired'",
+        "ledger.row_changed",
+        "key:",
+    ),
+    "permit reinstated unrecorded": (
+        "UPDATE permits SET status = 'active' WHERE application_id = :application",
+        "ledger.row_changed",
+        "permit:",
     ),
     "device inserted unrecorded": (
         "INSERT INTO checkpoint_devices (checkpoint_id, name, token_hash, created_at, created_by)"
