@@ -196,6 +196,8 @@ def _flags(kind: str) -> Any:
 SOURCES = (
     LedgerSource("devices", ("device.",), _devices, latest_only=True),
     LedgerSource("scans", (SCANS,), _scans),
-    LedgerSource("contradictions", (CONTRADICTION,), _flags(CONTRADICTION)),
-    LedgerSource("suspected clones", (CLONE_SUSPECTED,), _flags(CLONE_SUSPECTED)),
+    # States, not histories: two syncs racing may both flag one earlier scan, and a flag
+    # recorded twice is still the flag the row shows.
+    LedgerSource("contradictions", (CONTRADICTION,), _flags(CONTRADICTION), latest_only=True),
+    LedgerSource("suspected clones", (CLONE_SUSPECTED,), _flags(CLONE_SUSPECTED), latest_only=True),
 )
