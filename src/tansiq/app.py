@@ -25,6 +25,7 @@ from tansiq.geo import pages as geo_pages
 from tansiq.geo.routes import router as geo_router
 from tansiq.geo.words import LABELS as GEO_WORDS
 from tansiq.ledger.routes import router as ledger_router
+from tansiq.ledger_check.routes import router as ledger_check_router
 from tansiq.notify import pages as notify_pages
 from tansiq.notify.routes import router as notify_router
 from tansiq.notify.service import unread_count
@@ -97,6 +98,7 @@ def create_app(context: HubContext) -> FastAPI:
     app.include_router(notify_router)
     app.include_router(ledger_router)
     app.include_router(accountability_router)
+    app.include_router(ledger_check_router)
     static = resources.files("tansiq") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     for router in PAGE_ROUTERS:

@@ -15,7 +15,7 @@ import cbor2
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from tansiq.checkpoints.client import (
@@ -329,8 +329,13 @@ def test_a_ledger_that_shrank_or_a_head_badly_signed_is_refused(
     change.update(kid=key_id(device._pinned()[0]).hex())  # the right name, a wrong signature
     assert isinstance(device.sync().witness_alarm, HeadSignatureInvalid)
     change.clear()
-    # The last entry and every head that covers it deleted, a head signed over what is left.
-    session.execute(delete(LedgerEntryRecord).where(LedgerEntryRecord.seq >= head.size - 1))
+    # The last entry and every head that covers it deleted, and what waits to be sequenced (the
+    # device's enrolment), a head signed over what is left.
+    session.execute(
+        delete(LedgerEntryRecord).where(
+            or_(LedgerEntryRecord.seq.is_(None), LedgerEntryRecord.seq >= head.size - 1)
+        )
+    )
     session.execute(delete(LedgerHeadRecord))
     shrunk = sign_ledger_head(session, SECRET_KEY, clock)
     session.commit()

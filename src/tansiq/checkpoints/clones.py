@@ -13,12 +13,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tansiq.checkpoints.domain import Sighting, distance_km, impossible_travel
+from tansiq.checkpoints.ledger_facts import CLONE_SUSPECTED as LEDGER_CLONE
+from tansiq.checkpoints.ledger_facts import flag_entry
 from tansiq.checkpoints.messages import CLONE_SUSPECTED
 from tansiq.checkpoints.repository import CheckpointRepository
 from tansiq.clearances.notices import municipality_ids
 from tansiq.core.clock import Clock
 from tansiq.geo.models import CheckpointRecord
 from tansiq.geo.repository import GeoRepository
+from tansiq.ledger.service import record_entries
 from tansiq.notify.service import notify_party
 from tansiq.tallies.domain import Tally
 from tansiq.tallies.repository import Key
@@ -68,15 +71,19 @@ def flag_clones(
             told = told or (first, second)
         # Told once per permit, and only by whoever flags a scan first (a look again after
         # the commit finds what the first look flagged and stays quiet).
-        newly = [
-            event
-            for device_id, uids in suspects.items()
-            for event in repo.mark_clones(device_id, uids)
-        ]
+        newly = 0
+        for device_id, uids in suspects.items():
+            marked = repo.mark_clones(device_id, uids)
+            tally_flags(counts, Tally.CLONES, ((at, checkpoint) for _, at, checkpoint in marked))
+            now = clock.now()
+            uids_marked = sorted(uid for uid, _, _ in marked)
+            record_entries(
+                session, [flag_entry(LEDGER_CLONE, device_id, uid, now) for uid in uids_marked]
+            )
+            newly += len(marked)
         if newly and told is not None:
             _tell_clone(session, places, ref, *told, clock)
-        tally_flags(counts, Tally.CLONES, newly)
-        flagged += len(newly)
+        flagged += newly
     return flagged
 
 

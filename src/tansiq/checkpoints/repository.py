@@ -128,10 +128,10 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
             event.clone_suspected = event.clone_suspected or clone
         return changed
 
-    def mark_clones(self, device_id: int, uids: set[str]) -> list[tuple[datetime, int]]:
-        """Flag these scans as suspected clones; the ones not flagged yet, as (scanned at,
-        checkpoint id). One UPDATE, so of two transactions flagging a scan at once only one
-        gets it back."""
+    def mark_clones(self, device_id: int, uids: set[str]) -> list[tuple[str, datetime, int]]:
+        """Flag these scans as suspected clones; the ones not flagged yet, as (event id,
+        scanned at, checkpoint id). One UPDATE, so of two transactions flagging a scan at once
+        only one gets it back."""
         if not uids:
             return []
         flagged = self.session.execute(
@@ -142,10 +142,12 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
                 ScanEventRecord.clone_suspected.is_(False),
             )
             .values(clone_suspected=True)
-            .returning(ScanEventRecord.scanned_at, ScanEventRecord.checkpoint_id)
+            .returning(
+                ScanEventRecord.event_uid, ScanEventRecord.scanned_at, ScanEventRecord.checkpoint_id
+            )
             .execution_options(synchronize_session=False)
         )
-        return [(ensure_utc(at), checkpoint_id) for at, checkpoint_id in flagged]
+        return [(uid, ensure_utc(at), checkpoint_id) for uid, at, checkpoint_id in flagged]
 
     def witness_report_of(
         self, device_id: int, code: str, held_root: bytes, seen_root: bytes

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from tansiq.checkpoints.clones import flag_clones, tally_flags
 from tansiq.checkpoints.domain import OfficerAction
+from tansiq.checkpoints.ledger_facts import CONTRADICTION as LEDGER_CONTRADICTION
+from tansiq.checkpoints.ledger_facts import batch_entry, device_entry, flag_entry
 from tansiq.checkpoints.messages import CONTRADICTION
 from tansiq.checkpoints.models import DeviceRecord
 from tansiq.checkpoints.repository import CheckpointRepository
@@ -34,7 +36,7 @@ from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import CheckpointNotFound
 from tansiq.ledger.models import LedgerHeadRecord
 from tansiq.ledger.repository import LedgerRepository
-from tansiq.ledger.service import prove_consistency
+from tansiq.ledger.service import prove_consistency, record_entries
 from tansiq.notify.service import notify_party
 from tansiq.parties import access
 from tansiq.parties.domain import Principal
@@ -97,6 +99,7 @@ def register_device(
     repo = CheckpointRepository(session)
     repo.add(device)
     repo.flush()
+    record_entries(session, [device_entry(device)])
     return NewDevice(device, token)
 
 
@@ -128,6 +131,7 @@ def revoke_device(
     device = managed_device(session, principal, device_id)
     if device.revoked_at is None:
         device.revoked_at = clock.now()
+        record_entries(session, [device_entry(device)])
     return device
 
 
@@ -200,6 +204,8 @@ def ingest_events(
         stored=len(inserted), duplicates=len(rows) - len(inserted), stored_uids=inserted
     )
     new_rows = [row for row in unique if row["event_uid"] in inserted]
+    if new_rows:
+        record_entries(session, [batch_entry(device.id, now, new_rows)])
     counts: Counter[Key] = Counter()
     result.contradictions = _flag_contradictions(session, device, new_rows, clock, counts)
     result.clones = flag_clones(session, new_rows, clock, counts)
@@ -279,6 +285,9 @@ def _flag_contradictions(
             )
     marked = CheckpointRepository(session).mark(device.id, flagged, contradiction=True)
     tally_flags(counts, Tally.CONTRADICTIONS, ((e.scanned_at, e.checkpoint_id) for e in marked))
+    now = clock.now()
+    uids = sorted(e.event_uid for e in marked)
+    record_entries(session, [flag_entry(LEDGER_CONTRADICTION, device.id, uid, now) for uid in uids])
     return len(flagged)
 
 

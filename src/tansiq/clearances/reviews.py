@@ -14,6 +14,7 @@ from tansiq.clearances import access
 from tansiq.clearances.applications import ensure_open, lock_application
 from tansiq.clearances.domain import Decision, ReviewStatus, check_decision
 from tansiq.clearances.escalation import JOB_OVERDUE, JOB_REMIND
+from tansiq.clearances.ledger_facts import decision_content, decision_kind
 from tansiq.clearances.messages import (
     APPROVED,
     DECIDED,
@@ -186,19 +187,18 @@ def decide_review(
     found.reason_code, found.note = reason, note
     found.conditions = [c.as_json() for c in conditions]
     found.decided_by, found.decided_at = principal.user_id, now
-    repo.add(
-        DecisionRecord(
-            review_id=found.id,
-            round=found.round,
-            application_version=application.current_version,
-            decision=found.decision,
-            reason_code=reason,
-            note=note,
-            conditions=found.conditions,
-            decided_by=principal.user_id,
-            decided_at=now,
-        )
+    decision = DecisionRecord(
+        review_id=found.id,
+        round=found.round,
+        application_version=application.current_version,
+        decision=found.decision,
+        reason_code=reason,
+        note=note,
+        conditions=found.conditions,
+        decided_by=principal.user_id,
+        decided_at=now,
     )
+    repo.add(decision)
     try:
         repo.flush()
     except StaleDataError:
@@ -213,19 +213,9 @@ def decide_review(
     )
     record_entry(
         session,
-        kind=f"review.{found.status}",
+        kind=decision_kind(decision.decision),
         subject=f"review:{found.id}",
-        content={
-            "application": application.id,
-            "version": application.current_version,
-            "authority": found.authority_id,
-            "round": found.round,
-            "decision": found.decision,
-            "reason_code": reason,
-            "note": note,
-            "conditions": found.conditions,
-            "by": principal.user_id,
-        },
+        content=decision_content(found, decision),
         at=now,
     )
     if found.is_appeal:

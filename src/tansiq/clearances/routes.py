@@ -37,7 +37,7 @@ from tansiq.clearances.schemas import (
 from tansiq.context import HubContext
 from tansiq.geo.service import spatial_index_cache
 from tansiq.parties.deps import CurrentPrincipal
-from tansiq.permits import service as permit_signing
+from tansiq.permits import signing as permit_signing
 from tansiq.permits.domain import PermitAction, PermitStatus
 from tansiq.permits.qr import make_qr
 from tansiq.permits.repository import PermitRepository

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from tansiq.clearances.content import Content, hash_id_number
 from tansiq.clearances.domain import ChangedPart
+from tansiq.clearances.ledger_facts import VERSION, version_content
 from tansiq.clearances.models import ApplicationRecord, ApplicationVersionRecord
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import AmendmentIn, ApplicationIn, CargoLineIn, DriverIn, VehicleIn
@@ -27,35 +28,26 @@ def store_version(
     changed: list[str],
 ) -> None:
     salt, digest = hash_id_number(content.driver_id_number)
+    version = ApplicationVersionRecord(
+        application_id=application.id,
+        number=number,
+        content=content.data,
+        route_geojson=route,
+        corridor_m=content.corridor_m,
+        driver_id_number=content.driver_id_number,
+        driver_id_salt=salt,
+        driver_id_hash=digest,
+        changed=changed,
+        created_at=application.updated_at,
+        created_by=principal.user_id,
+    )
+    ClearanceRepository(session).add(version)
     record_entry(
         session,
-        kind="application.version",
+        kind=VERSION,
         subject=f"application:{application.id}",
-        content={
-            "version": number,
-            "content": content.data,
-            "route": route,
-            "corridor_m": content.corridor_m,
-            "driver_id_hash": digest,
-            "changed": changed,
-            "by": principal.user_id,
-        },
+        content=version_content(version),
         at=application.updated_at,
-    )
-    ClearanceRepository(session).add(
-        ApplicationVersionRecord(
-            application_id=application.id,
-            number=number,
-            content=content.data,
-            route_geojson=route,
-            corridor_m=content.corridor_m,
-            driver_id_number=content.driver_id_number,
-            driver_id_salt=salt,
-            driver_id_hash=digest,
-            changed=changed,
-            created_at=application.updated_at,
-            created_by=principal.user_id,
-        )
     )
 
 

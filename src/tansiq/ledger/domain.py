@@ -13,6 +13,7 @@ can check it.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -32,6 +33,11 @@ MAX_SUBJECT: Final = 120
 def canonical(value: Any) -> bytes:
     """``value`` as deterministic CBOR: the same data gives the same bytes everywhere."""
     return cbor2.dumps(value, canonical=True, datetime_as_timestamp=True, timezone=UTC)
+
+
+def normalised(content: Any) -> Any:
+    """``content`` as it reads back from JSON: what is stored is what was hashed."""
+    return json.loads(json.dumps(content, ensure_ascii=False, default=str))
 
 
 def content_digest(content: Any) -> bytes:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 
 from tansiq.db.repository import Repository
 from tansiq.ledger.models import LedgerEntryRecord, LedgerHeadRecord
@@ -21,6 +22,9 @@ class LedgerRepository(Repository[LedgerEntryRecord | LedgerHeadRecord]):
             self.session.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SEQUENCER_LOCK}
             )
+
+    def insert_entries(self, rows: list[dict[str, Any]]) -> None:
+        self.session.execute(insert(LedgerEntryRecord), rows)
 
     def sequenced_count(self) -> int:
         return (

@@ -8,8 +8,7 @@ recorded write stays cheap.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -19,7 +18,14 @@ from sqlalchemy.orm import Session
 from tansiq.core.clock import Clock, ensure_utc
 from tansiq.core.errors import ErrorCategory, InvalidInput, NotFound, TansiqError
 from tansiq.core.i18n import N_
-from tansiq.ledger.domain import EntryFacts, TreeHead, content_digest, head_signature_valid
+from tansiq.ledger.audit import LedgerSource, backfill, check_rows
+from tansiq.ledger.domain import (
+    EntryFacts,
+    TreeHead,
+    content_digest,
+    head_signature_valid,
+    normalised,
+)
 from tansiq.ledger.merkle import MerkleTree, ProofError
 from tansiq.ledger.models import LedgerEntryRecord, LedgerHeadRecord
 from tansiq.ledger.repository import LedgerRepository
@@ -59,19 +65,60 @@ def record_entry(
     checked against the record it describes without the ledger showing what is need-to-know.
     The content is hashed as it reads back from JSON, so what is stored is what was hashed.
     """
-    content = json.loads(json.dumps(content, ensure_ascii=False, default=str))
-    digest = content_digest(content)
-    facts = EntryFacts(kind=kind, subject=subject, recorded_at=ensure_utc(at), digest=digest)
-    record = LedgerEntryRecord(
-        kind=kind,
-        subject=subject,
-        recorded_at=facts.recorded_at,
-        content=None if private else content,
-        digest=digest,
-        leaf=facts.leaf(),
-    )
+    record = LedgerEntryRecord(**_entry_row(kind, subject, content, at, private))
     LedgerRepository(session).add(record)
     return record
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    kind: str
+    subject: str
+    content: Any
+    at: datetime
+    private: bool = True
+    plain: bool = False
+    """The content is JSON values already (strings, numbers, None, lists, string-keyed
+    dicts): it is hashed as it is, without the JSON round trip."""
+
+
+def record_entries(session: Session, entries: Sequence[NewEntry]) -> None:
+    """:func:`record_entry` for many entries in one statement (a sync's scans, a back-fill):
+    the same rows, without building an object for each."""
+    if entries:
+        LedgerRepository(session).insert_entries(
+            [_entry_row(e.kind, e.subject, e.content, e.at, e.private, e.plain) for e in entries]
+        )
+
+
+def _entry_row(
+    kind: str, subject: str, content: Any, at: datetime, private: bool, plain: bool = False
+) -> dict[str, Any]:
+    content = content if plain else normalised(content)
+    digest = content_digest(content)
+    facts = EntryFacts(kind=kind, subject=subject, recorded_at=ensure_utc(at), digest=digest)
+    return {
+        "kind": kind,
+        "subject": subject,
+        "recorded_at": facts.recorded_at,
+        "content": None if private else content,
+        "digest": digest,
+        "leaf": facts.leaf(),
+    }
+
+
+def backfill_ledger(session: Session, sources: Iterable[LedgerSource]) -> int:
+    """Record every entry the rows call for that the ledger lacks, oldest first (by time,
+    then kind, then subject); returns how many. Idempotent: a second run records nothing."""
+    missing = backfill(session, LedgerRepository(session).entries(), sources)
+    record_entries(
+        session,
+        [
+            NewEntry(kind=e.kind, subject=subject, content=e.content, at=e.at, private=e.private)
+            for subject, e in missing
+        ],
+    )
+    return len(missing)
 
 
 def sequence_entries(session: Session) -> int:
@@ -147,12 +194,12 @@ class EntryMissing(LedgerBroken):
 
 class EntryContentChanged(LedgerBroken):
     code = "ledger.entry_content_changed"
-    message = N_("Entry {seq}: its content was changed after it was recorded.")
+    message = N_("Entry {seq} ({kind}, {subject}): its content was changed after it was recorded.")
 
 
 class EntryChanged(LedgerBroken):
     code = "ledger.entry_changed"
-    message = N_("Entry {seq}: what it says no longer matches its leaf hash.")
+    message = N_("Entry {seq} ({kind}, {subject}): what it says no longer matches its leaf hash.")
 
 
 class HeadBeyondEntries(LedgerBroken):
@@ -183,21 +230,30 @@ class HeadSignatureBad(LedgerBroken):
 class LedgerCheck:
     entries: int
     heads: int
-    problem: LedgerBroken | None
+    problem: TansiqError | None
 
     @property
     def intact(self) -> bool:
         return self.problem is None
 
 
-def check_ledger(session: Session, public_keys: Mapping[str, bytes]) -> LedgerCheck:
-    """Recompute every leaf from its entry and the tree from the leaves, and check every
-    stored head's root and signature against ``public_keys`` (governance keys by kid)."""
+def check_ledger(
+    session: Session,
+    public_keys: Mapping[str, bytes],
+    sources: Iterable[LedgerSource] = (),
+) -> LedgerCheck:
+    """Recompute every leaf from its entry and the tree from the leaves, check every stored
+    head's root and signature against ``public_keys`` (governance keys by kid), then every
+    entry against the live row it records (``sources``, from the features)."""
     repo = LedgerRepository(session)
     entries = repo.entries()
     heads = repo.heads()
     tree = MerkleTree()
-    problem = _check_entries(entries, tree) or _check_heads(heads, tree, public_keys)
+    problem: TansiqError | None = (
+        _check_entries(entries, tree)
+        or _check_heads(heads, tree, public_keys)
+        or check_rows(session, entries, sources)
+    )
     return LedgerCheck(entries=len(entries), heads=len(heads), problem=problem)
 
 
@@ -207,7 +263,7 @@ def _check_entries(entries: Sequence[LedgerEntryRecord], tree: MerkleTree) -> Le
         if entry.seq is not None and entry.seq != position:
             return EntryMissing(seq=position)
         if entry.content is not None and content_digest(entry.content) != entry.digest:
-            return EntryContentChanged(seq=seq)
+            return EntryContentChanged(seq=seq, kind=entry.kind, subject=entry.subject)
         try:
             facts = EntryFacts(
                 kind=entry.kind,
@@ -216,9 +272,9 @@ def _check_entries(entries: Sequence[LedgerEntryRecord], tree: MerkleTree) -> Le
                 digest=entry.digest,
             )
         except ValueError:
-            return EntryChanged(seq=seq)
+            return EntryChanged(seq=seq, kind=entry.kind, subject=entry.subject)
         if facts.leaf() != entry.leaf:
-            return EntryChanged(seq=seq)
+            return EntryChanged(seq=seq, kind=entry.kind, subject=entry.subject)
         if entry.seq is not None:
             tree.append(entry.leaf)
     return None

@@ -31,6 +31,7 @@ from tansiq.parties.domain import (
     check_roles,
     check_username,
 )
+from tansiq.parties.ledger_facts import party_content, user_content
 from tansiq.parties.models import (
     ApiTokenRecord,
     PartyRecord,
@@ -146,7 +147,7 @@ def create_party(
         session,
         kind="party.created",
         subject=f"party:{record.id}",
-        content={"code": code, "kind": kind, "name_ar": name.ar, "name_en": name.en},
+        content=party_content(record),
         at=record.created_at,
         private=False,
     )
@@ -194,7 +195,7 @@ def create_user(
         session,
         kind="user.created",
         subject=f"user:{record.id}",
-        content={"party": party.id, "username": username, "roles": sorted(roles)},
+        content=user_content(record, roles),
         at=record.created_at,
     )
     return record

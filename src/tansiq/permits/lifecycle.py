@@ -15,9 +15,11 @@ from tansiq.ledger.service import record_entry
 from tansiq.parties.domain import PartyKind
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits.domain import LIVE, PermitAction, PermitStatus, status_after
+from tansiq.permits.ledger_facts import permit_content
 from tansiq.permits.models import PermitRecord, PermitTokenRecord
 from tansiq.permits.repository import PermitRepository
-from tansiq.permits.service import ensure_permit_key, issue_token, record_revocation
+from tansiq.permits.service import ensure_permit_key, record_revocation
+from tansiq.permits.signing import issue_token
 from tansiq.permits.terms import PermitTerms, permit_claims
 from tansiq.permits.trust import RevocationStatus
 from tansiq.tallies.domain import Tally
@@ -35,7 +37,7 @@ def issue_permit(
 ) -> PermitRecord:
     """A new version of the permit for ``terms.reference``; the versions before it are
     superseded. With the hub's ``secret`` it is also signed by every authority in the terms,
-    at once with keys the hub holds (see :func:`~tansiq.permits.service.issue_token`)."""
+    at once with keys the hub holds (see :func:`~tansiq.permits.signing.issue_token`)."""
     if secret is not None:
         # Keys first: a key made after the permit's issue time would not be trusted for it.
         for authority in terms.authority_ids:
@@ -151,18 +153,6 @@ def _record(session: Session, permit: PermitRecord, kind: str, at: datetime) -> 
         session,
         kind=kind,
         subject=f"permit:{permit.id}",
-        content={
-            "reference": permit.reference,
-            "version": permit.version,
-            "reference_version": permit.reference_version,
-            "status": permit.status,
-            "valid_from": permit.valid_from.isoformat(),
-            "valid_until": permit.valid_until.isoformat(),
-            "authority_ids": permit.authority_ids,
-            "conditions": permit.conditions,
-            "changed_by": permit.status_changed_by,
-            "reason_code": permit.status_reason_code,
-            "note": permit.status_note,
-        },
+        content=permit_content(permit),
         at=at,
     )

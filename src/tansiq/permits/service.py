@@ -11,9 +11,7 @@ trust list that names the new key is signed by the old one, so a device can foll
 
 from __future__ import annotations
 
-import base64
 import hashlib
-from dataclasses import replace
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -21,17 +19,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
 from tansiq.core.clock import Clock
-from tansiq.core.errors import ErrorCategory, Forbidden, NotFound, TansiqError
+from tansiq.core.errors import ErrorCategory, NotFound, TansiqError
 from tansiq.core.i18n import N_
 from tansiq.core.sealing import seal, unseal
 from tansiq.jobs.service import JobHandler
 from tansiq.ledger.service import record_entry
 from tansiq.parties import access
-from tansiq.parties.domain import PartyKind, Principal, Role
+from tansiq.parties.domain import PartyKind, Principal
 from tansiq.parties.repository import PartyRepository
 from tansiq.parties.service import AUTHORITY_CREATED
-from tansiq.permits.claims import PermitClaims, claims_to_cbor
-from tansiq.permits.cose import protected_header, sig_structure
 from tansiq.permits.domain import KeyPurpose
 from tansiq.permits.keys import (
     ALG_EDDSA,
@@ -39,16 +35,14 @@ from tansiq.permits.keys import (
     key_id,
     load_public_key,
     raw_public_key,
-    verify_signature,
 )
+from tansiq.permits.ledger_facts import record_key
 from tansiq.permits.models import (
-    PermitTokenRecord,
     RevocationDeltaRecord,
     SigningKeyRecord,
     TrustListRecord,
 )
 from tansiq.permits.repository import PermitRepository
-from tansiq.permits.token import assemble
 from tansiq.permits.token_errors import PublicKeyInvalid
 from tansiq.permits.trust import (
     ROLE_GOVERNANCE,
@@ -126,6 +120,7 @@ def new_signing_key(
     repo = PermitRepository(session)
     repo.add(record)
     repo.flush()
+    record_key(session, record)
     return record
 
 
@@ -195,6 +190,7 @@ def rotate_key(
     record = new_signing_key(session, party_id, PERMIT_KEYS, secret, clock)
     if old is not None:
         retire_signing_key(old, clock)
+        record_key(session, old)
     publish_trust_list(session, secret, clock)
     return record
 
@@ -216,11 +212,14 @@ def retire_key(
     record = repo.key_by_kid(kid)
     if record is None or record.party_id != party_id or record.purpose != PERMIT_KEYS:
         raise KeyNotFound(kid=kid[:16])
+    before = (record.status, record.valid_to)
     if compromised:
         record.status = KeyStatus.COMPROMISED
         record.valid_to = record.valid_to or clock.now()
     elif record.status == KeyStatus.ACTIVE:
         retire_signing_key(record, clock)
+    if (record.status, record.valid_to) != before:
+        record_key(session, record)
     repo.flush()
     publish_trust_list(session, secret, clock)
     return record
@@ -262,7 +261,9 @@ def register_external_key(
     repo.add(record)
     if old is not None:
         retire_signing_key(old, clock)
+        record_key(session, old)
     repo.flush()
+    record_key(session, record)
     publish_trust_list(session, secret, clock)
     return record
 
@@ -383,105 +384,6 @@ def record_heartbeat(
     repo.add(record)
     repo.flush()
     return record
-
-
-def issue_token(
-    session: Session,
-    *,
-    permit_id: int,
-    claims: PermitClaims,
-    authority_ids: list[int],
-    secret: str | None,
-    clock: Clock,
-) -> PermitTokenRecord:
-    """Sign ``claims`` by every authority in ``authority_ids``: at once with hub-held keys;
-    authorities that sign outside the hub complete it later (:func:`add_signature`)."""
-    keys = [ensure_permit_key(session, authority, secret, clock) for authority in authority_ids]
-    claims = replace(claims, required_kids=tuple(bytes.fromhex(k.kid) for k in keys))
-    payload = claims_to_cbor(claims)
-    signatures: list[dict[str, Any]] = []
-    for key in keys:
-        signer = signer_of(key, secret)
-        if signer is not None:
-            data = sig_structure(b"", protected_header(key.alg), payload)
-            signatures.append(_signature(key, signer.sign(data)))
-    record = PermitTokenRecord(
-        permit_id=permit_id,
-        cti=claims.cti,
-        version=claims.version,
-        payload=payload,
-        required_kids=[k.kid for k in keys],
-        signatures=signatures,
-        token=None,
-        created_at=clock.now(),
-        completed_at=None,
-    )
-    _complete(record, clock)
-    repo = PermitRepository(session)
-    repo.add(record)
-    repo.flush()
-    return record
-
-
-def signing_request(
-    session: Session, principal: Principal, permit_id: int
-) -> tuple[PermitTokenRecord, SigningKeyRecord, bytes]:
-    """What ``principal``'s authority must sign for ``permit_id``: the exact bytes."""
-    record, key = _outstanding(session, principal, permit_id)
-    return record, key, sig_structure(b"", protected_header(key.alg), record.payload)
-
-
-def add_signature(
-    session: Session, principal: Principal, permit_id: int, signature: bytes, clock: Clock
-) -> PermitTokenRecord:
-    """Accept an outside signature after checking it against the registered public key."""
-    record, key = _outstanding(session, principal, permit_id)
-    data = sig_structure(b"", protected_header(key.alg), record.payload)
-    if not verify_signature(load_public_key(key.alg, key.public_key), key.alg, data, signature):
-        raise BadSignature
-    record.signatures = [*record.signatures, _signature(key, signature)]
-    _complete(record, clock)
-    PermitRepository(session).flush()
-    return record
-
-
-def _outstanding(
-    session: Session, principal: Principal, permit_id: int
-) -> tuple[PermitTokenRecord, SigningKeyRecord]:
-    repo = PermitRepository(session)
-    record = repo.token_of(permit_id)
-    if record is None:
-        raise TokenNotFound(permit=permit_id)
-    if not {Role.REVIEWER, Role.ADMIN} & principal.roles:
-        raise Forbidden
-    signed = {s["kid"] for s in record.signatures}
-    for kid in record.required_kids:
-        key = repo.key_by_kid(kid)
-        if key is not None and key.party_id == principal.party_id and kid not in signed:
-            return record, key
-    raise NothingToSign(permit=permit_id)
-
-
-def _signature(key: SigningKeyRecord, signature: bytes) -> dict[str, Any]:
-    return {"kid": key.kid, "alg": key.alg, "signature": base64.b64encode(signature).decode()}
-
-
-def _complete(record: PermitTokenRecord, clock: Clock) -> None:
-    by_kid = {s["kid"]: s for s in record.signatures}
-    if record.token is not None or set(record.required_kids) - set(by_kid):
-        return
-    record.token = assemble(
-        record.payload,
-        [
-            (
-                int(by_kid[kid]["alg"]),
-                bytes.fromhex(kid),
-                base64.b64decode(by_kid[kid]["signature"]),
-            )
-            for kid in record.required_kids
-        ],
-    )
-    record.completed_at = clock.now()
 
 
 def job_handlers(secret: str | None) -> dict[str, JobHandler]:

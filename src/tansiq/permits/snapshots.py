@@ -20,6 +20,7 @@ from tansiq.parties import access
 from tansiq.parties.domain import PartyKind, Principal
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits.keys import ALG_EDDSA, load_public_key
+from tansiq.permits.ledger_facts import record_key
 from tansiq.permits.ledger_heads import sign_ledger_head
 from tansiq.permits.models import RevocationSnapshotRecord, SigningKeyRecord
 from tansiq.permits.repository import PermitRepository
@@ -115,6 +116,7 @@ def rollover_governance(
     # Devices keep trusting a retired key for what it signed; nothing may sign with it again,
     # so its private part is destroyed (a database copy made from now on cannot leak it).
     old.private_key_sealed = None
+    record_key(session, old)
     record_entry(
         session,
         kind="governance_key.rolled_over",
