@@ -1,24 +1,28 @@
 """Geo's pages, for administrators: zone maps per authority (upload a new version, see it on
-the map, or every refused feature with its coded error) and checkpoints (add one, open or
-close it)."""
+the map, or every refused feature with its coded error), checkpoints (add one, open or
+close it) and the deployment's base layers; and, for every page's map, the zones and base
+layers of the area it shows, as JSON for the signed-in reader (``/map/*.json``)."""
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import shapely
 from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
 
 from tansiq.core.clock import ensure_utc
-from tansiq.core.errors import ErrorCategory, TansiqError
+from tansiq.core.errors import STATUS_BY_CATEGORY, ErrorCategory, TansiqError, Unauthenticated
 from tansiq.core.i18n import N_, Locale
 from tansiq.core.text import name_in
-from tansiq.geo import map_layers, places, service
+from tansiq.geo import map_layers, places, service, visible
 from tansiq.geo.domain import CheckpointStatus
-from tansiq.parties import directory
+from tansiq.geo.viewport import check_zoom, parse_bbox
+from tansiq.parties import access, directory
 from tansiq.parties.admin_gate import act, act_on_page, view
 from tansiq.parties.deps import Current, Viewer
 from tansiq.parties.directory import managed_authorities, name_of
@@ -52,12 +56,12 @@ def _window_state(start: datetime | None, end: datetime | None, now: datetime) -
 
 
 def _map_features(s: Viewer, highlight: int | None) -> MapView:
-    """Zones in force now (or, for ``highlight``, that map's zones drawn bolder in place of its
-    authority's current ones), their contested overlaps, and every checkpoint."""
+    """Every checkpoint, and the zones in force now loaded by area as the map moves (or, for
+    ``highlight``, that map's zones drawn bolder in place of its authority's current ones)."""
     now = s.hub.clock.now()
     shown = places.zone_map(s.session, highlight) if highlight else None
     replaced = None if shown is None else _current_map(s, shown.authority_id)
-    features = map_layers.zones(s.session, s.locale, now, leave_out_map=replaced)
+    features = []
     if shown is not None:
         party = directory.party(s.session, shown.authority_id)
         code = "" if party is None else party.code
@@ -71,7 +75,10 @@ def _map_features(s: Viewer, highlight: int | None) -> MapView:
             for zone in places.zones_of_map(s.session, shown.id)
         ]
     return map_layers.map_of(
-        s.session, s.locale, features + map_layers.checkpoints(s.session, s.locale)
+        s.session,
+        s.locale,
+        features + map_layers.checkpoints(s.session, s.locale),
+        map_layers.live(s.session, now, without_map=replaced),
     )
 
 
@@ -284,3 +291,61 @@ def checkpoint_status(code: str, s: Current, body: PostedForm) -> Response:
         return s.go(f"/admin/checkpoints?done={code[:40]}")
 
     return act_on_page(s, body, do, _checkpoints, {"status_of": code[:40], **body.values()})
+
+
+def _area(s: Viewer, answer: Callable[[], visible.Answer]) -> Response:
+    """An area's GeoJSON for the signed-in reader's map, or a coded JSON refusal (no page:
+    the map's script shows it). Who may see it: as the API's ``/map/*`` (every member)."""
+    try:
+        if s.me is None:
+            raise Unauthenticated
+        access.require(access.can_view_geography(s.me))
+        found = answer()
+    except TansiqError as error:
+        return JSONResponse(
+            {"error": error.render(s.locale)},
+            status_code=STATUS_BY_CATEGORY[error.category],
+            headers={"Cache-Control": "no-store"},
+        )
+    return Response(
+        found.body,
+        media_type="application/json",
+        headers={"Cache-Control": "private, max-age=60"},
+    )
+
+
+def _zoom(text: str) -> int:
+    try:
+        return check_zoom(int(text))
+    except ValueError:
+        return check_zoom(-1)
+
+
+@router.get("/map/zones.json")
+def zones_in_view(s: Current, bbox: str = "", zoom: str = "", without_map: str = "") -> Response:
+    """The zones in force now inside ``bbox`` at ``zoom``, for a page's map as it moves."""
+    return _area(
+        s,
+        lambda: visible.zones_in_view(
+            s.session,
+            visible.area_cache(s.hub.caches),
+            box=parse_bbox(bbox[:200]),
+            zoom=_zoom(zoom[:3]),
+            at=s.hub.clock.now(),
+            without_map=record_id(without_map),
+        ),
+    )
+
+
+@router.get("/map/base.json")
+def base_in_view(s: Current, bbox: str = "", zoom: str = "") -> Response:
+    """The base layers inside ``bbox`` at ``zoom``, for a page's map as it moves."""
+    return _area(
+        s,
+        lambda: visible.base_in_view(
+            s.session,
+            visible.area_cache(s.hub.caches),
+            box=parse_bbox(bbox[:200]),
+            zoom=_zoom(zoom[:3]),
+        ),
+    )
