@@ -1,28 +1,24 @@
 """Geo's pages, for administrators: zone maps per authority (upload a new version, see it on
-the map, or every refused feature with its coded error), checkpoints (add one, open or
-close it) and the deployment's base layers; and, for every page's map, the zones and base
-layers of the area it shows, as JSON for the signed-in reader (``/map/*.json``)."""
+the map, or every refused feature with its coded error) and checkpoints (add one, open or
+close it). The base layers' page and the maps' area answers are in ``map_pages``."""
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import shapely
 from fastapi import APIRouter, Response
-from fastapi.responses import JSONResponse
 
 from tansiq.core.clock import ensure_utc
-from tansiq.core.errors import STATUS_BY_CATEGORY, ErrorCategory, TansiqError, Unauthenticated
+from tansiq.core.errors import ErrorCategory, TansiqError
 from tansiq.core.i18n import N_, Locale
 from tansiq.core.text import name_in
-from tansiq.geo import map_layers, places, service, visible
+from tansiq.geo import map_layers, places, service
 from tansiq.geo.domain import CheckpointStatus
-from tansiq.geo.viewport import check_zoom, parse_bbox
-from tansiq.parties import access, directory
+from tansiq.parties import directory
 from tansiq.parties.admin_gate import act, act_on_page, view
 from tansiq.parties.deps import Current, Viewer
 from tansiq.parties.directory import managed_authorities, name_of
@@ -148,7 +144,7 @@ def _document(body: Posted) -> Any:
         raise BadGeoJSONText(line=1, column=1) from None
 
 
-def _feature_names(document: Any, locale: Locale) -> dict[int, str]:
+def feature_names(document: Any, locale: Locale) -> dict[int, str]:
     """Each feature's name, if it has one, so the error table can say which is which."""
     features = document.get("features") if isinstance(document, dict) else None
     if not isinstance(features, list):
@@ -177,7 +173,7 @@ def upload_zone_map(s: Current, body: PostedForm) -> Response:
 
     def do(me: Principal) -> Response:
         document = _document(body)
-        names.update(_feature_names(document, s.locale))
+        names.update(feature_names(document, s.locale))
         record = service.import_zone_map(
             s.session,
             me,
@@ -291,61 +287,3 @@ def checkpoint_status(code: str, s: Current, body: PostedForm) -> Response:
         return s.go(f"/admin/checkpoints?done={code[:40]}")
 
     return act_on_page(s, body, do, _checkpoints, {"status_of": code[:40], **body.values()})
-
-
-def _area(s: Viewer, answer: Callable[[], visible.Answer]) -> Response:
-    """An area's GeoJSON for the signed-in reader's map, or a coded JSON refusal (no page:
-    the map's script shows it). Who may see it: as the API's ``/map/*`` (every member)."""
-    try:
-        if s.me is None:
-            raise Unauthenticated
-        access.require(access.can_view_geography(s.me))
-        found = answer()
-    except TansiqError as error:
-        return JSONResponse(
-            {"error": error.render(s.locale)},
-            status_code=STATUS_BY_CATEGORY[error.category],
-            headers={"Cache-Control": "no-store"},
-        )
-    return Response(
-        found.body,
-        media_type="application/json",
-        headers={"Cache-Control": "private, max-age=60"},
-    )
-
-
-def _zoom(text: str) -> int:
-    try:
-        return check_zoom(int(text))
-    except ValueError:
-        return check_zoom(-1)
-
-
-@router.get("/map/zones.json")
-def zones_in_view(s: Current, bbox: str = "", zoom: str = "", without_map: str = "") -> Response:
-    """The zones in force now inside ``bbox`` at ``zoom``, for a page's map as it moves."""
-    return _area(
-        s,
-        lambda: visible.zones_in_view(
-            s.session,
-            visible.area_cache(s.hub.caches),
-            box=parse_bbox(bbox[:200]),
-            zoom=_zoom(zoom[:3]),
-            at=s.hub.clock.now(),
-            without_map=record_id(without_map),
-        ),
-    )
-
-
-@router.get("/map/base.json")
-def base_in_view(s: Current, bbox: str = "", zoom: str = "") -> Response:
-    """The base layers inside ``bbox`` at ``zoom``, for a page's map as it moves."""
-    return _area(
-        s,
-        lambda: visible.base_in_view(
-            s.session,
-            visible.area_cache(s.hub.caches),
-            box=parse_bbox(bbox[:200]),
-            zoom=_zoom(zoom[:3]),
-        ),
-    )

@@ -108,7 +108,16 @@ def zones_in_force(
     return {"type": "FeatureCollection", "features": features}
 
 
-@router.get("/map/zones", response_model=None, responses=MAP_AREA)
+@router.get(
+    "/map/zones",
+    response_model=None,
+    responses=MAP_AREA,
+    description=(
+        "The zones in force at `at` (now by default) inside an area, clipped to it and "
+        "simplified to the zoom level, with contested overlaps: what a map fetches as it "
+        "moves. Every member of the hub may see the zones in force, as with `/zones`." + BBOX_ERRORS
+    ),
+)
 def zones_in_view(
     session: DbSession,
     hub: Hub,
@@ -136,10 +145,15 @@ def zones_in_view(
     return _area(answer)
 
 
-zones_in_view.__doc__ = (zones_in_view.__doc__ or "") + BBOX_ERRORS
-
-
-@router.get("/map/base", response_model=None, responses=MAP_AREA)
+@router.get(
+    "/map/base",
+    response_model=None,
+    responses=MAP_AREA,
+    description=(
+        "The deployment's base layers (roads, rivers, built-up areas, place names) inside an "
+        "area, clipped to it and simplified to the zoom level." + BBOX_ERRORS
+    ),
+)
 def base_in_view(
     session: DbSession, hub: Hub, me: CurrentPrincipal, bbox: BboxParam, zoom: ZoomParam
 ) -> Response:
@@ -150,9 +164,6 @@ def base_in_view(
         session, visible.area_cache(hub.caches), box=parse_bbox(bbox), zoom=zoom
     )
     return _area(answer)
-
-
-base_in_view.__doc__ = (base_in_view.__doc__ or "") + BBOX_ERRORS
 
 
 def _area(answer: visible.Answer) -> Response:
