@@ -189,11 +189,11 @@
       var area = areaOf(map);
       var key = area.bbox + "/" + area.zoom;
       asked = key;
+      element.setAttribute("data-" + name + "-asked", key);
       if (kept.has(key)) { show(key, kept.get(key)); return; }
       if (key === pending) { return; }
       pending = key;
       var address = url + (url.indexOf("?") < 0 ? "?" : "&") + "bbox=" + area.bbox + "&zoom=" + area.zoom;
-      element.setAttribute("data-" + name + "-loading", key);
       fetch(address, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (answer) { return answer.ok ? answer.json() : null; })
         .then(function (data) {
