@@ -91,3 +91,14 @@ def test_load_mixes_every_kind_of_client_and_builds_valid_requests() -> None:
     name, _, value = cookies["trader"].partition("=")
     assert name == SESSION_COOKIE
     assert SessionSigner("a-secret-long-enough-for-the-bench-0123").load(value).token == "tq_x"
+
+
+def test_map_bbox_asks_for_areas_the_hub_accepts() -> None:
+    import map_bbox
+    from tansiq.geo.viewport import parse_bbox
+
+    for zoom in map_bbox.ZOOMS:
+        box = parse_bbox(map_bbox.area_of(40.7, 34.3, zoom))
+        assert box.west <= 40.7 <= box.east
+        assert box.south <= 34.3 <= box.north
+        assert box.east - box.west <= 4 * 360 / 2**zoom  # the view grown to whole tiles

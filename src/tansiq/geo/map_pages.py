@@ -150,6 +150,7 @@ def zones_in_view(s: Current, bbox: str = "", zoom: str = "", without_map: str =
             box=parse_bbox(bbox[:200]),
             zoom=_zoom(zoom[:3]),
             at=s.hub.clock.now(),
+            levels=visible.level_cache(s.hub.caches),
             without_map=record_id(without_map),
         ),
     )

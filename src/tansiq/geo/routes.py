@@ -140,6 +140,7 @@ def zones_in_view(
         box=parse_bbox(bbox),
         zoom=zoom,
         at=at or hub.clock.now(),
+        levels=visible.level_cache(hub.caches),
         without_map=without_map,
     )
     return _area(answer)

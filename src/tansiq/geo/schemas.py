@@ -139,7 +139,7 @@ class MapAreaOut(BaseModel):
     bbox: list[float] = Field(description="The area asked: west, south, east, north.")
     zoom: int
     tolerance_m: float = Field(
-        description="Outlines are simplified within this many metres (half a pixel at zoom)."
+        description="Outlines are simplified within this many metres (a pixel at the zoom)."
     )
     features: list[dict[str, Any]] = Field(
         description=(

@@ -2,7 +2,7 @@
 errors, and the simplification tolerance that suits a zoom level. Pure values, no storage.
 
 A map asks for what it shows (``bbox=west,south,east,north`` in WGS84 degrees) at its zoom
-level; geometry is simplified to about half a screen pixel at that zoom, so a zoomed-out view
+level; geometry is simplified to one screen pixel at that zoom, so a zoomed-out view
 of thousands of zones stays small and a zoomed-in view keeps every corner that can be seen.
 """
 
@@ -18,7 +18,7 @@ MAX_SPAN_DEGREES = 2.0  # about 200 km: a region, not a country, in one request
 MAX_ZOOM = 22
 TILE_PIXELS = 256
 EARTH_CIRCUMFERENCE_M = 40_075_016.686
-PIXEL_FRACTION = 0.5  # simplify to half a pixel: nothing the eye can see moves
+PIXEL_FRACTION = 1.0  # simplify to a pixel: no outline moves by more than one
 
 
 class BadBbox(TansiqError):
@@ -116,8 +116,8 @@ def metres_per_pixel(zoom: int, latitude: float) -> float:
 
 
 def tolerance_degrees(zoom: int, latitude: float) -> float:
-    """How far, in degrees, a simplified outline may stray: half a pixel at ``zoom``. A
-    pixel spans 360 / (256 * 2^zoom) degrees of longitude and, at ``latitude``, cos(latitude)
-    times that of latitude; the smaller keeps both within half a pixel."""
+    """How far, in degrees, a simplified outline may stray: a pixel at ``zoom``. A pixel
+    spans 360 / (256 * 2^zoom) degrees of longitude and, at ``latitude``, cos(latitude) times
+    that of latitude; the smaller keeps both within a pixel."""
     pixel = 360.0 / (TILE_PIXELS * 2.0**zoom)
     return PIXEL_FRACTION * pixel * max(math.cos(math.radians(latitude)), 0.01)

@@ -142,7 +142,8 @@
       className: "cp-marker cp-" + status, iconSize: [22, 22], iconAnchor: [11, 11],
       html: "<span aria-hidden=\"true\"></span>"
     });
-    return L.marker(latlng, { icon: icon, pane: "checkpoints", keyboard: false });
+    // Clicks go on to the map (as on any shape), so a route can be drawn through a checkpoint.
+    return L.marker(latlng, { icon: icon, pane: "checkpoints", keyboard: false, bubblingMouseEvents: true });
   }
 
   function zoomClasses(map, element) {
