@@ -94,8 +94,11 @@
   }
 
   // Hide each label that would cover one of higher priority (phones have little room).
-  function declutter(groups) {
-    var placed = [];
+  function declutter(groups, element) {
+    // The checkpoints' own marks are never covered by a name.
+    var placed = Array.prototype.map.call(element.querySelectorAll(".cp-marker"), function (mark) {
+      return mark.getBoundingClientRect();
+    });
     var all = [];
     groups.forEach(function (group) { all = all.concat(group.getLayers()); });
     all.sort(function (a, b) { return a.options.priority - b.options.priority; });
@@ -226,7 +229,7 @@
     if (tiles) { L.tileLayer(tiles, { maxZoom: 18 }).addTo(map); }
     var labels = L.layerGroup().addTo(map);
     var labelGroups = [labels];
-    var tidy = function () { zoomClasses(map, element); declutter(labelGroups); };
+    var tidy = function () { zoomClasses(map, element); declutter(labelGroups, element); };
     var loaders = [];
     var focus = L.featureGroup();
     var route = L.featureGroup();
