@@ -238,7 +238,8 @@
       var p = feature.properties;
       var names = nameOf(p);
       if (p.kind === "checkpoint") {
-        var tip = label(item.getLatLng(), p, "checkpoint", 2);
+        // Always named (decluttered): an officer or a driver looks for the checkpoints first.
+        var tip = label(item.getLatLng(), p, "checkpoint", 1);
         if (tip) { labels.addLayer(tip); }
         item.options.title = names.first + " (" + p.code + ")";
       } else if (names.first && p.kind === "zone") {
