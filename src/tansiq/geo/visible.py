@@ -33,7 +33,7 @@ from tansiq.geo.viewport import PIXEL_FRACTION, Bbox, metres_per_pixel, toleranc
 from tansiq.parties.repository import PartyRepository
 
 COLOURS = 6  # the palette of .zone-N in tansiq.css and of map.js
-LEVELS_KEPT = 8  # generalised zoom levels kept per process
+LEVELS_KEPT = 6  # generalised zoom levels kept per process (the near ones are large)
 MAX_LEVEL_ZOOM = 16  # closer in, the zone as stored (0.6 m at 34 degrees north) is as good
 CLIP_MARGIN = 0.05  # clip a little outside the area, so cut edges are never in view
 CACHE_ENTRIES = 512
