@@ -133,3 +133,14 @@ def test_figures_bench_data_agrees_with_the_services_and_the_back_fill(tmp_path:
         migration._back_fill(bound)
     engine.dispose()
     assert tallies() == made
+
+
+def test_map_bbox_asks_for_areas_the_hub_accepts() -> None:
+    import map_bbox
+    from tansiq.geo.viewport import parse_bbox
+
+    for zoom in map_bbox.ZOOMS:
+        box = parse_bbox(map_bbox.area_of(40.7, 34.3, zoom))
+        assert box.west <= 40.7 <= box.east
+        assert box.south <= 34.3 <= box.north
+        assert box.east - box.west <= 4 * 360 / 2**zoom  # the view grown to whole tiles

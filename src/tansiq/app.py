@@ -21,6 +21,7 @@ from tansiq.clearances.pages import application, applying, home, trader
 from tansiq.clearances.routes import router as clearances_router
 from tansiq.clearances.words import LABELS as CLEARANCE_WORDS
 from tansiq.context import HubContext
+from tansiq.geo import map_pages as geo_map_pages
 from tansiq.geo import pages as geo_pages
 from tansiq.geo.routes import router as geo_router
 from tansiq.geo.words import LABELS as GEO_WORDS
@@ -52,6 +53,7 @@ PAGE_ROUTERS = (
     application.router,
     parties_pages.router,
     geo_pages.router,
+    geo_map_pages.router,
     checkpoints_pages.router,
     permits_pages.router,
     notify_pages.router,

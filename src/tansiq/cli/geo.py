@@ -1,4 +1,4 @@
-"""``tansiq zones``, ``tansiq checkpoints`` and ``tansiq route``."""
+"""``tansiq zones``, ``tansiq checkpoints``, ``tansiq route`` and ``tansiq base-layers``."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from tansiq.cli.base import (
 from tansiq.cli.errors import cli_locale
 from tansiq.core.clock import SystemClock, ensure_utc
 from tansiq.core.i18n import NP_, translate
-from tansiq.geo import service
-from tansiq.geo.domain import CheckpointStatus
+from tansiq.geo import base_layers, service
+from tansiq.geo.domain import BaseLayerKind, CheckpointStatus
 from tansiq.parties.repository import PartyRepository
 
 AS_USER = click.option(
@@ -266,3 +266,46 @@ def resolve(
 
 def _codes(session: Any, ids: set[int]) -> dict[int, str]:
     return {pid: p.code for pid, p in PartyRepository(session).parties_by_ids(ids).items()}
+
+
+@click.group("base-layers")
+def base_layers_group() -> None:
+    """The deployment's base layers (roads, rivers, built-up areas, place names)."""
+
+
+@base_layers_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice([kind.value for kind in BaseLayerKind]),
+    help="Which layer FILE is; it replaces that layer on every map.",
+)
+@AS_USER
+@click.pass_context
+def import_base_layer(ctx: click.Context, file: Path, kind: str, as_user: str | None) -> None:
+    """Import FILE (GeoJSON FeatureCollection) as the base layer KIND (hub admins only)."""
+    document = read_json(file)
+    with session_scope(ctx) as session:
+        record = base_layers.import_base_layer(
+            session,
+            operator(session, as_user),
+            kind=BaseLayerKind(kind),
+            document=document,
+            clock=SystemClock(),
+            source_name=file.name,
+        )
+        click.echo(f"Imported base layer {record.id} ({kind}): {record.feature_count} features.")
+
+
+@base_layers_group.command("list")
+@click.pass_context
+def list_base_layers(ctx: click.Context) -> None:
+    """List every base layer upload, the ones maps draw marked "current"."""
+    with session_scope(ctx) as session:
+        for record, current in base_layers.list_base_layers(session):
+            state = "current" if current else "superseded"
+            click.echo(
+                f"{record.id}\t{record.kind.value}\t{record.feature_count}\t"
+                f"{record.uploaded_at.isoformat()}\t{state}\t{record.source_name}"
+            )

@@ -13,6 +13,10 @@ import tansiq
 from tansiq.cli.lazy import LazyCommand, LazyGroup
 
 COMMANDS = {
+    "base-layers": LazyCommand(
+        "tansiq.cli.geo:base_layers_group",
+        "The deployment's base layers (roads, rivers, built-up areas, place names).",
+    ),
     "backup": LazyCommand(
         "tansiq.cli.backup:backup",
         "Copy the hub's database to PATH while it runs, and check the copy.",

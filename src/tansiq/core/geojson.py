@@ -200,6 +200,8 @@ def _parse_geometry(
     elif kind == "LineString":
         line = _line(coordinates, problems, f"{path}.coordinates")
         shape = None if line is None else shapely.LineString(line)
+    elif kind == "MultiLineString":
+        shape = _multiline(coordinates, problems, f"{path}.coordinates")
     elif kind == "Polygon":
         shape = _polygon(coordinates, problems, f"{path}.coordinates", rewind=rewind)
     elif kind == "MultiPolygon":
@@ -291,6 +293,20 @@ def _line(value: Any, problems: _Problems, path: str) -> list[tuple[float, float
         )
         return None
     return positions
+
+
+def _multiline(value: Any, problems: _Problems, path: str) -> shapely.MultiLineString | None:
+    if not isinstance(value, list) or not value:
+        problems.add(
+            "geojson.bad_coordinates",
+            N_("A MultiLineString needs a non-empty array of lines."),
+            path,
+        )
+        return None
+    lines = [_line(member, problems, f"{path}[{i}]") for i, member in enumerate(value)]
+    if any(line is None for line in lines):
+        return None
+    return shapely.MultiLineString([line for line in lines if line is not None])
 
 
 def _ring(

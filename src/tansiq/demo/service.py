@@ -1,8 +1,9 @@
 """The demo data set: a fictional border town on a river, Jisr al-Wadi.
 
-Two authorities hold the two banks; the west claims the bridge market on the east bank too,
-so that strip is contested. A municipality, a trader company and a humanitarian organisation
-use the hub, with a user for every role.
+Two authorities hold the two banks of the Wadi river; the west claims the bridge market on
+the east bank too, so that strip is contested. The town's own base layers (roads, the river,
+built-up areas, place names) make the map readable. A municipality, a trader company and a
+humanitarian organisation use the hub, with a user for every role.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from tansiq.core.clock import Clock
 from tansiq.core.text import BilingualText
+from tansiq.geo.base_layers import import_base_layer
+from tansiq.geo.domain import BaseLayerKind
 from tansiq.geo.service import import_checkpoints, import_zone_map
 from tansiq.parties.domain import PartyKind, Principal, Role
 from tansiq.parties.service import create_party, create_user
@@ -89,7 +92,8 @@ def demo_file(name: str) -> Any:
 
 
 def load_demo(session: Session, clock: Clock) -> list[DemoUser]:
-    """Create the demo parties, users, zone maps and checkpoints in an empty database."""
+    """Create the demo parties, users, zone maps, checkpoints and the town's base layers
+    (roads, the river, built-up areas, place names) in an empty database."""
     parties = {
         code: create_party(session, code=code, kind=kind, name=BilingualText(ar, en), clock=clock)
         for code, kind, ar, en in PARTIES
@@ -127,4 +131,9 @@ def load_demo(session: Session, clock: Clock) -> list[DemoUser]:
             source_name=name,
         )
     import_checkpoints(session, admin, document=demo_file("checkpoints.geojson"), clock=clock)
+    for kind in BaseLayerKind:
+        name = f"base_{kind.value}.geojson"
+        import_base_layer(
+            session, admin, kind=kind, document=demo_file(name), clock=clock, source_name=name
+        )
     return USERS

@@ -18,6 +18,25 @@ class CheckpointStatus(StrEnum):
     CLOSED = "closed"
 
 
+class BaseLayerKind(StrEnum):
+    """The layers a deployment draws under its zones so a map can be read: its own, uploaded
+    by the hub's admins, never fetched from outside."""
+
+    ROADS = "roads"
+    RIVERS = "rivers"
+    BUILT_UP = "built_up"
+    PLACES = "places"
+
+
+# The geometry types each base layer holds (rivers as lines, or as areas where they are wide).
+BASE_LAYER_TYPES: dict[BaseLayerKind, tuple[str, ...]] = {
+    BaseLayerKind.ROADS: ("LineString", "MultiLineString"),
+    BaseLayerKind.RIVERS: ("LineString", "MultiLineString", "Polygon", "MultiPolygon"),
+    BaseLayerKind.BUILT_UP: ("Polygon", "MultiPolygon"),
+    BaseLayerKind.PLACES: ("Point",),
+}
+
+
 class BadCorridor(TansiqError):
     code = "route.bad_corridor"
     message = NP_(

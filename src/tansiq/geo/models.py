@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tansiq.db.base import Base
 from tansiq.db.types import StrEnumType
-from tansiq.geo.domain import CheckpointStatus
+from tansiq.geo.domain import BaseLayerKind, CheckpointStatus
 
 
 class ZoneMapRecord(Base):
@@ -73,3 +73,36 @@ class GeoRevisionRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BaseLayerRecord(Base):
+    """One upload of a base layer (roads, rivers, built-up areas or place names). The newest
+    upload of each kind is the one drawn; earlier ones are kept as the record of what was."""
+
+    __tablename__ = "base_layers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[BaseLayerKind] = mapped_column(StrEnumType(BaseLayerKind, 20), index=True)
+    uploaded_at: Mapped[datetime]
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source_name: Mapped[str] = mapped_column(String(200), default="")
+    feature_count: Mapped[int] = mapped_column(Integer)
+
+
+class BaseFeatureRecord(Base):
+    """A road, river, built-up area or named place of a base layer, with its bounding box so
+    a map asks only for what it shows."""
+
+    __tablename__ = "base_features"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    layer_id: Mapped[int] = mapped_column(ForeignKey("base_layers.id"), index=True)
+    kind: Mapped[BaseLayerKind] = mapped_column(StrEnumType(BaseLayerKind, 20))
+    name_ar: Mapped[str] = mapped_column(String(200), default="")
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    rank: Mapped[int] = mapped_column(Integer, default=2)
+    geometry_wkb: Mapped[bytes] = mapped_column(LargeBinary)
+    min_lon: Mapped[float] = mapped_column(Float)
+    min_lat: Mapped[float] = mapped_column(Float)
+    max_lon: Mapped[float] = mapped_column(Float)
+    max_lat: Mapped[float] = mapped_column(Float)

@@ -1,6 +1,6 @@
 """Geo's pages, for administrators: zone maps per authority (upload a new version, see it on
 the map, or every refused feature with its coded error) and checkpoints (add one, open or
-close it)."""
+close it). The base layers' page and the maps' area answers are in ``map_pages``."""
 
 from __future__ import annotations
 
@@ -52,12 +52,12 @@ def _window_state(start: datetime | None, end: datetime | None, now: datetime) -
 
 
 def _map_features(s: Viewer, highlight: int | None) -> MapView:
-    """Zones in force now (or, for ``highlight``, that map's zones drawn bolder in place of its
-    authority's current ones), their contested overlaps, and every checkpoint."""
+    """Every checkpoint, and the zones in force now loaded by area as the map moves (or, for
+    ``highlight``, that map's zones drawn bolder in place of its authority's current ones)."""
     now = s.hub.clock.now()
     shown = places.zone_map(s.session, highlight) if highlight else None
     replaced = None if shown is None else _current_map(s, shown.authority_id)
-    features = map_layers.zones(s.session, s.locale, now, leave_out_map=replaced)
+    features = []
     if shown is not None:
         party = directory.party(s.session, shown.authority_id)
         code = "" if party is None else party.code
@@ -71,7 +71,10 @@ def _map_features(s: Viewer, highlight: int | None) -> MapView:
             for zone in places.zones_of_map(s.session, shown.id)
         ]
     return map_layers.map_of(
-        s.session, s.locale, features + map_layers.checkpoints(s.session, s.locale)
+        s.session,
+        s.locale,
+        features + map_layers.checkpoints(s.session, s.locale),
+        map_layers.live(s.session, now, without_map=replaced),
     )
 
 
@@ -141,7 +144,7 @@ def _document(body: Posted) -> Any:
         raise BadGeoJSONText(line=1, column=1) from None
 
 
-def _feature_names(document: Any, locale: Locale) -> dict[int, str]:
+def feature_names(document: Any, locale: Locale) -> dict[int, str]:
     """Each feature's name, if it has one, so the error table can say which is which."""
     features = document.get("features") if isinstance(document, dict) else None
     if not isinstance(features, list):
@@ -170,7 +173,7 @@ def upload_zone_map(s: Current, body: PostedForm) -> Response:
 
     def do(me: Principal) -> Response:
         document = _document(body)
-        names.update(_feature_names(document, s.locale))
+        names.update(feature_names(document, s.locale))
         record = service.import_zone_map(
             s.session,
             me,

@@ -4,15 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from tansiq.db.repository import Repository
-from tansiq.geo.models import CheckpointRecord, GeoRevisionRecord, ZoneMapRecord, ZoneRecord
+from tansiq.geo.domain import BaseLayerKind
+from tansiq.geo.models import (
+    BaseFeatureRecord,
+    BaseLayerRecord,
+    CheckpointRecord,
+    GeoRevisionRecord,
+    ZoneMapRecord,
+    ZoneRecord,
+)
+from tansiq.geo.viewport import Bbox
+
+Extent = tuple[float, float, float, float]
 
 
-class GeoRepository(Repository[ZoneMapRecord | ZoneRecord | CheckpointRecord]):
-    def add_all(self, records: Sequence[ZoneRecord]) -> None:
+class GeoRepository(
+    Repository[ZoneMapRecord | ZoneRecord | CheckpointRecord | BaseLayerRecord | BaseFeatureRecord]
+):
+    def add_all(self, records: Sequence[ZoneRecord] | Sequence[BaseFeatureRecord]) -> None:
         self.session.add_all(records)
 
     def revision(self) -> int:
@@ -82,3 +96,88 @@ class GeoRepository(Repository[ZoneMapRecord | ZoneRecord | CheckpointRecord]):
 
     def checkpoint(self, checkpoint_id: int) -> CheckpointRecord | None:
         return self.session.get(CheckpointRecord, checkpoint_id)
+
+    def zones_in_box(self, map_ids: Sequence[int], box: Bbox) -> Sequence[ZoneRecord]:
+        """The zones of ``map_ids`` whose bounding box meets ``box``."""
+        if not map_ids:
+            return []
+        return self.session.scalars(
+            select(ZoneRecord)
+            .where(ZoneRecord.map_id.in_(map_ids), _meets(ZoneRecord, box))
+            .order_by(ZoneRecord.id)
+        ).all()
+
+    def zones_extent(self, map_ids: Sequence[int]) -> Extent | None:
+        if not map_ids:
+            return None
+        return _extent(
+            self.session.execute(
+                select(
+                    func.min(ZoneRecord.min_lon),
+                    func.min(ZoneRecord.min_lat),
+                    func.max(ZoneRecord.max_lon),
+                    func.max(ZoneRecord.max_lat),
+                ).where(ZoneRecord.map_id.in_(map_ids))
+            ).one()
+        )
+
+    def authorities_of_maps(self, map_ids: Sequence[int]) -> set[int]:
+        if not map_ids:
+            return set()
+        return set(
+            self.session.scalars(
+                select(ZoneMapRecord.authority_id).where(ZoneMapRecord.id.in_(map_ids))
+            )
+        )
+
+    def base_layers(self) -> Sequence[BaseLayerRecord]:
+        return self.session.scalars(
+            select(BaseLayerRecord).order_by(BaseLayerRecord.kind, BaseLayerRecord.id.desc())
+        ).all()
+
+    def current_base_layers(self) -> dict[BaseLayerKind, BaseLayerRecord]:
+        """The newest upload of each kind: the one every map draws."""
+        current: dict[BaseLayerKind, BaseLayerRecord] = {}
+        for record in self.base_layers():
+            current.setdefault(record.kind, record)
+        return current
+
+    def base_features_in_box(
+        self, layer_ids: Sequence[int], box: Bbox
+    ) -> Sequence[BaseFeatureRecord]:
+        if not layer_ids:
+            return []
+        return self.session.scalars(
+            select(BaseFeatureRecord)
+            .where(BaseFeatureRecord.layer_id.in_(layer_ids), _meets(BaseFeatureRecord, box))
+            .order_by(BaseFeatureRecord.id)
+        ).all()
+
+    def base_features_extent(self, layer_ids: Sequence[int]) -> Extent | None:
+        if not layer_ids:
+            return None
+        return _extent(
+            self.session.execute(
+                select(
+                    func.min(BaseFeatureRecord.min_lon),
+                    func.min(BaseFeatureRecord.min_lat),
+                    func.max(BaseFeatureRecord.max_lon),
+                    func.max(BaseFeatureRecord.max_lat),
+                ).where(BaseFeatureRecord.layer_id.in_(layer_ids))
+            ).one()
+        )
+
+
+def _meets(record: type[ZoneRecord] | type[BaseFeatureRecord], box: Bbox) -> ColumnElement[bool]:
+    return (
+        (record.max_lon >= box.west)
+        & (record.min_lon <= box.east)
+        & (record.max_lat >= box.south)
+        & (record.min_lat <= box.north)
+    )
+
+
+def _extent(row: Any) -> Extent | None:
+    if row[0] is None:
+        return None
+    return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
 from tansiq.core.schemas import Name
-from tansiq.geo.domain import CheckpointOnRoute, CheckpointStatus
-from tansiq.geo.models import CheckpointRecord
+from tansiq.geo.domain import BaseLayerKind, CheckpointOnRoute, CheckpointStatus
+from tansiq.geo.models import BaseLayerRecord, CheckpointRecord
 from tansiq.geo.service import ZoneMapView
 
 
@@ -129,3 +129,42 @@ class RouteResolutionOut(BaseModel):
     metric_crs: str
     authorities: list[RequiredAuthorityOut]
     checkpoints: list[CheckpointOnRouteOut]
+
+
+class MapAreaOut(BaseModel):
+    """What a map shows of one area: a GeoJSON FeatureCollection (RFC 7946) with the area
+    asked, the zoom and the simplification tolerance the geometry was drawn to."""
+
+    type: Literal["FeatureCollection"]
+    bbox: list[float] = Field(description="The area asked: west, south, east, north.")
+    zoom: int
+    tolerance_m: float = Field(
+        description="Outlines are simplified within this many metres (a pixel at the zoom)."
+    )
+    features: list[dict[str, Any]] = Field(
+        description=(
+            "Zones: properties kind=zone, zone_id, authority, colour (0-5), name_ar, name_en, "
+            "label_at; contested overlaps: kind=contested, authorities. Base layers: kind "
+            "(roads, rivers, built_up, places), rank (1 most important), name_ar, name_en."
+        )
+    )
+
+
+class BaseLayerOut(BaseModel):
+    id: int
+    kind: BaseLayerKind
+    uploaded_at: datetime
+    source_name: str
+    feature_count: int
+    current: bool = Field(description="Whether maps draw this upload (the newest of its kind).")
+
+    @classmethod
+    def of(cls, record: BaseLayerRecord, current: bool) -> BaseLayerOut:
+        return cls(
+            id=record.id,
+            kind=record.kind,
+            uploaded_at=record.uploaded_at,
+            source_name=record.source_name,
+            feature_count=record.feature_count,
+            current=current,
+        )

@@ -47,4 +47,31 @@ LABELS = {
     "latitude": N_("Latitude"),
     "longitude": N_("Longitude"),
     "admin_add_checkpoint": N_("Add checkpoint"),
+    "base_layers": N_("Base layers"),
+    "base_layers_intro": N_(
+        "Roads, rivers, built-up areas and place names of the deployment, drawn under the zones "
+        "of every map so people can find their way. Each upload replaces the layer of its kind."
+    ),
+    "base_layers_help": N_("Roads, rivers, built-up areas and place names under every map."),
+    "upload_base_layer": N_("Upload a base layer"),
+    "base_layer_kind": N_("Layer"),
+    "base_kind_roads": N_("Roads"),
+    "base_kind_rivers": N_("Rivers"),
+    "base_kind_built_up": N_("Built-up areas"),
+    "base_kind_places": N_("Place names"),
+    "base_layer_help": N_(
+        "A GeoJSON FeatureCollection in longitude, latitude (RFC 7946): roads as LineStrings, "
+        "rivers as LineStrings or Polygons, built-up areas as Polygons, places as Points. Give "
+        "each feature name_ar and name_en, and a rank from 1 (main) to 3 (minor); a place may "
+        "say place: town, village, quarter or landmark instead."
+    ),
+    "base_layer_stored": N_("The base layer was stored; every map now draws it."),
+    "base_layers_map_help": N_(
+        "The base layers under the zones in force and the checkpoints. Names appear as you zoom in."
+    ),
+    "base_layer_uploads": N_("Uploads"),
+    "base_layer_features": N_("Features"),
+    "base_layer_uploaded": N_("Uploaded"),
+    "base_layer_drawn": N_("Drawn on the maps"),
+    "no_base_layers": N_("No base layer yet: maps show zones and checkpoints only."),
 }

@@ -50,6 +50,11 @@ def can_view_geography(principal: Principal) -> bool:
     return principal.user_id > 0
 
 
+def can_manage_base_layers(principal: Principal) -> bool:
+    """Roads, rivers, built-up areas and place names belong to the deployment: its admins."""
+    return is_hub_admin(principal)
+
+
 def can_manage_notifications(principal: Principal, party_id: int) -> bool:
     """A party's webhooks, e-mail addresses and delivery log: its own admins, or the hub's."""
     if is_hub_admin(principal):

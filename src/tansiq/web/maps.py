@@ -3,6 +3,11 @@ colours. Every map (an application, the trader's form, the zone maps page) is bu
 the features its page hands in (geo's layers: zones in force, checkpoints) and the
 authorities' names; the builder itself reads no database.
 
+A map may also load what it shows as it moves (``Live``): the zones and the deployment's base
+layers of the visible area, from the URLs the document names in its ``tansiq`` member (a
+foreign member, which GeoJSON readers ignore), opening on ``bounds``. Its colours are then
+fixed for every authority holding zones, so the legend holds whatever comes into view.
+
 Zones carry their authority's colour number (0-5, the palette of .zone-N in tansiq.css and of
 map.js), so the map and the legend agree. Where zones of different authorities overlap, the
 overlap is its own "contested" feature, so disputed ground is visible rather than hidden under
@@ -32,10 +37,24 @@ class LegendEntry:
 
 
 @dataclass(frozen=True)
+class Live:
+    """What a map loads by area as it moves: base layers always, zones unless they are inline
+    (``zones_url`` None), and the box it opens on."""
+
+    base_url: str
+    zones_url: str | None = None
+    bounds: tuple[float, float, float, float] | None = None
+    colours: Mapping[str, int] | None = None
+    base_layers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class MapView:
     geojson: str
     legend: list[LegendEntry]
     contested: int
+    checkpoints: bool = False
+    base_layers: tuple[str, ...] = ()
 
 
 def near_route(route: dict[str, Any]) -> shapely.Geometry:
@@ -62,20 +81,43 @@ def authorities_of(features: list[dict[str, Any]]) -> set[str]:
     return {f["properties"]["authority"] for f in features if f["properties"]["kind"] == "zone"}
 
 
-def build_map(features: list[dict[str, Any]], names: Mapping[str, str]) -> MapView:
+def build_map(
+    features: list[dict[str, Any]], names: Mapping[str, str], live: Live | None = None
+) -> MapView:
     """Number the authorities' colours, add their contested overlaps, and name the colours
-    (``names``: each authority's name by code, in the reader's language)."""
+    (``names``: each authority's name by code, in the reader's language); ``live``: what the
+    map loads by area as it moves."""
     shown = [f for f in features if f["properties"]["kind"] == "zone"]
-    codes = sorted({f["properties"]["authority"] for f in shown})
-    colour = {code: index % COLOURS for index, code in enumerate(codes)}
+    if live is not None and live.colours is not None:
+        colour = dict(live.colours)
+        for code in sorted({f["properties"]["authority"] for f in shown} - set(colour)):
+            colour[code] = len(colour) % COLOURS  # a map not yet in force, shown inline
+    else:
+        codes = sorted({f["properties"]["authority"] for f in shown})
+        colour = {code: index % COLOURS for index, code in enumerate(codes)}
     for feature in shown:
-        feature["properties"]["colour"] = colour[feature["properties"]["authority"]]
+        feature["properties"]["colour"] = colour.get(feature["properties"]["authority"], 0)
     overlaps = _contested(shown)
-    legend = [LegendEntry(colour[code], code, names.get(code, code)) for code in codes]
+    legend = [LegendEntry(colour[code], code, names.get(code, code)) for code in sorted(colour)]
     # Overlaps after the zones, the route and checkpoints last: each drawn above the one before.
     ordered = shown + overlaps + [f for f in features if f["properties"]["kind"] != "zone"]
-    document = {"type": "FeatureCollection", "features": ordered}
-    return MapView(json.dumps(document, ensure_ascii=False), legend, len(overlaps))
+    document: dict[str, Any] = {"type": "FeatureCollection", "features": ordered}
+    contested = len(overlaps)
+    if live is not None:
+        document["tansiq"] = {
+            "base": live.base_url,
+            "zones": live.zones_url,
+            "bounds": None if live.bounds is None else list(live.bounds),
+        }
+        # Overlaps come with each area; the legend names them wherever two authorities hold.
+        contested = max(contested, int(live.zones_url is not None and len(colour) > 1))
+    return MapView(
+        json.dumps(document, ensure_ascii=False),
+        legend,
+        contested,
+        checkpoints=any(f["properties"]["kind"] == "checkpoint" for f in features),
+        base_layers=() if live is None else live.base_layers,
+    )
 
 
 def _contested(shown: list[dict[str, Any]]) -> list[dict[str, Any]]:

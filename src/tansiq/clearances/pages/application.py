@@ -146,6 +146,7 @@ def _application_map(s: Viewer, out: ApplicationOut, ours: frozenset[int]) -> Ma
         map_layers.zones(s.session, s.locale, now, near=near, highlight=ours)
         + map_layers.checkpoints(s.session, s.locale, near=near)
         + [route_feature(out.route)],
+        map_layers.live(s.session, now, zones=False),
     )
 
 

@@ -88,10 +88,11 @@ def route_of(s: Viewer, values: Values) -> dict[str, Any]:
 
 
 def map_view(s: Viewer) -> MapView:
-    """Every zone in force and every checkpoint, to choose from or draw across."""
+    """Every checkpoint, to choose from or draw across, and the zones in force loaded by area
+    as the map moves (a hub with thousands of zones still serves a small page)."""
     return map_layers.map_of(
         s.session,
         s.locale,
-        map_layers.zones(s.session, s.locale, s.hub.clock.now())
-        + map_layers.checkpoints(s.session, s.locale),
+        map_layers.checkpoints(s.session, s.locale),
+        map_layers.live(s.session, s.hub.clock.now()),
     )

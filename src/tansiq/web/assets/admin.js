@@ -1,9 +1,9 @@
-// The zone map upload: read the chosen GeoJSON file into the text box (which is what the
+// The zone map and base layer uploads: read the chosen GeoJSON file into the text box (which is what the
 // form sends, so pasting works the same), refusing a file over the hub's body limit here
 // rather than after a long upload. No file is sent any other way.
 (function () {
   "use strict";
-  var form = document.getElementById("zone-upload");
+  var form = document.getElementById("zone-upload") || document.getElementById("base-upload");
   if (!form) { return; }
   var input = document.getElementById("file");
   var text = document.getElementById("document");

@@ -35,8 +35,8 @@
       }
     });
     // Added once the map has a view: an empty line has no bounds to project before that.
-    routeLayer = L.geoJSON(null, { style: { color: "#111", weight: 4, dashArray: "6 4" } }).addTo(map);
-    drawnLayer = L.polyline([], { color: "#0b5cad", weight: 4 }).addTo(map);
+    routeLayer = L.geoJSON(null, { pane: "route", style: { color: "#111", weight: 4, dashArray: "6 4" } }).addTo(map);
+    drawnLayer = L.polyline([], { pane: "route", color: "#0b5cad", weight: 4 }).addTo(map);
     map.on("click", function (event) {
       if (mode() !== "drawn") { return; }
       drawn.push([round(event.latlng.lng), round(event.latlng.lat)]);
