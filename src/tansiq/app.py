@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 import tansiq
+from tansiq.checkpoints import oversight
 from tansiq.checkpoints import pages as checkpoints_pages
 from tansiq.checkpoints.routes import router as checkpoints_router
 from tansiq.checkpoints.words import LABELS as CHECKPOINT_WORDS
@@ -49,13 +50,20 @@ PAGE_ROUTERS = (
     parties_pages.router,
     geo_pages.router,
     checkpoints_pages.router,
+    oversight.router,
     permits_pages.router,
     notify_pages.router,
 )
 
 # The shell's labels and every feature's pages' words, as the templates' one table.
 WORDS = join_labels(
-    CLEARANCE_WORDS, PARTY_WORDS, GEO_WORDS, CHECKPOINT_WORDS, PERMIT_WORDS, NOTIFY_WORDS
+    CLEARANCE_WORDS,
+    PARTY_WORDS,
+    GEO_WORDS,
+    CHECKPOINT_WORDS,
+    oversight.LABELS,
+    PERMIT_WORDS,
+    NOTIFY_WORDS,
 )
 
 

@@ -20,11 +20,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tansiq.checkpoints.domain import OfficerAction, Sighting, distance_km, impossible_travel
-from tansiq.checkpoints.messages import CLONE_SUSPECTED, CONTRADICTION
+from tansiq.checkpoints.messages import CLONE_SUSPECTED, CONTRADICTION, CONTRADICTION_SEEN
 from tansiq.checkpoints.models import DeviceRecord
 from tansiq.checkpoints.repository import CheckpointRepository
 from tansiq.checkpoints.schemas import ScanEventIn
-from tansiq.clearances.notices import municipality_ids
+from tansiq.clearances.notices import municipality_ids, party_name
 from tansiq.core.clock import Clock
 from tansiq.core.errors import NotFound, Unauthenticated
 from tansiq.core.i18n import N_
@@ -221,8 +221,10 @@ def _flag_contradictions(
             continue
         flagged.add(row["event_uid"])
         first.setdefault(key, (row, permit))
-    # One notice per permit and batch, however many times it was refused.
-    observers = {checkpoint.authority_id, *municipality_ids(session)}
+    # One notice per permit and batch, however many times it was refused: the refusing
+    # authority hears it as its own, the municipality as an overseer (naming who refused).
+    told = [(checkpoint.authority_id, CONTRADICTION)]
+    told += [(party_id, CONTRADICTION_SEEN) for party_id in municipality_ids(session)]
     for (ref, version), (row, permit) in first.items():
         params = {
             "checkpoint": checkpoint.code,
@@ -230,14 +232,15 @@ def _flag_contradictions(
             "at": row["scanned_at"].isoformat(),
             "reason_code": row["reason_code"] or "-",
             "note": row["note"] or "-",
+            "authority": party_name(session, checkpoint.authority_id),
         }
-        for party_id in observers:
+        for party_id, notice in told:
             notify_party(
                 session,
                 party_id=party_id,
-                kind=CONTRADICTION.kind,
-                title=CONTRADICTION.title,
-                body=CONTRADICTION.body,
+                kind=notice.kind,
+                title=notice.title,
+                body=notice.body,
                 params=params,
                 subject=f"application:{permit.reference}",
                 clock=clock,
@@ -291,6 +294,7 @@ def _tell_clone(
     second: Sighting,
     clock: Clock,
 ) -> None:
+    reference = reference_of_cti(ref)
     minutes = abs((second.at - first.at).total_seconds()) / 60
     params: dict[str, str | int | float] = {
         "permit": ref,
@@ -311,7 +315,9 @@ def _tell_clone(
             title=CLONE_SUSPECTED.title,
             body=CLONE_SUSPECTED.body,
             params=params,
-            subject=f"permit:{ref}",
+            # The application's page is where every party told of it can look (need-to-know
+            # lets the municipality open what it was told about).
+            subject=f"permit:{ref}" if reference is None else f"application:{reference}",
             clock=clock,
         )
 
