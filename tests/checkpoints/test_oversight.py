@@ -172,6 +172,14 @@ def test_every_message_the_municipality_gets_is_its_own_and_opens(
         for link in links:
             opened = client.get(link)
             assert opened.status_code == 200, (link, opened.status_code)
+    # In the reader's language: names in its script, the reason in words, no ISO time.
+    told = next(m for m in messages if "Seal broken" in m)
+    assert WORDS[lang]["checkpoint"] in told
+    assert WORDS[lang]["reason"] in told
+    assert "cargo_mismatch" not in told
+    assert "T12:" not in told
+    if lang == "ar":
+        assert "West Command" not in told
     # Worded for the municipality: never "your checkpoint", "your authority".
     assert "Your checkpoint" not in inbox
     assert "your authority" not in inbox

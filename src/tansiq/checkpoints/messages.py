@@ -14,7 +14,7 @@ CONTRADICTION = Notice(
 CONTRADICTION_SEEN = Notice(
     "checkpoint.contradiction_seen",
     N_("A checkpoint of {authority} refused permit {permit}, which {authority} itself signed"),
-    N_("Refused at checkpoint {checkpoint} at {at}, reason code {reason_code}. Note: {note}"),
+    N_("Refused at checkpoint {checkpoint} on {at}. Reason: {reason}. Note: {note}"),
 )
 CLONE_SUSPECTED = Notice(
     "checkpoint.clone_suspected",

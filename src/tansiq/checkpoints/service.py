@@ -19,16 +19,24 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tansiq.checkpoints.domain import OfficerAction, Sighting, distance_km, impossible_travel
+from tansiq.checkpoints.domain import (
+    CHECKPOINT_REASON_LABELS,
+    CheckpointReason,
+    OfficerAction,
+    Sighting,
+    distance_km,
+    impossible_travel,
+)
 from tansiq.checkpoints.messages import CLONE_SUSPECTED, CONTRADICTION, CONTRADICTION_SEEN
 from tansiq.checkpoints.models import DeviceRecord
 from tansiq.checkpoints.repository import CheckpointRepository
 from tansiq.checkpoints.schemas import ScanEventIn
 from tansiq.clearances.notices import municipality_ids, party_name
+from tansiq.clearances.reasons import REASON_LABELS, ReasonCode
 from tansiq.core.clock import Clock
 from tansiq.core.errors import NotFound, Unauthenticated
-from tansiq.core.i18n import N_
-from tansiq.core.text import normalise_text
+from tansiq.core.i18n import N_, Locale, translate
+from tansiq.core.text import name_in, normalise_text
 from tansiq.db.unit_of_work import record_after
 from tansiq.geo.models import CheckpointRecord
 from tansiq.geo.repository import GeoRepository
@@ -233,6 +241,7 @@ def _flag_contradictions(
             "reason_code": row["reason_code"] or "-",
             "note": row["note"] or "-",
             "authority": party_name(session, checkpoint.authority_id),
+            **_in_both_languages(session, checkpoint, row),
         }
         for party_id, notice in told:
             notify_party(
@@ -247,6 +256,31 @@ def _flag_contradictions(
             )
     CheckpointRepository(session).mark(device.id, flagged, contradiction=True)
     return len(flagged)
+
+
+def _in_both_languages(
+    session: Session, checkpoint: CheckpointRecord, row: dict[str, Any]
+) -> dict[str, str]:
+    """Names and the reason in each reader's language (``{authority}`` is filled with
+    ``authority_ar`` for an Arabic reader), and the time without ISO's "T"."""
+    party = PartyRepository(session).party(checkpoint.authority_id)
+    code = row["reason_code"] or ""
+    reason = (
+        CHECKPOINT_REASON_LABELS[CheckpointReason(code)]
+        if code in {c.value for c in CheckpointReason}
+        else REASON_LABELS[ReasonCode(code)]
+        if code in {c.value for c in ReasonCode}
+        else "-"
+    )
+    shown: dict[str, str] = {"at": f"{row['scanned_at']:%Y-%m-%d %H:%M} UTC"}
+    for locale in Locale:
+        side = locale.value
+        shown[f"authority_{side}"] = (
+            "" if party is None else name_in(locale, party.name_ar, party.name_en)
+        )
+        shown[f"checkpoint_{side}"] = name_in(locale, checkpoint.name_ar, checkpoint.name_en)
+        shown[f"reason_{side}"] = translate(reason, locale)
+    return shown
 
 
 CLONE_WINDOW = timedelta(days=1)
