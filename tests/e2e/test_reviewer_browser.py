@@ -75,6 +75,7 @@ def test_a_reviewers_rejected_form_comes_back_with_its_choices(
     page.click("form.decide button[type=submit]")
     # No reason chosen: refused, and the form comes back as the reviewer left it.
     expect(page.locator("[data-code='review.reason_required']")).to_be_visible()
+    expect(page.locator("form.decide .near-button")).to_be_in_viewport()  # next to the button
     expect(page.locator("input[name=decision][value=reject]")).to_be_checked()
     expect(page.locator("#note")).to_have_value("Convoy on the bridge all week")
     expect(page.locator("input[name=via][value=BRIDGE-E]")).to_be_checked()
