@@ -138,6 +138,8 @@ def test_a_three_signer_permit_with_conditions_prints_on_one_a5_page(
     assert box is not None
     assert abs(box["y"] - qr["y"]) < 5
     assert page.locator(".conditions li").count() == 5
+    # The whole code is drawn, scaled to its box, never cropped.
+    assert page.locator(".qr svg").get_attribute("viewBox") is not None
     # Status as printed, and the advice to scan, instead of a stamp.
     assert "scan the code to verify the status now" in page.inner_text(".printed")
     # Nothing breaks inside a date or a checkpoint name.

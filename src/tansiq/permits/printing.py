@@ -5,6 +5,7 @@ when printed, with the plain advice to scan the code for the status now."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -80,6 +81,9 @@ CONDITION_LABELS = {
 }
 
 
+_SIZE = re.compile(r'width="(\d+)" height="(\d+)"')
+
+
 @cache
 def _templates() -> Environment:
     return Environment(
@@ -100,6 +104,20 @@ def _when(value: datetime, side: Locale) -> str:
     date = format_date(value, "medium", locale=code)
     time = format_time(value, "HH:mm", tzinfo=UTC, locale=code)
     return pattern.replace("{1}", date).replace("{0}", time) + " UTC"
+
+
+def _scalable(svg: str) -> str:
+    """The QR's SVG with a viewBox, so the page sizes it whole (without one, a size set in
+    CSS crops the code instead of scaling it) and pixel-crisp."""
+    found = _SIZE.search(svg)
+    if found is None or "viewBox" in svg:
+        return svg
+    width, height = found.groups()
+    return svg.replace(
+        found.group(0),
+        f'{found.group(0)} viewBox="0 0 {width} {height}" shape-rendering="crispEdges"',
+        1,
+    )
 
 
 def _in_script(side: Locale, ar: str, en: str) -> str:
@@ -203,7 +221,7 @@ def render_printable(
             sides=sides,
             number=permit.number,
             active=status is PermitStatus.ACTIVE,
-            qr_svg=make_qr(token, scale=3, border=4).svg,
+            qr_svg=_scalable(make_qr(token, scale=3, border=4).svg),
             plate=facts.vehicle.plate,
             origin=facts.origin,
             destination=facts.destination,
