@@ -14,6 +14,7 @@ import tansiq
 from tansiq.accountability import pages as accountability_pages
 from tansiq.accountability.routes import router as accountability_router
 from tansiq.accountability.words import LABELS as ACCOUNTABILITY_WORDS
+from tansiq.checkpoints import oversight
 from tansiq.checkpoints import pages as checkpoints_pages
 from tansiq.checkpoints.routes import router as checkpoints_router
 from tansiq.checkpoints.words import LABELS as CHECKPOINT_WORDS
@@ -55,6 +56,7 @@ PAGE_ROUTERS = (
     geo_pages.router,
     geo_map_pages.router,
     checkpoints_pages.router,
+    oversight.router,
     permits_pages.router,
     notify_pages.router,
     accountability_pages.router,
@@ -66,6 +68,7 @@ WORDS = join_labels(
     PARTY_WORDS,
     GEO_WORDS,
     CHECKPOINT_WORDS,
+    oversight.LABELS,
     PERMIT_WORDS,
     NOTIFY_WORDS,
     ACCOUNTABILITY_WORDS,

@@ -73,9 +73,11 @@ def test_the_cases_are_only_those_the_reader_may_see(
 
     everything = {scenario.a, scenario.b, scenario.c, scenario.d}
     assert listed("admin", "figure=received&authority=west-command") == everything
-    # The municipality counts all four, but may open only those appealed or overdue.
+    # The municipality counts all four, but may open only those appealed, overdue or that it
+    # was told about (B: West's own checkpoint refused the permit West signed).
     assert listed("municipality", "figure=received&authority=west-command") == {
         scenario.a,
+        scenario.b,
         scenario.d,
     }
     # East sees the cases of its own authority only, whatever it asks for.

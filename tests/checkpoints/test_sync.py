@@ -217,7 +217,7 @@ def test_refusing_a_permit_your_own_authority_signed_is_a_contradiction(
     west_inbox = client.get("/api/v1/inbox", headers=tokens("west.admin")).json()
     assert west_inbox[0]["kind"] == "checkpoint.contradiction"
     municipality = client.get("/api/v1/inbox", headers=tokens("municipality")).json()
-    assert "checkpoint.contradiction" in [item["kind"] for item in municipality]
+    assert "checkpoint.contradiction_seen" in [item["kind"] for item in municipality]
 
 
 def test_the_same_permit_in_two_places_too_close_in_time_is_a_suspected_clone(

@@ -33,7 +33,7 @@ def old_database(databases: DatabaseFactory) -> str:
     upgrade(engine, "0010")
     clock = FixedClock(NOW)
     with Session(engine) as session:
-        load_demo(session, clock)
+        load_demo(session, clock, base_layers=False)
         sign_ledger_head(session, SECRET_KEY, clock)  # makes the governance key
         session.execute(
             delete(LedgerEntryRecord).where(

@@ -177,9 +177,9 @@ def test_observers_get_a_dashboard_and_pages_need_a_session(client: TestClient) 
         assert response.status_code == 303
         assert response.headers["location"].startswith("/login?next=")
     sign_in(client, "municipality", "ar")
-    page = client.get("/home")
+    page = client.get("/home")  # the municipality's own home: what it follows
     assert page.status_code == 200
-    assert "نظرة عامة" in page.text
+    assert "ما تتابعه البلدية" in page.text
     assert client.get("/login", follow_redirects=False).status_code == 303
 
 

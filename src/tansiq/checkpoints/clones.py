@@ -23,6 +23,7 @@ from tansiq.geo.models import CheckpointRecord
 from tansiq.geo.repository import GeoRepository
 from tansiq.ledger.service import record_entries
 from tansiq.notify.service import notify_party
+from tansiq.permits.domain import reference_of_cti
 from tansiq.tallies.domain import Tally
 from tansiq.tallies.repository import Key
 from tansiq.tallies.service import key
@@ -95,6 +96,7 @@ def _tell_clone(
     second: Sighting,
     clock: Clock,
 ) -> None:
+    reference = reference_of_cti(ref)
     minutes = abs((second.at - first.at).total_seconds()) / 60
     params: dict[str, str | int | float] = {
         "permit": ref,
@@ -115,7 +117,9 @@ def _tell_clone(
             title=CLONE_SUSPECTED.title,
             body=CLONE_SUSPECTED.body,
             params=params,
-            subject=f"permit:{ref}",
+            # The application's page is where every party told of it can look (need-to-know
+            # lets the municipality open what it was told about).
+            subject=f"permit:{ref}" if reference is None else f"application:{reference}",
             clock=clock,
         )
 

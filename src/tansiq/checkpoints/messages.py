@@ -10,6 +10,12 @@ CONTRADICTION = Notice(
     N_("Your checkpoint {checkpoint} refused permit {permit}, which your authority signed"),
     N_("Refused at {at} with reason code {reason_code}. Note: {note}"),
 )
+# The same event told to the municipality, which mans no checkpoint and signed nothing.
+CONTRADICTION_SEEN = Notice(
+    "checkpoint.contradiction_seen",
+    N_("A checkpoint of {authority} refused permit {permit}, which {authority} itself signed"),
+    N_("Refused at checkpoint {checkpoint} on {at}. Reason: {reason}. Note: {note}"),
+)
 CLONE_SUSPECTED = Notice(
     "checkpoint.clone_suspected",
     N_("Permit {permit} was scanned at {first} and {second} too close in time"),

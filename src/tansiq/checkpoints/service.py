@@ -19,19 +19,21 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tansiq.checkpoints.clones import flag_clones, tally_flags
-from tansiq.checkpoints.domain import OfficerAction
+from tansiq.checkpoints.domain import CHECKPOINT_REASON_LABELS, CheckpointReason, OfficerAction
 from tansiq.checkpoints.ledger_facts import CONTRADICTION as LEDGER_CONTRADICTION
 from tansiq.checkpoints.ledger_facts import batch_entry, device_entry, flag_entry
-from tansiq.checkpoints.messages import CONTRADICTION
+from tansiq.checkpoints.messages import CONTRADICTION, CONTRADICTION_SEEN
 from tansiq.checkpoints.models import DeviceRecord
 from tansiq.checkpoints.repository import CheckpointRepository
 from tansiq.checkpoints.schemas import ScanEventIn
-from tansiq.clearances.notices import municipality_ids
+from tansiq.clearances.notices import municipality_ids, party_name
+from tansiq.clearances.reasons import REASON_LABELS, ReasonCode
 from tansiq.core.clock import Clock
 from tansiq.core.errors import NotFound, Unauthenticated
-from tansiq.core.i18n import N_
-from tansiq.core.text import normalise_text
+from tansiq.core.i18n import N_, Locale, translate
+from tansiq.core.text import name_in, normalise_text
 from tansiq.db.unit_of_work import record_after
+from tansiq.geo.models import CheckpointRecord
 from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import CheckpointNotFound
 from tansiq.ledger.models import LedgerHeadRecord
@@ -262,8 +264,10 @@ def _flag_contradictions(
             continue
         flagged.add(row["event_uid"])
         first.setdefault(key, (row, permit))
-    # One notice per permit and batch, however many times it was refused.
-    observers = {checkpoint.authority_id, *municipality_ids(session)}
+    # One notice per permit and batch, however many times it was refused: the refusing
+    # authority hears it as its own, the municipality as an overseer (naming who refused).
+    told = [(checkpoint.authority_id, CONTRADICTION)]
+    told += [(party_id, CONTRADICTION_SEEN) for party_id in municipality_ids(session)]
     for (ref, version), (row, permit) in first.items():
         params = {
             "checkpoint": checkpoint.code,
@@ -271,14 +275,16 @@ def _flag_contradictions(
             "at": row["scanned_at"].isoformat(),
             "reason_code": row["reason_code"] or "-",
             "note": row["note"] or "-",
+            "authority": party_name(session, checkpoint.authority_id),
+            **_in_both_languages(session, checkpoint, row),
         }
-        for party_id in observers:
+        for party_id, notice in told:
             notify_party(
                 session,
                 party_id=party_id,
-                kind=CONTRADICTION.kind,
-                title=CONTRADICTION.title,
-                body=CONTRADICTION.body,
+                kind=notice.kind,
+                title=notice.title,
+                body=notice.body,
                 params=params,
                 subject=f"application:{permit.reference}",
                 clock=clock,
@@ -289,6 +295,31 @@ def _flag_contradictions(
     uids = sorted(e.event_uid for e in marked)
     record_entries(session, [flag_entry(LEDGER_CONTRADICTION, device.id, uid, now) for uid in uids])
     return len(flagged)
+
+
+def _in_both_languages(
+    session: Session, checkpoint: CheckpointRecord, row: dict[str, Any]
+) -> dict[str, str]:
+    """Names and the reason in each reader's language (``{authority}`` is filled with
+    ``authority_ar`` for an Arabic reader), and the time without ISO's "T"."""
+    party = PartyRepository(session).party(checkpoint.authority_id)
+    code = row["reason_code"] or ""
+    reason = (
+        CHECKPOINT_REASON_LABELS[CheckpointReason(code)]
+        if code in {c.value for c in CheckpointReason}
+        else REASON_LABELS[ReasonCode(code)]
+        if code in {c.value for c in ReasonCode}
+        else "-"
+    )
+    shown: dict[str, str] = {"at": f"{row['scanned_at']:%Y-%m-%d %H:%M} UTC"}
+    for locale in Locale:
+        side = locale.value
+        shown[f"authority_{side}"] = (
+            "" if party is None else name_in(locale, party.name_ar, party.name_en)
+        )
+        shown[f"checkpoint_{side}"] = name_in(locale, checkpoint.name_ar, checkpoint.name_en)
+        shown[f"reason_{side}"] = translate(reason, locale)
+    return shown
 
 
 def _permit(repo: PermitRepository, ref: str, version: int) -> PermitRecord | None:

@@ -1,8 +1,9 @@
 """Need-to-know for clearances. One condition per line; every route and command asks here.
 
 An applicant's party sees its own applications; an authority sees those that need (or
-needed) its decision; the municipality sees those under appeal or overdue; the hub's admins
-see everything.
+needed) its decision; the municipality sees those under appeal or overdue and those it was
+told about (a checkpoint refusing a permit its own authority signed, a suspected copy); the
+hub's admins see everything.
 """
 
 from __future__ import annotations

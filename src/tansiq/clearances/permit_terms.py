@@ -5,6 +5,7 @@ shows. ``permits`` knows nothing of applications; this is where they meet."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import shapely
 from sqlalchemy.orm import Session
@@ -115,11 +116,13 @@ def render_permit(
     permit: PermitRecord,
     token: str,
     locale: Locale,
+    printed_at: datetime | None = None,
 ) -> str:
-    """The printable page of one of the application's permits."""
+    """The printable page of one of the application's permits, its status as of
+    ``printed_at``."""
     reviews = ClearanceRepository(session).reviews(application.id)
     facts = permit_facts(session, application, permit.reference_version, reviews)
-    return render_printable(session, permit, facts, token, locale)
+    return render_printable(session, permit, facts, token, locale, printed_at)
 
 
 def _checkpoints_in_order(

@@ -26,6 +26,7 @@ class WaitingReview:
     destination: str
     deadline: datetime
     left: timedelta
+    appeal: bool = False  # reopened because the applicant appealed this authority's refusal
 
     @property
     def overdue(self) -> bool:
@@ -58,6 +59,7 @@ def waiting_reviews(
             destination=version.content.get("destination", ""),
             deadline=ensure_utc(review.deadline),
             left=ensure_utc(review.deadline) - now,
+            appeal=review.is_appeal,
         )
         for review, application, version in queue
     ]

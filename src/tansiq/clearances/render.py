@@ -12,6 +12,7 @@ from tansiq.clearances.applications import reference_of
 from tansiq.clearances.domain import (
     ApplicationStatus,
     Decision,
+    ReviewStatus,
     is_contradiction,
 )
 from tansiq.clearances.models import (
@@ -31,6 +32,7 @@ from tansiq.clearances.schemas import (
     ReviewOut,
     TransitionOut,
 )
+from tansiq.clearances.words import REVIEW_STATUS
 from tansiq.core.i18n import Locale, translate
 from tansiq.core.schemas import Name
 from tansiq.parties.models import PartyRecord
@@ -41,6 +43,13 @@ from tansiq.permits.repository import PermitRepository
 
 def reason_label(code: ReasonCode) -> Name:
     label = REASON_LABELS[code]
+    return Name(ar=translate(label, Locale.AR), en=translate(label, Locale.EN))
+
+
+def review_status_label(status: ReviewStatus) -> Name:
+    """A review's standing in words, both languages (a dropped one is "no longer required",
+    never the decision it held before the amendment dropped it)."""
+    label = REVIEW_STATUS[status]
     return Name(ar=translate(label, Locale.AR), en=translate(label, Locale.EN))
 
 
@@ -145,22 +154,26 @@ def _application_out(
                     party_by_id[r.authority_id].name_ar, party_by_id[r.authority_id].name_en
                 ),
                 status=r.status,
+                status_label=review_status_label(r.status),
                 round=r.round,
                 deadline=r.deadline,
                 overdue=r.overdue_at is not None,
                 is_appeal=r.is_appeal,
                 required_by=r.required_by,
-                decision=None if r.decision is None else Decision(r.decision),
-                reason_code=None if r.reason_code is None else ReasonCode(r.reason_code),
+                # A dropped review decides nothing any more: its earlier decision stays in the
+                # authority's decision history, not here, so nobody reads it as a refusal.
+                decision=None if r.decision is None or dropped else Decision(r.decision),
+                reason_code=None if r.reason_code is None or dropped else ReasonCode(r.reason_code),
                 reason_label=None
-                if r.reason_code is None
+                if r.reason_code is None or dropped
                 else reason_label(ReasonCode(r.reason_code)),
-                note=r.note,
-                conditions=r.conditions,
-                decided_at=r.decided_at,
+                note="" if dropped else r.note,
+                conditions=[] if dropped else r.conditions,
+                decided_at=None if dropped else r.decided_at,
                 lock_version=r.lock_version,
             )
             for r in reviews
+            for dropped in [r.status is ReviewStatus.DROPPED]
         ],
         transitions=[
             TransitionOut(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select, true
+from sqlalchemy import ColumnElement, Select, String, cast, exists, literal, or_, select, true
 
 from tansiq.clearances.access import ApplicationScope
 from tansiq.clearances.models import (
@@ -17,6 +17,7 @@ from tansiq.clearances.models import (
     TransitionRecord,
 )
 from tansiq.db.repository import Repository
+from tansiq.notify.models import EventRecord
 from tansiq.permits.models import PermitRecord
 
 Record = (
@@ -124,6 +125,20 @@ class ClearanceRepository(Repository[Record]):
             .order_by(TransitionRecord.id)
         ).all()
 
+    def told_about(self, party_id: int, application_id: int) -> bool:
+        """Whether ``party_id`` was sent a message about the application."""
+        return (
+            self.session.scalar(
+                select(EventRecord.id)
+                .where(
+                    EventRecord.party_id == party_id,
+                    EventRecord.subject == f"application:{application_id}",
+                )
+                .limit(1)
+            )
+            is not None
+        )
+
     def appeals(self, application_id: int) -> Sequence[AppealRecord]:
         return self.session.scalars(
             select(AppealRecord)
@@ -160,6 +175,15 @@ class ClearanceRepository(Repository[Record]):
                 exists().where(
                     ReviewRecord.application_id == ApplicationRecord.id,
                     ReviewRecord.overdue_at.is_not(None),
+                )
+            )
+            # What it was told about: a checkpoint refusing a permit its own authority signed,
+            # a suspected copy (besides the appeals and overdue reviews above).
+            visible.append(
+                exists().where(
+                    EventRecord.party_id == scope.party_id,
+                    EventRecord.subject
+                    == literal("application:") + cast(ApplicationRecord.id, String),
                 )
             )
         return or_(*visible) if visible else None

@@ -273,12 +273,14 @@ def permit_qr_svg(permit_id: RecordId, session: DbSession, me: CurrentPrincipal)
 
 @router.get("/permits/{permit_id}/print", response_class=HTMLResponse)
 def permit_print(
-    permit_id: RecordId, session: DbSession, me: CurrentPrincipal, locale: RequestLocale
+    permit_id: RecordId, session: DbSession, hub: Hub, me: CurrentPrincipal, locale: RequestLocale
 ) -> HTMLResponse:
     """The permit to print (A5) or show on a phone: QR and facts in Arabic and English."""
     application, permit = visible_permit(session, me, permit_id)
     token = _complete_token(session, permit_id)
-    return HTMLResponse(render_permit(session, application, permit, token, locale))
+    return HTMLResponse(
+        render_permit(session, application, permit, token, locale, printed_at=hub.clock.now())
+    )
 
 
 @router.get("/permits/{permit_id}/signing-request")

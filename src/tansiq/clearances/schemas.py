@@ -139,6 +139,7 @@ class ReviewOut(BaseModel):
     authority: str
     authority_name: Name
     status: ReviewStatus
+    status_label: Name
     round: int
     deadline: datetime
     overdue: bool

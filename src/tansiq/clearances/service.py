@@ -321,7 +321,14 @@ def pending_reviews(
 def visible(session: Session, principal: Principal, application: ApplicationRecord) -> bool:
     repo = ClearanceRepository(session)
     reviews = repo.reviews(application.id)
-    oversight = bool(repo.appeals(application.id)) or any(r.overdue_at for r in reviews)
+    oversight = (
+        bool(repo.appeals(application.id))
+        or any(r.overdue_at for r in reviews)
+        or (
+            principal.party_kind is PartyKind.MUNICIPALITY
+            and repo.told_about(principal.party_id, application.id)
+        )
+    )
     return access.can_view_application(
         principal,
         application.applicant_party_id,

@@ -55,6 +55,24 @@ LABELS = {
         "The authorities disagree: at least one approved and at least one refused. "
         "See who refused and why below; you may amend the application or appeal."
     ),
+    "contradiction_seen": N_(
+        "The authorities disagree: at least one approved and at least one refused. "
+        "Who refused and why is listed below."
+    ),
+    "who_what": N_("Who and what"),
+    "company": N_("Trading company"),
+    "container_short": N_("Container"),
+    "seals_short": N_("Seals"),
+    "none_given": N_("None given"),
+    "codes": N_("Codes"),
+    "other_decisions": N_("Decisions of the other authorities"),
+    "no_other_decisions": N_("No other authority has decided yet."),
+    "appeal_reasons": N_("The applicant's appeal"),
+    "appealed_mark": N_("Appeal"),
+    "conditions_only_with": N_('Only for "Approve with conditions".'),
+    "reason_only_with": N_('Only for "Reject".'),
+    "via_pick": N_("Only via these checkpoints (tick each one)"),
+    "no_checkpoints_near": N_("No checkpoint lies near this route."),
     "disagree": N_("Authorities disagree"),
     "history": N_("History"),
     "when": N_("When"),

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from tansiq.clearances import appeals, permit_actions, records, reviews, service
 from tansiq.clearances.applications import reference_of
-from tansiq.clearances.domain import Decision
+from tansiq.clearances.domain import Decision, ReviewStatus
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.clearances.render import application_out, permit_out
 from tansiq.clearances.repository import ClearanceRepository
@@ -71,8 +71,14 @@ def show(application: ApplicationOut) -> None:
     for review in application.reviews:
         reason = f" {review.reason_code.value}" if review.reason_code else ""
         overdue = " OVERDUE" if review.overdue else ""
+        # A review an amendment dropped is "no longer required", never its old decision.
+        standing = (
+            review.status_label.en.lower()
+            if review.status is ReviewStatus.DROPPED
+            else review.status.value
+        )
         click.echo(
-            f"  review {review.id}: {review.authority:<16} {review.status.value}"
+            f"  review {review.id}: {review.authority:<16} {standing}"
             f"{reason}{overdue}  round {review.round}, due {review.deadline:%Y-%m-%d %H:%M}Z"
             f"{'  note: ' + review.note if review.note else ''}"
         )

@@ -159,18 +159,27 @@ class Message:
     body: str
     params: Mapping[str, Any]
 
+    def in_locale(self, locale: Locale) -> dict[str, Any]:
+        """The parameters as ``locale``'s reader sees them: a parameter stored in each
+        language (``authority_ar``, ``authority_en``) fills ``{authority}`` in the reader's."""
+        suffix = f"_{locale.value}"
+        shown = dict(self.params)
+        shown.update({k[: -len(suffix)]: v for k, v in self.params.items() if k.endswith(suffix)})
+        return shown
+
     def render(self, locale: Locale) -> tuple[str, str]:
         """Title and body in ``locale``."""
+        params = self.in_locale(locale)
         return (
-            translate(self.title, locale, **self.params),
-            translate(self.body, locale, **self.params),
+            translate(self.title, locale, **params),
+            translate(self.body, locale, **params),
         )
 
     def check(self) -> None:
         """Refuse message ids whose placeholders the parameters do not fill (a coding error)."""
         for locale, text in ((lo, t) for lo in Locale for t in (self.title, self.body)):
             try:
-                translate(text, locale).format(**self.params)
+                translate(text, locale).format(**self.in_locale(locale))
             except (KeyError, IndexError, ValueError, AttributeError) as problem:
                 raise ValueError(
                     f"notification text does not fit its parameters: {problem}"

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from tansiq.clearances import records, reviews, service
 from tansiq.clearances.domain import Decision, ReviewStatus
+from tansiq.clearances.pages.facts import Chosen, chosen_of, facts_card
 from tansiq.clearances.pages.shown import review_words
 from tansiq.clearances.permit_terms import render_permit
 from tansiq.clearances.reasons import ReasonCode
@@ -51,6 +52,7 @@ def _application(
     decided: bool = False,
     error: dict[str, Any] | None = None,
     status_code: int = 200,
+    chosen: Chosen | None = None,
 ) -> HTMLResponse:
     assert s.me is not None  # noqa: S101 - callers check
     record = service.get_application(s.session, s.me, application_id)
@@ -70,6 +72,7 @@ def _application(
     decisions = [
         review_words(s, r)
         | {
+            # A dropped review shows its standing ("no longer required"), never a decision.
             "decision": None if r.decision is None else tr(s, DECISION[r.decision]),
             "conditions": [
                 {
@@ -116,6 +119,19 @@ def _application(
         {"code": code.value, "label": getattr(reason_label(code), s.locale.value)}
         for code in ReasonCode
     ]
+    near = near_route(out.route)
+    checkpoint_features = map_layers.checkpoints(s.session, s.locale, near=near)
+    on_route = list(out.content.get("checkpoints", []))
+    choices = sorted(
+        (
+            {"code": f["properties"]["code"], "name": f["properties"]["name"]}
+            for f in checkpoint_features
+        ),
+        key=lambda c: (
+            on_route.index(c["code"]) if c["code"] in on_route else len(on_route),
+            c["name"],
+        ),
+    )
     return s.show(
         "application.html",
         status_code,
@@ -130,13 +146,26 @@ def _application(
         reasons=reasons,
         decided=decided,
         error=error,
-        map=_application_map(s, out, frozenset(ours)),
+        map=_application_map(s, out, frozenset(ours), checkpoint_features),
+        facts=facts_card(
+            s,
+            out,
+            directory.party(s.session, record.applicant_party_id),
+            None if own is None else own.code,
+        ),
+        chosen=chosen or Chosen(),
+        checkpoint_choices=choices,
+        applicant_view=Role.APPLICANT in s.me.roles
+        and own is not None
+        and own.id == record.applicant_party_id,
         tile_url=s.hub.settings.tile_url or "",
         window=(ensure_utc(record.valid_from), ensure_utc(record.valid_until)),
     )
 
 
-def _application_map(s: Viewer, out: ApplicationOut, ours: frozenset[int]) -> MapView:
+def _application_map(
+    s: Viewer, out: ApplicationOut, ours: frozenset[int], checkpoints: list[dict[str, Any]]
+) -> MapView:
     """Zones near the route (ours drawn heavier), checkpoints near it, and the route."""
     near = near_route(out.route)
     now = s.hub.clock.now()
@@ -144,7 +173,7 @@ def _application_map(s: Viewer, out: ApplicationOut, ours: frozenset[int]) -> Ma
         s.session,
         s.locale,
         map_layers.zones(s.session, s.locale, now, near=near, highlight=ours)
-        + map_layers.checkpoints(s.session, s.locale, near=near)
+        + checkpoints
         + [route_feature(out.route)],
         map_layers.live(s.session, now, zones=False),
     )
@@ -175,6 +204,7 @@ def decide(review_id: RecordId, s: Current, form: FormData) -> Response:
                 application_id,
                 error=error.render(s.locale),
                 status_code=STATUS_BY_CATEGORY[error.category],
+                chosen=chosen_of(form),
             )
         except TansiqError as hidden:
             return s.error(hidden)
@@ -182,26 +212,29 @@ def decide(review_id: RecordId, s: Current, form: FormData) -> Response:
 
 
 def _decision_of(form: Form) -> DecisionIn:
+    """The decision as shown: conditions count only with "approve with conditions", a reason
+    only with "reject" (fields of another choice, hidden on the page, are left aside)."""
     conditions: list[ConditionIn] = []
     if one(form, "daylight"):
         conditions.append(ConditionIn(kind=ConditionKind.DAYLIGHT_ONLY))
     if one(form, "escort"):
         conditions.append(ConditionIn(kind=ConditionKind.ESCORT_REQUIRED))
-    via = [c.strip() for c in (one(form, "via") or "").split(",") if c.strip()]
+    # Picked from the list (one value each); a comma-separated line still reads, for scripts.
+    via = [c.strip() for v in form.get("via", []) for c in v.split(",") if c.strip()]
     if via:
-        conditions.append(ConditionIn(kind=ConditionKind.VIA_CHECKPOINTS, checkpoints=via))
+        conditions.append(
+            ConditionIn(kind=ConditionKind.VIA_CHECKPOINTS, checkpoints=list(dict.fromkeys(via)))
+        )
     if free := (one(form, "free_text") or "").strip():
         conditions.append(ConditionIn(kind=ConditionKind.FREE_TEXT, text=free))
     decision = one(form, "decision") or ""
-    if decision == Decision.APPROVE and conditions:
-        decision = Decision.APPROVE_WITH_CONDITIONS
     try:
         return DecisionIn(
             decision=decision,
             expected_version=int(one(form, "expected_version") or "0"),
             conditions=conditions if decision == Decision.APPROVE_WITH_CONDITIONS else [],
             reason_code=(one(form, "reason_code") or None) if decision == Decision.REJECT else None,
-            note=one(form, "note") or "",
+            note=(one(form, "note") or "") if decision == Decision.REJECT else "",
         )
     except (ValidationError, ValueError):
         raise InvalidInput from None
@@ -222,7 +255,9 @@ def print_permit(permit_id: RecordId, s: Current) -> Response:
     ):
         return s.error(PermitNotFound(permit=permit_id))
     permit, application = found
-    response = HTMLResponse(render_permit(s.session, application, permit, record.token, s.locale))
+    response = HTMLResponse(
+        render_permit(s.session, application, permit, record.token, s.locale, s.hub.clock.now())
+    )
     # The permit page keeps its own <style> so it prints the same when saved alone.
     finish(response, s.request, s.page, signer(s.request), s.csp(inline_styles=True))
     return response

@@ -13,7 +13,7 @@ from tansiq.clearances.render import applications_out, reason_label
 from tansiq.clearances.schemas import ApplicationOut
 from tansiq.clearances.words import DECISION, STATUS
 from tansiq.parties.deps import Current, Viewer
-from tansiq.parties.domain import Role
+from tansiq.parties.domain import PartyKind, Role
 from tansiq.web.screen import LIST_LIMIT, tr
 
 router = APIRouter(include_in_schema=False)
@@ -26,6 +26,9 @@ def home(s: Current) -> Response:
     if Role.REVIEWER in s.me.roles:
         waiting = queue.waiting_reviews(s.session, s.me, s.hub.clock.now(), limit=LIST_LIMIT)
         return s.show("reviews.html", waiting=waiting)
+    if s.me.party_kind is PartyKind.MUNICIPALITY:
+        # Its own home (checkpoints/oversight.py): what it follows, and the contradictions.
+        return s.go("/oversight")
     listed = service.list_applications(s.session, s.me, limit=LIST_LIMIT)
     applications = [_summary(s, out) for out in applications_out(s.session, listed, s.locale)]
     if Role.APPLICANT in s.me.roles:
