@@ -18,6 +18,7 @@ from tansiq.clearances.pages import application, applying, home, trader
 from tansiq.clearances.routes import router as clearances_router
 from tansiq.clearances.words import LABELS as CLEARANCE_WORDS
 from tansiq.context import HubContext
+from tansiq.deconfliction.routes import router as deconfliction_router
 from tansiq.geo import pages as geo_pages
 from tansiq.geo.routes import router as geo_router
 from tansiq.geo.words import LABELS as GEO_WORDS
@@ -66,7 +67,7 @@ def create_app(context: HubContext) -> FastAPI:
         version=tansiq.__version__,
         description=(
             "Coordination hub: parties, zones of control, checkpoints, routing, "
-            "clearances, signed permits, checkpoint sync and notifications."
+            "clearances, signed permits, checkpoint sync, notifications and deconfliction."
         ),
         docs_url=None,
         redoc_url=None,
@@ -85,6 +86,7 @@ def create_app(context: HubContext) -> FastAPI:
     app.include_router(checkpoints_router)
     app.include_router(permits_router)
     app.include_router(notify_router)
+    app.include_router(deconfliction_router)
     app.include_router(ledger_router)
     static = resources.files("tansiq") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
