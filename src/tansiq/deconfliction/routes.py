@@ -6,35 +6,29 @@ which movements and sites exist is itself need-to-know.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
 from tansiq.context import HubContext
-from tansiq.core.schemas import Name
 from tansiq.deconfliction import queries, service
 from tansiq.deconfliction.domain import NotificationStatus
 from tansiq.deconfliction.filing import DeconflictionEnv
-from tansiq.deconfliction.models import (
-    AcknowledgementRecord,
-    NotificationRecord,
-    NotificationVersionRecord,
+from tansiq.deconfliction.render import (
+    acknowledgement_out,
+    notification_out,
+    preview_out,
+    summaries_out,
 )
-from tansiq.deconfliction.planning import Plan, reference
 from tansiq.deconfliction.schemas import (
     AcknowledgeIn,
     AcknowledgementOut,
-    ConflictOut,
     IncomingOut,
     MovementIn,
     NotificationOut,
     NotificationSummaryOut,
     PreviewOut,
-    PreviewPartyOut,
-    ReasonOut,
     ShiftIn,
-    ShiftOut,
     SiteIn,
     SiteReadOut,
     SummaryOut,
@@ -42,8 +36,6 @@ from tansiq.deconfliction.schemas import (
 )
 from tansiq.geo.service import spatial_index_cache
 from tansiq.parties.deps import CurrentPrincipal
-from tansiq.parties.directory import parties_by_ids
-from tansiq.parties.domain import Principal
 from tansiq.web.deps import DbSession, Hub, RecordId, reads_only
 
 router = APIRouter(prefix="/api/v1/deconfliction", tags=["deconfliction"])
@@ -66,7 +58,7 @@ def file_movement(
     inbox, webhooks and e-mail, and must acknowledge by its deadline. A receipt, never a
     permission: the movement does not wait for it."""
     notification = service.file_movement(session, me, body, env(hub))
-    return notification_out(session, me, notification.id, hub)
+    return notification_out(session, me, notification.id, hub.clock)
 
 
 @router.post("/sites", status_code=status.HTTP_201_CREATED)
@@ -74,7 +66,7 @@ def file_site(body: SiteIn, session: DbSession, hub: Hub, me: CurrentPrincipal) 
     """Notify a static site (a point with a radius, or a polygon). It lapses after its
     re-confirmation period unless re-confirmed; reminders come before."""
     notification = service.file_site(session, me, body, env(hub))
-    return notification_out(session, me, notification.id, hub)
+    return notification_out(session, me, notification.id, hub.clock)
 
 
 @router.post("/movements/preview")
@@ -99,7 +91,7 @@ def update_movement(
 ) -> NotificationOut:
     """A new version (a new window, a new route …): every party it reaches acknowledges again."""
     service.update_movement(session, me, notification_id, body, env(hub))
-    return notification_out(session, me, notification_id, hub)
+    return notification_out(session, me, notification_id, hub.clock)
 
 
 @router.post("/sites/{notification_id}/versions")
@@ -107,7 +99,7 @@ def update_site(
     notification_id: RecordId, body: SiteIn, session: DbSession, hub: Hub, me: CurrentPrincipal
 ) -> NotificationOut:
     service.update_site(session, me, notification_id, body, env(hub))
-    return notification_out(session, me, notification_id, hub)
+    return notification_out(session, me, notification_id, hub.clock)
 
 
 @router.post("/sites/{notification_id}/reconfirmation")
@@ -116,7 +108,7 @@ def reconfirm_site(
 ) -> NotificationOut:
     """The site still stands: it counts for another period from now."""
     service.reconfirm_site(session, me, notification_id, env(hub))
-    return notification_out(session, me, notification_id, hub)
+    return notification_out(session, me, notification_id, hub.clock)
 
 
 @router.post("/movements/{notification_id}/shift")
@@ -125,7 +117,7 @@ def apply_shift(
 ) -> NotificationOut:
     """Apply the proposed shift: a new version moved by it, its conflicts checked again."""
     service.apply_shift(session, me, notification_id, body.expected_version, env(hub))
-    return notification_out(session, me, notification_id, hub)
+    return notification_out(session, me, notification_id, hub.clock)
 
 
 @router.post("/notifications/{notification_id}/withdrawal")
@@ -134,7 +126,7 @@ def withdraw(
 ) -> NotificationOut:
     """Withdraw: recorded, never deleted; every party it reached is told."""
     service.withdraw(session, me, notification_id, body.note, hub.clock)
-    return notification_out(session, me, notification_id, hub)
+    return notification_out(session, me, notification_id, hub.clock)
 
 
 @router.post("/notifications/{notification_id}/acknowledgement")
@@ -149,7 +141,7 @@ def acknowledge(
     (informs the notifier, vetoes nothing)."""
     ack = service.acknowledge(session, me, notification_id, body, hub.clock)
     detail = queries.detail(session, me, notification_id, hub.clock, via="api")
-    return acknowledgement_out(ack, detail, hub)
+    return acknowledgement_out(ack, detail, hub.clock)
 
 
 @router.get("/notifications")
@@ -194,7 +186,7 @@ def get_notification(
 ) -> NotificationOut:
     """One notification: every party's acknowledgement and why it was included for its
     notifier and the hub; only your own party's for a party it reached."""
-    return notification_out(session, me, notification_id, hub)
+    return notification_out(session, me, notification_id, hub.clock)
 
 
 @router.get("/sites/{notification_id}/reads")
@@ -214,144 +206,3 @@ def get_summary(session: DbSession, me: CurrentPrincipal) -> SummaryOut:
     notification."""
     found = queries.summary(session)
     return SummaryOut(**found.__dict__)
-
-
-# --- rendering ---------------------------------------------------------------------------------
-
-
-def notification_out(
-    session: DbSession, me: Principal, notification_id: int, hub: HubContext
-) -> NotificationOut:
-    detail = queries.detail(session, me, notification_id, hub.clock, via="api")
-    n, v = detail.notification, detail.version
-    notifier = detail.parties[n.notifier_party_id]
-    return NotificationOut(
-        id=n.id,
-        reference=reference(n.kind, n.id),
-        kind=n.kind,
-        notifier=notifier.code,
-        notifier_name=Name.pair(notifier.name_ar, notifier.name_en),
-        status=n.status,
-        version=n.current_version,
-        emergency=n.emergency,
-        geometry=v.geometry,
-        width_m=v.width_m,
-        start=v.window_start,
-        end=v.window_end,
-        occurrences=[[start, end] for start, end in detail.occurrences],
-        content=v.content,
-        active_until=n.active_until,
-        confirmed_at=n.confirmed_at,
-        created_at=n.created_at,
-        updated_at=n.updated_at,
-        ended_at=n.ended_at,
-        end_note=n.end_note,
-        conflicts=[
-            ConflictOut(
-                other=other.id,
-                other_reference=reference(other.kind, other.id),
-                other_kind=other.kind,
-                place=found.place,
-                overlaps=[
-                    [datetime.fromisoformat(a), datetime.fromisoformat(b)]
-                    for a, b in found.overlaps
-                ],
-            )
-            for found, other in detail.conflicts
-        ],
-        shift=_shift(v) if detail.sees_every_party else None,
-        acknowledgements=[acknowledgement_out(a, detail, hub) for a in detail.acknowledgements],
-    )
-
-
-def acknowledgement_out(
-    ack: AcknowledgementRecord, detail: queries.Detail, hub: HubContext
-) -> AcknowledgementOut:
-    party = detail.parties[ack.party_id]
-    return AcknowledgementOut(
-        party=party.code,
-        party_name=Name.pair(party.name_ar, party.name_en),
-        version=detail.version.number,
-        reasons=[ReasonOut(**_reason(why)) for why in detail.reasons.get(ack.party_id, [])],
-        state=ack.state,
-        deadline=ack.deadline,
-        overdue=service.is_overdue(ack, hub.clock.now()),
-        delivered_at=ack.delivered_at,
-        first_read_at=ack.first_read_at,
-        answered_at=ack.answered_at,
-        answered_by=None if ack.answered_by is None else detail.users.get(ack.answered_by),
-        concern=ack.concern,
-        note=ack.note,
-        reminded_at=ack.reminded_at,
-        escalated_at=ack.escalated_at,
-    )
-
-
-def summaries_out(
-    session: DbSession, found: list[NotificationRecord]
-) -> list[NotificationSummaryOut]:
-    versions = queries.current_versions(session, found)
-    codes = {
-        p.id: p.code for p in parties_by_ids(session, {n.notifier_party_id for n in found}).values()
-    }
-    return [
-        NotificationSummaryOut(
-            id=n.id,
-            reference=reference(n.kind, n.id),
-            kind=n.kind,
-            notifier=codes.get(n.notifier_party_id, ""),
-            status=n.status,
-            version=n.current_version,
-            emergency=n.emergency,
-            start=versions[n.id].window_start if n.id in versions else None,
-            end=versions[n.id].window_end if n.id in versions else None,
-            active_until=n.active_until,
-            updated_at=n.updated_at,
-        )
-        for n in found
-    ]
-
-
-def preview_out(session: DbSession, plan: Plan) -> PreviewOut:
-    public = {
-        party_id: [why for why in reasons if why["reason"] != "conflict"]
-        for party_id, reasons in plan.reasons.items()
-    }
-    parties = parties_by_ids(session, {pid for pid, why in public.items() if why})
-    return PreviewOut(
-        parties=[
-            PreviewPartyOut(
-                party=parties[pid].code,
-                party_name=Name.pair(parties[pid].name_ar, parties[pid].name_en),
-                reasons=[ReasonOut(**_reason(why)) for why in reasons],
-            )
-            for pid, reasons in sorted(public.items())
-            if pid in parties
-        ],
-        conflicts=len(plan.conflicts),
-        shift=None
-        if not plan.conflicts
-        else ShiftOut(
-            exists=plan.shift is not None,
-            minutes=None if plan.shift is None else plan.shift.total_seconds() / 60,
-        ),
-    )
-
-
-def _reason(why: dict[str, Any]) -> dict[str, Any]:
-    shown: dict[str, Any] = {"reason": why["reason"]}
-    if "name_en" in why:
-        shown["name"] = Name.pair(str(why.get("name_ar", "")), str(why.get("name_en", "")))
-    for key in ("zone_id", "checkpoint", "notification", "reference"):
-        if key in why:
-            shown[key] = why[key]
-    return shown
-
-
-def _shift(version: NotificationVersionRecord) -> ShiftOut | None:
-    if version.shift_s is None and not version.shift_exists:
-        return None
-    return ShiftOut(
-        exists=version.shift_exists,
-        minutes=None if version.shift_s is None else version.shift_s / 60,
-    )
