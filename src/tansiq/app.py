@@ -18,7 +18,9 @@ from tansiq.clearances.pages import application, applying, home, trader
 from tansiq.clearances.routes import router as clearances_router
 from tansiq.clearances.words import LABELS as CLEARANCE_WORDS
 from tansiq.context import HubContext
+from tansiq.deconfliction import pages as deconfliction_pages
 from tansiq.deconfliction.routes import router as deconfliction_router
+from tansiq.deconfliction.words import LABELS as DECONFLICTION_WORDS
 from tansiq.geo import pages as geo_pages
 from tansiq.geo.routes import router as geo_router
 from tansiq.geo.words import LABELS as GEO_WORDS
@@ -52,11 +54,18 @@ PAGE_ROUTERS = (
     checkpoints_pages.router,
     permits_pages.router,
     notify_pages.router,
+    deconfliction_pages.router,
 )
 
 # The shell's labels and every feature's pages' words, as the templates' one table.
 WORDS = join_labels(
-    CLEARANCE_WORDS, PARTY_WORDS, GEO_WORDS, CHECKPOINT_WORDS, PERMIT_WORDS, NOTIFY_WORDS
+    CLEARANCE_WORDS,
+    PARTY_WORDS,
+    GEO_WORDS,
+    CHECKPOINT_WORDS,
+    PERMIT_WORDS,
+    NOTIFY_WORDS,
+    DECONFLICTION_WORDS,
 )
 
 

@@ -169,6 +169,42 @@ def notifications(
     )
 
 
+def on_the_map(
+    session: Session, principal: Principal, clock: Clock, limit: int = 200
+) -> list[tuple[NotificationRecord, NotificationVersionRecord]]:
+    """The active notifications the principal may see, with their current versions, for a
+    map; showing a site there is a read of its location, and recorded as one."""
+    found = notifications(
+        session, principal, filed=None, status=NotificationStatus.ACTIVE, limit=limit, offset=0
+    )
+    versions = current_versions(session, found)
+    sites = [
+        n
+        for n in found
+        if n.kind is NotificationKind.SITE
+        and not access.is_notifier(principal, n.notifier_party_id)
+    ]
+    if sites:
+        now = clock.now()
+
+        def note(later: Session) -> None:
+            repo = DeconflictionRepository(later)
+            for site in sites:
+                repo.add(
+                    SiteReadRecord(
+                        notification_id=site.id,
+                        party_id=principal.party_id,
+                        user_id=principal.user_id,
+                        read_at=now,
+                        via="map",
+                    )
+                )
+            repo.flush()
+
+        record_after(session, note)
+    return [(n, versions[n.id]) for n in found if n.id in versions]
+
+
 def current_versions(
     session: Session, found: list[NotificationRecord]
 ) -> dict[int, NotificationVersionRecord]:
