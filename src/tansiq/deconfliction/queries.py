@@ -74,7 +74,7 @@ def detail(
     # Where two notifications meet tells of both: shown to the hub and to their notifiers.
     conflicts = [
         (found, other)
-        for found, other in _conflicts(repo, version.id)
+        for found, other in _conflicts(repo, notification.id, version.id)
         if everyone or access.is_notifier(principal, other.notifier_party_id)
     ]
     occurrences = [(o.starts_at, o.ends_at) for o in repo.occurrences([version.id])[version.id]]
@@ -96,11 +96,17 @@ def detail(
 
 
 def _conflicts(
-    repo: DeconflictionRepository, version_id: int
+    repo: DeconflictionRepository, notification_id: int, version_id: int
 ) -> list[tuple[ConflictRecord, NotificationRecord]]:
+    """Every conflict of this version: those found when it was filed, and those that later
+    notifications found with it (the same place and time, seen from this side)."""
     found = []
     for conflict in repo.conflicts(version_id):
         other = repo.notification(conflict.other_notification_id)
+        if other is not None and other.status is NotificationStatus.ACTIVE:
+            found.append((conflict, other))
+    for conflict in repo.conflicts_against(notification_id):
+        other = repo.notification(conflict.notification_id)
         if other is not None:
             found.append((conflict, other))
     return found

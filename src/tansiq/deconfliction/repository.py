@@ -209,6 +209,23 @@ class DeconflictionRepository(Repository[Record]):
             .order_by(ConflictRecord.id)
         ).all()
 
+    def conflicts_against(self, notification_id: int) -> Sequence[ConflictRecord]:
+        """Conflicts found by the current versions of other active notifications with this one."""
+        return self.session.scalars(
+            select(ConflictRecord)
+            .join(NotificationRecord, NotificationRecord.id == ConflictRecord.notification_id)
+            .join(
+                NotificationVersionRecord,
+                NotificationVersionRecord.id == ConflictRecord.version_id,
+            )
+            .where(
+                ConflictRecord.other_notification_id == notification_id,
+                NotificationVersionRecord.number == NotificationRecord.current_version,
+                NotificationRecord.status == NotificationStatus.ACTIVE,
+            )
+            .order_by(ConflictRecord.id)
+        ).all()
+
     def escalations(self, notification_id: int) -> Sequence[EscalationRecord]:
         return self.session.scalars(
             select(EscalationRecord)
