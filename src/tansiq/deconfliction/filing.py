@@ -91,6 +91,7 @@ def store_plan(
         notification_id=notification.id,
         number=notification.current_version,
         geometry=plan.geometry,
+        shape_wkb=plan.shape_wkb,
         width_m=plan.width_m,
         window_start=None if plan.window is None else plan.window.start,
         window_end=None if plan.window is None else plan.window.end,

@@ -11,7 +11,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tansiq.db.base import Base
@@ -69,6 +79,8 @@ class NotificationVersionRecord(Base):
     )
     number: Mapped[int] = mapped_column(Integer)
     geometry: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The same geometry as WKB (longitude/latitude), which the conflict check reads in bulk.
+    shape_wkb: Mapped[bytes] = mapped_column(LargeBinary)
     width_m: Mapped[float] = mapped_column(Float)
     window_start: Mapped[datetime | None]
     window_end: Mapped[datetime | None]

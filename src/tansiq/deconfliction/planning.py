@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from tansiq.core.errors import ErrorCategory, TansiqError
 from tansiq.core.geojson import GeoJSONInvalid, parse_geometry
 from tansiq.core.i18n import N_
+from tansiq.core.projection import project_many
 from tansiq.deconfliction.conflicts import (
     Conflict,
     Footprint,
@@ -109,6 +110,7 @@ class Plan:
 
     kind: NotificationKind
     geometry: dict[str, Any]  # GeoJSON, longitude/latitude, only the geometry kept
+    shape_wkb: bytes  # the same, as WKB
     width_m: float
     window: Window | None  # a movement's first occurrence
     occurrences: tuple[Window, ...]  # a movement's occurrences; a site's active window
@@ -183,6 +185,7 @@ def plan_movement(
     plan = Plan(
         kind=NotificationKind.MOVEMENT,
         geometry=_geojson(route),
+        shape_wkb=shapely.to_wkb(route),
         width_m=width,
         window=window,
         occurrences=windows,
@@ -247,6 +250,7 @@ def plan_site(
     plan = Plan(
         kind=NotificationKind.SITE,
         geometry=_geojson(geometry),
+        shape_wkb=shapely.to_wkb(geometry),
         width_m=radius,
         window=None,
         occurrences=(active,),
@@ -280,36 +284,61 @@ def footprint_of(
     )
 
 
-def _with_conflicts(session: Session, plan: Plan, policy: Policy) -> Plan:
-    """The plan with its conflicts, the earliest shift that clears them (movements), and the
-    notifiers of what it conflicts with among the parties it reaches."""
+@dataclass(frozen=True)
+class Found:
+    """The conflicts of a new footprint with the stored active notifications."""
+
+    conflicts: list[Conflict]
+    others: dict[int, NotificationRecord]  # every candidate, by id
+    shift: timedelta | None
+
+
+def stored_conflicts(
+    session: Session, new: Footprint, kind: NotificationKind, policy: Policy
+) -> Found:
+    """Check ``new`` against every active notification stored whose time could meet it: one
+    range query on the active span (plus the shift horizon for a movement), then the index."""
     repo = DeconflictionRepository(session)
-    whole = plan.active
-    later = policy.shift_horizon if plan.kind is NotificationKind.MOVEMENT else timedelta(0)
+    whole = span(new.occurrences)
+    later = policy.shift_horizon if kind is NotificationKind.MOVEMENT else timedelta(0)
     rows = [
         (n, v)
         for n, v in repo.active_between(whole.start, whole.end + later)
-        if n.id != plan.footprint.notification_id
+        if n.id != new.notification_id
         # Two sites never conflict; a site conflicts with the movements passing near it.
-        and (plan.kind is NotificationKind.MOVEMENT or n.kind is NotificationKind.MOVEMENT)
+        and (kind is NotificationKind.MOVEMENT or n.kind is NotificationKind.MOVEMENT)
     ]
     windows = repo.occurrences([v.id for n, v in rows if n.kind is NotificationKind.MOVEMENT])
+    # Every candidate's shape projected in one pass (one call into pyproj, not one each).
+    shapes = project_many(shapely.from_wkb([v.shape_wkb for _, v in rows]), new.epsg)
     footprints = [
-        footprint_of(
-            n,
-            v,
-            [Window(o.starts_at, o.ends_at) for o in windows.get(v.id, [])],
-            policy,
-            plan.epsg,
+        Footprint(
+            n.id,
+            n.kind,
+            projected,
+            v.width_m / 2.0
+            if n.kind is NotificationKind.MOVEMENT
+            else v.width_m + policy.site_margin_m,
+            tuple(Window(o.starts_at, o.ends_at) for o in windows.get(v.id, []))
+            if n.kind is NotificationKind.MOVEMENT
+            else (Window(n.active_from, n.active_until),),
+            new.epsg,
         )
-        for n, v in rows
+        for (n, v), projected in zip(rows, shapes, strict=True)
     ]
-    index = ConflictIndex(footprints, plan.epsg)
-    found = index.conflicts(plan.footprint)
-    others = {n.id: n for n, _ in rows}
+    index = ConflictIndex(footprints, new.epsg)
+    found = index.conflicts(new)
     shift = None
-    if found and plan.kind is NotificationKind.MOVEMENT:
-        shift = index.earliest_shift(plan.footprint, policy.shift_horizon)
+    if found and kind is NotificationKind.MOVEMENT:
+        shift = index.earliest_shift(new, policy.shift_horizon)
+    return Found(found, {n.id: n for n, _ in rows}, shift)
+
+
+def _with_conflicts(session: Session, plan: Plan, policy: Policy) -> Plan:
+    """The plan with its conflicts, the earliest shift that clears them (movements), and the
+    notifiers of what it conflicts with among the parties it reaches."""
+    result = stored_conflicts(session, plan.footprint, plan.kind, policy)
+    found, others, shift = result.conflicts, result.others, result.shift
     reasons = {party: list(why) for party, why in plan.reasons.items()}
     for conflict in found:
         other = others[conflict.notification_id]

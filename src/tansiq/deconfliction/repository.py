@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import defer
 
 from tansiq.db.repository import Repository
 from tansiq.deconfliction.domain import (
@@ -97,6 +98,11 @@ class DeconflictionRepository(Repository[Record]):
                 NotificationRecord.active_from < end,
             )
             .order_by(NotificationRecord.id)
+            # What a conflict check needs: the WKB, not the GeoJSON or the content.
+            .options(
+                defer(NotificationVersionRecord.geometry),
+                defer(NotificationVersionRecord.content),
+            )
         )
         if kind is not None:
             query = query.where(NotificationRecord.kind == kind)

@@ -104,6 +104,7 @@ def upgrade() -> None:
         sa.Column("notification_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("geometry", sa.JSON(), nullable=False),
+        sa.Column("shape_wkb", sa.LargeBinary(), nullable=False),
         sa.Column("width_m", sa.Float(), nullable=False),
         sa.Column("window_start", UTCDateTime(timezone=True), nullable=True),
         sa.Column("window_end", UTCDateTime(timezone=True), nullable=True),
