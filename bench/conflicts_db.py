@@ -24,14 +24,16 @@ from zoneinfo import ZoneInfo
 
 import shapely
 import shapely.geometry
-from sqlalchemy import insert
+from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from conflicts import EPSG, NOW, Item, route, schedule
 from report import Tee, start, write_section
 from route import percentile
 from tansiq.core.clock import FixedClock
-from tansiq.db.engine import make_engine
+from tansiq.db.engine import make_engine, normalise_url
 from tansiq.db.migrate import upgrade
 from tansiq.deconfliction.conflicts import movement_footprint
 from tansiq.deconfliction.domain import NotificationKind, NotificationStatus
@@ -40,7 +42,7 @@ from tansiq.deconfliction.models import (
     NotificationVersionRecord,
     OccurrenceRecord,
 )
-from tansiq.deconfliction.planning import Policy, stored_conflicts
+from tansiq.deconfliction.planning import Policy, grown_box, stored_conflicts
 from tansiq.deconfliction.schedule import span
 from tansiq.demo.service import load_demo
 from tansiq.parties.repository import PartyRepository
@@ -97,6 +99,7 @@ def fill(url: str, size: int, rng: random.Random) -> None:
                         "id": n, "notification_id": n, "number": 1,
                         "geometry": shapely.geometry.mapping(line),
                         "shape_wkb": shapely.to_wkb(line),
+                        **box_of(line, width / 2),
                         "width_m": float(width), "window_start": windows[0].start,
                         "window_end": windows[0].end, "content": {}, "shift_exists": False,
                         "created_at": NOW, "created_by": by,
@@ -116,6 +119,28 @@ def fill(url: str, size: int, rng: random.Random) -> None:
     engine.dispose()
 
 
+def box_of(line: shapely.LineString, reach: float) -> dict[str, float]:
+    west, south, east, north = grown_box(line, reach)
+    return {"min_lon": west, "min_lat": south, "max_lon": east, "max_lat": north}
+
+
+def _admin(server: str) -> Engine:
+    return create_engine(normalise_url(server), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+def fresh_database(server: str, name: str) -> str:
+    drop_database(server, name)
+    with _admin(server).connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(normalise_url(server)).set(database=name)
+    return url.render_as_string(hide_password=False)
+
+
+def drop_database(server: str, name: str) -> None:
+    with _admin(server).connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 def check(url: str, items: list[Item]) -> tuple[list[float], list[int]]:
     engine = make_engine(url)
     samples: list[float] = []
@@ -124,7 +149,8 @@ def check(url: str, items: list[Item]) -> tuple[list[float], list[int]]:
         for n, (line, width, windows) in enumerate(items):
             new = movement_footprint(0, line, width, windows, EPSG)
             started = time.perf_counter()
-            result = stored_conflicts(session, new, NotificationKind.MOVEMENT, POLICY)
+            box = grown_box(line, width / 2 + POLICY.site_margin_m)
+            result = stored_conflicts(session, new, NotificationKind.MOVEMENT, POLICY, box)
             took = (time.perf_counter() - started) * 1000
             session.rollback()  # a fresh read each time, as a new request would
             if n >= 3:  # warm: connection, transformers
@@ -139,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--checks", type=int, default=60)
     parser.add_argument("--seed", type=int, default=12)
-    parser.add_argument("--pg", help="a PostgreSQL URL whose database may be filled and kept")
+    parser.add_argument(
+        "--pg", help="a PostgreSQL server URL: one database per size is made there and dropped"
+    )
     parser.add_argument("--no-write", action="store_true", help="leave docs/performance.md")
     args = parser.parse_args(argv)
     machine = start()
@@ -156,10 +184,12 @@ def main(argv: list[str] | None = None) -> int:
         for size in (int(s) for s in args.sizes.split(",")):
             targets = [("sqlite", f"sqlite:///{Path(tmp) / f'c{size}.db'}")]
             if args.pg:
-                targets.append(("pg", args.pg))
+                targets.append(("pg", fresh_database(args.pg, f"tq_conflicts_{size}")))
             for name, url in targets:
                 fill(url, size, random.Random(args.seed * 1_000 + size))
                 samples, found = check(url, items)
+                if name == "pg":
+                    drop_database(args.pg, f"tq_conflicts_{size}")
                 p50, p99 = statistics.median(samples), percentile(samples, 0.99)
                 mean = statistics.mean(found)
                 out(f"{name:>6} {size:>9,} {p50:>9.1f} / {p99:>9.1f}   conflicts/check {mean:.1f}")

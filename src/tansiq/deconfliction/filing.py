@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import shapely
 from sqlalchemy.orm import Session
 
 from tansiq.core.clock import Clock
@@ -33,7 +34,7 @@ from tansiq.deconfliction.models import (
     SiteReadRecord,
 )
 from tansiq.deconfliction.notices import conflicting, names, record, tell, when
-from tansiq.deconfliction.planning import Plan, Policy, reference
+from tansiq.deconfliction.planning import Plan, Policy, grown_box, reference
 from tansiq.deconfliction.repository import DeconflictionRepository
 from tansiq.deconfliction.schedule import acknowledgement_clock
 from tansiq.geo.service import SpatialIndexCache
@@ -92,6 +93,7 @@ def store_plan(
         number=notification.current_version,
         geometry=plan.geometry,
         shape_wkb=plan.shape_wkb,
+        **_box(plan),
         width_m=plan.width_m,
         window_start=None if plan.window is None else plan.window.start,
         window_end=None if plan.window is None else plan.window.end,
@@ -156,6 +158,11 @@ def store_plan(
         now,
     )
     return notification
+
+
+def _box(plan: Plan) -> dict[str, float]:
+    west, south, east, north = grown_box(shapely.from_wkb(plan.shape_wkb), plan.footprint.reach_m)
+    return {"min_lon": west, "min_lat": south, "max_lon": east, "max_lat": north}
 
 
 def _reach(

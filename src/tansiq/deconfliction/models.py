@@ -81,6 +81,12 @@ class NotificationVersionRecord(Base):
     geometry: Mapped[dict[str, Any]] = mapped_column(JSON)
     # The same geometry as WKB (longitude/latitude), which the conflict check reads in bulk.
     shape_wkb: Mapped[bytes] = mapped_column(LargeBinary)
+    # Its box in degrees, grown by its reach (half the corridor, or the radius): a conflict
+    # check first keeps only the versions whose box meets the new one's.
+    min_lon: Mapped[float] = mapped_column(Float)
+    min_lat: Mapped[float] = mapped_column(Float)
+    max_lon: Mapped[float] = mapped_column(Float)
+    max_lat: Mapped[float] = mapped_column(Float)
     width_m: Mapped[float] = mapped_column(Float)
     window_start: Mapped[datetime | None]
     window_end: Mapped[datetime | None]

@@ -7,6 +7,7 @@ Reads only: a plan that fails stores nothing and tells nobody.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -293,17 +294,34 @@ class Found:
     shift: timedelta | None
 
 
+def grown_box(lonlat: BaseGeometry, reach_m: float) -> tuple[float, float, float, float]:
+    """The box of ``lonlat`` grown by at least ``reach_m`` on every side, in degrees (a degree
+    of latitude is never shorter than 110,574 m; one of longitude is taken at the latitude
+    farthest from the equator, where it is shortest)."""
+    west, south, east, north = lonlat.bounds
+    dlat = reach_m / 110_574.0
+    widest = min(max(abs(south), abs(north)) + dlat, 89.0)
+    dlon = reach_m / (111_320.0 * math.cos(math.radians(widest)))
+    return (west - dlon, south - dlat, east + dlon, north + dlat)
+
+
 def stored_conflicts(
-    session: Session, new: Footprint, kind: NotificationKind, policy: Policy
+    session: Session,
+    new: Footprint,
+    kind: NotificationKind,
+    policy: Policy,
+    box: tuple[float, float, float, float] | None = None,
 ) -> Found:
-    """Check ``new`` against every active notification stored whose time could meet it: one
-    range query on the active span (plus the shift horizon for a movement), then the index."""
+    """Check ``new`` against every active notification stored that could meet it: one query
+    on the active span (plus the shift horizon for a movement) and, given ``box`` (the new
+    shape's box in degrees grown by its reach and the site margin), on the stored boxes; then
+    the index over what is left."""
     repo = DeconflictionRepository(session)
     whole = span(new.occurrences)
     later = policy.shift_horizon if kind is NotificationKind.MOVEMENT else timedelta(0)
     rows = [
         (n, v)
-        for n, v in repo.active_between(whole.start, whole.end + later)
+        for n, v in repo.active_between(whole.start, whole.end + later, box=box)
         if n.id != new.notification_id
         # Two sites never conflict; a site conflicts with the movements passing near it.
         and (kind is NotificationKind.MOVEMENT or n.kind is NotificationKind.MOVEMENT)
@@ -337,7 +355,8 @@ def stored_conflicts(
 def _with_conflicts(session: Session, plan: Plan, policy: Policy) -> Plan:
     """The plan with its conflicts, the earliest shift that clears them (movements), and the
     notifiers of what it conflicts with among the parties it reaches."""
-    result = stored_conflicts(session, plan.footprint, plan.kind, policy)
+    box = grown_box(shapely.from_wkb(plan.shape_wkb), plan.footprint.reach_m + policy.site_margin_m)
+    result = stored_conflicts(session, plan.footprint, plan.kind, policy, box)
     found, others, shift = result.conflicts, result.others, result.shift
     reasons = {party: list(why) for party, why in plan.reasons.items()}
     for conflict in found:

@@ -79,10 +79,14 @@ class DeconflictionRepository(Repository[Record]):
         return found
 
     def active_between(
-        self, start: datetime, end: datetime, kind: NotificationKind | None = None
+        self,
+        start: datetime,
+        end: datetime,
+        kind: NotificationKind | None = None,
+        box: tuple[float, float, float, float] | None = None,
     ) -> Sequence[tuple[NotificationRecord, NotificationVersionRecord]]:
-        """Active notifications whose current version counts at some time in ``[start, end)``,
-        with that version."""
+        """Active notifications whose current version counts at some time in ``[start, end)``
+        (and, given ``box``, whose grown box meets it), with that version."""
         query = (
             select(NotificationRecord, NotificationVersionRecord)
             .join(
@@ -106,6 +110,13 @@ class DeconflictionRepository(Repository[Record]):
         )
         if kind is not None:
             query = query.where(NotificationRecord.kind == kind)
+        if box is not None:
+            query = query.where(
+                NotificationVersionRecord.max_lon >= box[0],
+                NotificationVersionRecord.max_lat >= box[1],
+                NotificationVersionRecord.min_lon <= box[2],
+                NotificationVersionRecord.min_lat <= box[3],
+            )
         return [(n, v) for n, v in self.session.execute(query).all()]
 
     def affected(self, version_id: int) -> Sequence[AffectedPartyRecord]:
