@@ -295,13 +295,14 @@ class Found:
 
 
 def grown_box(lonlat: BaseGeometry, reach_m: float) -> tuple[float, float, float, float]:
-    """The box of ``lonlat`` grown by at least ``reach_m`` on every side, in degrees (a degree
-    of latitude is never shorter than 110,574 m; one of longitude is taken at the latitude
-    farthest from the equator, where it is shortest)."""
+    """The box of ``lonlat`` grown by at least ``reach_m`` on every side, in degrees. A degree
+    of latitude is never shorter than 110,574 m, nor one of longitude than 111,319 m times the
+    cosine of the latitude (taken farthest from the equator, where it is shortest); both are
+    rounded down further, so the box is never too small."""
     west, south, east, north = lonlat.bounds
-    dlat = reach_m / 110_574.0
+    dlat = reach_m / 110_500.0
     widest = min(max(abs(south), abs(north)) + dlat, 89.0)
-    dlon = reach_m / (111_320.0 * math.cos(math.radians(widest)))
+    dlon = reach_m / (111_000.0 * math.cos(math.radians(widest)))
     return (west - dlon, south - dlat, east + dlon, north + dlat)
 
 
