@@ -22,6 +22,9 @@ from tansiq.clearances.pages import application, applying, home, trader
 from tansiq.clearances.routes import router as clearances_router
 from tansiq.clearances.words import LABELS as CLEARANCE_WORDS
 from tansiq.context import HubContext
+from tansiq.deconfliction import pages as deconfliction_pages
+from tansiq.deconfliction.routes import router as deconfliction_router
+from tansiq.deconfliction.words import LABELS as DECONFLICTION_WORDS
 from tansiq.geo import map_pages as geo_map_pages
 from tansiq.geo import pages as geo_pages
 from tansiq.geo.routes import router as geo_router
@@ -60,6 +63,7 @@ PAGE_ROUTERS = (
     permits_pages.router,
     notify_pages.router,
     accountability_pages.router,
+    deconfliction_pages.router,
 )
 
 # The shell's labels and every feature's pages' words, as the templates' one table.
@@ -72,6 +76,7 @@ WORDS = join_labels(
     PERMIT_WORDS,
     NOTIFY_WORDS,
     ACCOUNTABILITY_WORDS,
+    DECONFLICTION_WORDS,
 )
 
 
@@ -82,7 +87,7 @@ def create_app(context: HubContext) -> FastAPI:
         version=tansiq.__version__,
         description=(
             "Coordination hub: parties, zones of control, checkpoints, routing, "
-            "clearances, signed permits, checkpoint sync and notifications."
+            "clearances, signed permits, checkpoint sync, notifications and deconfliction."
         ),
         docs_url=None,
         redoc_url=None,
@@ -101,6 +106,7 @@ def create_app(context: HubContext) -> FastAPI:
     app.include_router(checkpoints_router)
     app.include_router(permits_router)
     app.include_router(notify_router)
+    app.include_router(deconfliction_router)
     app.include_router(ledger_router)
     app.include_router(accountability_router)
     app.include_router(ledger_check_router)

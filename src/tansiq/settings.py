@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -164,10 +165,75 @@ class Settings(BaseSettings):
         default="standard",
         description="argon2 cost of stored passwords; 'minimal' only under the test suite.",
     )
+    deconfliction_emergency_minutes: float = Field(
+        default=30.0,
+        gt=0,
+        description="Time a party has to acknowledge an emergency notification, in minutes.",
+    )
+    deconfliction_ack_hours: float = Field(
+        default=2.0,
+        gt=0,
+        description="Time to acknowledge any other notification (never past the movement's "
+        "start), in hours.",
+    )
+    deconfliction_site_margin_m: float = Field(
+        default=100.0,
+        ge=0,
+        description="Distance beyond a site's radius within which a movement conflicts with it.",
+    )
+    deconfliction_shift_horizon_hours: float = Field(
+        default=48.0,
+        gt=0,
+        le=720,
+        description="Latest shift of a movement the hub proposes to clear its conflicts.",
+    )
+    deconfliction_area: str | None = Field(
+        default=None,
+        description="Deployment area as 'west,south,east,north' in degrees; unset: the zones' "
+        "bounding box plus the margin.",
+    )
+    deconfliction_area_margin_m: float = Field(
+        default=5000.0,
+        ge=0,
+        description="Margin around the zones' bounding box when no area is set, in metres.",
+    )
+    deconfliction_place_tolerance_m: float = Field(
+        default=1000.0,
+        gt=0,
+        description="Largest distance between a declared place and the location, in metres.",
+    )
+    time_zone: str = Field(
+        default="Asia/Damascus",
+        description="The deployment's time zone (IANA name): repeating movements keep their "
+        "local time in it.",
+    )
     tile_url: str | None = Field(
         default=None,
         description="Map tile URL template ({z}/{x}/{y}) for the web map; unset: no tiles.",
     )
+
+    @field_validator("deconfliction_area")
+    @classmethod
+    def _area_is_a_box(cls, area: str | None) -> str | None:
+        if area is None:
+            return None
+        parts = area.split(",")
+        try:
+            west, south, east, north = (float(part) for part in parts)
+        except ValueError:
+            raise ValueError("four numbers: west,south,east,north") from None
+        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+            raise ValueError("west < east within -180..180, south < north within -90..90")
+        return area
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not a known IANA time zone") from None
+        return name
 
     @field_validator("password_hash_cost")
     @classmethod

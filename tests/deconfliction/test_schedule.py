@@ -137,7 +137,9 @@ def test_a_weekly_repetition_names_real_days() -> None:
 
 @given(
     st.integers(min_value=0, max_value=400),
-    st.integers(min_value=1, max_value=24 * 60),
+    # At most 23 h: the local day a clock springs forward is 23 h long, and a longer window
+    # repeated on the next day overlaps it and is refused (OccurrencesOverlap, tested above).
+    st.integers(min_value=1, max_value=23 * 60),
     st.integers(min_value=0, max_value=29),
     st.frozensets(st.integers(min_value=0, max_value=6), min_size=1),
 )

@@ -33,6 +33,10 @@ COMMANDS = {
         "tansiq.cli.geo:checkpoints", "Checkpoints: import, list, open and close."
     ),
     "db": LazyCommand("tansiq.cli.serve:db", "Database maintenance."),
+    "deconfliction": LazyCommand(
+        "tansiq.cli.deconfliction:deconfliction",
+        "Deconfliction: notify movements and sites, acknowledge, withdraw.",
+    ),
     "demo": LazyCommand(
         "tansiq.cli.serve:demo",
         "Load the demo town (Jisr al-Wadi) and run the hub on it.",

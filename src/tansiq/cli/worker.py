@@ -18,6 +18,7 @@ import click
 from tansiq.clearances import escalation as clearance_escalation
 from tansiq.cli.base import hub_context
 from tansiq.context import HubContext
+from tansiq.deconfliction import escalation as deconfliction_escalation
 from tansiq.jobs.service import JobHandler, JobRunner, run_worker
 from tansiq.notify import service as notify_service
 from tansiq.permits import ledger_heads, snapshots
@@ -31,6 +32,7 @@ def build_runner(context: HubContext) -> JobRunner:
     handlers: dict[str, JobHandler] = {}
     handlers.update(notify_service.job_handlers(settings))
     handlers.update(clearance_escalation.job_handlers())
+    handlers.update(deconfliction_escalation.job_handlers())
     handlers.update(ledger_heads.job_handlers(settings.secret_key, head_interval(settings)))
     handlers.update(permits_service.job_handlers(settings.secret_key))
     handlers.update(snapshots.job_handlers(settings.secret_key, snapshot_interval(settings)))

@@ -8,6 +8,7 @@ from sqlalchemy import text
 import tansiq.accountability.models
 import tansiq.checkpoints.models
 import tansiq.clearances.models
+import tansiq.deconfliction.models
 import tansiq.geo.models
 import tansiq.jobs.models
 import tansiq.ledger.models

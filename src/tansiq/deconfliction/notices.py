@@ -1,0 +1,95 @@
+"""Telling parties about a notification through the outbox (inbox, webhooks, e-mail), with
+names and times that read the same in both languages, and recording it on the ledger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tansiq.core.clock import Clock
+from tansiq.deconfliction.messages import Notice
+from tansiq.deconfliction.models import NotificationRecord
+from tansiq.deconfliction.planning import reference
+from tansiq.ledger.service import record_entry
+from tansiq.notify.models import EventRecord
+from tansiq.notify.service import notify_party
+from tansiq.parties.directory import parties, party
+from tansiq.parties.domain import PartyKind
+
+NONE = "—"
+
+
+def tell(
+    session: Session,
+    party_id: int,
+    notice: Notice,
+    notification: NotificationRecord,
+    clock: Clock,
+    **params: str | int | float,
+) -> EventRecord:
+    return notify_party(
+        session,
+        party_id=party_id,
+        kind=notice.kind,
+        title=notice.title,
+        body=notice.body,
+        params={
+            "reference": reference(notification.kind, notification.id),
+            "notifier": party_name(session, notification.notifier_party_id),
+            **params,
+        },
+        subject=f"notification:{notification.id}",
+        clock=clock,
+    )
+
+
+def record(
+    session: Session,
+    kind: str,
+    notification: NotificationRecord,
+    content: dict[str, Any],
+    at: datetime,
+) -> None:
+    """Record a state change of ``notification`` on the ledger, in this transaction."""
+    record_entry(
+        session,
+        kind=f"deconfliction.{kind}",
+        subject=f"notification:{notification.id}",
+        content={"notification": notification.id, **content},
+        at=at,
+    )
+
+
+def party_name(session: Session, party_id: int) -> str:
+    found = party(session, party_id)
+    return "" if found is None else (found.name_en or found.name_ar)
+
+
+def party_code(session: Session, party_id: int) -> str:
+    found = party(session, party_id)
+    return "" if found is None else found.code
+
+
+def hub_party_ids(session: Session) -> list[int]:
+    return [p.id for p in parties(session, PartyKind.HUB)]
+
+
+def when(moment: datetime) -> str:
+    """A time as every reader reads it the same: ISO date and time, UTC."""
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def names(reasons: list[dict[str, Any]], kind: str) -> str:
+    """The zones or checkpoints among ``reasons``, each in both languages."""
+    found = [
+        " / ".join(n for n in (why.get("name_en"), why.get("name_ar")) if n)
+        for why in reasons
+        if why["reason"] == kind
+    ]
+    return ", ".join(found) or NONE
+
+
+def conflicting(reasons: list[dict[str, Any]]) -> str:
+    return ", ".join(why["reference"] for why in reasons if why["reason"] == "conflict") or NONE
