@@ -14,7 +14,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,3 +97,21 @@ def wait_until_serving(hub: TansiqProcess, port: int, timeout_s: float = START_T
             assert hub.process.poll() is None, f"the hub exited:\n{hub.output}"
             assert time.monotonic() < deadline, f"the hub did not start:\n{hub.output}"
             time.sleep(0.1)
+
+
+@contextmanager
+def demo_hub(folder: Path) -> Iterator[tuple[int, Path]]:
+    """``tansiq demo`` serving the demo town from a SQLite file in ``folder`` (its key beside it,
+    as a newcomer's would be): (port, database file); stopped at the end."""
+    port = free_port()
+    database = folder / "hub.db"
+    hub = start(
+        ["demo", "--database", str(database), "--port", str(port)],
+        database_url=f"sqlite:///{database}",
+        log=folder / "demo.log",
+    )
+    try:
+        wait_until_serving(hub, port, timeout_s=90)
+        yield port, database
+    finally:
+        hub.stop()

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,38 +15,11 @@ from tansiq.core.clock import SystemClock
 from tansiq.db.engine import make_engine
 from tansiq.demo.service import demo_file
 from tansiq.permits.models import PermitTokenRecord
-from tests.cli.test_cli import free_port
+from tests.processes import demo_hub
 
 
 def test_a_terminal_syncs_scans_offline_and_pushes(tmp_path: Path) -> None:
-    port = free_port()
-    database = tmp_path / "hub.db"
-    hub = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tansiq.cli",
-            "demo",
-            "--database",
-            str(database),
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
-                    break
-            except OSError:
-                assert hub.poll() is None
-                assert time.monotonic() < deadline
-                time.sleep(0.3)
+    with demo_hub(tmp_path) as (port, database):
         secret = Path(f"{database}.key").read_text(encoding="utf-8").strip()
         url = f"sqlite:///{database}"
 
@@ -189,6 +157,3 @@ def test_a_terminal_syncs_scans_offline_and_pushes(tmp_path: Path) -> None:
         assert "0 suspected clones" in pushed.output
         again = terminal("sync")
         assert "pushed 0 events" in again.output
-    finally:
-        hub.terminate()
-        hub.wait(timeout=20)

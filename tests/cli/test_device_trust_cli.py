@@ -4,11 +4,6 @@ follows along, and refuses (exit 1, coded) a ledger whose history was rewritten.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -19,40 +14,13 @@ from tansiq.cli.main import cli
 from tansiq.db.engine import make_engine
 from tansiq.ledger.domain import EntryFacts
 from tansiq.ledger.models import LedgerEntryRecord
-from tests.cli.test_cli import free_port
+from tests.processes import demo_hub
 
 
 def test_rollovers_snapshots_and_a_rewritten_ledger_from_the_command_line(
     tmp_path: Path,
 ) -> None:
-    port = free_port()
-    database = tmp_path / "hub.db"
-    hub = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tansiq.cli",
-            "demo",
-            "--database",
-            str(database),
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
-                    break
-            except OSError:
-                assert hub.poll() is None
-                assert time.monotonic() < deadline
-                time.sleep(0.3)
+    with demo_hub(tmp_path) as (port, database):
         secret = Path(f"{database}.key").read_text(encoding="utf-8").strip()
         url = f"sqlite:///{database}"
 
@@ -125,6 +93,3 @@ def test_rollovers_snapshots_and_a_rewritten_ledger_from_the_command_line(
         assert caught.exit_code == 1, caught.output
         assert "error witness.inconsistent:" in caught.stderr
         assert "Traceback" not in caught.output
-    finally:
-        hub.terminate()
-        hub.wait(timeout=30)

@@ -5,7 +5,6 @@ JSON for the signed-in reader (``/map/*.json``, the page twins of ``/api/v1/map/
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -17,13 +16,13 @@ from tansiq.core.errors import STATUS_BY_CATEGORY, TansiqError, Unauthenticated
 from tansiq.core.i18n import N_
 from tansiq.geo import base_layers, map_layers, visible
 from tansiq.geo.domain import BaseLayerKind
-from tansiq.geo.pages import NoDocument, feature_names
+from tansiq.geo.pages import feature_names, posted_document
 from tansiq.geo.viewport import check_zoom, parse_bbox
 from tansiq.parties import access
 from tansiq.parties.admin_gate import act, view
 from tansiq.parties.deps import Current, Viewer
 from tansiq.parties.domain import Principal
-from tansiq.web.forms import FRESH, FormState, Posted, PostedForm, record_id
+from tansiq.web.forms import FRESH, FormState, PostedForm, record_id
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,18 +71,6 @@ def base_layers_page(s: Current, uploaded: str = "") -> Response:
     return view(s, lambda me: _layers(s, me, uploaded=record_id(uploaded)))
 
 
-def _document(body: Posted) -> Any:
-    text = body.form.get("document", [""])[0]
-    if not text.strip():
-        raise NoDocument
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise BadLayerText(line=error.lineno, column=error.colno) from None
-    except RecursionError:  # absurdly deep nesting is not GeoJSON either
-        raise BadLayerText(line=1, column=1) from None
-
-
 @router.post("/admin/base-layers")
 def upload_base_layer(s: Current, body: PostedForm) -> Response:
     names: dict[int, str] = {}
@@ -91,7 +78,7 @@ def upload_base_layer(s: Current, body: PostedForm) -> Response:
     def do(me: Principal) -> Response:
         access.require(access.can_manage_base_layers(me))
         kind = base_layers.layer_kind(body.text("kind", limit=40))
-        document = _document(body)
+        document = posted_document(body, BadLayerText)
         names.update(feature_names(document, s.locale))
         record = base_layers.import_base_layer(
             s.session,

@@ -132,16 +132,18 @@ def zones_page(s: Current, uploaded: str = "") -> Response:
     return view(s, lambda me: _zones(s, me, uploaded=record_id(uploaded)))
 
 
-def _document(body: Posted) -> Any:
+def posted_document(body: Posted, not_json: type[TansiqError] = BadGeoJSONText) -> Any:
+    """The GeoJSON pasted in the form's ``document`` field, or ``not_json`` naming where the
+    text stops being JSON."""
     text = body.form.get("document", [""])[0]
     if not text.strip():
         raise NoDocument
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        raise BadGeoJSONText(line=error.lineno, column=error.colno) from None
+        raise not_json(line=error.lineno, column=error.colno) from None
     except RecursionError:  # absurdly deep nesting is not GeoJSON either
-        raise BadGeoJSONText(line=1, column=1) from None
+        raise not_json(line=1, column=1) from None
 
 
 def feature_names(document: Any, locale: Locale) -> dict[int, str]:
@@ -172,7 +174,7 @@ def upload_zone_map(s: Current, body: PostedForm) -> Response:
     names: dict[int, str] = {}
 
     def do(me: Principal) -> Response:
-        document = _document(body)
+        document = posted_document(body)
         names.update(feature_names(document, s.locale))
         record = service.import_zone_map(
             s.session,
