@@ -14,7 +14,6 @@ from sqlalchemy import (
     Select,
     and_,
     literal,
-    or_,
     select,
 )
 from sqlalchemy.orm import Session, aliased
@@ -23,6 +22,7 @@ from tansiq.accountability.models import INDEXES
 from tansiq.checkpoints.access import ScanSight
 from tansiq.checkpoints.domain import OfficerAction
 from tansiq.checkpoints.models import ScanEventRecord
+from tansiq.checkpoints.repository import sight_condition
 from tansiq.clearances.access import ApplicationScope
 from tansiq.clearances.models import AppealRecord, ApplicationRecord, DecisionRecord, ReviewRecord
 from tansiq.clearances.repository import ClearanceRepository
@@ -202,15 +202,8 @@ class FigureRepository:
             .join(CheckpointRecord, CheckpointRecord.id == ScanEventRecord.checkpoint_id)
             .where(_within(ScanEventRecord.scanned_at, start, end))
         )
-        if not sight.everything:
-            visible: list[ColumnElement[bool]] = []
-            if sight.authority_id is not None:
-                visible.append(CheckpointRecord.authority_id == sight.authority_id)
-            if sight.flagged:
-                visible.append(or_(ScanEventRecord.contradiction, ScanEventRecord.clone_suspected))
-            if not visible:
-                return []
-            query = query.where(or_(*visible))
+        if (seen := sight_condition(sight)) is not None:
+            query = query.where(seen)
         if authority is not None:
             query = query.where(CheckpointRecord.authority_id == authority)
         if checkpoint is not None:

@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, false, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -192,15 +192,8 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         query = select(ScanEventRecord, CheckpointRecord.code).join(
             CheckpointRecord, CheckpointRecord.id == ScanEventRecord.checkpoint_id
         )
-        if not sight.everything:
-            visible = []
-            if sight.authority_id is not None:
-                visible.append(CheckpointRecord.authority_id == sight.authority_id)
-            if sight.flagged:
-                visible.append(or_(ScanEventRecord.contradiction, ScanEventRecord.clone_suspected))
-            if not visible:
-                return []
-            query = query.where(or_(*visible))
+        if (seen := sight_condition(sight)) is not None:
+            query = query.where(seen)
         if scan_id is not None:
             query = query.where(ScanEventRecord.id == scan_id)
         if checkpoint is not None:
@@ -214,3 +207,17 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         query = query.order_by(ScanEventRecord.scanned_at.desc(), ScanEventRecord.id.desc())
         rows = self.session.execute(query.limit(limit).offset(offset)).all()
         return [(record, code) for record, code in rows]
+
+
+def sight_condition(sight: ScanSight) -> ColumnElement[bool] | None:
+    """The scans ``sight`` lets its reader see, as a condition on scans joined with their
+    checkpoint (None: every scan): an authority's own checkpoints, the flagged ones for an
+    overseer, nothing otherwise."""
+    if sight.everything:
+        return None
+    visible: list[ColumnElement[bool]] = []
+    if sight.authority_id is not None:
+        visible.append(CheckpointRecord.authority_id == sight.authority_id)
+    if sight.flagged:
+        visible.append(or_(ScanEventRecord.contradiction, ScanEventRecord.clone_suspected))
+    return or_(*visible) if visible else false()
