@@ -35,6 +35,10 @@ class Figure(StrEnum):
     OVERRIDES = "overrides"
     CONTRADICTIONS = "contradictions"
     CLONES = "clones"
+    # per party reached by deconfliction notifications
+    NOTIFIED = "notified"
+    ACKNOWLEDGED = "acknowledged"
+    UNACKNOWLEDGED = "unacknowledged"
 
 
 AUTHORITY_FIGURES = (
@@ -53,8 +57,12 @@ CHECKPOINT_FIGURES = (
     Figure.CONTRADICTIONS,
     Figure.CLONES,
 )
+# How each party reached by a notification of a movement or site answered it.
+LIAISON_FIGURES = (Figure.NOTIFIED, Figure.ACKNOWLEDGED, Figure.UNACKNOWLEDGED)
 # Figures broken down by a reason (refusals, revocations) or an outcome (appeals).
-BY_REASON = frozenset({Figure.REFUSED, Figure.REVOKED, Figure.REFUSALS, Figure.OVERRIDES})
+BY_REASON = frozenset(
+    {Figure.REFUSED, Figure.REVOKED, Figure.REFUSALS, Figure.OVERRIDES, Figure.ACKNOWLEDGED}
+)
 OPEN_APPEAL = "open"  # an appeal not decided yet, among the outcomes
 
 

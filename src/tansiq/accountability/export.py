@@ -12,11 +12,17 @@ from tansiq.accountability.domain import (
     AUTHORITY_FIGURES,
     BY_REASON,
     CHECKPOINT_FIGURES,
+    LIAISON_FIGURES,
     Figure,
     spreadsheet_text,
 )
 from tansiq.accountability.reasons import reason_label
-from tansiq.accountability.service import AuthorityFigures, CheckpointFigures, Figures
+from tansiq.accountability.service import (
+    AuthorityFigures,
+    CheckpointFigures,
+    Figures,
+    PartyLiaisonFigures,
+)
 from tansiq.accountability.words import FIGURE_LABELS, LABELS
 from tansiq.core.i18n import Locale, translate
 from tansiq.core.text import name_in
@@ -56,12 +62,24 @@ def rows(figures: Figures, locale: Locale) -> Iterator[list[object]]:
         head = [*period, scope, place.code, name]
         for figure in CHECKPOINT_FIGURES:
             yield from _figure_rows(head, figure, place, locale)
+    anyone = translate(LABELS["all_parties"], locale)
+    reached: list[tuple[str, PartyLiaisonFigures]] = [("party", row) for row in figures.liaison]
+    for scope, answered in [*reached, ("all_parties", figures.liaison_totals)]:
+        name = name_in(locale, answered.name_ar, answered.name_en) if answered.id else anyone
+        head = [*period, scope, answered.code, name]
+        for figure in LIAISON_FIGURES:
+            yield from _figure_rows(head, figure, answered, locale)
+        for key, value in (
+            ("ack_median_hours", _hours(answered.median_seconds)),
+            ("ack_p90_hours", _hours(answered.p90_seconds)),
+        ):
+            yield [*head, key, translate(LABELS[key], locale), "", "", value]
 
 
 def _figure_rows(
     head: Sequence[object],
     figure: Figure,
-    row: AuthorityFigures | CheckpointFigures,
+    row: AuthorityFigures | CheckpointFigures | PartyLiaisonFigures,
     locale: Locale,
 ) -> Iterator[list[object]]:
     label = translate(FIGURE_LABELS[figure], locale)

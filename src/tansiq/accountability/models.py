@@ -10,6 +10,7 @@ from sqlalchemy import Index
 
 from tansiq.checkpoints.models import ScanEventRecord
 from tansiq.clearances.models import AppealRecord, ApplicationRecord, DecisionRecord, ReviewRecord
+from tansiq.deconfliction.models import AcknowledgementRecord
 from tansiq.permits.models import PermitRecord
 
 INDEXES = (
@@ -29,4 +30,8 @@ INDEXES = (
         ScanEventRecord.contradiction,
         ScanEventRecord.clone_suspected,
     ),
+    # The acknowledgements behind the deconfliction figures, by the moment each counts.
+    Index("ix_deconfliction_acks_delivered_at", AcknowledgementRecord.delivered_at),
+    Index("ix_deconfliction_acks_answered_at", AcknowledgementRecord.answered_at),
+    Index("ix_deconfliction_acks_escalated_at", AcknowledgementRecord.escalated_at),
 )

@@ -13,6 +13,7 @@ from tansiq.accountability.charts import Bar, Series, bar_chart
 from tansiq.accountability.domain import (
     AUTHORITY_FIGURES,
     CHECKPOINT_FIGURES,
+    LIAISON_FIGURES,
     Figure,
     Period,
     parse_day,
@@ -20,7 +21,12 @@ from tansiq.accountability.domain import (
 from tansiq.accountability.export import csv_filename, figures_csv
 from tansiq.accountability.reasons import REASONS, reason_label
 from tansiq.accountability.render import cases_query
-from tansiq.accountability.service import AuthorityFigures, CheckpointFigures, Figures
+from tansiq.accountability.service import (
+    AuthorityFigures,
+    CheckpointFigures,
+    Figures,
+    PartyLiaisonFigures,
+)
 from tansiq.accountability.words import FIGURE_LABELS
 from tansiq.core.errors import TansiqError
 from tansiq.core.i18n import Locale
@@ -39,6 +45,7 @@ BREAKDOWN_TITLES = {
     Figure.REVOKED: "revocations_by_reason",
     Figure.REFUSALS: "checkpoint_refusals_by_reason",
     Figure.OVERRIDES: "overrides_by_reason",
+    Figure.ACKNOWLEDGED: "acknowledgements_by_answer",
 }
 
 
@@ -129,6 +136,7 @@ def cases_page(
         authority=authority,
         checkpoint=checkpoint,
         scans=chosen in CHECKPOINT_FIGURES,
+        notifications=chosen in LIAISON_FIGURES,
         cases=found[:CASES_PAGE],
         more=f"/figures/cases?{query}&offset={offset + CASES_PAGE}"
         if len(found) > CASES_PAGE
@@ -195,6 +203,20 @@ def _dashboard(s: Viewer, found: Figures) -> dict[str, Any]:
             ],
         }
 
+    def liaison_row(row: PartyLiaisonFigures) -> dict[str, Any]:
+        code = row.code or None
+        name = name_in(s.locale, row.name_ar, row.name_en) if row.id else words["all_parties"]
+        return {
+            "name": name,
+            "code": row.code,
+            "cells": [
+                (figure, row.count(figure), link(figure, authority=code))
+                for figure in LIAISON_FIGURES
+            ],
+            "median": _duration(fmt, row.median_seconds),
+            "p90": _duration(fmt, row.p90_seconds),
+        }
+
     def matrix(figure: Figure, columns: list[tuple[str, Any]], where: str) -> dict[str, Any]:
         """One figure by reason (rows) and by authority or checkpoint (columns), totals last;
         each cell links to its cases."""
@@ -226,6 +248,10 @@ def _dashboard(s: Viewer, found: Figures) -> dict[str, Any]:
         (name_in(s.locale, p.name_ar, p.name_en), p) for p in found.checkpoints
     ]
     place_columns.append((words["all_checkpoints"], found.checkpoint_totals))
+    party_columns: list[tuple[str, Any]] = [
+        (name_in(s.locale, r.name_ar, r.name_en), r) for r in found.liaison
+    ]
+    party_columns.append((words["all_parties"], found.liaison_totals))
     authorities = [authority_row(row) for row in found.authorities]
     totals = authority_row(found.totals)
     checkpoints = [checkpoint_row(place) for place in found.checkpoints]
@@ -258,6 +284,9 @@ def _dashboard(s: Viewer, found: Figures) -> dict[str, Any]:
             for figure in (Figure.REFUSALS, Figure.OVERRIDES)
         ],
         "charts": _charts(s, found, fmt, words),
+        "liaison": [liaison_row(row) for row in found.liaison],
+        "liaison_totals": liaison_row(found.liaison_totals),
+        "liaison_breakdowns": [matrix(Figure.ACKNOWLEDGED, party_columns, "authority")],
     }
 
 

@@ -6,6 +6,8 @@ from tansiq.accountability.domain import OPEN_APPEAL, Figure
 from tansiq.checkpoints.domain import CHECKPOINT_REASON_LABELS, OVERRIDE_REASON_LABELS
 from tansiq.clearances.reasons import REASON_LABELS
 from tansiq.core.i18n import N_
+from tansiq.deconfliction.domain import CONCERN_LABELS
+from tansiq.tallies.domain import RECEIVED_PLAIN
 
 APPEAL_OUTCOMES: dict[str, str] = {
     OPEN_APPEAL: N_("Not decided yet"),
@@ -27,6 +29,10 @@ REASONS: dict[Figure, dict[str, str]] = {
     Figure.REFUSALS: {**_REVIEW, **_CHECKPOINT},
     Figure.OVERRIDES: _OVERRIDE,
     Figure.APPEALED: APPEAL_OUTCOMES,
+    Figure.ACKNOWLEDGED: {
+        RECEIVED_PLAIN: N_("Received"),
+        **{code.value: label for code, label in CONCERN_LABELS.items()},
+    },
 }
 
 

@@ -5,15 +5,28 @@ from __future__ import annotations
 from collections import Counter
 from urllib.parse import urlencode
 
-from tansiq.accountability.domain import AUTHORITY_FIGURES, CHECKPOINT_FIGURES, Figure, Period
+from tansiq.accountability.domain import (
+    AUTHORITY_FIGURES,
+    CHECKPOINT_FIGURES,
+    LIAISON_FIGURES,
+    Figure,
+    Period,
+)
 from tansiq.accountability.schemas import (
     AuthorityFiguresOut,
     CaseOut,
     CheckpointFiguresOut,
     FiguresOut,
+    PartyLiaisonOut,
     ReasonCountOut,
 )
-from tansiq.accountability.service import AuthorityFigures, Case, CheckpointFigures, Figures
+from tansiq.accountability.service import (
+    AuthorityFigures,
+    Case,
+    CheckpointFigures,
+    Figures,
+    PartyLiaisonFigures,
+)
 
 
 def cases_query(
@@ -85,6 +98,24 @@ def checkpoint_out(
     )
 
 
+def party_out(row: PartyLiaisonFigures, period: Period) -> PartyLiaisonOut:
+    code = row.code or None
+    return PartyLiaisonOut(
+        party=code,
+        notified=row.notified,
+        acknowledged=row.count(Figure.ACKNOWLEDGED),
+        acknowledged_by_answer=_by(row.acknowledged),
+        unacknowledged=row.unacknowledged,
+        timed_answers=row.timed,
+        median_seconds=row.median_seconds,
+        p90_seconds=row.p90_seconds,
+        cases={
+            f.value: "/api/v1/figures/cases?" + cases_query(f, period, authority=code)
+            for f in LIAISON_FIGURES
+        },
+    )
+
+
 def figures_out(figures: Figures) -> FiguresOut:
     period = figures.period
     return FiguresOut(
@@ -99,15 +130,18 @@ def figures_out(figures: Figures) -> FiguresOut:
             for p in figures.checkpoints
         ],
         checkpoint_totals=checkpoint_out(figures.checkpoint_totals, period, None),
+        parties=[party_out(row, period) for row in figures.liaison],
+        party_totals=party_out(figures.liaison_totals, period),
     )
 
 
 def case_out(case: Case) -> CaseOut:
-    url = (
-        f"/api/v1/applications/{case.application_id}"
-        if case.application_id is not None
-        else f"/api/v1/scans/{case.scan_id}"
-    )
+    if case.application_id is not None:
+        url = f"/api/v1/applications/{case.application_id}"
+    elif case.notification_id is not None:
+        url = f"/api/v1/deconfliction/notifications/{case.notification_id}"
+    else:
+        url = f"/api/v1/scans/{case.scan_id}"
     return CaseOut(
         figure=case.figure.value,
         at=case.at,
@@ -119,5 +153,6 @@ def case_out(case: Case) -> CaseOut:
         checkpoint=case.checkpoint,
         permit=case.permit,
         action=case.action,
+        notification=case.notification_id,
         url=url,
     )

@@ -13,7 +13,9 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    exists,
     literal,
+    or_,
     select,
 )
 from sqlalchemy.orm import Session, aliased
@@ -26,6 +28,12 @@ from tansiq.checkpoints.repository import sight_condition
 from tansiq.clearances.access import ApplicationScope
 from tansiq.clearances.models import AppealRecord, ApplicationRecord, DecisionRecord, ReviewRecord
 from tansiq.clearances.repository import ClearanceRepository
+from tansiq.deconfliction.domain import AcknowledgementState
+from tansiq.deconfliction.models import (
+    AcknowledgementRecord,
+    AffectedPartyRecord,
+    NotificationRecord,
+)
 from tansiq.geo.models import CheckpointRecord
 from tansiq.parties.models import UserRecord
 from tansiq.permits.domain import PermitStatus
@@ -219,3 +227,43 @@ class FigureRepository:
         query = query.order_by(ScanEventRecord.scanned_at.desc(), ScanEventRecord.id.desc())
         rows = self.session.execute(query.limit(limit).offset(offset)).all()
         return [(scan, place) for scan, place in rows]
+
+    def acknowledgement_cases(
+        self,
+        seer: int | None,
+        moment: str,
+        start: datetime,
+        end: datetime,
+        *,
+        party: int | None,
+        answer: str | None,
+        limit: int,
+        offset: int,
+    ) -> list[tuple[AcknowledgementRecord, NotificationRecord]]:
+        """Acknowledgements whose ``moment`` ("delivered_at", "answered_at" or
+        "escalated_at") falls in the period, newest first; only of notifications the party
+        ``seer`` filed or was reached by (None: the hub's operator, who sees them all), as
+        deconfliction.access.can_see decides. ``answer``: "received" or a concern's code."""
+        at = getattr(AcknowledgementRecord, moment)
+        query = (
+            select(AcknowledgementRecord, NotificationRecord)
+            .join(
+                NotificationRecord, NotificationRecord.id == AcknowledgementRecord.notification_id
+            )
+            .where(_within(at, start, end))
+        )
+        if seer is not None:
+            reached = exists().where(
+                AffectedPartyRecord.notification_id == NotificationRecord.id,
+                AffectedPartyRecord.party_id == seer,
+            )
+            query = query.where(or_(NotificationRecord.notifier_party_id == seer, reached))
+        if party is not None:
+            query = query.where(AcknowledgementRecord.party_id == party)
+        if answer == AcknowledgementState.RECEIVED.value:
+            query = query.where(AcknowledgementRecord.state == AcknowledgementState.RECEIVED)
+        elif answer is not None:
+            query = query.where(AcknowledgementRecord.concern == answer)
+        query = query.order_by(at.desc(), AcknowledgementRecord.id.desc())
+        rows = self.session.execute(query.limit(limit).offset(offset)).all()
+        return [(ack, notification) for ack, notification in rows]

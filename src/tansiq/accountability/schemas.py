@@ -45,6 +45,22 @@ class CheckpointFiguresOut(BaseModel):
     cases: dict[str, str]
 
 
+class PartyLiaisonOut(BaseModel):
+    party: str | None = Field(description="The party's code; null for the totals.")
+    notified: int = Field(
+        description="Versions of movement and site notifications delivered to it in the period."
+    )
+    acknowledged: int = Field(description="Its acknowledgements given in the period.")
+    acknowledged_by_answer: list[ReasonCountOut] = Field(
+        description="By answer: `received`, or the concern's code."
+    )
+    unacknowledged: int = Field(description="Notifications it left unanswered at the deadline.")
+    timed_answers: int
+    median_seconds: float | None = Field(description="Nearest-rank median time to acknowledge.")
+    p90_seconds: float | None = Field(description="Nearest-rank 90th percentile.")
+    cases: dict[str, str]
+
+
 class FiguresOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -56,6 +72,10 @@ class FiguresOut(BaseModel):
     totals: AuthorityFiguresOut
     checkpoints: list[CheckpointFiguresOut]
     checkpoint_totals: CheckpointFiguresOut
+    parties: list[PartyLiaisonOut] = Field(
+        description="Deconfliction: how each party reached answered, as far as the caller sees."
+    )
+    party_totals: PartyLiaisonOut
 
 
 class CaseOut(BaseModel):
@@ -69,6 +89,7 @@ class CaseOut(BaseModel):
     checkpoint: str = ""
     permit: str = ""
     action: str = ""
+    notification: int | None = None
     url: str = Field(description="The case itself in the API.")
 
 

@@ -13,6 +13,7 @@ from tansiq.accountability import access
 from tansiq.accountability.domain import (
     BY_REASON,
     CHECKPOINT_FIGURES,
+    LIAISON_FIGURES,
     OPEN_APPEAL,
     Figure,
     Period,
@@ -29,11 +30,14 @@ from tansiq.clearances.service import scope_of
 from tansiq.core.clock import ensure_utc
 from tansiq.core.errors import Forbidden, InvalidInput
 from tansiq.core.i18n import N_
+from tansiq.deconfliction.planning import reference
+from tansiq.parties.access import is_hub_admin
 from tansiq.parties.directory import parties
 from tansiq.parties.domain import PartyKind, Principal
 from tansiq.parties.models import PartyRecord
 from tansiq.tallies.domain import (
     DECISION_TIME_EDGES,
+    RECEIVED_PLAIN,
     Tally,
     bucket_seconds,
     percentile_bucket,
@@ -41,6 +45,7 @@ from tansiq.tallies.domain import (
 from tansiq.tallies.repository import TallyRepository
 
 PERCENTS = (50, 90)
+LIAISON_TALLIES = frozenset({Tally.NOTIFIED, Tally.ACKNOWLEDGED, Tally.UNACKNOWLEDGED})
 APPROVALS = (Decision.APPROVE.value, Decision.APPROVE_WITH_CONDITIONS.value)
 
 
@@ -89,6 +94,30 @@ class CheckpointFigures:
 
 
 @dataclass
+class PartyLiaisonFigures:
+    """How one party answered the notifications that reached it (``id`` 0: every party)."""
+
+    id: int
+    code: str
+    name_ar: str
+    name_en: str
+    notified: int = 0
+    acknowledged: Counter[str] = field(default_factory=Counter)  # by "received" or concern
+    unacknowledged: int = 0
+    timed: int = 0
+    median_seconds: float | None = None
+    p90_seconds: float | None = None
+
+    def count(self, figure: Figure) -> int:
+        value = getattr(self, figure.value)
+        return sum(value.values()) if isinstance(value, Counter) else int(value)
+
+    @property
+    def with_concern(self) -> int:
+        return sum(n for answer, n in self.acknowledged.items() if answer != RECEIVED_PLAIN)
+
+
+@dataclass
 class Figures:
     period: Period
     authority: str | None  # the filter asked for, by code
@@ -98,6 +127,10 @@ class Figures:
     checkpoints: list[CheckpointFigures]
     checkpoint_totals: CheckpointFigures
     authority_codes: dict[int, str]
+    liaison: list[PartyLiaisonFigures] = field(default_factory=list)
+    liaison_totals: PartyLiaisonFigures = field(
+        default_factory=lambda: PartyLiaisonFigures(0, "", "", "")
+    )
 
 
 def require_viewer(principal: Principal) -> None:
@@ -142,6 +175,10 @@ def figures(
     }
     checkpoint_totals = CheckpointFigures(0, "", "", "", 0)
     times: dict[int, Counter[int]] = {}
+    everyone = {p.id: p for p in parties(session)}
+    liaison: dict[int, PartyLiaisonFigures] = {}
+    liaison_totals = PartyLiaisonFigures(0, "", "", "")
+    answer_times: dict[int, Counter[int]] = {}
     for name, party, checkpoint, reason, bucket, count in TallyRepository(session).sums(
         period.first, period.last
     ):
@@ -149,6 +186,15 @@ def figures(
         if figure is Tally.DECISION_TIME:
             for target in (party, 0):
                 times.setdefault(target, Counter())[bucket] += count
+        elif figure is Tally.ACK_TIME:
+            for target in (party, 0):
+                answer_times.setdefault(target, Counter())[bucket] += count
+        elif figure in LIAISON_TALLIES:
+            who = everyone.get(party)
+            if who is not None and party not in liaison:
+                liaison[party] = PartyLiaisonFigures(who.id, who.code, who.name_ar, who.name_en)
+            for answered in [liaison_totals] if who is None else [liaison[party], liaison_totals]:
+                _add(answered, figure.value, reason, count)
         elif checkpoint:
             spot = places.get(checkpoint)
             for place in [checkpoint_totals] if spot is None else [spot, checkpoint_totals]:
@@ -163,6 +209,12 @@ def figures(
             timed_row.timed = sum(buckets.values())
             timed_row.median_seconds = _within(buckets, PERCENTS[0])
             timed_row.p90_seconds = _within(buckets, PERCENTS[1])
+    for target, buckets in answer_times.items():
+        answered_row = liaison_totals if target == 0 else liaison.get(target)
+        if answered_row is not None:
+            answered_row.timed = sum(buckets.values())
+            answered_row.median_seconds = _within(buckets, PERCENTS[0])
+            answered_row.p90_seconds = _within(buckets, PERCENTS[1])
 
     shown_ids = set(known)
     if sight.authority_id is not None:
@@ -178,10 +230,28 @@ def figures(
         checkpoints=[p for p in places.values() if p.authority_id in shown_ids],
         checkpoint_totals=checkpoint_totals,
         authority_codes={p.id: p.code for p in known.values()},
+        liaison=sorted(
+            (row for row in liaison.values() if _shown(sight, chosen, row.id)),
+            key=lambda row: row.code,
+        ),
+        liaison_totals=liaison_totals,
     )
 
 
-def _add(row: AuthorityFigures | CheckpointFigures, name: str, reason: str, count: int) -> None:
+def _shown(sight: access.FigureSight, chosen: PartyRecord | None, party: int) -> bool:
+    """Whether a party's own row of the deconfliction figures is shown: every party's to
+    those who see every authority, else the reader's own; only the one asked for, if any."""
+    if chosen is not None and chosen.id != party:
+        return False
+    return sight.authority_id is None or sight.authority_id == party
+
+
+def _add(
+    row: AuthorityFigures | CheckpointFigures | PartyLiaisonFigures,
+    name: str,
+    reason: str,
+    count: int,
+) -> None:
     """Add ``count`` to the figure ``name`` of ``row`` (to its ``reason`` if it has reasons)."""
     if not count:  # an appeal moved on from "open": nothing left in that row
         return
@@ -216,6 +286,15 @@ class Case:
     checkpoint: str = ""
     permit: str = ""
     action: str = ""
+    notification_id: int | None = None
+
+
+# The moment of an acknowledgement each deconfliction figure counts it at.
+LIAISON_MOMENTS = {
+    Figure.NOTIFIED: "delivered_at",
+    Figure.ACKNOWLEDGED: "answered_at",
+    Figure.UNACKNOWLEDGED: "escalated_at",
+}
 
 
 def check_reason(figure: Figure, reason: str | None) -> None:
@@ -245,6 +324,10 @@ def cases(
     reader may see one by one."""
     require_viewer(principal)
     check_reason(figure, reason)
+    if figure in LIAISON_FIGURES:
+        return _liaison_cases(
+            session, principal, figure, period, authority, reason, limit=limit, offset=offset
+        )
     chosen = authority_filter(session, principal, authority)
     sight = access.figure_sight(principal)
     authority_id = sight.authority_id if chosen is None else chosen.id
@@ -315,6 +398,54 @@ def cases(
             reference=reference_of(application),
         )
         for application, by, at, why in rows
+    ]
+
+
+def _liaison_cases(
+    session: Session,
+    principal: Principal,
+    figure: Figure,
+    period: Period,
+    party: str | None,
+    answer: str | None,
+    *,
+    limit: int,
+    offset: int,
+) -> list[Case]:
+    """The acknowledgements behind a deconfliction figure (of one party, by its code, of any
+    kind), of the notifications the reader may see: those its party filed or was reached by,
+    all of them for the hub's operator. The municipality and observers see the counts only."""
+    codes = {p.id: p.code for p in parties(session)}
+    party_id = None
+    if party:
+        party_id = next((i for i, code in codes.items() if code == party), None)
+        if party_id is None:
+            raise UnknownAuthority(authority=party[:40])
+    sight = access.figure_sight(principal)
+    if sight.authority_id is not None and party_id not in (None, sight.authority_id):
+        raise Forbidden
+    rows = FigureRepository(session).acknowledgement_cases(
+        None if is_hub_admin(principal) else principal.party_id,
+        LIAISON_MOMENTS[figure],
+        period.start,
+        period.end,
+        party=sight.authority_id if party_id is None else party_id,
+        answer=answer,
+        limit=limit,
+        offset=offset,
+    )
+    return [
+        Case(
+            figure=figure,
+            at=ensure_utc(getattr(ack, LIAISON_MOMENTS[figure])),
+            authority=codes.get(ack.party_id, ""),
+            reason=(ack.concern.value if ack.concern else RECEIVED_PLAIN)
+            if figure is Figure.ACKNOWLEDGED
+            else None,
+            reference=reference(notification.kind, notification.id),
+            notification_id=notification.id,
+        )
+        for ack, notification in rows
     ]
 
 

@@ -18,6 +18,9 @@ FIGURE_LABELS: dict[Figure, str] = {
     Figure.OVERRIDES: N_("Let through against the verdict"),
     Figure.CONTRADICTIONS: N_("Refusals of permits the authority signed"),
     Figure.CLONES: N_("Suspected cloned permits"),
+    Figure.NOTIFIED: N_("Notifications received"),
+    Figure.ACKNOWLEDGED: N_("Acknowledged"),
+    Figure.UNACKNOWLEDGED: N_("Unacknowledged at the deadline"),
 }
 
 LABELS = {
@@ -62,4 +65,18 @@ LABELS = {
     "back_to_figures": N_("Back to the figures"),
     "more_cases": N_("More cases"),
     "nothing_counted": N_("Nothing counted in this period."),
+    "by_party_liaison": N_("Notifications of movements and sites, by party reached"),
+    "liaison_intro": N_(
+        "How each party answered the notifications that reached it: an acknowledgement is a "
+        "receipt, never a permission. Times run from delivery to the answer."
+    ),
+    "party": N_("Party"),
+    "all_parties": N_("All parties"),
+    "ack_median": N_("Half acknowledged within"),
+    "ack_p90": N_("9 in 10 acknowledged within"),
+    "ack_median_hours": N_("Half acknowledged within (hours)"),
+    "ack_p90_hours": N_("9 in 10 acknowledged within (hours)"),
+    "no_answers": N_("no answers"),
+    "acknowledgements_by_answer": N_("Acknowledgements by answer"),
+    "notification": N_("Notification"),
 }

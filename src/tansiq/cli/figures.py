@@ -39,7 +39,8 @@ def figures(
     as_csv: bool,
     as_user: str | None,
 ) -> None:
-    """Each authority's and checkpoint's figures over a period, and the totals."""
+    """Each authority's and checkpoint's figures over a period, how each party answered the
+    notifications of movements and sites that reached it, and the totals."""
     hub = hub_context(ctx)
     period = Period.of(parse_day(first), parse_day(last), hub.clock.now().date())
     with session_scope(ctx) as session:
@@ -68,4 +69,15 @@ def figures(
             f"{place.code or 'ALL-CHECKPOINTS':<16} {place.passages:>8} "
             f"{sum(place.refusals.values()):>8} {sum(place.overrides.values()):>8} "
             f"{place.contradictions:>8} {place.clones:>8}"
+        )
+    click.echo(
+        f"{'party':<16} {'notified':>8} {'acknowl.':>8} {'concern':>8} {'unackn.':>8} "
+        f"{'half in':>8} {'9/10 in':>8}"
+    )
+    for answered in [*found.liaison, found.liaison_totals]:
+        click.echo(
+            f"{answered.code or 'ALL-PARTIES':<16} {answered.notified:>8} "
+            f"{sum(answered.acknowledged.values()):>8} {answered.with_concern:>8} "
+            f"{answered.unacknowledged:>8} {_hours(answered.median_seconds):>8} "
+            f"{_hours(answered.p90_seconds):>8}"
         )

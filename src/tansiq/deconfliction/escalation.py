@@ -37,6 +37,8 @@ from tansiq.deconfliction.schedule import Reconfirmation
 from tansiq.jobs.service import JobHandler, enqueue
 from tansiq.parties.directory import users_of
 from tansiq.parties.domain import Role
+from tansiq.tallies.domain import Tally
+from tansiq.tallies.service import tally_one
 
 JOB_REMIND = "deconfliction.ack_reminder"
 JOB_ESCALATE = "deconfliction.ack_escalation"
@@ -130,6 +132,7 @@ def escalate(session: Session, payload: dict[str, Any], clock: Clock) -> None:
     for party_id in flagged:
         tell(session, party_id, UNACKNOWLEDGED, notification, clock, party=who, deadline=deadline)
     repo.flush()
+    tally_one(session, Tally.UNACKNOWLEDGED, now, party=ack.party_id)
     record(
         session,
         "escalated",

@@ -39,6 +39,8 @@ from tansiq.deconfliction.repository import DeconflictionRepository
 from tansiq.deconfliction.schedule import acknowledgement_clock
 from tansiq.geo.service import SpatialIndexCache
 from tansiq.parties.domain import Principal
+from tansiq.tallies.domain import Tally
+from tansiq.tallies.service import tally_one
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,7 @@ def _reach(
         repo.add(ack)
         repo.flush()
         schedule_acknowledgement(session, ack, clock)
+        tally_one(session, Tally.NOTIFIED, now, party=party_id)
 
 
 def _alert_conflicts(

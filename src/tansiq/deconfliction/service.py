@@ -57,6 +57,7 @@ from tansiq.geo.service import SpatialIndexCache
 from tansiq.parties import access as party_access
 from tansiq.parties.domain import Principal
 from tansiq.settings import Settings
+from tansiq.tallies.service import tally_acknowledgement
 
 
 class NotificationNotFound(NotFound):
@@ -288,6 +289,10 @@ def acknowledge(
     if ack.first_read_at is None:
         ack.first_read_at, ack.first_read_by = now, principal.user_id
     session.flush()
+    concern = None if body.concern is None else body.concern.value
+    tally_acknowledgement(
+        session, ack.party_id, now, delivered_at=ack.delivered_at, concern=concern
+    )
     who = party_name(session, principal.party_id)
     if body.answer is AcknowledgementState.RECEIVED:
         tell(
@@ -320,7 +325,7 @@ def acknowledge(
             "party": principal.party_id,
             "by": principal.user_id,
             "answer": body.answer.value,
-            "concern": None if body.concern is None else body.concern.value,
+            "concern": concern,
         },
         now,
     )

@@ -24,9 +24,15 @@ class Tally(StrEnum):
     OVERRIDES = "overrides"
     CONTRADICTIONS = "contradictions"
     CLONES = "clones"
+    # deconfliction, per party reached (party: that party)
+    NOTIFIED = "notified"  # a version of a notification delivered to it, on the delivery day
+    ACKNOWLEDGED = "acknowledged"  # reason: "received" or the concern's code, on the answer day
+    ACK_TIME = "ack_time"  # bucket (see DECISION_TIME_EDGES) of delivery to answer
+    UNACKNOWLEDGED = "unacknowledged"  # still unanswered at its deadline, on the deadline day
 
 
 OPEN_APPEAL = "open"
+RECEIVED_PLAIN = "received"  # an acknowledgement without a concern, among its reasons
 
 # Upper edges, in minutes, of the buckets a time to decision is counted in: every minute up
 # to 6, then steps of at most a quarter of the edge; 30 days and more share the last bucket.

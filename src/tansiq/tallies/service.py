@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from tansiq.core.clock import ensure_utc
-from tansiq.tallies.domain import OPEN_APPEAL, Tally, decision_bucket
+from tansiq.tallies.domain import OPEN_APPEAL, RECEIVED_PLAIN, Tally, decision_bucket
 from tansiq.tallies.repository import Key, TallyRepository
 
 
@@ -80,4 +80,21 @@ def tally_appeal_closed(
     counts: Counter[Key] = Counter()
     counts[key(Tally.APPEALED, opened_at, party=authority, reason=OPEN_APPEAL)] -= 1
     counts[key(Tally.APPEALED, opened_at, party=authority, reason=outcome)] += 1
+    tally(session, counts)
+
+
+def tally_acknowledgement(
+    session: Session,
+    party: int,
+    at: datetime,
+    *,
+    delivered_at: datetime,
+    concern: str | None,
+) -> None:
+    """A party answered a notification it was reached by: acknowledged (by its concern, or
+    "received" without one), and the time from delivery to the answer."""
+    counts: Counter[Key] = Counter()
+    counts[key(Tally.ACKNOWLEDGED, at, party=party, reason=concern or RECEIVED_PLAIN)] += 1
+    waited = (ensure_utc(at) - ensure_utc(delivered_at)).total_seconds()
+    counts[key(Tally.ACK_TIME, at, party=party, bucket=decision_bucket(waited))] += 1
     tally(session, counts)
