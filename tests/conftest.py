@@ -64,15 +64,25 @@ def _password_hash_cost() -> None:
 
 # Set by .ci/run for its second pass (PostgreSQL, after SQLite): only the tests that touch a
 # database run again; the rest (pure rules, the browser's own code, docs) cannot answer
-# differently on another backend. Which tests those are is read from their fixtures.
+# differently on another backend. Which tests those are is read from their fixtures. The
+# browser journeys are left out too: their pages reach the database only through the services
+# and repositories that the HTTP, page and CLI tests run on PostgreSQL, and driving Chromium
+# over them again took half of the second pass.
 SECOND_PASS = "TANSIQ_TEST_SECOND_PASS"
 DATABASE_FIXTURES = frozenset({"databases", "backend"})
+BROWSER_TESTS = Path(__file__).parent / "e2e"
+
+
+def _on_every_backend(item: pytest.Item) -> bool:
+    if BROWSER_TESTS in Path(str(item.path)).parents:
+        return False
+    return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not os.environ.get(SECOND_PASS):
         return
-    kept = [i for i in items if DATABASE_FIXTURES & set(getattr(i, "fixturenames", ()))]
+    kept = [i for i in items if _on_every_backend(i)]
     config.hook.pytest_deselected(items=[i for i in items if i not in kept])
     items[:] = kept
 
