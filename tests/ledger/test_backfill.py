@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tansiq.checkpoints.domain import OfficerAction
 from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord
+from tansiq.clearances.ledger_facts import TRANSITIONS
 from tansiq.core.clock import FixedClock
 from tansiq.db.engine import make_engine
 from tansiq.db.migrate import upgrade
@@ -100,7 +101,9 @@ def test_an_old_database_gets_its_history_in_the_stated_order_and_verifies(
     engine = make_engine(url)
     with Session(engine) as session:
         before = session.scalar(select(func.count()).select_from(LedgerEntryRecord))
-        check = service.check_ledger(session, governance_keys(session), ledger_sources())
+        # At 0010 the transitions have no version yet (0021 adds it): checked after upgrade.
+        older = [s for s in ledger_sources() if s.name != TRANSITIONS]
+        check = service.check_ledger(session, governance_keys(session), older)
         assert check.problem is not None  # the users, keys and scans are unrecorded
         assert check.problem.code == "ledger.row_unrecorded"
 

@@ -12,6 +12,7 @@ from tansiq.clearances.domain import (
     ReviewStatus,
     check_transition,
 )
+from tansiq.clearances.ledger_facts import transition_content, transition_kind
 from tansiq.clearances.messages import (
     Why,
 )
@@ -73,29 +74,22 @@ def record_transition(
     check_transition(current, target)
     application.status = target
     application.updated_at = clock.now()
-    ClearanceRepository(session).add(
-        TransitionRecord(
-            application_id=application.id,
-            from_status=current,
-            to_status=target,
-            actor_user_id=actor,
-            at=clock.now(),
-            reason=reason.message,
-            reason_params={k: v[:2000] for k, v in reason.params.items()},
-        )
+    transition = TransitionRecord(
+        application_id=application.id,
+        from_status=current,
+        to_status=target,
+        application_version=application.current_version,
+        actor_user_id=actor,
+        at=clock.now(),
+        reason=reason.message,
+        reason_params={k: v[:2000] for k, v in reason.params.items()},
     )
+    ClearanceRepository(session).add(transition)
     record_entry(
         session,
-        kind=f"application.{target}",
+        kind=transition_kind(target),
         subject=f"application:{application.id}",
-        content={
-            "from": current,
-            "to": target,
-            "version": application.current_version,
-            "actor": actor,
-            "reason": reason.message,
-            "params": reason.params,
-        },
+        content=transition_content(transition),
         at=application.updated_at,
     )
 

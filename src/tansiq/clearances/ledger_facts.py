@@ -3,9 +3,9 @@ their rows by one function each: used when the change is recorded, by ``tansiq l
 verify`` to re-derive it from the live row, and by the back-fill. The sources select only the
 columns they read.
 
-An application's status changes are on the ledger too (``application.<status>``), proved by
-the tree; they are not re-derived from rows, as the version an application stood at when it
-moved is not kept on the transition.
+An application's status changes (``application.<status>``) are re-derived from its
+transitions, each of which keeps the version the application stood at when it moved
+(migration 0021 filled that in for older rows from the entries' digests).
 """
 
 from __future__ import annotations
@@ -16,11 +16,35 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tansiq.clearances.models import ApplicationVersionRecord, DecisionRecord, ReviewRecord
+from tansiq.clearances.domain import ApplicationStatus
+from tansiq.clearances.models import (
+    ApplicationVersionRecord,
+    DecisionRecord,
+    ReviewRecord,
+    TransitionRecord,
+)
 from tansiq.ledger.audit import ExpectedEntry, LedgerSource
 
 VERSION = "application.version"
 DECISION_KINDS = ("review.approved", "review.rejected")
+TRANSITION_KINDS = tuple(f"application.{status.value}" for status in ApplicationStatus)
+TRANSITIONS = "application transitions"
+
+
+def transition_kind(target: ApplicationStatus) -> str:
+    return f"application.{target.value}"
+
+
+def transition_content(transition: Any) -> dict[str, Any]:
+    """A change of an application's status, as its transition row keeps it."""
+    return {
+        "from": transition.from_status,
+        "to": transition.to_status,
+        "version": transition.application_version,
+        "actor": transition.actor_user_id,
+        "reason": transition.reason,
+        "params": transition.reason_params,
+    }
 
 
 def version_content(version: Any) -> dict[str, Any]:
@@ -151,7 +175,32 @@ class _Standing:
         self.decided_by = review.decided_by
 
 
+def _transitions(session: Session) -> Mapping[str, Sequence[ExpectedEntry]]:
+    """Every change of status of every application, in order; its creation (no status
+    before) is recorded as its first version instead."""
+    found: dict[str, list[ExpectedEntry]] = {}
+    for row in session.execute(
+        select(
+            TransitionRecord.application_id,
+            TransitionRecord.from_status,
+            TransitionRecord.to_status,
+            TransitionRecord.application_version,
+            TransitionRecord.actor_user_id,
+            TransitionRecord.at,
+            TransitionRecord.reason,
+            TransitionRecord.reason_params,
+        )
+        .where(TransitionRecord.from_status.is_not(None))
+        .order_by(TransitionRecord.application_id, TransitionRecord.id)
+    ):
+        found.setdefault(f"application:{row.application_id}", []).append(
+            ExpectedEntry(transition_kind(row.to_status), row.at, transition_content(row))
+        )
+    return found
+
+
 SOURCES = (
     LedgerSource("application versions", (VERSION,), _versions),
     LedgerSource("review decisions", DECISION_KINDS, _decisions),
+    LedgerSource(TRANSITIONS, TRANSITION_KINDS, _transitions),
 )

@@ -107,6 +107,9 @@ class TransitionRecord(Base):
         StrEnumType(ApplicationStatus, 20)
     )
     to_status: Mapped[ApplicationStatus] = mapped_column(StrEnumType(ApplicationStatus, 20))
+    # The version the application stood at when it moved (null only for its creation), so
+    # the ledger's entry for the move can be re-derived from this row.
+    application_version: Mapped[int | None] = mapped_column(Integer)
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime]
     # A message id (see clearances.messages) and its parameters, rendered per reader.

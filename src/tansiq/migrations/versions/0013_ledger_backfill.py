@@ -8,7 +8,9 @@ stated order: by the row's time, then the entry's kind, then its subject. Idempo
 already recorded is not recorded again, so a second run adds nothing.
 
 The sources read only the columns they name, so this keeps working when later migrations add
-columns to those tables. Nothing to undo on downgrade: an entry once on the ledger stays there.
+columns to those tables; the application transitions' source, which reads a column that
+0021 adds, is left to that migration. Nothing to undo on downgrade: an entry once on the ledger
+stays there.
 
 Revision ID: 0013_ledger_backfill
 Revises: 0010
@@ -20,6 +22,7 @@ from __future__ import annotations
 from alembic import op
 from sqlalchemy.orm import Session
 
+from tansiq.clearances.ledger_facts import TRANSITIONS
 from tansiq.ledger.service import backfill_ledger
 from tansiq.ledger_check.sources import ledger_sources
 
@@ -31,7 +34,7 @@ depends_on = None
 
 def upgrade() -> None:
     session = Session(bind=op.get_bind())
-    backfill_ledger(session, ledger_sources())
+    backfill_ledger(session, [s for s in ledger_sources() if s.name != TRANSITIONS])
     session.flush()
 
 
