@@ -28,6 +28,7 @@ ALLOWED: dict[str, str] = {
     "checkpoints/client.py": "the checkpoint device's own sqlite3 queue, not the hub's database",
     "checkpoints/ledger_facts.py": LEDGER_FACTS,
     "clearances/ledger_facts.py": LEDGER_FACTS,
+    "deconfliction/ledger_facts.py": LEDGER_FACTS,
     "parties/ledger_facts.py": LEDGER_FACTS,
     "permits/ledger_facts.py": LEDGER_FACTS,
 }

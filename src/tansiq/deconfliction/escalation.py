@@ -19,6 +19,7 @@ from tansiq.deconfliction.domain import (
     NotificationKind,
     NotificationStatus,
 )
+from tansiq.deconfliction.ledger_facts import ending_facts, escalation_facts, reminder_facts
 from tansiq.deconfliction.messages import (
     ESCALATED,
     LAPSED,
@@ -93,9 +94,7 @@ def remind(session: Session, payload: dict[str, Any], clock: Clock) -> None:
     now = clock.now()
     ack.reminded_at = now
     tell(session, ack.party_id, REMINDER, notification, clock, deadline=when(ack.deadline))
-    record(
-        session, "reminded", notification, {"party": ack.party_id, "version": ack.version_id}, now
-    )
+    record(session, "reminded", notification, reminder_facts(ack), now)
 
 
 def escalate(session: Session, payload: dict[str, Any], clock: Clock) -> None:
@@ -116,16 +115,15 @@ def escalate(session: Session, payload: dict[str, Any], clock: Clock) -> None:
         if user.is_active and any(row.role is Role.LIAISON for row in user.roles)
     ]
     flagged = sorted({notification.notifier_party_id, *hub_party_ids(session)})
-    repo.add(
-        EscalationRecord(
-            acknowledgement_id=ack.id,
-            notification_id=notification.id,
-            party_id=ack.party_id,
-            escalated_at=now,
-            liaison_user_ids=liaisons,
-            flagged_party_ids=flagged,
-        )
+    escalation = EscalationRecord(
+        acknowledgement_id=ack.id,
+        notification_id=notification.id,
+        party_id=ack.party_id,
+        escalated_at=now,
+        liaison_user_ids=liaisons,
+        flagged_party_ids=flagged,
     )
+    repo.add(escalation)
     deadline = when(ack.deadline)
     tell(session, ack.party_id, ESCALATED, notification, clock, deadline=deadline)
     who = party_name(session, ack.party_id)
@@ -133,13 +131,7 @@ def escalate(session: Session, payload: dict[str, Any], clock: Clock) -> None:
         tell(session, party_id, UNACKNOWLEDGED, notification, clock, party=who, deadline=deadline)
     repo.flush()
     tally_one(session, Tally.UNACKNOWLEDGED, now, party=ack.party_id)
-    record(
-        session,
-        "escalated",
-        notification,
-        {"party": ack.party_id, "version": ack.version_id, "liaisons": liaisons},
-        now,
-    )
+    record(session, "escalated", notification, escalation_facts(escalation, ack.version_id), now)
 
 
 def remind_site(session: Session, payload: dict[str, Any], clock: Clock) -> None:
@@ -172,7 +164,7 @@ def lapse_site(session: Session, payload: dict[str, Any], clock: Clock) -> None:
     for party_id in sorted(told):
         tell(session, party_id, LAPSED, site, clock, lapses_at=when(site.active_until))
     repo.flush()
-    record(session, "lapsed", site, {"at": site.active_until}, now)
+    record(session, "lapsed", site, ending_facts(site), now)
 
 
 def _still_pending(

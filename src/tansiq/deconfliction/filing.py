@@ -17,6 +17,7 @@ from tansiq.deconfliction.domain import (
     NotificationStatus,
 )
 from tansiq.deconfliction.escalation import schedule_acknowledgement, schedule_site
+from tansiq.deconfliction.ledger_facts import version_facts
 from tansiq.deconfliction.messages import (
     CONFLICT,
     CONFLICT_AT_SITE,
@@ -144,19 +145,17 @@ def store_plan(
     _alert_conflicts(session, notification, plan, clock)
     if plan.kind is NotificationKind.SITE:
         schedule_site(session, notification, clock)
+    occurrences = plan.occurrences if plan.kind is NotificationKind.MOVEMENT else ()
     record(
         session,
         "filed" if first else "updated",
         notification,
-        {
-            "version": version.number,
-            "by": principal.user_id,
-            "geometry": plan.geometry,
-            "width_m": plan.width_m,
-            "occurrences": [[w.start, w.end] for w in plan.occurrences],
-            "parties": sorted(plan.reasons),
-            "conflicts": [c.notification_id for c in plan.conflicts],
-        },
+        version_facts(
+            version,
+            [(w.start, w.end) for w in occurrences],
+            [p for p in plan.reasons if p != notification.notifier_party_id],
+            [c.notification_id for c in plan.conflicts],
+        ),
         now,
     )
     return notification

@@ -28,6 +28,7 @@ from tansiq.deconfliction.domain import (
 )
 from tansiq.deconfliction.escalation import schedule_site
 from tansiq.deconfliction.filing import DeconflictionEnv, store_plan
+from tansiq.deconfliction.ledger_facts import acknowledgement_facts, ending_facts
 from tansiq.deconfliction.messages import (
     ACKNOWLEDGED,
     ACKNOWLEDGED_WITH_CONCERN,
@@ -261,7 +262,7 @@ def withdraw(
     for affected in repo.affected(version.id):
         tell(session, affected.party_id, WITHDRAWN, notification, clock, note=note or "—")
     session.flush()
-    record(session, "withdrawn", notification, {"by": principal.user_id, "note": note}, now)
+    record(session, "withdrawn", notification, ending_facts(notification), now)
     return notification
 
 
@@ -316,19 +317,7 @@ def acknowledge(
             concern=body.concern.value,
             note=body.note or "—",
         )
-    record(
-        session,
-        "acknowledged",
-        notification,
-        {
-            "version": body.version,
-            "party": principal.party_id,
-            "by": principal.user_id,
-            "answer": body.answer.value,
-            "concern": concern,
-        },
-        now,
-    )
+    record(session, "acknowledged", notification, acknowledgement_facts(ack, body.version), now)
     return ack
 
 

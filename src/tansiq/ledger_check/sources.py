@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from tansiq.checkpoints import ledger_facts as checkpoints_facts
 from tansiq.clearances import ledger_facts as clearances_facts
+from tansiq.deconfliction import ledger_facts as deconfliction_facts
 from tansiq.ledger import service
 from tansiq.ledger.audit import LedgerSource
 from tansiq.parties import ledger_facts as parties_facts
@@ -24,6 +25,7 @@ def ledger_sources() -> tuple[LedgerSource, ...]:
         *permits_facts.SOURCES,
         *clearances_facts.SOURCES,
         *checkpoints_facts.SOURCES,
+        *deconfliction_facts.SOURCES,
     )
 
 

@@ -8,9 +8,9 @@ stated order: by the row's time, then the entry's kind, then its subject. Idempo
 already recorded is not recorded again, so a second run adds nothing.
 
 The sources read only the columns they name, so this keeps working when later migrations add
-columns to those tables; the application transitions' source, which reads a column that
-0021 adds, is left to that migration. Nothing to undo on downgrade: an entry once on the ledger
-stays there.
+columns to those tables; the sources added later (application transitions, which read a
+column that 0021 adds, and deconfliction's, whose tables 0015 makes) are left out. Nothing to
+undo on downgrade: an entry once on the ledger stays there.
 
 Revision ID: 0013_ledger_backfill
 Revises: 0010
@@ -22,7 +22,6 @@ from __future__ import annotations
 from alembic import op
 from sqlalchemy.orm import Session
 
-from tansiq.clearances.ledger_facts import TRANSITIONS
 from tansiq.ledger.service import backfill_ledger
 from tansiq.ledger_check.sources import ledger_sources
 
@@ -31,10 +30,18 @@ down_revision = "0012_figures"
 branch_labels = None
 depends_on = None
 
+# The sources whose rows existed when this ran first: later ones read tables or columns that
+# later migrations add, and back-fill (or never needed back-filling) there.
+SOURCES = frozenset({
+    "parties", "users and roles", "permits", "signing keys", "trust lists", "revocations",
+    "application versions", "review decisions", "devices", "scans", "contradictions",
+    "suspected clones",
+})  # fmt: skip
+
 
 def upgrade() -> None:
     session = Session(bind=op.get_bind())
-    backfill_ledger(session, [s for s in ledger_sources() if s.name != TRANSITIONS])
+    backfill_ledger(session, [s for s in ledger_sources() if s.name in SOURCES])
     session.flush()
 
 
