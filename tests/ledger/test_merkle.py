@@ -185,3 +185,20 @@ def test_proofs_outside_the_tree_are_refused() -> None:
         tree.append(b"short")
     assert root_from_inclusion(4, 4, leaves[0], []) is None
     assert root_from_inclusion(0, 1, leaves[0], [leaves[1]]) is None
+
+
+def test_a_prefix_is_the_tree_of_the_first_leaves_and_grows_like_it() -> None:
+    tree, leaves = tree_of(40)
+    for size in range(41):
+        prefix = tree.prefix(size)
+        assert len(prefix) == size
+        assert prefix.root() == mth(leaves[:size])
+        for extra in leaves[size:]:
+            prefix.append(extra)
+        assert prefix.root() == tree.root()
+        assert prefix.consistency_proof(max(size, 1), 40) == tree.consistency_proof(
+            max(size, 1), 40
+        )
+    assert len(tree) == 40  # the prefixes shared its hashes without changing them
+    with pytest.raises(ProofError):
+        tree.prefix(41)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tansiq.core.clock import FixedClock
 from tansiq.ledger import service
-from tansiq.ledger.merkle import verify_consistency, verify_inclusion
+from tansiq.ledger.merkle import MerkleTree, verify_consistency, verify_inclusion
 from tansiq.ledger.models import LedgerEntryRecord
 from tansiq.ledger.repository import LedgerRepository
 from tansiq.permits.keys import Ed25519Signer
@@ -171,3 +171,37 @@ def test_a_head_signed_by_another_key_is_refused(
     check = service.check_ledger(session, keys_of(signer))
 
     assert isinstance(check.problem, service.HeadSignatureBad)
+
+
+def _fresh(session: Session) -> MerkleTree:
+    return MerkleTree(LedgerRepository(session).leaves())
+
+
+def test_the_tree_is_reused_up_to_the_signed_head_and_the_rest_read_again(
+    session: Session, clock: FixedClock, signer: Ed25519Signer
+) -> None:
+    fill(session, clock, 9)
+    head = service.sign_tree_head(session, signer, clock)
+    assert head.size == 9
+    fill(session, clock, 4, start=9)
+    service.sequence_entries(session)
+    assert service.tree_of(session).root() == _fresh(session).root()
+    # A leaf after the head changes behind the hub's back (or a transaction that numbered it
+    # rolled back): the tree follows the database, not what it held before.
+    session.execute(
+        text("UPDATE ledger_entries SET leaf = :leaf WHERE seq = 11"), {"leaf": b"\x07" * 32}
+    )
+    session.expire_all()
+    assert service.tree_of(session).root() == _fresh(session).root()
+    # The signed head no longer agrees with what was cached: everything is read again.
+    session.execute(
+        text("UPDATE ledger_entries SET leaf = :leaf WHERE seq = 2"), {"leaf": b"\x05" * 32}
+    )
+    session.execute(
+        text("UPDATE ledger_heads SET root = :root WHERE id = :id"),
+        {"root": _fresh(session).root(9), "id": head.id},
+    )
+    session.expire_all()
+    tree = service.tree_of(session)
+    assert tree.root() == _fresh(session).root()
+    assert tree.consistency_proof(9, 13) == _fresh(session).consistency_proof(9, 13)

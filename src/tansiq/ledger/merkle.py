@@ -65,6 +65,16 @@ class MerkleTree:
             height, position = height + 1, position // 2
         return index
 
+    def prefix(self, size: int) -> MerkleTree:
+        """A new tree over the first ``size`` leaves, sharing this one's hashes (no hashing:
+        every perfect subtree within the prefix is already here)."""
+        self._check_size(size)
+        tree = MerkleTree()
+        tree._levels = [
+            level[: size >> height] for height, level in enumerate(self._levels) if size >> height
+        ] or [[]]
+        return tree
+
     def root(self, size: int | None = None) -> bytes:
         """The tree head hash over the first ``size`` leaves (all of them by default)."""
         size = len(self) if size is None else size

@@ -8,11 +8,14 @@ recorded write stays cheap.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from tansiq.core.clock import Clock, ensure_utc
@@ -133,15 +136,45 @@ def sequence_entries(session: Session) -> int:
     return len(waiting)
 
 
-def tree_of(session: Session) -> MerkleTree:
-    return MerkleTree(LedgerRepository(session).leaves())
+# The tree each database's ledger had when last asked, per engine (in this process): rebuilding
+# it reads and hashes every entry, which a device pull that is behind the latest head would do
+# each time. A cached tree is reused only up to the latest signed head whose root it agrees
+# with; the entries after that head are always read again, so a rolled-back or edited tail is
+# never served from memory. A head is always signed over a tree read afresh, so a history
+# rewritten in the database is what the next head signs, and witnesses see the break.
+_TREES: weakref.WeakKeyDictionary[Engine, MerkleTree] = weakref.WeakKeyDictionary()
+_TREES_LOCK = threading.Lock()
+
+
+def tree_of(session: Session, *, afresh: bool = False) -> MerkleTree:
+    """The tree over every numbered entry, as the database holds them now; ``afresh``: read
+    and hash every entry again (a head is signed over nothing else)."""
+    repo = LedgerRepository(session)
+    engine = session.get_bind().engine
+    head = repo.latest_head()
+    with _TREES_LOCK:
+        cached = None if afresh else _TREES.get(engine)
+    if (
+        cached is not None
+        and head is not None
+        and head.size <= len(cached)
+        and cached.root(head.size) == head.root
+    ):
+        tree = cached.prefix(head.size)
+    else:
+        tree = MerkleTree()
+    for leaf in repo.leaves(len(tree)):
+        tree.append(leaf)
+    with _TREES_LOCK:
+        _TREES[engine] = tree
+    return tree
 
 
 def sign_tree_head(session: Session, signer: HeadSigner, clock: Clock) -> LedgerHeadRecord:
     """Number what is waiting and sign the head of the whole tree."""
     sequence_entries(session)
-    tree = tree_of(session)
-    head = TreeHead(size=len(tree), root=tree.root(), signed_at=clock.now())
+    tree = tree_of(session, afresh=True)
+    head = TreeHead(size=len(tree), root=tree.root(len(tree)), signed_at=clock.now())
     record = LedgerHeadRecord(
         size=head.size,
         root=head.root,
