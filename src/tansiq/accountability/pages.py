@@ -168,6 +168,10 @@ def _dashboard(s: Viewer, found: Figures) -> dict[str, Any]:
     fmt = Formats(s.locale)
     words = s.words()
     period = found.period
+    authority_names = {
+        p.id: name_in(s.locale, p.name_ar, p.name_en)
+        for p in parties(s.session, PartyKind.AUTHORITY)
+    }
 
     def link(figure: Figure, **where: str | None) -> str:
         return "/figures/cases?" + cases_query(figure, period, **where)
@@ -196,7 +200,7 @@ def _dashboard(s: Viewer, found: Figures) -> dict[str, Any]:
         return {
             "name": name,
             "code": place.code,
-            "authority": found.authority_codes.get(place.authority_id, ""),
+            "authority": authority_names.get(place.authority_id, ""),
             "cells": [
                 (figure, place.count(figure), link(figure, checkpoint=code))
                 for figure in CHECKPOINT_FIGURES
