@@ -39,47 +39,61 @@ def _hours(seconds: float | None) -> float | str:
 def rows(figures: Figures, locale: Locale) -> Iterator[list[object]]:
     """The file's rows after its header: text as the reader reads it, codes as stored."""
     period = [figures.period.first.isoformat(), figures.period.last.isoformat()]
-    every = translate(LABELS["all_authorities"], locale)
-    everywhere = translate(LABELS["all_checkpoints"], locale)
-    authorities: list[tuple[str, AuthorityFigures]] = [
-        ("authority", row) for row in figures.authorities
-    ]
-    for scope, row in [*authorities, ("all_authorities", figures.totals)]:
+    yield from _section(
+        period,
+        [("authority", row) for row in figures.authorities],
+        ("all_authorities", figures.totals),
+        AUTHORITY_FIGURES,
+        ("median_hours", "p90_hours"),
+        locale,
+    )
+    yield from _section(
+        period,
+        [("checkpoint", place) for place in figures.checkpoints],
+        ("all_checkpoints", figures.checkpoint_totals),
+        CHECKPOINT_FIGURES,
+        None,
+        locale,
+    )
+    yield from _section(
+        period,
+        [("party", row) for row in figures.liaison],
+        ("all_parties", figures.liaison_totals),
+        LIAISON_FIGURES,
+        ("ack_median_hours", "ack_p90_hours"),
+        locale,
+    )
+
+
+Row = AuthorityFigures | CheckpointFigures | PartyLiaisonFigures
+
+
+def _section(
+    period: Sequence[object],
+    rows: Sequence[tuple[str, Row]],
+    totals: tuple[str, Row],
+    shown: Sequence[Figure],
+    times: tuple[str, str] | None,
+    locale: Locale,
+) -> Iterator[list[object]]:
+    """One table's rows (each authority's, checkpoint's or party's, then the totals, named by
+    ``totals``' scope): each figure, and the median and 90th percentile times in hours."""
+    every = translate(LABELS[totals[0]], locale)
+    for scope, row in [*rows, totals]:
         name = name_in(locale, row.name_ar, row.name_en) if row.id else every
         head = [*period, scope, row.code, name]
-        for figure in AUTHORITY_FIGURES:
+        for figure in shown:
             yield from _figure_rows(head, figure, row, locale)
-        for key, value in (
-            ("median_hours", _hours(row.median_seconds)),
-            ("p90_hours", _hours(row.p90_seconds)),
-        ):
-            yield [*head, key, translate(LABELS[key], locale), "", "", value]
-    places: list[tuple[str, CheckpointFigures]] = [
-        ("checkpoint", place) for place in figures.checkpoints
-    ]
-    for scope, place in [*places, ("all_checkpoints", figures.checkpoint_totals)]:
-        name = name_in(locale, place.name_ar, place.name_en) if place.id else everywhere
-        head = [*period, scope, place.code, name]
-        for figure in CHECKPOINT_FIGURES:
-            yield from _figure_rows(head, figure, place, locale)
-    anyone = translate(LABELS["all_parties"], locale)
-    reached: list[tuple[str, PartyLiaisonFigures]] = [("party", row) for row in figures.liaison]
-    for scope, answered in [*reached, ("all_parties", figures.liaison_totals)]:
-        name = name_in(locale, answered.name_ar, answered.name_en) if answered.id else anyone
-        head = [*period, scope, answered.code, name]
-        for figure in LIAISON_FIGURES:
-            yield from _figure_rows(head, figure, answered, locale)
-        for key, value in (
-            ("ack_median_hours", _hours(answered.median_seconds)),
-            ("ack_p90_hours", _hours(answered.p90_seconds)),
-        ):
-            yield [*head, key, translate(LABELS[key], locale), "", "", value]
+        if times is None or isinstance(row, CheckpointFigures):
+            continue
+        for key, value in zip(times, (row.median_seconds, row.p90_seconds), strict=True):
+            yield [*head, key, translate(LABELS[key], locale), "", "", _hours(value)]
 
 
 def _figure_rows(
     head: Sequence[object],
     figure: Figure,
-    row: AuthorityFigures | CheckpointFigures | PartyLiaisonFigures,
+    row: Row,
     locale: Locale,
 ) -> Iterator[list[object]]:
     label = translate(FIGURE_LABELS[figure], locale)

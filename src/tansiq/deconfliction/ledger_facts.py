@@ -12,7 +12,7 @@ entry of its own) and a site's re-confirmations (the row keeps only the last one
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +36,7 @@ FILED, UPDATED = "deconfliction.filed", "deconfliction.updated"
 ACKNOWLEDGED = "deconfliction.acknowledged"
 REMINDED, ESCALATED = "deconfliction.reminded", "deconfliction.escalated"
 WITHDRAWN, LAPSED = "deconfliction.withdrawn", "deconfliction.lapsed"
+Found = Mapping[str, Sequence[ExpectedEntry]]
 
 
 def subject_of(notification_id: int) -> str:
@@ -106,7 +107,7 @@ def ending_facts(notification: Any) -> dict[str, Any]:
     return {"notification": notification.id, "at": _moment(notification.active_until)}
 
 
-def _versions(session: Session) -> Mapping[str, Sequence[ExpectedEntry]]:
+def _versions(session: Session) -> Found:
     occurrences: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     for version_id, start, end in session.execute(
         select(
@@ -149,9 +150,16 @@ def _versions(session: Session) -> Mapping[str, Sequence[ExpectedEntry]]:
     return found
 
 
-def _acknowledgements(session: Session) -> Mapping[str, Sequence[ExpectedEntry]]:
+def _by_notification(rows: Iterable[Any], entry: Callable[[Any], ExpectedEntry]) -> Found:
+    """Each row's entry, listed under its notification in the rows' order."""
     found: dict[str, list[ExpectedEntry]] = {}
-    for row in session.execute(
+    for row in rows:
+        found.setdefault(subject_of(row.notification_id), []).append(entry(row))
+    return found
+
+
+def _acknowledgements(session: Session) -> Found:
+    rows = session.execute(
         select(
             AcknowledgementRecord.notification_id,
             AcknowledgementRecord.party_id,
@@ -168,16 +176,17 @@ def _acknowledgements(session: Session) -> Mapping[str, Sequence[ExpectedEntry]]
         )
         .where(AcknowledgementRecord.state != AcknowledgementState.PENDING)
         .order_by(AcknowledgementRecord.answered_at, AcknowledgementRecord.id)
-    ):
-        found.setdefault(subject_of(row.notification_id), []).append(
-            ExpectedEntry(ACKNOWLEDGED, row.answered_at, acknowledgement_facts(row, row.number))
-        )
-    return found
+    )
+    return _by_notification(
+        rows,
+        lambda row: ExpectedEntry(
+            ACKNOWLEDGED, row.answered_at, acknowledgement_facts(row, row.number)
+        ),
+    )
 
 
-def _reminders(session: Session) -> Mapping[str, Sequence[ExpectedEntry]]:
-    found: dict[str, list[ExpectedEntry]] = {}
-    for row in session.execute(
+def _reminders(session: Session) -> Found:
+    rows = session.execute(
         select(
             AcknowledgementRecord.notification_id,
             AcknowledgementRecord.party_id,
@@ -186,16 +195,14 @@ def _reminders(session: Session) -> Mapping[str, Sequence[ExpectedEntry]]:
         )
         .where(AcknowledgementRecord.reminded_at.is_not(None))
         .order_by(AcknowledgementRecord.reminded_at, AcknowledgementRecord.id)
-    ):
-        found.setdefault(subject_of(row.notification_id), []).append(
-            ExpectedEntry(REMINDED, row.reminded_at, reminder_facts(row))
-        )
-    return found
+    )
+    return _by_notification(
+        rows, lambda row: ExpectedEntry(REMINDED, row.reminded_at, reminder_facts(row))
+    )
 
 
-def _escalations(session: Session) -> Mapping[str, Sequence[ExpectedEntry]]:
-    found: dict[str, list[ExpectedEntry]] = {}
-    for row in session.execute(
+def _escalations(session: Session) -> Found:
+    rows = session.execute(
         select(
             EscalationRecord.notification_id,
             EscalationRecord.party_id,
@@ -208,14 +215,16 @@ def _escalations(session: Session) -> Mapping[str, Sequence[ExpectedEntry]]:
             AcknowledgementRecord, AcknowledgementRecord.id == EscalationRecord.acknowledgement_id
         )
         .order_by(EscalationRecord.escalated_at, EscalationRecord.id)
-    ):
-        found.setdefault(subject_of(row.notification_id), []).append(
-            ExpectedEntry(ESCALATED, row.escalated_at, escalation_facts(row, row.version_id))
-        )
-    return found
+    )
+    return _by_notification(
+        rows,
+        lambda row: ExpectedEntry(
+            ESCALATED, row.escalated_at, escalation_facts(row, row.version_id)
+        ),
+    )
 
 
-def _endings(session: Session) -> Mapping[str, Sequence[ExpectedEntry]]:
+def _endings(session: Session) -> Found:
     found: dict[str, list[ExpectedEntry]] = {}
     for row in session.execute(
         select(
