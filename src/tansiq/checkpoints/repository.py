@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, false, or_, select, update
+from sqlalchemy import ColumnElement, Table, false, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -87,10 +87,12 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         if not rows:
             return set()
         if self.session.get_bind().dialect.name != "postgresql":
+            # Core, not the ORM's bulk insert: no objects, no primary keys read back.
+            table = cast(Table, ScanEventRecord.__table__)
             statement = (
-                sqlite_insert(ScanEventRecord)
+                sqlite_insert(table)
                 .on_conflict_do_nothing(index_elements=["device_id", "event_uid"])
-                .returning(ScanEventRecord.device_id, ScanEventRecord.event_uid)
+                .returning(table.c.device_id, table.c.event_uid)
             )
             inserted: set[tuple[int, str]] = set()
             for start in range(0, len(rows), 1000):
@@ -115,7 +117,7 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         fresh = [row for row in rows if (row["device_id"], row["event_uid"]) not in known]
         if fresh:
             self.session.execute(
-                pg_insert(ScanEventRecord).on_conflict_do_nothing(
+                pg_insert(cast(Table, ScanEventRecord.__table__)).on_conflict_do_nothing(
                     index_elements=["device_id", "event_uid"]
                 ),
                 fresh,
