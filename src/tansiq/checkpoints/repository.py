@@ -129,16 +129,16 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         (ref, device, event id, checkpoint, at)."""
         if not refs:
             return []
+        # The table's columns, not the mapped class's: plain rows, without the ORM's loading.
+        scans = cast(Table, ScanEventRecord.__table__).c
         return self.session.execute(
             select(
-                ScanEventRecord.permit_ref,
-                ScanEventRecord.device_id,
-                ScanEventRecord.event_uid,
-                ScanEventRecord.checkpoint_id,
-                ScanEventRecord.scanned_at,
-            ).where(
-                ScanEventRecord.permit_ref.in_(refs), ScanEventRecord.scanned_at.between(start, end)
-            )
+                scans.permit_ref,
+                scans.device_id,
+                scans.event_uid,
+                scans.checkpoint_id,
+                scans.scanned_at,
+            ).where(scans.permit_ref.in_(refs), scans.scanned_at.between(start, end))
         ).all()
 
     def mark(
