@@ -1,38 +1,56 @@
-"""Load: 32 clients at once against a real hub (``tansiq serve``) on 127.0.0.1, mixing what a
-working day mixes, for a bounded time.
+"""Load: the hub (``tansiq serve``) on 127.0.0.1 against many clients at once, in three phases of
+one run, each answering one bar of DESIGN §5.
 
 The town is the demo one, prepared as ``bench/sync.py`` prepares it (signing keys, API tokens,
-200 registered devices with a week of queued scans each, pushed at the clients' own batch
-sizes: the CLI's ``BATCH`` and the browser app's). Then, for ``--seconds``, each client repeats
-one kind of request (the share of each kind is ``MIX``):
+200 registered devices at the demo's checkpoints, permits issued through the API). Each device
+holds two queues of a week's scans, pushed at the clients' own batch sizes (the CLI's ``BATCH``
+and the browser app's): a small one for the mixed phase, and the ``--events`` (100,000) for the
+sync phase. The phases run one after the other against the same hub processes:
 
-* page: ``GET /home`` with a signed-in session cookie (trader and reviewers);
-* api-read: ``GET /api/v1/me`` and ``GET /api/v1/applications``;
-* route: ``POST /api/v1/routes/resolve`` (a demo road, and the same road densified to
-  ``--route-points`` points);
-* decision: a trader's application (``POST /api/v1/applications``), then every review of it
-  approved by its authority's reviewer;
-* sync: a device pushes its queue, batch after batch, as the clients do; a batch refused stays
-  on the device for its next sync; when the queues are empty, devices pull instead;
-* pull: ``GET /api/v1/sync/pull`` by a device;
-* scan: an online checkpoint sends each scan as its officer records it (``POST
-  /api/v1/sync/events`` with one event).
+1. **mixed** (bar: zero 5xx with 32 concurrent clients): for ``--seconds``, ``--clients`` (32)
+   clients each repeat one kind of request, the share of each kind being ``MIX``:
 
-Errors are answers of 500 or more and requests that got no answer; any other unexpected answer
-is counted apart. After the run the database is counted: every event the hub acknowledged as
-stored must be there once.
+   * page: ``GET /home`` with a signed-in session cookie (trader and reviewers);
+   * api-read: ``GET /api/v1/me`` and ``GET /api/v1/applications``;
+   * route: ``POST /api/v1/routes/resolve`` (a demo road, and the same road densified to
+     ``--route-points`` points);
+   * decision: a trader's application (``POST /api/v1/applications``), then every review of
+     it approved by its authority's reviewer;
+   * sync: a device pushes its (mixed-phase) queue, batch after batch, as the clients do; a
+     batch refused stays on the device for its next sync; when the queues are empty, devices
+     pull instead;
+   * pull: ``GET /api/v1/sync/pull`` by a device;
+   * scan: an online checkpoint sends each scan as its officer records it (``POST
+     /api/v1/sync/events`` with one event).
 
-    .venv/bin/python bench/load.py [--seconds S] [--clients N] [--events N]
-        [--database-url URL] [--processes N] [--no-write]
+2. **scan** (bar: >= 1,000 req/s, p99 <= 100 ms, no errors, 64 clients on 2 cores): for
+   ``--seconds``, ``--scan-clients`` (64) online checkpoints, each a registered device with its
+   own keep-alive connection, send one scan per request and wait for the answer before the next
+   (``bench/load_phases.py``).
+
+3. **sync** (bar: 100,000 queued events from 200 devices at the clients' batch sizes ingested
+   at >= 10,000 events/s, replay-safe): every device (``--sync-clients``, default all 200, at
+   once, as after a network outage) pushes its queue batch after batch until every queue is
+   empty (at most ``--sync-limit`` seconds); a refused batch stays on its device for its next
+   sync a second later. Then ``--replay`` of the batches are sent again: nothing may be stored
+   twice.
+
+Errors are answers of 500 or more and requests that got no answer, in any phase; any other
+unexpected answer is counted apart. After the run the database is counted: every event the hub
+acknowledged as stored, in any phase, must be there exactly once.
+
+    .venv/bin/python bench/load.py [--seconds S] [--clients N] [--scan-clients N]
+        [--events N] [--sync-clients N] [--database-url URL] [--processes N] [--no-write]
 
 Without ``--database-url`` the hub is one process on a fresh SQLite file (the default
 deployment). A PostgreSQL URL names a server: the bench creates its own database there, starts
-``--processes`` hubs (default 4) and spreads the clients over them.
+``--processes`` hubs (default 4) and spreads the clients of every phase over them.
 
-Prints ``result: errors`` (bar 0), ``result: scan_rps`` (scan submissions answered per second;
-bar >= 1,000 on 2 cores), ``result: scan_p99_ms`` (bar <= 100), ``result: sync_events_per_s``
-(events stored per second by the syncing devices while they had events to push; bar >= 10,000)
-and ``result: lost_events`` (bar 0).
+Prints ``result: errors`` (5xx or no answer, all phases; bar 0), ``result: scan_rps`` (scan
+phase: submissions answered 200 per second; bar >= 1,000 on 2 cores), ``result: scan_p99_ms``
+(scan phase; bar <= 100), ``result: sync_events_per_s`` (sync phase: events stored / time to
+the last batch stored; bar >= 10,000) and ``result: lost_events`` (acknowledged but not in the
+database, plus replayed events stored again; bar 0).
 """
 
 from __future__ import annotations
@@ -48,7 +66,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -60,6 +77,7 @@ import shapely
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import load_phases
 import sync
 from report import Machine, Tee, database, database_version, start, write_section
 from tansiq.checkpoints.models import ScanEventRecord
@@ -100,8 +118,6 @@ class Shared:
     queues: queue.Queue[tuple[sync.Device, list[bytes]]] = field(default_factory=queue.Queue)
     acknowledged: int = 0  # events the hub answered "stored"
     sync_stored: int = 0
-    last_sync_ack: float = 0.0
-    scan_device: int = 0
     application: int = 0
 
 
@@ -229,7 +245,6 @@ class Client:
             with self.shared.lock:
                 self.shared.acknowledged += data["stored"]
                 self.shared.sync_stored += data["stored"]
-                self.shared.last_sync_ack = time.monotonic()
 
     def do_pull(self) -> None:
         device = self.rng.choice(self.shared.devices)
@@ -239,19 +254,10 @@ class Client:
 
     def do_scan(self) -> None:
         device = self.shared.devices[self.rng.randrange(len(self.shared.devices))]
-        event = {
-            "id": uuid.UUID(int=self.rng.getrandbits(128), version=4).hex,
-            "scanned_at": datetime.now(UTC).isoformat(),
-            "permit": f"P-{3_000_000 + self.rng.randrange(1_000_000)}",
-            "version": 1,
-            "verdict": "valid",
-            "action": "passage",
-            "officer": "Cpl. Nour",
-        }
         status, data = self.request(
             "POST",
             "/api/v1/sync/events",
-            json.dumps({"events": [event]}).encode(),
+            load_phases.scan_body(self.rng),
             {"Authorization": f"Device {device.token}"},
         )
         if status == 200:
@@ -330,6 +336,52 @@ class Outcome:
     ok: bool
 
 
+def mixed_phase(shared: Shared, kinds: list[str], seconds: float) -> float:
+    """Phase 1: the clients of ``kinds`` for ``seconds``; returns the seconds taken."""
+    threads = [threading.Thread(target=Client(shared, kind, i).run) for i, kind in enumerate(kinds)]
+    started = time.monotonic()
+    shared.deadline = started + seconds
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
+
+
+def report_mixed(out: Tee, label: str, shared: Shared, kinds: list[str], took: float) -> None:
+    out(
+        f"[{label}] mixed: {'kind':<10}{'clients':>8}{'requests':>9}{'ok':>8}{'5xx/none':>9}"
+        f"{'other':>7}{'rps':>8}{'p50 ms':>8}{'p99 ms':>8}"
+    )
+    for name, kind in shared.kinds.items():
+        out(
+            f"[{label}] mixed: {name:<10}{kinds.count(name):>8}{kind.requests:>9}{kind.ok:>8}"
+            f"{kind.errors:>9}{kind.unexpected:>7}{kind.ok / took:>8.1f}"
+            f"{quantile_ms(kind.latencies, 0.5):>8.0f}{quantile_ms(kind.latencies, 0.99):>8.0f}"
+        )
+    total = sum(kind.ok for kind in shared.kinds.values())
+    out(
+        f"[{label}] mixed: {took:.1f} s, {total / took:.0f} answered req/s in all; syncing "
+        f"devices stored {shared.sync_stored:,} events"
+    )
+    for name, kind in shared.kinds.items():
+        for sample in kind.samples:
+            out(f"[{label}] mixed: {name} answer: {sample}")
+
+
+def report_phase(out: Tee, label: str, name: str, tally: load_phases.PhaseTally) -> None:
+    seconds = max(tally.seconds, 1e-9)
+    out(
+        f"[{label}] {name}: {tally.requests:,} requests, {tally.ok:,} ok ({tally.ok / seconds:,.0f}"
+        f"/s), {tally.errors} 5xx/none, {tally.unexpected} other; {tally.stored:,} events stored "
+        f"({tally.stored / seconds:,.0f}/s), {tally.duplicates:,} duplicates; latency p50 "
+        f"{quantile_ms(tally.latencies, 0.5):.0f} ms, p99 {quantile_ms(tally.latencies, 0.99):.0f}"
+        f" ms, max {quantile_ms(tally.latencies, 1.0):.0f} ms; {tally.seconds:.1f} s"
+    )
+    for sample in tally.samples:
+        out(f"[{label}] {name} answer: {sample}")
+
+
 def run(url: str, args: argparse.Namespace, out: Tee, machine: Machine, label: str) -> Outcome:
     secret = secrets.token_urlsafe(32)
     rng = random.Random(args.seed)
@@ -345,6 +397,9 @@ def run(url: str, args: argparse.Namespace, out: Tee, machine: Machine, label: s
         signed = sync.issue_permits(ports[0], tokens, args.permits)
         places = sync.checkpoints()
         devices = sync.register_devices(ports[0], tokens, places, args.devices)
+        # The same devices, with a second, smaller queue for the mixed phase's syncs.
+        mixed = [sync.Device(d.checkpoint, d.batch, token=d.token) for d in devices]
+        sync.make_events(mixed, signed, args.mixed_events, rng)
         sync.make_events(devices, signed, args.events, rng)
         kinds = clients_of(args.clients)
         shared = Shared(
@@ -356,66 +411,69 @@ def run(url: str, args: argparse.Namespace, out: Tee, machine: Machine, label: s
             rng_seed=args.seed,
             route_bodies=route_bodies(args.route_points),
         )
+        mixed_jobs = [(d, d.bodies) for d in mixed]
+        rng.shuffle(mixed_jobs)
+        for job in mixed_jobs:
+            shared.queues.put(job)
         jobs = [(d, d.bodies) for d in devices]
         rng.shuffle(jobs)
-        for job in jobs:
-            shared.queues.put(job)
         out(
             f"[{label}] setup {time.perf_counter() - t0:.1f} s: {len(signed)} permits, "
-            f"{len(devices)} devices with {args.events:,} queued events (batches "
-            f"{sorted({d.batch for d in devices})}), {len(kinds)} clients: "
-            + ", ".join(f"{k} {kinds.count(k)}" for k in MIX)
-            + f"; {args.seconds:.0f} s"
+            f"{len(devices)} devices (batches {sorted({d.batch for d in devices})}) with "
+            f"{args.mixed_events:,} queued events for the mixed phase and {args.events:,} "
+            f"({sum(len(d.bodies) for d in devices):,} batches) for the sync phase"
         )
-        threads = [
-            threading.Thread(target=Client(shared, kind, i).run) for i, kind in enumerate(kinds)
-        ]
-        started = time.monotonic()
-        shared.deadline = started + args.seconds
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        took = time.monotonic() - started
-    rows, distinct = count_events(url)
-    # Every thread has ended, so a batch still queued was never acknowledged: the devices
-    # pushed for the whole run, or until their last batch was stored.
-    emptied = shared.queues.empty()
-    sync_seconds = (shared.last_sync_ack if emptied else shared.deadline) - started
-    scan = shared.kinds["scan"]
-    scan_rps = scan.ok / took
-    sync_rate = shared.sync_stored / sync_seconds if sync_seconds > 0 else 0.0
-    lost = max(0, shared.acknowledged - distinct)
-    errors = sum(kind.errors for kind in shared.kinds.values())
-    out(
-        f"[{label}] {'kind':<10}{'clients':>8}{'requests':>9}{'ok':>8}{'5xx/none':>9}"
-        f"{'other':>7}{'rps':>8}{'p50 ms':>8}{'p99 ms':>8}"
-    )
-    for name, kind in shared.kinds.items():
         out(
-            f"[{label}] {name:<10}{kinds.count(name):>8}{kind.requests:>9}{kind.ok:>8}"
-            f"{kind.errors:>9}{kind.unexpected:>7}{kind.ok / took:>8.1f}"
-            f"{quantile_ms(kind.latencies, 0.5):>8.0f}{quantile_ms(kind.latencies, 0.99):>8.0f}"
+            f"[{label}] phase 1, mixed: {len(kinds)} clients ("
+            + ", ".join(f"{k} {kinds.count(k)}" for k in MIX)
+            + f") for {args.seconds:.0f} s"
         )
+        took = mixed_phase(shared, kinds, args.seconds)
+        report_mixed(out, label, shared, kinds, took)
+        out(
+            f"[{label}] phase 2, scan: {args.scan_clients} online checkpoints, one event per "
+            f"request, for {args.seconds:.0f} s"
+        )
+        scans = load_phases.scan_phase(ports, devices, args.scan_clients, args.seconds, args.seed)
+        report_phase(out, label, "scan", scans)
+        concurrency = min(args.sync_clients, len(jobs))
+        out(
+            f"[{label}] phase 3, sync: {len(jobs)} devices push {args.events:,} events, "
+            f"{concurrency} at once, until every queue is empty (at most {args.sync_limit:.0f} s)"
+        )
+        pushed, unsent = load_phases.sync_phase(ports, jobs, concurrency, args.sync_limit)
+        report_phase(out, label, "sync", pushed)
+        replayed, again = load_phases.replay(ports, jobs, args.replay, args.seed)
+        report_phase(out, label, "replay", again)
+    rows, distinct = count_events(url)
+    acknowledged = shared.acknowledged + scans.stored + pushed.stored
+    lost = max(0, acknowledged - distinct) + again.stored
+    errors = sum(k.errors for k in shared.kinds.values()) + scans.errors + pushed.errors
+    errors += again.errors
+    sync_rate = pushed.stored / pushed.seconds if pushed.seconds > 0 else 0.0
     out(
-        f"[{label}] {took:.1f} s; syncing devices stored {shared.sync_stored:,} events in "
-        f"{sync_seconds:.1f} s ({len(jobs) - shared.queues.qsize()} of {len(jobs)} queues "
-        f"emptied); the hub acknowledged {shared.acknowledged:,} events as stored; the database "
-        f"holds {rows:,} rows, {distinct:,} distinct"
+        f"[{label}] the hub acknowledged {acknowledged:,} events as stored; {unsent:,} queued "
+        f"events left unsent; replayed {replayed:,} events, {again.stored} stored again; the "
+        f"database holds {rows:,} rows, {distinct:,} distinct"
     )
-    for name, kind in shared.kinds.items():
-        for sample in kind.samples:
-            out(f"[{label}] {name} answer: {sample}")
-    ok = errors == 0 and lost == 0 and rows == distinct
-    return Outcome(errors, scan_rps, quantile_ms(scan.latencies, 0.99), sync_rate, lost, ok)
+    ok = errors == 0 and lost == 0 and rows == distinct and unsent == 0
+    ok = ok and again.duplicates == replayed
+    return Outcome(
+        errors, scans.ok / scans.seconds, quantile_ms(scans.latencies, 0.99), sync_rate, lost, ok
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=30.0, help="how long the clients run")
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--events", type=int, default=100_000, help="queued on the devices")
+    parser.add_argument("--seconds", type=float, default=30.0, help="mixed and scan phases")
+    parser.add_argument("--clients", type=int, default=32, help="mixed phase")
+    parser.add_argument("--scan-clients", type=int, default=64)
+    parser.add_argument("--events", type=int, default=100_000, help="queued for the sync phase")
+    parser.add_argument("--mixed-events", type=int, default=20_000, help="queued for the mix")
     parser.add_argument("--devices", type=int, default=200)
+    parser.add_argument("--sync-clients", type=int, default=200, help="devices pushing at once")
+    parser.add_argument("--sync-limit", type=float, default=300.0, help="sync phase, at most")
+    parser.add_argument("--replay", type=float, default=0.05, help="share of batches sent again")
     parser.add_argument("--permits", type=int, default=6)
     parser.add_argument("--route-points", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=11)
@@ -445,10 +503,12 @@ def main(argv: list[str] | None = None) -> int:
     out(f"result: lost_events = {outcome.lost}")
     if not args.no_write:
         name = "load-postgresql" if postgres else "load"
-        title = "Load, 32 clients (PostgreSQL)" if postgres else "Load, 32 clients (SQLite)"
+        title = "Load, three phases (PostgreSQL)" if postgres else "Load, three phases (SQLite)"
         command = "bench/load.py" + (
             f" --database-url <PostgreSQL server> --processes {args.processes}" if postgres else ""
         )
+        if args.seconds != 30:
+            command += f" --seconds {args.seconds:g}"
         write_section(name, title, machine, out.lines, command=command)
     return 0 if outcome.ok else 1
 

@@ -211,6 +211,11 @@ class Settings(BaseSettings):
         default=None,
         description="Map tile URL template ({z}/{x}/{y}) for the web map; unset: no tiles.",
     )
+    access_log: bool = Field(
+        default=False,
+        description="Log a line per request (uvicorn's access log); off: the reverse proxy "
+        "in front logs them, and the hub spends its time answering.",
+    )
 
     @field_validator("deconfliction_area")
     @classmethod

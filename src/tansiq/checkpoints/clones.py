@@ -42,12 +42,12 @@ CLONE_WINDOW = timedelta(days=1)
 
 def flag_clones(
     session: Session, rows: list[dict[str, Any]], clock: Clock, counts: Counter[Key]
-) -> int:
+) -> list[tuple[str, int, str]]:
     """Compare each new scan with its neighbours in time among every stored scan of the same
-    permit, whatever order the devices synced in."""
+    permit, whatever order the devices synced in; the scans this flagged, as (permit, device
+    id, event id)."""
     if not rows:
-        return 0
-    places = {cp.id: cp for cp in GeoRepository(session).checkpoints()}
+        return []
     new_uids = {(row["device_id"], row["event_uid"]) for row in rows}
     refs = {row["permit_ref"] for row in rows}
     earliest = min(row["scanned_at"] for row in rows) - CLONE_WINDOW
@@ -56,8 +56,13 @@ def flag_clones(
     by_permit: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for ref, device_id, uid, checkpoint_id, at in repo.sightings(refs, earliest, latest):
         by_permit[ref].append((at, device_id, uid, checkpoint_id))
-    flagged = 0
+    flagged: list[tuple[str, int, str]] = []
+    places: dict[int, CheckpointRecord] | None = None
     for ref, scans in by_permit.items():
+        if len(scans) < 2:
+            continue
+        if places is None:
+            places = {cp.id: cp for cp in GeoRepository(session).checkpoints()}
         scans.sort()
         suspects: dict[int, set[str]] = defaultdict(set)
         told: tuple[Sighting, Sighting] | None = None
@@ -82,9 +87,9 @@ def flag_clones(
                 session, [flag_entry(LEDGER_CLONE, device_id, uid, now) for uid in uids_marked]
             )
             newly += len(marked)
+            flagged += [(ref, device_id, uid) for uid in uids_marked]
         if newly and told is not None:
             _tell_clone(session, places, ref, *told, clock)
-        flagged += newly
     return flagged
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, false, or_, select, update
+from sqlalchemy import ColumnElement, Table, false, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -25,6 +25,29 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         return self.session.scalars(
             select(DeviceRecord).where(DeviceRecord.token_hash == token_hash)
         ).first()
+
+    def devices_by_token_hashes(self, token_hashes: Collection[str]) -> Sequence[DeviceRecord]:
+        if not token_hashes:
+            return []
+        return self.session.scalars(
+            select(DeviceRecord).where(DeviceRecord.token_hash.in_(token_hashes))
+        ).all()
+
+    def note_devices_sync(
+        self, device_ids: Collection[int], now: datetime, stale_before: datetime
+    ) -> None:
+        """Record ``now`` as these devices' last sync, unless one since ``stale_before`` is."""
+        if not device_ids:
+            return
+        self.session.execute(
+            update(DeviceRecord)
+            .where(DeviceRecord.id.in_(device_ids))
+            .where(
+                or_(DeviceRecord.last_sync_at.is_(None), DeviceRecord.last_sync_at < stale_before)
+            )
+            .values(last_sync_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
     def note_device_sync(self, device_id: int, now: datetime, stale_before: datetime) -> None:
         """Record ``now`` as the device's last sync, unless one since ``stale_before`` is."""
@@ -52,8 +75,9 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
             .order_by(DeviceRecord.id)
         ).all()
 
-    def insert_events(self, rows: list[dict[str, Any]]) -> set[str]:
-        """Insert ``rows``, skipping event ids already stored; the ids actually inserted.
+    def insert_events(self, rows: list[dict[str, Any]]) -> set[tuple[int, str]]:
+        """Insert ``rows``, skipping (device, event id) pairs already stored; the pairs actually
+        inserted.
 
         SQLite reports them with RETURNING. On PostgreSQL a multi-row RETURNING statement
         costs psycopg a fresh parse per batch, so the ids already stored are read first and
@@ -63,51 +87,58 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         if not rows:
             return set()
         if self.session.get_bind().dialect.name != "postgresql":
+            # Core, not the ORM's bulk insert: no objects, no primary keys read back.
+            table = cast(Table, ScanEventRecord.__table__)
             statement = (
-                sqlite_insert(ScanEventRecord)
+                sqlite_insert(table)
                 .on_conflict_do_nothing(index_elements=["device_id", "event_uid"])
-                .returning(ScanEventRecord.event_uid)
+                .returning(table.c.device_id, table.c.event_uid)
             )
-            inserted: set[str] = set()
+            inserted: set[tuple[int, str]] = set()
             for start in range(0, len(rows), 1000):
-                inserted.update(self.session.scalars(statement, rows[start : start + 1000]))
+                found = self.session.execute(statement, rows[start : start + 1000])
+                inserted.update((device_id, uid) for device_id, uid in found)
             return inserted
-        uids = [row["event_uid"] for row in rows]
-        known: set[str] = set()
-        for start in range(0, len(uids), 5000):
-            known.update(
-                self.session.scalars(
-                    select(ScanEventRecord.event_uid).where(
-                        ScanEventRecord.device_id == rows[0]["device_id"],
-                        ScanEventRecord.event_uid.in_(uids[start : start + 5000]),
+        by_device: dict[int, list[str]] = {}
+        for row in rows:
+            by_device.setdefault(row["device_id"], []).append(row["event_uid"])
+        known: set[tuple[int, str]] = set()
+        for device_id, uids in by_device.items():
+            for start in range(0, len(uids), 5000):
+                known.update(
+                    (device_id, uid)
+                    for uid in self.session.scalars(
+                        select(ScanEventRecord.event_uid).where(
+                            ScanEventRecord.device_id == device_id,
+                            ScanEventRecord.event_uid.in_(uids[start : start + 5000]),
+                        )
                     )
                 )
-            )
-        fresh = [row for row in rows if row["event_uid"] not in known]
+        fresh = [row for row in rows if (row["device_id"], row["event_uid"]) not in known]
         if fresh:
             self.session.execute(
-                pg_insert(ScanEventRecord).on_conflict_do_nothing(
+                pg_insert(cast(Table, ScanEventRecord.__table__)).on_conflict_do_nothing(
                     index_elements=["device_id", "event_uid"]
                 ),
                 fresh,
             )
-        return {row["event_uid"] for row in fresh}
+        return {(row["device_id"], row["event_uid"]) for row in fresh}
 
     def sightings(self, refs: set[str], start: datetime, end: datetime) -> Sequence[Any]:
         """Scans of these permits between ``start`` and ``end``:
         (ref, device, event id, checkpoint, at)."""
         if not refs:
             return []
+        # The table's columns, not the mapped class's: plain rows, without the ORM's loading.
+        scans = cast(Table, ScanEventRecord.__table__).c
         return self.session.execute(
             select(
-                ScanEventRecord.permit_ref,
-                ScanEventRecord.device_id,
-                ScanEventRecord.event_uid,
-                ScanEventRecord.checkpoint_id,
-                ScanEventRecord.scanned_at,
-            ).where(
-                ScanEventRecord.permit_ref.in_(refs), ScanEventRecord.scanned_at.between(start, end)
-            )
+                scans.permit_ref,
+                scans.device_id,
+                scans.event_uid,
+                scans.checkpoint_id,
+                scans.scanned_at,
+            ).where(scans.permit_ref.in_(refs), scans.scanned_at.between(start, end))
         ).all()
 
     def mark(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -9,8 +10,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Security, status
 from fastapi.security import APIKeyHeader
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from tansiq.checkpoints import scans, service, witnesses
+from tansiq.checkpoints.ingest import Push
+from tansiq.checkpoints.intake import Intake
 from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord, WitnessReportRecord
 from tansiq.checkpoints.schemas import (
     DeviceIn,
@@ -21,9 +25,10 @@ from tansiq.checkpoints.schemas import (
     ScanEventIn,
     ScanOut,
 )
-from tansiq.core.i18n import N_, translate
+from tansiq.core.i18n import N_, Locale, translate
 from tansiq.ledger.domain import signed_millis
 from tansiq.parties.deps import CurrentPrincipal
+from tansiq.parties.service import hash_token
 from tansiq.web.deps import DbSession, Hub, RecordId, RequestLocale
 from tansiq.web.openapi import documented_body
 
@@ -274,22 +279,46 @@ def register_device(
 
 
 @router.post("/sync/events", openapi_extra=documented_body(ScanBatchIn))
-def push_events(
-    body: RawBatchIn,
-    session: DbSession,
-    hub: Hub,
-    locale: RequestLocale,
-    authorization: DeviceAuthorization,
+async def push_events(
+    body: RawBatchIn, hub: Hub, locale: RequestLocale, authorization: DeviceAuthorization
 ) -> ScanBatchOut:
     """Queued scan events, in batches of up to 5,000. Idempotent: an event id already stored
     is counted as a duplicate, never stored twice. A malformed event is rejected by index and
     the others are stored."""
-    # The events are checked before the device is looked up: that lookup is the unit's first
-    # statement, which takes SQLite's write lock, and checking a batch is CPU work.
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "device" or not token.strip():
+        raise service.DeviceNotValid
+    # Checking events is CPU work, done here; a batch in a worker thread, so the server keeps
+    # answering meanwhile. The device is checked, and the events stored, by the process's
+    # intake: with whatever other pushes are waiting, in one transaction (checkpoints/intake).
+    now = hub.clock.now()
+    if len(body.events) > SMALL_BATCH:
+        valid, rejected = await run_in_threadpool(_check_events, body.events, now, locale)
+    else:
+        valid, rejected = _check_events(body.events, now, locale)
+    intake = hub.caches.get(Intake, lambda: Intake(hub.sessions, hub.clock))
+    result = await asyncio.wrap_future(intake.submit(Push(hash_token(token.strip()), valid)))
+    if result is None:
+        raise service.DeviceNotValid
+    return ScanBatchOut(
+        stored=result.stored,
+        duplicates=result.duplicates,
+        rejected=rejected,
+        contradictions=result.contradictions,
+        clones_suspected=result.clones,
+    )
+
+
+SMALL_BATCH = 16  # events checked in the event loop itself; more, in a worker thread
+
+
+def _check_events(
+    events: list[Any], now: datetime, locale: Locale
+) -> tuple[list[ScanEventIn], list[RejectedEventOut]]:
+    """The valid events, and the others rejected by index with a coded reason."""
     valid: list[ScanEventIn] = []
     rejected: list[RejectedEventOut] = []
-    now = hub.clock.now()
-    for index, raw in enumerate(body.events):
+    for index, raw in enumerate(events):
         try:
             event = ScanEventIn.model_validate(raw)
         except ValidationError as error:
@@ -315,15 +344,7 @@ def push_events(
             )
             continue
         valid.append(event)
-    device = current_device(session, hub, authorization)
-    result = service.ingest_events(session, device, valid, hub.clock)
-    return ScanBatchOut(
-        stored=result.stored,
-        duplicates=result.duplicates,
-        rejected=rejected,
-        contradictions=result.contradictions,
-        clones_suspected=result.clones,
-    )
+    return valid, rejected
 
 
 @router.post("/devices/{device_id}/revocation")

@@ -10,49 +10,34 @@ a vehicle can travel in the time between are a suspected clone.
 from __future__ import annotations
 
 import secrets
-from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tansiq.checkpoints.clones import flag_clones, tally_flags
-from tansiq.checkpoints.domain import CHECKPOINT_REASON_LABELS, CheckpointReason, OfficerAction
-from tansiq.checkpoints.ledger_facts import CONTRADICTION as LEDGER_CONTRADICTION
-from tansiq.checkpoints.ledger_facts import batch_entry, device_entry, flag_entry
-from tansiq.checkpoints.messages import CONTRADICTION, CONTRADICTION_SEEN
+from tansiq.checkpoints.ingest import LAST_SYNC_PRECISION
+from tansiq.checkpoints.ledger_facts import device_entry
 from tansiq.checkpoints.models import DeviceRecord
 from tansiq.checkpoints.repository import CheckpointRepository
-from tansiq.checkpoints.schemas import ScanEventIn
-from tansiq.clearances.notices import municipality_ids, party_name
-from tansiq.clearances.reasons import REASON_LABELS, ReasonCode
 from tansiq.core.clock import Clock
 from tansiq.core.errors import NotFound, Unauthenticated
-from tansiq.core.i18n import N_, Locale, translate
-from tansiq.core.text import name_in, normalise_text
+from tansiq.core.i18n import N_
+from tansiq.core.text import normalise_text
 from tansiq.db.unit_of_work import record_after
-from tansiq.geo.models import CheckpointRecord
 from tansiq.geo.repository import GeoRepository
 from tansiq.geo.service import CheckpointNotFound
 from tansiq.ledger.models import LedgerHeadRecord
 from tansiq.ledger.repository import LedgerRepository
 from tansiq.ledger.service import prove_consistency, record_entries
-from tansiq.notify.service import notify_party
 from tansiq.parties import access
 from tansiq.parties.domain import Principal
 from tansiq.parties.repository import PartyRepository
 from tansiq.parties.service import hash_token
 from tansiq.permits.claims import claims_from_cbor
-from tansiq.permits.domain import reference_of_cti
-from tansiq.permits.models import PermitRecord
 from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import governance_public_keys, record_heartbeat
 from tansiq.permits.trust import revocations_file
-from tansiq.tallies.domain import Tally
-from tansiq.tallies.repository import Key
-from tansiq.tallies.service import key, tally
 
 DEVICE_TOKEN_PREFIX = "tqd_"  # noqa: S105 - a public marker, not a secret
 
@@ -71,15 +56,6 @@ class DeviceNotValid(Unauthenticated):
 class NewDevice:
     record: DeviceRecord
     token: str
-
-
-@dataclass
-class IngestResult:
-    stored: int = 0
-    duplicates: int = 0
-    contradictions: int = 0
-    clones: int = 0
-    stored_uids: set[str] = field(default_factory=set)
 
 
 def register_device(
@@ -147,9 +123,9 @@ def device_for_token(session: Session, token: str, clock: Clock) -> DeviceRecord
     return device
 
 
-# "Last sync" is kept to within five minutes, written after the request's own work: a pull
-# stays a read, and a device syncing constantly costs one short write every five minutes.
-LAST_SYNC_PRECISION = timedelta(minutes=5)
+# "Last sync" is kept to within five minutes (ingest.LAST_SYNC_PRECISION), written after the
+# request's own work: a pull stays a read, and a device syncing constantly costs one short write
+# every five minutes.
 
 
 def _note_sync_later(session: Session, device_id: int, now: datetime) -> None:
@@ -171,165 +147,6 @@ def plausible_time(scanned_at: datetime, now: datetime) -> bool:
     except (OverflowError, ValueError):
         return False
     return now - MAX_EVENT_AGE <= moment <= now + MAX_CLOCK_SKEW
-
-
-def ingest_events(
-    session: Session, device: DeviceRecord, events: list[ScanEventIn], clock: Clock
-) -> IngestResult:
-    """Store each new event once; flag contradictions and suspected clones among them."""
-    now = clock.now()
-    rows: list[dict[str, Any]] = [
-        {
-            "event_uid": event.id,
-            "device_id": device.id,
-            "checkpoint_id": device.checkpoint_id,
-            "scanned_at": event.scanned_at,
-            "received_at": now,
-            "permit_ref": normalise_text(event.permit)[:40],
-            "permit_version": event.version,
-            "verdict": event.verdict.value,
-            "action": event.action.value,
-            "reason_code": None if event.reason_code is None else event.reason_code.value,
-            "note": normalise_text(event.note),
-            "officer": normalise_text(event.officer)[:100],
-            "data_age_seconds": event.data_age_seconds,
-            "contradiction": False,
-            "clone_suspected": False,
-        }
-        for event in events
-    ]
-    # One row per id even inside a batch: the first wins, as it would across batches.
-    unique = list({row["event_uid"]: row for row in reversed(rows)}.values())[::-1]
-    repo = CheckpointRepository(session)
-    inserted = repo.insert_events(unique)
-    result = IngestResult(
-        stored=len(inserted), duplicates=len(rows) - len(inserted), stored_uids=inserted
-    )
-    new_rows = [row for row in unique if row["event_uid"] in inserted]
-    if new_rows:
-        record_entries(session, [batch_entry(device.id, now, new_rows)])
-    counts: Counter[Key] = Counter()
-    result.contradictions = _flag_contradictions(session, device, new_rows, clock, counts)
-    result.clones = flag_clones(session, new_rows, clock, counts)
-    for row in new_rows:
-        figure = TALLIED.get(row["action"])
-        if figure is not None:
-            at, reason = row["scanned_at"], row["reason_code"]
-            counts[key(figure, at, checkpoint=row["checkpoint_id"], reason=reason)] += 1
-    tally(session, counts)
-    if new_rows and session.get_bind().dialect.name == "postgresql":
-        # Under read committed, two devices pushing scans of one permit at once each miss the
-        # other's scan. Looked at again once this push is stored, the later of the two sees
-        # both (SQLite runs one writer at a time, so the first look was already complete).
-
-        def look_again(later: Session) -> None:
-            found: Counter[Key] = Counter()
-            flag_clones(later, new_rows, clock, found)
-            tally(later, found)
-
-        record_after(session, look_again)
-    return result
-
-
-# What each officer's action counts as in the figures ("none" counts nothing).
-TALLIED = {
-    OfficerAction.PASSAGE: Tally.PASSAGES,
-    OfficerAction.REFUSAL: Tally.REFUSALS,
-    OfficerAction.OVERRIDE: Tally.OVERRIDES,
-}
-
-
-def _flag_contradictions(
-    session: Session,
-    device: DeviceRecord,
-    rows: list[dict[str, Any]],
-    clock: Clock,
-    counts: Counter[Key],
-) -> int:
-    refusals = [row for row in rows if row["action"] == OfficerAction.REFUSAL]
-    if not refusals:
-        return 0
-    checkpoint = GeoRepository(session).checkpoint(device.checkpoint_id)
-    assert checkpoint is not None  # noqa: S101 - a device belongs to a checkpoint
-    repo = PermitRepository(session)
-    permits: dict[tuple[str, int], PermitRecord | None] = {}
-    flagged: set[str] = set()
-    first: dict[tuple[str, int], tuple[dict[str, Any], PermitRecord]] = {}
-    for row in refusals:
-        key = (row["permit_ref"], row["permit_version"])
-        if key not in permits:
-            permits[key] = _permit(repo, *key)
-        permit = permits[key]
-        if permit is None or checkpoint.authority_id not in permit.authority_ids:
-            continue
-        flagged.add(row["event_uid"])
-        first.setdefault(key, (row, permit))
-    # One notice per permit and batch, however many times it was refused: the refusing
-    # authority hears it as its own, the municipality as an overseer (naming who refused).
-    told = [(checkpoint.authority_id, CONTRADICTION)]
-    told += [(party_id, CONTRADICTION_SEEN) for party_id in municipality_ids(session)]
-    for (ref, version), (row, permit) in first.items():
-        params = {
-            "checkpoint": checkpoint.code,
-            "permit": f"{ref}-{version}",
-            "at": row["scanned_at"].isoformat(),
-            "reason_code": row["reason_code"] or "-",
-            "note": row["note"] or "-",
-            "authority": party_name(session, checkpoint.authority_id),
-            **_in_both_languages(session, checkpoint, row),
-        }
-        for party_id, notice in told:
-            notify_party(
-                session,
-                party_id=party_id,
-                kind=notice.kind,
-                title=notice.title,
-                body=notice.body,
-                params=params,
-                subject=f"application:{permit.reference}",
-                clock=clock,
-            )
-    marked = CheckpointRepository(session).mark(device.id, flagged, contradiction=True)
-    tally_flags(counts, Tally.CONTRADICTIONS, ((e.scanned_at, e.checkpoint_id) for e in marked))
-    now = clock.now()
-    uids = sorted(e.event_uid for e in marked)
-    record_entries(session, [flag_entry(LEDGER_CONTRADICTION, device.id, uid, now) for uid in uids])
-    return len(flagged)
-
-
-def _in_both_languages(
-    session: Session, checkpoint: CheckpointRecord, row: dict[str, Any]
-) -> dict[str, str]:
-    """Names and the reason in each reader's language (``{authority}`` is filled with
-    ``authority_ar`` for an Arabic reader), and the time without ISO's "T"."""
-    party = PartyRepository(session).party(checkpoint.authority_id)
-    code = row["reason_code"] or ""
-    reason = (
-        CHECKPOINT_REASON_LABELS[CheckpointReason(code)]
-        if code in {c.value for c in CheckpointReason}
-        else REASON_LABELS[ReasonCode(code)]
-        if code in {c.value for c in ReasonCode}
-        else "-"
-    )
-    shown: dict[str, str] = {"at": f"{row['scanned_at']:%Y-%m-%d %H:%M} UTC"}
-    for locale in Locale:
-        side = locale.value
-        shown[f"authority_{side}"] = (
-            "" if party is None else name_in(locale, party.name_ar, party.name_en)
-        )
-        shown[f"checkpoint_{side}"] = name_in(locale, checkpoint.name_ar, checkpoint.name_en)
-        shown[f"reason_{side}"] = translate(reason, locale)
-    return shown
-
-
-def _permit(repo: PermitRepository, ref: str, version: int) -> PermitRecord | None:
-    reference = reference_of_cti(ref)
-    if reference is None:
-        return None
-    for permit in repo.permits(reference):
-        if permit.version == version:
-            return permit
-    return None
 
 
 @dataclass(frozen=True)

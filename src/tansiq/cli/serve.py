@@ -46,7 +46,13 @@ def run_server(context: HubContext, host: str, port: int, *, worker: bool = True
         schedule_compaction(session, snapshot_interval(context.settings), context.clock)
     stop_worker = start_background_worker(context) if worker else None
     try:
-        uvicorn.run(create_app(context), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(context),
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=context.settings.access_log,
+        )
     finally:
         if stop_worker is not None:
             stop_worker()

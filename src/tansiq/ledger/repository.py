@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
 
 from tansiq.db.repository import Repository
 from tansiq.ledger.models import LedgerEntryRecord, LedgerHeadRecord
@@ -24,7 +24,8 @@ class LedgerRepository(Repository[LedgerEntryRecord | LedgerHeadRecord]):
             )
 
     def insert_entries(self, rows: list[dict[str, Any]]) -> None:
-        self.session.execute(insert(LedgerEntryRecord), rows)
+        # Core: the ORM's bulk insert would read each new primary key back.
+        self.session.execute(insert(cast(Table, LedgerEntryRecord.__table__)), rows)
 
     def sequenced_count(self) -> int:
         return (

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -51,13 +51,14 @@ class TallyRepository:
             return
         postgresql = self.session.get_bind().dialect.name == "postgresql"
         insert: Any = pg_insert if postgresql else sqlite_insert
-        statement = insert(TallyRecord)
+        table = cast(Table, TallyRecord.__table__)
+        statement = insert(table)
         statement = statement.on_conflict_do_update(
             index_elements=["span", *KEY],
-            set_={"count": TallyRecord.count + statement.excluded["count"]},
+            set_={"count": table.c.count + statement.excluded["count"]},
         )
-        for row in rows:
-            self.session.execute(statement, row)
+        # One executemany, still in key order.
+        self.session.execute(statement, rows)
 
     def sums(self, first: date, last: date) -> list[tuple[str, int, int, str, int, int]]:
         """(figure, party, checkpoint, reason, bucket, count) summed over the days from

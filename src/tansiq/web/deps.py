@@ -16,7 +16,9 @@ from tansiq.db.unit_of_work import unit_of_work
 LANG_COOKIE = "tansiq_lang"
 
 
-def hub(request: Request) -> HubContext:
+async def hub(request: Request) -> HubContext:
+    """The hub serving this request (``async``: FastAPI runs a plain function dependency in a
+    worker thread, a hop that costs more than the lookup)."""
     context: HubContext = request.app.state.hub
     return context
 
@@ -64,7 +66,11 @@ def request_locale(request: Request) -> Locale:
     return negotiate_locale(request.headers.get("accept-language"))
 
 
-RequestLocale = Annotated[Locale, Depends(request_locale)]
+async def _locale(request: Request) -> Locale:
+    return request_locale(request)
+
+
+RequestLocale = Annotated[Locale, Depends(_locale)]
 
 # Database ids in paths: a number every backend's INTEGER key can hold (PostgreSQL's is 32
 # bits), or a coded 422 before any query.

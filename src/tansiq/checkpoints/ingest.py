@@ -1,0 +1,305 @@
+"""Ingest scan events: many devices' pushes stored in one transaction.
+
+Each push (a device's batch, or one scan from an online checkpoint) is a :class:`Push`; a group
+of pushes is stored with one INSERT … ON CONFLICT DO NOTHING (idempotent by the device-made
+event id: a replayed batch, a batch cut mid-way and sent again, or a hub restart mid-batch
+stores each event exactly once), one ledger entry per device (its scans of this transaction),
+one upsert per tally row, and one look for suspected clones over every new scan. Each push
+gets its own answer: what it stored, what was already there, the contradictions and clones
+its scans raised. A push whose device token is unknown or revoked, checked in the same
+transaction, gets none (its device is refused) and stores nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tansiq.checkpoints.clones import flag_clones, tally_flags
+from tansiq.checkpoints.domain import CHECKPOINT_REASON_LABELS, CheckpointReason, OfficerAction
+from tansiq.checkpoints.ledger_facts import CONTRADICTION as LEDGER_CONTRADICTION
+from tansiq.checkpoints.ledger_facts import batch_entry, flag_entry
+from tansiq.checkpoints.messages import CONTRADICTION, CONTRADICTION_SEEN
+from tansiq.checkpoints.models import DeviceRecord
+from tansiq.checkpoints.repository import CheckpointRepository
+from tansiq.checkpoints.schemas import ScanEventIn
+from tansiq.clearances.notices import municipality_ids, party_name
+from tansiq.clearances.reasons import REASON_LABELS, ReasonCode
+from tansiq.core.clock import Clock
+from tansiq.core.i18n import Locale, translate
+from tansiq.core.text import name_in, normalise_text
+from tansiq.db.unit_of_work import record_after
+from tansiq.geo.models import CheckpointRecord
+from tansiq.geo.repository import GeoRepository
+from tansiq.ledger.service import record_entries
+from tansiq.notify.service import notify_party
+from tansiq.parties.repository import PartyRepository
+from tansiq.permits.domain import reference_of_cti
+from tansiq.permits.models import PermitRecord
+from tansiq.permits.repository import PermitRepository
+from tansiq.tallies.domain import Tally
+from tansiq.tallies.repository import Key
+from tansiq.tallies.service import key, tally
+
+# "Last sync" is kept to within five minutes: a device syncing constantly costs one short
+# write every five minutes.
+LAST_SYNC_PRECISION = timedelta(minutes=5)
+
+
+@dataclass
+class IngestResult:
+    stored: int = 0
+    duplicates: int = 0
+    contradictions: int = 0
+    clones: int = 0
+    stored_uids: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Push:
+    """One device's push: its token's hash and its valid events, in the order sent."""
+
+    token_hash: str
+    events: Sequence[ScanEventIn]
+
+
+# What each officer's action counts as in the figures ("none" counts nothing).
+TALLIED = {
+    OfficerAction.PASSAGE: Tally.PASSAGES,
+    OfficerAction.REFUSAL: Tally.REFUSALS,
+    OfficerAction.OVERRIDE: Tally.OVERRIDES,
+}
+
+
+def ingest_events(
+    session: Session, device: DeviceRecord, events: list[ScanEventIn], clock: Clock
+) -> IngestResult:
+    """Store each new event of one device once; flag contradictions and clones among them."""
+    [result] = _ingest(session, [(device, events)], clock)
+    return result
+
+
+def ingest_pushes(
+    session: Session, pushes: Sequence[Push], clock: Clock
+) -> list[IngestResult | None]:
+    """Store many pushes in this transaction; each push's answer, or None when its device is
+    unknown or revoked (nothing of it stored)."""
+    repo = CheckpointRepository(session)
+    found = {d.token_hash: d for d in repo.devices_by_token_hashes({p.token_hash for p in pushes})}
+    now = clock.now()
+    stale = [
+        d.id
+        for d in found.values()
+        if d.revoked_at is None
+        and (d.last_sync_at is None or d.last_sync_at <= now - LAST_SYNC_PRECISION)
+    ]
+    repo.note_devices_sync(stale, now, now - LAST_SYNC_PRECISION)
+    known: list[tuple[int, tuple[DeviceRecord, Sequence[ScanEventIn]]]] = []
+    for index, push in enumerate(pushes):
+        device = found.get(push.token_hash)
+        if device is not None and device.revoked_at is None:
+            known.append((index, (device, push.events)))
+    answers: list[IngestResult | None] = [None] * len(pushes)
+    for (index, _), result in zip(
+        known, _ingest(session, [k for _, k in known], clock), strict=True
+    ):
+        answers[index] = result
+    return answers
+
+
+def _row(event: ScanEventIn, device: DeviceRecord, now: Any) -> dict[str, Any]:
+    return {
+        "event_uid": event.id,
+        "device_id": device.id,
+        "checkpoint_id": device.checkpoint_id,
+        "scanned_at": event.scanned_at,
+        "received_at": now,
+        "permit_ref": normalise_text(event.permit)[:40],
+        "permit_version": event.version,
+        "verdict": event.verdict.value,
+        "action": event.action.value,
+        "reason_code": None if event.reason_code is None else event.reason_code.value,
+        "note": normalise_text(event.note),
+        "officer": normalise_text(event.officer)[:100],
+        "data_age_seconds": event.data_age_seconds,
+        "contradiction": False,
+        "clone_suspected": False,
+    }
+
+
+def _ingest(
+    session: Session,
+    pushes: Sequence[tuple[DeviceRecord, Sequence[ScanEventIn]]],
+    clock: Clock,
+) -> list[IngestResult]:
+    now = clock.now()
+    results = [IngestResult() for _ in pushes]
+    # One row per (device, id) even inside a push or across the pushes of one transaction:
+    # the first wins, as it would across transactions.
+    owner: dict[tuple[int, str], int] = {}
+    unique: list[dict[str, Any]] = []
+    for index, (device, events) in enumerate(pushes):
+        for event in events:
+            if (device.id, event.id) in owner:
+                results[index].duplicates += 1
+                continue
+            owner[(device.id, event.id)] = index
+            unique.append(_row(event, device, now))
+    inserted = CheckpointRepository(session).insert_events(unique)
+    new_rows = [row for row in unique if (row["device_id"], row["event_uid"]) in inserted]
+    per_push: list[list[dict[str, Any]]] = [[] for _ in pushes]
+    for row in unique:
+        index = owner[(row["device_id"], row["event_uid"])]
+        if (row["device_id"], row["event_uid"]) in inserted:
+            per_push[index].append(row)
+            results[index].stored += 1
+            results[index].stored_uids.add(row["event_uid"])
+        else:
+            results[index].duplicates += 1
+    by_device: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in new_rows:
+        by_device[row["device_id"]].append(row)
+    # One ledger entry per device and transaction: its scans received at this moment.
+    record_entries(session, [batch_entry(d, now, rows) for d, rows in by_device.items()])
+    counts: Counter[Key] = Counter()
+    for index, (device, _) in enumerate(pushes):
+        results[index].contradictions = _flag_contradictions(
+            session, device, per_push[index], clock, counts
+        )
+    flagged = flag_clones(session, new_rows, clock, counts)
+    _attribute_clones(flagged, per_push, results)
+    for row in new_rows:
+        figure = TALLIED.get(row["action"])
+        if figure is not None:
+            at, reason = row["scanned_at"], row["reason_code"]
+            counts[key(figure, at, checkpoint=row["checkpoint_id"], reason=reason)] += 1
+    tally(session, counts)
+    if new_rows and session.get_bind().dialect.name == "postgresql":
+        # Under read committed, two processes storing scans of one permit at once each miss
+        # the other's scan. Looked at again once this transaction is stored, the later of the
+        # two sees both (SQLite runs one writer at a time, so the first look was complete).
+
+        def look_again(later: Session) -> None:
+            found: Counter[Key] = Counter()
+            flag_clones(later, new_rows, clock, found)
+            tally(later, found)
+
+        record_after(session, look_again)
+    return results
+
+
+def _attribute_clones(
+    flagged: list[tuple[str, int, str]],
+    per_push: list[list[dict[str, Any]]],
+    results: list[IngestResult],
+) -> None:
+    """Each flagged scan counts for the push that brought it; an older scan flagged because of
+    a new neighbour counts for the first push that brought a scan of that permit."""
+    brought: dict[tuple[int, str], int] = {}
+    by_ref: dict[str, int] = {}
+    for index, rows in enumerate(per_push):
+        for row in rows:
+            brought[(row["device_id"], row["event_uid"])] = index
+            by_ref.setdefault(row["permit_ref"], index)
+    for ref, device_id, uid in flagged:
+        owner = brought.get((device_id, uid), by_ref.get(ref))
+        if owner is not None:
+            results[owner].clones += 1
+
+
+def _flag_contradictions(
+    session: Session,
+    device: DeviceRecord,
+    rows: list[dict[str, Any]],
+    clock: Clock,
+    counts: Counter[Key],
+) -> int:
+    refusals = [row for row in rows if row["action"] == OfficerAction.REFUSAL]
+    if not refusals:
+        return 0
+    checkpoint = GeoRepository(session).checkpoint(device.checkpoint_id)
+    assert checkpoint is not None  # noqa: S101 - a device belongs to a checkpoint
+    repo = PermitRepository(session)
+    permits: dict[tuple[str, int], PermitRecord | None] = {}
+    flagged: set[str] = set()
+    first: dict[tuple[str, int], tuple[dict[str, Any], PermitRecord]] = {}
+    for row in refusals:
+        key = (row["permit_ref"], row["permit_version"])
+        if key not in permits:
+            permits[key] = _permit(repo, *key)
+        permit = permits[key]
+        if permit is None or checkpoint.authority_id not in permit.authority_ids:
+            continue
+        flagged.add(row["event_uid"])
+        first.setdefault(key, (row, permit))
+    # One notice per permit and batch, however many times it was refused: the refusing
+    # authority hears it as its own, the municipality as an overseer (naming who refused).
+    told = [(checkpoint.authority_id, CONTRADICTION)]
+    told += [(party_id, CONTRADICTION_SEEN) for party_id in municipality_ids(session)]
+    for (ref, version), (row, permit) in first.items():
+        params = {
+            "checkpoint": checkpoint.code,
+            "permit": f"{ref}-{version}",
+            "at": row["scanned_at"].isoformat(),
+            "reason_code": row["reason_code"] or "-",
+            "note": row["note"] or "-",
+            "authority": party_name(session, checkpoint.authority_id),
+            **_in_both_languages(session, checkpoint, row),
+        }
+        for party_id, notice in told:
+            notify_party(
+                session,
+                party_id=party_id,
+                kind=notice.kind,
+                title=notice.title,
+                body=notice.body,
+                params=params,
+                subject=f"application:{permit.reference}",
+                clock=clock,
+            )
+    marked = CheckpointRepository(session).mark(device.id, flagged, contradiction=True)
+    tally_flags(counts, Tally.CONTRADICTIONS, ((e.scanned_at, e.checkpoint_id) for e in marked))
+    now = clock.now()
+    uids = sorted(e.event_uid for e in marked)
+    record_entries(session, [flag_entry(LEDGER_CONTRADICTION, device.id, uid, now) for uid in uids])
+    return len(flagged)
+
+
+def _in_both_languages(
+    session: Session, checkpoint: CheckpointRecord, row: dict[str, Any]
+) -> dict[str, str]:
+    """Names and the reason in each reader's language (``{authority}`` is filled with
+    ``authority_ar`` for an Arabic reader), and the time without ISO's "T"."""
+    party = PartyRepository(session).party(checkpoint.authority_id)
+    code = row["reason_code"] or ""
+    reason = (
+        CHECKPOINT_REASON_LABELS[CheckpointReason(code)]
+        if code in {c.value for c in CheckpointReason}
+        else REASON_LABELS[ReasonCode(code)]
+        if code in {c.value for c in ReasonCode}
+        else "-"
+    )
+    shown: dict[str, str] = {"at": f"{row['scanned_at']:%Y-%m-%d %H:%M} UTC"}
+    for locale in Locale:
+        side = locale.value
+        shown[f"authority_{side}"] = (
+            "" if party is None else name_in(locale, party.name_ar, party.name_en)
+        )
+        shown[f"checkpoint_{side}"] = name_in(locale, checkpoint.name_ar, checkpoint.name_en)
+        shown[f"reason_{side}"] = translate(reason, locale)
+    return shown
+
+
+def _permit(repo: PermitRepository, ref: str, version: int) -> PermitRecord | None:
+    reference = reference_of_cti(ref)
+    if reference is None:
+        return None
+    for permit in repo.permits(reference):
+        if permit.version == version:
+            return permit
+    return None

@@ -1,0 +1,100 @@
+"""Group commit for scan events: one thread per hub process stores the pushes waiting at that
+moment in one transaction.
+
+A scan from an online checkpoint is one event; stored alone, its transaction (the device
+check, the insert, the ledger entry, the tallies, the commit) costs far more than the event.
+Requests hand their checked events to the intake and wait; the intake's thread takes every
+push waiting (up to ``MAX_EVENTS`` events), stores them with
+:func:`tansiq.checkpoints.ingest.ingest_pushes` in one unit of work, and answers each push on
+its own. The write lock is taken once per group, and only for statements (the events were
+checked before, in the request). When a group fails (the database busy for its whole busy
+timeout, a fault), each of its pushes is tried again alone, so one push's failure is its own.
+The thread ends when nothing has come for a while and starts again with the next push.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from tansiq.checkpoints.ingest import IngestResult, Push, ingest_pushes
+from tansiq.core.clock import Clock
+from tansiq.db.unit_of_work import unit_of_work
+
+logger = logging.getLogger(__name__)
+
+MAX_EVENTS = 20_000  # in one transaction: a group never waits long behind a huge one
+IDLE_S = 5.0  # the thread ends after this long without a push
+
+
+@dataclass
+class _Waiting:
+    push: Push
+    answer: Future[IngestResult | None]
+
+
+class Intake:
+    """One hub process's queue of pushes waiting to be stored."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self._waiting: deque[_Waiting] = deque()
+        self._ready = threading.Condition()
+        self._running = False
+
+    def submit(self, push: Push) -> Future[IngestResult | None]:
+        """Queue ``push``; its answer (None: the device is unknown or revoked) comes when the
+        group it joins is stored."""
+        waiting = _Waiting(push, Future())
+        with self._ready:
+            self._waiting.append(waiting)
+            self._ready.notify()
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._run, name="tansiq-intake", daemon=True).start()
+        return waiting.answer
+
+    def _next_group(self) -> list[_Waiting]:
+        with self._ready:
+            if not self._waiting:
+                self._ready.wait(IDLE_S)
+            if not self._waiting:
+                self._running = False
+                return []
+            group: list[_Waiting] = []
+            events = 0
+            while self._waiting and (
+                not group or events + len(self._waiting[0].push.events) <= MAX_EVENTS
+            ):
+                item = self._waiting.popleft()
+                group.append(item)
+                events += len(item.push.events)
+            return group
+
+    def _run(self) -> None:
+        while group := self._next_group():
+            self._store(group)
+
+    def _store(self, group: Sequence[_Waiting]) -> None:
+        try:
+            with unit_of_work(self.sessions) as session:
+                answers = ingest_pushes(session, [w.push for w in group], self.clock)
+        except Exception as error:
+            if len(group) > 1:
+                logger.info(
+                    "a group of %d pushes failed (%r); each is tried alone", len(group), error
+                )
+                for waiting in group:
+                    self._store([waiting])
+                return
+            group[0].answer.set_exception(error)
+            return
+        for waiting, answer in zip(group, answers, strict=True):
+            waiting.answer.set_result(answer)

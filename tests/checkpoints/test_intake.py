@@ -1,0 +1,88 @@
+"""Group commit: many devices' pushes stored in one transaction, each answered on its own, every
+event stored once, a refused device's push storing nothing."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tansiq.checkpoints.ingest import IngestResult, Push, ingest_pushes
+from tansiq.checkpoints.intake import Intake
+from tansiq.checkpoints.ledger_facts import SCANS
+from tansiq.checkpoints.models import ScanEventRecord
+from tansiq.checkpoints.schemas import ScanEventIn
+from tansiq.context import HubContext
+from tansiq.core.clock import FixedClock
+from tansiq.ledger.models import LedgerEntryRecord
+from tansiq.parties.service import hash_token
+from tests.checkpoints.test_sync import device, event
+from tests.clearances.conftest import Tokens
+
+
+def token_of(headers: dict[str, str]) -> str:
+    return hash_token(headers["Authorization"].removeprefix("Device "))
+
+
+def test_one_transaction_answers_each_push_and_stores_each_event_once(
+    client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock
+) -> None:
+    west = token_of(device(client, tokens, "W-GATE", "west.admin"))
+    east = token_of(device(client, tokens, "E-GATE", "east.admin"))
+    e1, e2, e3, e4 = (
+        ScanEventIn.model_validate(event(clock.now() - timedelta(minutes=i))) for i in range(4)
+    )
+    with hub.sessions() as session:
+        answers = ingest_pushes(
+            session,
+            [
+                Push(west, [e1, e2]),
+                Push(east, [e1, e3]),  # the same id from another device is its own event
+                Push(west, [e2, e4]),  # e2 came in the push before, in this same transaction
+                Push(hash_token("tqd_unknown"), [e4]),
+            ],
+            clock,
+        )
+        session.commit()
+    assert [(a.stored, a.duplicates) if a else None for a in answers] == [
+        (2, 0),
+        (2, 0),
+        (1, 1),
+        None,
+    ]
+    with hub.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ScanEventRecord)) == 5
+        entries = session.scalars(
+            select(LedgerEntryRecord.subject).where(LedgerEntryRecord.kind == SCANS)
+        ).all()
+    assert len(entries) == 2  # one per device and transaction
+
+
+def test_concurrent_pushes_through_the_intake_are_each_stored_once(
+    client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock, session: Session
+) -> None:
+    gates = [token_of(device(client, tokens, "W-GATE", "west.admin")) for _ in range(4)]
+    intake = Intake(hub.sessions, hub.clock)
+    events = [ScanEventIn.model_validate(event(clock.now())) for _ in range(40)]
+    answers: list[IngestResult | None] = []
+    lock = threading.Lock()
+
+    def send(index: int) -> None:
+        # Each event twice, from its own device: the second is a duplicate.
+        for _ in range(2):
+            answer = intake.submit(Push(gates[index % 4], [events[index]])).result(timeout=30)
+            with lock:
+                answers.append(answer)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(events))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(answer is not None for answer in answers)
+    assert sum(a.stored for a in answers if a) == 40
+    assert sum(a.duplicates for a in answers if a) == 40
+    assert session.scalar(select(func.count()).select_from(ScanEventRecord)) == 40
