@@ -24,6 +24,7 @@ from tansiq.clearances.words import LABELS as CLEARANCE_WORDS
 from tansiq.context import HubContext
 from tansiq.deconfliction import pages as deconfliction_pages
 from tansiq.deconfliction.routes import router as deconfliction_router
+from tansiq.deconfliction.thread_routes import router as thread_router
 from tansiq.deconfliction.words import LABELS as DECONFLICTION_WORDS
 from tansiq.geo import map_pages as geo_map_pages
 from tansiq.geo import pages as geo_pages
@@ -107,6 +108,7 @@ def create_app(context: HubContext) -> FastAPI:
     app.include_router(permits_router)
     app.include_router(notify_router)
     app.include_router(deconfliction_router)
+    app.include_router(thread_router)
     app.include_router(ledger_router)
     app.include_router(accountability_router)
     app.include_router(ledger_check_router)
