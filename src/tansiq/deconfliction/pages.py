@@ -30,6 +30,7 @@ from tansiq.deconfliction.schemas import (
     NotificationOut,
     SiteIn,
 )
+from tansiq.deconfliction.thread_pages import threads_about
 from tansiq.geo import map_layers
 from tansiq.geo.service import spatial_index_cache
 from tansiq.parties.access import is_hub_admin
@@ -177,6 +178,7 @@ def notification_page(notification_id: RecordId, s: Current) -> Response:
         notifications=json.dumps(_layer_out(s, shown)),
         focus=True,
         tile_url=s.hub.settings.tile_url or "",
+        threads=threads_about(s, notification_id),
     )
 
 

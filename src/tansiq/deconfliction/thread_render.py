@@ -15,6 +15,8 @@ from tansiq.core.i18n import Locale, translate
 from tansiq.core.schemas import Name
 from tansiq.core.text import name_in
 from tansiq.deconfliction.models import ThreadMessageRecord, ThreadRecord
+from tansiq.deconfliction.planning import reference
+from tansiq.deconfliction.repository import DeconflictionRepository
 from tansiq.deconfliction.thread_domain import TEMPLATES, ParamKind
 from tansiq.deconfliction.thread_schemas import (
     MemberOut,
@@ -87,15 +89,27 @@ def templates_out(locale: Locale) -> list[TemplateOut]:
     ]
 
 
+def _references(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    repo = DeconflictionRepository(session)
+    found = {}
+    for notification_id in {i for i in ids if i is not None}:
+        notification = repo.notification(notification_id)
+        if notification is not None:
+            found[notification_id] = reference(notification.kind, notification.id)
+    return found
+
+
 def summaries_out(
     session: Session, rows: list[tuple[ThreadRecord, list[int], int]]
 ) -> list[ThreadSummaryOut]:
     parties = parties_by_ids(session, {p for _, members, _ in rows for p in members})
+    references = _references(session, [thread.notification_id for thread, _, _ in rows])
     return [
         ThreadSummaryOut(
             id=thread.id,
             topic=thread.topic,
             notification=thread.notification_id,
+            notification_reference=references.get(thread.notification_id or 0),
             members=[_member(parties[p]) for p in members if p in parties],
             created_at=thread.created_at,
             last_message_at=thread.last_message_at,
@@ -129,6 +143,9 @@ def thread_out(reader: Reader, view: ThreadView, reader_party: int) -> ThreadOut
         id=view.thread.id,
         topic=view.thread.topic,
         notification=view.thread.notification_id,
+        notification_reference=_references(session, [view.thread.notification_id]).get(
+            view.thread.notification_id or 0
+        ),
         members=[_member(parties[p]) for p in view.members if p in parties],
         created_at=view.thread.created_at,
         last_message_at=view.thread.last_message_at,

@@ -64,6 +64,7 @@ class ThreadSummaryOut(BaseModel):
     id: int
     topic: str
     notification: int | None
+    notification_reference: str | None  # M-12 or S-12
     members: list[MemberOut]
     created_at: datetime
     last_message_at: datetime
