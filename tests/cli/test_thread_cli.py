@@ -44,7 +44,8 @@ def test_start_show_send_list(databases: DatabaseFactory) -> None:
 
     sent = run(url, "thread", "send", str(thread["id"]), "--as", "west.liaison", "--text", "OK")
     assert sent.exit_code == 0, sent.output
-    assert "read " in sent.output and "by west.liaison" in sent.output
+    assert "read " in sent.output
+    assert "by west.liaison" in sent.output
 
     listed = run(url, "thread", "list", "--as", "relief")
     assert "Patrol at the gate" in listed.output
