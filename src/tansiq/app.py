@@ -22,8 +22,8 @@ from tansiq.clearances.pages import application, applying, home, trader
 from tansiq.clearances.routes import router as clearances_router
 from tansiq.clearances.words import LABELS as CLEARANCE_WORDS
 from tansiq.context import HubContext
+from tansiq.deconfliction import conflict_pages, thread_pages
 from tansiq.deconfliction import pages as deconfliction_pages
-from tansiq.deconfliction import thread_pages
 from tansiq.deconfliction.routes import router as deconfliction_router
 from tansiq.deconfliction.thread_routes import router as thread_router
 from tansiq.deconfliction.words import LABELS as DECONFLICTION_WORDS
@@ -65,6 +65,7 @@ PAGE_ROUTERS = (
     permits_pages.router,
     notify_pages.router,
     accountability_pages.router,
+    conflict_pages.router,  # before /deconfliction/{id}
     deconfliction_pages.router,
     thread_pages.router,
 )

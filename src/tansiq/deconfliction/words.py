@@ -145,6 +145,18 @@ LABELS = {
         "Active movements: {movements}; active sites: {sites}; acknowledgements waiting: "
         "{pending}; escalations: {escalations}."
     ),
+    "dc_conflicts_intro": N_(
+        "Where the movements and sites your party notified meet others in space and time, and "
+        "the earliest shift of your movement that clears every conflict within the horizon."
+    ),
+    "dc_shift_help": N_(
+        "Applying it files a new version moved by the shift; every party acknowledges it again "
+        "and the conflicts are checked again."
+    ),
+    "dc_no_conflicts_at_all": N_("None of your party's active notifications has a conflict."),
+    "dc_see_conflicts": N_("Conflicts"),
+    "dc_weekly": N_("On these weekdays"),
+    "dc_weekdays": N_("Weekdays (for a weekly repetition)"),
     # Liaison threads
     "th_title": N_("Liaison threads"),
     "th_intro": N_(
