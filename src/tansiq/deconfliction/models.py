@@ -99,6 +99,11 @@ class NotificationVersionRecord(Base):
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
+# On SQLite, an R*Tree (a virtual table made by migration 0017, outside the mapped metadata)
+# over every occurrence: its version's grown box and its time, the conflict check's prefilter.
+OCCURRENCE_BOXES = "deconfliction_occurrence_boxes"
+
+
 class OccurrenceRecord(Base):
     """One occurrence of a movement's version; each counts for conflicts."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import defer
 
 from tansiq.db.repository import Repository
@@ -15,6 +15,7 @@ from tansiq.deconfliction.domain import (
     NotificationStatus,
 )
 from tansiq.deconfliction.models import (
+    OCCURRENCE_BOXES,
     AcknowledgementRecord,
     AffectedPartyRecord,
     ConflictRecord,
@@ -84,9 +85,11 @@ class DeconflictionRepository(Repository[Record]):
         end: datetime,
         kind: NotificationKind | None = None,
         box: tuple[float, float, float, float] | None = None,
+        version_ids: set[int] | None = None,
     ) -> Sequence[tuple[NotificationRecord, NotificationVersionRecord]]:
         """Active notifications whose current version counts at some time in ``[start, end)``
-        (and, given ``box``, whose grown box meets it), with that version."""
+        (and, given ``box``, whose grown box meets it; given ``version_ids``, only those
+        versions), with that version."""
         query = (
             select(NotificationRecord, NotificationVersionRecord)
             .join(
@@ -110,6 +113,8 @@ class DeconflictionRepository(Repository[Record]):
         )
         if kind is not None:
             query = query.where(NotificationRecord.kind == kind)
+        if version_ids is not None:
+            query = query.where(NotificationVersionRecord.id.in_(sorted(version_ids)))
         if box is not None:
             query = query.where(
                 NotificationVersionRecord.max_lon >= box[0],
@@ -118,6 +123,65 @@ class DeconflictionRepository(Repository[Record]):
                 NotificationVersionRecord.min_lat <= box[3],
             )
         return [(n, v) for n, v in self.session.execute(query).all()]
+
+    def has_occurrence_boxes(self) -> bool:
+        """Whether this database keeps the occurrences' R*Tree (SQLite; see migration 0017)."""
+        return self.session.get_bind().dialect.name == "sqlite"
+
+    def index_occurrences(
+        self, version: NotificationVersionRecord, occurrences: Sequence[OccurrenceRecord]
+    ) -> None:
+        """Put a version's occurrences in the R*Tree, in this transaction (flushed first)."""
+        if not occurrences or not self.has_occurrence_boxes():
+            return
+        self.session.execute(
+            text(
+                f"INSERT INTO {OCCURRENCE_BOXES} "  # noqa: S608 - a constant table name
+                "(id, min_lon, max_lon, min_lat, max_lat, min_t, max_t) "
+                "VALUES (:id, :w, :e, :s, :n, :t0, :t1)"
+            ),
+            [
+                {
+                    "id": o.id,
+                    "w": version.min_lon,
+                    "e": version.max_lon,
+                    "s": version.min_lat,
+                    "n": version.max_lat,
+                    "t0": o.starts_at.timestamp(),
+                    "t1": o.ends_at.timestamp(),
+                }
+                for o in occurrences
+            ],
+        )
+
+    def versions_meeting(
+        self, box: tuple[float, float, float, float], spans: Sequence[tuple[datetime, datetime]]
+    ) -> set[int]:
+        """The versions with an occurrence whose box meets ``box`` and whose time meets one of
+        ``spans``: the R*Tree's answer, a superset (superseded and ended versions included,
+        boxes rounded outwards) that the caller narrows to what is active and current."""
+        found: set[int] = set()
+        query = text(
+            "SELECT DISTINCT o.version_id FROM "  # noqa: S608 - a constant table name
+            f"{OCCURRENCE_BOXES} b JOIN deconfliction_occurrences o ON o.id = b.id "
+            "WHERE b.max_lon >= :w AND b.min_lon <= :e AND b.max_lat >= :s "
+            "AND b.min_lat <= :n AND b.max_t > :t0 AND b.min_t < :t1"
+        )
+        west, south, east, north = box
+        for start, end in spans:
+            rows = self.session.execute(
+                query,
+                {
+                    "w": west,
+                    "e": east,
+                    "s": south,
+                    "n": north,
+                    "t0": start.timestamp(),
+                    "t1": end.timestamp(),
+                },
+            )
+            found.update(int(row[0]) for row in rows)
+        return found
 
     def affected(self, version_id: int) -> Sequence[AffectedPartyRecord]:
         return self.session.scalars(

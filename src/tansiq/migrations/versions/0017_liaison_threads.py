@@ -1,4 +1,6 @@
-"""liaison threads: threads between parties, their members, messages and per-party receipts
+"""liaison threads: threads between parties, their members, messages and per-party receipts;
+and, on SQLite, an R*Tree over every movement occurrence's box and time (the conflict check's
+prefilter), filled from the occurrences already stored
 
 Revision ID: 0017_liaison_threads
 Revises: 0015_deconfliction
@@ -16,6 +18,7 @@ revision = "0017_liaison_threads"
 down_revision = "0015_deconfliction"
 branch_labels = None
 depends_on = None
+BOXES = "deconfliction_occurrence_boxes"
 
 
 def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
@@ -103,8 +106,24 @@ def upgrade() -> None:
     _index(table, "thread_id")
     _index(table, "party_id")
 
+    if op.get_bind().dialect.name == "sqlite":
+        # Boxes in degrees (the version's box grown by its reach), times in seconds since 1970.
+        op.execute(
+            f"CREATE VIRTUAL TABLE {BOXES} USING rtree("
+            "id, min_lon, max_lon, min_lat, max_lat, min_t, max_t)"
+        )
+        op.execute(
+            "INSERT INTO deconfliction_occurrence_boxes "
+            "(id, min_lon, max_lon, min_lat, max_lat, min_t, max_t) "
+            "SELECT o.id, v.min_lon, v.max_lon, v.min_lat, v.max_lat, "
+            "(julianday(o.starts_at) - 2440587.5) * 86400.0, "
+            "(julianday(o.ends_at) - 2440587.5) * 86400.0 "
+            "FROM deconfliction_occurrences o JOIN deconfliction_versions v ON v.id = o.version_id"
+        )
+
 
 def downgrade() -> None:
+    op.execute(f"DROP TABLE IF EXISTS {BOXES}")
     for table, columns in (
         ("deconfliction_thread_receipts", ("message_id", "thread_id", "party_id")),
         ("deconfliction_thread_messages", ("thread_id",)),

@@ -1,0 +1,133 @@
+"""The conflict check against what is stored: which active notifications could meet a new
+one (on SQLite an R*Tree over every occurrence's box and time answers for movements, so only
+those are read and projected; elsewhere one range query on the span and the boxes), then the
+in-process index over them for the exact test, the places and the shift."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy.orm import Session
+
+from tansiq.core.projection import project_many
+from tansiq.deconfliction.conflicts import Conflict, Footprint
+from tansiq.deconfliction.domain import NotificationKind
+from tansiq.deconfliction.index import ConflictIndex
+from tansiq.deconfliction.models import NotificationRecord, NotificationVersionRecord
+from tansiq.deconfliction.repository import DeconflictionRepository
+from tansiq.deconfliction.schedule import Window, span
+
+if TYPE_CHECKING:
+    from tansiq.deconfliction.planning import Policy
+
+
+@dataclass(frozen=True)
+class Found:
+    """The conflicts of a new footprint with the stored active notifications."""
+
+    conflicts: list[Conflict]
+    others: dict[int, NotificationRecord]  # every candidate, by id
+    shift: timedelta | None
+
+
+def grown_box(lonlat: BaseGeometry, reach_m: float) -> tuple[float, float, float, float]:
+    """The box of ``lonlat`` grown by at least ``reach_m`` on every side, in degrees. A degree
+    of latitude is never shorter than 110,574 m, nor one of longitude than 111,319 m times the
+    cosine of the latitude (taken farthest from the equator, where it is shortest); both are
+    rounded down further, so the box is never too small."""
+    west, south, east, north = lonlat.bounds
+    dlat = reach_m / 110_500.0
+    widest = min(max(abs(south), abs(north)) + dlat, 89.0)
+    dlon = reach_m / (111_000.0 * math.cos(math.radians(widest)))
+    return (west - dlon, south - dlat, east + dlon, north + dlat)
+
+
+def stored_conflicts(
+    session: Session,
+    new: Footprint,
+    kind: NotificationKind,
+    policy: Policy,
+    box: tuple[float, float, float, float] | None = None,
+) -> Found:
+    """Check ``new`` against every active notification stored that could meet it: one query
+    on the active span (plus the shift horizon for a movement) and, given ``box`` (the new
+    shape's box in degrees grown by its reach and the site margin), on the stored boxes; then
+    the index over what is left."""
+    repo = DeconflictionRepository(session)
+    whole = span(new.occurrences)
+    later = policy.shift_horizon if kind is NotificationKind.MOVEMENT else timedelta(0)
+    rows = [
+        (n, v)
+        for n, v in _active_near(repo, new, whole, later, box)
+        if n.id != new.notification_id
+        # Two sites never conflict; a site conflicts with the movements passing near it.
+        and (kind is NotificationKind.MOVEMENT or n.kind is NotificationKind.MOVEMENT)
+    ]
+    windows = repo.occurrences([v.id for n, v in rows if n.kind is NotificationKind.MOVEMENT])
+    # Every candidate's shape projected in one pass (one call into pyproj, not one each).
+    shapes = project_many(shapely.from_wkb([v.shape_wkb for _, v in rows]), new.epsg)
+    footprints = [
+        Footprint(
+            n.id,
+            n.kind,
+            projected,
+            v.width_m / 2.0
+            if n.kind is NotificationKind.MOVEMENT
+            else v.width_m + policy.site_margin_m,
+            tuple(Window(o.starts_at, o.ends_at) for o in windows.get(v.id, []))
+            if n.kind is NotificationKind.MOVEMENT
+            else (Window(n.active_from, n.active_until),),
+            new.epsg,
+        )
+        for (n, v), projected in zip(rows, shapes, strict=True)
+    ]
+    index = ConflictIndex(footprints, new.epsg)
+    found = index.conflicts(new)
+    shift = None
+    if found and kind is NotificationKind.MOVEMENT:
+        shift = index.earliest_shift(new, policy.shift_horizon)
+    return Found(found, {n.id: n for n, _ in rows}, shift)
+
+
+def _active_near(
+    repo: DeconflictionRepository,
+    new: Footprint,
+    whole: Window,
+    later: timedelta,
+    box: tuple[float, float, float, float] | None,
+) -> list[tuple[NotificationRecord, NotificationVersionRecord]]:
+    """The active notifications that could meet ``new``. Where the database keeps the
+    occurrences' R*Tree (SQLite), movements are those with an occurrence meeting the box and
+    one of the new windows (each stretched by ``later``), so only they are read and projected;
+    otherwise every one active over the whole span whose box meets the box."""
+    start, end = whole.start, whole.end + later
+    if box is None or not repo.has_occurrence_boxes():
+        return list(repo.active_between(start, end, box=box))
+    spans = merged_spans([(w.start, w.end + later) for w in new.occurrences])
+    movements = repo.versions_meeting(box, spans)
+    found = list(
+        repo.active_between(
+            start, end, kind=NotificationKind.MOVEMENT, box=box, version_ids=movements
+        )
+    )
+    found += repo.active_between(start, end, kind=NotificationKind.SITE, box=box)
+    return found
+
+
+def merged_spans(
+    spans: list[tuple[datetime, datetime]],
+) -> list[tuple[datetime, datetime]]:
+    """Overlapping spans joined, in order (a daily movement's windows stretched by a 48-hour
+    horizon are one span)."""
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
