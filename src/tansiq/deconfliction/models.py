@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -42,6 +43,10 @@ class NotificationRecord(Base):
     """
 
     __tablename__ = "deconfliction_notifications"
+    # The conflict check reads the active sites (or movements) over a span: one range.
+    __table_args__ = (
+        Index("ix_deconfliction_notifications_active", "kind", "status", "active_until"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     notifier_party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import and_, func, or_, select, text
-from sqlalchemy.orm import defer
 
 from tansiq.db.repository import Repository
 from tansiq.deconfliction.domain import (
@@ -25,6 +25,19 @@ from tansiq.deconfliction.models import (
     OccurrenceRecord,
     SiteReadRecord,
 )
+
+
+class Candidate(NamedTuple):
+    """What a conflict check reads of an active notification and its current version."""
+
+    notification_id: int
+    kind: NotificationKind
+    active_from: datetime
+    active_until: datetime
+    version_id: int
+    width_m: float
+    shape_wkb: bytes
+
 
 Record = (
     NotificationRecord
@@ -79,19 +92,28 @@ class DeconflictionRepository(Repository[Record]):
             found[row.version_id].append(row)
         return found
 
-    def active_between(
+    def candidates(
         self,
         start: datetime,
         end: datetime,
         kind: NotificationKind | None = None,
         box: tuple[float, float, float, float] | None = None,
         version_ids: set[int] | None = None,
-    ) -> Sequence[tuple[NotificationRecord, NotificationVersionRecord]]:
+    ) -> list[Candidate]:
         """Active notifications whose current version counts at some time in ``[start, end)``
         (and, given ``box``, whose grown box meets it; given ``version_ids``, only those
-        versions), with that version."""
+        versions): what a conflict check needs of each, as plain rows (no GeoJSON, no
+        content, no objects to build)."""
         query = (
-            select(NotificationRecord, NotificationVersionRecord)
+            select(
+                NotificationRecord.id,
+                NotificationRecord.kind,
+                NotificationRecord.active_from,
+                NotificationRecord.active_until,
+                NotificationVersionRecord.id,
+                NotificationVersionRecord.width_m,
+                NotificationVersionRecord.shape_wkb,
+            )
             .join(
                 NotificationVersionRecord,
                 and_(
@@ -105,11 +127,6 @@ class DeconflictionRepository(Repository[Record]):
                 NotificationRecord.active_from < end,
             )
             .order_by(NotificationRecord.id)
-            # What a conflict check needs: the WKB, not the GeoJSON or the content.
-            .options(
-                defer(NotificationVersionRecord.geometry),
-                defer(NotificationVersionRecord.content),
-            )
         )
         if kind is not None:
             query = query.where(NotificationRecord.kind == kind)
@@ -122,7 +139,70 @@ class DeconflictionRepository(Repository[Record]):
                 NotificationVersionRecord.min_lon <= box[2],
                 NotificationVersionRecord.min_lat <= box[3],
             )
-        return [(n, v) for n, v in self.session.execute(query).all()]
+        return [Candidate(*row) for row in self.session.execute(query).all()]
+
+    def candidates_by_versions(
+        self, version_ids: set[int], start: datetime, end: datetime
+    ) -> list[Candidate]:
+        """:meth:`candidates` for the given versions, when they are current, active and count
+        in ``[start, end)``. Read by the versions' keys (the R*Tree's answer is small), not by
+        scanning the active notifications, then narrowed here."""
+        if not version_ids:
+            return []
+        rows = self.session.execute(
+            select(
+                NotificationRecord.id,
+                NotificationRecord.kind,
+                NotificationRecord.active_from,
+                NotificationRecord.active_until,
+                NotificationVersionRecord.id,
+                NotificationVersionRecord.width_m,
+                NotificationVersionRecord.shape_wkb,
+                NotificationRecord.status,
+                NotificationVersionRecord.number,
+                NotificationRecord.current_version,
+            )
+            .join(
+                NotificationRecord,
+                NotificationRecord.id == NotificationVersionRecord.notification_id,
+            )
+            .where(NotificationVersionRecord.id.in_(sorted(version_ids)))
+            .order_by(NotificationRecord.id)
+        ).all()
+        return [
+            Candidate(*row[:7])
+            for row in rows
+            if row[7] is NotificationStatus.ACTIVE
+            and row[8] == row[9]
+            and row[3] > start
+            and row[2] < end
+        ]
+
+    def occurrence_windows(
+        self, version_ids: Sequence[int]
+    ) -> dict[int, list[tuple[datetime, datetime]]]:
+        """Each version's occurrences as (start, end), in order, as plain rows."""
+        found: dict[int, list[tuple[datetime, datetime]]] = {v: [] for v in version_ids}
+        if not version_ids:
+            return found
+        rows = self.session.execute(
+            select(
+                OccurrenceRecord.version_id, OccurrenceRecord.starts_at, OccurrenceRecord.ends_at
+            )
+            .where(OccurrenceRecord.version_id.in_(sorted(version_ids)))
+            .order_by(OccurrenceRecord.version_id, OccurrenceRecord.starts_at)
+        ).all()
+        for version_id, starts_at, ends_at in rows:
+            found[version_id].append((starts_at, ends_at))
+        return found
+
+    def notifications_by_ids(self, ids: set[int]) -> dict[int, NotificationRecord]:
+        if not ids:
+            return {}
+        rows = self.session.scalars(
+            select(NotificationRecord).where(NotificationRecord.id.in_(sorted(ids)))
+        ).all()
+        return {row.id: row for row in rows}
 
     def has_occurrence_boxes(self) -> bool:
         """Whether this database keeps the occurrences' R*Tree (SQLite; see migration 0017)."""

@@ -18,8 +18,8 @@ from tansiq.core.projection import project_many
 from tansiq.deconfliction.conflicts import Conflict, Footprint
 from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.index import ConflictIndex
-from tansiq.deconfliction.models import NotificationRecord, NotificationVersionRecord
-from tansiq.deconfliction.repository import DeconflictionRepository
+from tansiq.deconfliction.models import NotificationRecord
+from tansiq.deconfliction.repository import Candidate, DeconflictionRepository
 from tansiq.deconfliction.schedule import Window, span
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ class Found:
     """The conflicts of a new footprint with the stored active notifications."""
 
     conflicts: list[Conflict]
-    others: dict[int, NotificationRecord]  # every candidate, by id
+    others: dict[int, NotificationRecord]  # every notification it conflicts with, by id
     shift: timedelta | None
 
 
@@ -62,36 +62,38 @@ def stored_conflicts(
     whole = span(new.occurrences)
     later = policy.shift_horizon if kind is NotificationKind.MOVEMENT else timedelta(0)
     rows = [
-        (n, v)
-        for n, v in _active_near(repo, new, whole, later, box)
-        if n.id != new.notification_id
+        row
+        for row in _active_near(repo, new, whole, later, box)
+        if row.notification_id != new.notification_id
         # Two sites never conflict; a site conflicts with the movements passing near it.
-        and (kind is NotificationKind.MOVEMENT or n.kind is NotificationKind.MOVEMENT)
+        and (kind is NotificationKind.MOVEMENT or row.kind is NotificationKind.MOVEMENT)
     ]
-    windows = repo.occurrences([v.id for n, v in rows if n.kind is NotificationKind.MOVEMENT])
+    windows = repo.occurrence_windows(
+        [row.version_id for row in rows if row.kind is NotificationKind.MOVEMENT]
+    )
     # Every candidate's shape projected in one pass (one call into pyproj, not one each).
-    shapes = project_many(shapely.from_wkb([v.shape_wkb for _, v in rows]), new.epsg)
+    shapes = project_many(shapely.from_wkb([row.shape_wkb for row in rows]), new.epsg)
     footprints = [
         Footprint(
-            n.id,
-            n.kind,
+            row.notification_id,
+            row.kind,
             projected,
-            v.width_m / 2.0
-            if n.kind is NotificationKind.MOVEMENT
-            else v.width_m + policy.site_margin_m,
-            tuple(Window(o.starts_at, o.ends_at) for o in windows.get(v.id, []))
-            if n.kind is NotificationKind.MOVEMENT
-            else (Window(n.active_from, n.active_until),),
+            row.width_m / 2.0
+            if row.kind is NotificationKind.MOVEMENT
+            else row.width_m + policy.site_margin_m,
+            tuple(Window(s, e) for s, e in windows.get(row.version_id, []))
+            if row.kind is NotificationKind.MOVEMENT
+            else (Window(row.active_from, row.active_until),),
             new.epsg,
         )
-        for (n, v), projected in zip(rows, shapes, strict=True)
+        for row, projected in zip(rows, shapes, strict=True)
     ]
     index = ConflictIndex(footprints, new.epsg)
     found = index.conflicts(new)
     shift = None
     if found and kind is NotificationKind.MOVEMENT:
         shift = index.earliest_shift(new, policy.shift_horizon)
-    return Found(found, {n.id: n for n, _ in rows}, shift)
+    return Found(found, repo.notifications_by_ids({c.notification_id for c in found}), shift)
 
 
 def _active_near(
@@ -100,22 +102,22 @@ def _active_near(
     whole: Window,
     later: timedelta,
     box: tuple[float, float, float, float] | None,
-) -> list[tuple[NotificationRecord, NotificationVersionRecord]]:
+) -> list[Candidate]:
     """The active notifications that could meet ``new``. Where the database keeps the
     occurrences' R*Tree (SQLite), movements are those with an occurrence meeting the box and
     one of the new windows (each stretched by ``later``), so only they are read and projected;
     otherwise every one active over the whole span whose box meets the box."""
     start, end = whole.start, whole.end + later
     if box is None or not repo.has_occurrence_boxes():
-        return list(repo.active_between(start, end, box=box))
+        return repo.candidates(start, end, box=box)
     spans = merged_spans([(w.start, w.end + later) for w in new.occurrences])
     movements = repo.versions_meeting(box, spans)
-    found = list(
-        repo.active_between(
-            start, end, kind=NotificationKind.MOVEMENT, box=box, version_ids=movements
-        )
-    )
-    found += repo.active_between(start, end, kind=NotificationKind.SITE, box=box)
+    found = [
+        row
+        for row in repo.candidates_by_versions(movements, start, end)
+        if row.kind is NotificationKind.MOVEMENT
+    ]
+    found += repo.candidates(start, end, kind=NotificationKind.SITE, box=box)
     return found
 
 

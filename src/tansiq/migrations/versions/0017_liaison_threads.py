@@ -106,6 +106,12 @@ def upgrade() -> None:
     _index(table, "thread_id")
     _index(table, "party_id")
 
+    op.create_index(
+        "ix_deconfliction_notifications_active",
+        "deconfliction_notifications",
+        ["kind", "status", "active_until"],
+        unique=False,
+    )
     if op.get_bind().dialect.name == "sqlite":
         # Boxes in degrees (the version's box grown by its reach), times in seconds since 1970.
         op.execute(
@@ -124,6 +130,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute(f"DROP TABLE IF EXISTS {BOXES}")
+    op.drop_index("ix_deconfliction_notifications_active", table_name="deconfliction_notifications")
     for table, columns in (
         ("deconfliction_thread_receipts", ("message_id", "thread_id", "party_id")),
         ("deconfliction_thread_messages", ("thread_id",)),
