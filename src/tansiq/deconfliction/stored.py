@@ -81,9 +81,9 @@ def stored_conflicts(
             row.width_m / 2.0
             if row.kind is NotificationKind.MOVEMENT
             else row.width_m + policy.site_margin_m,
-            tuple(Window(s, e) for s, e in windows.get(row.version_id, []))
+            tuple(Window.stored(s, e) for s, e in windows.get(row.version_id, []))
             if row.kind is NotificationKind.MOVEMENT
-            else (Window(row.active_from, row.active_until),),
+            else (Window.stored(row.active_from, row.active_until),),
             new.epsg,
         )
         for row, projected in zip(rows, shapes, strict=True)
