@@ -54,16 +54,35 @@ def stored_conflicts(
     policy: Policy,
     box: tuple[float, float, float, float] | None = None,
 ) -> Found:
-    """Check ``new`` against every active notification stored that could meet it: one query
-    on the active span (plus the shift horizon for a movement) and, given ``box`` (the new
-    shape's box in degrees grown by its reach and the site margin), on the stored boxes; then
-    the index over what is left."""
+    """Check ``new`` against every active notification stored that could meet it during its
+    windows (given ``box``, the new shape's box in degrees grown by its reach and the site
+    margin, only those whose box meets it); then the index over what is left. Only when there
+    is a conflict, and so a shift to find, are those that could meet it later within the
+    shift horizon read too (each candidate is read and projected once)."""
     repo = DeconflictionRepository(session)
     whole = span(new.occurrences)
-    later = policy.shift_horizon if kind is NotificationKind.MOVEMENT else timedelta(0)
+    near = _footprints(repo, new, kind, policy, _active_near(repo, new, whole, None, box, set()))
+    found = ConflictIndex(list(near.values()), new.epsg).conflicts(new)
+    shift = None
+    if found and kind is NotificationKind.MOVEMENT:
+        later = _active_near(repo, new, whole, policy.shift_horizon, box, set(near))
+        near |= _footprints(repo, new, kind, policy, later)
+        index = ConflictIndex(list(near.values()), new.epsg)
+        shift = index.earliest_shift(new, policy.shift_horizon)
+    return Found(found, repo.notifications_by_ids({c.notification_id for c in found}), shift)
+
+
+def _footprints(
+    repo: DeconflictionRepository,
+    new: Footprint,
+    kind: NotificationKind,
+    policy: Policy,
+    candidates: list[Candidate],
+) -> dict[int, Footprint]:
+    """The candidates' footprints by version, in the new one's metric CRS."""
     rows = [
         row
-        for row in _active_near(repo, new, whole, later, box)
+        for row in candidates
         if row.notification_id != new.notification_id
         # Two sites never conflict; a site conflicts with the movements passing near it.
         and (kind is NotificationKind.MOVEMENT or row.kind is NotificationKind.MOVEMENT)
@@ -73,8 +92,8 @@ def stored_conflicts(
     )
     # Every candidate's shape projected in one pass (one call into pyproj, not one each).
     shapes = project_many(shapely.from_wkb([row.shape_wkb for row in rows]), new.epsg)
-    footprints = [
-        Footprint(
+    return {
+        row.version_id: Footprint(
             row.notification_id,
             row.kind,
             projected,
@@ -87,38 +106,36 @@ def stored_conflicts(
             new.epsg,
         )
         for row, projected in zip(rows, shapes, strict=True)
-    ]
-    index = ConflictIndex(footprints, new.epsg)
-    found = index.conflicts(new)
-    shift = None
-    if found and kind is NotificationKind.MOVEMENT:
-        shift = index.earliest_shift(new, policy.shift_horizon)
-    return Found(found, repo.notifications_by_ids({c.notification_id for c in found}), shift)
+    }
 
 
 def _active_near(
     repo: DeconflictionRepository,
     new: Footprint,
     whole: Window,
-    later: timedelta,
+    later: timedelta | None,
     box: tuple[float, float, float, float] | None,
+    known: set[int],
 ) -> list[Candidate]:
-    """The active notifications that could meet ``new``. Where the database keeps the
-    occurrences' R*Tree (SQLite), movements are those with an occurrence meeting the box and
-    one of the new windows (each stretched by ``later``), so only they are read and projected;
-    otherwise every one active over the whole span whose box meets the box."""
-    start, end = whole.start, whole.end + later
+    """The active notifications, other than the versions ``known`` already, that could meet
+    ``new`` during its windows (or, given ``later``, up to that much after each). Where the
+    database keeps the occurrences' R*Tree (SQLite), movements are those with an occurrence
+    meeting the box and one of those spans, so only they are read; otherwise every one active
+    over the whole span whose box meets the box."""
+    stretch = later or timedelta(0)
+    start, end = whole.start, whole.end + stretch
     if box is None or not repo.has_occurrence_boxes():
-        return repo.candidates(start, end, box=box)
-    spans = merged_spans([(w.start, w.end + later) for w in new.occurrences])
-    movements = repo.versions_meeting(box, spans)
-    found = [
-        row
-        for row in repo.candidates_by_versions(movements, start, end)
-        if row.kind is NotificationKind.MOVEMENT
-    ]
-    found += repo.candidates(start, end, kind=NotificationKind.SITE, box=box)
-    return found
+        found = repo.candidates(start, end, box=box)
+    else:
+        spans = merged_spans([(w.start, w.end + stretch) for w in new.occurrences])
+        movements = repo.versions_meeting(box, spans) - known
+        found = [
+            row
+            for row in repo.candidates_by_versions(movements, start, end)
+            if row.kind is NotificationKind.MOVEMENT
+        ]
+        found += repo.candidates(start, end, kind=NotificationKind.SITE, box=box)
+    return [row for row in found if row.version_id not in known]
 
 
 def merged_spans(
