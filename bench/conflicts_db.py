@@ -6,7 +6,8 @@ PostgreSQL.
 
 The same synthetic movements as bench/conflicts.py (routes of 20-200 points, windows of 1-8 h
 over the next 30 days, one in six repeating), stored through the models in bulk. Every check
-reloads and rebuilds: nothing is cached between filings, as the service does today.
+reads what it needs afresh: nothing is cached between filings, as the service does. On SQLite
+the movements' R*Tree (kept by filing in the same transaction) chooses which movements are read.
 
     .venv/bin/python bench/conflicts_db.py [--sizes 1000,10000] [--checks N] [--pg URL]
 """
@@ -42,8 +43,9 @@ from tansiq.deconfliction.models import (
     NotificationVersionRecord,
     OccurrenceRecord,
 )
-from tansiq.deconfliction.planning import Policy, grown_box, stored_conflicts
+from tansiq.deconfliction.planning import Policy
 from tansiq.deconfliction.schedule import span
+from tansiq.deconfliction.stored import grown_box, stored_conflicts
 from tansiq.demo.service import load_demo
 from tansiq.parties.repository import PartyRepository
 
@@ -73,6 +75,7 @@ def fill(url: str, size: int, rng: random.Random) -> None:
             raise SystemExit("the demo has no user relief")
         party, by = user.party_id, user.id
         batch = 5_000
+        next_id = 1
         for first in range(0, size, batch):
             rows = []
             for i in range(first, min(size, first + batch)):
@@ -107,14 +110,36 @@ def fill(url: str, size: int, rng: random.Random) -> None:
                     for n, line, width, windows, _ in rows
                 ],
             )  # fmt: skip
+            occurrences = [
+                (n, line, width, w) for n, line, width, windows, _ in rows for w in windows
+            ]
             session.execute(
                 insert(OccurrenceRecord),
                 [
-                    {"notification_id": n, "version_id": n, "starts_at": w.start, "ends_at": w.end}
-                    for n, _, _, windows, _ in rows
-                    for w in windows
+                    {
+                        "id": next_id + k, "notification_id": n, "version_id": n,
+                        "starts_at": w.start, "ends_at": w.end,
+                    }
+                    for k, (n, _, _, w) in enumerate(occurrences)
                 ],
-            )
+            )  # fmt: skip
+            if session.get_bind().dialect.name == "sqlite":
+                # As filing does (DeconflictionRepository.index_occurrences), in bulk.
+                session.execute(
+                    text(
+                        "INSERT INTO deconfliction_occurrence_boxes "
+                        "(id, min_lon, max_lon, min_lat, max_lat, min_t, max_t) "
+                        "VALUES (:id, :min_lon, :max_lon, :min_lat, :max_lat, :t0, :t1)"
+                    ),
+                    [
+                        {
+                            "id": next_id + k, **box_of(line, width / 2),
+                            "t0": w.start.timestamp(), "t1": w.end.timestamp(),
+                        }
+                        for k, (_, line, width, w) in enumerate(occurrences)
+                    ],
+                )  # fmt: skip
+            next_id += len(occurrences)
             session.commit()
     engine.dispose()
 

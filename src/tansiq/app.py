@@ -22,8 +22,10 @@ from tansiq.clearances.pages import application, applying, home, trader
 from tansiq.clearances.routes import router as clearances_router
 from tansiq.clearances.words import LABELS as CLEARANCE_WORDS
 from tansiq.context import HubContext
+from tansiq.deconfliction import conflict_pages, thread_pages
 from tansiq.deconfliction import pages as deconfliction_pages
 from tansiq.deconfliction.routes import router as deconfliction_router
+from tansiq.deconfliction.thread_routes import router as thread_router
 from tansiq.deconfliction.words import LABELS as DECONFLICTION_WORDS
 from tansiq.geo import map_pages as geo_map_pages
 from tansiq.geo import pages as geo_pages
@@ -63,8 +65,13 @@ PAGE_ROUTERS = (
     permits_pages.router,
     notify_pages.router,
     accountability_pages.router,
+    conflict_pages.router,  # before /deconfliction/{id}
     deconfliction_pages.router,
+    thread_pages.router,
 )
+
+# The page of what an inbox message is about, by its subject's kind (notify/pages.py links it).
+SUBJECT_PAGES = {"application": "/applications/{id}", **thread_pages.SUBJECT_PAGES}
 
 # The shell's labels and every feature's pages' words, as the templates' one table.
 WORDS = join_labels(
@@ -95,6 +102,7 @@ def create_app(context: HubContext) -> FastAPI:
     use_password_hash_cost(context.settings.password_hash_cost)
     app.state.hub = context
     app.state.unread_count = unread_count  # the page header's badge (web/screen.py)
+    app.state.subject_pages = SUBJECT_PAGES  # the inbox's "open" links (notify/pages.py)
     app.state.words = WORDS  # every page label, for the templates (web/view.py)
     install_error_handlers(app, error_page)
     # The ledger's head is 404 until the first tree head is signed; said here while the ledger
@@ -107,6 +115,7 @@ def create_app(context: HubContext) -> FastAPI:
     app.include_router(permits_router)
     app.include_router(notify_router)
     app.include_router(deconfliction_router)
+    app.include_router(thread_router)
     app.include_router(ledger_router)
     app.include_router(accountability_router)
     app.include_router(ledger_check_router)

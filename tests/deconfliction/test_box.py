@@ -7,7 +7,7 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from tansiq.deconfliction.planning import grown_box
+from tansiq.deconfliction.stored import grown_box
 
 GEOD = Geod(ellps="WGS84")
 

@@ -20,6 +20,7 @@ from tansiq.settings import Settings
 from tests.conftest import SECRET_KEY, Tokens
 from tests.deconfliction.conftest import API, movement, post, site
 from tests.notify.conftest import Receiver, free_port
+from tests.web.pages import sign_in
 
 EVERY_USER = [
     "admin",
@@ -180,3 +181,84 @@ def test_a_site_reminds_then_lapses_unless_reconfirmed(
     assert kinds.count("deconfliction.lapsed") == 1
     east = [e["kind"] for e in client.get("/api/v1/inbox", headers=tokens("east.admin")).json()]
     assert east.count("deconfliction.lapsed") == 1
+
+
+THREAD_READERS = REACHED | NOTIFIER | HUB  # the members' users, and the hub's operator
+
+
+def test_a_thread_is_read_only_by_its_members_and_the_hub(
+    client: TestClient,
+    hub: HubContext,
+    tokens: Tokens,
+    clock: FixedClock,
+    receivers: dict[str, Receiver],
+) -> None:
+    for party, admin in (
+        ("east-force", "east.admin"),
+        ("west-command", "west.admin"),
+        ("wadi-transport", "trader"),
+    ):
+        hook = client.post(
+            f"/api/v1/parties/{party}/webhooks",
+            headers=tokens(admin),
+            json={"url": receivers[party].url, "description": "operations room"},
+        )
+        assert hook.status_code == 201, hook.text
+        receivers[party].secrets.append(hook.json()["secret"])
+    clinic = post(client, "/sites", tokens("relief"), site())
+    started = client.post(
+        "/api/v1/threads",
+        headers=tokens("relief"),
+        json={
+            "topic": "Clinic access",
+            "members": ["east-force"],
+            "notification": clinic["id"],
+            "message": {"text": "The clinic's back gate is at the olive grove"},
+        },
+    )
+    assert started.status_code == 201, started.text
+    number = started.json()["id"]
+
+    for user in EVERY_USER:
+        headers = tokens(user)
+        may_read = user in THREAD_READERS
+        one = client.get(f"/api/v1/threads/{number}", headers=headers)
+        assert one.status_code == (200 if may_read else 404), user
+        assert ("olive grove" in one.text) == may_read, user
+        listed = client.get("/api/v1/threads", headers=headers).json()
+        assert ([t["id"] for t in listed] == [number]) == may_read, user
+        about = client.get(
+            "/api/v1/threads", params={"notification": clinic["id"]}, headers=headers
+        )
+        assert about.status_code == (200 if may_read else 404), user
+        written = client.post(
+            f"/api/v1/threads/{number}/messages", json={"text": "probe"}, headers=headers
+        )
+        speaks = user in {"relief", "east.admin"}
+        assert written.status_code == (201 if speaks else 403 if may_read else 404), user
+        counts = client.get("/api/v1/threads/counts", headers=headers)
+        assert counts.status_code == 200
+        assert "olive" not in counts.text
+        inbox = client.get("/api/v1/inbox", headers=headers).json()
+        told = [e for e in inbox if e["subject"] == f"thread:{number}"]
+        assert bool(told) == (user in REACHED | NOTIFIER), user
+        assert "olive" not in str(told)
+        client.cookies.clear()
+        sign_in(client, user)
+        for page in (f"/threads/{number}", "/threads", f"/deconfliction/{clinic['id']}"):
+            shown = client.get(page)
+            listing = page == "/threads"
+            assert shown.status_code == (200 if may_read or listing else 404), (user, page)
+            assert ("Clinic access" in shown.text) == may_read, (user, page)
+            assert ("olive grove" in shown.text) == (may_read and "threads/" in page), (user, page)
+        client.cookies.clear()
+
+    # The outbox: only the member party's system hears of it, signed, without the content.
+    clock.advance(timedelta(seconds=1))
+    build_runner(hub).run_due(hub.sessions, clock, limit=500)
+    east = [json.loads(body) for body in receivers["east-force"].accepted.values()]
+    assert "deconfliction.thread_message" in [event["kind"] for event in east]
+    assert "olive" not in json.dumps(east)
+    assert all(r.signature_ok for r in receivers["east-force"].requests)
+    assert receivers["west-command"].requests == []
+    assert receivers["wadi-transport"].requests == []

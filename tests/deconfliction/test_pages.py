@@ -117,3 +117,73 @@ def test_pages_keep_need_to_know(client: TestClient, tokens: Tokens, clock: Fixe
     assert overview.status_code == 200
     assert f"M-{filed['id']}" not in overview.text
     assert re.search(r"Active movements: 1", overview.text)
+
+
+def test_the_conflicts_page_shows_the_shift_and_applies_it_in_one_action(
+    client: TestClient, tokens: Tokens, clock: FixedClock
+) -> None:
+    from tests.deconfliction.conftest import NORTH_SOUTH
+
+    first = post(client, "/movements", tokens("relief"), movement(clock))
+    crossing = post(
+        client,
+        "/movements",
+        tokens("west.liaison"),
+        movement(clock, checkpoints=None, route=NORTH_SOUTH),
+    )
+    assert crossing["conflicts"]
+    sign_in(client, "west.liaison")
+    page = client.get("/deconfliction/conflicts")
+    assert page.status_code == 200
+    assert f"Meets M-{first['id']}" in page.text
+    assert "Proposed shift" in page.text
+    applied = client.post(
+        f"/deconfliction/conflicts/{crossing['id']}/shift",
+        data={"csrf": csrf_of(page.text), "version": "1"},
+        follow_redirects=False,
+    )
+    assert applied.status_code == 303, applied.text
+    after = client.get(applied.headers["location"])
+    assert f"M-{crossing['id']}" not in after.text  # the shift cleared every conflict
+    assert "None of your party&#39;s active notifications has a conflict." in after.text
+    shifted = client.get(f"/api/v1/deconfliction/notifications/{crossing['id']}",
+                         headers=tokens("west.liaison")).json()  # fmt: skip
+    assert shifted["version"] == 2
+    assert shifted["conflicts"] == []
+
+    # Another party that notified nothing sees no conflict of others; Arabic works.
+    client.cookies.clear()
+    sign_in(client, "east.admin", "ar")
+    other = client.get("/deconfliction/conflicts")
+    assert other.status_code == 200
+    assert f"M-{first['id']}" not in other.text
+
+
+def test_weekly_repetition_on_the_form(client: TestClient, tokens: Tokens) -> None:
+    sign_in(client, "relief")
+    page = client.get("/deconfliction/new")
+    assert 'value="weekly"' in page.text
+    assert "Wednesday" in page.text
+    filed = client.post(
+        "/deconfliction/new",
+        data={
+            **FORM,
+            "csrf": csrf_of(page.text),
+            "repeat": "weekly",
+            "until": "2026-12-09",
+            "weekdays": ["2", "4"],  # Wednesdays and Fridays; 2026-11-25 is a Wednesday
+        },
+        follow_redirects=False,
+    )
+    assert filed.status_code == 303, filed.text
+    number = int(filed.headers["location"].rsplit("/", 1)[1])
+    shown = client.get(f"/api/v1/deconfliction/notifications/{number}", headers=tokens("relief"))
+    starts = [start[:10] for start, _ in shown.json()["occurrences"]]
+    assert starts == ["2026-11-25", "2026-11-27", "2026-12-02", "2026-12-04", "2026-12-09"]
+
+    no_days = client.post(
+        "/deconfliction/new",
+        data={**FORM, "csrf": csrf_of(page.text), "repeat": "weekly", "until": "2026-12-09"},
+    )
+    assert no_days.status_code == 422
+    assert "repetition.no_days" in no_days.text

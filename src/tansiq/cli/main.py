@@ -71,6 +71,10 @@ COMMANDS = {
         "tansiq.cli.serve:serve",
         "Bring the database up to date and run the hub (with its job worker).",
     ),
+    "thread": LazyCommand(
+        "tansiq.cli.thread:thread",
+        "Liaison threads: party-to-party messages through the hub.",
+    ),
     "trust": LazyCommand(
         "tansiq.cli.checkpoint:trust", "The hub's trust data, exported for offline verifiers."
     ),

@@ -35,9 +35,10 @@ from tansiq.deconfliction.models import (
     SiteReadRecord,
 )
 from tansiq.deconfliction.notices import conflicting, names, record, tell, when
-from tansiq.deconfliction.planning import Plan, Policy, grown_box, reference
+from tansiq.deconfliction.planning import Plan, Policy, reference
 from tansiq.deconfliction.repository import DeconflictionRepository
 from tansiq.deconfliction.schedule import acknowledgement_clock
+from tansiq.deconfliction.stored import grown_box
 from tansiq.geo.service import SpatialIndexCache
 from tansiq.parties.domain import Principal
 from tansiq.tallies.domain import Tally
@@ -109,15 +110,19 @@ def store_plan(
     repo.add(version)
     repo.flush()
     if plan.kind is NotificationKind.MOVEMENT:
-        for window in plan.occurrences:
-            repo.add(
-                OccurrenceRecord(
-                    notification_id=notification.id,
-                    version_id=version.id,
-                    starts_at=window.start,
-                    ends_at=window.end,
-                )
+        occurrences = [
+            OccurrenceRecord(
+                notification_id=notification.id,
+                version_id=version.id,
+                starts_at=window.start,
+                ends_at=window.end,
             )
+            for window in plan.occurrences
+        ]
+        for occurrence in occurrences:
+            repo.add(occurrence)
+        repo.flush()
+        repo.index_occurrences(version, occurrences)
     for found in plan.conflicts:
         other = plan.others[found.notification_id]
         if found.kind is NotificationKind.SITE and other.notifier_party_id != principal.party_id:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -42,6 +43,10 @@ class NotificationRecord(Base):
     """
 
     __tablename__ = "deconfliction_notifications"
+    # The conflict check reads the active sites (or movements) over a span: one range.
+    __table_args__ = (
+        Index("ix_deconfliction_notifications_active", "kind", "status", "active_until"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     notifier_party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
@@ -97,6 +102,11 @@ class NotificationVersionRecord(Base):
     shift_exists: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+# On SQLite, an R*Tree (a virtual table made by migration 0017, outside the mapped metadata)
+# over every occurrence: its version's grown box and its time, the conflict check's prefilter.
+OCCURRENCE_BOXES = "deconfliction_occurrence_boxes"
 
 
 class OccurrenceRecord(Base):
@@ -209,3 +219,65 @@ class SiteReadRecord(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     read_at: Mapped[datetime]
     via: Mapped[str] = mapped_column(String(20))
+
+
+class ThreadRecord(Base):
+    """A liaison thread: parties writing to each other through the hub, about a notification
+    (``notification_id``) or free standing. Its members are parties; nobody else reads it."""
+
+    __tablename__ = "deconfliction_threads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deconfliction_notifications.id"), index=True
+    )
+    topic: Mapped[str] = mapped_column(String(200))
+    started_by_party: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    started_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    last_message_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ThreadMemberRecord(Base):
+    __tablename__ = "deconfliction_thread_members"
+    __table_args__ = (UniqueConstraint("thread_id", "party_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("deconfliction_threads.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    added_at: Mapped[datetime]
+
+
+class ThreadMessageRecord(Base):
+    """One message: a template's id and parameters (rendered for each reader), or free text
+    shown as written."""
+
+    __tablename__ = "deconfliction_thread_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("deconfliction_threads.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    template: Mapped[str | None] = mapped_column(String(40))
+    params: Mapped[dict[str, str]] = mapped_column(JSON)
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+
+
+class ThreadReceiptRecord(Base):
+    """One message as one member party received it: delivered (to its inbox, ``event_id``),
+    and first read, when and by whom."""
+
+    __tablename__ = "deconfliction_thread_receipts"
+    __table_args__ = (UniqueConstraint("message_id", "party_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("deconfliction_thread_messages.id"), index=True
+    )
+    thread_id: Mapped[int] = mapped_column(ForeignKey("deconfliction_threads.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("notify_events.id"))
+    delivered_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+    read_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

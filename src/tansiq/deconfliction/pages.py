@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from babel.dates import get_day_names
 from fastapi import APIRouter, Response
 from pydantic import ValidationError
 from pyproj import Transformer
@@ -30,6 +31,7 @@ from tansiq.deconfliction.schemas import (
     NotificationOut,
     SiteIn,
 )
+from tansiq.deconfliction.thread_pages import threads_about
 from tansiq.geo import map_layers
 from tansiq.geo.service import spatial_index_cache
 from tansiq.parties.access import is_hub_admin
@@ -112,6 +114,7 @@ def file_notification(s: Current, form: FormData) -> Response:
         return s.sign_in_first()
     site = one(form, "kind") == "site"
     values = {name: (one(form, name) or "").strip() for name in FIELDS}
+    values["weekdays"] = ",".join(day for day in form.get("weekdays", [])[:7] if day.isdigit())
     flags = {name: one(form, name) == "on" for name in ("emergency", "confirm_no_zone")}
     try:
         s.check_csrf(form)
@@ -177,6 +180,7 @@ def notification_page(notification_id: RecordId, s: Current) -> Response:
         notifications=json.dumps(_layer_out(s, shown)),
         focus=True,
         tile_url=s.hub.settings.tile_url or "",
+        threads=threads_about(s, notification_id),
     )
 
 
@@ -274,6 +278,7 @@ def _form(
         purposes=choices(words.PURPOSE),
         vehicles=choices(words.VEHICLE),
         site_types=choices(words.SITE_TYPE),
+        weekdays=list(get_day_names("wide", locale=s.locale.value).items()),
         map=_map(s),
         notifications="[]",
         tile_url=s.hub.settings.tile_url or "",
@@ -314,8 +319,10 @@ def _body(values: dict[str, str], flags: dict[str, bool], site: bool) -> Movemen
         "markings": values["markings"],
         "purpose": values["purpose"],
     }
-    if values["repeat"] == "daily" and values["until"]:
-        data["repetition"] = {"frequency": "daily", "until": values["until"]}
+    if values["repeat"] in ("daily", "weekly") and values["until"]:
+        days = [int(day) for day in values.get("weekdays", "").split(",") if day]
+        data["repetition"] = {"frequency": values["repeat"], "until": values["until"]}
+        data["repetition"] |= {"weekdays": days} if values["repeat"] == "weekly" else {}
     return MovementIn.model_validate(data)
 
 

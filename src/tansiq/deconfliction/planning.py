@@ -7,7 +7,6 @@ Reads only: a plan that fails stores nothing and tells nobody.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,7 +21,6 @@ from sqlalchemy.orm import Session
 from tansiq.core.errors import ErrorCategory, TansiqError
 from tansiq.core.geojson import GeoJSONInvalid, parse_geometry
 from tansiq.core.i18n import N_
-from tansiq.core.projection import project_many
 from tansiq.deconfliction.conflicts import (
     Conflict,
     Footprint,
@@ -33,9 +31,7 @@ from tansiq.deconfliction.domain import (
     BadSiteRadius,
     NotificationKind,
 )
-from tansiq.deconfliction.index import ConflictIndex
 from tansiq.deconfliction.models import NotificationRecord, NotificationVersionRecord
-from tansiq.deconfliction.repository import DeconflictionRepository
 from tansiq.deconfliction.sanity import (
     Bounds,
     check_crosses_zone,
@@ -55,6 +51,7 @@ from tansiq.deconfliction.schedule import (
     span,
 )
 from tansiq.deconfliction.schemas import MovementIn, SiteIn
+from tansiq.deconfliction.stored import grown_box, stored_conflicts
 from tansiq.geo.domain import RouteResolution, check_corridor
 from tansiq.geo.places import checkpoints_by_codes, zones_of_map
 from tansiq.geo.service import (
@@ -283,74 +280,6 @@ def footprint_of(
     return site_footprint(
         notification.id, geometry, version.width_m, policy.site_margin_m, active, epsg
     )
-
-
-@dataclass(frozen=True)
-class Found:
-    """The conflicts of a new footprint with the stored active notifications."""
-
-    conflicts: list[Conflict]
-    others: dict[int, NotificationRecord]  # every candidate, by id
-    shift: timedelta | None
-
-
-def grown_box(lonlat: BaseGeometry, reach_m: float) -> tuple[float, float, float, float]:
-    """The box of ``lonlat`` grown by at least ``reach_m`` on every side, in degrees. A degree
-    of latitude is never shorter than 110,574 m, nor one of longitude than 111,319 m times the
-    cosine of the latitude (taken farthest from the equator, where it is shortest); both are
-    rounded down further, so the box is never too small."""
-    west, south, east, north = lonlat.bounds
-    dlat = reach_m / 110_500.0
-    widest = min(max(abs(south), abs(north)) + dlat, 89.0)
-    dlon = reach_m / (111_000.0 * math.cos(math.radians(widest)))
-    return (west - dlon, south - dlat, east + dlon, north + dlat)
-
-
-def stored_conflicts(
-    session: Session,
-    new: Footprint,
-    kind: NotificationKind,
-    policy: Policy,
-    box: tuple[float, float, float, float] | None = None,
-) -> Found:
-    """Check ``new`` against every active notification stored that could meet it: one query
-    on the active span (plus the shift horizon for a movement) and, given ``box`` (the new
-    shape's box in degrees grown by its reach and the site margin), on the stored boxes; then
-    the index over what is left."""
-    repo = DeconflictionRepository(session)
-    whole = span(new.occurrences)
-    later = policy.shift_horizon if kind is NotificationKind.MOVEMENT else timedelta(0)
-    rows = [
-        (n, v)
-        for n, v in repo.active_between(whole.start, whole.end + later, box=box)
-        if n.id != new.notification_id
-        # Two sites never conflict; a site conflicts with the movements passing near it.
-        and (kind is NotificationKind.MOVEMENT or n.kind is NotificationKind.MOVEMENT)
-    ]
-    windows = repo.occurrences([v.id for n, v in rows if n.kind is NotificationKind.MOVEMENT])
-    # Every candidate's shape projected in one pass (one call into pyproj, not one each).
-    shapes = project_many(shapely.from_wkb([v.shape_wkb for _, v in rows]), new.epsg)
-    footprints = [
-        Footprint(
-            n.id,
-            n.kind,
-            projected,
-            v.width_m / 2.0
-            if n.kind is NotificationKind.MOVEMENT
-            else v.width_m + policy.site_margin_m,
-            tuple(Window(o.starts_at, o.ends_at) for o in windows.get(v.id, []))
-            if n.kind is NotificationKind.MOVEMENT
-            else (Window(n.active_from, n.active_until),),
-            new.epsg,
-        )
-        for (n, v), projected in zip(rows, shapes, strict=True)
-    ]
-    index = ConflictIndex(footprints, new.epsg)
-    found = index.conflicts(new)
-    shift = None
-    if found and kind is NotificationKind.MOVEMENT:
-        shift = index.earliest_shift(new, policy.shift_horizon)
-    return Found(found, {n.id: n for n, _ in rows}, shift)
 
 
 def _with_conflicts(session: Session, plan: Plan, policy: Policy) -> Plan:

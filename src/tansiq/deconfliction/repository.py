@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import defer
+from sqlalchemy import and_, func, or_, select, text
 
 from tansiq.db.repository import Repository
 from tansiq.deconfliction.domain import (
@@ -15,6 +15,7 @@ from tansiq.deconfliction.domain import (
     NotificationStatus,
 )
 from tansiq.deconfliction.models import (
+    OCCURRENCE_BOXES,
     AcknowledgementRecord,
     AffectedPartyRecord,
     ConflictRecord,
@@ -24,6 +25,19 @@ from tansiq.deconfliction.models import (
     OccurrenceRecord,
     SiteReadRecord,
 )
+
+
+class Candidate(NamedTuple):
+    """What a conflict check reads of an active notification and its current version."""
+
+    notification_id: int
+    kind: NotificationKind
+    active_from: datetime
+    active_until: datetime
+    version_id: int
+    width_m: float
+    shape_wkb: bytes
+
 
 Record = (
     NotificationRecord
@@ -78,17 +92,28 @@ class DeconflictionRepository(Repository[Record]):
             found[row.version_id].append(row)
         return found
 
-    def active_between(
+    def candidates(
         self,
         start: datetime,
         end: datetime,
         kind: NotificationKind | None = None,
         box: tuple[float, float, float, float] | None = None,
-    ) -> Sequence[tuple[NotificationRecord, NotificationVersionRecord]]:
+        version_ids: set[int] | None = None,
+    ) -> list[Candidate]:
         """Active notifications whose current version counts at some time in ``[start, end)``
-        (and, given ``box``, whose grown box meets it), with that version."""
+        (and, given ``box``, whose grown box meets it; given ``version_ids``, only those
+        versions): what a conflict check needs of each, as plain rows (no GeoJSON, no
+        content, no objects to build)."""
         query = (
-            select(NotificationRecord, NotificationVersionRecord)
+            select(
+                NotificationRecord.id,
+                NotificationRecord.kind,
+                NotificationRecord.active_from,
+                NotificationRecord.active_until,
+                NotificationVersionRecord.id,
+                NotificationVersionRecord.width_m,
+                NotificationVersionRecord.shape_wkb,
+            )
             .join(
                 NotificationVersionRecord,
                 and_(
@@ -102,14 +127,11 @@ class DeconflictionRepository(Repository[Record]):
                 NotificationRecord.active_from < end,
             )
             .order_by(NotificationRecord.id)
-            # What a conflict check needs: the WKB, not the GeoJSON or the content.
-            .options(
-                defer(NotificationVersionRecord.geometry),
-                defer(NotificationVersionRecord.content),
-            )
         )
         if kind is not None:
             query = query.where(NotificationRecord.kind == kind)
+        if version_ids is not None:
+            query = query.where(NotificationVersionRecord.id.in_(sorted(version_ids)))
         if box is not None:
             query = query.where(
                 NotificationVersionRecord.max_lon >= box[0],
@@ -117,7 +139,129 @@ class DeconflictionRepository(Repository[Record]):
                 NotificationVersionRecord.min_lon <= box[2],
                 NotificationVersionRecord.min_lat <= box[3],
             )
-        return [(n, v) for n, v in self.session.execute(query).all()]
+        return [Candidate(*row) for row in self.session.execute(query).all()]
+
+    def candidates_by_versions(
+        self, version_ids: set[int], start: datetime, end: datetime
+    ) -> list[Candidate]:
+        """:meth:`candidates` for the given versions, when they are current, active and count
+        in ``[start, end)``. Read by the versions' keys (the R*Tree's answer is small), not by
+        scanning the active notifications, then narrowed here."""
+        if not version_ids:
+            return []
+        rows = self.session.execute(
+            select(
+                NotificationRecord.id,
+                NotificationRecord.kind,
+                NotificationRecord.active_from,
+                NotificationRecord.active_until,
+                NotificationVersionRecord.id,
+                NotificationVersionRecord.width_m,
+                NotificationVersionRecord.shape_wkb,
+                NotificationRecord.status,
+                NotificationVersionRecord.number,
+                NotificationRecord.current_version,
+            )
+            .join(
+                NotificationRecord,
+                NotificationRecord.id == NotificationVersionRecord.notification_id,
+            )
+            .where(NotificationVersionRecord.id.in_(sorted(version_ids)))
+            .order_by(NotificationRecord.id)
+        ).all()
+        return [
+            Candidate(*row[:7])
+            for row in rows
+            if row[7] is NotificationStatus.ACTIVE
+            and row[8] == row[9]
+            and row[3] > start
+            and row[2] < end
+        ]
+
+    def occurrence_windows(
+        self, version_ids: Sequence[int]
+    ) -> dict[int, list[tuple[datetime, datetime]]]:
+        """Each version's occurrences as (start, end), in order, as plain rows."""
+        found: dict[int, list[tuple[datetime, datetime]]] = {v: [] for v in version_ids}
+        if not version_ids:
+            return found
+        rows = self.session.execute(
+            select(
+                OccurrenceRecord.version_id, OccurrenceRecord.starts_at, OccurrenceRecord.ends_at
+            )
+            .where(OccurrenceRecord.version_id.in_(sorted(version_ids)))
+            .order_by(OccurrenceRecord.version_id, OccurrenceRecord.starts_at)
+        ).all()
+        for version_id, starts_at, ends_at in rows:
+            found[version_id].append((starts_at, ends_at))
+        return found
+
+    def notifications_by_ids(self, ids: set[int]) -> dict[int, NotificationRecord]:
+        if not ids:
+            return {}
+        rows = self.session.scalars(
+            select(NotificationRecord).where(NotificationRecord.id.in_(sorted(ids)))
+        ).all()
+        return {row.id: row for row in rows}
+
+    def has_occurrence_boxes(self) -> bool:
+        """Whether this database keeps the occurrences' R*Tree (SQLite; see migration 0017)."""
+        return self.session.get_bind().dialect.name == "sqlite"
+
+    def index_occurrences(
+        self, version: NotificationVersionRecord, occurrences: Sequence[OccurrenceRecord]
+    ) -> None:
+        """Put a version's occurrences in the R*Tree, in this transaction (flushed first)."""
+        if not occurrences or not self.has_occurrence_boxes():
+            return
+        self.session.execute(
+            text(
+                f"INSERT INTO {OCCURRENCE_BOXES} "  # noqa: S608 - a constant table name
+                "(id, min_lon, max_lon, min_lat, max_lat, min_t, max_t) "
+                "VALUES (:id, :w, :e, :s, :n, :t0, :t1)"
+            ),
+            [
+                {
+                    "id": o.id,
+                    "w": version.min_lon,
+                    "e": version.max_lon,
+                    "s": version.min_lat,
+                    "n": version.max_lat,
+                    "t0": o.starts_at.timestamp(),
+                    "t1": o.ends_at.timestamp(),
+                }
+                for o in occurrences
+            ],
+        )
+
+    def versions_meeting(
+        self, box: tuple[float, float, float, float], spans: Sequence[tuple[datetime, datetime]]
+    ) -> set[int]:
+        """The versions with an occurrence whose box meets ``box`` and whose time meets one of
+        ``spans``: the R*Tree's answer, a superset (superseded and ended versions included,
+        boxes rounded outwards) that the caller narrows to what is active and current."""
+        found: set[int] = set()
+        query = text(
+            "SELECT DISTINCT o.version_id FROM "  # noqa: S608 - a constant table name
+            f"{OCCURRENCE_BOXES} b JOIN deconfliction_occurrences o ON o.id = b.id "
+            "WHERE b.max_lon >= :w AND b.min_lon <= :e AND b.max_lat >= :s "
+            "AND b.min_lat <= :n AND b.max_t > :t0 AND b.min_t < :t1"
+        )
+        west, south, east, north = box
+        for start, end in spans:
+            rows = self.session.execute(
+                query,
+                {
+                    "w": west,
+                    "e": east,
+                    "s": south,
+                    "n": north,
+                    "t0": start.timestamp(),
+                    "t1": end.timestamp(),
+                },
+            )
+            found.update(int(row[0]) for row in rows)
+        return found
 
     def affected(self, version_id: int) -> Sequence[AffectedPartyRecord]:
         return self.session.scalars(

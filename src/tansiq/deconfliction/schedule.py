@@ -48,6 +48,15 @@ class Window:
         if self.end <= self.start:
             raise WindowReversed
 
+    @classmethod
+    def stored(cls, start: datetime, end: datetime) -> Window:
+        """A window read back from the database, UTC-aware and checked when it was stored:
+        made without checking again (a conflict check reads thousands)."""
+        window = object.__new__(cls)
+        object.__setattr__(window, "start", start)
+        object.__setattr__(window, "end", end)
+        return window
+
     @property
     def duration(self) -> timedelta:
         return self.end - self.start

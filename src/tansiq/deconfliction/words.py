@@ -145,4 +145,51 @@ LABELS = {
         "Active movements: {movements}; active sites: {sites}; acknowledgements waiting: "
         "{pending}; escalations: {escalations}."
     ),
+    "dc_conflicts_intro": N_(
+        "Where the movements and sites your party notified meet others in space and time, and "
+        "the earliest shift of your movement that clears every conflict within the horizon."
+    ),
+    "dc_shift_help": N_(
+        "Applying it files a new version moved by the shift; every party acknowledges it again "
+        "and the conflicts are checked again."
+    ),
+    "dc_no_conflicts_at_all": N_("None of your party's active notifications has a conflict."),
+    "dc_see_conflicts": N_("Conflicts"),
+    "dc_weekly": N_("On these weekdays"),
+    "dc_weekdays": N_("Weekdays (for a weekly repetition)"),
+    # Liaison threads
+    "th_title": N_("Liaison threads"),
+    "th_intro": N_(
+        "Messages between parties, through the hub. Only the parties of a thread read it, and "
+        "the hub's operator; each party's delivery and first reading are shown to all of them."
+    ),
+    "th_new": N_("Start a thread"),
+    "th_none": N_("Your party has no thread yet."),
+    "th_topic": N_("Topic"),
+    "th_members": N_("Parties"),
+    "th_about": N_("About"),
+    "th_last": N_("Last message"),
+    "th_delivered": N_("Delivered"),
+    "th_read_by": N_("read by {user}"),
+    "th_not_read": N_("Not read yet"),
+    "th_write": N_("Write in this thread"),
+    "th_template": N_("Message"),
+    "th_free_text": N_("Free text (shown as written)"),
+    "th_text": N_("Text"),
+    "th_place": N_("Place (a checkpoint, or a name as written)"),
+    "th_checkpoint": N_("Checkpoint"),
+    "th_start": N_("From"),
+    "th_end": N_("Until"),
+    "th_time": N_("At"),
+    "th_contact": N_("Phone number"),
+    "th_times_in": N_("Times are in the deployment's time zone, {zone}."),
+    "th_send": N_("Send"),
+    "th_choose_parties": N_("Parties to write to"),
+    "th_about_only": N_("A thread about {reference} may hold only the parties it concerns."),
+    "th_hub_reads": N_("You read this thread as the hub's operator; only its parties write in it."),
+    "th_no_speaker": N_("Only your party's liaison officers and admins write in threads."),
+    "th_threads_about": N_("Liaison threads about it"),
+    "th_start_about": N_("Start a thread about it"),
+    "th_no_parties": N_("No other party may take part."),
+    "th_you": N_("your party"),
 }

@@ -1,7 +1,14 @@
 """The inbox page: the reader's party's messages, newest first, each in the reader's language
-and linked to the application it is about; marking one read."""
+and linked to the page of what it is about; marking one read.
+
+A message's subject (``"application:12"``, ``"notification:7"``, ``"thread:3"``) names what it
+is about. Which page shows each kind of subject is the features' knowledge, not notify's: the
+app hands the table in (``app.state.subject_pages``, kind → path with ``{id}``), so notify
+imports no feature above it."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from fastapi import APIRouter, Response
 
@@ -20,6 +27,7 @@ def inbox_page(s: Current) -> Response:
     if s.me is None:
         return s.sign_in_first()
     entries = notify.inbox(s.session, s.me, limit=INBOX_LIMIT)
+    pages: Mapping[str, str] = getattr(s.request.app.state, "subject_pages", {})
     messages = [
         {
             "id": entry.event.id,
@@ -28,17 +36,20 @@ def inbox_page(s: Current) -> Response:
             "at": entry.event.created_at,
             "read": entry.read_at is not None,
             "subject": entry.event.subject,
-            "link": _link_of(entry.event.subject),
+            "link": link_of(entry.event.subject, pages),
         }
         for entry in entries
     ]
     return s.show("inbox.html", messages=messages)
 
 
-def _link_of(subject: str) -> str | None:
-    """The page a message is about, when it names an application."""
+def link_of(subject: str, pages: Mapping[str, str]) -> str | None:
+    """The page of what a message is about, when its subject is a kind with a page and an id."""
     kind, _, ident = subject.partition(":")
-    return f"/applications/{ident}" if kind == "application" and ident.isdigit() else None
+    path = pages.get(kind)
+    if path is None or not (ident.isascii() and ident.isdigit() and len(ident) <= 10):
+        return None
+    return path.replace("{id}", ident)
 
 
 @router.post("/inbox/{event_id}/read")

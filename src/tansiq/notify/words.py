@@ -8,5 +8,5 @@ LABELS = {
     "mark_read": N_("Mark read"),
     "read": N_("Read"),
     "no_messages": N_("No messages."),
-    "open_subject": N_("Open the application"),
+    "open_subject": N_("Open"),  # what the message is about: an application, a movement, a thread
 }

@@ -1,0 +1,95 @@
+"""The stored conflict check finds the same conflicts and shift through the SQLite R*Tree over
+occurrences as through the plain span-and-box query: filed, updated, shifted and withdrawn
+movements and a site, checked against new movements across the town and the days."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import shapely
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tansiq.context import HubContext
+from tansiq.core.clock import FixedClock
+from tansiq.core.projection import utm_epsg
+from tansiq.deconfliction.conflicts import movement_footprint
+from tansiq.deconfliction.domain import NotificationKind
+from tansiq.deconfliction.repository import DeconflictionRepository
+from tansiq.deconfliction.schedule import Window
+from tansiq.deconfliction.service import env_of
+from tansiq.deconfliction.stored import grown_box, merged_spans, stored_conflicts
+from tansiq.geo.service import spatial_index_cache
+from tests.conftest import Tokens
+from tests.deconfliction.conftest import NORTH_SOUTH, WEST_ONLY, movement, post, site
+
+ROUTES = [
+    NORTH_SOUTH,
+    WEST_ONLY,
+    {"type": "LineString", "coordinates": [[41.06, 34.385], [41.14, 34.40]]},
+    {"type": "LineString", "coordinates": [[41.10, 34.36], [41.12, 34.43]]},
+]
+
+
+def test_the_rtree_and_the_plain_query_find_the_same(
+    client: TestClient,
+    hub: HubContext,
+    tokens: Tokens,
+    clock: FixedClock,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    relief, west = tokens("relief"), tokens("west.liaison")
+    filed = [
+        post(client, "/movements", relief, movement(clock)),
+        post(client, "/sites", relief, site()),
+    ]
+    for hours, route in zip((2, 5, 9, 30), ROUTES, strict=True):
+        start = clock.now() + timedelta(hours=hours)
+        body = movement(
+            clock,
+            checkpoints=None,
+            route=route,
+            start=start.isoformat(),
+            end=(start + timedelta(hours=2)).isoformat(),
+            confirm_no_zone=True,
+        )
+        filed.append(post(client, "/movements", west, body))
+    # A new version moves one away; a withdrawn one no longer counts.
+    moved = movement(clock, checkpoints=None, route=ROUTES[0], confirm_no_zone=True)
+    moved |= {
+        "start": (clock.now() + timedelta(days=3)).isoformat(),
+        "end": (clock.now() + timedelta(days=3, hours=1)).isoformat(),
+        "expected_version": 1,
+    }
+    post(client, f"/movements/{filed[2]['id']}/versions", west, moved)
+    post(client, f"/notifications/{filed[3]['id']}/withdrawal", west, {"note": ""})
+
+    policy = env_of(hub.settings, clock, spatial_index_cache(hub.caches, None)).policy
+    both = []
+    for hours in (1, 3, 6, 28, 70):
+        for route in ROUTES:
+            line = shapely.geometry.shape(route)
+            start = clock.now() + timedelta(hours=hours)
+            windows = (Window(start, start + timedelta(hours=3)),)
+            epsg = utm_epsg(*line.coords[0])
+            new = movement_footprint(0, line, 300, windows, epsg)
+            box = grown_box(line, 150 + policy.site_margin_m)
+            fast = stored_conflicts(session, new, NotificationKind.MOVEMENT, policy, box)
+            with monkeypatch.context() as patched:
+                patched.setattr(DeconflictionRepository, "has_occurrence_boxes", lambda _: False)
+                plain = stored_conflicts(session, new, NotificationKind.MOVEMENT, policy, box)
+            found = sorted(c.notification_id for c in fast.conflicts)
+            assert found == sorted(c.notification_id for c in plain.conflicts)
+            assert fast.shift == plain.shift
+            both.append(found)
+    assert any(both)  # the check found conflicts at all
+    assert filed[3]["id"] not in {n for found in both for n in found}
+
+
+def test_merged_spans() -> None:
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    hour = timedelta(hours=1)
+    spans = [(at + 5 * hour, at + 6 * hour), (at, at + 2 * hour), (at + hour, at + 3 * hour)]
+    assert merged_spans(spans) == [(at, at + 3 * hour), (at + 5 * hour, at + 6 * hour)]
