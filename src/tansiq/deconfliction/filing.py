@@ -150,14 +150,14 @@ def store_plan(
     _alert_conflicts(session, notification, plan, clock)
     if plan.kind is NotificationKind.SITE:
         schedule_site(session, notification, clock)
-    occurrences = plan.occurrences if plan.kind is NotificationKind.MOVEMENT else ()
+    counted = plan.occurrences if plan.kind is NotificationKind.MOVEMENT else ()
     record(
         session,
         "filed" if first else "updated",
         notification,
         version_facts(
             version,
-            [(w.start, w.end) for w in occurrences],
+            [(w.start, w.end) for w in counted],
             [p for p in plan.reasons if p != notification.notifier_party_id],
             [c.notification_id for c in plan.conflicts],
         ),

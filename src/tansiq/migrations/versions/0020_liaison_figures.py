@@ -2,7 +2,7 @@
 from the acknowledgements already recorded; indexes on the moments the figures count
 
 Revision ID: 0020_liaison_figures
-Revises: 0015_deconfliction
+Revises: 0017_liaison_threads
 Create Date: 2026-12-01
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from tansiq.tallies.domain import RECEIVED_PLAIN, decision_bucket
 
 revision = "0020_liaison_figures"
-down_revision = "0015_deconfliction"
+down_revision = "0017_liaison_threads"
 branch_labels = None
 depends_on = None
 
