@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         (route(rng), float(rng.randrange(50, 501, 10)), schedule(rng))
         for _ in range(args.checks + 3)
     ]
-    out(f"stored path (planning.stored_conflicts); {args.checks} new movements per size")
+    out(f"stored path (stored.stored_conflicts); {args.checks} new movements per size")
     out("times in ms: p50 / p99")
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
