@@ -30,7 +30,12 @@ from tansiq.geo import map_pages as geo_map_pages
 from tansiq.geo import pages as geo_pages
 from tansiq.geo.routes import router as geo_router
 from tansiq.geo.words import LABELS as GEO_WORDS
-from tansiq.incidents.routes import advisories_router, incidents_router, watches_router
+from tansiq.incidents.routes import (
+    advisories_router,
+    alerts_router,
+    incidents_router,
+    watches_router,
+)
 from tansiq.ledger.routes import router as ledger_router
 from tansiq.ledger_check.routes import router as ledger_check_router
 from tansiq.notify import pages as notify_pages
@@ -109,7 +114,7 @@ def create_app(context: HubContext) -> FastAPI:
     app.include_router(permits_router)
     app.include_router(notify_router)
     app.include_router(deconfliction_router)
-    for incidents_api in (incidents_router, advisories_router, watches_router):
+    for incidents_api in (incidents_router, advisories_router, watches_router, alerts_router):
         app.include_router(incidents_api)
     app.include_router(ledger_router)
     app.include_router(accountability_router)

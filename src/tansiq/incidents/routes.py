@@ -244,3 +244,35 @@ def list_watch_alerts(
 ) -> list[ImpactOut]:
     watch = service.own_watch(session, me, watch_id)
     return [impact_out(i) for i in queries.alerts_for_watch(session, me, watch, current=False)]
+
+
+alerts_router = APIRouter(prefix="/api/v1", tags=["incidents"])
+
+
+@alerts_router.get("/permits/{permit_id}/alerts")
+def list_permit_alerts(
+    permit_id: RecordId, session: DbSession, me: CurrentPrincipal, everything: bool = False
+) -> list[ImpactOut]:
+    """The incidents and advisories touching a permit that still hold (``everything``: also
+    those that ended), for the parties told of them; ``route_affected`` marks a closure on
+    its route: amend the application to change it."""
+    alerts = queries.alerts_for_permit(session, me, permit_id, current=not everything)
+    return [impact_out(i) for i in alerts]
+
+
+@alerts_router.get("/applications/{application_id}/alerts")
+def list_application_alerts(
+    application_id: RecordId, session: DbSession, me: CurrentPrincipal, everything: bool = False
+) -> list[ImpactOut]:
+    """As a permit's alerts, over every permit version of the application."""
+    alerts = queries.alerts_for_application(session, me, application_id, current=not everything)
+    return [impact_out(i) for i in alerts]
+
+
+@alerts_router.get("/movements/{notification_id}/alerts")
+def list_movement_alerts(
+    notification_id: RecordId, session: DbSession, me: CurrentPrincipal, everything: bool = False
+) -> list[ImpactOut]:
+    """The incidents and advisories touching a notified movement, for the parties it reached."""
+    alerts = queries.alerts_for_movement(session, me, notification_id, current=not everything)
+    return [impact_out(i) for i in alerts]

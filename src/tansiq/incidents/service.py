@@ -48,6 +48,7 @@ from tansiq.incidents.impact import (
     tell_cosign,
     tell_verdict,
 )
+from tansiq.incidents.jobs import schedule_end
 from tansiq.incidents.ledger import record
 from tansiq.incidents.models import (
     AdvisoryRecord,
@@ -136,6 +137,7 @@ def record_incident(
     repo.add(incident)
     repo.flush()
     record(session, "reported", INCIDENT, incident.id, _incident_facts(incident), now)
+    schedule_end(session, INCIDENT, incident.id, incident.relevant_until, env.clock)
     assess(session, INCIDENT, incident, env)
     return incident
 
@@ -249,6 +251,7 @@ def issue_advisory(
     repo.add(advisory)
     repo.flush()
     record(session, "issued", ADVISORY, advisory.id, _advisory_facts(advisory), now)
+    schedule_end(session, ADVISORY, advisory.id, advisory.valid_until, env.clock)
     if checkpoint_id is not None:
         _set_checkpoint(session, checkpoint_id, CheckpointStatus.CLOSED, description, now)
     assess(session, ADVISORY, advisory, env)
