@@ -30,6 +30,7 @@ from tansiq.geo import map_pages as geo_map_pages
 from tansiq.geo import pages as geo_pages
 from tansiq.geo.routes import router as geo_router
 from tansiq.geo.words import LABELS as GEO_WORDS
+from tansiq.incidents.cap_routes import cap_router
 from tansiq.incidents.routes import (
     advisories_router,
     alerts_router,
@@ -114,6 +115,7 @@ def create_app(context: HubContext) -> FastAPI:
     app.include_router(permits_router)
     app.include_router(notify_router)
     app.include_router(deconfliction_router)
+    app.include_router(cap_router)  # before advisories_router: see incidents/cap_routes.py
     for incidents_api in (incidents_router, advisories_router, watches_router, alerts_router):
         app.include_router(incidents_api)
     app.include_router(ledger_router)

@@ -233,6 +233,19 @@ class Settings(BaseSettings):
         description="Distance from an incident or advisory within which a corridor is "
         "touched, per type, as 'type=metres,...' over the defaults (docs/incidents.md).",
     )
+    cap_max_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        le=5 * 1024 * 1024,
+        description="Largest CAP 1.2 document imported, in bytes, checked before it is parsed; "
+        "larger gets 413 cap.too_large.",
+    )
+    cap_sender: str = Field(
+        default="tansiq@localhost",
+        pattern=r"^[^\s,<&]+$",
+        description="This hub's CAP <sender> and the authority of its Atom tag: URIs, e.g. "
+        "tansiq@hub.example.org; no spaces, commas, < or &.",
+    )
 
     @field_validator("deconfliction_area")
     @classmethod

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tansiq.db.base import Base
@@ -114,6 +115,8 @@ class AdvisoryRecord(Base):
     status: Mapped[AdvisoryStatus] = mapped_column(StrEnumType(AdvisoryStatus, 10), index=True)
     # An advisory that came in as CAP: the sender's identifier, so a second import is no copy.
     cap_identifier: Mapped[str | None] = mapped_column(String(300), unique=True)
+    # In the public Atom feed and exported with CAP scope Public: the issuer's choice (cap/).
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]

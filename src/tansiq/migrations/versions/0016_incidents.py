@@ -152,6 +152,7 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("cap_identifier", sa.String(length=300), nullable=True),
+        sa.Column("public", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("ended_at", UTCDateTime(timezone=True), nullable=True),
