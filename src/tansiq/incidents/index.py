@@ -49,14 +49,19 @@ class Hit:
 class ImpactIndex:
     """Corridors projected once into the metric CRS ``epsg``, their pieces in an STRtree."""
 
-    def __init__(self, corridors: Sequence[Corridor], epsg: int) -> None:
+    def __init__(
+        self, corridors: Sequence[Corridor], epsg: int, *, projected: bool = False
+    ) -> None:
+        """``projected``: the corridors' shapes are already in ``epsg`` (a caller that keeps
+        them so, to save projecting and holding both); hazards are always longitude/latitude."""
         self.epsg = epsg
         self.corridors = list(corridors)
         shapes = np.array([c.shape for c in self.corridors], dtype=object)
-        projected = project_many(shapes, epsg) if len(shapes) else shapes
+        if len(shapes) and not projected:
+            shapes = project_many(shapes, epsg)
         pieces: list[BaseGeometry] = []
         owners: list[int] = []
-        for number, shape in enumerate(projected):
+        for number, shape in enumerate(shapes):
             cut = split_pieces(shape)
             pieces.extend(cut)
             owners.extend([number] * len(cut))
