@@ -74,6 +74,8 @@ class ImpactIndex:
         self._last = np.array(
             [max(w[1] for w in c.windows).timestamp() for c in self.corridors], dtype=float
         )
+        # A corridor of one window is settled by its first/last test; others are checked whole.
+        self._single = np.array([len(c.windows) == 1 for c in self.corridors], dtype=bool)
         bounds = shapely.bounds(self._pieces).reshape(-1, 4) if len(pieces) else np.empty((0, 4))
         grow = self._reach[self._owner][:, None] * np.array([-1.0, -1.0, 1.0, 1.0])
         self._tree = shapely.STRtree(shapely.box(*(bounds + grow).T) if len(pieces) else [])
@@ -97,19 +99,20 @@ class ImpactIndex:
         owners = self._owner[found]
         when = (self._first[owners] < end.timestamp()) & (self._last[owners] > start.timestamp())
         found, owners = found[when], owners[when]
-        shapely.prepare(shape)
-        near = shapely.dwithin(shape, self._pieces[found], distance_m + self._reach[owners])
-        found, owners = found[near], owners[near]
-        if not len(found):
+        # One GEOS pass gives both the test and the distance reported (the gap to the piece,
+        # less the corridor's own reach); then the nearest piece of each corridor.
+        gaps = shapely.distance(shape, self._pieces[found]) - self._reach[owners]
+        near = gaps <= distance_m
+        owners, gaps = owners[near], gaps[near]
+        if not len(owners):
             return []
-        gaps = shapely.distance(shape, self._pieces[found])
-        best: dict[int, float] = {}
-        for owner, gap in zip(owners.tolist(), gaps.tolist(), strict=True):
-            best[owner] = min(gap, best.get(owner, gap))
+        order = np.lexsort((gaps, owners))
+        owners, gaps = owners[order], gaps[order]
+        unique, first = np.unique(owners, return_index=True)
         hits = [
-            Hit(self.corridors[o], max(0.0, gap - self.corridors[o].reach_m))
-            for o, gap in best.items()
-            if _in_some_window(self.corridors[o], start, end)
+            Hit(self.corridors[o], max(0.0, gap))
+            for o, gap in zip(unique.tolist(), gaps[first].tolist(), strict=True)
+            if self._single[o] or _in_some_window(self.corridors[o], start, end)
         ]
         hits.sort(key=lambda hit: (hit.distance_m, hit.corridor.kind, hit.corridor.target_id))
         return hits
