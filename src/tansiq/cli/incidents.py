@@ -330,3 +330,20 @@ def end_watch(ctx: click.Context, record_id: int, as_user: str) -> None:
         me = operator(session, as_user)
         service.end_watch(session, me, record_id, hub.clock)
     click.echo(f"watch {record_id} ended")
+
+
+@watch.command("alerts")
+@RECORD
+@AS_USER
+@click.pass_context
+def watch_alerts(ctx: click.Context, record_id: int, as_user: str) -> None:
+    """What touched one of your party's watches, newest first."""
+    with session_scope(ctx) as session:
+        me = operator(session, as_user)
+        found = service.own_watch(session, me, record_id)
+        alerts = [
+            impact_out(i) for i in queries.alerts_for_watch(session, me, found, current=False)
+        ]
+    for alert in alerts:
+        ended = "" if alert.cleared_at is None else "  (no longer holds)"
+        click.echo(f"{alert.hazard}  at {alert.distance_m:.0f} m{ended}")
