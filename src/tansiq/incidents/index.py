@@ -49,14 +49,19 @@ class Hit:
 class ImpactIndex:
     """Corridors projected once into the metric CRS ``epsg``, their pieces in an STRtree."""
 
-    def __init__(self, corridors: Sequence[Corridor], epsg: int) -> None:
+    def __init__(
+        self, corridors: Sequence[Corridor], epsg: int, *, projected: bool = False
+    ) -> None:
+        """``projected``: the corridors' shapes are already in ``epsg`` (a caller that keeps
+        them so, to save projecting and holding both); hazards are always longitude/latitude."""
         self.epsg = epsg
         self.corridors = list(corridors)
         shapes = np.array([c.shape for c in self.corridors], dtype=object)
-        projected = project_many(shapes, epsg) if len(shapes) else shapes
+        if len(shapes) and not projected:
+            shapes = project_many(shapes, epsg)
         pieces: list[BaseGeometry] = []
         owners: list[int] = []
-        for number, shape in enumerate(projected):
+        for number, shape in enumerate(shapes):
             cut = split_pieces(shape)
             pieces.extend(cut)
             owners.extend([number] * len(cut))
@@ -69,6 +74,8 @@ class ImpactIndex:
         self._last = np.array(
             [max(w[1] for w in c.windows).timestamp() for c in self.corridors], dtype=float
         )
+        # A corridor of one window is settled by its first/last test; others are checked whole.
+        self._single = np.array([len(c.windows) == 1 for c in self.corridors], dtype=bool)
         bounds = shapely.bounds(self._pieces).reshape(-1, 4) if len(pieces) else np.empty((0, 4))
         grow = self._reach[self._owner][:, None] * np.array([-1.0, -1.0, 1.0, 1.0])
         self._tree = shapely.STRtree(shapely.box(*(bounds + grow).T) if len(pieces) else [])
@@ -92,19 +99,20 @@ class ImpactIndex:
         owners = self._owner[found]
         when = (self._first[owners] < end.timestamp()) & (self._last[owners] > start.timestamp())
         found, owners = found[when], owners[when]
-        shapely.prepare(shape)
-        near = shapely.dwithin(shape, self._pieces[found], distance_m + self._reach[owners])
-        found, owners = found[near], owners[near]
-        if not len(found):
+        # One GEOS pass gives both the test and the distance reported (the gap to the piece,
+        # less the corridor's own reach); then the nearest piece of each corridor.
+        gaps = shapely.distance(shape, self._pieces[found]) - self._reach[owners]
+        near = gaps <= distance_m
+        owners, gaps = owners[near], gaps[near]
+        if not len(owners):
             return []
-        gaps = shapely.distance(shape, self._pieces[found])
-        best: dict[int, float] = {}
-        for owner, gap in zip(owners.tolist(), gaps.tolist(), strict=True):
-            best[owner] = min(gap, best.get(owner, gap))
+        order = np.lexsort((gaps, owners))
+        owners, gaps = owners[order], gaps[order]
+        unique, first = np.unique(owners, return_index=True)
         hits = [
-            Hit(self.corridors[o], max(0.0, gap - self.corridors[o].reach_m))
-            for o, gap in best.items()
-            if _in_some_window(self.corridors[o], start, end)
+            Hit(self.corridors[o], max(0.0, gap))
+            for o, gap in zip(unique.tolist(), gaps[first].tolist(), strict=True)
+            if self._single[o] or _in_some_window(self.corridors[o], start, end)
         ]
         hits.sort(key=lambda hit: (hit.distance_m, hit.corridor.kind, hit.corridor.target_id))
         return hits

@@ -224,7 +224,7 @@ def withdraw_advisory(
 @watches_router.post("", status_code=status.HTTP_201_CREATED)
 def create_watch(body: WatchIn, session: DbSession, hub: Hub, me: CurrentPrincipal) -> WatchOut:
     """Watch an area or a route: every incident or advisory that touches it alerts your party."""
-    return watch_out(service.create_watch(session, me, body, hub.clock))
+    return watch_out(service.create_watch(session, me, body, env(hub)))
 
 
 @watches_router.get("")

@@ -17,6 +17,8 @@ from tansiq.core.clock import Clock, ensure_utc
 from tansiq.core.errors import NotFound
 from tansiq.core.i18n import N_
 from tansiq.core.text import normalise_text
+from tansiq.deconfliction.planning import area_of
+from tansiq.deconfliction.sanity import check_in_area
 from tansiq.geo.domain import CheckpointStatus
 from tansiq.geo.repository import GeoRepository
 from tansiq.incidents import access
@@ -115,6 +117,7 @@ def record_incident(
         "description", normalise_text(body.description), limit=MAX_DESCRIPTION
     )
     place = locate(body.location, INCIDENT_GEOMETRY)
+    check_in_area(place.shape, area_of(session, env.deconfliction.policy))
     incident = IncidentRecord(
         reporter_party_id=principal.party_id,
         reported_by=principal.user_id,
@@ -231,7 +234,7 @@ def issue_advisory(
     repo = IncidentsRepository(session)
     if body.incident is not None and repo.incident(body.incident) is None:
         raise IncidentNotFound(incident=body.incident)
-    checkpoint_id, place = _advisory_place(session, principal, body)
+    checkpoint_id, place = _advisory_place(session, principal, body, env)
     advisory = AdvisoryRecord(
         issuer_party_id=principal.party_id,
         issued_by=principal.user_id,
@@ -259,7 +262,7 @@ def issue_advisory(
 
 
 def _advisory_place(
-    session: Session, principal: Principal, body: AdvisoryIn
+    session: Session, principal: Principal, body: AdvisoryIn, env: IncidentsEnv
 ) -> tuple[int | None, Located]:
     expected = ADVISORY_GEOMETRY[body.kind]
     if body.kind is not AdvisoryKind.CHECKPOINT_CLOSED:
@@ -267,7 +270,9 @@ def _advisory_place(
             raise CheckpointNotAllowed
         if body.geometry is None:
             raise GeometryMismatch(kind=body.kind.value, expected=" / ".join(expected))
-        return None, locate(body.geometry, expected)
+        place = locate(body.geometry, expected)
+        check_in_area(place.shape, area_of(session, env.deconfliction.policy))
+        return None, place
     if body.checkpoint is None:
         raise CheckpointRequired
     checkpoint = GeoRepository(session).checkpoint_by_code(normalise_text(body.checkpoint))
@@ -386,12 +391,13 @@ def visible_advisory(session: Session, principal: Principal, advisory_id: int) -
 
 
 def create_watch(
-    session: Session, principal: Principal, body: WatchIn, clock: Clock
+    session: Session, principal: Principal, body: WatchIn, env: IncidentsEnv
 ) -> WatchRecord:
     party_access.require(access.can_watch(principal))
     name = check_free_text("name", normalise_text(body.name), limit=200, required=True)
     place = locate(body.geometry, ("LineString", "Polygon", "MultiPolygon", "Point"))
-    now = clock.now()
+    check_in_area(place.shape, area_of(session, env.deconfliction.policy))
+    now = env.clock.now()
     watch = WatchRecord(
         party_id=principal.party_id,
         created_by=principal.user_id,
