@@ -47,12 +47,21 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"cap_max_bytes": 64 * 1024})
 
 
-def thunderstorm_now(clock: FixedClock, identifier: str = "KSTO1055887203") -> bytes:
-    """The standard's example (Appendix A.2), its times moved to today: sent an hour ago,
-    expiring in a day."""
+CALIFORNIA = b"38.47,-120.14 38.34,-119.95 38.52,-119.74 38.62,-119.89 38.47,-120.14"
+# The same shape of polygon on the demo town's west bank, still latitude first as CAP writes.
+WEST_BANK = b"34.40,41.05 34.39,41.07 34.41,41.08 34.42,41.06 34.40,41.05"
+
+
+def thunderstorm_now(
+    clock: FixedClock, identifier: str = "KSTO1055887203", place: bytes = WEST_BANK
+) -> bytes:
+    """The standard's example (Appendix A.2) moved to today and to the demo town: sent an hour
+    ago, expiring in a day, its polygon on the west bank (the hub refuses places outside its
+    deployment's area)."""
     sent, expires = clock.now() - timedelta(hours=1), clock.now() + timedelta(days=1)
     return (
-        THUNDERSTORM.replace(b"2003-06-17T14:57:00-07:00", cap_time(sent).encode())
+        THUNDERSTORM.replace(CALIFORNIA, place)
+        .replace(b"2003-06-17T14:57:00-07:00", cap_time(sent).encode())
         .replace(b"2003-06-17T16:00:00-07:00", cap_time(expires).encode())
         .replace(b"KSTO1055887203", identifier.encode())
     )
@@ -162,8 +171,8 @@ def test_the_standards_example_imports_as_the_importing_party(
     assert advisory["issuing_party"]["en"] == "West Command"
     assert advisory["severity"] == "severe"
     assert advisory["geometry"]["type"] == "Polygon"
-    # CAP's "38.47,-120.14" is latitude first; GeoJSON puts longitude first.
-    assert [-120.14, 38.47] in advisory["geometry"]["coordinates"][0]
+    # CAP's "34.40,41.05" is latitude first; GeoJSON puts longitude first.
+    assert [41.05, 34.4] in advisory["geometry"]["coordinates"][0]
     assert advisory["description"].startswith("AT 254 PM PDT")
     # Its scope is Public: it is in the public feed.
     [entry] = feed_entries(client)
@@ -271,6 +280,18 @@ def test_a_hostile_or_unusable_document_is_refused_and_nothing_changes(
     assert error["code"] == code
     assert any("\u0600" <= ch <= "\u06ff" for ch in error["message"])
     assert "root:" not in refused.text
+    assert stored(session) == before
+
+
+def test_the_example_in_california_is_outside_the_deployments_area(
+    client: TestClient, tokens: Tokens, clock: FixedClock, session: Session
+) -> None:
+    before = stored(session)
+    document = thunderstorm_now(clock, place=CALIFORNIA)
+    refused = client.post(f"{API}/cap", content=document, headers={**tokens("west.liaison"), **CAP})
+
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "location.outside_area"
     assert stored(session) == before
 
 

@@ -49,7 +49,7 @@ COMMANDS = {
         "tansiq.cli.incidents:incident", "Incidents: report, list, corroborate or refute, expire."
     ),
     "advisory": LazyCommand(
-        "tansiq.cli.incidents:advisory", "Advisories: issue, list, co-sign, withdraw."
+        "tansiq.cli.advisory_cap:advisory", "Advisories: issue, list, co-sign, withdraw."
     ),
     "watch": LazyCommand(
         "tansiq.cli.incidents:watch",
