@@ -206,8 +206,8 @@ def _info(advisory: CapAdvisory, issuer: Issuer, locale: Locale, sent: datetime,
     label = translate(ADVISORY_KIND_LABELS[advisory.kind], locale)
     place = issuer.place_ar if locale is Locale.AR else issuer.place_en
     parameters: tuple[NamedValue, ...] = ()
-    if advisory.kind is AdvisoryKind.ROAD_CLOSED and advisory.geometry is not None:
-        line = [(float(lon), float(lat)) for lon, lat, *_ in advisory.geometry["coordinates"]]
+    if advisory.kind is AdvisoryKind.ROAD_CLOSED:
+        line = [(float(lon), float(lat)) for lon, lat, *_ in _shape_of(advisory)["coordinates"]]
         pairs = " ".join(f"{cap_number(lat)},{cap_number(lon)}" for lon, lat in line)
         parameters = (NamedValue(ROAD_PARAMETER, pairs),)
     return Info(
@@ -239,12 +239,18 @@ def _area(advisory: CapAdvisory, description: str) -> Area:
             circles = (Circle((float(lon), float(lat)), CHECKPOINT_RADIUS_KM),)
         code = NamedValue(CHECKPOINT_GEOCODE, advisory.checkpoint or "")
         return Area(description, circles=circles, geocodes=(code,))
-    assert geometry is not None  # noqa: S101 - roads and areas always have one (domain rule)
-    shape = shapely.geometry.shape(geometry)
+    shape = shapely.geometry.shape(_shape_of(advisory))
     if advisory.kind is AdvisoryKind.ROAD_CLOSED:
         shape = _thin_polygon(shape)
     polygons = getattr(shape, "geoms", [shape])
     return Area(description, polygons=tuple(_ring(polygon) for polygon in polygons))
+
+
+def _shape_of(advisory: CapAdvisory) -> dict[str, Any]:
+    """A road's or an area's geometry, which the advisories' rules say it always has."""
+    if advisory.geometry is None:
+        raise ValueError(f"a {advisory.kind.value} advisory without its geometry")
+    return advisory.geometry
 
 
 def _ring(polygon: shapely.Polygon) -> tuple[Position, ...]:
