@@ -78,11 +78,11 @@ def test_an_empty_feed_is_valid_and_dated_when_it_was_last_known_empty() -> None
     assert root.findall(f"{ATOM}entry") == []
     self_link = root.find(f"{ATOM}link")
     assert self_link is not None
-    assert dict(self_link.attrib) == {
-        "rel": "self",
-        "type": "application/atom+xml",
-        "href": "https://hub.example.org/feeds/advisories.atom",
-    }
+    assert [self_link.get(name) for name in ("rel", "type", "href")] == [
+        "self",
+        "application/atom+xml",
+        "https://hub.example.org/feeds/advisories.atom",
+    ]
     assert root.findtext(f"{ATOM}author/{ATOM}name") == "Tansiq"
 
 
@@ -97,11 +97,11 @@ def test_entries_come_newest_first_each_with_its_cap_alert() -> None:
     assert first.findtext(f"{ATOM}published") == "2026-12-01T08:30:15Z"
     link = first.find(f"{ATOM}link")
     assert link is not None
-    assert dict(link.attrib) == {
-        "rel": "alternate",
-        "type": "application/cap+xml",
-        "href": "https://x/2.cap",
-    }
+    assert [link.get(name) for name in ("rel", "type", "href")] == [
+        "alternate",
+        "application/cap+xml",
+        "https://x/2.cap",
+    ]
     assert second.find(f"{ATOM}link") is None
     for one, expected in ((first, QUAKE), (second, STORM)):
         content = one.find(f"{ATOM}content")
