@@ -146,3 +146,30 @@ def test_a_watch_is_alerted_and_a_checkpoint_closure_closes_the_checkpoint(
         headers=tokens("east.admin"),
     )
     assert refused.status_code == 403
+
+
+def test_a_longer_closure_reaches_a_permit_it_did_not_touch_before(
+    client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock
+) -> None:
+    permit = permit_on(client, tokens, clock, "bridge-road")  # valid from an hour from now
+    body = road_closure(clock, valid_until=(clock.now() + timedelta(minutes=30)).isoformat())
+    closure = post(client, "/api/v1/advisories", tokens("west.liaison"), body)
+    alerts = f"/api/v1/permits/{permit['id']}/alerts"
+    assert get(client, alerts, tokens("trader")) == []
+    later = {"valid_until": (clock.now() + timedelta(hours=5)).isoformat()}
+    assert (
+        client.post(
+            f"/api/v1/advisories/{closure['id']}/window", json=later, headers=tokens("east.admin")
+        ).status_code
+        == 403
+    )
+    post(client, f"/api/v1/advisories/{closure['id']}/window", tokens("west.liaison"), later)
+    assert [a["hazard"] for a in get(client, alerts, tokens("trader"))] == [
+        f"advisory:{closure['id']}"
+    ]
+    # The first end job finds the window moved and leaves it in force.
+    clock.advance(timedelta(minutes=31))
+    build_runner(hub).run_due(hub.sessions, clock, limit=500)
+    assert (
+        get(client, f"/api/v1/advisories/{closure['id']}", tokens("trader"))["status"] == "active"
+    )

@@ -32,7 +32,14 @@ from tansiq.incidents.render import (
     incidents_out,
     watch_out,
 )
-from tansiq.incidents.schemas import AdvisoryIn, AdvisoryOut, IncidentIn, IncidentOut, WatchIn
+from tansiq.incidents.schemas import (
+    AdvisoryIn,
+    AdvisoryOut,
+    IncidentIn,
+    IncidentOut,
+    WatchIn,
+    WindowIn,
+)
 from tansiq.web.deps import MAX_ID
 
 AS_USER = click.option(
@@ -259,6 +266,23 @@ def cosign(ctx: click.Context, record_id: int, as_user: str) -> None:
         shown = advisory_out(
             session, service.cosign_advisory(session, me, record_id, hub.clock), SHOWN
         )
+    _show_advisory(shown)
+
+
+@advisory.command("window")
+@RECORD
+@AS_USER
+@click.option("--until", "valid_until", required=True, help="The new end (ISO 8601, with zone).")
+@click.pass_context
+def change_window(ctx: click.Context, record_id: int, as_user: str, valid_until: str) -> None:
+    """Move the end of your party's advisory; what a longer window touches is alerted."""
+    hub = hub_context(ctx)
+    body = parse(WindowIn, {"valid_until": valid_until})
+    with session_scope(ctx) as session:
+        me = operator(session, as_user)
+        env = env_of(hub.settings, hub.clock, hub.caches)
+        record = service.change_advisory_window(session, me, record_id, body.valid_until, env)
+        shown = advisory_out(session, record, SHOWN)
     _show_advisory(shown)
 
 

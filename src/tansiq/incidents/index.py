@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -59,14 +60,8 @@ class ImpactIndex:
         shapes = np.array([c.shape for c in self.corridors], dtype=object)
         if len(shapes) and not projected:
             shapes = project_many(shapes, epsg)
-        pieces: list[BaseGeometry] = []
-        owners: list[int] = []
-        for number, shape in enumerate(shapes):
-            cut = split_pieces(shape)
-            pieces.extend(cut)
-            owners.extend([number] * len(cut))
-        self._pieces = np.array(pieces, dtype=object)
-        self._owner = np.array(owners, dtype=np.intp)
+        self._pieces, self._owner = cut_pieces(shapes)
+        pieces = self._pieces
         self._reach = np.array([c.reach_m for c in self.corridors], dtype=float)
         self._first = np.array(
             [min(w[0] for w in c.windows).timestamp() for c in self.corridors], dtype=float
@@ -120,6 +115,41 @@ class ImpactIndex:
 
 def _in_some_window(corridor: Corridor, start: datetime, end: datetime) -> bool:
     return any(s < end and start < e for s, e in corridor.windows)
+
+
+def cut_pieces(
+    shapes: npt.NDArray[np.object_],
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.intp]]:
+    """Every shape's pieces and the number of the shape each came from, in one pass: simple
+    lines are cut in numpy (the vertex shared by two pieces repeated), anything else (a
+    polygon, a point, a multi-line) by :func:`split_pieces`."""
+    if not len(shapes):
+        return np.empty(0, dtype=object), np.empty(0, dtype=np.intp)
+    is_line = shapely.get_type_id(shapes) == shapely.GeometryType.LINESTRING
+    lines = np.flatnonzero(is_line)
+    coords, which = shapely.get_coordinates(shapes[lines], return_index=True)
+    counts = np.bincount(which, minlength=len(lines))
+    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    k = np.arange(len(coords)) - first[which]  # a vertex's place along its line
+    last = counts[which] - 1
+    piece = np.minimum(k, last - 1) // PIECE_SEGMENTS  # the line's end closes its last piece
+    shared = (k % PIECE_SEGMENTS == 0) & (k > 0) & (k < last)  # also ends the piece before
+    per_line = (np.maximum(counts - 1, 1) + PIECE_SEGMENTS - 1) // PIECE_SEGMENTS
+    offset = np.concatenate(([0], np.cumsum(per_line)[:-1]))
+    ids = np.concatenate((offset[which] + piece, offset[which[shared]] + piece[shared] - 1))
+    order_k = np.concatenate((k, k[shared]))
+    rows = np.concatenate((np.arange(len(coords)), np.flatnonzero(shared)))
+    order = np.lexsort((order_k, ids))
+    line_pieces = shapely.linestrings(coords[rows[order]], indices=ids[order])
+    piece_owner = np.repeat(lines, per_line)
+    others = [(number, split_pieces(shapes[number])) for number in np.flatnonzero(~is_line)]
+    pieces = np.concatenate(
+        (line_pieces, np.array([p for _, cut in others for p in cut], dtype=object))
+    )
+    owners = np.concatenate(
+        (piece_owner, np.array([n for n, cut in others for _ in cut], dtype=np.intp))
+    ).astype(np.intp)
+    return pieces, owners
 
 
 def split_pieces(shape: BaseGeometry) -> list[BaseGeometry]:

@@ -41,6 +41,7 @@ from tansiq.incidents.schemas import (
     VerdictIn,
     WatchIn,
     WatchOut,
+    WindowIn,
     WithdrawIn,
 )
 from tansiq.parties.deps import CurrentPrincipal
@@ -203,6 +204,21 @@ def cosign_advisory(
 ) -> AdvisoryOut:
     """Another party stands behind the advisory (once per party)."""
     advisory = service.cosign_advisory(session, me, advisory_id, hub.clock)
+    return advisory_out(session, advisory, locale)
+
+
+@advisories_router.post("/{advisory_id}/window")
+def change_advisory_window(
+    advisory_id: RecordId,
+    body: WindowIn,
+    session: DbSession,
+    hub: Hub,
+    me: CurrentPrincipal,
+    locale: RequestLocale,
+) -> AdvisoryOut:
+    """The issuing party moves the end of its advisory; what the longer window now touches is
+    alerted."""
+    advisory = service.change_advisory_window(session, me, advisory_id, body.valid_until, env(hub))
     return advisory_out(session, advisory, locale)
 
 

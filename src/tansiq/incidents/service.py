@@ -371,6 +371,41 @@ def end_advisory(
     return advisory
 
 
+def change_advisory_window(
+    session: Session,
+    principal: Principal,
+    advisory_id: int,
+    valid_until: datetime,
+    env: IncidentsEnv,
+) -> AdvisoryRecord:
+    """The issuing party moves the end of its advisory (a closure lasts longer, or less). The
+    end job is scheduled anew (the old one finds the window moved and does nothing), and what
+    the longer window now touches is alerted, as on issue."""
+    repo = IncidentsRepository(session)
+    found = repo.advisory(advisory_id)
+    if found is None:
+        raise AdvisoryNotFound(advisory=advisory_id)
+    party_access.require(access.can_end_advisory(principal, found.issuer_party_id))
+    advisory = _active_advisory(repo, advisory_id)
+    now = env.clock.now()
+    until = ensure_utc(valid_until)
+    check_validity(advisory.valid_from, until, now, env.max_days)
+    before = advisory.valid_until
+    advisory.valid_until, advisory.updated_at = until, now
+    repo.flush()
+    record(
+        session,
+        "changed",
+        ADVISORY,
+        advisory.id,
+        {"by": principal.user_id, "valid_until": until, "was": before},
+        now,
+    )
+    schedule_end(session, ADVISORY, advisory.id, until, env.clock)
+    assess(session, ADVISORY, advisory, env)
+    return advisory
+
+
 def _active_advisory(repo: IncidentsRepository, advisory_id: int) -> AdvisoryRecord:
     advisory = repo.lock_advisory(advisory_id)
     if advisory is None:
