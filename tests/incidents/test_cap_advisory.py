@@ -160,7 +160,7 @@ def test_both_languages_are_told_and_the_scope_follows_publication() -> None:
 
 def test_a_withdrawn_advisory_is_the_cancel_of_its_alert() -> None:
     first = Reference(ISSUER.sender, "advisory-7", NOW - timedelta(hours=3))
-    alert, _ = through_cap(advisory(), cancels=first)
+    alert, _ = through_cap(advisory(), msg_type=MsgType.CANCEL, references=(first,))
 
     assert alert.msg_type is MsgType.CANCEL
     assert alert.references == (first,)

@@ -67,6 +67,11 @@ def thunderstorm_now(
     )
 
 
+def from_another_hub(document: bytes) -> bytes:
+    """Our export as another hub sends it (a hub refuses its own alerts)."""
+    return document.replace(b"<sender>tansiq@localhost<", b"<sender>tansiq@other.example.org<")
+
+
 def import_cap(
     client: TestClient, headers: dict[str, str], document: bytes, status: int = 201
 ) -> Any:
@@ -191,10 +196,38 @@ def test_our_own_road_closure_round_trips_through_cap(
     closure = post(client, API, tokens("west.liaison"), road_closure(clock))
     document = client.get(f"{API}/{closure['id']}.cap", headers=tokens("trader")).content
 
-    copy = import_cap(client, tokens("east.admin"), document)["advisory"]
+    copy = import_cap(client, tokens("east.admin"), from_another_hub(document))["advisory"]
     assert copy["issuing_party"]["en"] == "East Force"
     for field in ("kind", "geometry", "valid_from", "valid_until", "severity", "description"):
         assert copy[field] == closure[field], field
+
+
+def test_the_hubs_own_alert_is_not_imported_again(
+    client: TestClient, tokens: Tokens, clock: FixedClock, session: Session
+) -> None:
+    closure = post(client, API, tokens("west.liaison"), road_closure(clock))
+    document = client.get(f"{API}/{closure['id']}.cap", headers=tokens("trader")).content
+    before = stored(session)
+
+    refused = client.post(f"{API}/cap", content=document, headers={**tokens("east.admin"), **CAP})
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["code"] == "cap.own_alert"
+    assert stored(session) == before
+
+
+def test_a_changed_advisory_exports_as_an_update_of_its_alert(
+    client: TestClient, tokens: Tokens, clock: FixedClock
+) -> None:
+    closure = post(client, API, tokens("west.liaison"), road_closure(clock))
+    clock.advance(timedelta(minutes=5))
+    post(client, f"{API}/{closure['id']}/cosignature", tokens("east.admin"), None)
+
+    document = client.get(f"{API}/{closure['id']}.cap", headers=tokens("trader")).content
+    alert = parse_alert(document, max_bytes=1 << 20)
+    assert validate_document(document) == []
+    assert alert.msg_type is MsgType.UPDATE
+    assert alert.identifier.startswith(f"advisory-{closure['id']}-")
+    assert [ref.identifier for ref in alert.references] == [f"advisory-{closure['id']}"]
 
 
 def test_a_checkpoint_closure_imported_closes_the_checkpoint(
@@ -208,7 +241,7 @@ def test_a_checkpoint_closure_imported_closes_the_checkpoint(
     session.refresh(gate)
     assert gate.status == "open"
 
-    copy = import_cap(client, tokens("west.liaison"), document)["advisory"]
+    copy = import_cap(client, tokens("west.liaison"), from_another_hub(document))["advisory"]
     assert (copy["kind"], copy["checkpoint"]) == ("checkpoint_closed", "W-GATE")
     session.refresh(gate)
     assert gate.status == "closed"
@@ -338,6 +371,7 @@ def test_the_feed_carries_only_published_advisories_in_force(
         == 403
     )
     post(client, f"{API}/{kept['id']}/publication", liaison, None)
+    post(client, f"{API}/{kept['id']}/publication", liaison, None)  # again: no change
     post(client, f"{API}/{unpublished['id']}/publication", liaison, None)
     assert (
         client.delete(f"{API}/{unpublished['id']}/publication", headers=liaison).status_code == 200

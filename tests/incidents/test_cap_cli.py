@@ -66,6 +66,13 @@ def test_export_and_import_cap(
     assert written.exit_code == 0, written.output
     assert exported.read_bytes() == printed.stdout_bytes.strip()
 
+    own = run(url, "advisory", "import-cap", str(exported), "--as", "east.admin")
+    assert own.exit_code != 0
+    assert "cap.own_alert" in own.output
+    # As another hub sends it:
+    exported.write_bytes(
+        exported.read_bytes().replace(b">tansiq@localhost<", b">tansiq@other.example.org<")
+    )
     imported = run(url, "advisory", "import-cap", str(exported), "--as", "east.admin", "--json")
     assert imported.exit_code == 0, imported.output
     shown = json.loads(imported.output)

@@ -40,7 +40,9 @@ def import_cap(ctx: click.Context, file: Path, as_user: str, as_json: bool) -> N
     env = env_of(hub.settings, hub.clock, hub.caches)
     with session_scope(ctx) as session:
         me = operator(session, as_user)
-        done = cap_service.import_cap(session, me, document, env, limit)
+        done = cap_service.import_cap(
+            session, me, document, env, max_bytes=limit, own_sender=hub.settings.cap_sender
+        )
         shown = None if done.advisory is None else advisory_out(session, done.advisory, SHOWN)
         ended = advisories_out(session, done.ended, SHOWN)
     if as_json:

@@ -153,6 +153,7 @@ class CapMessage:
     """An imported CAP message: who sent it, what it says, what it updates or cancels."""
 
     identifier: str  # "sender,identifier" (CAP's own key for a message), stored with the advisory
+    sender: str
     msg_type: MsgType
     references: tuple[str, ...]  # the same key for each earlier message it updates or cancels
     advisory: CapAdvisory | None  # None for a Cancel
@@ -183,21 +184,23 @@ def advisory_alert(
     issuer: Issuer,
     sent: datetime,
     web: str = "",
-    cancels: Reference | None = None,
+    msg_type: MsgType = MsgType.ALERT,
+    references: tuple[Reference, ...] = (),
 ) -> Alert:
     """The advisory as a CAP 1.2 alert with one ``<info>`` in Arabic and one in English.
 
-    ``cancels`` makes it a Cancel of that earlier alert (the advisory was withdrawn)."""
+    An advisory that changed since its first alert is an ``Update`` of it, one withdrawn its
+    ``Cancel``: ``references`` names that first alert."""
     infos = tuple(_info(advisory, issuer, locale, sent, web) for locale in LANGUAGES)
     return Alert(
         identifier=identifier,
         sender=issuer.sender,
         sent=sent.replace(microsecond=0),
         status=Status.ACTUAL,
-        msg_type=MsgType.CANCEL if cancels else MsgType.ALERT,
+        msg_type=msg_type,
         scope=Scope.PUBLIC if advisory.public else Scope.RESTRICTED,
         restriction="" if advisory.public else RESTRICTION,
-        references=(cancels,) if cancels else (),
+        references=references,
         infos=infos,
     )
 
@@ -285,7 +288,7 @@ def alert_message(alert: Alert) -> CapMessage:
     if alert.msg_type is MsgType.CANCEL:
         if not references:
             raise CapFieldMissing(field="alert/references")
-        return CapMessage(key, alert.msg_type, references, None)
+        return CapMessage(key, alert.sender, alert.msg_type, references, None)
     found: dict[str, tuple[CapAdvisory, str]] = {}
     for index, info in enumerate(alert.infos, start=1):
         language = info.language.split("-")[0].lower()
@@ -305,7 +308,7 @@ def alert_message(alert: Alert) -> CapMessage:
                 raise CapInfosDisagree(field=name)
     descriptions = dict.fromkeys(a.description for a in advisories if a.description)
     advisory = replace(first, description="\n\n".join(descriptions))
-    return CapMessage(key, alert.msg_type, references, advisory)
+    return CapMessage(key, alert.sender, alert.msg_type, references, advisory)
 
 
 def _advisory(info: Info, alert: Alert, path: str) -> CapAdvisory:

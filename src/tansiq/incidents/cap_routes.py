@@ -22,6 +22,7 @@ from tansiq.incidents.render import advisories_out, advisory_out
 from tansiq.incidents.schemas import AdvisoryOut
 from tansiq.parties.deps import CurrentPrincipal
 from tansiq.web.deps import DbSession, Hub, RecordId, RequestLocale
+from tansiq.web.openapi import error_responses
 
 # One router with whole paths, mounted before the advisories' own: "/{id}.cap" would match
 # their "/{id}" and fail as a bad id.
@@ -68,7 +69,10 @@ def export_cap(
 @cap_router.post(
     API + "/cap",
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"model": CapImportOut, "description": "Nothing new was issued."}},
+    responses={
+        200: {"model": CapImportOut, "description": "Nothing new was issued."},
+        **error_responses(409),
+    },
 )
 def import_cap(
     document: CapDocument,
@@ -81,9 +85,17 @@ def import_cap(
     """Import a CAP 1.2 alert as an advisory issued by the caller's party: "Actual" alerts
     only, with an ``<info>`` in Arabic or English, a place and an ``<expires>`` (201). An
     "Update" also withdraws the advisories it references; a "Cancel" only withdraws them
-    (200); the same message again changes nothing (200)."""
+    (200); the same message again changes nothing (200). The hub's own alerts are refused
+    (409)."""
     env = env_of(hub.settings, hub.clock, hub.caches)
-    done = cap_service.import_cap(session, me, document, env, hub.settings.cap_max_bytes)
+    done = cap_service.import_cap(
+        session,
+        me,
+        document,
+        env,
+        max_bytes=hub.settings.cap_max_bytes,
+        own_sender=hub.settings.cap_sender,
+    )
     if not done.created:
         response.status_code = status.HTTP_200_OK
     return CapImportOut(

@@ -29,7 +29,7 @@ from tansiq.incidents import access, service
 from tansiq.incidents.atom import Entry, Feed, render_feed, tag_uri
 from tansiq.incidents.cap import parse_alert, render_alert
 from tansiq.incidents.cap_advisory import CapAdvisory, Issuer, advisory_alert, alert_message
-from tansiq.incidents.cap_model import Alert, MsgType, Reference
+from tansiq.incidents.cap_model import Alert, MsgType, Reference, shown
 from tansiq.incidents.domain import ADVISORY_KIND_LABELS, AdvisoryStatus
 from tansiq.incidents.env import IncidentsEnv
 from tansiq.incidents.impact import ADVISORY
@@ -50,6 +50,15 @@ CANCELLED_NOTE = N_("Cancelled by a CAP message.")
 class CapReferenceUnknown(NotFound):
     code = "cap.reference_unknown"
     message = N_("The CAP message cancels alerts this hub never imported; nothing was changed.")
+
+
+class CapOwnAlert(TansiqError):
+    code = "cap.own_alert"
+    message = N_(
+        'This CAP alert was sent by this hub itself ("{sender}"): its advisory is already here. '
+        "Nothing was imported."
+    )
+    category = ErrorCategory.CONFLICT
 
 
 class AdvisoryEnded(TansiqError):
@@ -103,35 +112,58 @@ def alerts_of(session: Session, advisories: Sequence[AdvisoryRecord], sender: st
             description=advisory.description,
             public=advisory.public,
         )
-        identifier = f"advisory-{advisory.id}"
-        if advisory.status is AdvisoryStatus.WITHDRAWN and advisory.ended_at is not None:
-            first = Reference(sender, identifier, advisory.created_at)
-            alert = advisory_alert(
-                content,
-                identifier=f"{identifier}-withdrawn",
-                issuer=issuer,
-                sent=advisory.ended_at,
-                cancels=first,
-            )
-        else:
-            alert = advisory_alert(
-                content, identifier=identifier, issuer=issuer, sent=advisory.created_at
-            )
-        alerts.append(alert)
+        alerts.append(_alert(content, advisory, issuer, sender))
     return alerts
+
+
+def _alert(content: CapAdvisory, advisory: AdvisoryRecord, issuer: Issuer, sender: str) -> Alert:
+    """The first alert of an advisory; once it changed (its window moved, a party co-signed),
+    an Update of that alert; once withdrawn, its Cancel. Each message has its own identifier,
+    as CAP asks, and names the first alert in ``<references>``."""
+    identifier = f"advisory-{advisory.id}"
+    first = Reference(sender, identifier, advisory.created_at)
+    if advisory.status is AdvisoryStatus.WITHDRAWN and advisory.ended_at is not None:
+        return advisory_alert(
+            content,
+            identifier=f"{identifier}-withdrawn",
+            issuer=issuer,
+            sent=advisory.ended_at,
+            msg_type=MsgType.CANCEL,
+            references=(first,),
+        )
+    changed = int(advisory.updated_at.timestamp())
+    if changed > int(advisory.created_at.timestamp()):
+        return advisory_alert(
+            content,
+            identifier=f"{identifier}-{changed}",
+            issuer=issuer,
+            sent=advisory.updated_at,
+            msg_type=MsgType.UPDATE,
+            references=(first,),
+        )
+    return advisory_alert(content, identifier=identifier, issuer=issuer, sent=advisory.created_at)
 
 
 # Import -----------------------------------------------------------------------------------
 
 
 def import_cap(
-    session: Session, principal: Principal, document: bytes, env: IncidentsEnv, max_bytes: int
+    session: Session,
+    principal: Principal,
+    document: bytes,
+    env: IncidentsEnv,
+    *,
+    max_bytes: int,
+    own_sender: str,
 ) -> CapImport:
     """Issue the advisory a CAP 1.2 alert describes, as ``principal``'s party; an update also
     withdraws the advisories it replaces, a cancel only withdraws them. A message imported
-    before changes nothing and answers the advisory it made."""
+    before changes nothing and answers the advisory it made. The hub's own alerts (e.g. read
+    back from its own feed) are refused: importing them would copy their advisories."""
     party_access.require(access.can_issue(principal))
     message = alert_message(parse_alert(document, max_bytes=max_bytes))
+    if message.sender == own_sender:
+        raise CapOwnAlert(sender=shown(own_sender))
     repo = CapRepository(session)
     existing = repo.by_cap_identifier([message.identifier])
     if existing:
