@@ -19,6 +19,7 @@ from tansiq.incidents.cap_model import (
     Alert,
     Area,
     CapDeclarationsForbidden,
+    CapEncodingUnsupported,
     CapFieldInvalid,
     CapFieldMissing,
     CapFieldRepeated,
@@ -334,6 +335,8 @@ BAD = [
         {"field": "alert/info[1]/area[1]/polygon[1]", "count": MAX_POINTS},
     ),
     (b"<alert", CapMalformed, {"line": 1, "column": 1}),
+    (b'<?xml version="1.0" encoding="U-F-8"?><alert/>', CapEncodingUnsupported, {}),
+    (b'<?xml version="1.0" encoding="shift_jis"?><alert/>', CapEncodingUnsupported, {}),
     (b"", CapMalformed, {}),
 ]
 
@@ -475,3 +478,21 @@ def test_any_alert_written_is_valid_cap_and_reads_back_the_same(alert: Alert) ->
 
     assert validate_document(document) == []
     assert parse(document) == alert
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.binary(max_size=300)
+    | st.integers(0, len(THUNDERSTORM)).flatmap(
+        lambda cut: st.binary(max_size=20).map(
+            lambda noise: THUNDERSTORM[:cut] + noise + THUNDERSTORM[cut + len(noise) :]
+        )
+    )
+)
+def test_any_bytes_are_an_alert_or_a_coded_refusal(document: bytes) -> None:
+    codes = []
+    try:
+        parse(document)
+    except TansiqError as refused:  # anything else (a ValueError, a crash) fails the test
+        codes.append(refused.code)
+    assert all(code.startswith("cap.") for code in codes)

@@ -289,6 +289,7 @@ HOSTILE = [
         "cap.too_large",
     ),
     (b"<alert", 422, "cap.malformed"),
+    (b'<?xml version="1.0" encoding="U-F-8"?><alert/>', 422, "cap.encoding_unsupported"),
     (THUNDERSTORM.replace(b"Actual", b"Exercise"), 422, "cap.not_actual"),
 ]
 

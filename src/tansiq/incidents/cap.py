@@ -39,6 +39,7 @@ from tansiq.incidents.cap_model import (
     Alert,
     Area,
     CapDeclarationsForbidden,
+    CapEncodingUnsupported,
     CapFieldInvalid,
     CapFieldMissing,
     CapFieldRepeated,
@@ -86,6 +87,8 @@ def parse_alert(document: bytes, *, max_bytes: int) -> Alert:
     except ET.ParseError as error:
         line, column = error.position
         raise CapMalformed(line=line, column=column + 1) from None
+    except (LookupError, ValueError):  # an encoding expat cannot read (unknown, multi-byte)
+        raise CapEncodingUnsupported from None
     return read_alert(root)
 
 

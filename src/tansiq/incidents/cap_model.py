@@ -190,6 +190,14 @@ class CapMalformed(TansiqError):
     )
 
 
+class CapEncodingUnsupported(TansiqError):
+    code = "cap.encoding_unsupported"
+    message = N_(
+        "The document declares a character encoding that cannot be read; send it as UTF-8. "
+        "Nothing was imported."
+    )
+
+
 class CapNotVersion12(TansiqError):
     code = "cap.not_cap_1_2"
     message = N_('The document is not a CAP 1.2 alert: its root element is "{found}".')
