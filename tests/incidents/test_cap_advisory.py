@@ -52,6 +52,7 @@ from tansiq.incidents.cap_model import (
 from tansiq.incidents.cap_model import Severity as CapSeverity
 from tansiq.incidents.domain import AdvisoryKind, Severity
 from tests.incidents.cap_support import EARTHQUAKE, HOMELAND, THUNDERSTORM, validate_document
+from tests.incidents.test_cap import alerts as cap_alerts
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 ISSUER = Issuer("tansiq@hub.example.org", "قيادة الغرب", "West Command", "البوابة", "West Gate")
@@ -435,3 +436,16 @@ def advisories(draw: st.DrawFn) -> CapAdvisory:
 def test_any_advisory_comes_back_from_its_cap_alert(content: CapAdvisory) -> None:
     _, document = through_cap(content)
     assert read(document) == content
+
+
+@settings(max_examples=150, deadline=None)
+@given(cap_alerts | cap_alerts.map(lambda value: replace(value, status=Status.ACTUAL)))
+def test_any_alert_is_an_advisory_message_or_a_coded_refusal(value: Alert) -> None:
+    codes = []
+    try:
+        message = alert_message(value)
+    except TansiqError as refused:  # anything else (a shapely or a key error) fails the test
+        codes.append(refused.code)
+    else:
+        assert message.identifier == f"{value.sender},{value.identifier}"
+    assert all(code.startswith("cap.") for code in codes)
