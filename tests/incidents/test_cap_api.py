@@ -394,3 +394,20 @@ def test_the_feed_carries_only_published_advisories_in_force(
     assert feed_entries(client) == []
     ended = client.post(f"{API}/{kept['id']}/publication", headers=liaison)
     assert (ended.status_code, ended.json()["error"]["code"]) == (409, "advisory.ended")
+
+
+def test_a_feed_reader_polling_with_its_etag_hears_only_of_changes(
+    client: TestClient, tokens: Tokens, clock: FixedClock
+) -> None:
+    first = client.get(FEED)
+    tag = first.headers["etag"]
+    clock.advance(timedelta(minutes=1))  # an empty feed's own time moves; its tag does not
+    assert first.headers["cache-control"] == "no-cache"
+    unchanged = client.get(FEED, headers={"If-None-Match": tag})
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+
+    closure = post(client, API, tokens("west.liaison"), road_closure(clock))
+    post(client, f"{API}/{closure['id']}/publication", tokens("west.liaison"), None)
+    changed = client.get(FEED, headers={"If-None-Match": tag})
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != tag

@@ -127,19 +127,28 @@ def unpublish_advisory(
 @cap_router.get(
     "/feeds/advisories.atom",
     response_class=Response,
-    responses={200: {"description": "The feed.", "content": {ATOM_MEDIA_TYPE: {}}}},
+    responses={
+        200: {"description": "The feed.", "content": {ATOM_MEDIA_TYPE: {}}},
+        304: {"description": "Unchanged since the ETag sent in If-None-Match."},
+    },
 )
 def advisories_feed(
     request: Request, session: DbSession, hub: Hub, locale: RequestLocale
 ) -> Response:
     """The Atom feed of the public advisories in force or to come, newest change first, each
     entry carrying its CAP 1.2 alert (``content type="application/cap+xml"``). Readable
-    without signing in; titles in the reader's language (``?lang=ar``)."""
-    document = cap_service.public_feed(
+    without signing in; titles in the reader's language (``?lang=ar``). Readers that send the
+    ETag back in ``If-None-Match`` get 304 while nothing changed; nothing is cached without
+    asking, since a withdrawn advisory must leave the feed at once."""
+    feed = cap_service.public_feed(
         session,
         hub.clock,
         sender=hub.settings.cap_sender,
         self_link=str(request.url),
         locale=locale,
     )
-    return Response(document, media_type=ATOM_MEDIA_TYPE)
+    headers = {"ETag": feed.etag, "Cache-Control": "no-cache", "Vary": "Accept-Language, Cookie"}
+    sent = {one.strip() for one in request.headers.get("if-none-match", "").split(",")}
+    if feed.etag in sent:
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return Response(feed.document, media_type=ATOM_MEDIA_TYPE, headers=headers)

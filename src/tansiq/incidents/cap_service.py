@@ -14,6 +14,7 @@ through the same use case as one typed in, so its impact is assessed the same wa
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -236,9 +237,15 @@ def set_public(
     return advisory
 
 
+@dataclass(frozen=True)
+class FeedDocument:
+    document: bytes
+    etag: str  # the same while no entry changed (an empty feed's own time moves on)
+
+
 def public_feed(
     session: Session, clock: Clock, *, sender: str, self_link: str, locale: Locale
-) -> bytes:
+) -> FeedDocument:
     """The Atom feed of the public advisories in force or to come, each with its CAP alert."""
     now = clock.now()
     advisories = CapRepository(session).public_current(now, FEED_LIMIT)
@@ -264,7 +271,11 @@ def public_feed(
         entries=entries,
         updated_if_empty=now,
     )
-    return render_feed(feed)
+    basis = "\n".join(
+        [self_link, locale.value, *(f"{e.id} {e.updated.isoformat()}" for e in entries)]
+    )
+    etag = '"' + hashlib.sha256(basis.encode()).hexdigest()[:32] + '"'
+    return FeedDocument(render_feed(feed), etag)
 
 
 def feed_id(sender: str) -> str:
