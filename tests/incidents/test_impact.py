@@ -173,3 +173,25 @@ def test_a_longer_closure_reaches_a_permit_it_did_not_touch_before(
     assert (
         get(client, f"/api/v1/advisories/{closure['id']}", tokens("trader"))["status"] == "active"
     )
+
+
+def test_a_checkpoint_reopened_by_its_authority_ends_its_closure(
+    client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock
+) -> None:
+    body = {
+        "kind": "checkpoint_closed",
+        "checkpoint": "E-MARKET",
+        "valid_until": (clock.now() + timedelta(days=1)).isoformat(),
+    }
+    closure = post(client, "/api/v1/advisories", tokens("east.admin"), body)
+    reopened = client.put(
+        "/api/v1/checkpoints/E-MARKET/status",
+        json={"status": "open", "reason": ""},
+        headers=tokens("east.admin"),
+    )
+    assert reopened.status_code == 200, reopened.text
+    clock.advance(timedelta(minutes=6))
+    build_runner(hub).run_due(hub.sessions, clock, limit=500)
+    ended = get(client, f"/api/v1/advisories/{closure['id']}", tokens("trader"))
+    assert ended["status"] == "withdrawn"
+    assert ended["end_note"] == "the checkpoint was reopened by its authority"

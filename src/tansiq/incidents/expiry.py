@@ -10,14 +10,23 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tansiq.core.clock import Clock
+from tansiq.geo.domain import CheckpointStatus
+from tansiq.geo.repository import GeoRepository
 from tansiq.incidents.domain import AdvisoryStatus, IncidentStatus
-from tansiq.incidents.jobs import JOB_END
+from tansiq.incidents.jobs import (
+    CHECKPOINT_EVERY,
+    JOB_CHECKPOINT,
+    JOB_END,
+    schedule_checkpoint_check,
+)
 from tansiq.incidents.repository import IncidentsRepository
 from tansiq.incidents.service import close_incident, end_advisory
 from tansiq.jobs.service import JobHandler
 
 JOB_EXPIRE_ADVISORY = JOB_END["advisory"]
 JOB_CLOSE_INCIDENT = JOB_END["incident"]
+# Stored as the withdrawal's note: data, in the language the hub records in.
+REOPENED = "the checkpoint was reopened by its authority"
 
 
 def expire_advisory(session: Session, payload: dict[str, Any], clock: Clock) -> None:
@@ -38,6 +47,21 @@ def close_incident_job(session: Session, payload: dict[str, Any], clock: Clock) 
     close_incident(session, incident, clock)
 
 
+def follow_checkpoint(session: Session, payload: dict[str, Any], clock: Clock) -> None:
+    """A checkpoint closure follows its checkpoint: reopened by its authority, the closure
+    ends (withdrawn, noted); still closed, it looks again later."""
+    advisory = IncidentsRepository(session).lock_advisory(int(payload["advisory"]))
+    if advisory is None or advisory.status is not AdvisoryStatus.ACTIVE:
+        return
+    if advisory.checkpoint_id is None:
+        return
+    checkpoint = GeoRepository(session).checkpoint(advisory.checkpoint_id)
+    if checkpoint is not None and checkpoint.status is CheckpointStatus.OPEN:
+        end_advisory(session, advisory.id, AdvisoryStatus.WITHDRAWN, clock, note=REOPENED)
+        return
+    schedule_checkpoint_check(session, advisory.id, clock.now() + CHECKPOINT_EVERY, clock)
+
+
 def expire_due(session: Session, clock: Clock) -> int:
     """End everything past its time now (the CLI's ``tansiq incident expire``, a safety net
     for a hub whose worker was down); returns how many ended."""
@@ -54,4 +78,8 @@ def expire_due(session: Session, clock: Clock) -> int:
 
 
 def job_handlers() -> dict[str, JobHandler]:
-    return {JOB_EXPIRE_ADVISORY: expire_advisory, JOB_CLOSE_INCIDENT: close_incident_job}
+    return {
+        JOB_EXPIRE_ADVISORY: expire_advisory,
+        JOB_CLOSE_INCIDENT: close_incident_job,
+        JOB_CHECKPOINT: follow_checkpoint,
+    }

@@ -50,7 +50,7 @@ from tansiq.incidents.impact import (
     tell_cosign,
     tell_verdict,
 )
-from tansiq.incidents.jobs import schedule_end
+from tansiq.incidents.jobs import CHECKPOINT_EVERY, schedule_checkpoint_check, schedule_end
 from tansiq.incidents.ledger import record
 from tansiq.incidents.models import (
     AdvisoryRecord,
@@ -257,6 +257,7 @@ def issue_advisory(
     schedule_end(session, ADVISORY, advisory.id, advisory.valid_until, env.clock)
     if checkpoint_id is not None:
         _set_checkpoint(session, checkpoint_id, CheckpointStatus.CLOSED, description, now)
+        schedule_checkpoint_check(session, advisory.id, now + CHECKPOINT_EVERY, env.clock)
     assess(session, ADVISORY, advisory, env)
     return advisory
 
