@@ -195,3 +195,22 @@ def test_a_checkpoint_reopened_by_its_authority_ends_its_closure(
     ended = get(client, f"/api/v1/advisories/{closure['id']}", tokens("trader"))
     assert ended["status"] == "withdrawn"
     assert ended["end_note"] == "the checkpoint was reopened by its authority"
+
+
+def test_a_permit_issued_after_a_closure_is_flagged_by_the_next_sweep(
+    client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock
+) -> None:
+    closure = post(client, "/api/v1/advisories", tokens("west.liaison"), road_closure(clock))
+    permit = permit_on(client, tokens, clock, "bridge-road")
+    other = permit_on(client, tokens, clock, "east-road")
+    clock.advance(timedelta(minutes=6))
+    build_runner(hub).run_due(hub.sessions, clock, limit=500)
+    [alert] = get(client, f"/api/v1/permits/{permit['id']}/alerts", tokens("trader"))
+    assert alert["hazard"] == f"advisory:{closure['id']}"
+    assert alert["route_affected"] is True
+    assert get(client, f"/api/v1/permits/{other['id']}/alerts", tokens("trader")) == []
+    # Sweeping again tells nobody twice.
+    before = kinds(client, tokens("trader")).count("incidents.route_affected")
+    clock.advance(timedelta(minutes=6))
+    build_runner(hub).run_due(hub.sessions, clock, limit=500)
+    assert kinds(client, tokens("trader")).count("incidents.route_affected") == before

@@ -9,19 +9,25 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tansiq.core.caches import ProcessCaches
 from tansiq.core.clock import Clock
 from tansiq.geo.domain import CheckpointStatus
 from tansiq.geo.repository import GeoRepository
 from tansiq.incidents.domain import AdvisoryStatus, IncidentStatus
+from tansiq.incidents.env import env_of
+from tansiq.incidents.impact import ADVISORY, INCIDENT, assess
 from tansiq.incidents.jobs import (
     CHECKPOINT_EVERY,
     JOB_CHECKPOINT,
     JOB_END,
+    JOB_SWEEP,
     schedule_checkpoint_check,
+    schedule_sweep,
 )
 from tansiq.incidents.repository import IncidentsRepository
 from tansiq.incidents.service import close_incident, end_advisory
 from tansiq.jobs.service import JobHandler
+from tansiq.settings import Settings
 
 JOB_EXPIRE_ADVISORY = JOB_END["advisory"]
 JOB_CLOSE_INCIDENT = JOB_END["incident"]
@@ -77,8 +83,28 @@ def expire_due(session: Session, clock: Clock) -> int:
     return ended
 
 
-def job_handlers() -> dict[str, JobHandler]:
+def sweep_with(settings: Settings) -> JobHandler:
+    def sweep(session: Session, payload: dict[str, Any], clock: Clock) -> None:
+        """Assess every incident and advisory in force again; while any is, sweep again."""
+        env = env_of(settings, clock, ProcessCaches())
+        repo = IncidentsRepository(session)
+        now = clock.now()
+        incidents = repo.incidents(current_at=now, limit=1000)
+        advisories = list(repo.advisories(status=AdvisoryStatus.ACTIVE, limit=1000))
+        for incident in incidents:
+            assess(session, INCIDENT, incident, env)
+        for advisory in advisories:
+            if advisory.valid_until > now:
+                assess(session, ADVISORY, advisory, env)
+        if incidents or advisories:
+            schedule_sweep(session, now, clock)
+
+    return sweep
+
+
+def job_handlers(settings: Settings) -> dict[str, JobHandler]:
     return {
+        JOB_SWEEP: sweep_with(settings),
         JOB_EXPIRE_ADVISORY: expire_advisory,
         JOB_CLOSE_INCIDENT: close_incident_job,
         JOB_CHECKPOINT: follow_checkpoint,

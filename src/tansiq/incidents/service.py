@@ -50,7 +50,12 @@ from tansiq.incidents.impact import (
     tell_cosign,
     tell_verdict,
 )
-from tansiq.incidents.jobs import CHECKPOINT_EVERY, schedule_checkpoint_check, schedule_end
+from tansiq.incidents.jobs import (
+    CHECKPOINT_EVERY,
+    schedule_checkpoint_check,
+    schedule_end,
+    schedule_sweep,
+)
 from tansiq.incidents.ledger import record
 from tansiq.incidents.models import (
     AdvisoryRecord,
@@ -141,6 +146,7 @@ def record_incident(
     repo.flush()
     record(session, "reported", INCIDENT, incident.id, _incident_facts(incident), now)
     schedule_end(session, INCIDENT, incident.id, incident.relevant_until, env.clock)
+    schedule_sweep(session, now, env.clock)
     assess(session, INCIDENT, incident, env)
     return incident
 
@@ -255,6 +261,7 @@ def issue_advisory(
     repo.flush()
     record(session, "issued", ADVISORY, advisory.id, _advisory_facts(advisory), now)
     schedule_end(session, ADVISORY, advisory.id, advisory.valid_until, env.clock)
+    schedule_sweep(session, now, env.clock)
     if checkpoint_id is not None:
         _set_checkpoint(session, checkpoint_id, CheckpointStatus.CLOSED, description, now)
         schedule_checkpoint_check(session, advisory.id, now + CHECKPOINT_EVERY, env.clock)
