@@ -173,3 +173,44 @@ def test_a_longer_closure_reaches_a_permit_it_did_not_touch_before(
     assert (
         get(client, f"/api/v1/advisories/{closure['id']}", tokens("trader"))["status"] == "active"
     )
+
+
+def test_a_checkpoint_reopened_by_its_authority_ends_its_closure(
+    client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock
+) -> None:
+    body = {
+        "kind": "checkpoint_closed",
+        "checkpoint": "E-MARKET",
+        "valid_until": (clock.now() + timedelta(days=1)).isoformat(),
+    }
+    closure = post(client, "/api/v1/advisories", tokens("east.admin"), body)
+    reopened = client.put(
+        "/api/v1/checkpoints/E-MARKET/status",
+        json={"status": "open", "reason": ""},
+        headers=tokens("east.admin"),
+    )
+    assert reopened.status_code == 200, reopened.text
+    clock.advance(timedelta(minutes=6))
+    build_runner(hub).run_due(hub.sessions, clock, limit=500)
+    ended = get(client, f"/api/v1/advisories/{closure['id']}", tokens("trader"))
+    assert ended["status"] == "withdrawn"
+    assert ended["end_note"] == ""
+
+
+def test_a_permit_issued_after_a_closure_is_flagged_by_the_next_sweep(
+    client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock
+) -> None:
+    closure = post(client, "/api/v1/advisories", tokens("west.liaison"), road_closure(clock))
+    permit = permit_on(client, tokens, clock, "bridge-road")
+    other = permit_on(client, tokens, clock, "east-road")
+    clock.advance(timedelta(minutes=6))
+    build_runner(hub).run_due(hub.sessions, clock, limit=500)
+    [alert] = get(client, f"/api/v1/permits/{permit['id']}/alerts", tokens("trader"))
+    assert alert["hazard"] == f"advisory:{closure['id']}"
+    assert alert["route_affected"] is True
+    assert get(client, f"/api/v1/permits/{other['id']}/alerts", tokens("trader")) == []
+    # Sweeping again tells nobody twice.
+    before = kinds(client, tokens("trader")).count("incidents.route_affected")
+    clock.advance(timedelta(minutes=6))
+    build_runner(hub).run_due(hub.sessions, clock, limit=500)
+    assert kinds(client, tokens("trader")).count("incidents.route_affected") == before
