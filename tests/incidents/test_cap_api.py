@@ -33,7 +33,7 @@ from tests.incidents.cap_support import (
     fifty_megabytes,
     validate_document,
 )
-from tests.incidents.conftest import BRIDGE_ROAD_STRETCH, post, road_closure
+from tests.incidents.conftest import BRIDGE_ROAD_STRETCH, get, post, road_closure
 
 API = "/api/v1/advisories"
 CAP = {"Content-Type": "application/cap+xml"}
@@ -180,6 +180,7 @@ def test_the_standards_example_imports_as_the_importing_party(
     assert [41.05, 34.4] in advisory["geometry"]["coordinates"][0]
     assert advisory["description"].startswith("AT 254 PM PDT")
     # Its scope is Public: it is in the public feed.
+    assert advisory["public"] is True
     [entry] = feed_entries(client)
     assert entry.findtext(f"{ATOM}title") == "Area unsafe"
 
@@ -373,10 +374,10 @@ def test_the_feed_carries_only_published_advisories_in_force(
     )
     post(client, f"{API}/{kept['id']}/publication", liaison, None)
     post(client, f"{API}/{kept['id']}/publication", liaison, None)  # again: no change
+    assert get(client, f"{API}/{kept['id']}", liaison)["public"] is True
     post(client, f"{API}/{unpublished['id']}/publication", liaison, None)
-    assert (
-        client.delete(f"{API}/{unpublished['id']}/publication", headers=liaison).status_code == 200
-    )
+    taken_off = client.delete(f"{API}/{unpublished['id']}/publication", headers=liaison)
+    assert (taken_off.status_code, taken_off.json()["public"]) == (200, False)
 
     [entry] = feed_entries(client)
     assert entry.findtext(f"{ATOM}id", "").startswith("tag:tansiq@localhost,")

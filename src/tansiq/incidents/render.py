@@ -113,6 +113,7 @@ def advisories_out(
             created_at=a.created_at,
             ended_at=a.ended_at,
             end_note=a.end_note,
+            public=a.public,
         )
         for a in advisories
     ]

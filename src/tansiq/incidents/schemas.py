@@ -135,6 +135,9 @@ class AdvisoryOut(BaseModel):
     created_at: datetime
     ended_at: datetime | None
     end_note: str
+    public: bool = Field(
+        default=False, description="In the public Atom feed (POST .../publication); CAP scope."
+    )
 
 
 class WatchOut(BaseModel):
