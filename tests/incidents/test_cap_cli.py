@@ -56,6 +56,14 @@ def test_export_and_import_cap(
     assert issued.exit_code == 0, issued.output
     number = issued.output.split()[0].split("-")[-1]
 
+    published = run(url, "advisory", "publish", number, "--as", "west.liaison")
+    assert published.exit_code == 0, published.output
+    assert published.output.endswith(": in the public feed\n")
+    taken_off = run(url, "advisory", "publish", number, "--as", "west.liaison", "--off")
+    assert taken_off.output.endswith(": not in the public feed\n"), taken_off.output
+    refused = run(url, "advisory", "publish", number, "--as", "east.admin")
+    assert "auth.forbidden" in refused.output
+
     printed = run(url, "advisory", "export-cap", number, "--as", "trader")
     assert printed.exit_code == 0, printed.output
     assert validate_document(printed.stdout_bytes.strip()) == []
@@ -86,9 +94,9 @@ def test_export_and_import_cap(
 
     hostile = tmp_path / "laughs.cap"
     hostile.write_bytes(BILLION_LAUGHS)
-    refused = run(url, "advisory", "import-cap", str(hostile), "--as", "east.admin")
-    assert refused.exit_code != 0
-    assert "cap.declarations_forbidden" in refused.output
+    hostile_refused = run(url, "advisory", "import-cap", str(hostile), "--as", "east.admin")
+    assert hostile_refused.exit_code != 0
+    assert "cap.declarations_forbidden" in hostile_refused.output
     monkeypatch.setenv("TANSIQ_CAP_MAX_BYTES", "1024")
     too_large = run(url, "advisory", "import-cap", str(exported), "--as", "east.admin")
     assert too_large.exit_code != 0

@@ -1,5 +1,6 @@
-"""``tansiq advisory import-cap`` and ``export-cap``: advisories as CAP 1.2 alerts, through the
-same use cases as ``POST /api/v1/advisories/cap`` and ``GET /api/v1/advisories/{id}.cap``.
+"""``tansiq advisory import-cap``, ``export-cap`` and ``publish``: advisories as CAP 1.2 alerts
+and in the public Atom feed, through the same use cases as ``POST /api/v1/advisories/cap``,
+``GET /api/v1/advisories/{id}.cap`` and ``POST``/``DELETE .../publication``.
 
 The commands join the ``advisory`` group of :mod:`tansiq.cli.incidents`; the CLI's table of
 groups loads the group from here, so both lanes' commands are in it.
@@ -81,3 +82,20 @@ def export_cap(ctx: click.Context, record_id: int, as_user: str, output: Path | 
         sys.stdout.flush()
     else:
         output.write_bytes(document)
+
+
+@advisory.command("publish")
+@RECORD
+@AS_USER
+@click.option("--off", is_flag=True, help="Take it off the public feed instead.")
+@click.pass_context
+def publish(ctx: click.Context, record_id: int, as_user: str, off: bool) -> None:
+    """Put your party's advisory in the public Atom feed (/feeds/advisories.atom), or take it
+    off with --off."""
+    hub = hub_context(ctx)
+    with session_scope(ctx) as session:
+        me = operator(session, as_user)
+        record = cap_service.set_public(session, me, record_id, not off, hub.clock)
+        shown = advisory_out(session, record, SHOWN)
+    said = "in the public feed" if shown.public else "not in the public feed"
+    click.echo(f"{shown.reference} {shown.kind_label}: {said}")
