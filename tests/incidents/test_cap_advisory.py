@@ -328,6 +328,11 @@ def road_with(value: str) -> Alert:
     ("value", "error", "params"),
     [
         (alert(info(PLACE), status=Status.EXERCISE), CapNotActual, {"status": "Exercise"}),
+        (
+            alert(info(PLACE), identifier="x" * 290),
+            CapFieldInvalid,
+            {"field": "alert/identifier", "value": "x" * 60},
+        ),
         (alert(info(PLACE), msg_type=MsgType.ACK), CapMessageUnsupported, {"msg_type": "Ack"}),
         (alert(msg_type=MsgType.CANCEL), CapFieldMissing, {"field": "alert/references"}),
         (alert(info(PLACE, language="fr")), CapNoLanguage, {}),

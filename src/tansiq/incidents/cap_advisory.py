@@ -64,6 +64,7 @@ CHECKPOINT_GEOCODE = "tansiq:checkpoint"
 ROAD_HALF_WIDTH_M = 25.0
 CHECKPOINT_RADIUS_KM = 0.15
 CIRCLE_SIDES = 64
+MAX_KEY = 300  # characters of "sender,identifier", as advisories.cap_identifier holds them
 LANGUAGES = (Locale.AR, Locale.EN)
 RESTRICTION = "Parties taking part in the Tansiq hub only."
 _METRES_PER_DEGREE = 111_320.0
@@ -284,6 +285,8 @@ def alert_message(alert: Alert) -> CapMessage:
     if alert.msg_type not in (MsgType.ALERT, MsgType.UPDATE, MsgType.CANCEL):
         raise CapMessageUnsupported(msg_type=alert.msg_type.value)
     key = message_key(alert.sender, alert.identifier)
+    if len(key) > MAX_KEY:  # kept with the advisory, so a second import is no copy
+        raise CapFieldInvalid(field="alert/identifier", value=shown(alert.identifier))
     references = tuple(message_key(ref.sender, ref.identifier) for ref in alert.references)
     if alert.msg_type is MsgType.CANCEL:
         if not references:
