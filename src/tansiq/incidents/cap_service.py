@@ -44,8 +44,6 @@ from tansiq.parties.domain import Principal
 
 FEED_LIMIT = 500
 FEED_TITLE = N_("Tansiq: advisories in force")
-UPDATED_NOTE = N_("Replaced by a CAP update.")
-CANCELLED_NOTE = N_("Cancelled by a CAP message.")
 
 
 class CapReferenceUnknown(NotFound):
@@ -175,7 +173,8 @@ def import_cap(
     if message.advisory is None:  # a Cancel
         if not replaced:
             raise CapReferenceUnknown
-        return CapImport(None, _withdraw(session, principal, replaced, CANCELLED_NOTE, env), False)
+        ended = _withdraw(session, principal, replaced, message.identifier, env)
+        return CapImport(None, ended, created=False)
     content = message.advisory
     # Checked by the use case itself (lengths, personal data, the window, the geometry), with
     # its own coded errors, as for an advisory typed in.
@@ -197,7 +196,7 @@ def import_cap(
     record(session, "cap_imported", ADVISORY, advisory.id, facts, env.clock.now())
     ended = []
     if message.msg_type is MsgType.UPDATE:
-        ended = _withdraw(session, principal, replaced, UPDATED_NOTE, env)
+        ended = _withdraw(session, principal, replaced, message.identifier, env)
     return CapImport(advisory, ended, created=True)
 
 
@@ -205,14 +204,17 @@ def _withdraw(
     session: Session,
     principal: Principal,
     advisories: Sequence[AdvisoryRecord],
-    note: str,
+    cap: str,
     env: IncidentsEnv,
 ) -> list[AdvisoryRecord]:
-    # The note is stored in English, as every end note typed in a form is stored as typed.
-    text = translate(note, Locale.EN)
-    return [
-        service.withdraw_advisory(session, principal, a.id, text, env.clock) for a in advisories
-    ]
+    """Withdraw what a CAP Update or Cancel replaces. The people's note stays empty (no
+    English text a reader would see); the ledger says which CAP message ended it."""
+    ended = []
+    for advisory in advisories:
+        ended.append(service.withdraw_advisory(session, principal, advisory.id, "", env.clock))
+        facts = {"cap": cap, "by": principal.user_id}
+        record(session, "cap_withdrawn", ADVISORY, advisory.id, facts, env.clock.now())
+    return ended
 
 
 # Publication and the feed ----------------------------------------------------------------
