@@ -385,6 +385,17 @@ def test_the_feed_carries_only_published_advisories_in_force(
     content = entry.find(f"{ATOM}content/{{{CAP_NAMESPACE}}}alert")
     assert content is not None
     alert = parse_alert(etree.tostring(content), max_bytes=1 << 20)
+    # Its link is the same alert, for anyone; an advisory not in the feed is not found.
+    link = entry.find(f"{ATOM}link")
+    assert link is not None
+    assert link.get("href") == f"http://testserver/feeds/advisories/{kept['id']}.cap"
+    alone = client.get(f"/feeds/advisories/{kept['id']}.cap")
+    assert alone.status_code == 200
+    assert parse_alert(alone.content, max_bytes=1 << 20) == parse_alert(
+        etree.tostring(content), max_bytes=1 << 20
+    )
+    hidden = client.get(f"/feeds/advisories/{unpublished['id']}.cap")
+    assert (hidden.status_code, hidden.json()["error"]["code"]) == (404, "advisory.not_found")
     assert alert.scope is Scope.PUBLIC
     [arabic] = feed_entries(client, "?lang=ar")
     label = translate(ADVISORY_KIND_LABELS[AdvisoryKind.ROAD_CLOSED], Locale.AR)

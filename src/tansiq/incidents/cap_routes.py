@@ -4,7 +4,8 @@
 ``POST /api/v1/advisories/cap`` imports a CAP 1.2 alert as the caller's party (a hostile or
 unsupported document is refused with a coded error and nothing is stored);
 ``POST``/``DELETE /api/v1/advisories/{id}/publication`` put an advisory in the public feed or
-take it off (its issuing party); ``GET /feeds/advisories.atom`` is that feed, for anyone.
+take it off (its issuing party); ``GET /feeds/advisories.atom`` is that feed, for anyone, and
+``GET /feeds/advisories/{id}.cap`` one of its alerts.
 """
 
 from __future__ import annotations
@@ -145,6 +146,7 @@ def advisories_feed(
         hub.clock,
         sender=hub.settings.cap_sender,
         self_link=str(request.url),
+        link_of=lambda advisory_id: str(request.url_for("public_cap", advisory_id=advisory_id)),
         locale=locale,
     )
     headers = {"ETag": feed.etag, "Cache-Control": "no-cache", "Vary": "Accept-Language, Cookie"}
@@ -152,3 +154,16 @@ def advisories_feed(
     if feed.etag in sent:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
     return Response(feed.document, media_type=ATOM_MEDIA_TYPE, headers=headers)
+
+
+@cap_router.get(
+    "/feeds/advisories/{advisory_id}.cap",
+    name="public_cap",
+    response_class=Response,
+    responses={200: XML_OK},
+)
+def public_cap(advisory_id: RecordId, session: DbSession, hub: Hub) -> Response:
+    """One advisory of the public feed as its CAP 1.2 alert, for anyone (the link of its feed
+    entry); an advisory that is not in the feed is not found."""
+    document = cap_service.public_alert(session, hub.clock, advisory_id, hub.settings.cap_sender)
+    return Response(document, media_type=CAP_MEDIA_TYPE)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -246,9 +246,16 @@ class FeedDocument:
 
 
 def public_feed(
-    session: Session, clock: Clock, *, sender: str, self_link: str, locale: Locale
+    session: Session,
+    clock: Clock,
+    *,
+    sender: str,
+    self_link: str,
+    link_of: Callable[[int], str],
+    locale: Locale,
 ) -> FeedDocument:
-    """The Atom feed of the public advisories in force or to come, each with its CAP alert."""
+    """The Atom feed of the public advisories in force or to come, each with its CAP alert
+    inline and, as CAP aggregators expect, linked at ``link_of(advisory id)``."""
     now = clock.now()
     advisories = CapRepository(session).public_current(now, FEED_LIMIT)
     alerts = alerts_of(session, advisories, sender)
@@ -261,6 +268,7 @@ def public_feed(
             updated=advisory.updated_at,
             summary=advisory.description or translate(ADVISORY_KIND_LABELS[advisory.kind], locale),
             alert=alert,
+            link=link_of(advisory.id),
         )
         for advisory, alert in zip(advisories, alerts, strict=True)
     )
@@ -278,6 +286,15 @@ def public_feed(
     )
     etag = '"' + hashlib.sha256(basis.encode()).hexdigest()[:32] + '"'
     return FeedDocument(render_feed(feed), etag)
+
+
+def public_alert(session: Session, clock: Clock, advisory_id: int, sender: str) -> bytes:
+    """One advisory of the public feed as CAP, for anyone; any other is not found, as if it
+    did not exist (an unpublished advisory is nobody's business outside the hub)."""
+    advisory = CapRepository(session).public_current_one(advisory_id, clock.now())
+    if advisory is None:
+        raise service.AdvisoryNotFound(advisory=advisory_id)
+    return render_alert(alerts_of(session, [advisory], sender)[0])
 
 
 def feed_id(sender: str) -> str:

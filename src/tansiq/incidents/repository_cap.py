@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from tansiq.incidents.domain import AdvisoryStatus
@@ -29,12 +29,20 @@ class CapRepository:
     def public_current(self, at: datetime, limit: int) -> Sequence[AdvisoryRecord]:
         """Public advisories still in force at ``at`` or to come, newest change first."""
         return self.session.scalars(
-            select(AdvisoryRecord)
-            .where(
-                AdvisoryRecord.public.is_(True),
-                AdvisoryRecord.status == AdvisoryStatus.ACTIVE,
-                AdvisoryRecord.valid_until > at,
-            )
+            _public_current(at)
             .order_by(AdvisoryRecord.updated_at.desc(), AdvisoryRecord.id.desc())
             .limit(limit)
         ).all()
+
+    def public_current_one(self, advisory_id: int, at: datetime) -> AdvisoryRecord | None:
+        return self.session.scalars(
+            _public_current(at).where(AdvisoryRecord.id == advisory_id)
+        ).first()
+
+
+def _public_current(at: datetime) -> Select[AdvisoryRecord]:
+    return select(AdvisoryRecord).where(
+        AdvisoryRecord.public.is_(True),
+        AdvisoryRecord.status == AdvisoryStatus.ACTIVE,
+        AdvisoryRecord.valid_until > at,
+    )
