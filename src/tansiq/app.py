@@ -18,6 +18,7 @@ from tansiq.checkpoints import oversight
 from tansiq.checkpoints import pages as checkpoints_pages
 from tansiq.checkpoints.routes import router as checkpoints_router
 from tansiq.checkpoints.words import LABELS as CHECKPOINT_WORDS
+from tansiq.clearances import corridors as _permit_corridors  # noqa: F401 - registers the source
 from tansiq.clearances.pages import application, applying, home, trader
 from tansiq.clearances.routes import router as clearances_router
 from tansiq.clearances.words import LABELS as CLEARANCE_WORDS
@@ -31,6 +32,13 @@ from tansiq.geo import map_pages as geo_map_pages
 from tansiq.geo import pages as geo_pages
 from tansiq.geo.routes import router as geo_router
 from tansiq.geo.words import LABELS as GEO_WORDS
+from tansiq.incidents.cap_routes import cap_router
+from tansiq.incidents.routes import (
+    advisories_router,
+    alerts_router,
+    incidents_router,
+    watches_router,
+)
 from tansiq.ledger.routes import router as ledger_router
 from tansiq.ledger_check.routes import router as ledger_check_router
 from tansiq.notify import pages as notify_pages
@@ -116,6 +124,9 @@ def create_app(context: HubContext) -> FastAPI:
     app.include_router(notify_router)
     app.include_router(deconfliction_router)
     app.include_router(thread_router)
+    app.include_router(cap_router)  # before advisories_router: see incidents/cap_routes.py
+    for incidents_api in (incidents_router, advisories_router, watches_router, alerts_router):
+        app.include_router(incidents_api)
     app.include_router(ledger_router)
     app.include_router(accountability_router)
     app.include_router(ledger_check_router)
