@@ -3,7 +3,7 @@ and, on SQLite, an R*Tree over every movement occurrence's box and time (the con
 prefilter), filled from the occurrences already stored
 
 Revision ID: 0017_liaison_threads
-Revises: 0015_deconfliction
+Revises: 0016_incidents
 Create Date: 2026-12-01
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from tansiq.db.base import UTCDateTime
 
 revision = "0017_liaison_threads"
-down_revision = "0015_deconfliction"
+down_revision = "0016_incidents"
 branch_labels = None
 depends_on = None
 BOXES = "deconfliction_occurrence_boxes"
