@@ -29,6 +29,10 @@ from tansiq.geo import map_pages as geo_map_pages
 from tansiq.geo import pages as geo_pages
 from tansiq.geo.routes import router as geo_router
 from tansiq.geo.words import LABELS as GEO_WORDS
+from tansiq.incidents import alert_pages as incident_alert_pages
+from tansiq.incidents import form_pages as incident_form_pages
+from tansiq.incidents import pages as incident_pages
+from tansiq.incidents.page_words import LABELS as INCIDENT_PAGE_WORDS
 from tansiq.ledger.routes import router as ledger_router
 from tansiq.ledger_check.routes import router as ledger_check_router
 from tansiq.notify import pages as notify_pages
@@ -64,6 +68,10 @@ PAGE_ROUTERS = (
     notify_pages.router,
     accountability_pages.router,
     deconfliction_pages.router,
+    # The forms' fixed paths (/incidents/new) before /incidents/{id}.
+    incident_form_pages.router,
+    incident_alert_pages.router,
+    incident_pages.router,
 )
 
 # The shell's labels and every feature's pages' words, as the templates' one table.
@@ -77,6 +85,7 @@ WORDS = join_labels(
     NOTIFY_WORDS,
     ACCOUNTABILITY_WORDS,
     DECONFLICTION_WORDS,
+    INCIDENT_PAGE_WORDS,
 )
 
 

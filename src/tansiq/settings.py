@@ -211,6 +211,13 @@ class Settings(BaseSettings):
         default=None,
         description="Map tile URL template ({z}/{x}/{y}) for the web map; unset: no tiles.",
     )
+    checkpoint_advisory_radius_m: float = Field(
+        default=25_000.0,
+        gt=0,
+        le=500_000,
+        description="Incidents and advisories within this distance of a checkpoint travel to its "
+        "devices with every pull (besides those on the routes of permits expected there).",
+    )
 
     @field_validator("deconfliction_area")
     @classmethod
