@@ -18,6 +18,7 @@ from tansiq.checkpoints import oversight
 from tansiq.checkpoints import pages as checkpoints_pages
 from tansiq.checkpoints.routes import router as checkpoints_router
 from tansiq.checkpoints.words import LABELS as CHECKPOINT_WORDS
+from tansiq.clearances import corridors as _permit_corridors  # noqa: F401 - registers the source
 from tansiq.clearances.pages import application, applying, home, trader
 from tansiq.clearances.routes import router as clearances_router
 from tansiq.clearances.words import LABELS as CLEARANCE_WORDS
@@ -33,6 +34,12 @@ from tansiq.incidents import alert_pages as incident_alert_pages
 from tansiq.incidents import form_pages as incident_form_pages
 from tansiq.incidents import pages as incident_pages
 from tansiq.incidents.page_words import LABELS as INCIDENT_PAGE_WORDS
+from tansiq.incidents.routes import (
+    advisories_router,
+    alerts_router,
+    incidents_router,
+    watches_router,
+)
 from tansiq.ledger.routes import router as ledger_router
 from tansiq.ledger_check.routes import router as ledger_check_router
 from tansiq.notify import pages as notify_pages
@@ -116,6 +123,8 @@ def create_app(context: HubContext) -> FastAPI:
     app.include_router(permits_router)
     app.include_router(notify_router)
     app.include_router(deconfliction_router)
+    for incidents_api in (incidents_router, advisories_router, watches_router, alerts_router):
+        app.include_router(incidents_api)
     app.include_router(ledger_router)
     app.include_router(accountability_router)
     app.include_router(ledger_check_router)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tansiq.core.errors import ErrorDetail, TansiqError
 from tansiq.core.i18n import N_, Locale, translate
+
+_DISTANCE = re.compile(r"[a-z_]{2,40}\s*=\s*\d{1,5}(\.\d+)?")
 
 
 class SettingInvalid(TansiqError):
@@ -219,6 +222,25 @@ class Settings(BaseSettings):
         "devices with every pull (besides those on the routes of permits expected there).",
     )
 
+    incident_relevance_hours: float = Field(
+        default=24.0,
+        gt=0,
+        le=24 * 90,
+        description="How long after it happened an incident counts for impact, unless its "
+        "reporter says, in hours.",
+    )
+    advisory_max_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="Longest validity window of an advisory or an incident's relevance, in days.",
+    )
+    incident_impact_distances: str | None = Field(
+        default=None,
+        description="Distance from an incident or advisory within which a corridor is "
+        "touched, per type, as 'type=metres,...' over the defaults (docs/incidents.md).",
+    )
+
     @field_validator("deconfliction_area")
     @classmethod
     def _area_is_a_box(cls, area: str | None) -> str | None:
@@ -232,6 +254,15 @@ class Settings(BaseSettings):
         if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
             raise ValueError("west < east within -180..180, south < north within -90..90")
         return area
+
+    @field_validator("incident_impact_distances")
+    @classmethod
+    def _distances_parse(cls, text: str | None) -> str | None:
+        # The names are checked against the list of types where the hub starts (incidents.env).
+        for item in (text or "").split(","):
+            if item.strip() and not _DISTANCE.fullmatch(item.strip()):
+                raise ValueError("'type=metres' pairs, separated by commas")
+        return text
 
     @field_validator("time_zone")
     @classmethod

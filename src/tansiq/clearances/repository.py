@@ -4,6 +4,7 @@ appeals (the permits' queries are in ``permits.repository``)."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, String, cast, exists, literal, or_, select, true
 
@@ -18,6 +19,7 @@ from tansiq.clearances.models import (
 )
 from tansiq.db.repository import Repository
 from tansiq.notify.models import EventRecord
+from tansiq.permits.domain import PermitStatus
 from tansiq.permits.models import PermitRecord
 
 Record = (
@@ -272,3 +274,25 @@ class ClearanceRepository(Repository[Record]):
             .limit(limit)
         ).all()
         return [(review, application, version) for review, application, version in rows]
+
+    def active_permit_routes(
+        self, start: datetime, end: datetime
+    ) -> Sequence[tuple[PermitRecord, ApplicationRecord, ApplicationVersionRecord]]:
+        """Every active permit valid at some time in ``[start, end)``, with its application
+        and the version it was issued on (its route and corridor), for incidents' impact."""
+        rows = self.session.execute(
+            select(PermitRecord, ApplicationRecord, ApplicationVersionRecord)
+            .join(ApplicationRecord, ApplicationRecord.id == PermitRecord.reference)
+            .join(
+                ApplicationVersionRecord,
+                (ApplicationVersionRecord.application_id == PermitRecord.reference)
+                & (ApplicationVersionRecord.number == PermitRecord.reference_version),
+            )
+            .where(
+                PermitRecord.status == PermitStatus.ACTIVE,
+                PermitRecord.valid_from < end,
+                PermitRecord.valid_until > start,
+            )
+            .order_by(PermitRecord.id)
+        ).all()
+        return [(p, a, v) for p, a, v in rows]

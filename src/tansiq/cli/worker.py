@@ -15,10 +15,12 @@ from types import FrameType
 
 import click
 
+from tansiq.clearances import corridors as _permit_corridors  # noqa: F401 - registers the source
 from tansiq.clearances import escalation as clearance_escalation
 from tansiq.cli.base import hub_context
 from tansiq.context import HubContext
 from tansiq.deconfliction import escalation as deconfliction_escalation
+from tansiq.incidents import expiry as incidents_expiry
 from tansiq.jobs.service import JobHandler, JobRunner, run_worker
 from tansiq.notify import service as notify_service
 from tansiq.permits import ledger_heads, snapshots
@@ -33,6 +35,7 @@ def build_runner(context: HubContext) -> JobRunner:
     handlers.update(notify_service.job_handlers(settings))
     handlers.update(clearance_escalation.job_handlers())
     handlers.update(deconfliction_escalation.job_handlers())
+    handlers.update(incidents_expiry.job_handlers())
     handlers.update(ledger_heads.job_handlers(settings.secret_key, head_interval(settings)))
     handlers.update(permits_service.job_handlers(settings.secret_key))
     handlers.update(snapshots.job_handlers(settings.secret_key, snapshot_interval(settings)))

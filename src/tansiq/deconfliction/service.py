@@ -55,6 +55,7 @@ from tansiq.deconfliction.repository import DeconflictionRepository
 from tansiq.deconfliction.schemas import AcknowledgeIn, MovementIn, RepetitionIn, SiteIn
 from tansiq.geo.service import SpatialIndexCache
 from tansiq.parties import access as party_access
+from tansiq.parties.directory import party
 from tansiq.parties.domain import Principal
 from tansiq.settings import Settings
 
@@ -375,3 +376,46 @@ def _check_version(notification: NotificationRecord, expected: int | None) -> No
 
 def is_overdue(ack: AcknowledgementRecord, now: datetime) -> bool:
     return ack.state is AcknowledgementState.PENDING and now >= ack.deadline
+
+
+def request_reacknowledgement(
+    session: Session, notification_id: int, reason: str, env: DeconflictionEnv
+) -> bool:
+    """Something new on a movement's route (an incident, an advisory: ``reason`` names it)
+    needs every party it reaches to acknowledge it again: the same movement as a new version,
+    its parties worked out afresh, each with a new acknowledgement and clock. False (and
+    nothing stored) when it is no longer an active movement or its first window has passed."""
+    repo = DeconflictionRepository(session)
+    notification = repo.lock_notification(notification_id)
+    if notification is None or notification.kind is not NotificationKind.MOVEMENT:
+        return False
+    if notification.status is not NotificationStatus.ACTIVE:
+        return False
+    version = repo.version(notification.id, notification.current_version)
+    notifier = party(session, notification.notifier_party_id)
+    if version is None or notifier is None:
+        return False
+    body = movement_body(version, timedelta(0))
+    body.expected_version = notification.current_version
+    try:
+        plan = plan_movement(
+            session, body, env.policy, env.spatial_index, env.clock.now(), notification.id
+        )
+    except TansiqError:
+        return False  # e.g. its first occurrence has ended: nothing left to acknowledge anew
+    acting = Principal(
+        user_id=notification.created_by,
+        username="",
+        party_id=notifier.id,
+        party_kind=notifier.kind,
+        roles=frozenset(),
+    )
+    store_plan(session, acting, notification, plan, env)
+    record(
+        session,
+        "reacknowledgement_requested",
+        notification,
+        {"version": notification.current_version, "reason": reason},
+        env.clock.now(),
+    )
+    return True

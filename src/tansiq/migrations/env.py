@@ -10,6 +10,7 @@ import tansiq.checkpoints.models
 import tansiq.clearances.models
 import tansiq.deconfliction.models
 import tansiq.geo.models
+import tansiq.incidents.models
 import tansiq.jobs.models
 import tansiq.ledger.models
 import tansiq.notify.models

@@ -1,0 +1,92 @@
+"""The corridors a hazard may touch, read from where each lives: movements from deconfliction,
+watches from here, permits from whoever issued them.
+
+A permit's route and holder live with its application (``clearances``), which sits above
+this feature in the layers (application pages show incidents' alerts), so clearances hands
+its reader in: :func:`register_permit_source` at import of ``tansiq.clearances.corridors``,
+which every entry point (app, CLI, worker) imports. Without one, :func:`corridors_near`
+refuses to pretend no permit exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import shapely
+from sqlalchemy.orm import Session
+
+from tansiq.deconfliction.domain import NotificationKind
+from tansiq.deconfliction.planning import reference
+from tansiq.deconfliction.repository import DeconflictionRepository
+from tansiq.incidents.index import Corridor
+from tansiq.incidents.repository import Box, IncidentsRepository
+
+PermitSource = Callable[[Session, Box, datetime, datetime], list[Corridor]]
+FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
+
+_PERMIT_SOURCES: list[PermitSource] = []
+
+
+class NoPermitSource(RuntimeError):
+    """No reader of permits' corridors is registered: a wiring fault, not a user's."""
+
+
+def register_permit_source(source: PermitSource) -> None:
+    if source not in _PERMIT_SOURCES:
+        _PERMIT_SOURCES.append(source)
+
+
+def corridors_near(session: Session, box: Box, start: datetime, end: datetime) -> list[Corridor]:
+    """Every active permit, movement and watch whose box meets ``box`` (degrees) and which
+    counts at some time in ``[start, end)``; the exact tests are the index's."""
+    if not _PERMIT_SOURCES:
+        raise NoPermitSource("import tansiq.clearances.corridors before assessing impact")
+    found = movement_corridors(session, box, start, end)
+    found += watch_corridors(session, box)
+    for source in _PERMIT_SOURCES:
+        found += source(session, box, start, end)
+    return found
+
+
+def movement_corridors(
+    session: Session, box: Box, start: datetime, end: datetime
+) -> list[Corridor]:
+    repo = DeconflictionRepository(session)
+    rows = repo.active_between(start, end, NotificationKind.MOVEMENT, box)
+    occurrences = repo.occurrences([version.id for _, version in rows])
+    found = []
+    for notification, version in rows:
+        reached = sorted(a.party_id for a in repo.affected(version.id))
+        windows = tuple((o.starts_at, o.ends_at) for o in occurrences.get(version.id, []))
+        if not windows:
+            continue
+        found.append(
+            Corridor(
+                kind="movement",
+                label=reference(notification.kind, notification.id),
+                target_id=notification.id,
+                subject_id=notification.id,
+                shape=shapely.from_wkb(version.shape_wkb),
+                reach_m=version.width_m / 2.0,
+                windows=windows,
+                party_ids=(notification.notifier_party_id, *reached),
+            )
+        )
+    return found
+
+
+def watch_corridors(session: Session, box: Box) -> list[Corridor]:
+    return [
+        Corridor(
+            kind="watch",
+            label=watch.name,
+            target_id=watch.id,
+            subject_id=watch.id,
+            shape=shapely.from_wkb(watch.shape_wkb),
+            reach_m=watch.reach_m,
+            windows=((watch.created_at, FOREVER),),
+            party_ids=(watch.party_id,),
+        )
+        for watch in IncidentsRepository(session).watches_near(box)
+    ]
