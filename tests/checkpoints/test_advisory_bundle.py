@@ -128,8 +128,8 @@ def test_the_device_keeps_the_newest_bundle_and_ignores_a_replayed_older_one() -
     assert kept_bundle(b64(new), KEYS, old) == new
     assert kept_bundle(b64(old), KEYS, new) == new  # replayed: the newer one stays
     assert kept_bundle(None, KEYS, new) == new  # the hub sent none: keep what is held
+    forged = sign_advisory_bundle(_bundle(), Ed25519Signer(Ed25519PrivateKey.generate()))
     with pytest.raises(TrustSignatureInvalid):
-        forged = sign_advisory_bundle(_bundle(), Ed25519Signer(Ed25519PrivateKey.generate()))
         kept_bundle(b64(forged), KEYS, new)
     # A held bundle whose key is no longer trusted is no bundle.
     assert held_bundle(new, [Ed25519PrivateKey.generate().public_key()]) is None

@@ -36,15 +36,17 @@ class Expected:
 
 
 def bundle_for(
-    session: Session, checkpoint: CheckpointRecord, ctis: Sequence[str], radius_m: float, clock: Clock
+    session: Session,
+    checkpoint: CheckpointRecord,
+    ctis: Sequence[str],
+    radius_m: float,
+    clock: Clock,
 ) -> AdvisoryBundle:
     """What this checkpoint's devices should hold now (unsigned)."""
     now = clock.now()
     near = views.near(session, checkpoint.lon, checkpoint.lat, radius_m, now, limit=MAX_ITEMS)
     expected = [
-        Expected(cti, subject)
-        for cti in ctis
-        if (subject := reference_of_cti(cti)) is not None
+        Expected(cti, subject) for cti in ctis if (subject := reference_of_cti(cti)) is not None
     ]
     cti_of = {e.subject_id: e.cti for e in expected}
     alerts = views.route_alerts(session, list(cti_of))

@@ -40,8 +40,8 @@ from tansiq.core.clock import ensure_utc
 from tansiq.core.i18n import message_forms, translate
 from tansiq.core.text import name_in
 from tansiq.geo import places
-from tansiq.incidents.page_words import device_words
 from tansiq.geo.service import list_checkpoints
+from tansiq.incidents.page_words import device_words
 from tansiq.parties.admin_gate import act_on_page, view
 from tansiq.parties.deps import Current, Viewer
 from tansiq.parties.directory import managed_authorities, name_of

@@ -56,7 +56,7 @@ def alert_box(s: Viewer, kind: str, subject_id: int) -> dict[str, Any]:
         "kind": kind,
         "subject_id": subject_id,
         "title": translate(page_words.TARGET[kind], s.locale, reference=reference),
-        "items": items,
+        "alerts": items,
         "route_affected": affected,
         "amend": f"/applications/{subject_id}/amend"
         if kind == "application" and affected and Role.APPLICANT in s.me.roles

@@ -335,7 +335,9 @@ def _watches(
                 "id": w.id,
                 "name": w.name,
                 "shape": w.geometry.get("type", ""),
-                "reach": format_unit(w.reach_m, "length-meter", length="short", locale=s.locale.value),
+                "reach": format_unit(
+                    w.reach_m, "length-meter", length="short", locale=s.locale.value
+                ),
                 "active": w.active,
                 "since": ensure_utc(w.created_at),
                 "ended": None if w.ended_at is None else ensure_utc(w.ended_at),

@@ -43,7 +43,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/incidents")
 def listing(
     s: Current,
-    type: str = "",  # noqa: A002 - the filter's name in the address
+    type: str = "",
     severity: str = "",
     period: str = "",
     verification: str = "",
@@ -90,7 +90,9 @@ def incident_page(incident_id: RecordId, s: Current, judged: str = "") -> Respon
         {
             "party": _party_name(s, parties.get(v.party_id)),
             "verdict": v.verdict.value,
-            "word": s.words()["in_corroborate" if v.verdict is Verdict.CORROBORATE else "in_refute"],
+            "word": s.words()[
+                "in_corroborate" if v.verdict is Verdict.CORROBORATE else "in_refute"
+            ],
             "note": v.note,
             "at": ensure_utc(v.at),
         }

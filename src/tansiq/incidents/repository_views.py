@@ -38,9 +38,7 @@ class IncidentViewsRepository:
             .limit(limit)
         ).all()
 
-    def current_advisories_in(
-        self, box: Box, at: datetime, limit: int
-    ) -> Sequence[AdvisoryRecord]:
+    def current_advisories_in(self, box: Box, at: datetime, limit: int) -> Sequence[AdvisoryRecord]:
         """Advisories in force at ``at`` (or due within the window a device holds them for)
         whose box meets ``box``."""
         return self.session.scalars(
@@ -58,7 +56,11 @@ class IncidentViewsRepository:
         ).all()
 
     def open_impacts_on(
-        self, target_kind: str, *, target_ids: Collection[int] = (), subject_ids: Collection[int] = ()
+        self,
+        target_kind: str,
+        *,
+        target_ids: Collection[int] = (),
+        subject_ids: Collection[int] = (),
     ) -> Sequence[ImpactRecord]:
         """The impacts still holding on any of ``target_ids`` or of ``subject_ids``."""
         if not target_ids and not subject_ids:
@@ -70,18 +72,24 @@ class IncidentViewsRepository:
         )
         return self.session.scalars(
             select(ImpactRecord)
-            .where(ImpactRecord.target_kind == target_kind, which, ImpactRecord.cleared_at.is_(None))
+            .where(
+                ImpactRecord.target_kind == target_kind, which, ImpactRecord.cleared_at.is_(None)
+            )
             .order_by(ImpactRecord.found_at.desc(), ImpactRecord.id.desc())
         ).all()
 
     def incidents_by_ids(self, ids: Collection[int]) -> dict[int, IncidentRecord]:
         if not ids:
             return {}
-        rows = self.session.scalars(select(IncidentRecord).where(IncidentRecord.id.in_(sorted(ids))))
+        rows = self.session.scalars(
+            select(IncidentRecord).where(IncidentRecord.id.in_(sorted(ids)))
+        )
         return {row.id: row for row in rows}
 
     def advisories_by_ids(self, ids: Collection[int]) -> dict[int, AdvisoryRecord]:
         if not ids:
             return {}
-        rows = self.session.scalars(select(AdvisoryRecord).where(AdvisoryRecord.id.in_(sorted(ids))))
+        rows = self.session.scalars(
+            select(AdvisoryRecord).where(AdvisoryRecord.id.in_(sorted(ids)))
+        )
         return {row.id: row for row in rows}

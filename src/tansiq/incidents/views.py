@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from tansiq.core.clock import ensure_utc
 from tansiq.core.projection import project, utm_epsg
 from tansiq.geo.repository import GeoRepository
-from tansiq.incidents import access
+from tansiq.incidents import access, queries, service
 from tansiq.incidents.domain import AdvisoryKind, AdvisoryStatus, EventType, Severity, Verification
 from tansiq.incidents.models import (
     AdvisoryRecord,
@@ -112,23 +112,27 @@ class Filters:
     @classmethod
     def parse(cls, **given: str) -> Filters:
         """From a page's query: unknown values are "any", never an error."""
-        kind = given.get("type") or None
+        kind = given.get("type", "")
         types = {t.value for t in EventType} | {k.value for k in AdvisoryKind}
-        severity = given.get("severity") or ""
-        verification = given.get("verification") or ""
+        severity = given.get("severity", "")
+        verification = given.get("verification", "")
+        period = given.get("period", "")
+        shown = given.get("shown", "")
         return cls(
             type=kind if kind in types else None,
-            severity=Severity(severity) if severity in Severity else None,
-            verification=Verification(verification) if verification in Verification else None,
-            period=given.get("period") if given.get("period") in (*PERIODS, "current") else "current",
-            shown=given.get("shown") if given.get("shown") in ("incidents", "advisories") else "all",
+            severity=Severity(severity) if severity in {v.value for v in Severity} else None,
+            verification=Verification(verification)
+            if verification in {v.value for v in Verification}
+            else None,
+            period=period if period in (*PERIODS, "current") else "current",
+            shown=shown if shown in ("incidents", "advisories") else "all",
         )
 
 
-def listing(session: Session, principal: Principal, filters: Filters, now: datetime) -> list[Hazard]:
+def listing(
+    session: Session, principal: Principal, filters: Filters, now: datetime
+) -> list[Hazard]:
     """Incidents and advisories matching ``filters``, the latest first (at most ``MOST``)."""
-    party_access.require(access.can_see(principal))
-    repo = IncidentsRepository(session)
     since = None if filters.period == "current" else now - PERIODS[filters.period]
     found: list[Hazard] = []
     incident_types = {t.value for t in EventType}
@@ -136,8 +140,10 @@ def listing(session: Session, principal: Principal, filters: Filters, now: datet
     if filters.shown != "advisories" and (filters.type is None or filters.type in incident_types):
         found += [
             hazard_of(r)
-            for r in repo.incidents(
-                event_type=filters.type,
+            for r in queries.incidents(
+                session,
+                principal,
+                event_type=None if filters.type is None else EventType(filters.type),
                 severity=filters.severity,
                 verification=filters.verification,
                 since=since,
@@ -149,8 +155,12 @@ def listing(session: Session, principal: Principal, filters: Filters, now: datet
         filters.type is None or filters.type in advisory_kinds
     )
     if filters.shown != "incidents" and wants_advisories:
-        records = repo.advisories(
-            kind=filters.type, current_at=now if since is None else None, limit=MOST
+        records = queries.advisories(
+            session,
+            principal,
+            kind=None if filters.type is None else AdvisoryKind(filters.type),
+            current_at=now if since is None else None,
+            limit=MOST,
         )
         found += [
             hazard_of(r)
@@ -234,16 +244,17 @@ def route_alerts(session: Session, subject_ids: Collection[int]) -> dict[int, li
 def alerts_on(
     session: Session, principal: Principal, target_kind: str, subject_id: int
 ) -> list[Alert]:
-    """The alerts holding on a permit (by its application), a movement or a watch that
-    ``principal``'s party was told of; the others are not there for it."""
-    party_access.require(access.can_see(principal))
-    views = IncidentViewsRepository(session)
-    if target_kind == "watch":
-        impacts = views.open_impacts_on("watch", target_ids=[subject_id])
+    """The alerts still holding on an application's permits (``subject_id``: the
+    application), a movement (its notification) or a watch of the reader's party, as far as
+    ``principal``'s party was told of them (the incidents' queries answer need-to-know)."""
+    if target_kind == "permit":
+        impacts = queries.alerts_for_application(session, principal, subject_id)
+    elif target_kind == "movement":
+        impacts = queries.alerts_for_movement(session, principal, subject_id)
     else:
-        impacts = views.open_impacts_on(target_kind, subject_ids=[subject_id])
-    shown = [i for i in impacts if access.can_see_impact(principal, i.party_ids)]
-    return _alerts(session, shown)
+        watch = service.own_watch(session, principal, subject_id)
+        impacts = queries.alerts_for_watch(session, principal, watch)
+    return _alerts(session, impacts)
 
 
 def checkpoint_codes(session: Session, ids: Collection[int]) -> dict[int, str]:
@@ -268,8 +279,7 @@ def cosigns(session: Session, advisory_id: int) -> Sequence[CosignRecord]:
 
 def watches(session: Session, principal: Principal) -> Sequence[WatchRecord]:
     """The watches of ``principal``'s party, the active first."""
-    party_access.require(access.can_watch(principal))
-    return IncidentsRepository(session).watches_of(principal.party_id)
+    return queries.watches(session, principal)
 
 
 def in_force(hazard: Hazard, now: datetime) -> bool:
