@@ -63,7 +63,8 @@ def bundle_for(
                 continue
             reference = alert.hazard.reference
             hazards.setdefault(reference, alert.hazard)
-            permits.setdefault(reference, set()).add(cti_of[subject])
+            if alert.impact.route_affected:  # a closure on its route: the verdict says so
+                permits.setdefault(reference, set()).add(cti_of[subject])
     epsg = utm_epsg(checkpoint.lon, checkpoint.lat)
     here = project(shapely.Point(checkpoint.lon, checkpoint.lat), epsg)
     closes = views.checkpoint_codes(
