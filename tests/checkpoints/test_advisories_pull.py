@@ -180,7 +180,7 @@ def test_the_cli_lists_them_after_a_sync_and_warns_in_the_verdict(
             str(tmp_path / "device.sqlite"),
             "--device-token",
             device,
-        ],  # fmt: skip
+        ],
         env={"TANSIQ_LANG": "en"},
     )
     assert "VALID" in scanned.output, scanned.output
