@@ -115,7 +115,7 @@ def test_the_pull_carries_what_is_near_and_what_is_on_expected_routes(
     assert listed[0].startswith("3 incidents or advisories near this checkpoint")
     assert any("Road closed" in line and "Severe" in line for line in listed)
     warned = route_warning_lines(held, cti, [HERE], clock.now(), Locale.AR)
-    assert warned[0] == "! الطريق متأثر: يمرّ طريق هذا التصريح بما يلي"
+    assert warned[0] == "! الطريق متأثر: على طريق هذا التصريح"
     assert f"ADV-{closure['id']}" in warned[1]
     assert route_warning_lines(held, "P-999999", ["E-GATE"], clock.now(), Locale.EN) == []
     # Past its window the closure no longer counts, offline too.
@@ -184,5 +184,5 @@ def test_the_cli_lists_them_after_a_sync_and_warns_in_the_verdict(
         env={"TANSIQ_LANG": "en"},
     )
     assert "VALID" in scanned.output, scanned.output
-    assert "! Route affected: this permit's route meets" in scanned.output
+    assert "! Route affected: on this permit's route" in scanned.output
     assert "Road closed ADV-" in scanned.output

@@ -190,7 +190,7 @@ LABELS = {
     "cp_adv_by": N_("by {party}"),
     "cp_adv_closes_here": N_("Closes this checkpoint"),
     "cp_adv_here_closed": N_("This checkpoint is closed by advisory {reference}."),
-    "cp_adv_route_affected": N_("Route affected: this permit's route meets"),
+    "cp_adv_route_affected": N_("Route affected: on this permit's route"),
 }
 
 

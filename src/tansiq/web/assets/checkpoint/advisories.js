@@ -107,8 +107,10 @@ export async function acceptAdvisories(signed, governance, info, held) {
 
 // --- words and times ---------------------------------------------------------------------------
 
+// In the deployment's time zone, named (the rest of the app may still write UTC).
 const when = (s) => new Intl.DateTimeFormat(LANG, {
-  dateStyle: "medium", timeStyle: "short", hourCycle: "h23", timeZone: ZONE,
+  year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
+  hourCycle: "h23", timeZone: ZONE, timeZoneName: "short",
 }).format(new Date(s * 1000));
 
 function distance(metres) {
