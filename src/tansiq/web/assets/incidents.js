@@ -63,7 +63,14 @@
     if (shape === "point" && points.length) { return { type: "Point", coordinates: points[0] }; }
     if (shape === "line" && points.length > 1) { return { type: "LineString", coordinates: points }; }
     if (shape === "area" && points.length > 2) {
-      return { type: "Polygon", coordinates: [points.concat([points[0]])] };
+      // GeoJSON's outer ring runs counter-clockwise (RFC 7946 §3.1.6), however it was clicked.
+      var twice = 0;
+      points.forEach(function (c, i) {
+        var next = points[(i + 1) % points.length];
+        twice += c[0] * next[1] - next[0] * c[1];
+      });
+      var ring = twice < 0 ? points.slice().reverse() : points.slice();
+      return { type: "Polygon", coordinates: [ring.concat([ring[0]])] };
     }
     return null;
   }
