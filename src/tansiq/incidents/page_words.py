@@ -63,7 +63,7 @@ PERIOD = {
     "30d": N_("Last 30 days"),
 }
 SHOWN = {
-    "all": N_("Incidents and advisories"),
+    "all": N_("All"),
     "incidents": N_("Incidents only"),
     "advisories": N_("Advisories only"),
 }
@@ -159,6 +159,11 @@ LABELS = {
         "A closure lies on this route: plan another. A permit's route is changed by amending "
         "its application."
     ),
+    "in_route_affected_movement": N_(
+        "A closure lies on this movement's route: plan another. The parties it reached are "
+        "asked to acknowledge it again."
+    ),
+    "in_route_affected_watch": N_("A closure lies on what your party watches."),
     "in_amend": N_("Amend the application"),
     "in_near": N_("{distance} from the corridor"),
     "in_cleared": N_("No longer holds since {time}"),

@@ -90,9 +90,14 @@ def incident_page(incident_id: RecordId, s: Current, judged: str = "") -> Respon
         {
             "party": _party_name(s, parties.get(v.party_id)),
             "verdict": v.verdict.value,
-            "word": s.words()[
-                "in_corroborate" if v.verdict is Verdict.CORROBORATE else "in_refute"
-            ],
+            "word": tr(
+                s,
+                page_words.VERIFICATION[
+                    Verification.CORROBORATED
+                    if v.verdict is Verdict.CORROBORATE
+                    else Verification.REFUTED
+                ],
+            ),
             "note": v.note,
             "at": ensure_utc(v.at),
         }

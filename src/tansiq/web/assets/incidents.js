@@ -40,7 +40,7 @@
     }
   }).addTo(map);
   if ((element.hasAttribute("data-focus") || element.hasAttribute("data-draw")) && shown.getLayers().length) {
-    map.fitBounds(shown.getBounds().pad(0.6), { maxZoom: 15 });
+    map.fitBounds(shown.getBounds().pad(0.6), { maxZoom: 13 });
   }
 
   // --- drawing, on the forms ---------------------------------------------------------------------
