@@ -146,3 +146,71 @@ def test_a_watch_is_alerted_and_a_checkpoint_closure_closes_the_checkpoint(
         headers=tokens("east.admin"),
     )
     assert refused.status_code == 403
+
+
+def test_a_longer_closure_reaches_a_permit_it_did_not_touch_before(
+    client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock
+) -> None:
+    permit = permit_on(client, tokens, clock, "bridge-road")  # valid from an hour from now
+    body = road_closure(clock, valid_until=(clock.now() + timedelta(minutes=30)).isoformat())
+    closure = post(client, "/api/v1/advisories", tokens("west.liaison"), body)
+    alerts = f"/api/v1/permits/{permit['id']}/alerts"
+    assert get(client, alerts, tokens("trader")) == []
+    later = {"valid_until": (clock.now() + timedelta(hours=5)).isoformat()}
+    assert (
+        client.post(
+            f"/api/v1/advisories/{closure['id']}/window", json=later, headers=tokens("east.admin")
+        ).status_code
+        == 403
+    )
+    post(client, f"/api/v1/advisories/{closure['id']}/window", tokens("west.liaison"), later)
+    assert [a["hazard"] for a in get(client, alerts, tokens("trader"))] == [
+        f"advisory:{closure['id']}"
+    ]
+    # The first end job finds the window moved and leaves it in force.
+    clock.advance(timedelta(minutes=31))
+    build_runner(hub).run_due(hub.sessions, clock, limit=500)
+    assert (
+        get(client, f"/api/v1/advisories/{closure['id']}", tokens("trader"))["status"] == "active"
+    )
+
+
+def test_a_checkpoint_reopened_by_its_authority_ends_its_closure(
+    client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock
+) -> None:
+    body = {
+        "kind": "checkpoint_closed",
+        "checkpoint": "E-MARKET",
+        "valid_until": (clock.now() + timedelta(days=1)).isoformat(),
+    }
+    closure = post(client, "/api/v1/advisories", tokens("east.admin"), body)
+    reopened = client.put(
+        "/api/v1/checkpoints/E-MARKET/status",
+        json={"status": "open", "reason": ""},
+        headers=tokens("east.admin"),
+    )
+    assert reopened.status_code == 200, reopened.text
+    clock.advance(timedelta(minutes=6))
+    build_runner(hub).run_due(hub.sessions, clock, limit=500)
+    ended = get(client, f"/api/v1/advisories/{closure['id']}", tokens("trader"))
+    assert ended["status"] == "withdrawn"
+    assert ended["end_note"] == "the checkpoint was reopened by its authority"
+
+
+def test_a_permit_issued_after_a_closure_is_flagged_by_the_next_sweep(
+    client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock
+) -> None:
+    closure = post(client, "/api/v1/advisories", tokens("west.liaison"), road_closure(clock))
+    permit = permit_on(client, tokens, clock, "bridge-road")
+    other = permit_on(client, tokens, clock, "east-road")
+    clock.advance(timedelta(minutes=6))
+    build_runner(hub).run_due(hub.sessions, clock, limit=500)
+    [alert] = get(client, f"/api/v1/permits/{permit['id']}/alerts", tokens("trader"))
+    assert alert["hazard"] == f"advisory:{closure['id']}"
+    assert alert["route_affected"] is True
+    assert get(client, f"/api/v1/permits/{other['id']}/alerts", tokens("trader")) == []
+    # Sweeping again tells nobody twice.
+    before = kinds(client, tokens("trader")).count("incidents.route_affected")
+    clock.advance(timedelta(minutes=6))
+    build_runner(hub).run_due(hub.sessions, clock, limit=500)
+    assert kinds(client, tokens("trader")).count("incidents.route_affected") == before

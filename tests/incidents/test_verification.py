@@ -66,3 +66,20 @@ def test_a_trader_cannot_report_but_the_municipality_can(
         ).status_code
         == 201
     )
+
+
+def test_each_reader_reads_the_alert_wholly_in_its_own_language(
+    client: TestClient, tokens: Tokens, clock: FixedClock
+) -> None:
+    reported = post(client, "/api/v1/incidents", tokens("west.liaison"), incident(clock))
+    post(client, f"/api/v1/incidents/{reported['id']}/corroboration", tokens("east.officer"), {})
+    headers = tokens("west.liaison")
+    [arabic] = [
+        e
+        for e in client.get("/api/v1/inbox", headers={**headers, "Accept-Language": "ar"}).json()
+        if e["kind"] == "incidents.verdict"
+    ]
+    text = arabic["title"] + " " + arabic["body"]
+    assert "القوة الشرقية" in text
+    assert "East Force" not in text
+    assert "corroborat" not in text

@@ -45,6 +45,16 @@ COMMANDS = {
         "tansiq.cli.figures:figures",
         "Each authority's and checkpoint's figures over a period, and the totals.",
     ),
+    "incident": LazyCommand(
+        "tansiq.cli.incidents:incident", "Incidents: report, list, corroborate or refute, expire."
+    ),
+    "advisory": LazyCommand(
+        "tansiq.cli.incidents:advisory", "Advisories: issue, list, co-sign, withdraw."
+    ),
+    "watch": LazyCommand(
+        "tansiq.cli.incidents:watch",
+        "Standing watches: be alerted of what touches an area or a route.",
+    ),
     "ledger": LazyCommand(
         "tansiq.cli.ledger:ledger",
         "The tamper-evident ledger: sign tree heads, verify the stored history.",

@@ -28,6 +28,7 @@ from tansiq.core.i18n import N_
 from tansiq.db.migrate import upgrade
 from tansiq.db.unit_of_work import unit_of_work
 from tansiq.demo.deconfliction import load_demo_notifications
+from tansiq.demo.incidents import load_demo_incidents
 from tansiq.demo.service import DEMO_PASSWORD, load_demo
 from tansiq.parties.domain import PartyKind
 from tansiq.parties.repository import PartyRepository
@@ -118,12 +119,14 @@ def demo(
         if fresh:
             prepare_signing(session, context.settings.secret_key, context.clock)
             filed = load_demo_notifications(session, context.settings, context.clock)
+            recorded = load_demo_incidents(session, context.settings, context.clock)
     if fresh:
         click.echo(f"Demo data written to {where}. Logins (password: {DEMO_PASSWORD}):")
         for user in users:
             roles = ", ".join(sorted(role.value for role in user.roles))
             click.echo(f"  {user.username:<16} {user.party:<16} {roles}")
         click.echo(f"Deconfliction: {', '.join(filed)} notified (see /deconfliction).")
+        click.echo(f"Incidents and advisories: {', '.join(recorded)}.")
     else:
         click.echo(
             f"Using the existing demo database {where} (--reset on a demo file starts again)."

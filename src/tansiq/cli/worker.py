@@ -35,7 +35,7 @@ def build_runner(context: HubContext) -> JobRunner:
     handlers.update(notify_service.job_handlers(settings))
     handlers.update(clearance_escalation.job_handlers())
     handlers.update(deconfliction_escalation.job_handlers())
-    handlers.update(incidents_expiry.job_handlers())
+    handlers.update(incidents_expiry.job_handlers(settings))
     handlers.update(ledger_heads.job_handlers(settings.secret_key, head_interval(settings)))
     handlers.update(permits_service.job_handlers(settings.secret_key))
     handlers.update(snapshots.job_handlers(settings.secret_key, snapshot_interval(settings)))

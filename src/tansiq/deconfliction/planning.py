@@ -408,6 +408,11 @@ def _lists(value: Any) -> Any:
     return value
 
 
+def area_of(session: Session, policy: Policy) -> BaseGeometry:
+    """The deployment's area: the one set, or every zone's box grown by the margin."""
+    return _area(session, policy)
+
+
 def _area(session: Session, policy: Policy) -> BaseGeometry:
     if policy.area is not None:
         return shapely.box(*policy.area)

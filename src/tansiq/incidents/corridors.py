@@ -54,10 +54,12 @@ def movement_corridors(
 ) -> list[Corridor]:
     repo = DeconflictionRepository(session)
     rows = repo.active_between(start, end, NotificationKind.MOVEMENT, box)
-    occurrences = repo.occurrences([version.id for _, version in rows])
+    version_ids = [version.id for _, version in rows]
+    occurrences = repo.occurrences(version_ids)
+    parties = IncidentsRepository(session).reached_parties(version_ids)
     found = []
     for notification, version in rows:
-        reached = sorted(a.party_id for a in repo.affected(version.id))
+        reached = parties.get(version.id, [])
         windows = tuple((o.starts_at, o.ends_at) for o in occurrences.get(version.id, []))
         if not windows:
             continue

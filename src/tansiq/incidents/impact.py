@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from tansiq.core.clock import Clock
 from tansiq.core.i18n import Locale, translate
 from tansiq.core.projection import utm_epsg
-from tansiq.deconfliction.notices import party_name, when
+from tansiq.deconfliction.notices import when
 from tansiq.deconfliction.service import request_reacknowledgement
 from tansiq.incidents.corridors import corridors_near
 from tansiq.incidents.domain import (
@@ -47,6 +47,7 @@ from tansiq.incidents.models import AdvisoryRecord, ImpactRecord, IncidentRecord
 from tansiq.incidents.repository import IncidentsRepository
 from tansiq.incidents.shapes import grown_box
 from tansiq.notify.service import notify_party
+from tansiq.parties.directory import party
 
 INCIDENT = "incident"
 ADVISORY = "advisory"
@@ -152,7 +153,7 @@ def tell_verdict(
     clock: Clock,
 ) -> None:
     params = _params(session, INCIDENT, incident, "", clock)
-    params["party"] = party_name(session, party_id)
+    params.update(_party(session, party_id))
     params["note"] = note or "—"
     params.update(_both("verdict_word", VERDICT_LABELS[verdict]))
     _tell(session, incident.reporter_party_id, VERDICT, INCIDENT, incident.id, clock, params)
@@ -160,7 +161,7 @@ def tell_verdict(
 
 def tell_cosign(session: Session, advisory: AdvisoryRecord, party_id: int, clock: Clock) -> None:
     params = _params(session, ADVISORY, advisory, "", clock)
-    params["party"] = party_name(session, party_id)
+    params.update(_party(session, party_id))
     _tell(session, advisory.issuer_party_id, COSIGNED, ADVISORY, advisory.id, clock, params)
 
 
@@ -181,11 +182,20 @@ def _params(
         "target": target,
         "start": when(start),
         "end": when(end),
-        "party": party_name(session, party),
+        **_party(session, party),
         **_both("what", what),
         **_both("severity_word", SEVERITY_LABELS[hazard.severity]),
         **extra,
     }
+
+
+def _party(session: Session, party_id: int) -> dict[str, str | int | float]:
+    """A party's name in each script, so ``{party}`` reads in the reader's."""
+    found = party(session, party_id)
+    if found is None:
+        return {"party": ""}
+    ar, en = found.name_ar or found.name_en, found.name_en or found.name_ar
+    return {"party": en, "party_ar": ar, "party_en": en}
 
 
 def _both(name: str, message: str) -> dict[str, str | int | float]:

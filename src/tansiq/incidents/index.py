@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -49,19 +50,18 @@ class Hit:
 class ImpactIndex:
     """Corridors projected once into the metric CRS ``epsg``, their pieces in an STRtree."""
 
-    def __init__(self, corridors: Sequence[Corridor], epsg: int) -> None:
+    def __init__(
+        self, corridors: Sequence[Corridor], epsg: int, *, projected: bool = False
+    ) -> None:
+        """``projected``: the corridors' shapes are already in ``epsg`` (a caller that keeps
+        them so, to save projecting and holding both); hazards are always longitude/latitude."""
         self.epsg = epsg
         self.corridors = list(corridors)
         shapes = np.array([c.shape for c in self.corridors], dtype=object)
-        projected = project_many(shapes, epsg) if len(shapes) else shapes
-        pieces: list[BaseGeometry] = []
-        owners: list[int] = []
-        for number, shape in enumerate(projected):
-            cut = split_pieces(shape)
-            pieces.extend(cut)
-            owners.extend([number] * len(cut))
-        self._pieces = np.array(pieces, dtype=object)
-        self._owner = np.array(owners, dtype=np.intp)
+        if len(shapes) and not projected:
+            shapes = project_many(shapes, epsg)
+        self._pieces, self._owner = cut_pieces(shapes)
+        pieces = self._pieces
         self._reach = np.array([c.reach_m for c in self.corridors], dtype=float)
         self._first = np.array(
             [min(w[0] for w in c.windows).timestamp() for c in self.corridors], dtype=float
@@ -69,6 +69,8 @@ class ImpactIndex:
         self._last = np.array(
             [max(w[1] for w in c.windows).timestamp() for c in self.corridors], dtype=float
         )
+        # A corridor of one window is settled by its first/last test; others are checked whole.
+        self._single = np.array([len(c.windows) == 1 for c in self.corridors], dtype=bool)
         bounds = shapely.bounds(self._pieces).reshape(-1, 4) if len(pieces) else np.empty((0, 4))
         grow = self._reach[self._owner][:, None] * np.array([-1.0, -1.0, 1.0, 1.0])
         self._tree = shapely.STRtree(shapely.box(*(bounds + grow).T) if len(pieces) else [])
@@ -92,19 +94,20 @@ class ImpactIndex:
         owners = self._owner[found]
         when = (self._first[owners] < end.timestamp()) & (self._last[owners] > start.timestamp())
         found, owners = found[when], owners[when]
-        shapely.prepare(shape)
-        near = shapely.dwithin(shape, self._pieces[found], distance_m + self._reach[owners])
-        found, owners = found[near], owners[near]
-        if not len(found):
+        # One GEOS pass gives both the test and the distance reported (the gap to the piece,
+        # less the corridor's own reach); then the nearest piece of each corridor.
+        gaps = shapely.distance(shape, self._pieces[found]) - self._reach[owners]
+        near = gaps <= distance_m
+        owners, gaps = owners[near], gaps[near]
+        if not len(owners):
             return []
-        gaps = shapely.distance(shape, self._pieces[found])
-        best: dict[int, float] = {}
-        for owner, gap in zip(owners.tolist(), gaps.tolist(), strict=True):
-            best[owner] = min(gap, best.get(owner, gap))
+        order = np.lexsort((gaps, owners))
+        owners, gaps = owners[order], gaps[order]
+        unique, first = np.unique(owners, return_index=True)
         hits = [
-            Hit(self.corridors[o], max(0.0, gap - self.corridors[o].reach_m))
-            for o, gap in best.items()
-            if _in_some_window(self.corridors[o], start, end)
+            Hit(self.corridors[o], max(0.0, gap))
+            for o, gap in zip(unique.tolist(), gaps[first].tolist(), strict=True)
+            if self._single[o] or _in_some_window(self.corridors[o], start, end)
         ]
         hits.sort(key=lambda hit: (hit.distance_m, hit.corridor.kind, hit.corridor.target_id))
         return hits
@@ -112,6 +115,41 @@ class ImpactIndex:
 
 def _in_some_window(corridor: Corridor, start: datetime, end: datetime) -> bool:
     return any(s < end and start < e for s, e in corridor.windows)
+
+
+def cut_pieces(
+    shapes: npt.NDArray[np.object_],
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.intp]]:
+    """Every shape's pieces and the number of the shape each came from, in one pass: simple
+    lines are cut in numpy (the vertex shared by two pieces repeated), anything else (a
+    polygon, a point, a multi-line) by :func:`split_pieces`."""
+    if not len(shapes):
+        return np.empty(0, dtype=object), np.empty(0, dtype=np.intp)
+    is_line = shapely.get_type_id(shapes) == shapely.GeometryType.LINESTRING
+    lines = np.flatnonzero(is_line)
+    coords, which = shapely.get_coordinates(shapes[lines], return_index=True)
+    counts = np.bincount(which, minlength=len(lines))
+    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    k = np.arange(len(coords)) - first[which]  # a vertex's place along its line
+    last = counts[which] - 1
+    piece = np.minimum(k, last - 1) // PIECE_SEGMENTS  # the line's end closes its last piece
+    shared = (k % PIECE_SEGMENTS == 0) & (k > 0) & (k < last)  # also ends the piece before
+    per_line = (np.maximum(counts - 1, 1) + PIECE_SEGMENTS - 1) // PIECE_SEGMENTS
+    offset = np.concatenate(([0], np.cumsum(per_line)[:-1]))
+    ids = np.concatenate((offset[which] + piece, offset[which[shared]] + piece[shared] - 1))
+    order_k = np.concatenate((k, k[shared]))
+    rows = np.concatenate((np.arange(len(coords)), np.flatnonzero(shared)))
+    order = np.lexsort((order_k, ids))
+    line_pieces = shapely.linestrings(coords[rows[order]], indices=ids[order])
+    piece_owner = np.repeat(lines, per_line)
+    others = [(number, split_pieces(shapes[number])) for number in np.flatnonzero(~is_line)]
+    pieces = np.concatenate(
+        (line_pieces, np.array([p for _, cut in others for p in cut], dtype=object))
+    )
+    owners = np.concatenate(
+        (piece_owner, np.array([n for n, cut in others for _ in cut], dtype=np.intp))
+    ).astype(np.intp)
+    return pieces, owners
 
 
 def split_pieces(shape: BaseGeometry) -> list[BaseGeometry]:

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from tansiq.deconfliction.models import AffectedPartyRecord
 from tansiq.incidents.domain import AdvisoryStatus, IncidentStatus, Severity, Verification
 from tansiq.incidents.models import (
     AdvisoryRecord,
@@ -176,6 +177,22 @@ class IncidentsRepository:
                 WatchRecord.min_lat <= box[3],
             )
         ).all()
+
+    # --- what deconfliction stores, read in bulk for impact -----------------------------------
+
+    def reached_parties(self, version_ids: Sequence[int]) -> dict[int, list[int]]:
+        """Version id → the parties it reached, in one query (not one per movement)."""
+        found: dict[int, list[int]] = {v: [] for v in version_ids}
+        if not version_ids:
+            return found
+        rows = self.session.execute(
+            select(AffectedPartyRecord.version_id, AffectedPartyRecord.party_id)
+            .where(AffectedPartyRecord.version_id.in_(version_ids))
+            .order_by(AffectedPartyRecord.party_id)
+        ).all()
+        for version_id, party_id in rows:
+            found[version_id].append(party_id)
+        return found
 
     # --- impacts -------------------------------------------------------------------------------
 

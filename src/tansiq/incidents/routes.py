@@ -41,6 +41,7 @@ from tansiq.incidents.schemas import (
     VerdictIn,
     WatchIn,
     WatchOut,
+    WindowIn,
     WithdrawIn,
 )
 from tansiq.parties.deps import CurrentPrincipal
@@ -206,6 +207,21 @@ def cosign_advisory(
     return advisory_out(session, advisory, locale)
 
 
+@advisories_router.post("/{advisory_id}/window")
+def change_advisory_window(
+    advisory_id: RecordId,
+    body: WindowIn,
+    session: DbSession,
+    hub: Hub,
+    me: CurrentPrincipal,
+    locale: RequestLocale,
+) -> AdvisoryOut:
+    """The issuing party moves the end of its advisory; what the longer window now touches is
+    alerted."""
+    advisory = service.change_advisory_window(session, me, advisory_id, body.valid_until, env(hub))
+    return advisory_out(session, advisory, locale)
+
+
 @advisories_router.post("/{advisory_id}/withdrawal")
 def withdraw_advisory(
     advisory_id: RecordId,
@@ -224,7 +240,7 @@ def withdraw_advisory(
 @watches_router.post("", status_code=status.HTTP_201_CREATED)
 def create_watch(body: WatchIn, session: DbSession, hub: Hub, me: CurrentPrincipal) -> WatchOut:
     """Watch an area or a route: every incident or advisory that touches it alerts your party."""
-    return watch_out(service.create_watch(session, me, body, hub.clock))
+    return watch_out(service.create_watch(session, me, body, env(hub)))
 
 
 @watches_router.get("")

@@ -67,6 +67,10 @@ class AdvisoryIn(BaseModel):
     incident: int | None = Field(default=None, ge=1, description="The incident it follows.")
 
 
+class WindowIn(BaseModel):
+    valid_until: AwareDatetime
+
+
 class WithdrawIn(BaseModel):
     note: str = Field(default="", max_length=MAX_NOTE)
 

@@ -17,6 +17,8 @@ from tansiq.core.clock import Clock, ensure_utc
 from tansiq.core.errors import NotFound
 from tansiq.core.i18n import N_
 from tansiq.core.text import normalise_text
+from tansiq.deconfliction.planning import area_of
+from tansiq.deconfliction.sanity import check_in_area
 from tansiq.geo.domain import CheckpointStatus
 from tansiq.geo.repository import GeoRepository
 from tansiq.incidents import access
@@ -48,7 +50,12 @@ from tansiq.incidents.impact import (
     tell_cosign,
     tell_verdict,
 )
-from tansiq.incidents.jobs import schedule_end
+from tansiq.incidents.jobs import (
+    CHECKPOINT_EVERY,
+    schedule_checkpoint_check,
+    schedule_end,
+    schedule_sweep,
+)
 from tansiq.incidents.ledger import record
 from tansiq.incidents.models import (
     AdvisoryRecord,
@@ -115,6 +122,7 @@ def record_incident(
         "description", normalise_text(body.description), limit=MAX_DESCRIPTION
     )
     place = locate(body.location, INCIDENT_GEOMETRY)
+    check_in_area(place.shape, area_of(session, env.deconfliction.policy))
     incident = IncidentRecord(
         reporter_party_id=principal.party_id,
         reported_by=principal.user_id,
@@ -138,6 +146,7 @@ def record_incident(
     repo.flush()
     record(session, "reported", INCIDENT, incident.id, _incident_facts(incident), now)
     schedule_end(session, INCIDENT, incident.id, incident.relevant_until, env.clock)
+    schedule_sweep(session, now, env.clock)
     assess(session, INCIDENT, incident, env)
     return incident
 
@@ -231,7 +240,7 @@ def issue_advisory(
     repo = IncidentsRepository(session)
     if body.incident is not None and repo.incident(body.incident) is None:
         raise IncidentNotFound(incident=body.incident)
-    checkpoint_id, place = _advisory_place(session, principal, body)
+    checkpoint_id, place = _advisory_place(session, principal, body, env)
     advisory = AdvisoryRecord(
         issuer_party_id=principal.party_id,
         issued_by=principal.user_id,
@@ -252,14 +261,16 @@ def issue_advisory(
     repo.flush()
     record(session, "issued", ADVISORY, advisory.id, _advisory_facts(advisory), now)
     schedule_end(session, ADVISORY, advisory.id, advisory.valid_until, env.clock)
+    schedule_sweep(session, now, env.clock)
     if checkpoint_id is not None:
         _set_checkpoint(session, checkpoint_id, CheckpointStatus.CLOSED, description, now)
+        schedule_checkpoint_check(session, advisory.id, now + CHECKPOINT_EVERY, env.clock)
     assess(session, ADVISORY, advisory, env)
     return advisory
 
 
 def _advisory_place(
-    session: Session, principal: Principal, body: AdvisoryIn
+    session: Session, principal: Principal, body: AdvisoryIn, env: IncidentsEnv
 ) -> tuple[int | None, Located]:
     expected = ADVISORY_GEOMETRY[body.kind]
     if body.kind is not AdvisoryKind.CHECKPOINT_CLOSED:
@@ -267,7 +278,9 @@ def _advisory_place(
             raise CheckpointNotAllowed
         if body.geometry is None:
             raise GeometryMismatch(kind=body.kind.value, expected=" / ".join(expected))
-        return None, locate(body.geometry, expected)
+        place = locate(body.geometry, expected)
+        check_in_area(place.shape, area_of(session, env.deconfliction.policy))
+        return None, place
     if body.checkpoint is None:
         raise CheckpointRequired
     checkpoint = GeoRepository(session).checkpoint_by_code(normalise_text(body.checkpoint))
@@ -366,6 +379,41 @@ def end_advisory(
     return advisory
 
 
+def change_advisory_window(
+    session: Session,
+    principal: Principal,
+    advisory_id: int,
+    valid_until: datetime,
+    env: IncidentsEnv,
+) -> AdvisoryRecord:
+    """The issuing party moves the end of its advisory (a closure lasts longer, or less). The
+    end job is scheduled anew (the old one finds the window moved and does nothing), and what
+    the longer window now touches is alerted, as on issue."""
+    repo = IncidentsRepository(session)
+    found = repo.advisory(advisory_id)
+    if found is None:
+        raise AdvisoryNotFound(advisory=advisory_id)
+    party_access.require(access.can_end_advisory(principal, found.issuer_party_id))
+    advisory = _active_advisory(repo, advisory_id)
+    now = env.clock.now()
+    until = ensure_utc(valid_until)
+    check_validity(advisory.valid_from, until, now, env.max_days)
+    before = advisory.valid_until
+    advisory.valid_until, advisory.updated_at = until, now
+    repo.flush()
+    record(
+        session,
+        "changed",
+        ADVISORY,
+        advisory.id,
+        {"by": principal.user_id, "valid_until": until, "was": before},
+        now,
+    )
+    schedule_end(session, ADVISORY, advisory.id, until, env.clock)
+    assess(session, ADVISORY, advisory, env)
+    return advisory
+
+
 def _active_advisory(repo: IncidentsRepository, advisory_id: int) -> AdvisoryRecord:
     advisory = repo.lock_advisory(advisory_id)
     if advisory is None:
@@ -386,12 +434,13 @@ def visible_advisory(session: Session, principal: Principal, advisory_id: int) -
 
 
 def create_watch(
-    session: Session, principal: Principal, body: WatchIn, clock: Clock
+    session: Session, principal: Principal, body: WatchIn, env: IncidentsEnv
 ) -> WatchRecord:
     party_access.require(access.can_watch(principal))
     name = check_free_text("name", normalise_text(body.name), limit=200, required=True)
     place = locate(body.geometry, ("LineString", "Polygon", "MultiPolygon", "Point"))
-    now = clock.now()
+    check_in_area(place.shape, area_of(session, env.deconfliction.policy))
+    now = env.clock.now()
     watch = WatchRecord(
         party_id=principal.party_id,
         created_by=principal.user_id,
