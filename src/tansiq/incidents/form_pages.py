@@ -280,7 +280,7 @@ def start_watching(s: Current, form: FormData) -> Response:
                 "reach_m": values["reach_m"] or 500,
             }
         )
-        service.create_watch(s.session, s.me, body, s.hub.clock)
+        service.create_watch(s.session, s.me, body, env(s))
     except TansiqError as error:
         s.session.rollback()
         return _watches(s, values, error=error.render(s.locale), status=422)
