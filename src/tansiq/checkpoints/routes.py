@@ -119,7 +119,7 @@ class PullOut(BaseModel):
         default=None,
         description="The incidents and advisories near this checkpoint and on the routes of the "
         "permits expected there: a COSE_Sign1 under a governance key (CBOR), base64; null on a "
-        "hub that holds no keys. See docs/api.md.",
+        "hub that holds no keys. See docs/checkpoints.md, *Advisories offline*.",
     )
 
 
