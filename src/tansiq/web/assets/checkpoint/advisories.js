@@ -107,11 +107,15 @@ export async function acceptAdvisories(signed, governance, info, held) {
 
 // --- words and times ---------------------------------------------------------------------------
 
-// In the deployment's time zone, named (the rest of the app may still write UTC).
-const when = (s) => new Intl.DateTimeFormat(LANG, {
-  year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
-  hourCycle: "h23", timeZone: ZONE, timeZoneName: "short",
-}).format(new Date(s * 1000));
+// In the deployment's time zone, in the app's own date format, with the zone named (the rest
+// of the app may still write UTC).
+const DAY_TIME = new Intl.DateTimeFormat(LANG, { dateStyle: "medium", timeStyle: "short", hourCycle: "h23", timeZone: ZONE });
+const ZONE_NAME = new Intl.DateTimeFormat(LANG, { timeZone: ZONE, timeZoneName: "short" });
+function when(s) {
+  const at = new Date(s * 1000);
+  const zone = ZONE_NAME.formatToParts(at).find((part) => part.type === "timeZoneName");
+  return zone ? `${DAY_TIME.format(at)} ${zone.value}` : DAY_TIME.format(at);
+}
 
 function distance(metres) {
   const km = metres / 1000;
