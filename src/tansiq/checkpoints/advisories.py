@@ -22,9 +22,12 @@ from tansiq.core.clock import Clock
 from tansiq.core.projection import project, utm_epsg
 from tansiq.geo.models import CheckpointRecord
 from tansiq.incidents import views
-from tansiq.parties.directory import parties_by_ids
+from tansiq.parties.directory import parties, parties_by_ids
+from tansiq.parties.domain import PartyKind
 from tansiq.permits.domain import reference_of_cti
-from tansiq.permits.service import governance_signer
+from tansiq.permits.keys import Signer
+from tansiq.permits.repository import PermitRepository
+from tansiq.permits.service import GOVERNANCE_KEYS, signer_of
 
 
 @dataclass(frozen=True)
@@ -110,8 +113,18 @@ def signed_bundle(
     clock: Clock,
 ) -> bytes | None:
     """The bundle signed by the governance key; ``None`` on a hub that holds no keys (no
-    secret), which signs nothing for its devices either."""
+    secret, or no governance key yet: a pull is a read and makes none), which has signed
+    nothing for its devices either."""
+    signer = _governance_signer(session, secret)
+    if signer is None:
+        return None
+    return sign_advisory_bundle(bundle_for(session, checkpoint, ctis, radius_m, clock), signer)
+
+
+def _governance_signer(session: Session, secret: str | None) -> Signer | None:
+    """The hub's active governance key, if it has one (never made here: a pull writes nothing)."""
     if not secret:
         return None
-    bundle = bundle_for(session, checkpoint, ctis, radius_m, clock)
-    return sign_advisory_bundle(bundle, governance_signer(session, secret, clock))
+    hubs = parties(session, PartyKind.HUB)
+    record = None if not hubs else PermitRepository(session).active_key(GOVERNANCE_KEYS, hubs[0].id)
+    return None if record is None else signer_of(record, secret)
