@@ -144,6 +144,13 @@ def test_a_road_closure_shows_on_the_affected_application_and_movement(
     assert reference in application.text
     assert "Route affected" in application.text
     assert f"/applications/{permit['application_id']}/amend" in application.text
+    permits = client.get("/permits")
+    assert (
+        f'data-route-affected="true" href="/incidents/on/application/{permit["application_id"]}"'
+        in permits.text
+    )
+    on = client.get(f"/incidents/on/application/{permit['application_id']}")
+    assert reference in on.text
 
     # The movement's page loads incidents' fragment; the notifier sees the alert there.
     client.cookies.clear()

@@ -257,6 +257,19 @@ def alerts_on(
     return _alerts(session, impacts)
 
 
+def permit_alerts(
+    session: Session, principal: Principal, permit_ids: Collection[int]
+) -> dict[int, bool]:
+    """For each of many permits with an alert holding that ``principal``'s party was told of:
+    whether one closes its route (one query; a list of permits shows it)."""
+    found: dict[int, bool] = {}
+    views = IncidentViewsRepository(session)
+    for impact in views.open_impacts_on("permit", target_ids=permit_ids):
+        if access.can_see_impact(principal, impact.party_ids):
+            found[impact.target_id] = found.get(impact.target_id, False) or impact.route_affected
+    return found
+
+
 def checkpoint_codes(session: Session, ids: Collection[int]) -> dict[int, str]:
     """The codes of the checkpoints closure advisories name."""
     geo = GeoRepository(session)
