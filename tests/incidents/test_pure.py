@@ -135,3 +135,11 @@ def test_the_index_honours_every_window_and_reports_the_gap_beyond_the_reach() -
     # Between the two occurrences: touches nothing, though the first/last span covers it.
     assert index.touching(point, 450.0, NOW + day / 2, NOW + day / 2 + day / 24) == []
     assert ImpactIndex([], 32637).touching(point, 450.0, NOW, NOW + day) == []
+    # A watch counts for ever: it lives in the long-lived tree, alone or beside others.
+    forever = ((NOW - day, datetime(9999, 1, 1, tzinfo=UTC)),)
+    watch = Corridor("watch", "Bridge", 3, 3, road, 0.0, forever, (3,))
+    assert [
+        h.corridor for h in ImpactIndex([watch], 32637).touching(point, 600.0, NOW, NOW + day)
+    ] == [watch]
+    both = ImpactIndex([watch, later], 32637).touching(point, 600.0, NOW + 3 * day, NOW + 4 * day)
+    assert [h.corridor.kind for h in both] == ["permit", "watch"]

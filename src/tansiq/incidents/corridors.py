@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.planning import reference
-from tansiq.deconfliction.repository import DeconflictionRepository
 from tansiq.incidents.index import Corridor
 from tansiq.incidents.repository import Box, IncidentsRepository
 
@@ -52,30 +51,23 @@ def corridors_near(session: Session, box: Box, start: datetime, end: datetime) -
 def movement_corridors(
     session: Session, box: Box, start: datetime, end: datetime
 ) -> list[Corridor]:
-    repo = DeconflictionRepository(session)
-    rows = repo.active_between(start, end, NotificationKind.MOVEMENT, box)
-    version_ids = [version.id for _, version in rows]
-    occurrences = repo.occurrences(version_ids)
-    parties = IncidentsRepository(session).reached_parties(version_ids)
-    found = []
-    for notification, version in rows:
-        reached = parties.get(version.id, [])
-        windows = tuple((o.starts_at, o.ends_at) for o in occurrences.get(version.id, []))
-        if not windows:
-            continue
-        found.append(
-            Corridor(
-                kind="movement",
-                label=reference(notification.kind, notification.id),
-                target_id=notification.id,
-                subject_id=notification.id,
-                shape=shapely.from_wkb(version.shape_wkb),
-                reach_m=version.width_m / 2.0,
-                windows=windows,
-                party_ids=(notification.notifier_party_id, *reached),
-            )
+    repo = IncidentsRepository(session)
+    rows = repo.movements_near(start, end, box)
+    parties = repo.reached_parties([row[2] for row in rows])
+    return [
+        Corridor(
+            kind="movement",
+            label=reference(NotificationKind.MOVEMENT, notification_id),
+            target_id=notification_id,
+            subject_id=notification_id,
+            shape=shapely.from_wkb(wkb),
+            reach_m=width / 2.0,
+            windows=tuple(windows),
+            party_ids=(notifier, *parties.get(version_id, [])),
         )
-    return found
+        for notification_id, notifier, version_id, width, wkb, windows in rows
+        if windows
+    ]
 
 
 def watch_corridors(session: Session, box: Box) -> list[Corridor]:

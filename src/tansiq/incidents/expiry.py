@@ -31,8 +31,8 @@ from tansiq.settings import Settings
 
 JOB_EXPIRE_ADVISORY = JOB_END["advisory"]
 JOB_CLOSE_INCIDENT = JOB_END["incident"]
-# Stored as the withdrawal's note: data, in the language the hub records in.
-REOPENED = "the checkpoint was reopened by its authority"
+# Why the hub ended it, on the ledger (a code: the people's note stays theirs, and empty).
+REOPENED = "checkpoint_reopened"
 
 
 def expire_advisory(session: Session, payload: dict[str, Any], clock: Clock) -> None:
@@ -63,7 +63,7 @@ def follow_checkpoint(session: Session, payload: dict[str, Any], clock: Clock) -
         return
     checkpoint = GeoRepository(session).checkpoint(advisory.checkpoint_id)
     if checkpoint is not None and checkpoint.status is CheckpointStatus.OPEN:
-        end_advisory(session, advisory.id, AdvisoryStatus.WITHDRAWN, clock, note=REOPENED)
+        end_advisory(session, advisory.id, AdvisoryStatus.WITHDRAWN, clock, reason=REOPENED)
         return
     schedule_checkpoint_check(session, advisory.id, clock.now() + CHECKPOINT_EVERY, clock)
 

@@ -73,7 +73,8 @@ class ImpactIndex:
         self._single = np.array([len(c.windows) == 1 for c in self.corridors], dtype=bool)
         bounds = shapely.bounds(self._pieces).reshape(-1, 4) if len(pieces) else np.empty((0, 4))
         grow = self._reach[self._owner][:, None] * np.array([-1.0, -1.0, 1.0, 1.0])
-        self._tree = shapely.STRtree(shapely.box(*(bounds + grow).T) if len(pieces) else [])
+        boxes = shapely.box(*(bounds + grow).T) if len(pieces) else np.empty(0, dtype=object)
+        self._slices = _time_slices(boxes, self._first[self._owner], self._last[self._owner])
 
     def __len__(self) -> int:
         return len(self.corridors)
@@ -90,27 +91,78 @@ class ImpactIndex:
         box = shapely.box(
             west - distance_m, south - distance_m, east + distance_m, north + distance_m
         )
-        found = self._tree.query(box)
+        found = self._query(box, start.timestamp(), end.timestamp())
         owners = self._owner[found]
         when = (self._first[owners] < end.timestamp()) & (self._last[owners] > start.timestamp())
         found, owners = found[when], owners[when]
         # One GEOS pass gives both the test and the distance reported (the gap to the piece,
-        # less the corridor's own reach); then the nearest piece of each corridor.
+        # less the corridor's own reach): measured faster here than a prepared dwithin first.
         gaps = shapely.distance(shape, self._pieces[found]) - self._reach[owners]
         near = gaps <= distance_m
         owners, gaps = owners[near], gaps[near]
         if not len(owners):
             return []
+        # Each corridor's nearest piece, then the corridors nearest first (ties by corridor).
         order = np.lexsort((gaps, owners))
         owners, gaps = owners[order], gaps[order]
         unique, first = np.unique(owners, return_index=True)
+        best = gaps[first]
+        nearest = np.argsort(best, kind="stable")
         hits = [
             Hit(self.corridors[o], max(0.0, gap))
-            for o, gap in zip(unique.tolist(), gaps[first].tolist(), strict=True)
+            for o, gap in zip(unique[nearest].tolist(), best[nearest].tolist(), strict=True)
             if self._single[o] or _in_some_window(self.corridors[o], start, end)
         ]
-        hits.sort(key=lambda hit: (hit.distance_m, hit.corridor.kind, hit.corridor.target_id))
         return hits
+
+    def _query(self, box: BaseGeometry, start: float, end: float) -> npt.NDArray[np.intp]:
+        """Pieces whose grown box meets ``box``, from the slices that ``[start, end)`` meets
+        (a piece in two slices is returned once)."""
+        hits = [
+            ids[tree.query(box)]
+            for key, (tree, ids) in self._slices.items()
+            if key == LONG or (key * SLICE_S < end and start < (key + 1) * SLICE_S)
+        ]
+        if not hits:
+            return np.empty(0, dtype=np.intp)
+        found: npt.NDArray[np.intp] = np.unique(np.concatenate(hits))
+        return found
+
+
+SLICE_S = 86_400  # one STRtree per day a piece counts in: a hazard asks only its days' trees
+LONG_SLICES = 30  # a corridor counting longer than this (a watch) lives in one tree, always asked
+LONG = -(10**9)  # no day: the key of the long-lived corridors' tree
+
+
+def _time_slices(
+    boxes: npt.NDArray[np.object_], first: npt.NDArray[np.float64], last: npt.NDArray[np.float64]
+) -> dict[int, tuple[shapely.STRtree, npt.NDArray[np.intp]]]:
+    """Day → (an STRtree over the boxes of the pieces counting that day, their piece ids).
+    Filtering by time before space: most corridors are short-lived, so one day's tree holds a
+    small part of the index and a hazard's few days are a few small queries."""
+    if not len(boxes):
+        return {}
+    day0 = np.floor(first / SLICE_S).astype(np.int64)
+    day1 = np.floor(np.nextafter(last, -np.inf) / SLICE_S).astype(np.int64)
+    span = day1 - day0 + 1
+    long = span > LONG_SLICES
+    piece = np.arange(len(boxes))
+    slices: dict[int, tuple[shapely.STRtree, npt.NDArray[np.intp]]] = {}
+    if long.any():
+        slices[LONG] = (shapely.STRtree(boxes[long]), piece[long])
+    short = ~long
+    if not short.any():
+        return slices
+    ids = np.repeat(piece[short], span[short])
+    starts = np.repeat(day0[short], span[short])
+    offsets = np.arange(len(ids)) - np.repeat(np.cumsum(span[short]) - span[short], span[short])
+    days = starts + offsets
+    order = np.argsort(days, kind="stable")
+    days, ids = days[order], ids[order]
+    keys, cuts = np.unique(days, return_index=True)
+    for key, chunk in zip(keys.tolist(), np.split(ids, cuts[1:]), strict=True):
+        slices[key] = (shapely.STRtree(boxes[chunk]), chunk)
+    return slices
 
 
 def _in_some_window(corridor: Corridor, start: datetime, end: datetime) -> bool:

@@ -56,7 +56,7 @@ from tansiq.incidents.jobs import (
     schedule_end,
     schedule_sweep,
 )
-from tansiq.incidents.ledger import record
+from tansiq.incidents.ledger import advisory_facts, incident_facts, record
 from tansiq.incidents.models import (
     AdvisoryRecord,
     CosignRecord,
@@ -144,7 +144,7 @@ def record_incident(
     repo = IncidentsRepository(session)
     repo.add(incident)
     repo.flush()
-    record(session, "reported", INCIDENT, incident.id, _incident_facts(incident), now)
+    record(session, "reported", INCIDENT, incident.id, incident_facts(incident), now)
     schedule_end(session, INCIDENT, incident.id, incident.relevant_until, env.clock)
     schedule_sweep(session, now, env.clock)
     assess(session, INCIDENT, incident, env)
@@ -259,7 +259,7 @@ def issue_advisory(
     )
     repo.add(advisory)
     repo.flush()
-    record(session, "issued", ADVISORY, advisory.id, _advisory_facts(advisory), now)
+    record(session, "issued", ADVISORY, advisory.id, advisory_facts(advisory), now)
     schedule_end(session, ADVISORY, advisory.id, advisory.valid_until, env.clock)
     schedule_sweep(session, now, env.clock)
     if checkpoint_id is not None:
@@ -357,6 +357,7 @@ def end_advisory(
     *,
     by: int | None = None,
     note: str = "",
+    reason: str | None = None,
 ) -> AdvisoryRecord:
     """Withdrawn or expired: recorded, never deleted; it stops flagging, those it touched are
     told, and a checkpoint it closed opens again (unless another closure still holds it)."""
@@ -370,7 +371,8 @@ def end_advisory(
     advisory.ended_at, advisory.ended_by, advisory.end_note = now, by, note
     advisory.updated_at = now
     repo.flush()
-    record(session, status.value, ADVISORY, advisory.id, {"by": by, "note": note}, now)
+    facts = {"by": by, "note": note, **({} if reason is None else {"reason": reason})}
+    record(session, status.value, ADVISORY, advisory.id, facts, now)
     if advisory.checkpoint_id is not None and not repo.active_checkpoint_closures(
         advisory.checkpoint_id
     ):
@@ -475,38 +477,3 @@ def end_watch(session: Session, principal: Principal, watch_id: int, clock: Cloc
         repo.flush()
         record(session, "watch_ended", "watch", watch.id, {"by": principal.user_id}, now)
     return watch
-
-
-# --- ledger facts ------------------------------------------------------------------------------
-
-
-def _incident_facts(incident: IncidentRecord) -> dict[str, object]:
-    return {
-        "party": incident.reporter_party_id,
-        "by": incident.reported_by,
-        "event_type": incident.event_type.value,
-        "sub_type": incident.sub_type.value,
-        "occurred_at": incident.occurred_at,
-        "time_precision": incident.time_precision.value,
-        "relevant_until": incident.relevant_until,
-        "location": incident.geometry,
-        "location_precision": incident.location_precision.value,
-        "description": incident.description,
-        "confidence": incident.confidence.value,
-        "severity": incident.severity.value,
-    }
-
-
-def _advisory_facts(advisory: AdvisoryRecord) -> dict[str, object]:
-    return {
-        "party": advisory.issuer_party_id,
-        "by": advisory.issued_by,
-        "kind": advisory.kind.value,
-        "checkpoint": advisory.checkpoint_id,
-        "incident": advisory.incident_id,
-        "geometry": advisory.geometry,
-        "valid_from": advisory.valid_from,
-        "valid_until": advisory.valid_until,
-        "severity": advisory.severity.value,
-        "description": advisory.description,
-    }
