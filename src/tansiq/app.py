@@ -32,7 +32,11 @@ from tansiq.geo import map_pages as geo_map_pages
 from tansiq.geo import pages as geo_pages
 from tansiq.geo.routes import router as geo_router
 from tansiq.geo.words import LABELS as GEO_WORDS
+from tansiq.incidents import alert_pages as incident_alert_pages
+from tansiq.incidents import form_pages as incident_form_pages
+from tansiq.incidents import pages as incident_pages
 from tansiq.incidents.cap_routes import cap_router
+from tansiq.incidents.page_words import LABELS as INCIDENT_PAGE_WORDS
 from tansiq.incidents.routes import (
     advisories_router,
     alerts_router,
@@ -76,6 +80,10 @@ PAGE_ROUTERS = (
     conflict_pages.router,  # before /deconfliction/{id}
     deconfliction_pages.router,
     thread_pages.router,
+    # The forms' fixed paths (/incidents/new) before /incidents/{id}.
+    incident_form_pages.router,
+    incident_alert_pages.router,
+    incident_pages.router,
 )
 
 # The page of what an inbox message is about, by its subject's kind (notify/pages.py links it).
@@ -92,6 +100,7 @@ WORDS = join_labels(
     NOTIFY_WORDS,
     ACCOUNTABILITY_WORDS,
     DECONFLICTION_WORDS,
+    INCIDENT_PAGE_WORDS,
 )
 
 

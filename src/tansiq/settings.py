@@ -219,6 +219,13 @@ class Settings(BaseSettings):
         description="Log a line per request (uvicorn's access log); off: the reverse proxy "
         "in front logs them, and the hub spends its time answering.",
     )
+    checkpoint_advisory_radius_m: float = Field(
+        default=25_000.0,
+        gt=0,
+        le=500_000,
+        description="Incidents and advisories within this distance of a checkpoint travel to its "
+        "devices with every pull (besides those on the routes of permits expected there).",
+    )
 
     incident_relevance_hours: float = Field(
         default=24.0,

@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser
 
-from tests.e2e.browsing import Visit, apply_through_api, approve_through_api
+from tests.conftest import NOW
+from tests.e2e.browsing import Visit, apply_through_api, approve_through_api, bearer
 
 # The hub admin's pages are the same as an authority admin's, and walked by test_admin_browser.
 ROLES = ["trader", "west.reviewer", "west.admin", "west.officer", "municipality"]
 # Not pages to look at: leaving the session, switching language, the API and files (a CSV
 # export downloads rather than shows).
 SKIP = re.compile(r"^/(logout|lang/|api/|docs|static/|assets/|openapi\.json|health)|.*\.csv$")
-MOST_PAGES = 25
+MOST_PAGES = 29
+# Pages walked whatever the links of the first 25 lead to: the incidents' (issue 13).
+ALSO = ("/incidents", "/incidents/new", "/advisories/new", "/watches")
 
 
 def _pattern(path: str) -> str:
@@ -34,7 +38,7 @@ def _crawl(visit: Visit) -> tuple[list[str], list[str]]:
     seen: set[str] = set()
     pages: list[str] = []
     problems: list[str] = []
-    queue = deque(["/home"])
+    queue = deque(["/home", *ALSO])
     while queue and len(pages) < MOST_PAGES:
         path = queue.popleft()
         if _pattern(path) in seen:
@@ -65,8 +69,10 @@ def _crawl(visit: Visit) -> tuple[list[str], list[str]]:
 
 @pytest.fixture(scope="module")
 def permit_exists(server: str, browser: Browser) -> None:
-    """One application refused by nobody and approved by all, so permit pages exist."""
+    """One application refused by nobody and approved by all, so permit pages exist; an
+    incident and a road closure on its road, so their pages and its alerts exist."""
     approve_through_api(browser, server, apply_through_api(browser, server, "EVERY-PAGE"))
+    report_through_api(browser, server)
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
@@ -81,3 +87,36 @@ def test_every_page_a_role_reaches_is_accessible_and_fits(
     visit.close()
     assert len(pages) >= 2, pages  # home and at least the inbox
     assert problems == [], problems
+
+
+def report_through_api(browser: Browser, server: str) -> None:
+    """West Command reports shots by the Bridge Road and closes a stretch of it."""
+    context = browser.new_context(base_url=server)
+    try:
+        api = context.request
+        headers = bearer(api, "west.liaison")
+        shots = api.post(
+            "/api/v1/incidents",
+            headers=headers,
+            data={
+                "event_type": "armed_clash",
+                "sub_type": "sniper_fire",
+                "occurred_at": NOW.isoformat(),
+                "location": {"type": "Point", "coordinates": [41.055, 34.401]},
+                "description": "Shots by the Bridge Road",
+            },
+        )
+        assert shots.status == 201, shots.text()
+        closure = api.post(
+            "/api/v1/advisories",
+            headers=headers,
+            data={
+                "kind": "road_closed",
+                "geometry": {"type": "LineString", "coordinates": [[41.05, 34.4], [41.06, 34.4]]},
+                "valid_until": (NOW + timedelta(days=2)).isoformat(),
+                "description": "Crater on the Bridge Road",
+            },
+        )
+        assert closure.status == 201, closure.text()
+    finally:
+        context.close()

@@ -23,6 +23,8 @@ from typing import Any
 
 import cbor2
 
+from tansiq.checkpoints.advisory_bundle import AdvisoryBundle
+from tansiq.checkpoints.device_advisories import held_bundle, kept_bundle
 from tansiq.checkpoints.device_errors import (
     BadHubAnswer,
     DeviceFileUnusable,
@@ -283,6 +285,7 @@ class CheckpointDevice:
                 for e in answer["expected"]
             ]
             authority = str(answer.get("authority", ""))
+            advisories = kept_bundle(answer.get("advisories"), public, self.store.get("advisories"))
             ledger = answer.get("ledger")
             seen = None if ledger is None else seen_head(ledger)
         # A hub (or something posing as one) that answers out of shape: a coded refusal,
@@ -299,6 +302,7 @@ class CheckpointDevice:
             revocation_seq=state.seq,
             data_as_of=None if state.as_of is None else state.as_of.isoformat(),
             authority=authority,
+            advisories=advisories,
         )
         if seen is not None and alarm is None:
             self.store.put(ledger_head=json.dumps(seen), witness_alarm=None)
@@ -353,6 +357,10 @@ class CheckpointDevice:
     def governance_keys(self) -> list[Any]:
         """The keys enrolled, and those announced since by keys already trusted."""
         return [load_public_key(ALG_EDDSA, key) for key in self._pinned()]
+
+    def advisories(self) -> AdvisoryBundle | None:
+        """The incidents and advisories near this checkpoint as of the last sync (verified)."""
+        return held_bundle(self.store.get("advisories"), self.governance_keys())
 
     def witness_alarm(self) -> dict[str, Any] | None:
         """The last ledger head refused, until a head that follows is accepted."""

@@ -41,6 +41,7 @@ from tansiq.core.i18n import message_forms, translate
 from tansiq.core.text import name_in
 from tansiq.geo import places
 from tansiq.geo.service import list_checkpoints
+from tansiq.incidents.page_words import device_words
 from tansiq.parties.admin_gate import act_on_page, view
 from tansiq.parties.deps import Current, Viewer
 from tansiq.parties.directory import managed_authorities, name_of
@@ -56,6 +57,7 @@ APP = "/checkpoint"
 # What the service worker keeps for offline use; the page itself is fetched network-first.
 SHELL: Final = (
     f"{ASSETS}/tansiq.css",
+    f"{ASSETS}/incidents.css",
     f"{ASSETS}/checkpoint/app.js",
     f"{ASSETS}/checkpoint/store.js",
     f"{ASSETS}/checkpoint/verify.js",
@@ -63,6 +65,7 @@ SHELL: Final = (
     f"{ASSETS}/checkpoint/token.js",
     f"{ASSETS}/checkpoint/trust.js",
     f"{ASSETS}/checkpoint/witness.js",
+    f"{ASSETS}/checkpoint/advisories.js",
     f"{ASSETS}/checkpoint/keys.js",
     f"{ASSETS}/checkpoint/cbor.js",
     f"{ASSETS}/checkpoint/icon.svg",
@@ -163,6 +166,7 @@ def checkpoint_app(s: Current) -> Response:
         max_age_hours=s.hub.settings.data_max_age_hours,
         hard_limit_hours=s.hub.settings.data_hard_limit_hours,
         js_labels=_js_labels(s),
+        advisories={"words": device_words(s.locale), "zone": s.hub.settings.time_zone},
     )
 
 

@@ -10,9 +10,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Security, status
 from fastapi.security import APIKeyHeader
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from tansiq.checkpoints import scans, service, witnesses
+from tansiq.checkpoints import advisories, scans, service, witnesses
 from tansiq.checkpoints.ingest import Push
 from tansiq.checkpoints.intake import Intake
 from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord, WitnessReportRecord
@@ -25,7 +26,9 @@ from tansiq.checkpoints.schemas import (
     ScanEventIn,
     ScanOut,
 )
+from tansiq.context import HubContext
 from tansiq.core.i18n import N_, Locale, translate
+from tansiq.geo import places
 from tansiq.ledger.domain import signed_millis
 from tansiq.parties.deps import CurrentPrincipal
 from tansiq.parties.service import hash_token
@@ -117,6 +120,12 @@ class PullOut(BaseModel):
     ledger: LedgerOut | None = Field(
         default=None, description="The ledger's latest signed head, for the device to witness."
     )
+    advisories: str | None = Field(
+        default=None,
+        description="The incidents and advisories near this checkpoint and on the routes of the "
+        "permits expected there: a COSE_Sign1 under a governance key (CBOR), base64; null on a "
+        "hub that holds no keys. See docs/checkpoints.md, *Advisories offline*.",
+    )
 
 
 @router.get("/sync/pull")
@@ -167,7 +176,25 @@ def pull(
         ],
         governance_chain=[_b64(body) for body in data.governance_chain],
         ledger=None if data.ledger is None else _ledger_out(data.ledger),
+        advisories=_advisories(session, hub, device, [e.cti for e in data.expected]),
     )
+
+
+def _advisories(
+    session: Session, hub: HubContext, device: DeviceRecord, ctis: list[str]
+) -> str | None:
+    checkpoint = places.checkpoint(session, device.checkpoint_id)
+    if checkpoint is None:
+        return None
+    signed = advisories.signed_bundle(
+        session,
+        checkpoint,
+        ctis,
+        radius_m=hub.settings.checkpoint_advisory_radius_m,
+        secret=hub.settings.secret_key,
+        clock=hub.clock,
+    )
+    return None if signed is None else _b64(signed)
 
 
 def _ledger_out(view: service.LedgerView) -> LedgerOut:

@@ -20,6 +20,7 @@ from tansiq.checkpoints.client import (
 from tansiq.checkpoints.domain import CheckpointReason, OfficerAction, OverrideReason
 from tansiq.checkpoints.service import register_device
 from tansiq.clearances.reasons import ReasonCode
+from tansiq.cli.advisory_lines import held_lines, route_warning_lines
 from tansiq.cli.base import hub_context, operator, session_scope
 from tansiq.cli.errors import cli_locale
 from tansiq.cli.permit import HARD_LIMIT, MAX_AGE, POSITION
@@ -141,6 +142,7 @@ def sync(hub_url: str, attempts: int, device_token: str, queue_path: Path) -> No
             progress=_progress(locale),
         )
         report = device.sync()
+        held = device.advisories()
     finally:
         store.close()
     n = _number
@@ -168,6 +170,8 @@ def sync(hub_url: str, attempts: int, device_token: str, queue_path: Path) -> No
     click.echo(translate(CLONES, locale, count=n(report.clones_suspected, locale)))
     if report.ledger_size is not None:
         click.echo(translate(WITNESSED, locale, count=n(report.ledger_size, locale)))
+    for line in held_lines(held, SystemClock().now(), locale):
+        click.echo(line)
     if report.witness_alarm is not None:
         shown = report.witness_alarm.render(locale)
         click.echo(f"error {shown['code']}: {shown['message']}", err=True)
@@ -257,6 +261,7 @@ def scan(
         device.record(
             verdict, at=now, action=action, reason_code=reason, note=note, officer=officer
         )
+        held = device.advisories()
     finally:
         store.close()
     click.echo(verdict.status.value.upper())
@@ -264,6 +269,15 @@ def scan(
     warning = verdict.data_warning(cli_locale())
     if warning is not None:
         click.echo(f"! {warning}")
+    claims = verdict.claims
+    for line in route_warning_lines(
+        held if held is None or code is None or held.checkpoint == code else None,
+        None if claims is None else claims.cti,
+        [] if claims is None else list(claims.checkpoints),
+        now,
+        cli_locale(),
+    ):
+        click.echo(line)
     if verdict.status.value != "valid":
         raise SystemExit(1)
 

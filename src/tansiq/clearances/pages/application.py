@@ -21,6 +21,7 @@ from tansiq.clearances.words import CONDITION, DECISION, STATUS
 from tansiq.core.clock import ensure_utc
 from tansiq.core.errors import STATUS_BY_CATEGORY, InvalidInput, TansiqError
 from tansiq.geo import map_layers
+from tansiq.incidents.alert_pages import alert_box
 from tansiq.parties import directory
 from tansiq.parties.deps import Current, Viewer
 from tansiq.parties.domain import Role
@@ -160,6 +161,7 @@ def _application(
         and own.id == record.applicant_party_id,
         tile_url=s.hub.settings.tile_url or "",
         window=(ensure_utc(record.valid_from), ensure_utc(record.valid_until)),
+        incident_alerts=alert_box(s, "application", record.id),
     )
 
 

@@ -20,6 +20,7 @@ from tansiq.clearances.schemas import AppealIn
 from tansiq.clearances.words import STATUS
 from tansiq.core.errors import STATUS_BY_CATEGORY, Forbidden, TansiqError
 from tansiq.geo.service import spatial_index_cache
+from tansiq.incidents.views import permit_alerts
 from tansiq.parties.deps import Current, Viewer
 from tansiq.parties.domain import Principal, Role
 from tansiq.permits import stored
@@ -200,6 +201,7 @@ def my_permits(s: Current) -> Response:
     ]
     outs = applications_out(s.session, mine, s.locale)
     token_by_permit = stored.tokens_of(s.session, [p.id for out in outs for p in out.permits])
+    alerts = permit_alerts(s.session, s.me, [p.id for out in outs for p in out.permits])
     for out in outs:
         for permit in out.permits:
             token = token_by_permit.get(permit.id)
@@ -217,6 +219,8 @@ def my_permits(s: Current) -> Response:
                     "valid_until": permit.valid_until,
                     # segno's SVG of our own token: no text from anyone's input goes into it.
                     "qr": None if token is None or token.token is None else _qr(token.token),
+                    # Safety alerts holding on it (True: a closure on its route).
+                    "alerts": alerts.get(permit.id),
                 }
             )
     return s.show("trader_permits.html", permits=shown)

@@ -12,6 +12,7 @@ import { driverMatches, driverNames } from "./driver.js";
 import { enrolmentToken, tell } from "./officer.js";
 import { followGovernance, requireKnownSigner } from "./trust.js";
 import { seenHead, witness } from "./witness.js";
+import { acceptAdvisories, loadAdvisories, showAdvisories, showRouteWarning } from "./advisories.js";
 
 const root = document.getElementById("officer");
 const LANG = root.dataset.lang;
@@ -27,7 +28,7 @@ const $ = (id) => document.getElementById(id);
 // --- state ---------------------------------------------------------------------------------------
 
 const state = {
-  token: null, governance: null, trust: null, revocations: null, authority: "",
+  token: null, governance: null, trust: null, revocations: null, authority: "", advisories: null,
   info: null, expected: [], lastSync: null, syncing: false, verdict: null,
 };
 
@@ -47,6 +48,7 @@ async function loadState() {
   if (trust) state.trust = await loadTrustList(fromBase64(trust), state.governance);
   const deltas = (await getMeta("deltas")) || [];
   state.revocations = await loadRevocations(deltas.map(fromBase64), state.governance);
+  state.advisories = await loadAdvisories(await getMeta("advisories"), state.governance).catch(() => null);
 }
 
 // --- words on the screen ---------------------------------------------------------------------------
@@ -111,6 +113,7 @@ async function renderStatus() {
     item.textContent = T.cp_expected_empty;
     list.append(item);
   }
+  showAdvisories(state.advisories, state.info);
 }
 
 // --- sync: push the queue in batches, then pull (checked before anything is stored) -----------
@@ -237,7 +240,9 @@ async function pull() {
   const folded = await loadRevocations([...known.map(fromBase64), ...fresh], governance);
   const alarm = seen ? await witness(held, seen, governance) : null;
   const info = await hub("/checkpoint/device");
+  const advisories = await acceptAdvisories(answer.advisories, governance, info, await getMeta("advisories"));
   await putMeta({
+    advisories,
     governance: followed.keys.map(toBase64), governanceSeq: followed.seq, trust,
     deltas: folded.kept.map(toBase64), authority: answer.authority, info,
     expected: answer.expected.map(({ number, valid_until: validUntil }) => ({ number, valid_until: validUntil })),
@@ -384,6 +389,7 @@ function showVerdict(verdict) {
   const warning = dataWarning(verdict);
   $("cp-data-warning").hidden = !warning;
   $("cp-data-warning").textContent = warning;
+  showRouteWarning(verdict, state.advisories);
   const own = verdict.permitStatus && verdict.permitStatus !== verdict.status;
   $("cp-own-checks").hidden = !own;
   $("cp-own-checks").textContent = own ? fill(T.cp_own_checks, { verdict: T[`cp_word_${verdict.permitStatus}`] }) : "";

@@ -33,7 +33,7 @@ export async function governanceKeys(rawKeys) {
   return Promise.all(rawKeys.map(async (raw) => ({ kid: await keyId(raw), key: await importKey(ALG_EDDSA, raw) })));
 }
 
-async function openSign1(data, governance) {
+export async function openSign1(data, governance) {
   let value = trustStrict(data);
   if (value instanceof Tagged && value.tag === COSE_SIGN1_TAG) value = value.value;
   if (!(Array.isArray(value) && value.length === 4)) throw new TrustError("trust.invalid");
