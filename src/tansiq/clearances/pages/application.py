@@ -256,7 +256,9 @@ def print_permit(permit_id: RecordId, s: Current) -> Response:
         return s.error(PermitNotFound(permit=permit_id))
     permit, application = found
     response = HTMLResponse(
-        render_permit(s.session, application, permit, record.token, s.locale, s.hub.clock.now())
+        render_permit(
+            s.session, application, permit, record.token, s.locale, s.hub.clock.now(), s.zone
+        )
     )
     # The permit page keeps its own <style> so it prints the same when saved alone.
     finish(response, s.request, s.page, signer(s.request), s.csp(inline_styles=True))
