@@ -311,7 +311,7 @@ def _in_both_languages(
         if code in {c.value for c in ReasonCode}
         else "-"
     )
-    shown: dict[str, str] = {"at": f"{row['scanned_at']:%Y-%m-%d %H:%M} UTC"}
+    shown: dict[str, str] = {}
     for locale in Locale:
         side = locale.value
         shown[f"authority_{side}"] = (

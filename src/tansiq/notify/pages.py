@@ -20,17 +20,18 @@ def inbox_page(s: Current) -> Response:
     if s.me is None:
         return s.sign_in_first()
     entries = notify.inbox(s.session, s.me, limit=INBOX_LIMIT)
+    shown = [entry.message().render(s.locale, s.zone) for entry in entries]
     messages = [
         {
             "id": entry.event.id,
-            "title": entry.message().render(s.locale)[0],
-            "body": entry.message().render(s.locale)[1],
+            "title": title,
+            "body": body,
             "at": entry.event.created_at,
             "read": entry.read_at is not None,
             "subject": entry.event.subject,
             "link": _link_of(entry.event.subject),
         }
-        for entry in entries
+        for entry, (title, body) in zip(entries, shown, strict=True)
     ]
     return s.show("inbox.html", messages=messages)
 
