@@ -93,7 +93,9 @@ def test_the_inbox_speaks_the_readers_language(
     assert english[0]["title"] == 'No party "أ".'
 
 
-@pytest.mark.parametrize(("profile", "title"), [("ar", 'لا توجد جهة "أ".'), ("en", 'No party "أ".')])
+@pytest.mark.parametrize(
+    ("profile", "title"), [("ar", 'لا توجد جهة "أ".'), ("en", 'No party "أ".')]
+)
 def test_without_a_language_asked_the_inbox_speaks_the_users_profile_language(
     client: TestClient, session: Session, clock: FixedClock, profile: str, title: str
 ) -> None:
