@@ -11,6 +11,7 @@ from fastapi.security import APIKeyHeader
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
 from tansiq.checkpoints import scans, service, witnesses
+from tansiq.checkpoints.domain import DriverCheck
 from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord, WitnessReportRecord
 from tansiq.checkpoints.schemas import (
     DeviceIn,
@@ -350,6 +351,7 @@ def _scan_out(record: ScanEventRecord, checkpoint: str) -> ScanOut:
         reason_code=record.reason_code,
         note=record.note,
         officer=record.officer,
+        driver_check=None if record.driver_check is None else DriverCheck(record.driver_check),
         contradiction=record.contradiction,
         clone_suspected=record.clone_suspected,
     )

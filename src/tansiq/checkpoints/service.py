@@ -193,6 +193,7 @@ def ingest_events(
             "note": normalise_text(event.note),
             "officer": normalise_text(event.officer)[:100],
             "data_age_seconds": event.data_age_seconds,
+            "driver_check": None if event.driver_check is None else event.driver_check.value,
             "contradiction": False,
             "clone_suspected": False,
         }

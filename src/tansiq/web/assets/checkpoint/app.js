@@ -29,7 +29,7 @@ const $ = (id) => document.getElementById(id);
 
 const state = {
   token: null, governance: null, trust: null, revocations: null, authority: "",
-  info: null, expected: [], lastSync: null, syncing: false, verdict: null,
+  info: null, expected: [], lastSync: null, syncing: false, verdict: null, driverCheck: null,
 };
 
 // Rebuild everything from the stored signed bytes, checking every signature again.
@@ -511,8 +511,11 @@ async function record(action, reasonCode = null, note = "") {
     officer: "",
     // The age of the data the officer decided on (seconds), as verify.js counts it.
     data_age_seconds: Math.max(0, Math.floor(verdict.dataAge / 1000)),
+    // The driver check's outcome, recorded with the decision it informed (null: no number typed).
+    driver_check: state.driverCheck,
   });
   state.verdict = null;
+  state.driverCheck = null;
   $("cp-actions").hidden = true;
   $("cp-driver-check").hidden = true;
   // Said where the officer tapped: the actions fold away and this takes their place.
@@ -560,6 +563,7 @@ async function scanEnrolment() {
 // --- checking the driver: the typed ID number against the permit's salted hash (driver.js) -----------
 
 function resetDriverCheck(shown) {
+  state.driverCheck = null;
   $("cp-driver-check").hidden = !shown;
   $("cp-driver-id").value = "";
   const mark = $("cp-driver-mark");
@@ -588,6 +592,7 @@ async function checkDriver() {
     mark.textContent = matches ? "✓" : "✗";
     mark.className = `cp-driver-mark cp-driver-${matches ? "good" : "bad"}`;
     mark.dataset.matches = String(matches);
+    state.driverCheck = matches ? "match" : "mismatch";
     tell($("cp-driver-said"), matches ? T.cp_driver_matches : T.cp_driver_differs, matches ? "good" : "bad");
     // Not the permit's driver: the refusal comes first, as for a bad verdict.
     arrangeActions(verdict, !matches);
