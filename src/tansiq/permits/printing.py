@@ -102,11 +102,6 @@ def _when(value: datetime, side: Locale, zone: tzinfo) -> str:
     return localtime.when(value, side, zone)
 
 
-def _window_utc(start: datetime, end: datetime, side: Locale) -> str:
-    arrow = "←" if side is Locale.AR else "→"
-    return f"{localtime.when_utc(start, side)} {arrow} {localtime.when_utc(end, side)}"
-
-
 def _scalable(svg: str) -> str:
     """The QR's SVG with a viewBox, so the page sizes it whole (without one, a size set in
     CSS crops the code instead of scaling it) and pixel-crisp."""
@@ -174,7 +169,8 @@ def render_printable(
                 "t": {key: translate(message, side) for key, message in LABELS.items()},
                 "valid_from": _when(permit.valid_from, side, zone),
                 "valid_until": _when(permit.valid_until, side, zone),
-                "valid_utc": _window_utc(permit.valid_from, permit.valid_until, side),
+                "valid_from_utc": localtime.when_utc(permit.valid_from, side),
+                "valid_until_utc": localtime.when_utc(permit.valid_until, side),
                 "zone": localtime.zone_label(zone, permit.valid_from, side),
                 "kind": translate(
                     VEHICLE_KINDS.get(facts.vehicle.kind, VEHICLE_KINDS["other"]), side
