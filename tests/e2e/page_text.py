@@ -7,7 +7,7 @@ the visible text must not hold:
 
 - an internal code: a dotted error code (``form.required``,
   ``application.too_few_checkpoints``), a snake-case code (``cargo_mismatch``), or the code of
-  a party (``west-command``);
+  a party or a checkpoint (``west-command``, ``W-GATE``), which have names;
 - an ISO 8601 time (``2026-11-25T12:00``, ``2026-11-25 12:00``): times are written on the
   town's clock in the language's one format;
 - on an Arabic page, the English form of a name that has an Arabic one (a party, a
@@ -77,8 +77,11 @@ def translated_names() -> frozenset[str]:
 
 
 @cache
-def party_codes() -> frozenset[str]:
-    return frozenset(code for code, *_rest in PARTIES if "-" in code)
+def named_codes() -> frozenset[str]:
+    """The codes of the demo's parties and checkpoints: each has a name to show instead."""
+    parties = {code for code, *_rest in PARTIES if "-" in code}
+    places = {f["properties"]["code"] for f in demo_file("checkpoints.geojson")["features"]}
+    return frozenset(parties | places)
 
 
 def text_problems(texts: list[tuple[str, str]], lang: str) -> list[str]:
@@ -92,7 +95,7 @@ def text_problems(texts: list[tuple[str, str]], lang: str) -> list[str]:
                 problems.append(f"internal code {code!r} in {shown!r}")
         problems += [
             f"internal code {code!r} in {shown!r}"
-            for code in party_codes()
+            for code in sorted(named_codes())
             if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text)
         ]
         problems += [f"ISO time {found!r} in {shown!r}" for found in ISO_TIME.findall(text)]

@@ -16,6 +16,7 @@ from tests.e2e.page_text import text_problems
         ("Refused: application.too_few_checkpoints", "en", "", ["application.too_few_checkpoints"]),
         ("Reason: cargo_mismatch", "en", "", ["cargo_mismatch"]),
         ("Signed by west-command", "en", "", ["west-command"]),
+        ("نقاط التفتيش: W-GATE، BRIDGE-W", "ar", "", ["BRIDGE-W", "W-GATE"]),
         ("Valid from 2026-11-25T12:00:00+00:00", "en", "", ["2026-11-25T12:00"]),
         ("Refused at 2026-11-25 12:00 UTC", "en", "", ["2026-11-25 12:00"]),
         ("Valid from 25 Nov 2026, 15:00", "en", "", []),

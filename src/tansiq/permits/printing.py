@@ -41,6 +41,7 @@ LABELS = {
     "printed_status": N_("Status when printed"),
     "scan_to_verify": N_("Paper cannot change: scan the code to verify the status now."),
     "printed_at": N_("Printed {when}"),
+    "times_in": N_("Times in {zone}."),
     "number": N_("Permit number"),
     "none": N_("None"),
 }
@@ -171,7 +172,11 @@ def render_printable(
                 "valid_until": _when(permit.valid_until, side, zone),
                 "valid_from_utc": localtime.when_utc(permit.valid_from, side),
                 "valid_until_utc": localtime.when_utc(permit.valid_until, side),
-                "zone": localtime.zone_label(zone, permit.valid_from, side),
+                "times_in": translate(
+                    LABELS["times_in"],
+                    side,
+                    zone=localtime.zone_label(zone, permit.valid_from, side),
+                ),
                 "kind": translate(
                     VEHICLE_KINDS.get(facts.vehicle.kind, VEHICLE_KINDS["other"]), side
                 ),

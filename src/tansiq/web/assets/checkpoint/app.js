@@ -94,7 +94,13 @@ async function renderStatus() {
   $("cp-sync").disabled = state.syncing;
   if (state.info && state.info.checkpoint) {
     const name = state.info.name ? state.info.name[LANG] || state.info.name.en || state.info.name.ar : "";
-    $("cp-here").textContent = name || state.info.checkpoint;
+    // The name in the reader's script; the code, which the officer may need to quote, small.
+    const code = document.createElement("code");
+    code.className = "details";
+    code.textContent = state.info.checkpoint;
+    const shown = document.createElement("bdi");
+    shown.textContent = name || state.info.checkpoint;
+    $("cp-here").replaceChildren(...(name ? [shown, " ", code] : [shown]));
   } else {
     $("cp-here").textContent = enrolled ? T.cp_unknown : T.cp_not_enrolled;
   }
