@@ -207,8 +207,9 @@ class Settings(BaseSettings):
     )
     time_zone: str = Field(
         default="Asia/Damascus",
-        description="The deployment's time zone (IANA name): repeating movements keep their "
-        "local time in it.",
+        description="The deployment's time zone (IANA name): pages, messages, the paper permit "
+        "and the checkpoint app show times in it, forms read them in it, and repeating "
+        "movements keep their local time in it.",
     )
     tile_url: str | None = Field(
         default=None,

@@ -1,8 +1,10 @@
-"""The trader form's pure parts, table-driven: list edits, times read as UTC, problem paths."""
+"""The trader form's pure parts, table-driven: list edits, times read on the town's clock,
+problem paths."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -41,19 +43,21 @@ def test_cargo_lines_never_drop_to_none() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "moment"),
+    ("text", "zone", "moment"),
     [
-        ("2026-11-25T13:00", datetime(2026, 11, 25, 13, 0, tzinfo=UTC)),
-        ("2026-11-25T13:00:30", datetime(2026, 11, 25, 13, 0, 30, tzinfo=UTC)),
-        ("2026-11-25T16:00+03:00", datetime(2026, 11, 25, 13, 0, tzinfo=UTC)),
-        (" 2026-11-25T13:00 ", datetime(2026, 11, 25, 13, 0, tzinfo=UTC)),
-        ("tomorrow", None),
-        ("", None),
-        ("0001-01-01T00:00+01:00", None),
+        ("2026-11-25T16:00", "Asia/Baghdad", datetime(2026, 11, 25, 13, 0, tzinfo=UTC)),
+        ("2026-11-25T16:30:30", "Asia/Tehran", datetime(2026, 11, 25, 13, 0, 30, tzinfo=UTC)),
+        ("2026-11-25T13:00", "UTC", datetime(2026, 11, 25, 13, 0, tzinfo=UTC)),
+        # An offset typed with the time counts, whatever the town's zone.
+        ("2026-11-25T16:00+03:00", "Asia/Tehran", datetime(2026, 11, 25, 13, 0, tzinfo=UTC)),
+        (" 2026-11-25T16:00 ", "Asia/Baghdad", datetime(2026, 11, 25, 13, 0, tzinfo=UTC)),
+        ("tomorrow", "Asia/Baghdad", None),
+        ("", "Asia/Baghdad", None),
+        ("0001-01-01T00:00+01:00", "UTC", None),
     ],
 )
-def test_times_are_read_as_utc(text: str, moment: datetime | None) -> None:
-    assert parse_time(text) == moment
+def test_times_are_read_on_the_towns_clock(text: str, zone: str, moment: datetime | None) -> None:
+    assert parse_time(text, ZoneInfo(zone)) == moment
 
 
 @pytest.mark.parametrize(

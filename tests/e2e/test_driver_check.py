@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import sys
+import time
 import unicodedata
 from collections.abc import Iterator
 from datetime import timedelta
@@ -22,8 +23,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Playwright, expect
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tansiq.app import WORDS
+from tansiq.checkpoints.models import ScanEventRecord
 from tansiq.core.clock import FixedClock
 from tansiq.core.i18n import Locale
 from tansiq.permits.id_hash import hash_id_number, normalise_id_number
@@ -277,6 +281,15 @@ def test_enrol_by_scanning_then_check_the_driver(
         expect(page.locator("#cp-driver-check")).to_be_hidden()
         shoot(page, "checkpoint-recorded", lang, "phone")
         problems += accessibility(page)
+        # The check's outcome went with the decision it informed: the hub holds it once the
+        # app has synced (it does so at once when online).
+        deadline = time.monotonic() + 15
+        checks: list[str | None] = []
+        while time.monotonic() < deadline and "match" not in checks:
+            time.sleep(0.2)
+            with Session(hub.context.engine) as session:
+                checks = list(session.scalars(select(ScanEventRecord.driver_check)))
+        assert "match" in checks, checks
     finally:
         context.close()
         officer_browser.close()

@@ -1,6 +1,7 @@
 """Every page each role can reach by following links from its home page, in both languages:
 it answers without error, nothing on it is wider than a phone, axe-core finds no serious or
-critical problem, and nothing is fetched from anywhere but the hub.
+critical problem, nothing is fetched from anywhere but the hub, and its text shows no internal
+code, ISO time or (in Arabic) English name where an Arabic one exists (page_text.py).
 
 New pages are covered as soon as a link leads to them; addresses that differ only in their
 numbers (``/applications/1``, ``/applications/2``) count as one page.
@@ -18,6 +19,7 @@ from playwright.sync_api import Browser
 
 from tests.conftest import NOW
 from tests.e2e.browsing import Visit, apply_through_api, approve_through_api, bearer
+from tests.e2e.page_text import page_text_problems
 
 # The hub admin's pages are the same as an authority admin's, and walked by test_admin_browser.
 ROLES = ["trader", "west.reviewer", "west.admin", "west.officer", "municipality"]
@@ -54,6 +56,7 @@ def _crawl(visit: Visit) -> tuple[list[str], list[str]]:
             continue
         visit.shoot("every" + _pattern(here).replace("/", "-"))
         problems += [f"{here}: {problem}" for problem in visit.accessibility()]
+        problems += [f"{here}: {problem}" for problem in page_text_problems(visit.page, visit.lang)]
         links = visit.page.eval_on_selector_all(
             "a[href]", "links => links.map(a => a.getAttribute('href'))"
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from tansiq.checkpoints.domain import OfficerAction
@@ -71,8 +71,10 @@ def old_database(databases: DatabaseFactory) -> str:
         session.add(gate)
         session.flush()
         for minutes, action in ((10, OfficerAction.PASSAGE), (20, OfficerAction.REFUSAL)):
-            session.add(
-                ScanEventRecord(
+            # Only the columns the table had then: a model's later columns (driver_check, 0018)
+            # are not in this old schema.
+            session.execute(
+                insert(ScanEventRecord).values(
                     event_uid=f"old-{minutes}",
                     device_id=gate.id,
                     checkpoint_id=checkpoint.id,

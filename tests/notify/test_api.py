@@ -19,6 +19,7 @@ from tansiq.notify.domain import (
 )
 from tansiq.parties import access
 from tansiq.parties.domain import PartyKind, Principal, Role
+from tansiq.parties.repository import PartyRepository
 from tansiq.parties.service import get_party
 from tests.factories import token_for
 
@@ -51,7 +52,7 @@ def test_the_inbox_shows_only_the_callers_party_newest_first_with_read_marks(
     reviewer = token_for(session, clock, "west.reviewer")
     admin = token_for(session, clock, "west.admin")
 
-    listed = client.get("/api/v1/inbox", headers=reviewer)
+    listed = client.get("/api/v1/inbox", headers={**reviewer, "Accept-Language": "en"})
     assert listed.status_code == 200, listed.text
     items = listed.json()
     assert [item["id"] for item in items] == [second, first]
@@ -90,6 +91,27 @@ def test_the_inbox_speaks_the_readers_language(
     english = client.get("/api/v1/inbox", params={"lang": "en"}, headers=trader).json()
     assert arabic[0]["title"] == 'لا توجد جهة "أ".'
     assert english[0]["title"] == 'No party "أ".'
+
+
+@pytest.mark.parametrize(
+    ("profile", "title"), [("ar", 'لا توجد جهة "أ".'), ("en", 'No party "أ".')]
+)
+def test_without_a_language_asked_the_inbox_speaks_the_users_profile_language(
+    client: TestClient, session: Session, clock: FixedClock, profile: str, title: str
+) -> None:
+    notify(session, clock, "wadi-transport", "أ")
+    trader = token_for(session, clock, "trader")
+    user = PartyRepository(session).user_by_username("trader")
+    assert user is not None
+    user.locale = profile
+    session.commit()
+    answer = client.get("/api/v1/inbox", headers=trader)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()[0]["title"] == title
+    # The request's own choice still wins over the profile.
+    other = "en" if profile == "ar" else "ar"
+    asked = client.get("/api/v1/inbox", params={"lang": other}, headers=trader).json()
+    assert asked[0]["title"] != title
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tansiq.clearances.messages import APPROVED
+from tansiq.clearances.messages import APPROVED, APPROVED_WITH_CONDITIONS, EARLIER
 from tansiq.core.i18n import Locale
 from tansiq.notify.domain import Message
 
@@ -22,8 +22,9 @@ from tansiq.notify.domain import Message
 def test_a_stored_count_picks_the_form_in_each_language(
     count: int, english: str, arabic: str
 ) -> None:
+    # As stored before the notice listed its conditions: the earlier id still pluralises.
     params = {"reference": "R-1", "authority": "army", "count": count}
-    stored = Message(APPROVED.title, APPROVED.body, params)
+    stored = Message(APPROVED.title, EARLIER[1], params)
     stored.check()
     assert stored.render(Locale.EN)[1] == english
     assert stored.render(Locale.AR)[1] == arabic
@@ -32,4 +33,8 @@ def test_a_stored_count_picks_the_form_in_each_language(
 
 def test_a_plural_message_without_its_count_is_refused() -> None:
     with pytest.raises(ValueError, match="does not fit its parameters"):
-        Message(APPROVED.title, APPROVED.body, {"reference": "R-1", "authority": "a"}).check()
+        Message(
+            APPROVED_WITH_CONDITIONS.title,
+            APPROVED_WITH_CONDITIONS.body,
+            {"reference": "R-1", "authority": "a", "conditions": "-"},
+        ).check()

@@ -411,8 +411,10 @@ class CheckpointDevice:
         reason_code: str | None = None,
         note: str = "",
         officer: str = "",
+        driver_check: bool | None = None,
     ) -> str:
-        """Queue what the officer did; returns the event id."""
+        """Queue what the officer did (with the driver check's outcome when an ID number was
+        checked); returns the event id."""
         claims = verdict.claims
         event = {
             "id": uuid.uuid4().hex,
@@ -427,6 +429,9 @@ class CheckpointDevice:
             # The age the officer decided on, as every verifier counts it (never negative: a
             # device clock behind the hub's is not "fresher than fresh").
             "data_age_seconds": max(0, int(verdict.data_age.total_seconds())),
+            "driver_check": None
+            if driver_check is None
+            else ("match" if driver_check else "mismatch"),
         }
         self.store.queue(event)
         return str(event["id"])

@@ -19,6 +19,7 @@ from tansiq.checkpoints.messages import CLONE_SUSPECTED
 from tansiq.checkpoints.repository import CheckpointRepository
 from tansiq.clearances.notices import municipality_ids
 from tansiq.core.clock import Clock
+from tansiq.core.wording import in_both_scripts
 from tansiq.geo.models import CheckpointRecord
 from tansiq.geo.repository import GeoRepository
 from tansiq.ledger.service import record_entries
@@ -107,6 +108,12 @@ def _tell_clone(
         "permit": ref,
         "first": places[first.checkpoint_id].code,
         "second": places[second.checkpoint_id].code,
+        **in_both_scripts(
+            "first", places[first.checkpoint_id].name_ar, places[first.checkpoint_id].name_en
+        ),
+        **in_both_scripts(
+            "second", places[second.checkpoint_id].name_ar, places[second.checkpoint_id].name_en
+        ),
         "km": round(distance_km(first, second), 1),
         "count": round(minutes, 1),
     }

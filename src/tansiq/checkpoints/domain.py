@@ -28,6 +28,14 @@ class OfficerAction(StrEnum):
     OVERRIDE = "override"
 
 
+class DriverCheck(StrEnum):
+    """What the officer's check of the driver's ID number against the permit's salted hash
+    said (none recorded when no number was typed)."""
+
+    MATCH = "match"
+    MISMATCH = "mismatch"
+
+
 class OverrideReason(StrEnum):
     """Why an officer let a vehicle through against the verdict: a short fixed list, so the
     figures can count them; the note says the rest."""

@@ -127,6 +127,7 @@ def _row(event: ScanEventIn, device: DeviceRecord, now: Any) -> dict[str, Any]:
         "note": normalise_text(event.note),
         "officer": normalise_text(event.officer)[:100],
         "data_age_seconds": event.data_age_seconds,
+        "driver_check": None if event.driver_check is None else event.driver_check.value,
         "contradiction": False,
         "clone_suspected": False,
     }

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord
@@ -69,6 +69,7 @@ SCAN_FIELDS = (
     "note",
     "officer",
     "data_age_seconds",
+    "driver_check",  # only when one was recorded: entries made before it still verify
 )
 
 
@@ -89,6 +90,7 @@ def scan_content(scan: Mapping[str, Any]) -> list[Any]:
         scan["note"],
         scan["officer"],
         scan["data_age_seconds"],
+        *([scan["driver_check"]] if scan.get("driver_check") is not None else []),
     ]
 
 
@@ -159,12 +161,19 @@ _SCAN_COLUMNS = (
     ScanEventRecord.note,
     ScanEventRecord.officer,
     ScanEventRecord.data_age_seconds,
+    ScanEventRecord.driver_check,
 )
 
 
 def _scans(session: Session) -> Mapping[str, Sequence[ExpectedEntry]]:
     batches: dict[tuple[int, datetime], list[dict[str, Any]]] = {}
-    for row in session.execute(select(*_SCAN_COLUMNS)):
+    # The ledger back-fill (migration 0013) runs this before later migrations add columns
+    # (driver_check, 0018): read only the columns the table has at that point.
+    present = {
+        column["name"] for column in inspect(session.connection()).get_columns("scan_events")
+    }
+    columns = [column for column in _SCAN_COLUMNS if column.key in present]
+    for row in session.execute(select(*columns)):
         scan = dict(row._mapping)
         batches.setdefault((scan["device_id"], scan["received_at"]), []).append(scan)
     found: dict[str, Sequence[ExpectedEntry]] = {}

@@ -8,7 +8,7 @@ from tansiq.core.i18n import N_, NP_
 CONTRADICTION = Notice(
     "checkpoint.contradiction",
     N_("Your checkpoint {checkpoint} refused permit {permit}, which your authority signed"),
-    N_("Refused at {at} with reason code {reason_code}. Note: {note}"),
+    N_("Refused on {at}. Reason: {reason}. Note: {note}"),
 )
 # The same event told to the municipality, which mans no checkpoint and signed nothing.
 CONTRADICTION_SEEN = Notice(
@@ -33,3 +33,7 @@ WITNESS_ALARM = Notice(
         "been rewritten: run \u201ctansiq ledger verify\u201d and compare with other witnesses."
     ),
 )
+
+# Message ids of notices stored before they were reworded: kept in the catalog, so those
+# notices still read in the reader's language.
+EARLIER = (N_("Refused at {at} with reason code {reason_code}. Note: {note}"),)

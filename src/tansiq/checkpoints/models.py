@@ -60,6 +60,8 @@ class ScanEventRecord(Base):
     # How old the device's data was when the officer decided (None: it had none, or an older
     # device that did not say).
     data_age_seconds: Mapped[int | None] = mapped_column(Integer)
+    # The driver's ID number checked against the permit (None: no number was typed).
+    driver_check: Mapped[str | None] = mapped_column(String(10))
     contradiction: Mapped[bool] = mapped_column(Boolean, default=False)
     clone_suspected: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -53,6 +53,9 @@ LABELS = {
         "{authority} signed permit {permit}, and its checkpoint {checkpoint} refused it."
     ),
     "refused_reason": N_("Reason given"),
+    "driver_checked": N_("Driver's ID number"),
+    "driver_match": N_("✓ matches the permit"),
+    "driver_mismatch": N_("✗ does not match the permit"),
     "open_application": N_("Open the application"),
 }
 
@@ -156,6 +159,7 @@ def _contradictions(
                 "at": record.scanned_at,
                 "reason": tr(s, reason) if reason else "",
                 "note": record.note,
+                "driver_check": record.driver_check,
                 "link": None if reference is None else f"/applications/{reference}",
             }
         )

@@ -44,10 +44,10 @@ from tansiq.geo.service import list_checkpoints
 from tansiq.incidents.page_words import device_words
 from tansiq.parties.admin_gate import act_on_page, view
 from tansiq.parties.deps import Current, Viewer
-from tansiq.parties.directory import managed_authorities, name_of
-from tansiq.parties.domain import Principal
+from tansiq.parties.directory import managed_authorities, name_of, parties
+from tansiq.parties.domain import PartyKind, Principal
 from tansiq.verifier.verify import DATA_OLD_DAYS, DATA_OLD_HOURS, NO_REVOCATIONS, REASONS
-from tansiq.web.deps import DbSession, RecordId
+from tansiq.web.deps import DbSession, Hub, RecordId
 from tansiq.web.forms import FRESH, FormState, PostedForm, confirm, record_id
 from tansiq.web.view import ASSETS
 
@@ -68,6 +68,7 @@ SHELL: Final = (
     f"{ASSETS}/checkpoint/advisories.js",
     f"{ASSETS}/checkpoint/keys.js",
     f"{ASSETS}/checkpoint/cbor.js",
+    f"{ASSETS}/checkpoint/timefmt.js",
     f"{ASSETS}/checkpoint/icon.svg",
     # Scanning and the driver check (see SCAN_WORKER for the worker itself).
     f"{ASSETS}/checkpoint/camera.js",
@@ -165,6 +166,7 @@ def checkpoint_app(s: Current) -> Response:
         note_required=sorted(code.value for code in NOTE_REQUIRED),
         max_age_hours=s.hub.settings.data_max_age_hours,
         hard_limit_hours=s.hub.settings.data_hard_limit_hours,
+        time_zone=s.hub.settings.time_zone,
         js_labels=_js_labels(s),
         advisories={"words": device_words(s.locale), "zone": s.hub.settings.time_zone},
     )
@@ -220,9 +222,11 @@ def manifest(s: Current) -> Response:
 
 
 @router.get(f"{APP}/device")
-def device_info(device: CurrentDevice, session: DbSession) -> JSONResponse:
+def device_info(device: CurrentDevice, session: DbSession, hub: Hub) -> JSONResponse:
     """Which checkpoint the device in ``Authorization: Device`` stands at (its code decides
-    "off route"; the sync API names only the authority)."""
+    "off route"; the sync API names only the authority), the deployment's time zone, and the
+    names of every checkpoint and authority in both scripts (a token carries codes: the
+    officer reads names)."""
     checkpoint = places.checkpoint(session, device.checkpoint_id)
     if checkpoint is None:  # a device always belongs to a checkpoint; the row may be gone
         return JSONResponse({"checkpoint": None}, headers={"Cache-Control": "no-store"})
@@ -233,9 +237,23 @@ def device_info(device: CurrentDevice, session: DbSession) -> JSONResponse:
             # Where it stands: "daylight hours only" is judged by sunrise and sunset here.
             "position": [checkpoint.lon, checkpoint.lat],
             "device": device.name,
+            "time_zone": hub.settings.time_zone,
+            "names": _directory(session),
         },
         headers={"Cache-Control": "no-store"},
     )
+
+
+def _directory(session: DbSession) -> dict[str, dict[str, dict[str, str]]]:
+    return {
+        "checkpoints": {
+            r.code: {"ar": r.name_ar, "en": r.name_en} for r in list_checkpoints(session)
+        },
+        "authorities": {
+            p.code: {"ar": p.name_ar, "en": p.name_en}
+            for p in parties(session, PartyKind.AUTHORITY)
+        },
+    }
 
 
 # -- devices, for administrators -------------------------------------------------------------------

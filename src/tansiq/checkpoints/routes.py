@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from tansiq.checkpoints import advisories, scans, service, witnesses
+from tansiq.checkpoints.domain import DriverCheck
 from tansiq.checkpoints.ingest import Push
 from tansiq.checkpoints.intake import Intake
 from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord, WitnessReportRecord
@@ -398,6 +399,7 @@ def _scan_out(record: ScanEventRecord, checkpoint: str) -> ScanOut:
         reason_code=record.reason_code,
         note=record.note,
         officer=record.officer,
+        driver_check=None if record.driver_check is None else DriverCheck(record.driver_check),
         contradiction=record.contradiction,
         clone_suspected=record.clone_suspected,
     )

@@ -7,7 +7,7 @@ from typing import Self
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from tansiq.checkpoints.domain import CheckpointReason, OfficerAction, OverrideReason
+from tansiq.checkpoints.domain import CheckpointReason, DriverCheck, OfficerAction, OverrideReason
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.verifier.verify import VerdictStatus
 
@@ -36,6 +36,11 @@ class ScanEventIn(BaseModel):
         ge=0,
         description="How old the device's trust and revocation data was when the officer "
         "decided (since the newest signed revocation delta); null when it had none.",
+    )
+    driver_check: DriverCheck | None = Field(
+        default=None,
+        description="The driver's ID number the officer typed, checked offline against the "
+        "permit's salted hash: match or mismatch; null when none was typed.",
     )
 
     @model_validator(mode="after")
@@ -99,5 +104,8 @@ class ScanOut(BaseModel):
     reason_code: str | None
     note: str
     officer: str
+    driver_check: DriverCheck | None = Field(
+        default=None, description="The driver's ID number check: match, mismatch or none typed."
+    )
     contradiction: bool = Field(description="Refused by an authority that approved the permit.")
     clone_suspected: bool = Field(description="Seen where it could not have travelled in time.")

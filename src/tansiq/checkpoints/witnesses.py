@@ -14,6 +14,7 @@ from tansiq.checkpoints.models import DeviceRecord, WitnessReportRecord
 from tansiq.checkpoints.repository import CheckpointRepository
 from tansiq.clearances.notices import municipality_ids
 from tansiq.core.clock import Clock
+from tansiq.core.wording import in_both_scripts
 from tansiq.geo.repository import GeoRepository
 from tansiq.notify.service import notify_party
 from tansiq.parties import access
@@ -64,6 +65,7 @@ def report_witness(
     hubs = [party.id for party in parties.parties(PartyKind.HUB.value)]
     params: dict[str, str | int | float] = {
         "checkpoint": checkpoint.code,
+        **in_both_scripts("checkpoint", checkpoint.name_ar, checkpoint.name_en),
         "device": device.name,
         "code": report.code,
         "held": report.held_size,

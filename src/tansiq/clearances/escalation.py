@@ -20,7 +20,7 @@ from tansiq.clearances.models import (
     ApplicationRecord,
     ReviewRecord,
 )
-from tansiq.clearances.notices import municipality_ids, party_name, tell
+from tansiq.clearances.notices import municipality_ids, party_names, tell
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.core.clock import Clock
 from tansiq.jobs.service import enqueue
@@ -72,7 +72,7 @@ def mark_overdue(session: Session, payload: dict[str, Any], clock: Clock) -> Non
     application = lock_application(session, review.application_id)
     deadline = review.deadline.isoformat()
     tell(session, review.authority_id, REVIEW_OVERDUE, application, clock, deadline=deadline)
-    authority = party_name(session, review.authority_id)
+    authority = party_names(session, "authority", review.authority_id)
     for party_id in {application.applicant_party_id, *municipality_ids(session)}:
         tell(
             session,
@@ -80,7 +80,7 @@ def mark_overdue(session: Session, payload: dict[str, Any], clock: Clock) -> Non
             APPLICATION_OVERDUE,
             application,
             clock,
-            authority=authority,
+            **authority,
             deadline=deadline,
         )
 

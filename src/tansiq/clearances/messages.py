@@ -1,7 +1,10 @@
 """What clearances tell the parties, as (kind, title, body) for the notifications outbox.
 
-Titles and bodies are English message ids rendered per reader; parameters carry only values
-that read the same in both languages (references, codes, times, names as given).
+Titles and bodies are English message ids rendered per reader; parameters are data in the
+conventions of :mod:`tansiq.core.wording`: names in both scripts (``authority_ar`` and
+``authority_en`` fill ``{authority}``), reasons as message ids (``reason_msg``), times as
+ISO 8601, lists per language. A message id changed here stays in ``EARLIER`` so notices
+stored before still read in Arabic.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ REVIEW_OPENED = Notice(
 REVIEW_REOPENED = Notice(
     "review.reopened",
     N_("Application {reference} was changed and needs your decision again"),
-    N_("The applicant changed: {changed}. Decide by {deadline}."),
+    N_("The applicant changed {changed}. Decide by {deadline}."),
 )
 REVIEW_REMINDER = Notice(
     "review.reminder",
@@ -66,12 +69,17 @@ APPLICATION_OVERDUE = Notice(
 APPROVED = Notice(
     "application.approved_by",
     N_("{authority} approved application {reference}"),
-    NP_("{count} condition attached.", "{count} conditions attached."),
+    N_("No conditions attached."),
+)
+APPROVED_WITH_CONDITIONS = Notice(
+    "application.approved_by",
+    N_("{authority} approved application {reference} with conditions"),
+    NP_("{count} condition attached: {conditions}.", "{count} conditions attached: {conditions}."),
 )
 REJECTED = Notice(
     "application.rejected_by",
     N_("{authority} rejected application {reference}"),
-    N_("Reason code: {reason_code}. Note: {note}"),
+    N_("Reason: {reason}. Note: {note}"),
 )
 CONTRADICTION = Notice(
     "application.contradiction",
@@ -86,12 +94,12 @@ PERMIT_ISSUED = Notice(
 PERMIT_REVOKED = Notice(
     "permit.revoked",
     N_("Permit {permit} was revoked by {authority}"),
-    N_("Reason code: {reason_code}. Note: {note}"),
+    N_("Reason: {reason}. Note: {note}"),
 )
 PERMIT_SUSPENDED = Notice(
     "permit.suspended",
     N_("Permit {permit} was suspended by {authority}"),
-    N_("Reason code: {reason_code}. Note: {note}"),
+    N_("Reason: {reason}. Note: {note}"),
 )
 PERMIT_REINSTATED = Notice(
     "permit.reinstated",
@@ -102,4 +110,22 @@ APPEAL_OPENED = Notice(
     "appeal.opened",
     N_("Appeal on application {reference}"),
     N_("{applicant} appeals the rejection by {authority}: {grounds}"),
+)
+
+# What an amendment changed, as the reader says it (ChangedPart values).
+CHANGED_PARTS = {
+    "route": N_("the route"),
+    "cargo": N_("the cargo"),
+    "vehicle": N_("the vehicle"),
+    "driver": N_("the driver"),
+    "window": N_("the validity window"),
+    "details": N_("the details"),
+}
+
+# Message ids of notices stored before they were reworded: kept in the catalog, so those
+# notices still read in the reader's language.
+EARLIER = (
+    N_("The applicant changed: {changed}. Decide by {deadline}."),
+    NP_("{count} condition attached.", "{count} conditions attached."),
+    N_("Reason code: {reason_code}. Note: {note}"),
 )

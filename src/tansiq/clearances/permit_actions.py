@@ -10,7 +10,7 @@ from tansiq.clearances import access
 from tansiq.clearances.applications import ensure_open, lock_application
 from tansiq.clearances.messages import PERMIT_REINSTATED, PERMIT_REVOKED, PERMIT_SUSPENDED
 from tansiq.clearances.models import ApplicationRecord
-from tansiq.clearances.notices import party_name, tell
+from tansiq.clearances.notices import party_names, reason_message, tell
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.schemas import PermitActionIn
 from tansiq.clearances.service import ClearanceEnv, visible
@@ -70,8 +70,9 @@ def change_permit(
     )
     params = {
         "permit": permit.number,
-        "authority": party_name(session, principal.party_id),
+        **party_names(session, "authority", principal.party_id),
         "reason_code": body.reason_code.value,
+        "reason_msg": reason_message(body.reason_code.value),
         "note": permit.status_note or "-",
     }
     for party_id in {application.applicant_party_id, *permit.authority_ids}:

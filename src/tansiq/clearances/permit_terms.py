@@ -5,7 +5,7 @@ shows. ``permits`` knows nothing of applications; this is where they meet."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 import shapely
 from sqlalchemy.orm import Session
@@ -117,12 +117,13 @@ def render_permit(
     token: str,
     locale: Locale,
     printed_at: datetime | None = None,
+    zone: tzinfo = UTC,
 ) -> str:
     """The printable page of one of the application's permits, its status as of
-    ``printed_at``."""
+    ``printed_at``, times on the clock of ``zone``."""
     reviews = ClearanceRepository(session).reviews(application.id)
     facts = permit_facts(session, application, permit.reference_version, reviews)
-    return render_printable(session, permit, facts, token, locale, printed_at)
+    return render_printable(session, permit, facts, token, locale, printed_at, zone)
 
 
 def _checkpoints_in_order(

@@ -35,6 +35,7 @@ from tansiq.clearances.schemas import (
 from tansiq.clearances.words import REVIEW_STATUS
 from tansiq.core.i18n import Locale, translate
 from tansiq.core.schemas import Name
+from tansiq.core.wording import in_reader_words
 from tansiq.parties.models import PartyRecord
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits.models import PermitRecord
@@ -261,8 +262,9 @@ def summaries_out(
 def _named(
     params: dict[str, str] | None, locale: Locale, named: dict[str, PartyRecord]
 ) -> dict[str, str]:
-    """Parameters as the reader reads them: a ``party`` code becomes its name."""
-    shown = dict(params or {})
+    """Parameters as the reader reads them (tansiq.core.wording): a ``party`` code becomes
+    its name."""
+    shown = in_reader_words(params or {}, locale)
     if "party" in shown:
         party = named.get(shown["party"])
         if party is not None:

@@ -17,6 +17,7 @@ from tansiq.clearances.escalation import JOB_OVERDUE, JOB_REMIND
 from tansiq.clearances.ledger_facts import decision_content, decision_kind
 from tansiq.clearances.messages import (
     APPROVED,
+    APPROVED_WITH_CONDITIONS,
     DECIDED,
     REJECTED,
     REVIEW_OPENED,
@@ -28,7 +29,14 @@ from tansiq.clearances.models import (
     DecisionRecord,
     ReviewRecord,
 )
-from tansiq.clearances.notices import party_code, party_name, tell
+from tansiq.clearances.notices import (
+    changed_listed,
+    conditions_listed,
+    party_code,
+    party_names,
+    reason_message,
+    tell,
+)
 from tansiq.clearances.permit_terms import ensure_permit_fits
 from tansiq.clearances.reasons import NOTE_REQUIRED
 from tansiq.clearances.repository import ClearanceRepository
@@ -133,13 +141,13 @@ def open_review(
         notice,
         application,
         clock,
-        applicant=party_name(session, application.applicant_party_id),
+        **party_names(session, "applicant", application.applicant_party_id),
         origin=str(data.get("origin", "")),
         destination=str(data.get("destination", "")),
         valid_from=application.valid_from.isoformat(),
         valid_until=application.valid_until.isoformat(),
         deadline=review.deadline.isoformat(),
-        changed=changed,
+        **changed_listed([part for part in changed.split(", ") if part]),
     )
 
 
@@ -224,17 +232,20 @@ def decide_review(
             appeal.closed_at = now
             appeal.outcome = "overturned" if found.status == ReviewStatus.APPROVED else "upheld"
             tally_appeal_closed(session, found.authority_id, appeal.opened_at, appeal.outcome)
-    authority = party_name(session, found.authority_id)
-    if found.status == ReviewStatus.APPROVED:
+    authority = party_names(session, "authority", found.authority_id)
+    if found.status == ReviewStatus.APPROVED and conditions:
         tell(
             session,
             application.applicant_party_id,
-            APPROVED,
+            APPROVED_WITH_CONDITIONS,
             application,
             clock,
-            authority=authority,
+            **authority,
+            **conditions_listed(session, conditions),
             count=len(conditions),
         )
+    elif found.status == ReviewStatus.APPROVED:
+        tell(session, application.applicant_party_id, APPROVED, application, clock, **authority)
     else:
         tell(
             session,
@@ -242,8 +253,9 @@ def decide_review(
             REJECTED,
             application,
             clock,
-            authority=authority,
+            **authority,
             reason_code=reason or "",
+            reason_msg=reason_message(reason),
             note=note or "-",
         )
     ensure_permit_fits(session, application, clock)

@@ -35,6 +35,7 @@ from tansiq.clearances.schemas import (
     WithdrawIn,
 )
 from tansiq.context import HubContext
+from tansiq.core.localtime import zone_named
 from tansiq.geo.service import spatial_index_cache
 from tansiq.parties.deps import CurrentPrincipal
 from tansiq.permits import signing as permit_signing
@@ -279,7 +280,15 @@ def permit_print(
     application, permit = visible_permit(session, me, permit_id)
     token = _complete_token(session, permit_id)
     return HTMLResponse(
-        render_permit(session, application, permit, token, locale, printed_at=hub.clock.now())
+        render_permit(
+            session,
+            application,
+            permit,
+            token,
+            locale,
+            printed_at=hub.clock.now(),
+            zone=zone_named(hub.settings.time_zone),
+        )
     )
 
 

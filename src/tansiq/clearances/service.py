@@ -46,6 +46,7 @@ from tansiq.clearances.models import (
     ReviewRecord,
     TransitionRecord,
 )
+from tansiq.clearances.notices import changed_listed
 from tansiq.clearances.permit_terms import ensure_permit_fits
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.clearances.reviews import ReviewPolicy, open_review
@@ -264,7 +265,7 @@ def amend_application(
         application,
         ApplicationStatus.IN_REVIEW,
         principal.user_id,
-        Why(AMENDED, {"changed": changed_text, "note": normalise_text(body.note)}),
+        Why(AMENDED, {**changed_listed(sorted(changed)), "note": normalise_text(body.note)}),
         env.clock,
     )
     ensure_permit_fits(session, application, env.clock)
@@ -273,7 +274,7 @@ def amend_application(
         application,
         actor=principal.user_id,
         clock=env.clock,
-        reason=Why(AMENDED, {"changed": changed_text, "note": normalise_text(body.note)}),
+        reason=Why(AMENDED, {**changed_listed(sorted(changed)), "note": normalise_text(body.note)}),
         secret=env.secret_key,
     )
     return application

@@ -21,7 +21,7 @@ from tansiq.clearances.messages import (
     Why,
 )
 from tansiq.clearances.models import ApplicationRecord, ReviewRecord
-from tansiq.clearances.notices import party_name, tell
+from tansiq.clearances.notices import parties_listed, tell
 from tansiq.clearances.permit_terms import permit_terms
 from tansiq.clearances.repository import ClearanceRepository
 from tansiq.core.clock import Clock
@@ -51,10 +51,13 @@ def settle(
         issue_permit(session, application, reviews, clock, secret=secret)
     if is_contradiction(statuses):
         names = {
-            status: ", ".join(
-                party_name(session, r.authority_id) for r in reviews if r.status == status
+            key: parties_listed(
+                session, key, [r.authority_id for r in reviews if r.status == status]
             )
-            for status in (ReviewStatus.APPROVED, ReviewStatus.REJECTED)
+            for key, status in (
+                ("approved", ReviewStatus.APPROVED),
+                ("rejected", ReviewStatus.REJECTED),
+            )
         }
         tell(
             session,
@@ -62,8 +65,8 @@ def settle(
             CONTRADICTION,
             application,
             clock,
-            approved=names[ReviewStatus.APPROVED],
-            rejected=names[ReviewStatus.REJECTED],
+            **names["approved"],
+            **names["rejected"],
         )
 
 

@@ -147,7 +147,6 @@ LABELS = {
     "remove_line": N_("Remove this line"),
     "add_line": N_("Add a cargo line"),
     "seals": N_("Seal numbers (optional, comma-separated)"),
-    "window_utc": N_("Times are in UTC (Coordinated Universal Time), not your local time."),
     "amend_note": N_("What changed and why (optional)"),
     "send_amendment": N_("Send the amendment"),
     "submit_application": N_("Submit the application"),

@@ -31,6 +31,7 @@ from tansiq.permits.repository import PermitRepository
 from tansiq.permits.service import NoTrustList, governance_public_keys
 from tansiq.permits.snapshots import compact_revocations, roll_over
 from tansiq.permits.trust import revocations_file
+from tansiq.verifier.driver import check_driver
 
 QUEUE = click.option(
     "--queue",
@@ -226,6 +227,12 @@ def enrol(keys: tuple[str, ...], queue_path: Path) -> None:
 )
 @click.option("--note", default="")
 @click.option("--officer", default="")
+@click.option(
+    "--driver-id",
+    metavar="NUMBER",
+    help="The ID number on the driver's card, checked offline against the permit's salted "
+    "hash; the outcome (✓ or ✗) is recorded with the officer's decision.",
+)
 @MAX_AGE
 @HARD_LIMIT
 @POSITION
@@ -238,6 +245,7 @@ def scan(
     reason: str | None,
     note: str,
     officer: str,
+    driver_id: str | None,
     max_age_hours: float,
     hard_limit_hours: float,
     position: tuple[float, float] | None,
@@ -257,15 +265,30 @@ def scan(
             hard_data_age=timedelta(hours=hard_limit_hours),
             position=position,
         )
-        _check_action(verdict.status.value, action, reason, note)
+        driver = (
+            check_driver(verdict.claims, driver_id)
+            if driver_id is not None and verdict.claims is not None
+            else None
+        )
+        # Not the permit's driver: a passage is an override, as for a bad verdict.
+        judged = "driver_mismatch" if driver is not None and not driver.matches else None
+        _check_action(judged or verdict.status.value, action, reason, note)
         device.record(
-            verdict, at=now, action=action, reason_code=reason, note=note, officer=officer
+            verdict,
+            at=now,
+            action=action,
+            reason_code=reason,
+            note=note,
+            officer=officer,
+            driver_check=None if driver is None else driver.matches,
         )
         held = device.advisories()
     finally:
         store.close()
     click.echo(verdict.status.value.upper())
     click.echo(verdict.message(cli_locale()))
+    if driver is not None:
+        click.echo(f"{driver.mark} {driver.message(cli_locale())}")
     warning = verdict.data_warning(cli_locale())
     if warning is not None:
         click.echo(f"! {warning}")

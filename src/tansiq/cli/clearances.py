@@ -26,6 +26,7 @@ from tansiq.clearances.schemas import (
     PermitActionIn,
 )
 from tansiq.cli.base import echo_json, hub_context, operator, read_json, session_scope
+from tansiq.cli.errors import cli_when
 from tansiq.core.errors import ErrorDetail, InvalidInput
 from tansiq.core.i18n import N_
 from tansiq.geo.service import spatial_index_cache
@@ -79,13 +80,13 @@ def show(application: ApplicationOut) -> None:
         )
         click.echo(
             f"  review {review.id}: {review.authority:<16} {standing}"
-            f"{reason}{overdue}  round {review.round}, due {review.deadline:%Y-%m-%d %H:%M}Z"
+            f"{reason}{overdue}  round {review.round}, due {cli_when(review.deadline)}"
             f"{'  note: ' + review.note if review.note else ''}"
         )
     for permit in application.permits:
         click.echo(
             f"  permit {permit.id} {permit.number}: {permit.status.value}, "
-            f"{permit.valid_from:%Y-%m-%d %H:%M} to {permit.valid_until:%Y-%m-%d %H:%M}Z"
+            f"{cli_when(permit.valid_from)} to {cli_when(permit.valid_until)}"
         )
 
 

@@ -10,6 +10,7 @@ import click
 
 from tansiq.cli.base import echo_json, hub_context, operator, read_json, session_scope
 from tansiq.cli.clearances import parse
+from tansiq.cli.errors import cli_when
 from tansiq.deconfliction import queries, service
 from tansiq.deconfliction.domain import AcknowledgementState, ConcernCode, NotificationStatus
 from tansiq.deconfliction.render import notification_out, summaries_out
@@ -30,9 +31,9 @@ NOTIFICATION = click.argument("notification_id", type=click.IntRange(1, MAX_ID))
 
 def show(shown: NotificationOut) -> None:
     window = (
-        f"{shown.start:%Y-%m-%d %H:%M} to {shown.end:%Y-%m-%d %H:%M}Z"
+        f"{cli_when(shown.start)} to {cli_when(shown.end)}"
         if shown.start is not None and shown.end is not None
-        else f"until {shown.active_until:%Y-%m-%d %H:%M}Z"
+        else f"until {cli_when(shown.active_until)}"
     )
     emergency = "  EMERGENCY" if shown.emergency else ""
     click.echo(
@@ -47,13 +48,12 @@ def show(shown: NotificationOut) -> None:
         concern = f" ({ack.concern.value}: {ack.note})" if ack.concern else ""
         click.echo(
             f"  {ack.party:<16} {ack.state.value}{concern}{overdue}"
-            f"  due {ack.deadline:%Y-%m-%d %H:%M}Z  why: {why}"
+            f"  due {cli_when(ack.deadline)}  why: {why}"
         )
     for conflict in shown.conflicts:
         start, end = conflict.overlaps[0][0], conflict.overlaps[-1][1]
         click.echo(
-            f"  CONFLICT with {conflict.other_reference}: {start:%Y-%m-%d %H:%M} to "
-            f"{end:%Y-%m-%d %H:%M}Z"
+            f"  CONFLICT with {conflict.other_reference}: {cli_when(start)} to {cli_when(end)}"
         )
     if shown.shift is not None:
         click.echo(
@@ -147,7 +147,7 @@ def list_notifications(
         echo_json([s.model_dump(mode="json") for s in summaries])
         return
     for s in summaries:
-        when = f"{s.start:%Y-%m-%d %H:%M}Z" if s.start else f"until {s.active_until:%Y-%m-%d}"
+        when = cli_when(s.start) if s.start else f"until {cli_when(s.active_until)}"
         flag = "  EMERGENCY" if s.emergency else ""
         click.echo(
             f"{s.reference:<8} {s.kind.value:<8} {s.status.value:<9} {s.notifier:<16} {when}{flag}"

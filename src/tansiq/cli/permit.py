@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from tansiq.cli.errors import cli_locale
+from tansiq.cli.errors import cli_locale, cli_when
 from tansiq.cli.lazy import LazyCommand, LazyGroup
 from tansiq.core.clock import SystemClock, ensure_utc
 from tansiq.core.errors import TansiqError
@@ -181,7 +181,8 @@ def _print(verdict: Verdict, driver: DriverCheck | None) -> None:
     if claims is None:
         return
     click.echo(f"permit {claims.cti} v{claims.version} ({claims.issuer})")
-    click.echo(f"  valid {claims.nbf:%Y-%m-%d %H:%M} to {claims.exp:%Y-%m-%d %H:%M} UTC")
+    click.echo(f"  valid {cli_when(claims.nbf)} to {cli_when(claims.exp)}")
+    click.echo(f"        ({claims.nbf:%Y-%m-%d %H:%M} to {claims.exp:%Y-%m-%d %H:%M} UTC)")
     click.echo(f"  vehicle {claims.vehicle.plate} ({claims.vehicle.kind})")
     click.echo(f"  driver {' / '.join(claims.driver.names)}")
     click.echo(f"  cargo {claims.cargo}")

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tansiq.core.clock import Clock
+from tansiq.core.wording import in_both_scripts
 from tansiq.deconfliction.messages import Notice
 from tansiq.deconfliction.models import NotificationRecord
 from tansiq.deconfliction.planning import reference
@@ -38,6 +39,7 @@ def tell(
         params={
             "reference": reference(notification.kind, notification.id),
             "notifier": party_name(session, notification.notifier_party_id),
+            **notifier_names(session, notification.notifier_party_id),
             **params,
         },
         subject=f"notification:{notification.id}",
@@ -67,6 +69,14 @@ def party_name(session: Session, party_id: int) -> str:
     return "" if found is None else (found.name_en or found.name_ar)
 
 
+def notifier_names(session: Session, party_id: int) -> dict[str, str]:
+    """``notifier_ar``/``notifier_en``: the name in each reader's script."""
+    found = party(session, party_id)
+    return in_both_scripts(
+        "notifier", *(("", "") if found is None else (found.name_ar, found.name_en))
+    )
+
+
 def party_code(session: Session, party_id: int) -> str:
     found = party(session, party_id)
     return "" if found is None else found.code
@@ -77,8 +87,9 @@ def hub_party_ids(session: Session) -> list[int]:
 
 
 def when(moment: datetime) -> str:
-    """A time as every reader reads it the same: ISO date and time, UTC."""
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    """A time as stored in a notice (ISO 8601, UTC): each reader sees it on the town's clock,
+    in their language's format (tansiq.core.wording)."""
+    return moment.isoformat(timespec="minutes")
 
 
 def names(reasons: list[dict[str, Any]], kind: str) -> str:

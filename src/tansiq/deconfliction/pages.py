@@ -6,7 +6,7 @@ notifies a movement or a site on the map. Parse → service → render, with the
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ from pyproj import Transformer
 
 from tansiq.core.errors import TansiqError
 from tansiq.core.i18n import translate
+from tansiq.core.localtime import input_value
 from tansiq.core.projection import WGS84, utm_epsg
 from tansiq.core.text import name_in
 from tansiq.deconfliction import access, queries, service, words
@@ -99,8 +100,8 @@ def new_notification(s: Current, kind: str = "movement") -> Response:
     start = s.hub.clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=3)
     values = {
         "corridor_m": "200",
-        "start": start.strftime("%Y-%m-%dT%H:%M"),
-        "end": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "start": input_value(start, s.zone),
+        "end": input_value(start + timedelta(hours=2), s.zone),
         "vehicles": "1",
         "radius_m": "100",
         "reconfirm_days": "30",
@@ -118,7 +119,7 @@ def file_notification(s: Current, form: FormData) -> Response:
     flags = {name: one(form, name) == "on" for name in ("emergency", "confirm_no_zone")}
     try:
         s.check_csrf(form)
-        body = _body(values, flags, site)
+        body = _body(values, flags, site, s.zone)
         env = _env(s)
         if one(form, "op") == "check":
             plan = (
@@ -285,7 +286,9 @@ def _form(
     )
 
 
-def _body(values: dict[str, str], flags: dict[str, bool], site: bool) -> MovementIn | SiteIn:
+def _body(
+    values: dict[str, str], flags: dict[str, bool], site: bool, zone: tzinfo
+) -> MovementIn | SiteIn:
     """The form as the API's model: the same checks, the same coded errors."""
     data: dict[str, Any] = {
         "contact": values["contact"],
@@ -307,7 +310,8 @@ def _body(values: dict[str, str], flags: dict[str, bool], site: bool) -> Movemen
         return SiteIn.model_validate(data)
     codes = [c.strip() for c in values["checkpoints"].split(",") if c.strip()]
     route = json.loads(values["route"]) if values["route"].startswith("{") else None
-    start, end = parse_time(values["start"], "start"), parse_time(values["end"], "end")
+    start = parse_time(values["start"], "start", zone)
+    end = parse_time(values["end"], "end", zone)
     data |= {
         "checkpoints": None if route is not None else codes,
         "route": route,

@@ -15,7 +15,6 @@ LABELS = {
     "source_name": N_("Source (file name)"),
     "zone_valid_from": N_("In force from"),
     "zone_valid_until": N_("In force until (optional)"),
-    "time_help": N_("Times in UTC. Empty \u201cfrom\u201d means now."),
     "rewind": N_("Turn wrongly wound rings around instead of refusing them"),
     "upload": N_("Upload"),
     "zone_map_stored": N_("The zone map was stored. The map shows its zones."),

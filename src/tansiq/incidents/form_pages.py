@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from tansiq.core.clock import ensure_utc
 from tansiq.core.errors import TansiqError
 from tansiq.core.i18n import N_, translate
+from tansiq.core.localtime import input_value
 from tansiq.core.text import name_in
 from tansiq.geo.service import list_checkpoints
 from tansiq.incidents import access, page_words, service, views
@@ -84,8 +85,8 @@ def _problems(error: ValidationError) -> list[dict[str, str]]:
 
 
 def _minute(s: Viewer, hours: float = 0) -> str:
-    moment = s.hub.clock.now() + timedelta(hours=hours)
-    return moment.strftime("%Y-%m-%dT%H:%M")
+    """Now (or ``hours`` from now) as the form's time fields show it: on the town's clock."""
+    return input_value(s.hub.clock.now() + timedelta(hours=hours), s.zone)
 
 
 def _choices(s: Viewer, table: dict[Any, str]) -> list[tuple[str, str]]:
@@ -117,8 +118,8 @@ def report_incident(s: Current, form: FormData) -> Response:
     try:
         s.check_csrf(form)
         event_type, _, sub_type = values["what"].partition("/")
-        occurred = parse_time(values["occurred_at"], "occurred_at")
-        until = parse_time(values["relevant_until"], "relevant_until")
+        occurred = parse_time(values["occurred_at"], "occurred_at", s.zone)
+        until = parse_time(values["relevant_until"], "relevant_until", s.zone)
         body = IncidentIn.model_validate(
             {
                 "event_type": event_type,
@@ -203,8 +204,8 @@ def issue_advisory(s: Current, form: FormData) -> Response:
         s.check_csrf(form)
         kind = values["kind"]
         closes = kind == AdvisoryKind.CHECKPOINT_CLOSED.value
-        start = parse_time(values["valid_from"], "valid_from")
-        end = parse_time(values["valid_until"], "valid_until")
+        start = parse_time(values["valid_from"], "valid_from", s.zone)
+        end = parse_time(values["valid_until"], "valid_until", s.zone)
         body = AdvisoryIn.model_validate(
             {
                 "kind": kind,

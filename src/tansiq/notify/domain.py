@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from email.message import EmailMessage
 from email.utils import format_datetime
 from enum import StrEnum
@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from tansiq.core.errors import ErrorCategory, NotFound, TansiqError
 from tansiq.core.i18n import N_, Locale, translate
 from tansiq.core.text import normalise_text
+from tansiq.core.wording import in_reader_words
 
 Params = Mapping[str, str | int | float]
 
@@ -153,23 +154,23 @@ def clean_params(params: Params) -> dict[str, str | int | float]:
 
 @dataclass(frozen=True)
 class Message:
-    """An event's text as stored: English message ids and their parameters."""
+    """An event's text as stored: English message ids and their parameters.
+
+    Parameters are data, turned into the reader's words when the message is shown
+    (:mod:`tansiq.core.wording`); ``count`` picks the plural form of a message marked ``NP_``.
+    """
 
     title: str
     body: str
     params: Mapping[str, Any]
 
-    def in_locale(self, locale: Locale) -> dict[str, Any]:
-        """The parameters as ``locale``'s reader sees them: a parameter stored in each
-        language (``authority_ar``, ``authority_en``) fills ``{authority}`` in the reader's."""
-        suffix = f"_{locale.value}"
-        shown = dict(self.params)
-        shown.update({k[: -len(suffix)]: v for k, v in self.params.items() if k.endswith(suffix)})
-        return shown
+    def in_locale(self, locale: Locale, zone: tzinfo = UTC) -> dict[str, Any]:
+        """The parameters as ``locale``'s reader sees them, times on the clock of ``zone``."""
+        return in_reader_words(self.params, locale, zone)
 
-    def render(self, locale: Locale) -> tuple[str, str]:
-        """Title and body in ``locale``."""
-        params = self.in_locale(locale)
+    def render(self, locale: Locale, zone: tzinfo = UTC) -> tuple[str, str]:
+        """Title and body in ``locale``, times on the clock of ``zone``."""
+        params = self.in_locale(locale, zone)
         return (
             translate(self.title, locale, **params),
             translate(self.body, locale, **params),
@@ -185,8 +186,8 @@ class Message:
                     f"notification text does not fit its parameters: {problem}"
                 ) from None
 
-    def both(self) -> dict[str, dict[str, str]]:
-        rendered = {locale: self.render(locale) for locale in Locale}
+    def both(self, zone: tzinfo = UTC) -> dict[str, dict[str, str]]:
+        rendered = {locale: self.render(locale, zone) for locale in Locale}
         return {
             "title": {locale.value: rendered[locale][0] for locale in Locale},
             "body": {locale.value: rendered[locale][1] for locale in Locale},
@@ -205,7 +206,7 @@ class EventView:
     message: Message
 
 
-def webhook_body(event: EventView, delivery_id: str) -> bytes:
+def webhook_body(event: EventView, delivery_id: str, zone: tzinfo = UTC) -> bytes:
     """The JSON a webhook receives (UTF-8, keys sorted, so a retry sends the same bytes)."""
     document = {
         "delivery_id": delivery_id,
@@ -215,7 +216,7 @@ def webhook_body(event: EventView, delivery_id: str) -> bytes:
         "party": event.party_code,
         "created_at": event.created_at.isoformat(),
         "params": dict(event.message.params),
-        **event.message.both(),
+        **event.message.both(zone),
     }
     return json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
@@ -250,10 +251,11 @@ def email_message(
     delivery_id: str,
     party_name: str,
     now: datetime,
+    zone: tzinfo = UTC,
 ) -> EmailMessage:
     """The bilingual e-mail for ``event``: Arabic first, then English; plain text and HTML."""
-    arabic = event.message.render(Locale.AR)
-    english = event.message.render(Locale.EN)
+    arabic = event.message.render(Locale.AR, zone)
+    english = event.message.render(Locale.EN, zone)
     footers = {locale: translate(EMAIL_FOOTER, locale, party=party_name) for locale in Locale}
     message = EmailMessage()
     message["From"] = sender

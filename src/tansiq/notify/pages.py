@@ -8,9 +8,11 @@ imports no feature above it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from fastapi import APIRouter, Response
+from markupsafe import Markup, escape
 
 from tansiq.core.errors import TansiqError
 from tansiq.notify import service as notify
@@ -28,19 +30,37 @@ def inbox_page(s: Current) -> Response:
         return s.sign_in_first()
     entries = notify.inbox(s.session, s.me, limit=INBOX_LIMIT)
     pages: Mapping[str, str] = getattr(s.request.app.state, "subject_pages", {})
+    shown = [entry.message().render(s.locale, s.zone) for entry in entries]
     messages = [
         {
             "id": entry.event.id,
-            "title": entry.message().render(s.locale)[0],
-            "body": entry.message().render(s.locale)[1],
+            "title": _references_kept_whole(title),
+            "body": _references_kept_whole(body),
             "at": entry.event.created_at,
             "read": entry.read_at is not None,
             "subject": entry.event.subject,
             "link": link_of(entry.event.subject, pages),
         }
-        for entry in entries
+        for entry, (title, body) in zip(entries, shown, strict=True)
     ]
     return s.show("inbox.html", messages=messages)
+
+
+# A permit's or an application's number (P-000001-1, TQ-000001): never broken at its hyphens,
+# and kept left to right inside an Arabic sentence.
+REFERENCE = re.compile(r"\b[A-Z]{1,3}-\d{4,}(?:-\d+)?\b")
+
+
+def _references_kept_whole(text: str) -> Markup:
+    """``text`` escaped, each reference in it isolated; the pieces are joined as markup."""
+    pieces: list[Markup] = []
+    last = 0
+    for found in REFERENCE.finditer(text):
+        pieces.append(escape(text[last : found.start()]))
+        pieces.append(Markup('<bdi dir="ltr" class="nobr">{}</bdi>').format(found.group(0)))
+        last = found.end()
+    pieces.append(escape(text[last:]))
+    return Markup("").join(pieces)
 
 
 def link_of(subject: str, pages: Mapping[str, str]) -> str | None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Request, status
 
+from tansiq.core.i18n import Locale, negotiate_locale
+from tansiq.core.localtime import zone_named
 from tansiq.notify import service
 from tansiq.notify.schemas import (
     DeliveryOut,
@@ -20,7 +22,7 @@ from tansiq.parties import access
 from tansiq.parties.deps import CurrentPrincipal
 from tansiq.parties.models import PartyRecord
 from tansiq.parties.service import get_party
-from tansiq.web.deps import MAX_ID, DbSession, Hub, RequestLocale
+from tansiq.web.deps import MAX_ID, DbSession, Hub
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 Limit = Annotated[int, Query(ge=1, le=200)]
@@ -36,15 +38,23 @@ def _managed_party(session: DbSession, me: CurrentPrincipal, code: str) -> Party
 
 @router.get("/inbox")
 def inbox(
+    request: Request,
     session: DbSession,
+    hub: Hub,
     me: CurrentPrincipal,
-    locale: RequestLocale,
     limit: Limit = 50,
     before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    lang: Annotated[Locale | None, Query()] = None,
 ) -> list[InboxItemOut]:
-    """Your party's events, newest first, in your language; ``before`` pages back by id."""
+    """Your party's events, newest first, in your language: ``lang`` if given, else the
+    request's ``Accept-Language`` if it sends one, else your profile's; times on the
+    deployment's clock. ``before`` pages back by id."""
+    if lang is None:
+        asked = request.headers.get("accept-language")
+        lang = negotiate_locale(asked) if asked else service.profile_locale(session, me)
+    zone = zone_named(hub.settings.time_zone)
     entries = service.inbox(session, me, limit=limit, before_id=before)
-    return [InboxItemOut.of(entry, locale) for entry in entries]
+    return [InboxItemOut.of(entry, lang, zone) for entry in entries]
 
 
 @router.post("/inbox/{event_id}/read", status_code=status.HTTP_204_NO_CONTENT)

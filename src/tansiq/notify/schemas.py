@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from pydantic import BaseModel, Field
 
@@ -93,8 +93,8 @@ class InboxItemOut(BaseModel):
     read_at: datetime | None
 
     @classmethod
-    def of(cls, entry: InboxEntry, locale: Locale) -> InboxItemOut:
-        title, body = entry.message().render(locale)
+    def of(cls, entry: InboxEntry, locale: Locale, zone: tzinfo = UTC) -> InboxItemOut:
+        title, body = entry.message().render(locale, zone)
         return cls(
             id=entry.event.id,
             kind=entry.event.kind,

@@ -12,7 +12,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from functools import partial
 from typing import Any
 
@@ -20,6 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tansiq.core.clock import Clock
+from tansiq.core.i18n import DEFAULT_LOCALE, Locale
+from tansiq.core.localtime import zone_named
 from tansiq.core.text import normalise_text
 from tansiq.jobs.service import JobHandler, RetryLater, enqueue
 from tansiq.notify.domain import (
@@ -249,6 +251,13 @@ def inbox(
     return [InboxEntry(event, read_at) for event, read_at in rows]
 
 
+def profile_locale(session: Session, principal: Principal) -> Locale:
+    """The language the user chose for themselves (English if none)."""
+    user = PartyRepository(session).user(principal.user_id)
+    chosen = user.locale if user is not None else DEFAULT_LOCALE.value
+    return Locale(chosen) if chosen in tuple(Locale) else DEFAULT_LOCALE
+
+
 def unread_count(session: Session, principal: Principal) -> int:
     """How many of the newest ``INBOX_LIMIT`` messages the user has not read (the header's
     badge)."""
@@ -284,6 +293,7 @@ def deliver_webhook(
     transport: WebhookTransport,
     timeout_s: float,
     max_attempts: int,
+    zone: tzinfo = UTC,
 ) -> None:
     """Job handler: one attempt to deliver a webhook; a failed one raises RetryLater."""
     repo = NotifyRepository(session)
@@ -295,7 +305,7 @@ def deliver_webhook(
     if webhook is None or webhook.deleted_at is not None or webhook.party_id != event.party_id:
         _give_up(delivery, "the webhook was removed")
         return
-    body = webhook_body(_view(session, event), delivery.delivery_id)
+    body = webhook_body(_view(session, event), delivery.delivery_id, zone)
     now = clock.now()
     headers = webhook_headers(
         webhook.secret, int(now.timestamp()), body, delivery.delivery_id, event.kind
@@ -319,6 +329,7 @@ def deliver_email(
     transport: MailTransport | None,
     sender: str,
     max_attempts: int,
+    zone: tzinfo = UTC,
 ) -> None:
     """Job handler: one attempt to send an event by e-mail; a failed one raises RetryLater."""
     repo = NotifyRepository(session)
@@ -342,6 +353,7 @@ def deliver_email(
         delivery_id=delivery.delivery_id,
         party_name=f"{party.name_ar} / {party.name_en}",
         now=now,
+        zone=zone,
     )
     try:
         transport.send(message)
@@ -378,12 +390,14 @@ def job_handlers(
             or UrllibWebhookTransport(allow_private=settings.webhook_allow_private),
             timeout_s=settings.delivery_timeout_s,
             max_attempts=settings.job_max_attempts,
+            zone=zone_named(settings.time_zone),
         ),
         EMAIL_JOB: partial(
             deliver_email,
             transport=mail,
             sender=settings.smtp_from,
             max_attempts=settings.job_max_attempts,
+            zone=zone_named(settings.time_zone),
         ),
     }
 

@@ -6,15 +6,15 @@ when printed, with the plain advice to scan the code for the status now."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from functools import cache
 from typing import Any
 
-from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_decimal
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy.orm import Session
 
+from tansiq.core import localtime
 from tansiq.core.i18n import N_, Locale, translate
 from tansiq.geo.repository import GeoRepository
 from tansiq.parties.repository import PartyRepository
@@ -41,6 +41,7 @@ LABELS = {
     "printed_status": N_("Status when printed"),
     "scan_to_verify": N_("Paper cannot change: scan the code to verify the status now."),
     "printed_at": N_("Printed {when}"),
+    "times_in": N_("Times in {zone}."),
     "number": N_("Permit number"),
     "none": N_("None"),
 }
@@ -96,14 +97,10 @@ def _both(message: str) -> dict[str, str]:
     return {"ar": translate(message, Locale.AR), "en": translate(message, Locale.EN)}
 
 
-def _when(value: datetime, side: Locale) -> str:
-    """As the pages write a time (the locale's medium date, 24-hour time, marked UTC); the
-    template keeps it on one line."""
-    code = side.value
-    pattern = str(get_datetime_format("medium", locale=code))
-    date = format_date(value, "medium", locale=code)
-    time = format_time(value, "HH:mm", tzinfo=UTC, locale=code)
-    return pattern.replace("{1}", date).replace("{0}", time) + " UTC"
+def _when(value: datetime, side: Locale, zone: tzinfo) -> str:
+    """As the pages write a time: on the town's clock, in the side's one format; the template
+    keeps it on one line."""
+    return localtime.when(value, side, zone)
 
 
 def _scalable(svg: str) -> str:
@@ -131,9 +128,11 @@ def render_printable(
     token: str,
     locale: Locale,
     printed_at: datetime | None = None,
+    zone: tzinfo = UTC,
 ) -> str:
     """The page of ``permit`` (its status, window, signers and conditions) describing
-    ``facts``, with ``token`` as its QR code; ``printed_at`` is when its status was read."""
+    ``facts``, with ``token`` as its QR code; ``printed_at`` is when its status was read.
+    Times are on the clock of ``zone`` (the deployment's), the window also in UTC."""
     parties = PartyRepository(session).parties_by_ids(set(permit.authority_ids))
     names = {
         pid: {"ar": p.name_ar or p.name_en, "en": p.name_en or p.name_ar}
@@ -169,8 +168,15 @@ def render_printable(
                 "arrow": "←" if side is Locale.AR else "→",
                 "comma": "، " if side is Locale.AR else ", ",
                 "t": {key: translate(message, side) for key, message in LABELS.items()},
-                "valid_from": _when(permit.valid_from, side),
-                "valid_until": _when(permit.valid_until, side),
+                "valid_from": _when(permit.valid_from, side, zone),
+                "valid_until": _when(permit.valid_until, side, zone),
+                "valid_from_utc": localtime.when_utc(permit.valid_from, side),
+                "valid_until_utc": localtime.when_utc(permit.valid_until, side),
+                "times_in": translate(
+                    LABELS["times_in"],
+                    side,
+                    zone=localtime.zone_label(zone, permit.valid_from, side),
+                ),
                 "kind": translate(
                     VEHICLE_KINDS.get(facts.vehicle.kind, VEHICLE_KINDS["other"]), side
                 ),
@@ -184,7 +190,9 @@ def render_printable(
                 "checkpoints": [place(code, side) for code in facts.checkpoints],
                 "signers": [names[pid][side.value] for pid in permit.authority_ids if pid in names],
                 "status": translate(STATUS_LABELS[status], side),
-                "printed_at": translate(LABELS["printed_at"], side, when=_when(printed_at, side))
+                "printed_at": translate(
+                    LABELS["printed_at"], side, when=_when(printed_at, side, zone)
+                )
                 if printed_at is not None
                 else "",
             }

@@ -5,7 +5,7 @@ the page confirming a dangerous action."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, tzinfo
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -29,7 +29,7 @@ class FieldTooLong(TansiqError):
 
 class BadTime(TansiqError):
     code = "form.bad_time"
-    message = N_('The field "{field}" must be a date and time, e.g. 2026-06-01T08:00 (UTC).')
+    message = N_('The field "{field}" must be a date and time, e.g. 2026-06-01T08:00.')
 
 
 class BadChoice(TansiqError):
@@ -82,8 +82,9 @@ def record_id(value: str) -> int | None:
     return int(value) if 0 < int(value) < MAX_ID else None
 
 
-def parse_time(value: str, field: str) -> datetime | None:
-    """A time typed in a form (read as UTC unless it says otherwise); blank is ``None``."""
+def parse_time(value: str, field: str, zone: tzinfo) -> datetime | None:
+    """A time typed in a form, read on the town's clock ``zone`` unless it carries an offset;
+    blank is ``None``."""
     value = value.strip()
     if not value:
         return None
@@ -91,7 +92,7 @@ def parse_time(value: str, field: str) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise BadTime(field=field) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else ensure_utc(moment)
+    return ensure_utc(moment.replace(tzinfo=zone) if moment.tzinfo is None else moment)
 
 
 def shown_error(s: Screen[Any], error: TansiqError) -> dict[str, Any]:

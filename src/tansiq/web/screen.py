@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import parse_qs, quote
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from tansiq.context import HubContext
 from tansiq.core.errors import STATUS_BY_CATEGORY, TansiqError
 from tansiq.core.i18n import Locale, translate
+from tansiq.core.localtime import zone_named
 from tansiq.web.session import SESSION_COOKIE, CsrfRejected, PageSession, SessionSigner
 from tansiq.web.text import labels
 from tansiq.web.view import content_security_policy, finish, render, words_of
@@ -69,6 +71,11 @@ class Screen(Generic[Me]):
         self.page = page
         self.locale = locale
         self.me = me
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The deployment's time zone: the town's clock that pages show and forms read."""
+        return zone_named(self.hub.settings.time_zone)
 
     def csp(self, *, inline_styles: bool = False) -> str:
         return content_security_policy(self.hub.settings.tile_url, inline_styles=inline_styles)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel.dates import format_date, format_time, format_timedelta, get_datetime_format
+from babel.dates import format_timedelta
 from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from tansiq.core import localtime
 from tansiq.core.i18n import Locale, message_forms, translate, translations
 from tansiq.web.session import SESSION_COOKIE, PageSession, SessionSigner
 from tansiq.web.text import LABELS, labels
@@ -67,18 +68,45 @@ def gettext_callables(locale: Locale) -> dict[str, Any]:
 
 
 class Formats:
-    """Dates, durations and numbers as the reader's locale writes them (times in UTC)."""
+    """Dates, durations and numbers as the reader's locale writes them, times on the town's
+    clock (the deployment's ``time_zone``): the one place templates format a time."""
 
-    def __init__(self, locale: Locale) -> None:
+    def __init__(self, locale: Locale, zone: tzinfo = UTC, now: datetime | None = None) -> None:
         self.locale = locale
+        self.zone = zone
+        self.now = now or datetime(2000, 1, 1, tzinfo=UTC)
 
     def when(self, value: datetime) -> str:
-        """Date in the locale's medium form, 24-hour time to the minute, always marked UTC."""
-        code = self.locale.value
-        pattern = str(get_datetime_format("medium", locale=code))
-        date = format_date(value, "medium", locale=code)
-        time = format_time(value, "HH:mm", tzinfo=UTC, locale=code)
-        return pattern.replace("{1}", date).replace("{0}", time) + " UTC"
+        """Date and 24-hour time to the minute on the town's clock, in the locale's format."""
+        return localtime.when(value, self.locale, self.zone)
+
+    def day(self, value: datetime) -> str:
+        return localtime.day(value, self.locale, self.zone)
+
+    def utc(self, value: datetime) -> str:
+        """The same moment in UTC, marked so: the second line where it matters."""
+        return localtime.when_utc(value, self.locale)
+
+    def moment(self, value: datetime) -> Markup:
+        """Local time, and the UTC time as a second line in a ``<small class="utc">``."""
+        return Markup('<bdi>{}</bdi><br><small class="utc"><bdi>{}</bdi></small>').format(
+            self.when(value), self.utc(value)
+        )
+
+    def window(self, start: datetime, end: datetime) -> Markup:
+        """A validity window on the town's clock, and in UTC as a second line."""
+        return Markup(
+            "<bdi>{}</bdi> — <bdi>{}</bdi><br>"
+            '<small class="utc"><bdi>{}</bdi> — <bdi>{}</bdi></small>'
+        ).format(self.when(start), self.when(end), self.utc(start), self.utc(end))
+
+    def zone_label(self, at: datetime | None = None) -> str:
+        """The town's zone as the reader calls it, with its offset (now, or at ``at``)."""
+        return localtime.zone_label(self.zone, at or self.now, self.locale)
+
+    def input(self, value: datetime) -> str:
+        """``value`` as a ``datetime-local`` input holds it, on the town's clock."""
+        return localtime.input_value(value, self.zone)
 
     def duration(self, value: timedelta) -> str:
         return format_timedelta(value, threshold=1.5, locale=self.locale.value)
@@ -133,6 +161,14 @@ def words_of(request: Request) -> Mapping[str, str]:
     return joined
 
 
+def formats_of(request: Request, locale: Locale) -> Formats:
+    """The reader's formats on the deployment's clock (UTC in an app without a hub)."""
+    hub = getattr(request.app.state, "hub", None)
+    if hub is None:
+        return Formats(locale)
+    return Formats(locale, localtime.zone_named(hub.settings.time_zone), hub.clock.now())
+
+
 def render(
     request: Request,
     locale: Locale,
@@ -142,6 +178,7 @@ def render(
 ) -> HTMLResponse:
     here = request.url.path
     words = words_of(request)
+    fmt = formats_of(request, locale)
     html = (
         templates()
         .get_template(template)
@@ -151,7 +188,7 @@ def render(
             arrow="←" if locale is Locale.AR else "→",
             comma="، " if locale is Locale.AR else ", ",
             t=labels(locale, words),
-            fmt=Formats(locale),
+            fmt=fmt,
             tr=lambda message, **params: translate(message, locale, **params),
             # A label's plural forms by CLDR category, for scripts (Intl.PluralRules).
             forms=lambda key: message_forms(words[key], locale),

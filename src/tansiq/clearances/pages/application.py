@@ -20,7 +20,9 @@ from tansiq.clearances.schemas import ApplicationOut, ConditionIn, DecisionIn
 from tansiq.clearances.words import CONDITION, DECISION, STATUS
 from tansiq.core.clock import ensure_utc
 from tansiq.core.errors import STATUS_BY_CATEGORY, InvalidInput, TansiqError
-from tansiq.geo import map_layers
+from tansiq.core.text import name_in
+from tansiq.core.wording import COMMA
+from tansiq.geo import map_layers, places
 from tansiq.incidents.alert_pages import alert_box
 from tansiq.parties import directory
 from tansiq.parties.deps import Current, Viewer
@@ -70,6 +72,23 @@ def _application(
         ),
         None,
     )
+    # Checkpoints by name in the reader's script (the reviews store their codes).
+    named = places.checkpoints_by_codes(
+        s.session,
+        {
+            code
+            for r in out.reviews
+            for code in (
+                *r.required_by.get("checkpoints", []),
+                *(c for cond in r.conditions for c in cond.get("checkpoints", [])),
+            )
+        },
+    )
+
+    def place(code: str) -> str:
+        found = named.get(code)
+        return code if found is None else name_in(s.locale, found.name_ar, found.name_en)
+
     decisions = [
         review_words(s, r)
         | {
@@ -78,14 +97,15 @@ def _application(
             "conditions": [
                 {
                     "label": tr(s, CONDITION[ConditionKind(c["kind"])]),
-                    "detail": ", ".join(c.get("checkpoints", [])) or c.get("text", ""),
+                    "detail": COMMA[s.locale].join(place(code) for code in c.get("checkpoints", []))
+                    or c.get("text", ""),
                 }
                 for c in r.conditions
             ],
             "deadline": r.deadline,
             "decided_at": r.decided_at,
             "zones": [z.get(f"name_{s.locale.value}", "") for z in r.required_by.get("zones", [])],
-            "checkpoints": r.required_by.get("checkpoints", []),
+            "checkpoints": [place(code) for code in r.required_by.get("checkpoints", [])],
         }
         for r in out.reviews
     ]
@@ -258,7 +278,9 @@ def print_permit(permit_id: RecordId, s: Current) -> Response:
         return s.error(PermitNotFound(permit=permit_id))
     permit, application = found
     response = HTMLResponse(
-        render_permit(s.session, application, permit, record.token, s.locale, s.hub.clock.now())
+        render_permit(
+            s.session, application, permit, record.token, s.locale, s.hub.clock.now(), s.zone
+        )
     )
     # The permit page keeps its own <style> so it prints the same when saved alone.
     finish(response, s.request, s.page, signer(s.request), s.csp(inline_styles=True))

@@ -65,12 +65,13 @@ ROUTE_CODES = frozenset({"route.invalid", "application.no_authority", "applicati
 def new_application(s: Current) -> Response:
     if (other := applicant_only(s)) is not None:
         return other
-    start = s.hub.clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    # The window starts now (to the minute): a trader leaving at once needs no arithmetic.
+    start = s.hub.clock.now().replace(second=0, microsecond=0)
     values = Values(
         client_reference="web-" + secrets.token_hex(8),
         corridor_m=plain(s.hub.settings.default_corridor_m),
-        valid_from=show_time(start),
-        valid_until=show_time(start + timedelta(days=1)),
+        valid_from=show_time(start, s.zone),
+        valid_until=show_time(start + timedelta(days=1), s.zone),
     )
     return _form(s, values, action="/applications/new")
 
@@ -90,7 +91,7 @@ def create_application(s: Current, form: FormData) -> Response:
         apply_op(values, op)
         return _form(s, values, action="/applications/new", check=True)
     problems = Problems()
-    body = body_of(values, problems, draft=one(form, "action") == "draft")
+    body = body_of(values, problems, draft=one(form, "action") == "draft", zone=s.zone)
     model = model_of(ApplicationIn, body, problems)
     if model is None:
         return _form(s, values, action="/applications/new", problems=problems)
@@ -189,7 +190,7 @@ def _form(
 
 
 def _values_of(s: Viewer, record: ApplicationRecord) -> Values:
-    return values_of(records.current_version(s.session, record), record.client_reference)
+    return values_of(records.current_version(s.session, record), record.client_reference, s.zone)
 
 
 @router.get("/applications/{application_id}/amend")
@@ -220,7 +221,7 @@ def amend(application_id: RecordId, s: Current, form: FormData) -> Response:
         apply_op(values, op)
         return _form(s, values, action=action, application=summary, check=True)
     problems = Problems()
-    body = body_of(values, problems, draft=False)
+    body = body_of(values, problems, draft=False, zone=s.zone)
     amendment = {k: body[k] for k in AMEND_KEYS if k in body}
     amendment["expected_version"] = one(form, "expected_version") or ""
     amendment["note"] = values.note

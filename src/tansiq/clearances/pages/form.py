@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, tzinfo
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -16,12 +16,12 @@ from pydantic import BaseModel, ValidationError
 from tansiq.clearances.models import ApplicationVersionRecord
 from tansiq.core.errors import ErrorDetail, TansiqError
 from tansiq.core.i18n import N_, Locale, translate
+from tansiq.core.localtime import input_value, parse_input
 from tansiq.geo.service import RouteInvalid
 from tansiq.web.screen import Form, one
 
 M = TypeVar("M", bound=BaseModel)
 MAX_ROWS = 50  # at most this many checkpoints or cargo lines come back to the form
-LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
 
 
 class FormInvalid(TansiqError):
@@ -54,7 +54,7 @@ PYDANTIC = {
     "too_long": ("form.too_many", N_("There are too many lines.")),
 }
 INVALID = ("form.invalid_value", N_("This value is not valid."))
-BAD_TIME = ("form.bad_time", N_("Enter a date and time (UTC)."))
+BAD_TIME = ("form.bad_time", N_("Enter a date and time."))
 BAD_ROUTE = (RouteInvalid.code, RouteInvalid.message)
 
 
@@ -157,17 +157,14 @@ def apply_op(values: Values, op: str) -> None:
         del cargo[index]
 
 
-def parse_time(text: str) -> datetime | None:
-    """A ``datetime-local`` value read as UTC (the form says so); an offset, if given, counts."""
-    try:
-        value = datetime.fromisoformat(text.strip())
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    except (ValueError, OverflowError):  # OverflowError: year 1 moved across midnight
-        return None
+def parse_time(text: str, zone: tzinfo) -> datetime | None:
+    """A ``datetime-local`` value read on the town's clock (the form names the zone); an
+    offset, if given, counts."""
+    return parse_input(text, zone)
 
 
-def show_time(value: datetime) -> str:
-    return value.astimezone(UTC).strftime(LOCAL_MINUTE)
+def show_time(value: datetime, zone: tzinfo) -> str:
+    return input_value(value, zone)
 
 
 def parse_route(text: str) -> dict[str, Any] | None:
@@ -224,7 +221,7 @@ def anchor(path: str) -> str:
     return "route-section" if shown == "route" else shown
 
 
-def body_of(values: Values, problems: Problems, *, draft: bool) -> dict[str, Any]:
+def body_of(values: Values, problems: Problems, *, draft: bool, zone: tzinfo) -> dict[str, Any]:
     """The API's input, as a dict; what cannot even be read is a problem already."""
     body: dict[str, Any] = {
         "client_reference": values.client_reference,
@@ -259,7 +256,7 @@ def body_of(values: Values, problems: Problems, *, draft: bool) -> dict[str, Any
     if values.corridor_m.strip():
         body["corridor_m"] = values.corridor_m.strip()
     for name in ("valid_from", "valid_until"):
-        moment = parse_time(getattr(values, name))
+        moment = parse_time(getattr(values, name), zone)
         if moment is None:
             problems.add(name, *BAD_TIME)
         body[name] = moment
@@ -341,7 +338,7 @@ def named(problems: dict[str, dict[str, str]], words: dict[str, str]) -> dict[st
     return problems
 
 
-def values_of(version: ApplicationVersionRecord, client_reference: str) -> Values:
+def values_of(version: ApplicationVersionRecord, client_reference: str, zone: tzinfo) -> Values:
     """The form filled with a stored version, for amending it."""
     data = version.content
     window = data.get("window", {})
@@ -373,6 +370,6 @@ def values_of(version: ApplicationVersionRecord, client_reference: str) -> Value
             for line in data["cargo"]
         ],
         seals=", ".join(data.get("seals", [])),
-        valid_from=show_time(datetime.fromisoformat(window["valid_from"])),
-        valid_until=show_time(datetime.fromisoformat(window["valid_until"])),
+        valid_from=show_time(datetime.fromisoformat(window["valid_from"]), zone),
+        valid_until=show_time(datetime.fromisoformat(window["valid_until"]), zone),
     )

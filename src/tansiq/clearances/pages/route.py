@@ -39,7 +39,7 @@ def check_route(s: Viewer, values: Values) -> dict[str, Any]:
             if values.corridor_m.strip()
             else s.hub.settings.default_corridor_m
         )
-        start = parse_time(values.valid_from) or s.hub.clock.now()
+        start = parse_time(values.valid_from, s.zone) or s.hub.clock.now()
         resolution = resolve_over_window(
             s.session,
             spatial_index_cache(s.hub.caches, s.hub.settings.metric_epsg),
@@ -47,7 +47,7 @@ def check_route(s: Viewer, values: Values) -> dict[str, Any]:
             corridor_m=corridor,
             max_corridor_m=s.hub.settings.max_corridor_m,
             valid_from=start,
-            valid_until=parse_time(values.valid_until) or start,
+            valid_until=parse_time(values.valid_until, s.zone) or start,
         )
     except ValueError:
         found["error"] = {"code": "form.number", "message": tr(s, "Enter a number.")}

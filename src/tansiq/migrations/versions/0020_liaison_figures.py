@@ -2,7 +2,7 @@
 from the acknowledgements already recorded; indexes on the moments the figures count
 
 Revision ID: 0020_liaison_figures
-Revises: 0017_liaison_threads
+Revises: 0018_field
 Create Date: 2026-12-01
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from tansiq.tallies.domain import RECEIVED_PLAIN, decision_bucket
 
 revision = "0020_liaison_figures"
-down_revision = "0017_liaison_threads"
+down_revision = "0018_field"
 branch_labels = None
 depends_on = None
 

@@ -13,6 +13,7 @@ import { enrolmentToken, tell } from "./officer.js";
 import { followGovernance, requireKnownSigner } from "./trust.js";
 import { seenHead, witness } from "./witness.js";
 import { acceptAdvisories, loadAdvisories, showAdvisories, showRouteWarning } from "./advisories.js";
+import { clockFace } from "./timefmt.js";
 
 const root = document.getElementById("officer");
 const LANG = root.dataset.lang;
@@ -29,7 +30,7 @@ const $ = (id) => document.getElementById(id);
 
 const state = {
   token: null, governance: null, trust: null, revocations: null, authority: "", advisories: null,
-  info: null, expected: [], lastSync: null, syncing: false, verdict: null,
+  info: null, expected: [], lastSync: null, syncing: false, verdict: null, driverCheck: null,
 };
 
 // Rebuild everything from the stored signed bytes, checking every signature again.
@@ -40,6 +41,7 @@ async function loadState() {
   state.info = (await getMeta("info")) || null;
   state.expected = (await getMeta("expected")) || [];
   state.authority = (await getMeta("authority")) || "";
+  if (state.info && state.info.time_zone) face = clockFace(LANG, state.info.time_zone);
   state.trust = null;
   state.revocations = null;
   if (!pinned || !pinned.length) return;
@@ -63,8 +65,19 @@ function fill(template, params, n) {
   return template.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? params[name] : whole));
 }
 
-const when = (ms) => new Intl.DateTimeFormat(LANG, { dateStyle: "medium", timeStyle: "short", hourCycle: "h23", timeZone: "UTC" })
-  .format(new Date(ms)) + " UTC";
+// Times on the town's clock (the hub's time_zone, learned with every sync), in the language's
+// one format: the same as the hub's pages write them.
+let face = clockFace(LANG, root.dataset.timeZone);
+const when = (ms) => face.when(ms);
+
+// Names in the reader's script (the hub sends both with every sync); the code if unknown.
+function nameOf(kind, code) {
+  const names = state.info && state.info.names ? state.info.names[kind] || {} : {};
+  const found = names[code] || names[String(code).toLowerCase()] || names[String(code).toUpperCase()];
+  return found ? found[LANG] || found.en || found.ar || code : code;
+}
+const LIST = LANG === "ar" ? "\u060c " : ", ";
+const places = (codes) => codes.map((code) => nameOf("checkpoints", code.trim())).join(LIST);
 
 function duration(ms) {
   const minutes = Math.max(0, Math.round(ms / 60e3));
@@ -82,8 +95,14 @@ async function renderStatus() {
   $("cp-sync").hidden = !enrolled;
   $("cp-sync").disabled = state.syncing;
   if (state.info && state.info.checkpoint) {
-    const name = state.info.name ? state.info.name[LANG] || state.info.name.en : "";
-    $("cp-here").textContent = name ? `${name} (${state.info.checkpoint})` : state.info.checkpoint;
+    const name = state.info.name ? state.info.name[LANG] || state.info.name.en || state.info.name.ar : "";
+    // The name in the reader's script; the code, which the officer may need to quote, small.
+    const code = document.createElement("code");
+    code.className = "details";
+    code.textContent = state.info.checkpoint;
+    const shown = document.createElement("bdi");
+    shown.textContent = name || state.info.checkpoint;
+    $("cp-here").replaceChildren(...(name ? [shown, " ", code] : [shown]));
   } else {
     $("cp-here").textContent = enrolled ? T.cp_unknown : T.cp_not_enrolled;
   }
@@ -357,7 +376,7 @@ function showConditions(verdict) {
     item.append(name);
     if (condition.detail) {
       const detail = document.createElement("bdi");
-      detail.textContent = condition.detail;
+      detail.textContent = condition.kind === "via_checkpoints" ? places(condition.detail.split(",")) : condition.detail;
       item.append(": ", detail);
     }
     const mark = document.createElement("span");
@@ -383,6 +402,11 @@ function showVerdict(verdict) {
   // Codes, times and names keep their own direction inside an Arabic sentence (first-strong
   // isolates, as <bdi> does): "03:58 UTC" must not turn into "UTC 03:58".
   const words = { ...verdict.params };
+  if (verdict.claims) Object.assign(words, { exp: when(verdict.claims.exp * 1000), nbf: when(verdict.claims.nbf * 1000) });
+  if (verdict.daylight) Object.assign(words, { sunrise: face.time(verdict.daylight[0]), sunset: face.time(verdict.daylight[1]) });
+  if (words.checkpoint) words.checkpoint = nameOf("checkpoints", words.checkpoint);
+  if (words.authority) words.authority = nameOf("authorities", words.authority);
+  if (words.via) words.via = places(words.via.split(","));
   if (words.reason && LABELS.reasonWords[words.reason]) words.reason = LABELS.reasonWords[words.reason];
   const isolated = Object.fromEntries(Object.entries(words).map(([key, value]) => [key, `\u2068${value}\u2069`]));
   $("cp-reason").textContent = fill(LABELS.reasons[verdict.reason], isolated, Number(verdict.params.count));
@@ -401,12 +425,13 @@ function showVerdict(verdict) {
     driver: "", // below: each spelling on its own
     cargo: c ? c.cargo || T.cp_none : "",
     window: c ? fill(T.cp_window_value, { start: when(c.nbf * 1000), end: when(c.exp * 1000) }) : "",
-    checkpoints: c ? c.checkpoints.join(" · ") || T.cp_none : "",
+    checkpoints: c ? c.checkpoints.map((code) => nameOf("checkpoints", code)).join(" · ") || T.cp_none : "",
     conditions: c ? c.conditions.map((x) => {
       const said = LABELS.conditions[x.kind] || x.kind;
-      return x.detail ? `${said}: ${x.detail}` : said;
+      const detail = x.kind === "via_checkpoints" && x.detail ? places(x.detail.split(",")) : x.detail;
+      return detail ? `${said}: ${detail}` : said;
     }).join(" · ") || T.cp_none : "",
-    authorities: verdict.authorities.join(" · ") || T.cp_none,
+    authorities: verdict.authorities.map((code) => nameOf("authorities", code)).join(" · ") || T.cp_none,
     expected: c ? (state.expected.some((e) => e.number === `${c.cti}-${c.version}`) ? T.cp_expected_yes : T.cp_expected_no) : "",
   };
   $("cp-facts").hidden = !c;
@@ -421,6 +446,14 @@ function showVerdict(verdict) {
         value.textContent = name;
         return value;
       }));
+    } else if (dd.dataset.fact === "window" && c) {
+      // The validity on the town's clock, and in UTC as a second line.
+      const local = document.createElement("bdi");
+      local.textContent = facts.window;
+      const utc = document.createElement("small");
+      utc.className = "utc";
+      utc.textContent = fill(T.cp_window_value, { start: face.utc(c.nbf * 1000), end: face.utc(c.exp * 1000) });
+      dd.replaceChildren(local, document.createElement("br"), utc);
     } else if (ISOLATED.has(dd.dataset.fact)) {
       const value = document.createElement("bdi");
       value.textContent = facts[dd.dataset.fact];
@@ -490,8 +523,11 @@ async function record(action, reasonCode = null, note = "") {
     officer: "",
     // The age of the data the officer decided on (seconds), as verify.js counts it.
     data_age_seconds: Math.max(0, Math.floor(verdict.dataAge / 1000)),
+    // The driver check's outcome, recorded with the decision it informed (null: no number typed).
+    driver_check: state.driverCheck,
   });
   state.verdict = null;
+  state.driverCheck = null;
   $("cp-actions").hidden = true;
   $("cp-driver-check").hidden = true;
   // Said where the officer tapped: the actions fold away and this takes their place.
@@ -539,6 +575,7 @@ async function scanEnrolment() {
 // --- checking the driver: the typed ID number against the permit's salted hash (driver.js) -----------
 
 function resetDriverCheck(shown) {
+  state.driverCheck = null;
   $("cp-driver-check").hidden = !shown;
   $("cp-driver-id").value = "";
   const mark = $("cp-driver-mark");
@@ -567,6 +604,7 @@ async function checkDriver() {
     mark.textContent = matches ? "✓" : "✗";
     mark.className = `cp-driver-mark cp-driver-${matches ? "good" : "bad"}`;
     mark.dataset.matches = String(matches);
+    state.driverCheck = matches ? "match" : "mismatch";
     tell($("cp-driver-said"), matches ? T.cp_driver_matches : T.cp_driver_differs, matches ? "good" : "bad");
     // Not the permit's driver: the refusal comes first, as for a bad verdict.
     arrangeActions(verdict, !matches);

@@ -57,6 +57,7 @@ export async function verify(text, {
   const { claims } = token;
   const found = new Set();
   const params = {};
+  let daylight = null; // [sunrise, sunset] in ms when a daylight condition failed
 
   const good = new Map();
   for (const signature of token.signatures) {
@@ -111,6 +112,7 @@ export async function verify(text, {
         const times = sunTimes(Math.floor(local / 86400e3) * 86400e3, lat, lon);
         params.sunrise = times === null ? "-" : clock(times[0]);
         params.sunset = times === null ? "-" : clock(times[1]);
+        daylight = times; // for the app to write on the town's clock
       }
     }
   }
@@ -141,6 +143,7 @@ export async function verify(text, {
     authorities,
     permitStatus: own.length ? own[0] : "valid",
     dataOld,
+    daylight,
   };
 }
 

@@ -1,0 +1,120 @@
+"""The checkpoint app's clock face (``/assets/checkpoint/timefmt.js``) writes every time as the
+hub's pages do (``core/localtime.py``): the same zone, the same one format per language.
+
+Hypothesis draws moments and zones (odd offsets, clocks put forward and back); one Chromium
+formats them in a batch, and each must read exactly as the hub writes it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from playwright.sync_api import Page, Route, sync_playwright
+
+from tansiq.app import create_app
+from tansiq.context import HubContext
+from tansiq.core import localtime
+from tansiq.core.i18n import Locale
+from tansiq.settings import Settings
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ORIGIN = "http://timefmt.test"
+ZONES = ["Asia/Baghdad", "Asia/Tehran", "Asia/Kathmandu", "Asia/Beirut", "America/St_Johns", "UTC"]
+
+FORMAT_ALL = """async (cases) => {
+  const { clockFace } = await import("/timefmt.js");
+  return cases.map(([lang, zone, ms]) => {
+    const face = clockFace(lang, zone);
+    return [face.when(ms), face.time(ms), face.utc(ms)];
+  });
+}"""
+
+
+@pytest.fixture(scope="module")
+def page() -> Iterator[Page]:
+    hub = HubContext.from_settings(Settings(database_url="sqlite://"))
+    with TestClient(create_app(hub)) as client:
+        source = client.get("/assets/checkpoint/timefmt.js")
+    assert source.status_code == 200
+    files = {
+        "/": ("text/html", "<!doctype html><title>timefmt</title>"),
+        "/timefmt.js": ("text/javascript", source.text),
+    }
+
+    def serve(route: Route) -> None:
+        path = route.request.url.removeprefix(ORIGIN)
+        if path not in files:
+            route.fulfill(status=404, body="")
+            return
+        content_type, body = files[path]
+        route.fulfill(status=200, content_type=content_type, body=body)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
+        tab = browser.new_page()
+        tab.route(ORIGIN + "/**", serve)
+        tab.goto(ORIGIN + "/")
+        yield tab
+        browser.close()
+
+
+def hub_writes(lang: str, zone: str, moment: datetime) -> list[str]:
+    locale, tz = Locale(lang), ZoneInfo(zone)
+    return [
+        localtime.when(moment, locale, tz),
+        localtime.local(moment, tz).strftime("%H:%M"),
+        localtime.when_utc(moment, locale),
+    ]
+
+
+def test_the_permit_approved_at_21_07_reads_the_same_in_the_app(page: Page) -> None:
+    moment = datetime(2026, 12, 1, 18, 7, tzinfo=UTC)
+    ms = int(moment.timestamp() * 1000)
+    answers = page.evaluate(FORMAT_ALL, [["ar", "Asia/Baghdad", ms], ["en", "Asia/Baghdad", ms]])
+    assert answers == [
+        ["1 ديسمبر 2026، 21:07", "21:07", "1 ديسمبر 2026، 18:07 UTC"],
+        ["1 Dec 2026, 21:07", "21:07", "1 Dec 2026, 18:07 UTC"],
+    ]
+
+
+def test_an_unknown_zone_falls_back_to_utc(page: Page) -> None:
+    (answer,) = page.evaluate(FORMAT_ALL, [["en", "Mars/Olympus", 0]])
+    assert answer[0] == "1 Jan 1970, 00:00"
+
+
+@hypothesis_settings(max_examples=20, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["ar", "en"]),
+            st.sampled_from(ZONES),
+            st.datetimes(
+                min_value=datetime(2000, 1, 1),  # noqa: DTZ001 - hypothesis wants naive bounds
+                max_value=datetime(2060, 1, 1),  # noqa: DTZ001
+                timezones=st.just(UTC),
+            ),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_the_app_writes_every_time_as_the_hub_does(
+    page: Page, cases: list[tuple[str, str, datetime]]
+) -> None:
+    minutes = [
+        (lang, zone, moment.replace(second=0, microsecond=0)) for lang, zone, moment in cases
+    ]
+    answers = page.evaluate(
+        FORMAT_ALL, [[lang, zone, int(moment.timestamp() * 1000)] for lang, zone, moment in minutes]
+    )
+    for (lang, zone, moment), answer in zip(minutes, answers, strict=True):
+        assert answer == hub_writes(lang, zone, moment), (lang, zone, moment)
