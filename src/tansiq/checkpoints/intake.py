@@ -29,7 +29,10 @@ from tansiq.db.unit_of_work import unit_of_work
 
 logger = logging.getLogger(__name__)
 
-MAX_EVENTS = 20_000  # in one transaction: a group never waits long behind a huge one
+# Events in one transaction (a push larger than this is a group of its own): enough to share a
+# transaction's cost among many pushes, few enough that a scan never waits long behind the
+# batches of devices syncing a week's queue.
+MAX_EVENTS = 2_000
 IDLE_S = 5.0  # the thread ends after this long without a push
 
 
