@@ -4,6 +4,7 @@ event stored once, a refused device's push storing nothing."""
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tansiq.checkpoints.ingest import IngestResult, Push, ingest_pushes
-from tansiq.checkpoints.intake import Intake
+from tansiq.checkpoints.intake import Intake, _Waiting
 from tansiq.checkpoints.ledger_facts import SCANS
 from tansiq.checkpoints.models import ScanEventRecord
 from tansiq.checkpoints.schemas import ScanEventIn
@@ -86,3 +87,19 @@ def test_concurrent_pushes_through_the_intake_are_each_stored_once(
     assert sum(a.stored for a in answers if a) == 40
     assert sum(a.duplicates for a in answers if a) == 40
     assert session.scalar(select(func.count()).select_from(ScanEventRecord)) == 40
+
+
+def test_scans_join_the_next_group_ahead_of_queued_batches(
+    hub: HubContext, clock: FixedClock
+) -> None:
+    intake = Intake(hub.sessions, hub.clock)
+    one = [ScanEventIn.model_validate(event(clock.now()))]
+    batch = one * 1500  # the size is what counts here
+    pushes = [Push("b1", batch), Push("b2", batch), Push("s1", one), Push("b3", batch)]
+    pushes.append(Push("s2", one))
+    intake._waiting.extend(_Waiting(push, Future()) for push in pushes)
+    first = [w.push.token_hash for w in intake._next_group()]
+    second = [w.push.token_hash for w in intake._next_group()]
+    assert first == ["s1", "s2", "b1"]  # every scan, then the batches that fit, in order
+    assert second == ["b2"]
+    assert [w.push.token_hash for w in intake._waiting] == ["b3"]

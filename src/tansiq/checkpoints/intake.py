@@ -6,8 +6,9 @@ check, the insert, the ledger entry, the tallies, the commit) costs far more tha
 Requests hand their checked events to the intake and wait; the intake's thread takes every
 push waiting (up to ``MAX_EVENTS`` events), stores them with
 :func:`tansiq.checkpoints.ingest.ingest_pushes` in one unit of work, and answers each push on
-its own. The write lock is taken once per group, and only for statements (the events were
-checked before, in the request). When a group fails (the database busy for its whole busy
+its own. Small pushes (scans as they are made) join the next group ahead of the batches queued
+before them, so a scan waits for one group at most. The write lock is taken once per group,
+and only for statements (the events were checked before, in the request). When a group fails (the database busy for its whole busy
 timeout, a fault), each of its pushes is tried again alone, so one push's failure is its own.
 The thread ends when nothing has come for a while and starts again with the next push.
 """
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 # transaction's cost among many pushes, few enough that a scan never waits long behind the
 # batches of devices syncing a week's queue.
 MAX_EVENTS = 2_000
+SMALL_PUSH = 16  # events: a push this small never waits behind batches
 IDLE_S = 5.0  # the thread ends after this long without a push
 
 
@@ -71,14 +73,22 @@ class Intake:
             if not self._waiting:
                 self._running = False
                 return []
-            group: list[_Waiting] = []
-            events = 0
-            while self._waiting and (
-                not group or events + len(self._waiting[0].push.events) <= MAX_EVENTS
-            ):
-                item = self._waiting.popleft()
-                group.append(item)
-                events += len(item.push.events)
+            # Every small push waiting (a scan as it is made) goes in this group, ahead of the
+            # batches queued before it: a scan waits for one group at most, never for a queue
+            # of devices' week-long batches. Then batches, in order, while they fit.
+            group = [w for w in self._waiting if len(w.push.events) <= SMALL_PUSH]
+            events = sum(len(w.push.events) for w in group)
+            left: deque[_Waiting] = deque()
+            for waiting in self._waiting:
+                size = len(waiting.push.events)
+                if size <= SMALL_PUSH:
+                    continue
+                if not group or (not left and events + size <= MAX_EVENTS):
+                    group.append(waiting)
+                    events += size
+                else:
+                    left.append(waiting)
+            self._waiting = left
             return group
 
     def _run(self) -> None:
