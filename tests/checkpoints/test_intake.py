@@ -3,12 +3,16 @@ event stored once, a refused device's push storing nothing."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from concurrent.futures import Future
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from tansiq.checkpoints.ingest import IngestResult, Push, ingest_pushes
@@ -18,10 +22,13 @@ from tansiq.checkpoints.models import ScanEventRecord
 from tansiq.checkpoints.schemas import ScanEventIn
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
+from tansiq.db.engine import make_engine, make_session_factory
+from tansiq.db.migrate import upgrade
 from tansiq.ledger.models import LedgerEntryRecord
 from tansiq.parties.service import hash_token
 from tests.checkpoints.test_sync import device, event
 from tests.clearances.conftest import Tokens
+from tests.conftest import DatabaseFactory
 
 
 def token_of(headers: dict[str, str]) -> str:
@@ -103,3 +110,30 @@ def test_scans_join_the_next_group_ahead_of_queued_batches(
     assert first == ["s1", "s2", "b1"]  # every scan, then the batches that fit, in order
     assert second == ["b2"]
     assert [w.push.token_hash for w in intake._waiting] == ["b3"]
+
+
+def test_a_busy_database_answers_every_push_of_the_group_at_once(
+    databases: DatabaseFactory, backend: str, clock: FixedClock
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("SQLite's one write lock, held by another process's connection")
+    url = databases.new_url("intake-busy")
+    engine = make_engine(url, busy_timeout_ms=500)
+    upgrade(engine)
+    holder = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another process writing, for longer than the timeout
+        intake = Intake(make_session_factory(engine), clock)
+        one = [ScanEventIn.model_validate(event(clock.now()))]
+        intake._waiting.extend(_Waiting(Push(f"d{i}", one), Future()) for i in range(3))
+        group = intake._next_group()
+        started = time.monotonic()
+        intake._store(group)
+        for waiting in group:
+            with pytest.raises(OperationalError, match="locked"):
+                waiting.answer.result(timeout=0)
+        assert time.monotonic() - started < 1.4  # one wait (0.5 s) for the group, not one per push
+    finally:
+        holder.rollback()
+        holder.close()
+        engine.dispose()

@@ -3,14 +3,16 @@ moment in one transaction.
 
 A scan from an online checkpoint is one event; stored alone, its transaction (the device
 check, the insert, the ledger entry, the tallies, the commit) costs far more than the event.
-Requests hand their checked events to the intake and wait; the intake's thread takes every
-push waiting (up to ``MAX_EVENTS`` events), stores them with
+Requests hand their checked events to the intake and wait; the intake's thread takes the
+pushes waiting (up to ``MAX_EVENTS`` events), stores them with
 :func:`tansiq.checkpoints.ingest.ingest_pushes` in one unit of work, and answers each push on
 its own. Small pushes (scans as they are made) join the next group ahead of the batches queued
 before them, so a scan waits for one group at most. The write lock is taken once per group,
-and only for statements (the events were checked before, in the request). When a group fails (the database busy for its whole busy
-timeout, a fault), each of its pushes is tried again alone, so one push's failure is its own.
-The thread ends when nothing has come for a while and starts again with the next push.
+and only for statements (the events were checked before, in the request). When the database
+is busy or out of reach, every push of the group is told so at once (a coded 503 the devices
+retry); when a group fails otherwise, each of its pushes is tried again alone, so one push's
+failure is its own. The thread ends when nothing has come for a while and starts again with
+the next push.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tansiq.checkpoints.ingest import IngestResult, Push, ingest_pushes
@@ -99,6 +102,12 @@ class Intake:
         try:
             with unit_of_work(self.sessions) as session:
                 answers = ingest_pushes(session, [w.push for w in group], self.clock)
+        except OperationalError as error:
+            # The database busy or out of reach: the same for every push of the group, each
+            # answered so at once (a coded 503 that the devices retry), not tried again.
+            for waiting in group:
+                waiting.answer.set_exception(error)
+            return
         except Exception as error:
             if len(group) > 1:
                 logger.info(
