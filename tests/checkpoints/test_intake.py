@@ -96,20 +96,25 @@ def test_concurrent_pushes_through_the_intake_are_each_stored_once(
     assert session.scalar(select(func.count()).select_from(ScanEventRecord)) == 40
 
 
-def test_scans_join_the_next_group_ahead_of_queued_batches(
-    hub: HubContext, clock: FixedClock
-) -> None:
+def test_scans_and_batches_take_turns(hub: HubContext, clock: FixedClock) -> None:
     intake = Intake(hub.sessions, hub.clock)
     one = [ScanEventIn.model_validate(event(clock.now()))]
     batch = one * 1500  # the size is what counts here
-    pushes = [Push("b1", batch), Push("b2", batch), Push("s1", one), Push("b3", batch)]
-    pushes.append(Push("s2", one))
-    intake._waiting.extend(_Waiting(push, Future()) for push in pushes)
-    first = [w.push.token_hash for w in intake._next_group()]
-    second = [w.push.token_hash for w in intake._next_group()]
-    assert first == ["s1", "s2", "b1"]  # every scan, then the batches that fit, in order
-    assert second == ["b2"]
-    assert [w.push.token_hash for w in intake._waiting] == ["b3"]
+
+    def wait(*names: str) -> None:
+        for name in names:
+            intake._waiting.append(_Waiting(Push(name, one if name[0] == "s" else batch), Future()))
+
+    def group() -> list[str]:
+        return [w.push.token_hash for w in intake._next_group()]
+
+    wait("b1", "b2", "s1", "b3", "s2")
+    assert group() == ["s1", "s2"]  # every scan waiting, ahead of the batches queued before
+    wait("s3")
+    assert group() == ["b1"]  # then the batches' turn: as many as fit in one group, in order
+    assert group() == ["s3"]
+    assert group() == ["b2"]
+    assert group() == ["b3"]
 
 
 def test_a_busy_database_answers_every_push_of_the_group_at_once(

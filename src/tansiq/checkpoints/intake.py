@@ -6,8 +6,8 @@ check, the insert, the ledger entry, the tallies, the commit) costs far more tha
 Requests hand their checked events to the intake and wait; the intake's thread takes the
 pushes waiting (up to ``MAX_EVENTS`` events), stores them with
 :func:`tansiq.checkpoints.ingest.ingest_pushes` in one unit of work, and answers each push on
-its own. Small pushes (scans as they are made) join the next group ahead of the batches queued
-before them, so a scan waits for one group at most. The write lock is taken once per group,
+its own. Small pushes (scans as they are made) and batches take turns, so a scan waits for one
+group of batches at most. The write lock is taken once per group,
 and only for statements (the events were checked before, in the request). When the database
 is busy or out of reach, every push of the group is told so at once (a coded 503 the devices
 retry); when a group fails otherwise, each of its pushes is tried again alone, so one push's
@@ -56,6 +56,7 @@ class Intake:
         self._waiting: deque[_Waiting] = deque()
         self._ready = threading.Condition()
         self._running = False
+        self._small_last = False  # whether the last group was of scans
 
     def submit(self, push: Push) -> Future[IngestResult | None]:
         """Queue ``push``; its answer (None: the device is unknown or revoked) comes when the
@@ -76,21 +77,26 @@ class Intake:
             if not self._waiting:
                 self._running = False
                 return []
-            # Every small push waiting (a scan as it is made) goes in this group, ahead of the
-            # batches queued before it: a scan waits for one group at most, never for a queue
-            # of devices' week-long batches. Then batches, in order, while they fit.
-            group = [w for w in self._waiting if len(w.push.events) <= SMALL_PUSH]
-            events = sum(len(w.push.events) for w in group)
+            # Scans as they are made (small pushes) and devices' batches take turns: a group
+            # of every scan waiting, then a group of batches (in order, while they fit), so a
+            # scan waits for one batch group at most, and batches are never starved by scans.
+            small = [w for w in self._waiting if len(w.push.events) <= SMALL_PUSH]
+            batches = [w for w in self._waiting if len(w.push.events) > SMALL_PUSH]
+            group: list[_Waiting] = []
             left: deque[_Waiting] = deque()
-            for waiting in self._waiting:
-                size = len(waiting.push.events)
-                if size <= SMALL_PUSH:
-                    continue
-                if not group or (not left and events + size <= MAX_EVENTS):
-                    group.append(waiting)
-                    events += size
-                else:
-                    left.append(waiting)
+            if small and (not batches or not self._small_last):
+                group, left = small, deque(batches)
+            else:
+                events = 0
+                for waiting in batches:
+                    size = len(waiting.push.events)
+                    if not group or (not left and events + size <= MAX_EVENTS):
+                        group.append(waiting)
+                        events += size
+                    else:
+                        left.append(waiting)
+                left.extend(small)
+            self._small_last = bool(small) and group is small
             self._waiting = left
             return group
 
