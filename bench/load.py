@@ -443,7 +443,7 @@ def run(url: str, args: argparse.Namespace, out: Tee, machine: Machine, label: s
         )
         pushed, unsent = load_phases.sync_phase(ports, jobs, concurrency, args.sync_limit)
         report_phase(out, label, "sync", pushed)
-        replayed, again = load_phases.replay(ports, jobs, args.replay, args.seed)
+        replayed, again = load_phases.replay(ports, pushed.delivered, args.replay, args.seed)
         report_phase(out, label, "replay", again)
     rows, distinct = count_events(url)
     acknowledged = shared.acknowledged + scans.stored + pushed.stored

@@ -41,6 +41,7 @@ class PhaseTally:
     latencies: list[float] = field(default_factory=list)
     samples: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    delivered: list[tuple[sync.Device, bytes]] = field(default_factory=list)  # answered 200
 
     def note(self, status: int, elapsed: float, data: Any, what: str) -> None:
         self.requests += 1
@@ -187,6 +188,7 @@ def sync_phase(
                         tally.note(status, time.perf_counter() - start, data, "sync")
                         if status == 200:
                             last_ack = time.monotonic()
+                            tally.delivered.append((device, bodies[position]))
                     if status != 200:
                         break
                     position += 1
@@ -210,13 +212,16 @@ def sync_phase(
 
 
 def replay(
-    ports: list[int], jobs: list[tuple[sync.Device, list[bytes]]], share: float, seed: int
+    ports: list[int], delivered: list[tuple[sync.Device, bytes]], share: float, seed: int
 ) -> tuple[int, PhaseTally]:
-    """Send a share of the stored batches again (a device that lost the answer): nothing may be
-    stored twice. Returns (events replayed, tally)."""
+    """Send a share of the batches the hub acknowledged again (a device that lost the answer):
+    nothing may be stored twice. Returns (events replayed, tally)."""
     rng = random.Random(seed)
-    again = [(d, [b for b in bodies if rng.random() < share]) for d, bodies in jobs]
-    again = [(d, bodies) for d, bodies in again if bodies]
+    by_device: dict[str, tuple[sync.Device, list[bytes]]] = {}
+    for device, body in delivered:
+        if rng.random() < share:
+            by_device.setdefault(device.token, (device, []))[1].append(body)
+    again = list(by_device.values())
     events = sum(len(json.loads(b)["events"]) for _, bodies in again for b in bodies)
     tally, _ = sync_phase(ports, again, 8, 120)
     return events, tally

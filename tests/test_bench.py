@@ -11,6 +11,7 @@ from pathlib import Path
 import shapely
 
 from tansiq.checkpoints.client import BATCH as CLI_BATCH
+from tansiq.checkpoints.schemas import ScanBatchIn
 from tansiq.clearances.schemas import ApplicationIn
 from tansiq.web.session import SESSION_COOKIE, SessionSigner
 
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 import figures
 import load
+import load_phases
 import report
 import route
 import sync
@@ -92,6 +94,19 @@ def test_load_mixes_every_kind_of_client_and_builds_valid_requests() -> None:
     name, _, value = cookies["trader"].partition("=")
     assert name == SESSION_COOKIE
     assert SessionSigner("a-secret-long-enough-for-the-bench-0123").load(value).token == "tq_x"
+    scan = ScanBatchIn.model_validate_json(load_phases.scan_body(random.Random(4)))
+    assert len(scan.events) == 1
+
+
+def test_the_load_phases_tally_what_the_hub_answered() -> None:
+    tally = load_phases.PhaseTally()
+    tally.note(200, 0.01, {"stored": 3, "duplicates": 1}, "sync")
+    tally.note(503, 0.02, {"error": {"code": "database.busy"}}, "sync")
+    tally.note(0, 0.03, "ConnectionResetError()", "sync")
+    tally.note(401, 0.01, {"error": {"code": "device.bad_token"}}, "sync")
+    assert (tally.requests, tally.ok, tally.errors, tally.unexpected) == (4, 1, 2, 1)
+    assert (tally.stored, tally.duplicates) == (3, 1)
+    assert len(tally.samples) == 3
 
 
 def test_figures_bench_data_agrees_with_the_services_and_the_back_fill(tmp_path: Path) -> None:

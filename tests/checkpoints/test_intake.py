@@ -3,24 +3,32 @@ event stored once, a refused device's push storing nothing."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
+from concurrent.futures import Future
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from tansiq.checkpoints.ingest import IngestResult, Push, ingest_pushes
-from tansiq.checkpoints.intake import Intake
+from tansiq.checkpoints.intake import Intake, _Waiting
 from tansiq.checkpoints.ledger_facts import SCANS
 from tansiq.checkpoints.models import ScanEventRecord
 from tansiq.checkpoints.schemas import ScanEventIn
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
+from tansiq.db.engine import make_engine, make_session_factory
+from tansiq.db.migrate import upgrade
 from tansiq.ledger.models import LedgerEntryRecord
 from tansiq.parties.service import hash_token
 from tests.checkpoints.test_sync import device, event
 from tests.clearances.conftest import Tokens
+from tests.conftest import DatabaseFactory
 
 
 def token_of(headers: dict[str, str]) -> str:
@@ -86,3 +94,51 @@ def test_concurrent_pushes_through_the_intake_are_each_stored_once(
     assert sum(a.stored for a in answers if a) == 40
     assert sum(a.duplicates for a in answers if a) == 40
     assert session.scalar(select(func.count()).select_from(ScanEventRecord)) == 40
+
+
+def test_scans_and_batches_take_turns(hub: HubContext, clock: FixedClock) -> None:
+    intake = Intake(hub.sessions, hub.clock)
+    one = [ScanEventIn.model_validate(event(clock.now()))]
+    batch = one * 1500  # the size is what counts here
+
+    def wait(*names: str) -> None:
+        for name in names:
+            intake._waiting.append(_Waiting(Push(name, one if name[0] == "s" else batch), Future()))
+
+    def group() -> list[str]:
+        return [w.push.token_hash for w in intake._next_group()]
+
+    wait("b1", "b2", "s1", "b3", "s2")
+    assert group() == ["s1", "s2"]  # every scan waiting, ahead of the batches queued before
+    wait("s3")
+    assert group() == ["b1"]  # then the batches' turn: as many as fit in one group, in order
+    assert group() == ["s3"]
+    assert group() == ["b2"]
+    assert group() == ["b3"]
+
+
+def test_a_busy_database_answers_every_push_of_the_group_at_once(
+    databases: DatabaseFactory, backend: str, clock: FixedClock
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("SQLite's one write lock, held by another process's connection")
+    url = databases.new_url("intake-busy")
+    engine = make_engine(url, busy_timeout_ms=500)
+    upgrade(engine)
+    holder = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another process writing, for longer than the timeout
+        intake = Intake(make_session_factory(engine), clock)
+        one = [ScanEventIn.model_validate(event(clock.now()))]
+        intake._waiting.extend(_Waiting(Push(f"d{i}", one), Future()) for i in range(3))
+        group = intake._next_group()
+        started = time.monotonic()
+        intake._store(group)
+        for waiting in group:
+            with pytest.raises(OperationalError, match="locked"):
+                waiting.answer.result(timeout=0)
+        assert time.monotonic() - started < 1.4  # one wait (0.5 s) for the group, not one per push
+    finally:
+        holder.rollback()
+        holder.close()
+        engine.dispose()

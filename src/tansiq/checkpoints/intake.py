@@ -3,13 +3,16 @@ moment in one transaction.
 
 A scan from an online checkpoint is one event; stored alone, its transaction (the device
 check, the insert, the ledger entry, the tallies, the commit) costs far more than the event.
-Requests hand their checked events to the intake and wait; the intake's thread takes every
-push waiting (up to ``MAX_EVENTS`` events), stores them with
+Requests hand their checked events to the intake and wait; the intake's thread takes the
+pushes waiting (up to ``MAX_EVENTS`` events), stores them with
 :func:`tansiq.checkpoints.ingest.ingest_pushes` in one unit of work, and answers each push on
-its own. The write lock is taken once per group, and only for statements (the events were
-checked before, in the request). When a group fails (the database busy for its whole busy
-timeout, a fault), each of its pushes is tried again alone, so one push's failure is its own.
-The thread ends when nothing has come for a while and starts again with the next push.
+its own. Small pushes (scans as they are made) and batches take turns, so a scan waits for one
+group of batches at most. The write lock is taken once per group,
+and only for statements (the events were checked before, in the request). When the database
+is busy or out of reach, every push of the group is told so at once (a coded 503 the devices
+retry); when a group fails otherwise, each of its pushes is tried again alone, so one push's
+failure is its own. The thread ends when nothing has come for a while and starts again with
+the next push.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tansiq.checkpoints.ingest import IngestResult, Push, ingest_pushes
@@ -29,7 +33,11 @@ from tansiq.db.unit_of_work import unit_of_work
 
 logger = logging.getLogger(__name__)
 
-MAX_EVENTS = 20_000  # in one transaction: a group never waits long behind a huge one
+# Events in one transaction (a push larger than this is a group of its own): enough to share a
+# transaction's cost among many pushes, few enough that a scan never waits long behind the
+# batches of devices syncing a week's queue.
+MAX_EVENTS = 2_000
+SMALL_PUSH = 16  # events: a push this small never waits behind batches
 IDLE_S = 5.0  # the thread ends after this long without a push
 
 
@@ -48,6 +56,7 @@ class Intake:
         self._waiting: deque[_Waiting] = deque()
         self._ready = threading.Condition()
         self._running = False
+        self._small_last = False  # whether the last group was of scans
 
     def submit(self, push: Push) -> Future[IngestResult | None]:
         """Queue ``push``; its answer (None: the device is unknown or revoked) comes when the
@@ -68,14 +77,27 @@ class Intake:
             if not self._waiting:
                 self._running = False
                 return []
+            # Scans as they are made (small pushes) and devices' batches take turns: a group
+            # of every scan waiting, then a group of batches (in order, while they fit), so a
+            # scan waits for one batch group at most, and batches are never starved by scans.
+            small = [w for w in self._waiting if len(w.push.events) <= SMALL_PUSH]
+            batches = [w for w in self._waiting if len(w.push.events) > SMALL_PUSH]
             group: list[_Waiting] = []
-            events = 0
-            while self._waiting and (
-                not group or events + len(self._waiting[0].push.events) <= MAX_EVENTS
-            ):
-                item = self._waiting.popleft()
-                group.append(item)
-                events += len(item.push.events)
+            left: deque[_Waiting] = deque()
+            if small and (not batches or not self._small_last):
+                group, left = small, deque(batches)
+            else:
+                events = 0
+                for waiting in batches:
+                    size = len(waiting.push.events)
+                    if not group or (not left and events + size <= MAX_EVENTS):
+                        group.append(waiting)
+                        events += size
+                    else:
+                        left.append(waiting)
+                left.extend(small)
+            self._small_last = bool(small) and group is small
+            self._waiting = left
             return group
 
     def _run(self) -> None:
@@ -86,6 +108,12 @@ class Intake:
         try:
             with unit_of_work(self.sessions) as session:
                 answers = ingest_pushes(session, [w.push for w in group], self.clock)
+        except OperationalError as error:
+            # The database busy or out of reach: the same for every push of the group, each
+            # answered so at once (a coded 503 that the devices retry), not tried again.
+            for waiting in group:
+                waiting.answer.set_exception(error)
+            return
         except Exception as error:
             if len(group) > 1:
                 logger.info(

@@ -99,21 +99,21 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
                 found = self.session.execute(statement, rows[start : start + 1000])
                 inserted.update((device_id, uid) for device_id, uid in found)
             return inserted
-        by_device: dict[int, list[str]] = {}
-        for row in rows:
-            by_device.setdefault(row["device_id"], []).append(row["event_uid"])
+        # One look for every device of the group: ids by the unique index's second column,
+        # the pairs then matched here (an id another device also made is not a duplicate).
+        devices = {row["device_id"] for row in rows}
+        uids = list({row["event_uid"] for row in rows})
         known: set[tuple[int, str]] = set()
-        for device_id, uids in by_device.items():
-            for start in range(0, len(uids), 5000):
-                known.update(
-                    (device_id, uid)
-                    for uid in self.session.scalars(
-                        select(ScanEventRecord.event_uid).where(
-                            ScanEventRecord.device_id == device_id,
-                            ScanEventRecord.event_uid.in_(uids[start : start + 5000]),
-                        )
+        for start in range(0, len(uids), 5000):
+            known.update(
+                (device_id, uid)
+                for device_id, uid in self.session.execute(
+                    select(ScanEventRecord.device_id, ScanEventRecord.event_uid).where(
+                        ScanEventRecord.device_id.in_(devices),
+                        ScanEventRecord.event_uid.in_(uids[start : start + 5000]),
                     )
                 )
+            )
         fresh = [row for row in rows if (row["device_id"], row["event_uid"]) not in known]
         if fresh:
             self.session.execute(

@@ -39,8 +39,10 @@ def figures(
     as_csv: bool,
     as_user: str | None,
 ) -> None:
-    """Each authority's and checkpoint's figures over a period, how each party answered the
-    notifications of movements and sites that reached it, and the totals."""
+    """Figures of authorities, checkpoints and notified parties over a period, with the totals.
+
+    A notified party's figures say how it answered the notifications of movements and sites
+    that reached it."""
     hub = hub_context(ctx)
     period = Period.of(parse_day(first), parse_day(last), hub.clock.now().date())
     with session_scope(ctx) as session:

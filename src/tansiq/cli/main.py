@@ -43,7 +43,7 @@ COMMANDS = {
     ),
     "figures": LazyCommand(
         "tansiq.cli.figures:figures",
-        "Each authority's and checkpoint's figures over a period, and the totals.",
+        "Figures of authorities, checkpoints and notified parties over a period, with the totals.",
     ),
     "incident": LazyCommand(
         "tansiq.cli.incidents:incident", "Incidents: report, list, corroborate or refute, expire."
