@@ -29,6 +29,7 @@ ALLOWED: dict[str, str] = {
     "checkpoints/ledger_facts.py": LEDGER_FACTS,
     "clearances/ledger_facts.py": LEDGER_FACTS,
     "deconfliction/ledger_facts.py": LEDGER_FACTS,
+    "incidents/ledger_facts.py": LEDGER_FACTS,
     "parties/ledger_facts.py": LEDGER_FACTS,
     "permits/ledger_facts.py": LEDGER_FACTS,
 }

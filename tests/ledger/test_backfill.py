@@ -19,6 +19,7 @@ from tansiq.db.migrate import upgrade
 from tansiq.deconfliction import ledger_facts as deconfliction_facts
 from tansiq.demo.service import load_demo
 from tansiq.geo.repository import GeoRepository
+from tansiq.incidents import ledger_facts as incidents_facts
 from tansiq.ledger import service
 from tansiq.ledger.models import LedgerEntryRecord, LedgerHeadRecord
 from tansiq.ledger_check.sources import governance_keys, ledger_sources
@@ -104,12 +105,14 @@ def test_an_old_database_gets_its_history_in_the_stated_order_and_verifies(
     engine = make_engine(url)
     with Session(engine) as session:
         before = session.scalar(select(func.count()).select_from(LedgerEntryRecord))
-        # At 0010 the transitions have no version yet (0021 adds it) and deconfliction's tables
-        # are not there (0015 makes them): those are checked after the upgrade.
+        # At 0010 the transitions have no version yet (0021 adds it) and deconfliction's and
+        # incidents' tables are not there (0015, 0016): those are checked after the upgrade.
         older = [
             s
             for s in ledger_sources()
-            if s.name != TRANSITIONS and s not in deconfliction_facts.SOURCES
+            if s.name != TRANSITIONS
+            and s not in deconfliction_facts.SOURCES
+            and s not in incidents_facts.SOURCES
         ]
         check = service.check_ledger(session, governance_keys(session), older)
         assert check.problem is not None  # the users, keys and scans are unrecorded

@@ -57,6 +57,7 @@ from tansiq.incidents.jobs import (
     schedule_sweep,
 )
 from tansiq.incidents.ledger import advisory_facts, incident_facts, record
+from tansiq.incidents.ledger_facts import COSIGNED, cosign_facts, verdict_facts, verdict_kind
 from tansiq.incidents.models import (
     AdvisoryRecord,
     CosignRecord,
@@ -73,6 +74,7 @@ from tansiq.incidents.schemas import (
     WatchIn,
 )
 from tansiq.incidents.shapes import Located, locate
+from tansiq.ledger.service import record_entry
 from tansiq.parties import access as party_access
 from tansiq.parties.domain import Principal
 
@@ -171,34 +173,28 @@ def judge_incident(
         incident.reporter_party_id, principal.party_id, frozenset(v.party_id for v in verdicts)
     )
     now = clock.now()
-    repo.add(
-        VerdictRecord(
-            incident_id=incident.id,
-            party_id=principal.party_id,
-            user_id=principal.user_id,
-            verdict=verdict,
-            note=note,
-            at=now,
-        )
+    given = VerdictRecord(
+        incident_id=incident.id,
+        party_id=principal.party_id,
+        user_id=principal.user_id,
+        verdict=verdict,
+        note=note,
+        at=now,
     )
+    repo.add(given)
     counts = [v.verdict for v in verdicts] + [verdict]
     incident.verification = verification_state(
         counts.count(Verdict.CORROBORATE), counts.count(Verdict.REFUTE)
     )
     incident.updated_at = now
     repo.flush()
-    record(
+    facts = verdict_facts(given, incident.verification.value)
+    record_entry(
         session,
-        "corroborated" if verdict is Verdict.CORROBORATE else "refuted",
-        INCIDENT,
-        incident.id,
-        {
-            "party": principal.party_id,
-            "by": principal.user_id,
-            "note": note,
-            "verification": incident.verification.value,
-        },
-        now,
+        kind=verdict_kind(verdict),
+        subject=f"incident:{incident.id}",
+        content=facts,
+        at=now,
     )
     tell_verdict(session, incident, principal.party_id, verdict, note, clock)
     return incident
@@ -316,20 +312,18 @@ def cosign_advisory(
     cosigners = frozenset(c.party_id for c in repo.cosigns(advisory.id))
     check_cosign(advisory.issuer_party_id, principal.party_id, cosigners)
     now = clock.now()
-    repo.add(
-        CosignRecord(
-            advisory_id=advisory.id, party_id=principal.party_id, user_id=principal.user_id, at=now
-        )
+    cosign = CosignRecord(
+        advisory_id=advisory.id, party_id=principal.party_id, user_id=principal.user_id, at=now
     )
+    repo.add(cosign)
     advisory.updated_at = now
     repo.flush()
-    record(
+    record_entry(
         session,
-        "cosigned",
-        ADVISORY,
-        advisory.id,
-        {"party": principal.party_id, "by": principal.user_id},
-        now,
+        kind=COSIGNED,
+        subject=f"advisory:{advisory.id}",
+        content=cosign_facts(cosign),
+        at=now,
     )
     tell_cosign(session, advisory, principal.party_id, clock)
     return advisory

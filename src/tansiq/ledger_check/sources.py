@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from tansiq.checkpoints import ledger_facts as checkpoints_facts
 from tansiq.clearances import ledger_facts as clearances_facts
 from tansiq.deconfliction import ledger_facts as deconfliction_facts
+from tansiq.incidents import ledger_facts as incidents_facts
 from tansiq.ledger import service
 from tansiq.ledger.audit import LedgerSource
 from tansiq.parties import ledger_facts as parties_facts
@@ -26,6 +27,7 @@ def ledger_sources() -> tuple[LedgerSource, ...]:
         *clearances_facts.SOURCES,
         *checkpoints_facts.SOURCES,
         *deconfliction_facts.SOURCES,
+        *incidents_facts.SOURCES,
     )
 
 
