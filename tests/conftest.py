@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
+from playwright.sync_api import Playwright, sync_playwright
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -230,3 +231,12 @@ def tokens(session: Session, clock: FixedClock) -> Tokens:
         return cache[username]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Playwright]:
+    """Playwright, started once per test process (each xdist worker) and shared by every test
+    that drives Chromium: a second one started in the same process finds the first one's event
+    loop running and refuses."""
+    with sync_playwright() as playwright:
+        yield playwright

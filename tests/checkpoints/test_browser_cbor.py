@@ -8,25 +8,20 @@ them in batches, so hundreds of inputs cost one ``evaluate`` call.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import cbor2
 import pytest
-from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from playwright.sync_api import Page, Route, sync_playwright
+from playwright.sync_api import Page, Playwright
 
-from tansiq.app import create_app
-from tansiq.context import HubContext
 from tansiq.permits.cose import strict_loads
 from tansiq.permits.token_errors import PermitTokenMalformed
-from tansiq.settings import Settings
+from tests.checkpoints.asset_page import asset_page
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ORIGIN = "http://cbor.test"
 # Tags cbor2 reads as plain CBORTag (it gives meaning to 0-5, 25, 28-30, 35-37, 100, 256,
 # 258, 260, 261, 1004, 55799); 18 and 98 are the COSE tags a permit carries.
@@ -104,34 +99,8 @@ def hub_answer(data: bytes) -> list[Any]:
 
 
 @pytest.fixture(scope="module")
-def page() -> Iterator[Page]:
-    hub = HubContext.from_settings(Settings(database_url="sqlite://"))
-    with TestClient(create_app(hub)) as client:
-        source = client.get("/assets/checkpoint/cbor.js")
-    assert source.status_code == 200
-    # A made-up origin served by the test itself: an ES module needs http(s), not file://.
-    files = {
-        "/": ("text/html", "<!doctype html><title>cbor</title>"),
-        "/cbor.js": ("text/javascript", source.text),
-    }
-
-    def serve(route: Route) -> None:
-        path = route.request.url.removeprefix(ORIGIN)
-        if path not in files:
-            route.fulfill(status=404, body="")
-            return
-        content_type, body = files[path]
-        route.fulfill(status=200, content_type=content_type, body=body)
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
-        tab = browser.new_page()
-        tab.route(ORIGIN + "/**", serve)
-        tab.goto(ORIGIN + "/")
-        yield tab
-        browser.close()
+def page(chromium: Playwright) -> Iterator[Page]:
+    yield from asset_page(chromium, ORIGIN, "cbor.js")
 
 
 def decode_in_browser(page: Page, inputs: list[bytes]) -> list[list[Any]]:

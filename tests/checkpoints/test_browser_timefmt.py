@@ -6,25 +6,20 @@ formats them in a batch, and each must read exactly as the hub writes it."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from playwright.sync_api import Page, Route, sync_playwright
+from playwright.sync_api import Page, Playwright
 
-from tansiq.app import create_app
-from tansiq.context import HubContext
 from tansiq.core import localtime
 from tansiq.core.i18n import Locale
-from tansiq.settings import Settings
+from tests.checkpoints.asset_page import asset_page
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ORIGIN = "http://timefmt.test"
 ZONES = ["Asia/Baghdad", "Asia/Tehran", "Asia/Kathmandu", "Asia/Beirut", "America/St_Johns", "UTC"]
 
@@ -38,33 +33,8 @@ FORMAT_ALL = """async (cases) => {
 
 
 @pytest.fixture(scope="module")
-def page() -> Iterator[Page]:
-    hub = HubContext.from_settings(Settings(database_url="sqlite://"))
-    with TestClient(create_app(hub)) as client:
-        source = client.get("/assets/checkpoint/timefmt.js")
-    assert source.status_code == 200
-    files = {
-        "/": ("text/html", "<!doctype html><title>timefmt</title>"),
-        "/timefmt.js": ("text/javascript", source.text),
-    }
-
-    def serve(route: Route) -> None:
-        path = route.request.url.removeprefix(ORIGIN)
-        if path not in files:
-            route.fulfill(status=404, body="")
-            return
-        content_type, body = files[path]
-        route.fulfill(status=200, content_type=content_type, body=body)
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
-        tab = browser.new_page()
-        tab.route(ORIGIN + "/**", serve)
-        tab.goto(ORIGIN + "/")
-        yield tab
-        browser.close()
+def page(chromium: Playwright) -> Iterator[Page]:
+    yield from asset_page(chromium, ORIGIN, "timefmt.js")
 
 
 def hub_writes(lang: str, zone: str, moment: datetime) -> list[str]:

@@ -27,7 +27,6 @@ from playwright.sync_api import (
     Page,
     Playwright,
     Route,
-    sync_playwright,
 )
 from sqlalchemy.orm import Session
 
@@ -108,14 +107,6 @@ def serving_hub(databases: DatabaseFactory, name: str, clock: FixedClock) -> Ite
 def server(databases: DatabaseFactory) -> Iterator[str]:
     with serving_hub(databases, "browser", FixedClock(NOW)) as hub:
         yield hub.base
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Playwright]:
-    """Playwright, started once per test process (each xdist worker): a test that needs a
-    Chromium launched with flags of its own launches it from here."""
-    with sync_playwright() as playwright:
-        yield playwright
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tests.e2e.browsing import (  # noqa: F401 - fixtures for the tests
     browser,
-    chromium,
     fresh_contexts,
     server,
 )

@@ -45,6 +45,7 @@ from tests.e2e.browsing import (
 )
 
 HERE = "BRIDGE-W"
+HERE_NAMES = {"en": "Bridge, west end", "ar": "الجسر - الطرف الغربي"}
 
 
 @pytest.fixture(scope="module")
@@ -258,7 +259,9 @@ def test_the_app_refuses_a_rewritten_ledger_and_says_so(
     visit = Visit(browser, hub.base, lang)
     visit.sign_in("municipality")
     visit.page.goto("/inbox")
-    title = translate(WITNESS_ALARM.title, Locale(lang), checkpoint=HERE)
+    # The checkpoint by its name in the reader's script (Bridge, west end; الجسر - الطرف الغربي).
+    name = HERE_NAMES[lang]
+    title = translate(WITNESS_ALARM.title, Locale(lang), checkpoint=name)
     expect(visit.page.locator("main")).to_contain_text(title)
     shoot(visit.page, "inbox-witness-alarm", lang, "phone")
     visit.close()
