@@ -32,7 +32,7 @@ from tansiq.deconfliction.models import (
     EscalationRecord,
     NotificationRecord,
 )
-from tansiq.deconfliction.notices import hub_party_ids, party_name, record, tell, when
+from tansiq.deconfliction.notices import hub_party_ids, party_names, record, tell, when
 from tansiq.deconfliction.repository import DeconflictionRepository
 from tansiq.deconfliction.schedule import Reconfirmation
 from tansiq.jobs.service import JobHandler, enqueue
@@ -126,9 +126,9 @@ def escalate(session: Session, payload: dict[str, Any], clock: Clock) -> None:
     repo.add(escalation)
     deadline = when(ack.deadline)
     tell(session, ack.party_id, ESCALATED, notification, clock, deadline=deadline)
-    who = party_name(session, ack.party_id)
+    who = party_names(session, ack.party_id)
     for party_id in flagged:
-        tell(session, party_id, UNACKNOWLEDGED, notification, clock, party=who, deadline=deadline)
+        tell(session, party_id, UNACKNOWLEDGED, notification, clock, deadline=deadline, **who)
     repo.flush()
     tally_one(session, Tally.UNACKNOWLEDGED, now, party=ack.party_id)
     record(session, "escalated", notification, escalation_facts(escalation, ack.version_id), now)

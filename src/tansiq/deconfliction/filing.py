@@ -213,8 +213,8 @@ def _reach(
             deadline=when(timer.deadline),
             start=when(active.start),
             end=when(active.end),
-            zones=names(reasons, "zone"),
-            checkpoints=names(reasons, "checkpoint"),
+            **names(reasons, "zone", "zones"),
+            **names(reasons, "checkpoint", "checkpoints"),
             conflicts=conflicting(reasons),
         )
         ack = AcknowledgementRecord(

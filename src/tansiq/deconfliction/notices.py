@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tansiq.core.clock import Clock
-from tansiq.core.wording import in_both_scripts
+from tansiq.core.i18n import Locale
+from tansiq.core.wording import in_both_scripts, listed
 from tansiq.deconfliction.messages import Notice
 from tansiq.deconfliction.models import NotificationRecord
 from tansiq.deconfliction.planning import reference
@@ -71,10 +72,15 @@ def party_name(session: Session, party_id: int) -> str:
 
 def notifier_names(session: Session, party_id: int) -> dict[str, str]:
     """``notifier_ar``/``notifier_en``: the name in each reader's script."""
+    return party_names(session, party_id, "notifier")
+
+
+def party_names(session: Session, party_id: int, key: str = "party") -> dict[str, str]:
+    """``{key}``, ``{key}_ar`` and ``{key}_en``: a party's name for a notice, in each reader's
+    script (``{key}`` alone for whatever reads the parameters without a language)."""
     found = party(session, party_id)
-    return in_both_scripts(
-        "notifier", *(("", "") if found is None else (found.name_ar, found.name_en))
-    )
+    ar, en = ("", "") if found is None else (found.name_ar, found.name_en)
+    return {key: en or ar, **in_both_scripts(key, ar, en)}
 
 
 def party_code(session: Session, party_id: int) -> str:
@@ -92,14 +98,18 @@ def when(moment: datetime) -> str:
     return moment.isoformat(timespec="minutes")
 
 
-def names(reasons: list[dict[str, Any]], kind: str) -> str:
-    """The zones or checkpoints among ``reasons``, each in both languages."""
+def names(reasons: list[dict[str, Any]], kind: str, key: str) -> dict[str, str]:
+    """``{key}_ar``/``{key}_en``: the zones or checkpoints among ``reasons``, listed in each
+    reader's script and language (``{key}`` alone: the English list)."""
     found = [
-        " / ".join(n for n in (why.get("name_en"), why.get("name_ar")) if n)
+        (why.get("name_ar") or "", why.get("name_en") or "")
         for why in reasons
         if why["reason"] == kind
     ]
-    return ", ".join(found) or NONE
+    if not found:
+        return {key: NONE, **{f"{key}_{locale.value}": NONE for locale in Locale}}
+    joined = listed(key, found)
+    return {key: joined[f"{key}_{Locale.EN.value}"], **joined}
 
 
 def conflicting(reasons: list[dict[str, Any]]) -> str:

@@ -20,6 +20,7 @@ from tansiq.core.errors import ErrorCategory, NotFound, TansiqError
 from tansiq.core.i18n import N_
 from tansiq.deconfliction import access
 from tansiq.deconfliction.domain import (
+    CONCERN_LABELS,
     AcknowledgementState,
     NotificationKind,
     NotificationStatus,
@@ -40,7 +41,7 @@ from tansiq.deconfliction.models import (
     NotificationVersionRecord,
 )
 from tansiq.deconfliction.notices import (
-    party_name,
+    party_names,
     record,
     tell,
     when,
@@ -295,7 +296,7 @@ def acknowledge(
     tally_acknowledgement(
         session, ack.party_id, now, delivered_at=ack.delivered_at, concern=concern
     )
-    who = party_name(session, principal.party_id)
+    who = party_names(session, principal.party_id)
     if body.answer is AcknowledgementState.RECEIVED:
         tell(
             session,
@@ -303,7 +304,7 @@ def acknowledge(
             ACKNOWLEDGED,
             notification,
             clock,
-            party=who,
+            **who,
             at=when(now),
         )
     else:
@@ -314,8 +315,9 @@ def acknowledge(
             ACKNOWLEDGED_WITH_CONCERN,
             notification,
             clock,
-            party=who,
+            **who,
             concern=body.concern.value,
+            concern_msg=CONCERN_LABELS[body.concern],
             note=body.note or "—",
         )
     record(session, "acknowledged", notification, acknowledgement_facts(ack, body.version), now)

@@ -31,7 +31,7 @@ from tansiq.deconfliction.models import (
     ThreadReceiptRecord,
     ThreadRecord,
 )
-from tansiq.deconfliction.notices import party_name
+from tansiq.deconfliction.notices import party_names
 from tansiq.deconfliction.repository import DeconflictionRepository
 from tansiq.deconfliction.repository_threads import ThreadRepository
 from tansiq.deconfliction.service import visible_notification
@@ -303,7 +303,7 @@ def _store_message(
     repo.add(message)
     thread.last_message_at = now
     repo.flush()
-    writer = party_name(session, principal.party_id)
+    writer = party_names(session, principal.party_id)
     for party_id in repo.member_ids(thread.id):
         if party_id == principal.party_id:
             continue
@@ -313,7 +313,7 @@ def _store_message(
             kind=MESSAGE_KIND,
             title=MESSAGE_TITLE,
             body=MESSAGE_BODY,
-            params={"party": writer, "topic": thread.topic, "thread": thread.id},
+            params={**writer, "topic": thread.topic, "thread": thread.id},
             subject=f"thread:{thread.id}",
             clock=clock,
         )
