@@ -6,6 +6,7 @@ import contextlib
 import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -238,7 +239,10 @@ def test_expired_and_not_yet_valid_by_time() -> None:
     assert status_at(made.exp - timedelta(seconds=1)) is V.VALID
     assert status_at(made.nbf - timedelta(seconds=1)) is V.NOT_YET_VALID
     assert status_at(made.nbf) is V.VALID
-    assert made.exp.strftime("%Y-%m-%d") in check(at=made.exp).message(Locale.AR)
+    # Written for the reader: the date in the reader's words, on the town's clock, the offset.
+    assert "27 نوفمبر 2026" in check(at=made.exp).message(Locale.AR)
+    baghdad = check(at=made.exp).message(Locale.EN, ZoneInfo("Asia/Baghdad"))
+    assert baghdad.endswith("ended at 27 Nov 2026, 15:00 (UTC+03:00).")
 
 
 def test_off_route_only_when_the_permit_lists_checkpoints() -> None:
@@ -286,11 +290,14 @@ def test_conditions_are_part_of_the_verdict(
 def test_a_night_verdict_says_when_the_sun_rises_and_sets_there() -> None:
     verdict = check(checkpoint="CP-BRIDGE", position=HERE, at=NIGHT)
     assert verdict.status is V.CONDITION_DAYLIGHT
-    assert verdict.params["sunset"].endswith("UTC")
+    sunrise = datetime.fromisoformat(verdict.params["sunrise"])
+    sunset = datetime.fromisoformat(verdict.params["sunset"])
+    assert sunrise.utcoffset() == sunset.utcoffset() == timedelta(0)  # kept in UTC
     message = verdict.message(Locale.EN)
     assert "daylight hours only" in message
-    assert verdict.params["sunrise"] in message
-    assert verdict.params["sunset"] in verdict.message(Locale.AR)
+    assert sunrise.strftime("%H:%M") in message  # a time of day, on the reader's clock
+    local = verdict.message(Locale.AR, ZoneInfo("Asia/Damascus"))
+    assert (sunset + timedelta(hours=3)).strftime("%H:%M") in local
 
 
 def test_old_data_warns_and_only_past_the_hard_limit_replaces_valid() -> None:

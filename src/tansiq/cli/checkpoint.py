@@ -22,7 +22,7 @@ from tansiq.checkpoints.service import register_device
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.cli.advisory_lines import held_lines, route_warning_lines
 from tansiq.cli.base import hub_context, operator, session_scope
-from tansiq.cli.errors import cli_locale
+from tansiq.cli.errors import cli_locale, cli_zone
 from tansiq.cli.permit import HARD_LIMIT, MAX_AGE, POSITION
 from tansiq.core.clock import SystemClock
 from tansiq.core.i18n import N_, NP_, Locale, translate
@@ -286,7 +286,7 @@ def scan(
     finally:
         store.close()
     click.echo(verdict.status.value.upper())
-    click.echo(verdict.message(cli_locale()))
+    click.echo(verdict.message(cli_locale(), cli_zone()))
     if driver is not None:
         click.echo(f"{driver.mark} {driver.message(cli_locale())}")
     warning = verdict.data_warning(cli_locale())

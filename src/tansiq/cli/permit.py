@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from tansiq.cli.errors import cli_locale, cli_when
+from tansiq.cli.errors import cli_locale, cli_when, cli_zone
 from tansiq.cli.lazy import LazyCommand, LazyGroup
 from tansiq.core.clock import SystemClock, ensure_utc
 from tansiq.core.errors import TansiqError
@@ -132,7 +132,7 @@ def _shown(verdict: Verdict, driver: DriverCheck | None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "status": verdict.status.value,
         "valid": verdict.valid,
-        "reason": verdict.messages(),
+        "reason": verdict.messages(cli_zone()),
         "findings": [finding.value for finding in verdict.findings],
         "data_age_seconds": int(verdict.data_age.total_seconds()),
         "data_old": verdict.data_old,
@@ -170,7 +170,7 @@ def _print(verdict: Verdict, driver: DriverCheck | None) -> None:
         said = " / ".join(driver.message(locale) for locale in (first, *_others(first)))
         click.echo(f"{driver.mark} {said}")
     for locale in (first, *_others(first)):
-        click.echo(verdict.message(locale))
+        click.echo(verdict.message(locale, cli_zone()))
     click.echo(f"data age: {verdict.data_age.total_seconds() / 3600:.1f} h")
     warning = verdict.data_warning(first)
     if warning is not None:

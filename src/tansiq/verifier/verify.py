@@ -52,10 +52,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Final
 
+from tansiq.core import localtime
 from tansiq.core.clock import ensure_utc
 from tansiq.core.i18n import N_, NP_, Locale, translate
 from tansiq.permits.claims import PermitClaims
@@ -188,20 +189,40 @@ class Verdict:
             return translate(DATA_OLD_HOURS, locale, count=hours)
         return translate(DATA_OLD_DAYS, locale, count=hours // 24)
 
-    def message(self, locale: Locale) -> str:
-        return translate(self.reason, locale, **self.params)
+    def message(self, locale: Locale, zone: tzinfo = UTC) -> str:
+        """The reason in ``locale``, its times on the clock of ``zone`` (the deployment's)."""
+        return translate(self.reason, locale, **_on_the_clock(self.params, locale, zone))
 
-    def messages(self) -> dict[str, str]:
+    def messages(self, zone: tzinfo = UTC) -> dict[str, str]:
         """The reason in every language Tansiq speaks."""
-        return {locale.value: self.message(locale) for locale in Locale}
+        return {locale.value: self.message(locale, zone) for locale in Locale}
+
+
+# A verdict's times are kept as ISO 8601 (UTC) and written for the reader: the permit's start
+# and end with their date and the zone's offset, sunrise and sunset as a time of day.
+DATED = frozenset({"exp", "nbf"})
+TIMES_OF_DAY = frozenset({"sunrise", "sunset"})
+
+
+def _on_the_clock(params: Mapping[str, str], locale: Locale, zone: tzinfo) -> dict[str, str]:
+    shown = dict(params)
+    for key, value in params.items():
+        moment = localtime.parse_moment(value) if key in DATED | TIMES_OF_DAY else None
+        if moment is None:
+            continue
+        if key in DATED:
+            offset = localtime.offset_of(zone, moment)
+            shown[key] = f"{localtime.when(moment, locale, zone)} ({offset})"
+        else:
+            shown[key] = localtime.local(moment, zone).strftime("%H:%M")
+    return shown
 
 
 def _stamp(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC")
+    return ensure_utc(value).isoformat(timespec="minutes")
 
 
-def _clock(value: datetime) -> str:
-    return value.strftime("%H:%M UTC")
+_clock = _stamp
 
 
 def data_current_at(trust: TrustList, revocations: RevocationState | None) -> datetime:
