@@ -8,5 +8,7 @@ LABELS = {
     "mark_read": N_("Mark read"),
     "read": N_("Read"),
     "no_messages": N_("No messages."),
-    "open_subject": N_("Open"),  # what the message is about: an application, a movement, a thread
+    # A link to what the message is about (an application, a movement, a thread): a verb, not
+    # the state "open", which reads differently in Arabic.
+    "open_subject": N_("Open what it is about"),
 }
