@@ -327,8 +327,16 @@ def _python_verdict(case: Case) -> dict[str, Any]:
         "revocation": verdict.params.get("reason"),
         "permitStatus": verdict.permit_status.value,
         "dataOld": verdict.data_old,
-        "sunset": verdict.params.get("sunset"),
+        "sunset": _as_the_app_keeps_it(verdict.params.get("sunset")),
     }
+
+
+def _as_the_app_keeps_it(moment: str | None) -> str | None:
+    """The hub keeps a sunset as ISO 8601 (UTC) and writes it for the reader when shown; the
+    app keeps the same minute as "HH:MM UTC" (verify.js) and shows it on the town's clock."""
+    if moment is None or moment == "-":
+        return moment
+    return datetime.fromisoformat(moment).strftime("%H:%M UTC")
 
 
 BROWSER_CHECK = """async ([gov, trust, deltas, cases]) => {
