@@ -168,10 +168,8 @@ def _dashboard(s: Viewer, found: Figures) -> dict[str, Any]:
     fmt = Formats(s.locale)
     words = s.words()
     period = found.period
-    authority_names = {
-        p.id: name_in(s.locale, p.name_ar, p.name_en)
-        for p in parties(s.session, PartyKind.AUTHORITY)
-    }
+    authorities_known = parties(s.session, PartyKind.AUTHORITY)
+    authority_names = {p.id: name_in(s.locale, p.name_ar, p.name_en) for p in authorities_known}
 
     def link(figure: Figure, **where: str | None) -> str:
         return "/figures/cases?" + cases_query(figure, period, **where)
@@ -250,14 +248,8 @@ def _dashboard(s: Viewer, found: Figures) -> dict[str, Any]:
     totals = timed_row(found.totals, AUTHORITY_FIGURES, "all_authorities")
     checkpoints = [checkpoint_row(place) for place in found.checkpoints]
     checkpoint_totals = checkpoint_row(found.checkpoint_totals)
-    choices = (
-        [
-            (p.code, name_in(s.locale, p.name_ar, p.name_en))
-            for p in parties(s.session, PartyKind.AUTHORITY)
-        ]
-        if found.every_authority
-        else []
-    )
+    shown_choices = authorities_known if found.every_authority else []
+    choices = [(p.code, authority_names[p.id]) for p in shown_choices]
     return {
         "period": period,
         "authority": found.authority or "",
