@@ -193,10 +193,17 @@ def test_the_tree_is_reused_up_to_the_signed_head_and_the_rest_read_again(
     )
     session.expire_all()
     assert service.tree_of(session).root() == _fresh(session).root()
-    # The signed head no longer agrees with what was cached: everything is read again.
+    # Up to the signed head the tree comes from memory, not the database: a leaf under the
+    # head changed behind the hub's back (and not re-signed) is not read again. The proofs
+    # stay those of the history the head signed; ``ledger verify`` reads everything afresh.
+    served = service.tree_of(session).root(9)
     session.execute(
         text("UPDATE ledger_entries SET leaf = :leaf WHERE seq = 2"), {"leaf": b"\x05" * 32}
     )
+    session.expire_all()
+    assert service.tree_of(session).root(9) == served == head.root
+    assert _fresh(session).root(9) != served
+    # The signed head no longer agrees with what was cached: everything is read again.
     session.execute(
         text("UPDATE ledger_heads SET root = :root WHERE id = :id"),
         {"root": _fresh(session).root(9), "id": head.id},
