@@ -156,3 +156,32 @@ def test_crossing_movements_conflict_on_both_sides_and_the_shift_clears_it(
     assert shifted["shift"] is None
     # The new version is acknowledged afresh.
     assert all(a["state"] == "pending" and a["version"] == 2 for a in shifted["acknowledgements"])
+
+
+def test_a_conflict_both_sides_recorded_is_listed_once(
+    client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock
+) -> None:
+    """The first movement, updated after the second crossed it, finds the second again: each
+    side still lists the pair once, and an older version's finding is not listed."""
+    relief, west = tokens("relief"), tokens("west.liaison")
+    first = post(client, "/movements", relief, movement(clock))
+    crossing = movement(
+        clock,
+        checkpoints=None,
+        route=NORTH_SOUTH,
+        start=(clock.now() + timedelta(hours=5)).isoformat(),
+        end=(clock.now() + timedelta(hours=7)).isoformat(),
+        purpose="patrol",
+    )
+    second = post(client, "/movements", west, crossing)
+    for version in (1, 2):  # updated twice, each time finding the second again
+        post(
+            client,
+            f"/movements/{first['id']}/versions",
+            relief,
+            {**movement(clock, vehicles=4 + version), "expected_version": version},
+        )
+    seen = get(client, f"/notifications/{second['id']}", west)
+    assert [c["other"] for c in seen["conflicts"]] == [first["id"]]
+    mine = get(client, f"/notifications/{first['id']}", relief)
+    assert [c["other"] for c in mine["conflicts"]] == [second["id"]]

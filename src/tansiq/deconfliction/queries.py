@@ -98,17 +98,26 @@ def detail(
 def _conflicts(
     repo: DeconflictionRepository, notification_id: int, version_id: int
 ) -> list[tuple[ConflictRecord, NotificationRecord]]:
-    """Every conflict of this version: those found when it was filed, and those that later
-    notifications found with it (the same place and time, seen from this side)."""
+    """Every conflict of this version, once per other notification: those found when it was
+    filed, and those that other active notifications' current versions found with it later
+    (the same place and time, seen from this side). A pair both sides recorded (the other was
+    updated and found this one again), or that an older version of the other found, is not
+    listed twice."""
     found = []
     for conflict in repo.conflicts(version_id):
         other = repo.notification(conflict.other_notification_id)
         if other is not None and other.status is NotificationStatus.ACTIVE:
             found.append((conflict, other))
+    listed = {other.id for _, other in found}
     for conflict in repo.conflicts_against(notification_id):
         other = repo.notification(conflict.notification_id)
-        if other is not None:
-            found.append((conflict, other))
+        if other is None or other.id in listed or other.status is not NotificationStatus.ACTIVE:
+            continue
+        current = repo.version(other.id, other.current_version)
+        if current is None or conflict.version_id != current.id:
+            continue
+        listed.add(other.id)
+        found.append((conflict, other))
     return found
 
 
