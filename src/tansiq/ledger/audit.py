@@ -144,20 +144,28 @@ def _compare(
         return named(recorded[0], EntryRowMissing)
     if latest_only:
         last = recorded[-1]
-        return (
-            None if last.digest == digest_of(expected[-1].content) else named(last, EntryRowChanged)
-        )
+        return None if _said(last) == _calls_for(expected[-1]) else named(last, EntryRowChanged)
     # Each entry must account for one row; a history back-filled after later rows were
     # recorded is in another order than the rows, so they are matched as a multiset.
-    waiting = Counter(digest_of(e.content) for e in expected)
+    waiting = Counter(_calls_for(e) for e in expected)
     for entry in recorded:
-        if waiting[entry.digest] > 0:
-            waiting[entry.digest] -= 1
+        if waiting[_said(entry)] > 0:
+            waiting[_said(entry)] -= 1
         elif waiting.total() == 0:
             return named(entry, EntryRowMissing)
         else:
             return named(entry, EntryRowChanged)
     return None
+
+
+def _said(entry: LedgerEntryRecord) -> tuple[str, bytes]:
+    """What an entry says: its kind and its content's digest (two kinds may hold the same
+    content, e.g. an advisory published or taken off by the same user)."""
+    return entry.kind, entry.digest
+
+
+def _calls_for(item: ExpectedEntry) -> tuple[str, bytes]:
+    return item.kind, digest_of(item.content)
 
 
 def _unrecorded(
@@ -168,12 +176,12 @@ def _unrecorded(
         return []
     if latest_only:
         return [] if recorded else [expected[-1]]
-    have = Counter(entry.digest for entry in recorded)
+    have = Counter(_said(entry) for entry in recorded)
     missing = []
     for item in expected:
-        digest = digest_of(item.content)
-        if have[digest] > 0:
-            have[digest] -= 1
+        said = _calls_for(item)
+        if have[said] > 0:
+            have[said] -= 1
         else:
             missing.append(item)
     return missing
