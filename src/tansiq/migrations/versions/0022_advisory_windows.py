@@ -238,7 +238,7 @@ def _candidates(
                     yield Change(change, at, by, note=note, reason=reason)
     elif change is AdvisoryChange.CAP_IMPORTED:
         for msg_type in _MSG_TYPES:
-            yield Change(change, at, msg_type=msg_type, cap=advisory.cap_identifier)
+            yield Change(change, at, msg_type=msg_type)  # the advisory keeps its identifier
     elif change is AdvisoryChange.CAP_WITHDRAWN:
         for cap in caps:
             for by in people:

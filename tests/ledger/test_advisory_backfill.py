@@ -1,0 +1,112 @@
+"""Migration 0022_advisory_windows on a database whose advisories changed before it: the hub of
+``test_advisory_rows`` (windows moved, ended, imported from CAP, published and taken off, an
+incident closed, a watch ended) taken back to 0021, which drops the rows 0022 adds but keeps
+the ledger, and upgraded again. The history is rebuilt from the entries' digests exactly as it
+was, the closing time and the watch's end come back, an imported alert published by its CAP
+scope without an entry (as imports were recorded before) gets one, and the ledger verifies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine, delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tansiq.core.clock import FixedClock
+from tansiq.db.engine import make_engine
+from tansiq.db.migrate import downgrade, upgrade
+from tansiq.demo.service import load_demo
+from tansiq.incidents.models import AdvisoryChangeRecord, IncidentRecord, WatchRecord
+from tansiq.jobs.service import JobRunner
+from tansiq.ledger import service
+from tansiq.ledger.models import LedgerEntryRecord
+from tansiq.ledger_check.sources import governance_keys, ledger_sources
+from tansiq.permits import service as permits_service
+from tests.conftest import NOW, SECRET_KEY, DatabaseFactory
+from tests.ledger.test_advisory_rows import changed
+
+__all__ = ["changed"]  # the scenario, as a fixture of this module
+
+
+@pytest.fixture
+def engine(databases: DatabaseFactory) -> Iterator[Engine]:
+    """A database of this test's own, as the suite's is made: it is migrated down and up."""
+    engine = make_engine(databases.new_url("advisory_windows"))
+    upgrade(engine)
+    with Session(engine) as session:
+        load_demo(session, FixedClock(NOW))
+        session.commit()
+    JobRunner(permits_service.job_handlers(SECRET_KEY)).run_due(
+        sessionmaker(engine), FixedClock(NOW)
+    )
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """The scenario's transaction, committed by the test (not rolled back)."""
+    with engine.connect() as connection:
+        connection.begin()
+        yield connection
+
+
+def _history(session: Session) -> list[tuple[Any, ...]]:
+    return [
+        (
+            *(row.advisory_id, row.change.value, row.at, row.by, row.valid_until, row.was_until),
+            *(row.note, row.reason, row.cap, row.msg_type),
+        )
+        for row in session.scalars(
+            select(AdvisoryChangeRecord).order_by(
+                AdvisoryChangeRecord.advisory_id, AdvisoryChangeRecord.id
+            )
+        )
+    ]
+
+
+def test_an_upgraded_database_keeps_its_advisories_history_and_verifies(
+    changed: dict[str, Any], engine: Engine, connection: Connection, session: Session
+) -> None:
+    # As the hub recorded an import before 0022: a public CAP alert had no publication entry.
+    published = (
+        LedgerEntryRecord.subject == f"advisory:{changed['update']}",
+        LedgerEntryRecord.kind == "incidents.published",
+    )
+    session.execute(delete(LedgerEntryRecord).where(*published))
+    session.commit()
+    connection.commit()
+    connection.close()
+    with Session(engine) as before:
+        history = _history(before)
+        closed = before.get(IncidentRecord, changed["closing"])
+        ended = before.get(WatchRecord, changed["watch"])
+        assert closed is not None
+        assert ended is not None
+        closed_at, ended_by = closed.closed_at, ended.ended_by
+    assert closed_at is not None
+    assert ended_by is not None
+    assert len(history) == 16
+
+    downgrade(engine, "0021_transition_versions")
+    upgrade(engine)
+
+    with Session(engine) as after:
+        service.sequence_entries(after)
+        check = service.check_ledger(after, governance_keys(after), ledger_sources())
+        assert check.problem is None, check.problem
+        assert _history(after) == history
+        assert (
+            after.scalar(
+                select(IncidentRecord.closed_at).where(IncidentRecord.id == changed["closing"])
+            )
+            == closed_at
+        )
+        assert (
+            after.scalar(select(WatchRecord.ended_by).where(WatchRecord.id == changed["watch"]))
+            == ended_by
+        )
+        appended = after.scalars(select(LedgerEntryRecord.kind).where(*published)).all()
+        assert appended == ["incidents.published"]
