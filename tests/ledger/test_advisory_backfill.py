@@ -8,13 +8,16 @@ scope without an entry (as imports were recorded before) gets one, and the ledge
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tansiq.core.clock import FixedClock
+from tansiq.core.i18n import Locale
 from tansiq.db.engine import make_engine
 from tansiq.db.migrate import downgrade, upgrade
 from tansiq.demo.service import load_demo
@@ -24,7 +27,8 @@ from tansiq.ledger import service
 from tansiq.ledger.models import LedgerEntryRecord
 from tansiq.ledger_check.sources import governance_keys, ledger_sources
 from tansiq.permits import service as permits_service
-from tests.conftest import NOW, SECRET_KEY, DatabaseFactory
+from tests.conftest import NOW, SECRET_KEY, DatabaseFactory, Tokens
+from tests.incidents.test_cap_api import import_cap, thunderstorm_now
 from tests.ledger.test_advisory_rows import changed
 
 __all__ = ["changed"]  # the scenario, as a fixture of this module
@@ -57,7 +61,7 @@ def _history(session: Session) -> list[tuple[Any, ...]]:
     return [
         (
             *(row.advisory_id, row.change.value, row.at, row.by, row.valid_until, row.was_until),
-            *(row.note, row.reason, row.cap, row.msg_type),
+            *(row.note, row.reason, row.cap, row.msg_type, row.entry_digest is not None),
         )
         for row in session.scalars(
             select(AdvisoryChangeRecord).order_by(
@@ -68,8 +72,23 @@ def _history(session: Session) -> list[tuple[Any, ...]]:
 
 
 def test_an_upgraded_database_keeps_its_advisories_history_and_verifies(
-    changed: dict[str, Any], engine: Engine, connection: Connection, session: Session
+    changed: dict[str, Any],
+    engine: Engine,
+    connection: Connection,
+    session: Session,
+    client: TestClient,
+    tokens: Tokens,
+    clock: FixedClock,
 ) -> None:
+    liaison = tokens("west.liaison")
+    cancelled = import_cap(client, liaison, thunderstorm_now(clock, "C-1"))["advisory"]["id"]
+    sent = (clock.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    cancel = (
+        thunderstorm_now(clock, "C-2")
+        .replace(b"<msgType>Alert", b"<msgType>Cancel")
+        .replace(b"<info>", f"<references>KSTO@NWS.NOAA.GOV,C-1,{sent}</references><info>".encode())
+    )
+    import_cap(client, liaison, cancel, status=200)
     # As the hub recorded an import before 0022: a public CAP alert had no publication entry.
     published = (
         LedgerEntryRecord.subject == f"advisory:{changed['update']}",
@@ -88,7 +107,7 @@ def test_an_upgraded_database_keeps_its_advisories_history_and_verifies(
         closed_at, ended_by = closed.closed_at, ended.ended_by
     assert closed_at is not None
     assert ended_by is not None
-    assert len(history) == 16
+    assert len(history) == 21
 
     downgrade(engine, "0021_transition_versions")
     upgrade(engine)
@@ -97,7 +116,13 @@ def test_an_upgraded_database_keeps_its_advisories_history_and_verifies(
         service.sequence_entries(after)
         check = service.check_ledger(after, governance_keys(after), ledger_sources())
         assert check.problem is None, check.problem
-        assert _history(after) == history
+        rebuilt = _history(after)
+        # The Cancel's own identifier was kept nowhere before 0022: its row keeps the digest.
+        lost = [i for i, row in enumerate(history) if row[:2] == (cancelled, "cap_withdrawn")]
+        assert [row[8] for row in (history[i] for i in lost)] == ["KSTO@NWS.NOAA.GOV,C-2"]
+        assert [rebuilt[i][8:] for i in lost] == [(None, None, True)]
+        kept = [i for i in range(len(history)) if i not in lost]
+        assert [rebuilt[i] for i in kept] == [history[i] for i in kept]
         assert (
             after.scalar(
                 select(IncidentRecord.closed_at).where(IncidentRecord.id == changed["closing"])
@@ -110,3 +135,13 @@ def test_an_upgraded_database_keeps_its_advisories_history_and_verifies(
         )
         appended = after.scalars(select(LedgerEntryRecord.kind).where(*published)).all()
         assert appended == ["incidents.published"]
+
+        # That row still stands for its entry: deleted, verify names the entry.
+        after.execute(
+            delete(AdvisoryChangeRecord).where(AdvisoryChangeRecord.entry_digest.is_not(None))
+        )
+        check = service.check_ledger(after, governance_keys(after), ledger_sources())
+        assert check.problem is not None
+        assert check.problem.code == "ledger.row_missing"
+        message = check.problem.render(Locale.EN)["message"]
+        assert f"(incidents.cap_withdrawn, advisory:{cancelled})" in message

@@ -84,6 +84,7 @@ class Change:
     reason: str | None = None
     cap: str | None = None
     msg_type: str | None = None
+    entry_digest: bytes | None = None
 
     @property
     def kind(self) -> str:

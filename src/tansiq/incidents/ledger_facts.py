@@ -193,6 +193,7 @@ def _advisories(session: Session) -> list[tuple[Any, list[Change]]]:
             AdvisoryChangeRecord.reason,
             AdvisoryChangeRecord.cap,
             AdvisoryChangeRecord.msg_type,
+            AdvisoryChangeRecord.entry_digest,
         ).order_by(AdvisoryChangeRecord.advisory_id, AdvisoryChangeRecord.id)
     ):
         fields = row._asdict()
@@ -202,7 +203,8 @@ def _advisories(session: Session) -> list[tuple[Any, list[Change]]]:
 
 
 def _expected(advisory: Any, change: Change) -> ExpectedEntry:
-    return ExpectedEntry(change.kind, change.at, change_facts(advisory, change))
+    digest = None if change.entry_digest is None else bytes(change.entry_digest)
+    return ExpectedEntry(change.kind, change.at, change_facts(advisory, change), digest=digest)
 
 
 def _changes(session: Session) -> Found:

@@ -147,6 +147,9 @@ class AdvisoryChangeRecord(Base):
     reason: Mapped[str | None] = mapped_column(String(40))
     cap: Mapped[str | None] = mapped_column(String(300))
     msg_type: Mapped[str | None] = mapped_column(String(10))
+    # A change recorded before this table, whose content the database can no longer show (a
+    # CAP Cancel's identifier was kept nowhere): the digest its ledger entry holds.
+    entry_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32))
 
 
 class CosignRecord(Base):

@@ -90,6 +90,7 @@ _changes = sa.table(
     sa.column("reason"),
     sa.column("cap"),
     sa.column("msg_type"),
+    sa.column("entry_digest", sa.LargeBinary()),
 )
 
 
@@ -107,6 +108,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=40), nullable=True),
         sa.Column("cap", sa.String(length=300), nullable=True),
         sa.Column("msg_type", sa.String(length=10), nullable=True),
+        sa.Column("entry_digest", sa.LargeBinary(length=32), nullable=True),
         sa.ForeignKeyConstraint(
             ["advisory_id"],
             ["advisories.id"],
@@ -210,6 +212,9 @@ def _rebuilt(
                 found.append(candidate)
                 until = candidate.valid_until or until
                 break
+        else:
+            if change is AdvisoryChange.CAP_WITHDRAWN:  # by a Cancel, whose id was kept nowhere
+                found.append(Change(change, at, entry_digest=digest))
     return found
 
 
