@@ -3,7 +3,9 @@
 incident closed, a watch ended) taken back to 0021, which drops the rows 0022 adds but keeps
 the ledger, and upgraded again. The history is rebuilt from the entries' digests exactly as it
 was, the closing time and the watch's end come back, an imported alert published by its CAP
-scope without an entry (as imports were recorded before) gets one, and the ledger verifies."""
+scope without an entry (as imports were recorded before) gets one, so does a movement read by
+answering it (deconfliction's first reads, checked against rows since 0022), and the ledger
+verifies."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.core.i18n import Locale
 from tansiq.db.engine import make_engine
@@ -27,6 +30,7 @@ from tansiq.ledger import service
 from tansiq.ledger.models import LedgerEntryRecord
 from tansiq.ledger_check.sources import governance_keys, ledger_sources
 from tansiq.permits import service as permits_service
+from tests.accountability.test_liaison_figures import story
 from tests.conftest import NOW, SECRET_KEY, DatabaseFactory, Tokens
 from tests.incidents.test_cap_api import import_cap, thunderstorm_now
 from tests.ledger.test_advisory_rows import changed
@@ -77,6 +81,7 @@ def test_an_upgraded_database_keeps_its_advisories_history_and_verifies(
     connection: Connection,
     session: Session,
     client: TestClient,
+    hub: HubContext,
     tokens: Tokens,
     clock: FixedClock,
 ) -> None:
@@ -95,6 +100,15 @@ def test_an_upgraded_database_keeps_its_advisories_history_and_verifies(
         LedgerEntryRecord.kind == "incidents.published",
     )
     session.execute(delete(LedgerEntryRecord).where(*published))
+    # As the hub recorded a movement's acknowledgement before 0022: West answered without
+    # opening it, which marked it read without an entry (East never read it).
+    movement = story(client, hub, tokens, clock)
+    read = (
+        LedgerEntryRecord.subject == f"notification:{movement}",
+        LedgerEntryRecord.kind == "deconfliction.read",
+    )
+    assert len(session.scalars(select(LedgerEntryRecord.id).where(*read)).all()) == 1
+    session.execute(delete(LedgerEntryRecord).where(*read))
     session.commit()
     connection.commit()
     connection.close()
@@ -135,6 +149,9 @@ def test_an_upgraded_database_keeps_its_advisories_history_and_verifies(
         )
         appended = after.scalars(select(LedgerEntryRecord.kind).where(*published)).all()
         assert appended == ["incidents.published"]
+        assert after.scalars(select(LedgerEntryRecord.kind).where(*read)).all() == [
+            "deconfliction.read"
+        ]
 
         # That row still stands for its entry: deleted, verify names the entry.
         after.execute(

@@ -52,6 +52,7 @@ def test_every_deconfliction_change_is_recorded_and_matches_its_row(
     assert {
         "deconfliction.filed",
         "deconfliction.updated",
+        "deconfliction.read",
         "deconfliction.acknowledged",
         "deconfliction.reminded",
         "deconfliction.escalated",
@@ -92,6 +93,18 @@ TAMPERING: dict[str, tuple[str, str, str]] = {
     "withdrawal note rewritten": (
         "UPDATE deconfliction_notifications SET end_note = 'never filed' WHERE id = :other",
         "ledger.row_changed",
+        "notification:{other}",
+    ),
+    "first reads erased": (
+        "UPDATE deconfliction_acknowledgements SET first_read_at = NULL"
+        " WHERE notification_id = :first",
+        "ledger.row_missing",
+        "notification:{first}",
+    ),
+    "a read that never happened": (
+        "UPDATE deconfliction_acknowledgements SET first_read_at = delivered_at"
+        " WHERE notification_id = :other AND first_read_at IS NULL",
+        "ledger.row_unrecorded",
         "notification:{other}",
     ),
     "occurrence added": (

@@ -3,10 +3,10 @@ used when the change is recorded and by ``tansiq ledger verify`` to re-derive it
 live rows. The sources select only the columns they read.
 
 Checked against rows: each version filed or updated (its geometry, width, window, occurrences,
-content, the parties it reached and the notifications it conflicted with), each
-acknowledgement, reminder and escalation, and a withdrawal or lapse. Not re-derived (proved by
-the tree only): a first read (an acknowledgement also marks the notification read, without an
-entry of its own) and a site's re-confirmations (the row keeps only the last one).
+content, the parties it reached and the notifications it conflicted with), each party's first
+read of a version (whether by opening it or by answering it), each acknowledgement, reminder
+and escalation, and a withdrawal or lapse. Not re-derived (proved by the tree only): a site's
+re-confirmations (the row keeps only the last one).
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ from tansiq.ledger.audit import ExpectedEntry, LedgerSource
 
 FILED, UPDATED = "deconfliction.filed", "deconfliction.updated"
 ACKNOWLEDGED = "deconfliction.acknowledged"
+READ = "deconfliction.read"
+FIRST_READS = "first reads"  # the source, back-filled by migration 0022
 REMINDED, ESCALATED = "deconfliction.reminded", "deconfliction.escalated"
 WITHDRAWN, LAPSED = "deconfliction.withdrawn", "deconfliction.lapsed"
 Found = Mapping[str, Sequence[ExpectedEntry]]
@@ -80,6 +82,11 @@ def acknowledgement_facts(ack: Any, version_number: int) -> dict[str, Any]:
         "concern": ack.concern,
         "note": ack.note,
     }
+
+
+def read_facts(ack: Any, version_number: int) -> dict[str, Any]:
+    """A party first read a version it was asked to acknowledge."""
+    return {"notification": ack.notification_id, "version": version_number, "party": ack.party_id}
 
 
 def reminder_facts(ack: Any) -> dict[str, Any]:
@@ -185,6 +192,26 @@ def _acknowledgements(session: Session) -> Found:
     )
 
 
+def _reads(session: Session) -> Found:
+    rows = session.execute(
+        select(
+            AcknowledgementRecord.notification_id,
+            AcknowledgementRecord.party_id,
+            AcknowledgementRecord.first_read_at,
+            NotificationVersionRecord.number,
+        )
+        .join(
+            NotificationVersionRecord,
+            NotificationVersionRecord.id == AcknowledgementRecord.version_id,
+        )
+        .where(AcknowledgementRecord.first_read_at.is_not(None))
+        .order_by(AcknowledgementRecord.first_read_at, AcknowledgementRecord.id)
+    )
+    return _by_notification(
+        rows, lambda row: ExpectedEntry(READ, row.first_read_at, read_facts(row, row.number))
+    )
+
+
 def _reminders(session: Session) -> Found:
     rows = session.execute(
         select(
@@ -245,6 +272,7 @@ def _endings(session: Session) -> Found:
 
 SOURCES = (
     LedgerSource("notification versions", (FILED, UPDATED), _versions),
+    LedgerSource(FIRST_READS, (READ,), _reads),
     LedgerSource("acknowledgements", (ACKNOWLEDGED,), _acknowledgements),
     LedgerSource("reminders", (REMINDED,), _reminders),
     LedgerSource("escalations", (ESCALATED,), _escalations),

@@ -29,7 +29,7 @@ from tansiq.deconfliction.domain import (
 )
 from tansiq.deconfliction.escalation import schedule_site
 from tansiq.deconfliction.filing import DeconflictionEnv, store_plan
-from tansiq.deconfliction.ledger_facts import acknowledgement_facts, ending_facts
+from tansiq.deconfliction.ledger_facts import acknowledgement_facts, ending_facts, read_facts
 from tansiq.deconfliction.messages import (
     ACKNOWLEDGED,
     ACKNOWLEDGED_WITH_CONCERN,
@@ -289,8 +289,9 @@ def acknowledge(
     now = clock.now()
     ack.state, ack.concern, ack.note = body.answer, body.concern, body.note
     ack.answered_at, ack.answered_by = now, principal.user_id
-    if ack.first_read_at is None:
+    if ack.first_read_at is None:  # answered unread: read now, as an opening would record it
         ack.first_read_at, ack.first_read_by = now, principal.user_id
+        record(session, "read", notification, read_facts(ack, body.version), now)
     session.flush()
     concern = None if body.concern is None else body.concern.value
     tally_acknowledgement(

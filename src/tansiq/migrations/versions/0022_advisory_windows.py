@@ -11,6 +11,10 @@ whose identifier the hub never kept) gets no row, and verify names it. An import
 made public by its CAP scope had no publication entry: it gets a publication change and its
 entry, appended after every entry there is.
 
+Deconfliction's first reads are checked against the acknowledgements since this revision too:
+a version first read by answering it had no entry of its own, and gets it now (back-filled,
+appended after every entry there is).
+
 This reads the tables as they stand at this revision (``sa.table``), not the models: later
 migrations may add columns. Migration 0013's back-fill never reads these columns.
 
@@ -33,10 +37,12 @@ from sqlalchemy.orm import Session
 
 from tansiq.db.base import UTCDateTime
 from tansiq.db.types import StrEnumType
+from tansiq.deconfliction.ledger_facts import FIRST_READS
 from tansiq.incidents.domain import AdvisoryChange, AdvisoryKind, Severity
 from tansiq.incidents.ledger import ENDINGS, PUBLICATIONS, Change, change_facts
 from tansiq.ledger.audit import digest_of
-from tansiq.ledger.service import NewEntry, record_entries
+from tansiq.ledger.service import NewEntry, backfill_ledger, record_entries
+from tansiq.ledger_check.sources import ledger_sources
 
 revision = "0022_advisory_windows"
 down_revision = "0021_transition_versions"
@@ -134,6 +140,9 @@ def upgrade() -> None:
     _fill_changes(connection, recorded, users)
     _fill_closings(connection, recorded)
     _fill_watch_ends(connection, recorded, users)
+    session = Session(bind=connection)
+    backfill_ledger(session, [s for s in ledger_sources() if s.name == FIRST_READS])
+    session.flush()
 
 
 def downgrade() -> None:
