@@ -135,11 +135,13 @@ def upgrade() -> None:
             batch_op.f("fk_incident_watches_ended_by_users"), "users", ["ended_by"], ["id"]
         )
     connection = op.get_bind()
-    users = [user for (user,) in connection.execute(sa.text("SELECT id FROM users ORDER BY id"))]
+    members: dict[int, list[int]] = defaultdict(list)
+    for user, party in connection.execute(sa.text("SELECT id, party_id FROM users ORDER BY id")):
+        members[party].append(user)
     recorded = _recorded(connection)
-    _fill_changes(connection, recorded, users)
+    _fill_changes(connection, recorded, members)
     _fill_closings(connection, recorded)
-    _fill_watch_ends(connection, recorded, users)
+    _fill_watch_ends(connection, recorded, members)
     session = Session(bind=connection)
     backfill_ledger(session, [s for s in ledger_sources() if s.name == FIRST_READS])
     session.flush()
@@ -173,7 +175,17 @@ def _recorded(connection: sa.Connection) -> _Recorded:
     return found
 
 
-def _fill_changes(connection: sa.Connection, recorded: _Recorded, users: list[int]) -> None:
+def _people(members: dict[int, list[int]], party: int) -> list[int]:
+    """Every user, the party's own first: who changes an advisory or ends a watch is nearly
+    always one of the party's (each candidate costs a digest)."""
+    return members.get(party, []) + [
+        user for other, users in members.items() if other != party for user in users
+    ]
+
+
+def _fill_changes(
+    connection: sa.Connection, recorded: _Recorded, members: dict[int, list[int]]
+) -> None:
     ends: dict[int, set[datetime]] = defaultdict(set)
     for key, run_at in connection.execute(
         sa.select(_jobs.c.dedupe_key, _jobs.c.run_at).where(
@@ -188,7 +200,7 @@ def _fill_changes(connection: sa.Connection, recorded: _Recorded, users: list[in
         subject = f"advisory:{advisory.id}"
         found = _rebuilt(
             advisory, recorded.get(subject, []), sorted(ends[advisory.id] | {advisory.valid_until}),
-            users, caps,
+            _people(members, advisory.issuer_party_id), caps,
         )  # fmt: skip
         if advisory.public and not any(c.change in PUBLICATIONS for c in found):
             published = Change(AdvisoryChange.PUBLISHED, advisory.created_at, advisory.issued_by)
@@ -276,12 +288,17 @@ def _fill_closings(connection: sa.Connection, recorded: _Recorded) -> None:
                 )
 
 
-def _fill_watch_ends(connection: sa.Connection, recorded: _Recorded, users: list[int]) -> None:
+def _fill_watch_ends(
+    connection: sa.Connection, recorded: _Recorded, members: dict[int, list[int]]
+) -> None:
     update = sa.text("UPDATE incident_watches SET ended_by = :by WHERE id = :id AND NOT active")
+    watches = sa.text("SELECT id, party_id FROM incident_watches")
+    parties: dict[int, int] = dict(connection.execute(watches).all())
     for subject, entries in recorded.items():
         if not subject.startswith("watch:"):
             continue
         watch = int(subject.partition(":")[2])
+        users = _people(members, parties.get(watch, 0))
         for kind, _at, digest in entries:
             if kind != "incidents.watch_ended":
                 continue
