@@ -15,9 +15,11 @@ Two shapes of record:
   row's current content (a permit, a device, a key); earlier entries are past states the row
   no longer shows, proved by the tree alone.
 
-A subject with entries but no row (the row was deleted) or with a row but no entry (a row was
-inserted behind the hub's back) is reported too. The first problem is the one with the lowest
-``seq``; rows with no entry at all come after every bad entry.
+An entry matches a row when it has the kind and the content digest the row calls for (two
+kinds may hold the same content). A subject with entries but no row (the row was deleted) or
+with a row but no entry (a row was inserted behind the hub's back) is reported too. The first
+problem is the one with the lowest ``seq``; rows with no entry at all come after every bad
+entry.
 """
 
 from __future__ import annotations
