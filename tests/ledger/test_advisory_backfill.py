@@ -4,8 +4,8 @@ incident closed, a watch ended) taken back to 0021, which drops the rows 0022 ad
 the ledger, and upgraded again. The history is rebuilt from the entries' digests exactly as it
 was, the closing time and the watch's end come back, an imported alert published by its CAP
 scope without an entry (as imports were recorded before) gets one, so does a movement read by
-answering it (deconfliction's first reads, checked against rows since 0022), and the ledger
-verifies."""
+answering it (deconfliction's first reads, checked against rows since 0022), a site's
+re-confirmations get their rows back, and the ledger verifies."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from tansiq.core.clock import FixedClock
 from tansiq.core.i18n import Locale
 from tansiq.db.engine import make_engine
 from tansiq.db.migrate import downgrade, upgrade
+from tansiq.deconfliction.models import ReconfirmationRecord
 from tansiq.demo.service import load_demo
 from tansiq.incidents.models import AdvisoryChangeRecord, IncidentRecord, WatchRecord
 from tansiq.jobs.service import JobRunner
@@ -32,6 +33,8 @@ from tansiq.ledger_check.sources import governance_keys, ledger_sources
 from tansiq.permits import service as permits_service
 from tests.accountability.test_liaison_figures import story
 from tests.conftest import NOW, SECRET_KEY, DatabaseFactory, Tokens
+from tests.deconfliction.conftest import post as deconfliction_post
+from tests.deconfliction.conftest import site
 from tests.incidents.test_cap_api import import_cap, thunderstorm_now
 from tests.ledger.test_advisory_rows import changed
 
@@ -75,6 +78,13 @@ def _history(session: Session) -> list[tuple[Any, ...]]:
     ]
 
 
+def _confirmations(session: Session) -> list[tuple[Any, ...]]:
+    return [
+        (row.notification_id, row.at, row.until)
+        for row in session.scalars(select(ReconfirmationRecord).order_by(ReconfirmationRecord.id))
+    ]
+
+
 def test_an_upgraded_database_keeps_its_advisories_history_and_verifies(
     changed: dict[str, Any],
     engine: Engine,
@@ -109,11 +119,18 @@ def test_an_upgraded_database_keeps_its_advisories_history_and_verifies(
     )
     assert len(session.scalars(select(LedgerEntryRecord.id).where(*read)).all()) == 1
     session.execute(delete(LedgerEntryRecord).where(*read))
+    clinic = deconfliction_post(client, "/sites", tokens("relief"), site())["id"]
+    clock.advance(timedelta(days=5))
+    deconfliction_post(client, f"/sites/{clinic}/reconfirmation", tokens("relief"), {})
+    clock.advance(timedelta(days=1))
+    deconfliction_post(client, f"/sites/{clinic}/reconfirmation", tokens("relief"), {})
     session.commit()
     connection.commit()
     connection.close()
     with Session(engine) as before:
         history = _history(before)
+        confirmations = _confirmations(before)
+        assert len(confirmations) == 2
         closed = before.get(IncidentRecord, changed["closing"])
         ended = before.get(WatchRecord, changed["watch"])
         assert closed is not None
@@ -130,6 +147,7 @@ def test_an_upgraded_database_keeps_its_advisories_history_and_verifies(
         service.sequence_entries(after)
         check = service.check_ledger(after, governance_keys(after), ledger_sources())
         assert check.problem is None, check.problem
+        assert _confirmations(after) == confirmations
         rebuilt = _history(after)
         # The Cancel's own identifier was kept nowhere before 0022: its row keeps the digest.
         lost = [i for i, row in enumerate(history) if row[:2] == (cancelled, "cap_withdrawn")]

@@ -29,7 +29,12 @@ from tansiq.deconfliction.domain import (
 )
 from tansiq.deconfliction.escalation import schedule_site
 from tansiq.deconfliction.filing import DeconflictionEnv, store_plan
-from tansiq.deconfliction.ledger_facts import acknowledgement_facts, ending_facts, read_facts
+from tansiq.deconfliction.ledger_facts import (
+    acknowledgement_facts,
+    ending_facts,
+    read_facts,
+    reconfirmation_facts,
+)
 from tansiq.deconfliction.messages import (
     ACKNOWLEDGED,
     ACKNOWLEDGED_WITH_CONCERN,
@@ -39,6 +44,7 @@ from tansiq.deconfliction.models import (
     AcknowledgementRecord,
     NotificationRecord,
     NotificationVersionRecord,
+    ReconfirmationRecord,
 )
 from tansiq.deconfliction.notices import (
     party_names,
@@ -191,7 +197,12 @@ def reconfirm_site(
     notification.updated_at = now
     session.flush()
     schedule_site(session, notification, env.clock)
-    record(session, "reconfirmed", notification, {"until": notification.active_until}, now)
+    confirmed = ReconfirmationRecord(
+        notification_id=notification.id, at=now, until=notification.active_until
+    )
+    DeconflictionRepository(session).add(confirmed)
+    facts = reconfirmation_facts(notification.id, confirmed.until)
+    record(session, "reconfirmed", notification, facts, now)
     return notification
 
 

@@ -13,7 +13,9 @@ entry, appended after every entry there is.
 
 Deconfliction's first reads are checked against the acknowledgements since this revision too:
 a version first read by answering it had no entry of its own, and gets it now (back-filled,
-appended after every entry there is).
+appended after every entry there is). A site's re-confirmations get rows of their own
+(``deconfliction_reconfirmations``), rebuilt the same way: the end of each confirmation is the
+run time of the lapse job it scheduled (kept once run), or the time plus the site's period.
 
 This reads the tables as they stand at this revision (``sa.table``), not the models: later
 migrations may add columns. Migration 0013's back-fill never reads these columns.
@@ -28,7 +30,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -37,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from tansiq.db.base import UTCDateTime
 from tansiq.db.types import StrEnumType
-from tansiq.deconfliction.ledger_facts import FIRST_READS
+from tansiq.deconfliction.ledger_facts import FIRST_READS, reconfirmation_facts
 from tansiq.incidents.domain import AdvisoryChange, AdvisoryKind, Severity
 from tansiq.incidents.ledger import ENDINGS, PUBLICATIONS, Change, change_facts
 from tansiq.ledger.audit import digest_of
@@ -102,6 +104,27 @@ _changes = sa.table(
 
 def upgrade() -> None:
     op.create_table(
+        "deconfliction_reconfirmations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("notification_id", sa.Integer(), nullable=False),
+        sa.Column("at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("until", UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["notification_id"],
+            ["deconfliction_notifications.id"],
+            name=op.f(
+                "fk_deconfliction_reconfirmations_notification_id_deconfliction_notifications"
+            ),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deconfliction_reconfirmations")),
+    )
+    with op.batch_alter_table("deconfliction_reconfirmations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_deconfliction_reconfirmations_notification_id"),
+            ["notification_id"],
+            unique=False,
+        )
+    op.create_table(
         "advisory_changes",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("advisory_id", sa.Integer(), nullable=False),
@@ -142,6 +165,7 @@ def upgrade() -> None:
     _fill_changes(connection, recorded, members)
     _fill_closings(connection, recorded)
     _fill_watch_ends(connection, recorded, members)
+    _fill_reconfirmations(connection)
     session = Session(bind=connection)
     backfill_ledger(session, [s for s in ledger_sources() if s.name == FIRST_READS])
     session.flush()
@@ -158,6 +182,9 @@ def downgrade() -> None:
     with op.batch_alter_table("advisory_changes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_advisory_changes_advisory_id"))
     op.drop_table("advisory_changes")
+    with op.batch_alter_table("deconfliction_reconfirmations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_deconfliction_reconfirmations_notification_id"))
+    op.drop_table("deconfliction_reconfirmations")
 
 
 _Recorded = dict[str, list[tuple[str, datetime, bytes]]]
@@ -305,3 +332,36 @@ def _fill_watch_ends(
             by = next((u for u in users if digest_of({"watch": watch, "by": u}) == digest), None)
             if by is not None:
                 connection.execute(update, {"by": by, "id": watch})
+
+
+_reconfirmations = sa.table(
+    "deconfliction_reconfirmations",
+    sa.column("notification_id"),
+    sa.column("at", _Time),
+    sa.column("until", _Time),
+)
+
+
+def _fill_reconfirmations(connection: sa.Connection) -> None:
+    lapses: dict[int, set[datetime]] = defaultdict(set)
+    for key, run_at in connection.execute(
+        sa.select(_jobs.c.dedupe_key, _jobs.c.run_at).where(
+            _jobs.c.dedupe_key.like("deconfliction.site_lapse:%")
+        )
+    ):
+        lapses[int(key.split(":")[1])].add(run_at)
+    sites = sa.text("SELECT id, reconfirm_days FROM deconfliction_notifications")
+    period: dict[int, int | None] = dict(connection.execute(sites).all())
+    for subject, at, digest in connection.execute(
+        sa.select(_entries.c.subject, _entries.c.recorded_at, _entries.c.digest)
+        .where(_entries.c.kind == "deconfliction.reconfirmed")
+        .order_by(_entries.c.seq.is_(None), _entries.c.seq, _entries.c.id)
+    ):
+        site = int(subject.partition(":")[2])
+        days = period.get(site)
+        candidates = sorted(lapses[site]) + ([] if days is None else [at + timedelta(days=days)])
+        for until in candidates:
+            if digest_of(reconfirmation_facts(site, until)) == bytes(digest):
+                row = {"notification_id": site, "at": at, "until": until}
+                connection.execute(sa.insert(_reconfirmations).values(row))
+                break
