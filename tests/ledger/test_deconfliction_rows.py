@@ -19,7 +19,7 @@ from tansiq.core.i18n import Locale
 from tansiq.ledger.models import LedgerEntryRecord
 from tests.accountability.test_liaison_figures import story
 from tests.conftest import Tokens
-from tests.deconfliction.conftest import movement, post
+from tests.deconfliction.conftest import movement, post, site
 from tests.ledger.test_rows import check
 
 
@@ -40,7 +40,10 @@ def filed(client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock
         headers=tokens("relief"),
     )
     assert withdrawn.status_code == 200, withdrawn.text
-    return {"first": number, "other": other["id"]}
+    clinic = post(client, "/sites", tokens("relief"), site())
+    clock.advance(timedelta(days=5))
+    post(client, f"/sites/{clinic['id']}/reconfirmation", tokens("relief"), {})
+    return {"first": number, "other": other["id"], "site": clinic["id"]}
 
 
 def test_every_deconfliction_change_is_recorded_and_matches_its_row(
@@ -52,10 +55,12 @@ def test_every_deconfliction_change_is_recorded_and_matches_its_row(
     assert {
         "deconfliction.filed",
         "deconfliction.updated",
+        "deconfliction.read",
         "deconfliction.acknowledged",
         "deconfliction.reminded",
         "deconfliction.escalated",
         "deconfliction.withdrawn",
+        "deconfliction.reconfirmed",
     } <= kinds
 
 
@@ -93,6 +98,40 @@ TAMPERING: dict[str, tuple[str, str, str]] = {
         "UPDATE deconfliction_notifications SET end_note = 'never filed' WHERE id = :other",
         "ledger.row_changed",
         "notification:{other}",
+    ),
+    "first reads erased": (
+        "UPDATE deconfliction_acknowledgements SET first_read_at = NULL"
+        " WHERE notification_id = :first",
+        "ledger.row_missing",
+        "notification:{first}",
+    ),
+    "a read that never happened": (
+        "UPDATE deconfliction_acknowledgements SET first_read_at = delivered_at"
+        " WHERE notification_id = :other AND first_read_at IS NULL",
+        "ledger.row_unrecorded",
+        "notification:{other}",
+    ),
+    "a re-confirmation's end moved": (
+        "UPDATE deconfliction_reconfirmations SET until = at WHERE notification_id = :site",
+        "ledger.row_changed",
+        "notification:{site}",
+    ),
+    "a re-confirmed site's end moved": (
+        "UPDATE deconfliction_notifications SET active_until = confirmed_at WHERE id = :site",
+        "ledger.row_changed",
+        "notification:{site}",
+    ),
+    "a re-confirmation erased": (
+        "DELETE FROM deconfliction_reconfirmations WHERE notification_id = :site",
+        "ledger.row_missing",
+        "notification:{site}",
+    ),
+    "a re-confirmation that never happened": (
+        "INSERT INTO deconfliction_reconfirmations (notification_id, at, until)"
+        " SELECT notification_id, at, until FROM deconfliction_reconfirmations"
+        " WHERE notification_id = :site",
+        "ledger.row_unrecorded",
+        "notification:{site}",
     ),
     "occurrence added": (
         "INSERT INTO deconfliction_occurrences (notification_id, version_id, starts_at, ends_at)"

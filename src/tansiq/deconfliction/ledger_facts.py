@@ -3,10 +3,10 @@ used when the change is recorded and by ``tansiq ledger verify`` to re-derive it
 live rows. The sources select only the columns they read.
 
 Checked against rows: each version filed or updated (its geometry, width, window, occurrences,
-content, the parties it reached and the notifications it conflicted with), each
-acknowledgement, reminder and escalation, and a withdrawal or lapse. Not re-derived (proved by
-the tree only): a first read (an acknowledgement also marks the notification read, without an
-entry of its own) and a site's re-confirmations (the row keeps only the last one).
+content, the parties it reached and the notifications it conflicted with), each party's first
+read of a version (whether by opening it or by answering it), each acknowledgement, reminder
+and escalation, each re-confirmation of a site (kept as a row of its own: the site's row keeps
+only its last confirmation), and a withdrawal or lapse.
 """
 
 from __future__ import annotations
@@ -29,11 +29,15 @@ from tansiq.deconfliction.models import (
     NotificationRecord,
     NotificationVersionRecord,
     OccurrenceRecord,
+    ReconfirmationRecord,
 )
 from tansiq.ledger.audit import ExpectedEntry, LedgerSource
 
 FILED, UPDATED = "deconfliction.filed", "deconfliction.updated"
 ACKNOWLEDGED = "deconfliction.acknowledged"
+READ = "deconfliction.read"
+RECONFIRMED = "deconfliction.reconfirmed"
+FIRST_READS = "first reads"  # the source, back-filled by migration 0022
 REMINDED, ESCALATED = "deconfliction.reminded", "deconfliction.escalated"
 WITHDRAWN, LAPSED = "deconfliction.withdrawn", "deconfliction.lapsed"
 Found = Mapping[str, Sequence[ExpectedEntry]]
@@ -80,6 +84,16 @@ def acknowledgement_facts(ack: Any, version_number: int) -> dict[str, Any]:
         "concern": ack.concern,
         "note": ack.note,
     }
+
+
+def read_facts(ack: Any, version_number: int) -> dict[str, Any]:
+    """A party first read a version it was asked to acknowledge."""
+    return {"notification": ack.notification_id, "version": version_number, "party": ack.party_id}
+
+
+def reconfirmation_facts(notification_id: int, until: datetime) -> dict[str, Any]:
+    """A site re-confirmed: until when it now counts."""
+    return {"notification": notification_id, "until": until}
 
 
 def reminder_facts(ack: Any) -> dict[str, Any]:
@@ -185,6 +199,69 @@ def _acknowledgements(session: Session) -> Found:
     )
 
 
+def _reads(session: Session) -> Found:
+    rows = session.execute(
+        select(
+            AcknowledgementRecord.notification_id,
+            AcknowledgementRecord.party_id,
+            AcknowledgementRecord.first_read_at,
+            NotificationVersionRecord.number,
+        )
+        .join(
+            NotificationVersionRecord,
+            NotificationVersionRecord.id == AcknowledgementRecord.version_id,
+        )
+        .where(AcknowledgementRecord.first_read_at.is_not(None))
+        .order_by(AcknowledgementRecord.first_read_at, AcknowledgementRecord.id)
+    )
+    return _by_notification(
+        rows, lambda row: ExpectedEntry(READ, row.first_read_at, read_facts(row, row.number))
+    )
+
+
+def _reconfirmations(session: Session) -> Found:
+    rows = session.execute(
+        select(
+            ReconfirmationRecord.notification_id,
+            ReconfirmationRecord.at,
+            ReconfirmationRecord.until,
+        ).order_by(ReconfirmationRecord.at, ReconfirmationRecord.id)
+    )
+    return _by_notification(
+        rows,
+        lambda row: ExpectedEntry(
+            RECONFIRMED, row.at, reconfirmation_facts(row.notification_id, row.until)
+        ),
+    )
+
+
+def _confirmation_now(session: Session) -> Found:
+    """A site's row as it stands: while its last confirmation is its last re-confirmation
+    (no update confirmed it since), it counts until that re-confirmation's end."""
+    latest: dict[int, Any] = {}
+    for row in session.execute(
+        select(
+            ReconfirmationRecord.notification_id,
+            ReconfirmationRecord.at,
+            ReconfirmationRecord.until,
+        ).order_by(ReconfirmationRecord.id)
+    ):
+        latest[row.notification_id] = row
+    found: dict[str, list[ExpectedEntry]] = {}
+    for site, confirmed_at, active_until in session.execute(
+        select(
+            NotificationRecord.id, NotificationRecord.confirmed_at, NotificationRecord.active_until
+        ).where(NotificationRecord.id.in_(latest))
+    ):
+        last = latest[site]
+        standing = confirmed_at is not None and ensure_utc(confirmed_at) == ensure_utc(last.at)
+        until = active_until if standing else last.until
+        found[subject_of(site)] = [
+            ExpectedEntry(RECONFIRMED, last.at, reconfirmation_facts(site, until))
+        ]
+    return found
+
+
 def _reminders(session: Session) -> Found:
     rows = session.execute(
         select(
@@ -245,8 +322,11 @@ def _endings(session: Session) -> Found:
 
 SOURCES = (
     LedgerSource("notification versions", (FILED, UPDATED), _versions),
+    LedgerSource(FIRST_READS, (READ,), _reads),
     LedgerSource("acknowledgements", (ACKNOWLEDGED,), _acknowledgements),
     LedgerSource("reminders", (REMINDED,), _reminders),
+    LedgerSource("site re-confirmations", (RECONFIRMED,), _reconfirmations),
+    LedgerSource("sites' confirmations", (RECONFIRMED,), _confirmation_now, latest_only=True),
     LedgerSource("escalations", (ESCALATED,), _escalations),
     LedgerSource("withdrawals and lapses", (WITHDRAWN, LAPSED), _endings),
 )

@@ -206,6 +206,21 @@ class ConflictRecord(Base):
     found_at: Mapped[datetime]
 
 
+class ReconfirmationRecord(Base):
+    """A site re-confirmed: it counts for another period, from ``at`` until ``until``. The
+    site's row keeps only its last confirmation (an update confirms it too); this keeps each
+    re-confirmation, so ``tansiq ledger verify`` checks its entry against a row."""
+
+    __tablename__ = "deconfliction_reconfirmations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("deconfliction_notifications.id"), index=True
+    )
+    at: Mapped[datetime]
+    until: Mapped[datetime]
+
+
 class SiteReadRecord(Base):
     """A user of another party read a site's location: its notifier can see who, and when."""
 

@@ -22,6 +22,7 @@ from tansiq.deconfliction.domain import (
     NotificationKind,
     NotificationStatus,
 )
+from tansiq.deconfliction.ledger_facts import read_facts
 from tansiq.deconfliction.models import (
     AcknowledgementRecord,
     ConflictRecord,
@@ -141,16 +142,11 @@ def _note_reads(
     def note(later: Session) -> None:
         repo = DeconflictionRepository(later)
         for ack_id in own:
-            ack = repo.acknowledgement(ack_id)
+            # Locked: two openings at once record one first read.
+            ack = repo.lock_acknowledgement(ack_id)
             if ack is not None and ack.first_read_at is None:
                 ack.first_read_at, ack.first_read_by = now, principal.user_id
-                record(
-                    later,
-                    "read",
-                    notification,
-                    {"version": version.number, "party": principal.party_id},
-                    now,
-                )
+                record(later, "read", notification, read_facts(ack, version.number), now)
         if site_read:
             repo.add(
                 SiteReadRecord(

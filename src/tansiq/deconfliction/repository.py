@@ -23,6 +23,7 @@ from tansiq.deconfliction.models import (
     NotificationRecord,
     NotificationVersionRecord,
     OccurrenceRecord,
+    ReconfirmationRecord,
     SiteReadRecord,
 )
 
@@ -48,6 +49,7 @@ Record = (
     | EscalationRecord
     | ConflictRecord
     | SiteReadRecord
+    | ReconfirmationRecord
 )
 
 

@@ -29,7 +29,12 @@ from tansiq.deconfliction.domain import (
 )
 from tansiq.deconfliction.escalation import schedule_site
 from tansiq.deconfliction.filing import DeconflictionEnv, store_plan
-from tansiq.deconfliction.ledger_facts import acknowledgement_facts, ending_facts
+from tansiq.deconfliction.ledger_facts import (
+    acknowledgement_facts,
+    ending_facts,
+    read_facts,
+    reconfirmation_facts,
+)
 from tansiq.deconfliction.messages import (
     ACKNOWLEDGED,
     ACKNOWLEDGED_WITH_CONCERN,
@@ -39,6 +44,7 @@ from tansiq.deconfliction.models import (
     AcknowledgementRecord,
     NotificationRecord,
     NotificationVersionRecord,
+    ReconfirmationRecord,
 )
 from tansiq.deconfliction.notices import (
     party_names,
@@ -191,7 +197,12 @@ def reconfirm_site(
     notification.updated_at = now
     session.flush()
     schedule_site(session, notification, env.clock)
-    record(session, "reconfirmed", notification, {"until": notification.active_until}, now)
+    confirmed = ReconfirmationRecord(
+        notification_id=notification.id, at=now, until=notification.active_until
+    )
+    DeconflictionRepository(session).add(confirmed)
+    facts = reconfirmation_facts(notification.id, confirmed.until)
+    record(session, "reconfirmed", notification, facts, now)
     return notification
 
 
@@ -289,8 +300,9 @@ def acknowledge(
     now = clock.now()
     ack.state, ack.concern, ack.note = body.answer, body.concern, body.note
     ack.answered_at, ack.answered_by = now, principal.user_id
-    if ack.first_read_at is None:
+    if ack.first_read_at is None:  # answered unread: read now, as an opening would record it
         ack.first_read_at, ack.first_read_by = now, principal.user_id
+        record(session, "read", notification, read_facts(ack, body.version), now)
     session.flush()
     concern = None if body.concern is None else body.concern.value
     tally_acknowledgement(

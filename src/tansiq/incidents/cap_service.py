@@ -31,10 +31,9 @@ from tansiq.incidents.atom import Entry, Feed, render_feed, tag_uri
 from tansiq.incidents.cap import parse_alert, render_alert
 from tansiq.incidents.cap_advisory import CapAdvisory, Issuer, advisory_alert, alert_message
 from tansiq.incidents.cap_model import Alert, MsgType, Reference, shown
-from tansiq.incidents.domain import ADVISORY_KIND_LABELS, AdvisoryStatus
+from tansiq.incidents.domain import ADVISORY_KIND_LABELS, AdvisoryChange, AdvisoryStatus
 from tansiq.incidents.env import IncidentsEnv
-from tansiq.incidents.impact import ADVISORY
-from tansiq.incidents.ledger import record
+from tansiq.incidents.ledger import record_change
 from tansiq.incidents.models import AdvisoryRecord
 from tansiq.incidents.repository_cap import CapRepository
 from tansiq.incidents.schemas import AdvisoryIn
@@ -192,8 +191,11 @@ def import_cap(
     advisory.cap_identifier = message.identifier
     advisory.public = content.public
     session.flush()
-    facts = {"cap": message.identifier, "msg_type": message.msg_type.value}
-    record(session, "cap_imported", ADVISORY, advisory.id, facts, env.clock.now())
+    now = env.clock.now()
+    msg_type = message.msg_type.value
+    record_change(session, advisory, AdvisoryChange.CAP_IMPORTED, now, msg_type=msg_type)
+    if content.public:  # published by the import: on the ledger as if the issuer published it
+        record_change(session, advisory, AdvisoryChange.PUBLISHED, now, by=principal.user_id)
     ended = []
     if message.msg_type is MsgType.UPDATE:
         ended = _withdraw(session, principal, replaced, message.identifier, env)
@@ -212,8 +214,8 @@ def _withdraw(
     ended = []
     for advisory in advisories:
         ended.append(service.withdraw_advisory(session, principal, advisory.id, "", env.clock))
-        facts = {"cap": cap, "by": principal.user_id}
-        record(session, "cap_withdrawn", ADVISORY, advisory.id, facts, env.clock.now())
+        change, now = AdvisoryChange.CAP_WITHDRAWN, env.clock.now()
+        record_change(session, advisory, change, now, cap=cap, by=principal.user_id)
     return ended
 
 
@@ -234,8 +236,8 @@ def set_public(
         advisory.public = public
         advisory.updated_at = now
         session.flush()
-        facts = {"by": principal.user_id}
-        record(session, "published" if public else "unpublished", ADVISORY, advisory.id, facts, now)
+        change = AdvisoryChange.PUBLISHED if public else AdvisoryChange.UNPUBLISHED
+        record_change(session, advisory, change, now, by=principal.user_id)
     return advisory
 
 

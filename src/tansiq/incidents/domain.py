@@ -176,6 +176,20 @@ class AdvisoryStatus(StrEnum):
     EXPIRED = "expired"
 
 
+class AdvisoryChange(StrEnum):
+    """What happened to an advisory, as its history keeps it (each is an entry ``incidents.<value>``
+    on the ledger)."""
+
+    ISSUED = "issued"
+    CHANGED = "changed"  # the end of its window moved
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    CAP_IMPORTED = "cap_imported"
+    CAP_WITHDRAWN = "cap_withdrawn"  # a CAP Update or Cancel ended it
+    PUBLISHED = "published"
+    UNPUBLISHED = "unpublished"
+
+
 class IncidentStatus(StrEnum):
     ACTIVE = "active"  # still relevant to movement
     CLOSED = "closed"  # its relevance window passed

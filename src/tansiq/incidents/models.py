@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tansiq.db.base import Base
 from tansiq.db.types import StrEnumType
 from tansiq.incidents.domain import (
+    AdvisoryChange,
     AdvisoryKind,
     AdvisoryStatus,
     Confidence,
@@ -73,6 +74,8 @@ class IncidentRecord(Base):
     status: Mapped[IncidentStatus] = mapped_column(StrEnumType(IncidentStatus, 10), index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # When its relevance window was found passed (``updated_at`` moves on with later verdicts).
+    closed_at: Mapped[datetime | None]
 
 
 class VerdictRecord(Base):
@@ -124,6 +127,31 @@ class AdvisoryRecord(Base):
     end_note: Mapped[str] = mapped_column(Text, default="")
 
 
+class AdvisoryChangeRecord(Base):
+    """One change of an advisory as it was made and recorded on the ledger: its issue, each move
+    of its window's end (``was_until`` to ``valid_until``), its end (withdrawn or expired, by
+    whom, the note and the reason), a CAP import or withdrawal, and each publication. The
+    advisory's row keeps only where it stands now; this keeps how it got there, so ``tansiq
+    ledger verify`` checks every entry against a row (``incidents.ledger_facts``)."""
+
+    __tablename__ = "advisory_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    advisory_id: Mapped[int] = mapped_column(ForeignKey("advisories.id"), index=True)
+    change: Mapped[AdvisoryChange] = mapped_column(StrEnumType(AdvisoryChange, 20))
+    at: Mapped[datetime]
+    by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    valid_until: Mapped[datetime | None]
+    was_until: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str | None] = mapped_column(String(40))
+    cap: Mapped[str | None] = mapped_column(String(300))
+    msg_type: Mapped[str | None] = mapped_column(String(10))
+    # A change recorded before this table, whose content the database can no longer show (a
+    # CAP Cancel's identifier was kept nowhere): the digest its ledger entry holds.
+    entry_digest: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+
+
 class CosignRecord(Base):
     """Another party stands behind an advisory."""
 
@@ -157,6 +185,7 @@ class WatchRecord(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     created_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class ImpactRecord(Base):

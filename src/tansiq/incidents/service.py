@@ -25,6 +25,7 @@ from tansiq.incidents import access
 from tansiq.incidents.domain import (
     ADVISORY_GEOMETRY,
     INCIDENT_GEOMETRY,
+    AdvisoryChange,
     AdvisoryKind,
     AdvisoryStatus,
     CheckpointNotAllowed,
@@ -56,7 +57,7 @@ from tansiq.incidents.jobs import (
     schedule_end,
     schedule_sweep,
 )
-from tansiq.incidents.ledger import advisory_facts, incident_facts, record
+from tansiq.incidents.ledger import incident_facts, record, record_change
 from tansiq.incidents.ledger_facts import COSIGNED, cosign_facts, verdict_facts, verdict_kind
 from tansiq.incidents.models import (
     AdvisoryRecord,
@@ -214,7 +215,7 @@ def close_incident(session: Session, incident: IncidentRecord, clock: Clock) -> 
         return
     now = clock.now()
     incident.status = IncidentStatus.CLOSED
-    incident.updated_at = now
+    incident.updated_at = incident.closed_at = now
     session.flush()
     record(session, "closed", INCIDENT, incident.id, {"at": now}, now)
     end_hazard(session, INCIDENT, incident, IncidentStatus.CLOSED.value, clock)
@@ -229,7 +230,8 @@ def issue_advisory(
     party_access.require(access.can_issue(principal))
     now = env.clock.now()
     start = now if body.valid_from is None else ensure_utc(body.valid_from)
-    check_validity(start, ensure_utc(body.valid_until), now, env.max_days)
+    until = ensure_utc(body.valid_until)
+    check_validity(start, until, now, env.max_days)
     description = check_free_text(
         "description", normalise_text(body.description), limit=MAX_DESCRIPTION
     )
@@ -245,7 +247,7 @@ def issue_advisory(
         incident_id=body.incident,
         **place.columns(),
         valid_from=start,
-        valid_until=ensure_utc(body.valid_until),
+        valid_until=until,
         severity=body.severity,
         description=description,
         status=AdvisoryStatus.ACTIVE,
@@ -255,7 +257,9 @@ def issue_advisory(
     )
     repo.add(advisory)
     repo.flush()
-    record(session, "issued", ADVISORY, advisory.id, advisory_facts(advisory), now)
+    record_change(
+        session, advisory, AdvisoryChange.ISSUED, now, by=advisory.issued_by, valid_until=until
+    )
     schedule_end(session, ADVISORY, advisory.id, advisory.valid_until, env.clock)
     schedule_sweep(session, now, env.clock)
     if checkpoint_id is not None:
@@ -365,8 +369,8 @@ def end_advisory(
     advisory.ended_at, advisory.ended_by, advisory.end_note = now, by, note
     advisory.updated_at = now
     repo.flush()
-    facts = {"by": by, "note": note, **({} if reason is None else {"reason": reason})}
-    record(session, status.value, ADVISORY, advisory.id, facts, now)
+    change = AdvisoryChange(status.value)
+    record_change(session, advisory, change, now, by=by, note=note, reason=reason)
     if advisory.checkpoint_id is not None and not repo.active_checkpoint_closures(
         advisory.checkpoint_id
     ):
@@ -397,13 +401,14 @@ def change_advisory_window(
     before = advisory.valid_until
     advisory.valid_until, advisory.updated_at = until, now
     repo.flush()
-    record(
+    record_change(
         session,
-        "changed",
-        ADVISORY,
-        advisory.id,
-        {"by": principal.user_id, "valid_until": until, "was": before},
+        advisory,
+        AdvisoryChange.CHANGED,
         now,
+        by=principal.user_id,
+        valid_until=until,
+        was_until=before,
     )
     schedule_end(session, ADVISORY, advisory.id, until, env.clock)
     assess(session, ADVISORY, advisory, env)
@@ -467,7 +472,7 @@ def end_watch(session: Session, principal: Principal, watch_id: int, clock: Cloc
     party_access.require(access.can_watch(principal))
     if watch.active:
         now = clock.now()
-        watch.active, watch.ended_at = False, now
+        watch.active, watch.ended_at, watch.ended_by = False, now, principal.user_id
         repo.flush()
         record(session, "watch_ended", "watch", watch.id, {"by": principal.user_id}, now)
     return watch

@@ -15,9 +15,11 @@ Two shapes of record:
   row's current content (a permit, a device, a key); earlier entries are past states the row
   no longer shows, proved by the tree alone.
 
-A subject with entries but no row (the row was deleted) or with a row but no entry (a row was
-inserted behind the hub's back) is reported too. The first problem is the one with the lowest
-``seq``; rows with no entry at all come after every bad entry.
+An entry matches a row when it has the kind and the content digest the row calls for (two
+kinds may hold the same content). A subject with entries but no row (the row was deleted) or
+with a row but no entry (a row was inserted behind the hub's back) is reported too. The first
+problem is the one with the lowest ``seq``; rows with no entry at all come after every bad
+entry.
 """
 
 from __future__ import annotations
@@ -71,6 +73,10 @@ class ExpectedEntry:
     at: datetime
     content: Any
     private: bool = True
+    digest: bytes | None = None
+    """The digest the entry holds, when the row keeps it instead of the content (a change
+    recorded before its row was kept, whose content the database no longer shows): the entry
+    is then proved by the tree, and the row only says it is there."""
 
 
 @dataclass(frozen=True)
@@ -144,20 +150,28 @@ def _compare(
         return named(recorded[0], EntryRowMissing)
     if latest_only:
         last = recorded[-1]
-        return (
-            None if last.digest == digest_of(expected[-1].content) else named(last, EntryRowChanged)
-        )
+        return None if _said(last) == _calls_for(expected[-1]) else named(last, EntryRowChanged)
     # Each entry must account for one row; a history back-filled after later rows were
     # recorded is in another order than the rows, so they are matched as a multiset.
-    waiting = Counter(digest_of(e.content) for e in expected)
+    waiting = Counter(_calls_for(e) for e in expected)
     for entry in recorded:
-        if waiting[entry.digest] > 0:
-            waiting[entry.digest] -= 1
+        if waiting[_said(entry)] > 0:
+            waiting[_said(entry)] -= 1
         elif waiting.total() == 0:
             return named(entry, EntryRowMissing)
         else:
             return named(entry, EntryRowChanged)
     return None
+
+
+def _said(entry: LedgerEntryRecord) -> tuple[str, bytes]:
+    """What an entry says: its kind and its content's digest (two kinds may hold the same
+    content, e.g. an advisory published or taken off by the same user)."""
+    return entry.kind, entry.digest
+
+
+def _calls_for(item: ExpectedEntry) -> tuple[str, bytes]:
+    return item.kind, digest_of(item.content) if item.digest is None else item.digest
 
 
 def _unrecorded(
@@ -168,12 +182,12 @@ def _unrecorded(
         return []
     if latest_only:
         return [] if recorded else [expected[-1]]
-    have = Counter(entry.digest for entry in recorded)
+    have = Counter(_said(entry) for entry in recorded)
     missing = []
     for item in expected:
-        digest = digest_of(item.content)
-        if have[digest] > 0:
-            have[digest] -= 1
+        said = _calls_for(item)
+        if have[said] > 0:
+            have[said] -= 1
         else:
             missing.append(item)
     return missing
