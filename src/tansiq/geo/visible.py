@@ -277,7 +277,17 @@ def zones_in_view(
     hits = np.sort(footprints.tree.query(area)) if footprints.zones else np.array([], dtype=int)
     answer = None
     if len(hits) <= DETAIL_ZONES:
-        answer = _zones_answer(session, [footprints.zones[i] for i in hits], box, zoom)
+        contested = None
+        if zoom <= LEVELS[-1]:  # the ground two authorities claim, from their stored outlines
+            level = level_for(zoom)
+            overview = levels.get(
+                ("outlines", revision, tuple(map_ids), level),
+                partial(_overview, session, map_ids, level),
+            )
+            tolerance = tolerance_degrees(level, box.middle_latitude)
+            contested = _overview_contested(overview, box, tolerance)
+        zones = [footprints.zones[i] for i in hits]
+        answer = _zones_answer(session, zones, box, zoom, contested)
         if len(answer.body) > MOST_BYTES:
             answer = None
     if answer is None:
@@ -286,8 +296,15 @@ def zones_in_view(
     return answer
 
 
-def _zones_answer(session: Session, zones: list[ZoneShown], box: Bbox, zoom: int) -> Answer:
-    """Each zone of ``zones`` that meets ``box``, simplified for ``zoom`` and clipped."""
+def _zones_answer(
+    session: Session,
+    zones: list[ZoneShown],
+    box: Bbox,
+    zoom: int,
+    contested: list[dict[str, Any]] | None,
+) -> Answer:
+    """Each zone of ``zones`` that meets ``box``, simplified for ``zoom`` and clipped, with
+    ``contested`` (or, closer in than the stored outlines go, the overlaps of these zones)."""
     stored = GeoRepository(session).zone_geometries([zone.zone_id for zone in zones])
     tolerance = tolerance_degrees(min(zoom, MAX_LEVEL_ZOOM), box.middle_latitude)
     shapes = shapely.from_wkb([stored[zone.zone_id] for zone in zones])
@@ -295,8 +312,12 @@ def _zones_answer(session: Session, zones: list[ZoneShown], box: Bbox, zoom: int
     kept = ~shapely.is_empty(clipped) if len(clipped) else np.array([], dtype=bool)
     shapes = clipped[kept]
     zones = [zone for zone, keep in zip(zones, kept, strict=True) if keep]
-    labels = shapely.point_on_surface(shapes) if len(shapes) else []
     digits = _digits(tolerance)
+    labels = (
+        np.round(shapely.get_coordinates(shapely.point_on_surface(shapes)), digits).tolist()
+        if len(shapes)
+        else []
+    )
     features = [
         {
             "type": "Feature",
@@ -308,13 +329,14 @@ def _zones_answer(session: Session, zones: list[ZoneShown], box: Bbox, zoom: int
                 "colour": zone.colour,
                 "name_ar": zone.name_ar,
                 "name_en": zone.name_en,
-                "label_at": [round(label.x, digits), round(label.y, digits)],
+                "label_at": label,
             },
         }
         for zone, geometry, label in zip(zones, _geojson(shapes, tolerance), labels, strict=True)
     ]
-    features += _contested(shapes, [z.authority for z in zones], tolerance)
-    return _answer(features, zoom, box, detail="zones")
+    if contested is None:
+        contested = _contested(shapes, [z.authority for z in zones], tolerance)
+    return _answer([*features, *contested], zoom, box, detail="zones")
 
 
 def _outlines_answer(
@@ -339,7 +361,6 @@ def _outlines_answer(
 
 def _overview_answer(overview: Overview, box: Bbox, zoom: int, tolerance: float) -> Answer:
     clipped = _clip(np.array([o.shape for o in overview.outlines], dtype=object), box)
-    overlaps = _clip(np.array([c[2] for c in overview.contested], dtype=object), box)
     features = [
         {
             "geometry": geometry,
@@ -356,7 +377,14 @@ def _overview_answer(overview: Overview, box: Bbox, zoom: int, tolerance: float)
         )
         if not polygonal(shape).is_empty
     ]
-    features += [
+    features += _overview_contested(overview, box, tolerance)
+    return _answer(features, zoom, box, detail="outlines")
+
+
+def _overview_contested(overview: Overview, box: Bbox, tolerance: float) -> list[dict[str, Any]]:
+    """The ground each two authorities' outlines share, clipped to ``box``."""
+    overlaps = _clip(np.array([c[2] for c in overview.contested], dtype=object), box)
+    return [
         {
             "geometry": geometry,
             "properties": {"kind": "contested", "authorities": [first, second]},
@@ -366,7 +394,6 @@ def _overview_answer(overview: Overview, box: Bbox, zoom: int, tolerance: float)
         )
         if not polygonal(shape).is_empty
     ]
-    return _answer(features, zoom, box, detail="outlines")
 
 
 def base_in_view(session: Session, cache: AreaCache, *, box: Bbox, zoom: int) -> Answer:
