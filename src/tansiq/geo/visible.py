@@ -40,6 +40,10 @@ MAX_LEVEL_ZOOM = 16  # closer in, the zone as stored (0.6 m at 34 degrees north)
 DETAIL_ZONES = 400  # more zones in an area than this: each authority's outline instead
 MOST_BYTES = 512_000  # zones one by one only in an answer smaller than this
 OUTLINE_BYTES = 256_000  # outlines from coarser stored levels until the answer is smaller
+# Up to this zoom, an area's contested ground comes from the authorities' stored outlines (an
+# area of hundreds of zones would merge them all on each request); closer in, an area holds a
+# few dozen zones and the finest outlines would cost more to overlap once than they save.
+CONTESTED_FROM_OUTLINES = 12
 CLIP_MARGIN = 0.05  # clip a little outside the area, so cut edges are never in view
 CACHE_ENTRIES = 512
 
@@ -278,7 +282,7 @@ def zones_in_view(
     answer = None
     if len(hits) <= DETAIL_ZONES:
         contested = None
-        if zoom <= LEVELS[-1]:  # the ground two authorities claim, from their stored outlines
+        if zoom <= CONTESTED_FROM_OUTLINES:  # the ground two claim, from stored outlines
             level = level_for(zoom)
             overview = levels.get(
                 ("outlines", revision, tuple(map_ids), level),
@@ -304,7 +308,7 @@ def _zones_answer(
     contested: list[dict[str, Any]] | None,
 ) -> Answer:
     """Each zone of ``zones`` that meets ``box``, simplified for ``zoom`` and clipped, with
-    ``contested`` (or, closer in than the stored outlines go, the overlaps of these zones)."""
+    ``contested`` (or, closer in, the overlaps of these zones)."""
     stored = GeoRepository(session).zone_geometries([zone.zone_id for zone in zones])
     tolerance = tolerance_degrees(min(zoom, MAX_LEVEL_ZOOM), box.middle_latitude)
     shapes = shapely.from_wkb([stored[zone.zone_id] for zone in zones])
