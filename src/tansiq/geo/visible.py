@@ -35,7 +35,7 @@ from tansiq.geo.viewport import PIXEL_FRACTION, Bbox, metres_per_pixel, toleranc
 from tansiq.parties.repository import PartyRepository
 
 COLOURS = 6  # the palette of .zone-N in tansiq.css and of map.js
-LEVELS_KEPT = 8  # footprints and overviews kept per process
+LEVELS_KEPT = 16  # footprints and overviews kept per process (a zoom sweep uses 8)
 MAX_LEVEL_ZOOM = 16  # closer in, the zone as stored (0.6 m at 34 degrees north) is as good
 DETAIL_ZONES = 400  # more zones in an area than this: each authority's outline instead
 MOST_BYTES = 512_000  # zones one by one only in an answer smaller than this
