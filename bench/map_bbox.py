@@ -10,9 +10,11 @@ run, on the stored zones:
 * page: the trader's form today (``GET /applications/new``, signed in): bytes and time;
 * area: ``GET /api/v1/map/zones`` in-process for views of a desktop map (520 x 352 px) at
   zoom 10, 12 and 14 at random places, the area snapped to the zoom's tile grid as map.js
-  does: the first area at a zoom since the zones changed (``level``: every zone simplified
-  for that zoom, once), then each area the first time it is asked (``cold``) and again
-  (``warm``, the per-process cache): time and bytes.
+  does: the first area at a zoom since the zones changed (``level``: the zones' boxes and,
+  for a crowded area, the authorities' stored outlines read once), then each area the first
+  time it is asked (``cold``) and again (``warm``, the per-process cache): time, bytes and
+  what was drawn (``zones`` one by one, or each authority's ``outlines`` when the area holds
+  more than ``visible.DETAIL_ZONES``).
 
     .venv/bin/python bench/map_bbox.py [--zones N] [--views N] [--database-url URL]
 """
@@ -169,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             cache = visible.area_cache(context.caches)
             levels = visible.level_cache(context.caches)
             rows: list[tuple[int, list[float], list[float], list[int], list[int]]] = []
+            drawn: dict[int, set[str]] = {}
             builds: list[float] = []
             for zoom in ZOOMS:
                 areas = [
@@ -204,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
                     cold.append((time.perf_counter() - started) * 1000)
                     sizes.append(len(response.content))
                     counts.append(len(response.json()["features"]))
+                    drawn.setdefault(zoom, set()).add(response.json().get("detail", ""))
                     started = time.perf_counter()
                     ask(bbox)
                     warm.append((time.perf_counter() - started) * 1000)
@@ -233,6 +237,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{percentile(cold, 0.99):>10.1f}{statistics.median(warm):>10.2f}"
             f"{percentile(warm, 0.99):>10.2f}"
         )
+    for zoom, kinds in drawn.items():
+        out(f"zoom {zoom} drew: {', '.join(sorted(kinds))}")
+    for zoom, cold, warm, _sizes, _counts in rows:
+        out(f"result: map_bbox_z{zoom}_cold_p50_ms = {statistics.median(cold):.1f}")
+        out(f"result: map_bbox_z{zoom}_cold_p99_ms = {percentile(cold, 0.99):.1f}")
+        out(f"result: map_bbox_z{zoom}_warm_p99_ms = {percentile(warm, 0.99):.2f}")
     every_cold = [v for row in rows for v in row[1]]
     every_warm = [v for row in rows for v in row[2]]
     every_size = [v for row in rows for v in row[3]]

@@ -88,3 +88,37 @@ def test_the_app_writes_every_time_as_the_hub_does(
     )
     for (lang, zone, moment), answer in zip(minutes, answers, strict=True):
         assert answer == hub_writes(lang, zone, moment), (lang, zone, moment)
+
+
+ON_THE_CLOCK = """async ([lang, zone, params]) => {
+  const { clockFace, onTheClock } = await import("/timefmt.js");
+  return onTheClock(clockFace(lang, zone), params);
+}"""
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_a_verdicts_times_kept_in_iso_8601_are_written_on_the_towns_clock(
+    page: Page, lang: str
+) -> None:
+    """verify.js keeps a verdict's times as the hub's verifier does (ISO 8601, UTC); the app
+    writes them as the hub writes them for a reader: sunrise and sunset as a time of day on
+    the town's clock, the permit's end with its date; the rest, and "-", as they are."""
+    zone = "Asia/Damascus"
+    params = {
+        "sunrise": "2026-11-25T03:58+00:00",
+        "sunset": "2026-11-25T14:06+00:00",
+        "exp": "2026-11-28T12:00+00:00",
+        "checkpoint": "BRIDGE-W",
+        "count": "8",
+    }
+    shown = page.evaluate(ON_THE_CLOCK, [lang, zone, params])
+    exp = datetime(2026, 11, 28, 12, tzinfo=UTC)
+    assert shown == {
+        "sunrise": "06:58",
+        "sunset": "17:06",
+        "exp": localtime.when(exp, Locale(lang), ZoneInfo(zone)),
+        "checkpoint": "BRIDGE-W",
+        "count": "8",
+    }
+    polar = page.evaluate(ON_THE_CLOCK, [lang, zone, {"sunrise": "-", "sunset": "-"}])
+    assert polar == {"sunrise": "-", "sunset": "-"}

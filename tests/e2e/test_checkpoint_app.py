@@ -526,6 +526,8 @@ def test_a_daylight_only_permit_at_night_is_its_own_verdict(
         expect(verdict.locator(".cp-word")).to_have_text(t["cp_word_condition_daylight"])
         # Sunset near 14:10 UTC, said on the town's clock (the hub's zone, UTC+03:00).
         expect(page.locator("#cp-reason")).to_contain_text(re.compile(r"1[67]:\d\d\u2069"))
+        # Kept as ISO 8601 like the hub's verifier, written only for the reader: no UTC stamp.
+        expect(page.locator("#cp-reason")).not_to_contain_text(re.compile(r"UTC|\+00:00|T\d\d:"))
         expect(items.nth(0)).to_contain_text(t["cp_condition_failed"])
         expect(page.locator("#cp-passage")).to_be_hidden()
         expect(page.locator("#cp-refusal-reason")).to_have_value("condition_daylight")

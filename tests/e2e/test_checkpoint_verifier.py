@@ -327,16 +327,12 @@ def _python_verdict(case: Case) -> dict[str, Any]:
         "revocation": verdict.params.get("reason"),
         "permitStatus": verdict.permit_status.value,
         "dataOld": verdict.data_old,
-        "sunset": _as_the_app_keeps_it(verdict.params.get("sunset")),
+        # Both keep their times as ISO 8601 in UTC and write them for the reader when shown.
+        "sunrise": verdict.params.get("sunrise"),
+        "sunset": verdict.params.get("sunset"),
+        "exp": verdict.params.get("exp"),
+        "nbf": verdict.params.get("nbf"),
     }
-
-
-def _as_the_app_keeps_it(moment: str | None) -> str | None:
-    """The hub keeps a sunset as ISO 8601 (UTC) and writes it for the reader when shown; the
-    app keeps the same minute as "HH:MM UTC" (verify.js) and shows it on the town's clock."""
-    if moment is None or moment == "-":
-        return moment
-    return datetime.fromisoformat(moment).strftime("%H:%M UTC")
 
 
 BROWSER_CHECK = """async ([gov, trust, deltas, cases]) => {
@@ -354,7 +350,8 @@ BROWSER_CHECK = """async ([gov, trust, deltas, cases]) => {
     out.push({status: verdict.status, reason: verdict.reason, findings: verdict.findings,
               authorities: verdict.authorities, revocation: verdict.params.reason ?? null,
               permitStatus: verdict.permitStatus, dataOld: verdict.dataOld,
-              sunset: verdict.params.sunset ?? null});
+              sunrise: verdict.params.sunrise ?? null, sunset: verdict.params.sunset ?? null,
+              exp: verdict.params.exp ?? null, nbf: verdict.params.nbf ?? null});
   }
   return out;
 }"""

@@ -6,16 +6,21 @@ change to the geography seen at once despite the cache."""
 from __future__ import annotations
 
 import html
+import importlib.util
 import json
 import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 import shapely
 from fastapi.testclient import TestClient
 from shapely.geometry import shape
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
+from tansiq.geo import outlines, visible
 from tests.conftest import Tokens
 from tests.factories import collection, square
 from tests.web.pages import sign_in
@@ -270,3 +275,110 @@ def test_at_must_carry_its_zone(client: TestClient, tokens: Tokens) -> None:
     )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "request.invalid"
+
+
+@pytest.fixture
+def crowded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every area holds "too many" zones: the view a zoomed-out map of thousands gets."""
+    monkeypatch.setattr(visible, "DETAIL_ZONES", 1)
+
+
+def test_a_crowded_area_shows_each_authoritys_ground_as_one_outline(
+    client: TestClient, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    zones = area(client, tokens("trader"), TOWN)
+    assert zones["detail"] == "zones"
+    # Zones one by one take the contested ground from the stored outlines up to zoom 12, and
+    # from the zones themselves closer in: the same strip either way.
+    [far] = kinds(area(client, tokens("trader"), TOWN, zoom=12), "contested")
+    [near] = kinds(zones, "contested")
+    assert shape(near["geometry"]).symmetric_difference(shape(far["geometry"])).area < (
+        0.05 * shape(near["geometry"]).area
+    )
+    monkeypatch.setattr(visible, "DETAIL_ZONES", 1)
+    outlines = area(client, tokens("trader"), TOWN, zoom=11)  # another zoom: not cached
+    assert outlines["detail"] == "outlines"
+    assert not kinds(outlines, "zone")
+    shown = {o["properties"]["authority"]: o for o in kinds(outlines, "outline")}
+    assert set(shown) == {"east-force", "west-command"}
+    east = client.get("/api/v1/parties/east-force", headers=tokens("trader"))
+    assert shown["east-force"]["properties"]["name_en"] == east.json()["name"]["en"]
+    # No zone's name or id: the outline tells what the zones in force tell, and no more.
+    assert not any("zone_id" in f["properties"] for f in outlines["features"])
+    zone_names = {z["properties"]["name_en"] for z in kinds(zones, "zone")}
+    assert zone_names.isdisjoint(json.dumps(outlines["features"], ensure_ascii=False).split('"'))
+    # The same ground as the zones (within the simplification), the same colours, and the
+    # ground both claim still marked.
+    for code, outline in shown.items():
+        mine = [z for z in kinds(zones, "zone") if z["properties"]["authority"] == code]
+        ground = shapely.union_all([shape(z["geometry"]) for z in mine])
+        drawn = shape(outline["geometry"])
+        assert ground.symmetric_difference(drawn).area < 0.01 * ground.area
+        assert outline["properties"]["colour"] == mine[0]["properties"]["colour"]
+    [strip] = kinds(outlines, "contested")
+    assert strip["properties"]["authorities"] == ["east-force", "west-command"]
+    assert shape(strip["geometry"]).intersects(shape(kinds(zones, "contested")[0]["geometry"]))
+
+
+@pytest.mark.usefixtures("crowded")
+def test_outlines_keep_the_need_to_know_of_zones(client: TestClient, tokens: Tokens) -> None:
+    anonymous = client.get("/api/v1/map/zones", params={"bbox": TOWN, "zoom": 10})
+    assert anonymous.status_code == 401
+    assert client.get("/map/zones.json", params={"bbox": TOWN, "zoom": 10}).status_code == 401
+    for user in ("trader", "relief", "east.officer", "municipality", "admin"):
+        answer = area(client, tokens(user), TOWN)
+        assert {o["properties"]["authority"] for o in kinds(answer, "outline")} == {
+            "east-force",
+            "west-command",
+        }
+    # Only the maps in force at the time asked: the 2025 maps' ground, nothing before 2025.
+    before = area(client, tokens("trader"), TOWN, at="2025-06-01T00:00:00Z")
+    assert not kinds(before, "contested")
+    assert area(client, tokens("trader"), TOWN, at="2020-01-01T00:00:00Z")["features"] == []
+    sign_in(client, "trader")
+    page = client.get("/map/zones.json", params={"bbox": TOWN, "zoom": "13"})
+    assert page.json() == area(client, tokens("trader"), TOWN)
+
+
+def test_an_answer_too_heavy_for_its_zones_shows_outlines_coarser_until_it_fits(
+    client: TestClient, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert area(client, tokens("trader"), TOWN, zoom=12)["detail"] == "zones"
+    monkeypatch.setattr(visible, "MOST_BYTES", 1_000)  # the town's zones take 1.6 kB
+    fine = area(client, tokens("trader"), TOWN, zoom=14)
+    assert fine["detail"] == "outlines"
+    assert len(json.dumps(fine).encode()) > 1_000  # outlines have their own cap, not this one
+    monkeypatch.setattr(visible, "OUTLINE_BYTES", 100)  # nothing fits: the coarsest level
+    coarse = area(client, tokens("trader"), TOWN, zoom=13)
+
+    def points(answer: dict[str, Any]) -> int:
+        return sum(len(shapely.get_coordinates(shape(f["geometry"]))) for f in answer["features"])
+
+    assert points(coarse) < points(fine)
+    assert {o["properties"]["authority"] for o in kinds(coarse, "outline")} == {
+        "east-force",
+        "west-command",
+    }
+
+
+def test_outlines_are_stored_at_import_and_back_filled_by_the_migration(session: Session) -> None:
+    """0026 gives maps imported before it the outlines their import would have stored."""
+    path = Path(__file__).resolve().parents[2] / "src/tansiq/migrations/versions/0026_map_levels.py"
+    spec = importlib.util.spec_from_file_location("map_levels_migration", path)
+    assert spec is not None
+    assert spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    read = text("SELECT map_id, level, geometry_wkb FROM zone_map_outlines ORDER BY map_id, level")
+    imported = [(m, level, bytes(wkb)) for m, level, wkb in session.execute(read)]
+    maps = session.execute(text("SELECT count(*) FROM zone_maps")).scalar_one()
+    assert maps > 0
+    assert len(imported) == maps * len(outlines.LEVELS)
+    session.execute(text("DELETE FROM zone_map_outlines"))
+
+    migration._fill_outlines(session.connection())
+
+    filled = [(m, level, bytes(wkb)) for m, level, wkb in session.execute(read)]
+    assert [(m, level) for m, level, _ in filled] == [(m, level) for m, level, _ in imported]
+    for (_m, _l, made), (_m2, _l2, back) in zip(imported, filled, strict=True):
+        assert shapely.equals(shapely.from_wkb(made), shapely.from_wkb(back))

@@ -47,6 +47,18 @@ class ZoneRecord(Base):
     properties: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class ZoneMapOutlineRecord(Base):
+    """A zone map's zones merged into one outline and simplified for one zoom level
+    (``geo.outlines``): what a zoomed-out view draws, computed once when the map is imported."""
+
+    __tablename__ = "zone_map_outlines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    map_id: Mapped[int] = mapped_column(ForeignKey("zone_maps.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    geometry_wkb: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class CheckpointRecord(Base):
     __tablename__ = "checkpoints"
 

@@ -15,6 +15,7 @@ from tansiq.geo.models import (
     BaseLayerRecord,
     CheckpointRecord,
     GeoRevisionRecord,
+    ZoneMapOutlineRecord,
     ZoneMapRecord,
     ZoneRecord,
 )
@@ -26,7 +27,12 @@ Extent = tuple[float, float, float, float]
 class GeoRepository(
     Repository[ZoneMapRecord | ZoneRecord | CheckpointRecord | BaseLayerRecord | BaseFeatureRecord]
 ):
-    def add_all(self, records: Sequence[ZoneRecord] | Sequence[BaseFeatureRecord]) -> None:
+    def add_all(
+        self,
+        records: Sequence[ZoneRecord]
+        | Sequence[BaseFeatureRecord]
+        | Sequence[ZoneMapOutlineRecord],
+    ) -> None:
         self.session.add_all(records)
 
     def revision(self) -> int:
@@ -74,6 +80,49 @@ class GeoRepository(
         return self.session.scalars(
             select(ZoneRecord).where(ZoneRecord.map_id.in_(map_ids)).order_by(ZoneRecord.id)
         ).all()
+
+    def zone_footprints_of_maps(
+        self, map_ids: Sequence[int]
+    ) -> list[tuple[int, int, str, str, float, float, float, float]]:
+        """Each zone of ``map_ids`` without its geometry: id, authority, names and box."""
+        if not map_ids:
+            return []
+        rows = self.session.execute(
+            select(
+                ZoneRecord.id,
+                ZoneRecord.authority_id,
+                ZoneRecord.name_ar,
+                ZoneRecord.name_en,
+                ZoneRecord.min_lon,
+                ZoneRecord.min_lat,
+                ZoneRecord.max_lon,
+                ZoneRecord.max_lat,
+            )
+            .where(ZoneRecord.map_id.in_(map_ids))
+            .order_by(ZoneRecord.id)
+        ).all()
+        return [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
+
+    def zone_geometries(self, zone_ids: Sequence[int]) -> dict[int, bytes]:
+        """The stored geometry (WKB) of each zone of ``zone_ids``."""
+        if not zone_ids:
+            return {}
+        rows = self.session.execute(
+            select(ZoneRecord.id, ZoneRecord.geometry_wkb).where(ZoneRecord.id.in_(zone_ids))
+        ).all()
+        return {r[0]: r[1] for r in rows}
+
+    def map_outlines(self, map_ids: Sequence[int], level: int) -> list[tuple[int, int, bytes]]:
+        """The stored outline at ``level`` of each map of ``map_ids``: map, authority, WKB."""
+        if not map_ids:
+            return []
+        rows = self.session.execute(
+            select(ZoneMapRecord.id, ZoneMapRecord.authority_id, ZoneMapOutlineRecord.geometry_wkb)
+            .join(ZoneMapOutlineRecord, ZoneMapOutlineRecord.map_id == ZoneMapRecord.id)
+            .where(ZoneMapRecord.id.in_(map_ids), ZoneMapOutlineRecord.level == level)
+            .order_by(ZoneMapRecord.id)
+        ).all()
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def checkpoints(self, authority_id: int | None = None) -> Sequence[CheckpointRecord]:
         query = select(CheckpointRecord).order_by(CheckpointRecord.code)

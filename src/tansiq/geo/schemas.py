@@ -141,10 +141,19 @@ class MapAreaOut(BaseModel):
     tolerance_m: float = Field(
         description="Outlines are simplified within this many metres (a pixel at the zoom)."
     )
+    detail: Literal["zones", "outlines"] | None = Field(
+        default=None,
+        description=(
+            "Zones only: `zones` when each zone is drawn, `outlines` when the area holds too "
+            "many (a zoomed-out view) and each authority's zones come as one outline."
+        ),
+    )
     features: list[dict[str, Any]] = Field(
         description=(
             "Zones: properties kind=zone, zone_id, authority, colour (0-5), name_ar, name_en, "
-            "label_at; contested overlaps: kind=contested, authorities. Base layers: kind "
+            "label_at; or, when detail=outlines, kind=outline, authority, colour, name_ar, "
+            "name_en (the authority's); contested overlaps: kind=contested, authorities. "
+            "Base layers: kind "
             "(roads, rivers, built_up, places), rank (1 most important), name_ar, name_en."
         )
     )

@@ -32,7 +32,8 @@ from tansiq.geo.domain import (
     in_force_windows,
 )
 from tansiq.geo.index import SpatialIndex
-from tansiq.geo.models import CheckpointRecord, ZoneMapRecord, ZoneRecord
+from tansiq.geo.models import CheckpointRecord, ZoneMapOutlineRecord, ZoneMapRecord, ZoneRecord
+from tansiq.geo.outlines import map_outlines
 from tansiq.geo.repository import GeoRepository
 from tansiq.parties import access
 from tansiq.parties.domain import NotAnAuthority, PartyKind, Principal
@@ -95,6 +96,8 @@ def import_zone_map(
     if end is not None and end <= start:
         raise BadValidity
     features = parse_features(document, ZONE_TYPES, rewind=rewind)
+    # Before anything is written: merging the zones takes a second for a map of hundreds.
+    outlines = map_outlines([feature.geometry for feature in features])
     repo = GeoRepository(session)
     zone_map = ZoneMapRecord(
         authority_id=party.id,
@@ -129,6 +132,12 @@ def import_zone_map(
             )
         )
     repo.add_all(zones)
+    repo.add_all(
+        [
+            ZoneMapOutlineRecord(map_id=zone_map.id, level=level, geometry_wkb=wkb)
+            for level, wkb in outlines.items()
+        ]
+    )
     repo.bump_revision()
     repo.flush()
     return zone_map

@@ -19,7 +19,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import numpy as np
 import shapely
@@ -28,15 +29,25 @@ from sqlalchemy.orm import Session
 from tansiq.core.caches import ProcessCaches
 from tansiq.core.clock import ensure_utc
 from tansiq.geo.domain import BaseLayerKind, in_force_windows
+from tansiq.geo.outlines import LEVELS, level_for, polygonal
 from tansiq.geo.repository import Extent, GeoRepository
 from tansiq.geo.viewport import PIXEL_FRACTION, Bbox, metres_per_pixel, tolerance_degrees
 from tansiq.parties.repository import PartyRepository
 
 COLOURS = 6  # the palette of .zone-N in tansiq.css and of map.js
-LEVELS_KEPT = 6  # generalised zoom levels kept per process (the near ones are large)
+LEVELS_KEPT = 16  # footprints and overviews kept per process (a zoom sweep uses 8)
 MAX_LEVEL_ZOOM = 16  # closer in, the zone as stored (0.6 m at 34 degrees north) is as good
+DETAIL_ZONES = 400  # more zones in an area than this: each authority's outline instead
+MOST_BYTES = 512_000  # zones one by one only in an answer smaller than this
+OUTLINE_BYTES = 256_000  # outlines from coarser stored levels until the answer is smaller
+# Up to this zoom, an area's contested ground comes from the authorities' stored outlines (an
+# area of hundreds of zones would merge them all on each request); closer in, an area holds a
+# few dozen zones and the finest outlines would cost more to overlap once than they save.
+CONTESTED_FROM_OUTLINES = 12
 CLIP_MARGIN = 0.05  # clip a little outside the area, so cut edges are never in view
 CACHE_ENTRIES = 512
+
+Built = TypeVar("Built")
 
 
 @dataclass(frozen=True)
@@ -135,27 +146,43 @@ class ZoneShown:
 
 
 @dataclass(frozen=True)
-class Level:
-    """Every zone in force, simplified once for one zoom level, with an index to find those in
-    an area: what makes an area asked for the first time cheap ("pre-generalised" layers)."""
+class Footprints:
+    """Every zone in force without its geometry, with an index of their boxes: how many zones
+    an area holds and which, known before any outline is read."""
 
     zones: list[ZoneShown]
-    shapes: Any  # numpy array of shapely geometries, as ``zones``
     tree: shapely.STRtree
-    tolerance: float
+
+
+@dataclass(frozen=True)
+class AuthorityOutline:
+    code: str
+    colour: int
+    name_ar: str
+    name_en: str
+    shape: Any
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Each authority's zones in force as one outline at one stored level, and the ground each
+    two of them claim: what a view with too many zones to draw one by one shows."""
+
+    outlines: list[AuthorityOutline]
+    contested: list[tuple[str, str, Any]]
 
 
 class LevelCache:
-    """The last generalised levels built, by what they were built from."""
+    """The last footprints and overviews built, by what they were built from."""
 
     def __init__(self, size: int = LEVELS_KEPT) -> None:
         self.size = size
         self._lock = threading.Lock()
-        self._levels: OrderedDict[tuple[Any, ...], Level] = OrderedDict()
+        self._levels: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
-    def get(self, key: tuple[Any, ...], build: Callable[[], Level]) -> Level:
-        with self._lock:  # one build at a time: a second asker waits for the first's level
-            found = self._levels.get(key)
+    def get(self, key: tuple[Any, ...], build: Callable[[], Built]) -> Built:
+        with self._lock:  # one build at a time: a second asker waits for the first's
+            found: Built | None = self._levels.get(key)
             if found is None:
                 found = self._levels[key] = build()
             self._levels.move_to_end(key)
@@ -172,25 +199,53 @@ def level_cache(caches: ProcessCaches) -> LevelCache:
     return caches.get(LevelCache, LevelCache)
 
 
-def _level(session: Session, map_ids: Sequence[int], zoom: int) -> Level:
-    repo = GeoRepository(session)
+def _footprints(session: Session, map_ids: Sequence[int]) -> Footprints:
+    rows = GeoRepository(session).zone_footprints_of_maps(map_ids)
     colours = authority_colours(session, map_ids)
-    records = repo.zones_of_maps(map_ids)
-    parties = PartyRepository(session).parties_by_ids({r.authority_id for r in records})
-    middle = sum(r.min_lat + r.max_lat for r in records) / (2 * len(records)) if records else 0.0
-    tolerance = tolerance_degrees(min(zoom, MAX_LEVEL_ZOOM), middle)
-    shapes = _simplified(shapely.from_wkb([r.geometry_wkb for r in records]), tolerance)
+    parties = PartyRepository(session).parties_by_ids({row[1] for row in rows})
     zones = [
         ZoneShown(
-            r.id,
-            parties[r.authority_id].code,
-            colours.get(parties[r.authority_id].code, 0),
-            r.name_ar,
-            r.name_en,
+            zone_id,
+            parties[authority].code,
+            colours.get(parties[authority].code, 0),
+            name_ar,
+            name_en,
         )
-        for r in records
+        for zone_id, authority, name_ar, name_en, *_box in rows
     ]
-    return Level(zones, shapes, shapely.STRtree(shapes), tolerance)
+    boxes = shapely.box(*np.array([row[4:] for row in rows], dtype=float).reshape(-1, 4).T)
+    return Footprints(zones, shapely.STRtree(boxes))
+
+
+def _overview(session: Session, map_ids: Sequence[int], level: int) -> Overview:
+    rows = GeoRepository(session).map_outlines(map_ids, level)
+    colours = authority_colours(session, map_ids)
+    parties = PartyRepository(session).parties_by_ids({row[1] for row in rows})
+    held: dict[int, list[Any]] = {}
+    for _map_id, authority, wkb in rows:
+        held.setdefault(authority, []).append(shapely.from_wkb(wkb))
+    outlines = sorted(
+        (
+            AuthorityOutline(
+                parties[authority].code,
+                colours.get(parties[authority].code, 0),
+                parties[authority].name_ar,
+                parties[authority].name_en,
+                shapes[0] if len(shapes) == 1 else polygonal(shapely.union_all(shapes)),
+            )
+            for authority, shapes in held.items()
+        ),
+        key=lambda found: found.code,
+    )
+    contested = []
+    for i, first in enumerate(outlines):
+        for second in outlines[i + 1 :]:
+            if not shapely.intersects(first.shape, second.shape):
+                continue
+            overlap = polygonal(shapely.intersection(first.shape, second.shape))
+            if not overlap.is_empty:
+                contested.append((first.code, second.code, overlap))
+    return Overview(outlines, contested)
 
 
 def zones_in_view(
@@ -205,7 +260,12 @@ def zones_in_view(
 ) -> Answer:
     """The zones in force at ``at`` that meet ``box`` (less those of ``without_map``, whose
     place a page fills with another map), simplified for ``zoom``, clipped, with the ground
-    contested by each two authorities."""
+    contested by each two authorities.
+
+    An area holding more than ``DETAIL_ZONES`` zones, or whose zones would take more than
+    ``MOST_BYTES``, shows each authority's zones as one outline instead (``"detail":
+    "outlines"``), stored at import: a zoomed-out view costs what its outlines do, never what
+    its thousands of zones would."""
     repo = GeoRepository(session)
     map_ids = [m for m in maps_in_force(session, at) if m != without_map]
     revision = repo.revision()
@@ -213,21 +273,55 @@ def zones_in_view(
     found = cache.get(key)
     if found is not None:
         return found
-    level = levels.get(
-        (revision, tuple(map_ids), min(zoom, MAX_LEVEL_ZOOM)),
-        lambda: _level(session, map_ids, zoom),
+    footprints = levels.get(
+        ("footprints", revision, tuple(map_ids)), lambda: _footprints(session, map_ids)
     )
     margin = box.grown(CLIP_MARGIN)
-    hits = np.sort(
-        level.tree.query(shapely.box(margin.west, margin.south, margin.east, margin.north))
-    )
-    clipped = _clip(level.shapes[hits], box) if len(hits) else np.array([], dtype=object)
+    area = shapely.box(margin.west, margin.south, margin.east, margin.north)
+    hits = np.sort(footprints.tree.query(area)) if footprints.zones else np.array([], dtype=int)
+    answer = None
+    if len(hits) <= DETAIL_ZONES:
+        contested = None
+        if zoom <= CONTESTED_FROM_OUTLINES:  # the ground two claim, from stored outlines
+            level = level_for(zoom)
+            overview = levels.get(
+                ("outlines", revision, tuple(map_ids), level),
+                partial(_overview, session, map_ids, level),
+            )
+            tolerance = tolerance_degrees(level, box.middle_latitude)
+            contested = _overview_contested(overview, box, tolerance)
+        zones = [footprints.zones[i] for i in hits]
+        answer = _zones_answer(session, zones, box, zoom, contested)
+        if len(answer.body) > MOST_BYTES:
+            answer = None
+    if answer is None:
+        answer = _outlines_answer(session, levels, (revision, tuple(map_ids)), box, zoom)
+    cache.put(key, answer)
+    return answer
+
+
+def _zones_answer(
+    session: Session,
+    zones: list[ZoneShown],
+    box: Bbox,
+    zoom: int,
+    contested: list[dict[str, Any]] | None,
+) -> Answer:
+    """Each zone of ``zones`` that meets ``box``, simplified for ``zoom`` and clipped, with
+    ``contested`` (or, closer in, the overlaps of these zones)."""
+    stored = GeoRepository(session).zone_geometries([zone.zone_id for zone in zones])
+    tolerance = tolerance_degrees(min(zoom, MAX_LEVEL_ZOOM), box.middle_latitude)
+    shapes = shapely.from_wkb([stored[zone.zone_id] for zone in zones])
+    clipped = _clip(_simplified(shapes, tolerance), box)
     kept = ~shapely.is_empty(clipped) if len(clipped) else np.array([], dtype=bool)
     shapes = clipped[kept]
-    zones = [level.zones[i] for i in hits[kept]]
-    tolerance = level.tolerance
-    labels = shapely.point_on_surface(shapes) if len(shapes) else []
+    zones = [zone for zone, keep in zip(zones, kept, strict=True) if keep]
     digits = _digits(tolerance)
+    labels = (
+        np.round(shapely.get_coordinates(shapely.point_on_surface(shapes)), digits).tolist()
+        if len(shapes)
+        else []
+    )
     features = [
         {
             "type": "Feature",
@@ -239,15 +333,71 @@ def zones_in_view(
                 "colour": zone.colour,
                 "name_ar": zone.name_ar,
                 "name_en": zone.name_en,
-                "label_at": [round(label.x, digits), round(label.y, digits)],
+                "label_at": label,
             },
         }
         for zone, geometry, label in zip(zones, _geojson(shapes, tolerance), labels, strict=True)
     ]
-    features += _contested(shapes, [z.authority for z in zones], tolerance)
-    answer = _answer(features, zoom, box)
-    cache.put(key, answer)
+    if contested is None:
+        contested = _contested(shapes, [z.authority for z in zones], tolerance)
+    return _answer([*features, *contested], zoom, box, detail="zones")
+
+
+def _outlines_answer(
+    session: Session, levels: LevelCache, source: tuple[Any, ...], box: Bbox, zoom: int
+) -> Answer:
+    """Each authority's outline and contested ground that meet ``box``, clipped: from the
+    stored level that suits ``zoom``, or a coarser one until the answer fits in
+    ``OUTLINE_BYTES``."""
+    _revision, map_ids = source
+    finest = level_for(zoom)
+    coarser = sorted((level for level in LEVELS if level <= finest), reverse=True)
+    for level in coarser:
+        overview = levels.get(
+            ("outlines", *source, level), partial(_overview, session, map_ids, level)
+        )
+        tolerance = tolerance_degrees(level, box.middle_latitude)
+        answer = _overview_answer(overview, box, zoom, tolerance)
+        if len(answer.body) <= OUTLINE_BYTES or level == coarser[-1]:
+            break
     return answer
+
+
+def _overview_answer(overview: Overview, box: Bbox, zoom: int, tolerance: float) -> Answer:
+    clipped = _clip(np.array([o.shape for o in overview.outlines], dtype=object), box)
+    features = [
+        {
+            "geometry": geometry,
+            "properties": {
+                "kind": "outline",
+                "authority": found.code,
+                "colour": found.colour,
+                "name_ar": found.name_ar,
+                "name_en": found.name_en,
+            },
+        }
+        for found, shape, geometry in zip(
+            overview.outlines, clipped, _geojson(clipped, tolerance), strict=True
+        )
+        if not polygonal(shape).is_empty
+    ]
+    features += _overview_contested(overview, box, tolerance)
+    return _answer(features, zoom, box, detail="outlines")
+
+
+def _overview_contested(overview: Overview, box: Bbox, tolerance: float) -> list[dict[str, Any]]:
+    """The ground each two authorities' outlines share, clipped to ``box``."""
+    overlaps = _clip(np.array([c[2] for c in overview.contested], dtype=object), box)
+    return [
+        {
+            "geometry": geometry,
+            "properties": {"kind": "contested", "authorities": [first, second]},
+        }
+        for (first, second, _whole), shape, geometry in zip(
+            overview.contested, overlaps, _geojson(overlaps, tolerance), strict=True
+        )
+        if not polygonal(shape).is_empty
+    ]
 
 
 def base_in_view(session: Session, cache: AreaCache, *, box: Bbox, zoom: int) -> Answer:
@@ -306,12 +456,12 @@ def _digits(tolerance: float) -> int:
     return max(0, min(7, math.ceil(-math.log10(tolerance)) + 1))
 
 
-def _geojson(shapes: Any, tolerance: float) -> list[Any]:
+def _geojson(shapes: Any, tolerance: float) -> list[str]:
     """Each shape as a GeoJSON geometry, coordinates rounded to what ``tolerance`` shows."""
     if not len(shapes):
         return []
     rounded = shapely.set_precision(shapes, 10.0 ** -_digits(tolerance), mode="pointwise")
-    return [json.loads(text) for text in shapely.to_geojson(rounded)]
+    return [str(text) for text in shapely.to_geojson(rounded)]
 
 
 def _contested(shapes: Any, codes: list[str], tolerance: float) -> list[dict[str, Any]]:
@@ -342,13 +492,28 @@ def _contested(shapes: Any, codes: list[str], tolerance: float) -> list[dict[str
     return found
 
 
-def _answer(features: list[dict[str, Any]], zoom: int, box: Bbox) -> Answer:
-    document = {
+def _answer(
+    features: list[dict[str, Any]], zoom: int, box: Bbox, detail: str | None = None
+) -> Answer:
+    """The GeoJSON document of ``features``, whose geometries are GeoJSON text already
+    (written into the answer as they are: decoding and encoding them again took most of the
+    time of a large area)."""
+    document: dict[str, Any] = {
         "type": "FeatureCollection",
         "bbox": [box.west, box.south, box.east, box.north],
         "zoom": zoom,
         "tolerance_m": round(metres_per_pixel(zoom, box.middle_latitude) * PIXEL_FRACTION, 2),
-        "features": features,
     }
-    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    if detail is not None:
+        document["detail"] = detail
+    head = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    written = ",".join(
+        '{"type":"Feature","geometry":'
+        + feature["geometry"]
+        + ',"properties":'
+        + json.dumps(feature["properties"], ensure_ascii=False, separators=(",", ":"))
+        + "}"
+        for feature in features
+    )
+    body = (head[:-1] + ',"features":[' + written + "]}").encode()
     return Answer(body, len(features))

@@ -242,7 +242,7 @@
         var tip = label(item.getLatLng(), p, "checkpoint", 1);
         if (tip) { labels.addLayer(tip); }
         item.options.title = names.first + " (" + p.code + ")";
-      } else if (names.first && p.kind === "zone") {
+      } else if (names.first && (p.kind === "zone" || p.kind === "outline")) {
         var span = document.createElement("span");
         span.textContent = names.first;  // never innerHTML: names come from parties
         item.bindTooltip(span, { sticky: true });

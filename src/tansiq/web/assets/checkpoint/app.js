@@ -13,7 +13,7 @@ import { enrolmentToken, tell } from "./officer.js";
 import { followGovernance, requireKnownSigner } from "./trust.js";
 import { seenHead, witness } from "./witness.js";
 import { acceptAdvisories, loadAdvisories, showAdvisories, showRouteWarning } from "./advisories.js";
-import { clockFace } from "./timefmt.js";
+import { clockFace, onTheClock } from "./timefmt.js";
 
 const root = document.getElementById("officer");
 const LANG = root.dataset.lang;
@@ -401,9 +401,7 @@ function showVerdict(verdict) {
   box.querySelector(".cp-word").textContent = good && conditions.length ? T.cp_word_valid_conditions : T[`cp_word_${verdict.status}`];
   // Codes, times and names keep their own direction inside an Arabic sentence (first-strong
   // isolates, as <bdi> does): "03:58 UTC" must not turn into "UTC 03:58".
-  const words = { ...verdict.params };
-  if (verdict.claims) Object.assign(words, { exp: when(verdict.claims.exp * 1000), nbf: when(verdict.claims.nbf * 1000) });
-  if (verdict.daylight) Object.assign(words, { sunrise: face.time(verdict.daylight[0]), sunset: face.time(verdict.daylight[1]) });
+  const words = onTheClock(face, verdict.params);
   if (words.checkpoint) words.checkpoint = nameOf("checkpoints", words.checkpoint);
   if (words.authority) words.authority = nameOf("authorities", words.authority);
   if (words.via) words.via = places(words.via.split(","));

@@ -48,3 +48,20 @@ export function clockFace(lang, zone) {
     utc: (ms) => `${write(utc, ms)} UTC`,
   };
 }
+
+// A verdict's times (verify.js keeps them as ISO 8601 in UTC, as the hub's verifier does) on
+// the clock of `face`, as tansiq/verifier/verify.py writes them for a reader: the permit's start
+// and end with their date, sunrise and sunset as a time of day; anything else, and "-" (the sun
+// neither rises nor sets that day), as it is.
+const DATED = new Set(["exp", "nbf"]);
+const TIMES_OF_DAY = new Set(["sunrise", "sunset"]);
+
+export function onTheClock(face, params) {
+  const shown = { ...params };
+  for (const [key, value] of Object.entries(params)) {
+    const ms = DATED.has(key) || TIMES_OF_DAY.has(key) ? Date.parse(value) : NaN;
+    if (Number.isNaN(ms)) continue;
+    shown[key] = DATED.has(key) ? face.when(ms) : face.time(ms);
+  }
+  return shown;
+}

@@ -24,8 +24,10 @@ export const PRECEDENCE = [
 
 // --- the verdict (verifier/verify.py) ------------------------------------------------------------
 
-function stamp(secondsSinceEpoch) {
-  return new Date(secondsSinceEpoch * 1000).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+// A verdict's times are kept as ISO 8601 in UTC to the minute, as verify.py keeps them
+// ("2026-11-25T14:10+00:00"), and written for the reader only when shown (timefmt.js).
+function iso(ms) {
+  return new Date(ms).toISOString().slice(0, 16) + "+00:00";
 }
 
 // The verdict on token `text` at `at` (milliseconds since the epoch). Never throws.
@@ -57,7 +59,6 @@ export async function verify(text, {
   const { claims } = token;
   const found = new Set();
   const params = {};
-  let daylight = null; // [sunrise, sunset] in ms when a daylight condition failed
 
   const good = new Map();
   for (const signature of token.signatures) {
@@ -110,9 +111,8 @@ export async function verify(text, {
         found.add("condition_daylight");
         const local = at + 4.0 * lon * 60e3;
         const times = sunTimes(Math.floor(local / 86400e3) * 86400e3, lat, lon);
-        params.sunrise = times === null ? "-" : clock(times[0]);
-        params.sunset = times === null ? "-" : clock(times[1]);
-        daylight = times; // for the app to write on the town's clock
+        params.sunrise = times === null ? "-" : iso(times[0]);
+        params.sunset = times === null ? "-" : iso(times[1]);
       }
     }
   }
@@ -128,8 +128,8 @@ export async function verify(text, {
   const own = findings.filter((status) => status !== "stale");
   const status = findings.length ? findings[0] : "valid";
   Object.assign(params, {
-    exp: stamp(claims.exp),
-    nbf: stamp(claims.nbf),
+    exp: iso(claims.exp * 1000),
+    nbf: iso(claims.nbf * 1000),
     checkpoint: checkpoint || "",
     count: String(Math.floor(dataAge / 3600e3)),
   });
@@ -143,12 +143,7 @@ export async function verify(text, {
     authorities,
     permitStatus: own.length ? own[0] : "valid",
     dataOld,
-    daylight,
   };
-}
-
-function clock(ms) {
-  return new Date(ms).toISOString().slice(11, 16) + " UTC";
 }
 
 function normaliseCode(code) {
