@@ -3,7 +3,7 @@ for a few zoom levels (``geo.outlines``), computed at import; maps already store
 here, from their zones
 
 Revision ID: 0026_map_levels
-Revises: 0021_transition_versions
+Revises: 0022_advisory_windows
 Create Date: 2026-12-01
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from tansiq.geo.outlines import map_outlines
 
 revision = "0026_map_levels"
-down_revision = "0021_transition_versions"
+down_revision = "0022_advisory_windows"
 branch_labels = None
 depends_on = None
 
