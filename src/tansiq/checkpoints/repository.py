@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, false, or_, select, update
+from sqlalchemy import ColumnElement, Table, false, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from tansiq.checkpoints.access import ScanSight
@@ -75,20 +75,52 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         ).all()
 
     def insert_events(self, rows: list[dict[str, Any]]) -> set[tuple[int, str]]:
-        """Insert ``rows``, skipping (device, event id) pairs already stored; the pairs actually
-        inserted.
-
-        The pairs already stored are read first, in one look for every device of the group,
-        and the rest inserted with one executemany; ON CONFLICT DO NOTHING still guarantees
-        that a concurrent sync of the same events stores each once. On SQLite the write lock
-        is held from the look to the commit, so the look is exact; there the rows go to the
-        driver as plain tuples (the columns' own bind processors, applied here once per value,
-        are all SQLAlchemy would do per row, at a fraction of its per-row cost).
-        """
+        """Insert ``rows`` (each pair of device and event id once), skipping the pairs already
+        stored; the pairs actually inserted. ON CONFLICT DO NOTHING guarantees that a
+        concurrent sync of the same events stores each once."""
         if not rows:
             return set()
-        # Ids by the unique index's second column, the pairs then matched here (an id another
-        # device also made is not a duplicate).
+        if self.session.get_bind().dialect.name == "postgresql":
+            return self._insert_events_postgresql(rows)
+        return self._insert_events_sqlite(rows)
+
+    def _insert_events_sqlite(self, rows: list[dict[str, Any]]) -> set[tuple[int, str]]:
+        # The rows go to the driver as plain tuples, in one executemany: each column's own
+        # bind processor, applied here, is all SQLAlchemy would do per row, at a fraction of
+        # its per-row cost. The write lock is held to the commit, and a new row's id is one
+        # past the largest (an INTEGER PRIMARY KEY's rowid): when some pairs were already
+        # stored (a replay), the rows with an id past the largest before are the ones stored.
+        table = cast(Table, ScanEventRecord.__table__)
+        connection = self.session.connection()
+        dialect = connection.dialect
+        last = self.session.execute(select(func.max(table.c.id))).scalar()
+        names = list(rows[0])
+        binds = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+        processed = [(i, bind) for i, bind in enumerate(binds) if bind is not None]
+        values: list[tuple[Any, ...]] = []
+        for row in rows:
+            value = [row[name] for name in names]
+            for i, bind in processed:
+                value[i] = bind(value[i])
+            values.append(tuple(value))
+        stored = connection.exec_driver_sql(
+            f"INSERT INTO {table.name} ({', '.join(names)}) "  # noqa: S608 - our own column names
+            f"VALUES ({', '.join('?' * len(names))}) "
+            "ON CONFLICT (device_id, event_uid) DO NOTHING",
+            values,
+        ).rowcount
+        if stored == len(rows):
+            return {(row["device_id"], row["event_uid"]) for row in rows}
+        since = select(table.c.device_id, table.c.event_uid)
+        if last is not None:
+            since = since.where(table.c.id > last)
+        return {(device_id, uid) for device_id, uid in self.session.execute(since)}
+
+    def _insert_events_postgresql(self, rows: list[dict[str, Any]]) -> set[tuple[int, str]]:
+        # A multi-row RETURNING statement costs psycopg a fresh parse per batch, so the pairs
+        # already stored are read first (one look for every device of the group: ids by the
+        # unique index's second column, the pairs then matched here, an id another device also
+        # made not being a duplicate) and the rest inserted with a pipelined executemany.
         devices = {row["device_id"] for row in rows}
         uids = list({row["event_uid"] for row in rows})
         known: set[tuple[int, str]] = set()
@@ -103,34 +135,12 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
                 )
             )
         fresh = [row for row in rows if (row["device_id"], row["event_uid"]) not in known]
-        if not fresh:
-            return set()
-        table = cast(Table, ScanEventRecord.__table__)
-        dialect = self.session.get_bind().dialect
-        if dialect.name == "postgresql":
-            # psycopg pipelines an executemany; a multi-row RETURNING statement would cost it
-            # a fresh parse per batch.
+        if fresh:
             self.session.execute(
-                pg_insert(table).on_conflict_do_nothing(index_elements=["device_id", "event_uid"]),
+                pg_insert(cast(Table, ScanEventRecord.__table__)).on_conflict_do_nothing(
+                    index_elements=["device_id", "event_uid"]
+                ),
                 fresh,
-            )
-        else:
-            names = list(fresh[0])
-            binds = [
-                table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-            ]
-            processed = [(i, bind) for i, bind in enumerate(binds) if bind is not None]
-            values: list[tuple[Any, ...]] = []
-            for row in fresh:
-                value = [row[name] for name in names]
-                for i, bind in processed:
-                    value[i] = bind(value[i])
-                values.append(tuple(value))
-            self.session.connection().exec_driver_sql(
-                f"INSERT INTO {table.name} ({', '.join(names)}) "  # noqa: S608 - our own column names
-                f"VALUES ({', '.join('?' * len(names))}) "
-                "ON CONFLICT (device_id, event_uid) DO NOTHING",
-                values,
             )
         return {(row["device_id"], row["event_uid"]) for row in fresh}
 
