@@ -6,7 +6,17 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, false, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Table,
+    false,
+    func,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from tansiq.checkpoints.access import ScanSight
@@ -146,10 +156,13 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
 
     def sightings(self, refs: set[str], start: datetime, end: datetime) -> Sequence[Any]:
         """Scans of these permits between ``start`` and ``end``:
-        (ref, device, event id, checkpoint, at)."""
+        (ref, device, event id, checkpoint, at). Each ``at`` is as the database keeps it (on
+        SQLite without its offset, UTC), for comparing these times with each other only."""
         if not refs:
             return []
-        # The table's columns, not the mapped class's: plain rows, without the ORM's loading.
+        # The table's columns, not the mapped class's: plain rows, without the ORM's loading;
+        # and the time without the UTC column type's conversion (a Python call per row, when
+        # only the order and the gaps between these times are wanted).
         scans = cast(Table, ScanEventRecord.__table__).c
         return self.session.execute(
             select(
@@ -157,7 +170,7 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
                 scans.device_id,
                 scans.event_uid,
                 scans.checkpoint_id,
-                scans.scanned_at,
+                type_coerce(scans.scanned_at, DateTime()),
             ).where(scans.permit_ref.in_(refs), scans.scanned_at.between(start, end))
         ).all()
 
