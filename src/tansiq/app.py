@@ -16,6 +16,7 @@ from tansiq.accountability.routes import router as accountability_router
 from tansiq.accountability.words import LABELS as ACCOUNTABILITY_WORDS
 from tansiq.checkpoints import oversight
 from tansiq.checkpoints import pages as checkpoints_pages
+from tansiq.checkpoints.push import PushRoute
 from tansiq.checkpoints.routes import router as checkpoints_router
 from tansiq.checkpoints.words import LABELS as CHECKPOINT_WORDS
 from tansiq.clearances import corridors as _permit_corridors  # noqa: F401 - registers the source
@@ -125,6 +126,9 @@ def create_app(context: HubContext) -> FastAPI:
     # The ledger's head is 404 until the first tree head is signed; said here while the ledger
     # package is being reworked (it belongs in ledger/routes.py as responses=error_responses(404)).
     install_openapi(app, also={("GET", "/api/v1/ledger/head"): (404,)})
+    # Devices' scan pushes, the busiest endpoint, first: a plain route for the usual request,
+    # handing anything else to the documented route (checkpoints/push.py).
+    app.router.routes.insert(0, PushRoute())
     app.include_router(parties_router)
     app.include_router(geo_router)
     app.include_router(clearances_router)

@@ -68,6 +68,8 @@ def flag_clones(
         suspects: dict[int, set[str]] = defaultdict(set)
         told: tuple[Sighting, Sighting] | None = None
         for before, after in itertools.pairwise(scans):
+            if before[3] == after[3]:
+                continue  # one checkpoint: never too far to have travelled
             if (before[1], before[2]) not in new_uids and (after[1], after[2]) not in new_uids:
                 continue
             first = _sighting(places, before[3], before[0])

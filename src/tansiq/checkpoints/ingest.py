@@ -12,6 +12,7 @@ transaction, gets none (its device is refused) and stores nothing.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from tansiq.checkpoints.repository import CheckpointRepository
 from tansiq.checkpoints.schemas import ScanEventIn
 from tansiq.clearances.notices import municipality_ids, party_name
 from tansiq.clearances.reasons import REASON_LABELS, ReasonCode
-from tansiq.core.clock import Clock
+from tansiq.core.clock import Clock, ensure_utc
 from tansiq.core.i18n import Locale, translate
 from tansiq.core.text import name_in, normalise_text
 from tansiq.db.unit_of_work import record_after
@@ -112,20 +113,33 @@ def ingest_pushes(
     return answers
 
 
+_normalised = functools.lru_cache(maxsize=1024)(normalise_text)
+
+
+def _clean(text: str) -> str:
+    """:func:`normalise_text`, cheaply: printable ASCII without spaces at either end is already
+    normal (most permit ids); other text is remembered (a week's scans repeat a few officers'
+    names and notes)."""
+    if text.isascii() and text.isprintable() and text == text.strip():
+        return text
+    return _normalised(text)
+
+
 def _row(event: ScanEventIn, device: DeviceRecord, now: Any) -> dict[str, Any]:
     return {
         "event_uid": event.id,
         "device_id": device.id,
         "checkpoint_id": device.checkpoint_id,
-        "scanned_at": event.scanned_at,
+        # In datetime's own UTC: the ledger's content and the tallies' day take their fast path.
+        "scanned_at": ensure_utc(event.scanned_at),
         "received_at": now,
-        "permit_ref": normalise_text(event.permit)[:40],
+        "permit_ref": _clean(event.permit)[:40],
         "permit_version": event.version,
         "verdict": event.verdict.value,
         "action": event.action.value,
         "reason_code": None if event.reason_code is None else event.reason_code.value,
-        "note": normalise_text(event.note),
-        "officer": normalise_text(event.officer)[:100],
+        "note": _clean(event.note),
+        "officer": _clean(event.officer)[:100],
         "data_age_seconds": event.data_age_seconds,
         "driver_check": None if event.driver_check is None else event.driver_check.value,
         "contradiction": False,
@@ -168,9 +182,10 @@ def _ingest(
     # One ledger entry per device and transaction: its scans received at this moment.
     record_entries(session, [batch_entry(d, now, rows) for d, rows in by_device.items()])
     counts: Counter[Key] = Counter()
+    permits = _refused_permits(session, per_push)
     for index, (device, _) in enumerate(pushes):
         results[index].contradictions = _flag_contradictions(
-            session, device, per_push[index], clock, counts
+            session, device, per_push[index], permits, clock, counts
         )
     flagged = flag_clones(session, new_rows, clock, counts)
     _attribute_clones(flagged, per_push, results)
@@ -213,10 +228,37 @@ def _attribute_clones(
             results[owner].clones += 1
 
 
+def _refused_permits(
+    session: Session, per_push: list[list[dict[str, Any]]]
+) -> dict[tuple[str, int], PermitRecord]:
+    """The permits these scans refused, by (permit id, version), in one query for the whole
+    group (ids that name no permit of this hub are left out)."""
+    wanted = {
+        (row["permit_ref"], row["permit_version"])
+        for rows in per_push
+        for row in rows
+        if row["action"] == OfficerAction.REFUSAL
+    }
+    references = {
+        ref: reference for ref, _ in wanted if (reference := reference_of_cti(ref)) is not None
+    }
+    issued = {
+        (permit.reference, permit.version): permit
+        for permit in PermitRepository(session).permits_of(set(references.values()))
+    }
+    found: dict[tuple[str, int], PermitRecord] = {}
+    for ref, version in wanted:
+        permit = issued.get((references[ref], version)) if ref in references else None
+        if permit is not None:
+            found[(ref, version)] = permit
+    return found
+
+
 def _flag_contradictions(
     session: Session,
     device: DeviceRecord,
     rows: list[dict[str, Any]],
+    permits: dict[tuple[str, int], PermitRecord],
     clock: Clock,
     counts: Counter[Key],
 ) -> int:
@@ -225,19 +267,17 @@ def _flag_contradictions(
         return 0
     checkpoint = GeoRepository(session).checkpoint(device.checkpoint_id)
     assert checkpoint is not None  # noqa: S101 - a device belongs to a checkpoint
-    repo = PermitRepository(session)
-    permits: dict[tuple[str, int], PermitRecord | None] = {}
     flagged: set[str] = set()
     first: dict[tuple[str, int], tuple[dict[str, Any], PermitRecord]] = {}
     for row in refusals:
         key = (row["permit_ref"], row["permit_version"])
-        if key not in permits:
-            permits[key] = _permit(repo, *key)
-        permit = permits[key]
+        permit = permits.get(key)
         if permit is None or checkpoint.authority_id not in permit.authority_ids:
             continue
         flagged.add(row["event_uid"])
         first.setdefault(key, (row, permit))
+    if not first:
+        return 0
     # One notice per permit and batch, however many times it was refused: the refusing
     # authority hears it as its own, the municipality as an overseer (naming who refused).
     told = [(checkpoint.authority_id, CONTRADICTION)]
@@ -294,13 +334,3 @@ def _in_both_languages(
         shown[f"checkpoint_{side}"] = name_in(locale, checkpoint.name_ar, checkpoint.name_en)
         shown[f"reason_{side}"] = translate(reason, locale)
     return shown
-
-
-def _permit(repo: PermitRepository, ref: str, version: int) -> PermitRecord | None:
-    reference = reference_of_cti(ref)
-    if reference is None:
-        return None
-    for permit in repo.permits(reference):
-        if permit.version == version:
-            return permit
-    return None

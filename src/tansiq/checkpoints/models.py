@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -41,16 +42,29 @@ class ScanEventRecord(Base):
     batch sent twice stores each event once."""
 
     __tablename__ = "scan_events"
-    # Ids are made by each device: unique per device, so no device can shadow another's.
-    __table_args__ = (UniqueConstraint("device_id", "event_uid"),)
+    # Ids are made by each device: unique per device, so no device can shadow another's (the
+    # constraint's index also serves every look by device). The sightings index answers the
+    # look for clones (a permit's scans in a time window) from the index alone; the figures'
+    # index (accountability/models.py) leads with ``scanned_at`` and serves every look by time.
+    __table_args__ = (
+        UniqueConstraint("device_id", "event_uid"),
+        Index(
+            "ix_scan_events_sightings",
+            "permit_ref",
+            "scanned_at",
+            "checkpoint_id",
+            "device_id",
+            "event_uid",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_uid: Mapped[str] = mapped_column(String(64))
-    device_id: Mapped[int] = mapped_column(ForeignKey("checkpoint_devices.id"), index=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("checkpoint_devices.id"))
     checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoints.id"), index=True)
-    scanned_at: Mapped[datetime] = mapped_column(index=True)
+    scanned_at: Mapped[datetime]
     received_at: Mapped[datetime]
-    permit_ref: Mapped[str] = mapped_column(String(40), index=True)
+    permit_ref: Mapped[str] = mapped_column(String(40))
     permit_version: Mapped[int] = mapped_column(Integer)
     verdict: Mapped[str] = mapped_column(String(30))
     action: Mapped[OfficerAction] = mapped_column(StrEnumType(OfficerAction, 20))

@@ -2,43 +2,34 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Security, status
 from fastapi.security import APIKeyHeader
-from pydantic import AwareDatetime, BaseModel, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from tansiq.checkpoints import advisories, scans, service, witnesses
 from tansiq.checkpoints.domain import DriverCheck
-from tansiq.checkpoints.ingest import Push
-from tansiq.checkpoints.intake import Intake
 from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord, WitnessReportRecord
+from tansiq.checkpoints.push import MAX_EVENTS, receive_push
 from tansiq.checkpoints.schemas import (
     DeviceIn,
     DeviceOut,
-    RejectedEventOut,
     ScanBatchIn,
     ScanBatchOut,
-    ScanEventIn,
     ScanOut,
 )
 from tansiq.context import HubContext
-from tansiq.core.i18n import N_, Locale, translate
 from tansiq.geo import places
 from tansiq.ledger.domain import signed_millis
 from tansiq.parties.deps import CurrentPrincipal
-from tansiq.parties.service import hash_token
 from tansiq.web.deps import DbSession, Hub, RecordId, RequestLocale
 from tansiq.web.openapi import documented_body
 
 router = APIRouter(prefix="/api/v1", tags=["checkpoints"])
-_BAD_EVENT = N_("This scan event is not valid; it was not stored.")
-_BAD_TIME = N_("The scan time is in the future or more than a year ago; it was not stored.")
 
 
 # Published in the OpenAPI as the devices' security scheme (the whole header's value).
@@ -69,7 +60,7 @@ Offset = Annotated[int, Query(ge=0, le=10**9)]
 
 
 class RawBatchIn(BaseModel):
-    events: list[Any] = Field(max_length=5000)
+    events: list[Any] = Field(max_length=MAX_EVENTS)
 
 
 class ExpectedPermitOut(BaseModel):
@@ -313,66 +304,8 @@ async def push_events(
     """Queued scan events, in batches of up to 5,000. Idempotent: an event id already stored
     is counted as a duplicate, never stored twice. A malformed event is rejected by index and
     the others are stored."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "device" or not token.strip():
-        raise service.DeviceNotValid
-    # Checking events is CPU work, done here; a batch in a worker thread, so the server keeps
-    # answering meanwhile. The device is checked, and the events stored, by the process's
-    # intake: with whatever other pushes are waiting, in one transaction (checkpoints/intake).
-    now = hub.clock.now()
-    if len(body.events) > SMALL_BATCH:
-        valid, rejected = await run_in_threadpool(_check_events, body.events, now, locale)
-    else:
-        valid, rejected = _check_events(body.events, now, locale)
-    intake = hub.caches.get(Intake, lambda: Intake(hub.sessions, hub.clock))
-    result = await asyncio.wrap_future(intake.submit(Push(hash_token(token.strip()), valid)))
-    if result is None:
-        raise service.DeviceNotValid
-    return ScanBatchOut(
-        stored=result.stored,
-        duplicates=result.duplicates,
-        rejected=rejected,
-        contradictions=result.contradictions,
-        clones_suspected=result.clones,
-    )
-
-
-SMALL_BATCH = 16  # events checked in the event loop itself; more, in a worker thread
-
-
-def _check_events(
-    events: list[Any], now: datetime, locale: Locale
-) -> tuple[list[ScanEventIn], list[RejectedEventOut]]:
-    """The valid events, and the others rejected by index with a coded reason."""
-    valid: list[ScanEventIn] = []
-    rejected: list[RejectedEventOut] = []
-    for index, raw in enumerate(events):
-        try:
-            event = ScanEventIn.model_validate(raw)
-        except ValidationError as error:
-            first = error.errors()[0] if error.errors() else None
-            kind = first["type"] if first else "invalid"
-            # The event's own field (a union's member tags, e.g. "str-enum[ReasonCode]", say
-            # which type pydantic tried, not where the problem is).
-            field = str(first["loc"][0]) if first and first["loc"] else None
-            rejected.append(
-                RejectedEventOut(
-                    index=index,
-                    code=f"scan.{kind}",
-                    message=translate(_BAD_EVENT, locale),
-                    field=field or None,
-                )
-            )
-            continue
-        if not service.plausible_time(event.scanned_at, now):
-            rejected.append(
-                RejectedEventOut(
-                    index=index, code="scan.time_out_of_range", message=translate(_BAD_TIME, locale)
-                )
-            )
-            continue
-        valid.append(event)
-    return valid, rejected
+    # The usual request is answered by the lean route in checkpoints/push.py, the same way.
+    return await receive_push(hub, locale, authorization, body.events)
 
 
 @router.post("/devices/{device_id}/revocation")
