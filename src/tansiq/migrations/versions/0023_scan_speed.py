@@ -8,7 +8,7 @@ cost every stored scan an insert)
 - ``ix_scan_events_permit_ref``: the new sightings index leads with ``permit_ref``.
 
 Revision ID: 0023_scan_speed
-Revises: 0021_transition_versions
+Revises: 0026_map_levels
 Create Date: 2026-12-01
 """
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0023_scan_speed"
-down_revision = "0021_transition_versions"
+down_revision = "0026_map_levels"
 branch_labels = None
 depends_on = None
 
