@@ -38,7 +38,7 @@ def old_database(databases: DatabaseFactory) -> str:
     clock = FixedClock(NOW)
     # Today's import also writes each map's outlines (0026); the table is made for the load
     # and dropped after it, as it was not there at 0010 (0026 fills it from the zones).
-    outlines = ZoneMapOutlineRecord.__table__
+    outlines = ZoneMapOutlineRecord.metadata.tables[ZoneMapOutlineRecord.__tablename__]
     outlines.create(engine)
     with Session(engine) as session:
         load_demo(session, clock, base_layers=False)
