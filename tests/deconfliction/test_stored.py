@@ -93,3 +93,55 @@ def test_merged_spans() -> None:
     hour = timedelta(hours=1)
     spans = [(at + 5 * hour, at + 6 * hour), (at, at + 2 * hour), (at + hour, at + 3 * hour)]
     assert merged_spans(spans) == [(at, at + 3 * hour), (at + 5 * hour, at + 6 * hour)]
+
+
+def test_superseded_and_withdrawn_versions_leave_the_index_and_nothing_is_lost(
+    client: TestClient,
+    hub: HubContext,
+    tokens: Tokens,
+    clock: FixedClock,
+    session: Session,
+) -> None:
+    west = tokens("west.liaison")
+    policy = env_of(hub.settings, clock, spatial_index_cache(hub.caches, None)).policy
+    line = shapely.geometry.shape(NORTH_SOUTH)
+    epsg = utm_epsg(*line.coords[0])
+    box = grown_box(line, 150 + policy.site_margin_m)
+
+    def found_at(start: datetime) -> set[int]:
+        windows = (Window(start, start + timedelta(hours=2)),)
+        new = movement_footprint(0, line, 300, windows, epsg)
+        result = stored_conflicts(session, new, NotificationKind.MOVEMENT, policy, box)
+        return {c.notification_id for c in result.conflicts}
+
+    body = movement(clock, checkpoints=None, route=NORTH_SOUTH, confirm_no_zone=True)
+    filed = post(client, "/movements", west, body)
+    repo = DeconflictionRepository(session)
+    first = repo.version(filed["id"], 1)
+    assert first is not None
+    first_start = clock.now() + timedelta(hours=4)
+    assert first.id in repo.indexed_versions()
+    assert filed["id"] in found_at(first_start)
+
+    later = clock.now() + timedelta(days=3)
+    moved = body | {
+        "start": later.isoformat(),
+        "end": (later + timedelta(hours=1)).isoformat(),
+        "expected_version": 1,
+    }
+    post(client, f"/movements/{filed['id']}/versions", west, moved)
+    second = repo.version(filed["id"], 2)
+    assert second is not None
+    indexed = repo.indexed_versions()
+    assert first.id not in indexed  # pruned in the update's transaction
+    assert second.id in indexed
+    assert filed["id"] not in found_at(first_start)  # the superseded window no longer counts
+    assert filed["id"] in found_at(later)
+    # Nothing is lost: the superseded version and its occurrences are all still stored.
+    assert len(repo.occurrences([first.id])[first.id]) == 1
+    assert repo.version(filed["id"], 1) is not None
+
+    post(client, f"/notifications/{filed['id']}/withdrawal", west, {"note": ""})
+    assert second.id not in repo.indexed_versions()
+    assert filed["id"] not in found_at(later)
+    assert len(repo.occurrences([second.id])[second.id]) == 1
