@@ -140,9 +140,11 @@ def fill(
         if postgres:
             session.execute(text(index))
             session.commit()
-            session.execute(text("ANALYZE"))
-            session.commit()
     engine.dispose()
+    if postgres:
+        # As autovacuum would soon: statistics, and the visibility map index-only scans need.
+        with _admin(url).connect() as connection:
+            connection.execute(text("VACUUM ANALYZE"))
 
 
 def _insert_batch(
@@ -418,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if size == min(s for _, s in targets):
             verify(url, items[:40])
+            out(f"{name:>6} {size:>9,}   the index found what the plain query found (40 checks)")
         samples, cpu, found = check(url, items)
         p50, p99 = statistics.median(samples), percentile(samples, 0.99)
         out(
