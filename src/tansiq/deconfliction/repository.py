@@ -152,43 +152,6 @@ class DeconflictionRepository(Repository[Record]):
             )
         return [Candidate(*row) for row in self.session.execute(query).all()]
 
-    def candidates_by_versions(
-        self, version_ids: set[int], start: datetime, end: datetime
-    ) -> list[Candidate]:
-        """:meth:`candidates` for the given versions, when they are current, active and count
-        in ``[start, end)``. Read by the versions' keys (the R*Tree's answer is small), not by
-        scanning the active notifications, then narrowed here."""
-        if not version_ids:
-            return []
-        rows = self.session.execute(
-            select(
-                NotificationRecord.id,
-                NotificationRecord.kind,
-                NotificationRecord.active_from,
-                NotificationRecord.active_until,
-                NotificationVersionRecord.id,
-                NotificationVersionRecord.width_m,
-                NotificationVersionRecord.shape_wkb,
-                NotificationRecord.status,
-                NotificationVersionRecord.number,
-                NotificationRecord.current_version,
-            )
-            .join(
-                NotificationRecord,
-                NotificationRecord.id == NotificationVersionRecord.notification_id,
-            )
-            .where(NotificationVersionRecord.id.in_(sorted(version_ids)))
-            .order_by(NotificationRecord.id)
-        ).all()
-        return [
-            Candidate(*row[:7])
-            for row in rows
-            if row[7] is NotificationStatus.ACTIVE
-            and row[8] == row[9]
-            and row[3] > start
-            and row[2] < end
-        ]
-
     def occurrence_windows(
         self, version_ids: Sequence[int]
     ) -> dict[int, list[tuple[datetime, datetime]]]:
@@ -352,12 +315,6 @@ class DeconflictionRepository(Repository[Record]):
             )
         ).all()
         return {int(version): bytes(wkb) for version, wkb in rows}
-
-    def versions_meeting(
-        self, box: tuple[float, float, float, float], spans: Sequence[tuple[datetime, datetime]]
-    ) -> set[int]:
-        """The versions with an occurrence in the index meeting ``box`` and one of ``spans``."""
-        return {found[0] for found in self.occurrences_meeting(box, spans)}
 
     def affected(self, version_id: int) -> Sequence[AffectedPartyRecord]:
         return self.session.scalars(
