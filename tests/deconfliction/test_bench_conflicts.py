@@ -15,11 +15,12 @@ import conflicts as bench
 
 def test_synthetic_movements_are_routes_in_the_square_with_schedules() -> None:
     rng = random.Random(5)
+    half = bench.AREA_DEG / 2
     square = shapely.box(
-        bench.ORIGIN[0],
-        bench.ORIGIN[1],
-        bench.ORIGIN[0] + bench.SIDE_DEG,
-        bench.ORIGIN[1] + bench.SIDE_DEG,
+        bench.CENTRE[0] - half,
+        bench.CENTRE[1] - half,
+        bench.CENTRE[0] + half,
+        bench.CENTRE[1] + half,
     )
     for _ in range(30):
         line = bench.route(rng)

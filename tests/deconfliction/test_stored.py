@@ -4,11 +4,13 @@ movements and a site, checked against new movements across the town and the days
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import shapely
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tansiq.context import HubContext
@@ -16,7 +18,7 @@ from tansiq.core.clock import FixedClock
 from tansiq.core.projection import utm_epsg
 from tansiq.deconfliction.conflicts import movement_footprint
 from tansiq.deconfliction.domain import NotificationKind
-from tansiq.deconfliction.repository import DeconflictionRepository
+from tansiq.deconfliction.repository import DeconflictionRepository, micros
 from tansiq.deconfliction.schedule import Window
 from tansiq.deconfliction.service import env_of
 from tansiq.deconfliction.stored import grown_box, merged_spans, stored_conflicts
@@ -93,3 +95,90 @@ def test_merged_spans() -> None:
     hour = timedelta(hours=1)
     spans = [(at + 5 * hour, at + 6 * hour), (at, at + 2 * hour), (at + hour, at + 3 * hour)]
     assert merged_spans(spans) == [(at, at + 3 * hour), (at + 5 * hour, at + 6 * hour)]
+
+
+def test_superseded_and_withdrawn_versions_leave_the_index_and_nothing_is_lost(
+    client: TestClient,
+    hub: HubContext,
+    tokens: Tokens,
+    clock: FixedClock,
+    session: Session,
+) -> None:
+    west = tokens("west.liaison")
+    policy = env_of(hub.settings, clock, spatial_index_cache(hub.caches, None)).policy
+    line = shapely.geometry.shape(NORTH_SOUTH)
+    epsg = utm_epsg(*line.coords[0])
+    box = grown_box(line, 150 + policy.site_margin_m)
+
+    def found_at(start: datetime) -> set[int]:
+        windows = (Window(start, start + timedelta(hours=2)),)
+        new = movement_footprint(0, line, 300, windows, epsg)
+        result = stored_conflicts(session, new, NotificationKind.MOVEMENT, policy, box)
+        return {c.notification_id for c in result.conflicts}
+
+    body = movement(clock, checkpoints=None, route=NORTH_SOUTH, confirm_no_zone=True)
+    filed = post(client, "/movements", west, body)
+    repo = DeconflictionRepository(session)
+    first = repo.version(filed["id"], 1)
+    assert first is not None
+    first_start = clock.now() + timedelta(hours=4)
+    assert first.id in repo.indexed_versions()
+    assert filed["id"] in found_at(first_start)
+
+    later = clock.now() + timedelta(days=3)
+    moved = body | {
+        "start": later.isoformat(),
+        "end": (later + timedelta(hours=1)).isoformat(),
+        "expected_version": 1,
+    }
+    post(client, f"/movements/{filed['id']}/versions", west, moved)
+    second = repo.version(filed["id"], 2)
+    assert second is not None
+    indexed = repo.indexed_versions()
+    assert first.id not in indexed  # pruned in the update's transaction
+    assert second.id in indexed
+    assert filed["id"] not in found_at(first_start)  # the superseded window no longer counts
+    assert filed["id"] in found_at(later)
+    # Nothing is lost: the superseded version and its occurrences are all still stored.
+    assert len(repo.occurrences([first.id])[first.id]) == 1
+    assert repo.version(filed["id"], 1) is not None
+
+    post(client, f"/notifications/{filed['id']}/withdrawal", west, {"note": ""})
+    assert second.id not in repo.indexed_versions()
+    assert filed["id"] not in found_at(later)
+    assert len(repo.occurrences([second.id])[second.id]) == 1
+
+
+def test_migration_0024_indexes_only_current_versions_of_active_movements_exactly(
+    client: TestClient,
+    tokens: Tokens,
+    clock: FixedClock,
+    session: Session,
+) -> None:
+    west = tokens("west.liaison")
+    body = movement(clock, checkpoints=None, route=NORTH_SOUTH, confirm_no_zone=True)
+    kept = post(client, "/movements", west, body)
+    moved = post(client, "/movements", west, body)
+    later = clock.now() + timedelta(days=2, minutes=7, microseconds=5)
+    post(
+        client,
+        f"/movements/{moved['id']}/versions",
+        west,
+        body | {"start": later.isoformat(), "end": (later + timedelta(hours=1)).isoformat()},
+    )
+    gone = post(client, "/movements", west, body)
+    post(client, f"/notifications/{gone['id']}/withdrawal", west, {"note": ""})
+    repo = DeconflictionRepository(session)
+    box = (-180.0, -90.0, 180.0, 90.0)
+    spans = [(clock.now(), clock.now() + timedelta(days=30))]
+    filed = sorted(repo.occurrences_meeting(box, spans))
+    assert {v for v, *_ in filed} == repo.indexed_versions()
+    migration = importlib.import_module("tansiq.migrations.versions.0024_conflict_speed")
+    session.execute(text("DELETE FROM deconfliction_occurrence_boxes"))
+    migration._backfill(session.connection())
+    # The back-fill finds what filing kept: the current versions of the two active movements,
+    # with the same exact times (the second's moved start to the microsecond).
+    assert sorted(repo.occurrences_meeting(box, spans)) == filed
+    current = {repo.version(n, number) for n, number in ((kept["id"], 1), (moved["id"], 2))}
+    assert repo.indexed_versions() == {v.id for v in current if v is not None}
+    assert any(start == micros(later) for _, start, *_ in filed)

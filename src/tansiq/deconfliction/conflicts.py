@@ -161,25 +161,58 @@ def conflict_between(new: Footprint, other: Footprint) -> Conflict | None:
 
 def find_conflicts(new: Footprint, others: Iterable[Footprint]) -> list[Conflict]:
     """Every conflict of ``new`` with ``others``, earliest first, each with its place."""
-    return [conflict(new, clash) for clash in find_clashes(new, others)]
+    return conflicts_of(new, find_clashes(new, others))
+
+
+def conflicts_of(new: Footprint, clashes: Sequence[Clash]) -> list[Conflict]:
+    """The clashes with their places (worked out together), in the same order."""
+    places = conflict_places(new, [clash.other for clash in clashes])
+    return [
+        Conflict(clash.other.notification_id, clash.other.kind, place, clash.overlaps)
+        for clash, place in zip(clashes, places, strict=True)
+    ]
 
 
 def conflict_place(new: Footprint, other: Footprint) -> dict[str, Any]:
-    """Where two touching footprints meet, as GeoJSON in longitude/latitude.
+    """Where two touching footprints meet, as GeoJSON in longitude/latitude (see
+    :func:`conflict_places`)."""
+    return conflict_places(new, [other])[0]
+
+
+def conflict_places(new: Footprint, others: Sequence[Footprint]) -> list[dict[str, Any]]:
+    """Where ``new`` meets each of ``others`` (all touching it), as GeoJSON in
+    longitude/latitude, worked out for all of them at once (in arrays, one pass through pyproj).
 
     Only the parts of each shape near the other matter: each is clipped to the box where both
     corridors can be (the two grown envelopes' overlap, grown again by its own reach), which
     leaves the intersection of the corridors unchanged and keeps long routes cheap. The buffers
     are polygons, so two corridors that only just touch may share no area; then the place is
     the midpoint of the gap between the two shapes."""
-    box = _overlap_box(new, other)
-    shared = shapely.intersection(_corridor_in(new, box), _corridor_in(other, box))
-    if shapely.is_empty(shared):
-        shared = shapely.line_interpolate_point(
-            shapely.shortest_line(new.shape, other.shape), 0.5, normalized=True
+    if not others:
+        return []
+    shapes = np.array([other.shape for other in others], dtype=object)
+    reach = np.array([other.reach_m for other in others], dtype=float)
+    theirs = shapely.bounds(shapes).reshape(-1, 4) + np.outer(reach, GROW_BOX)
+    mine = grown_bounds(new.shape, new.reach_m)
+    box = np.column_stack(
+        (
+            np.maximum(mine[0], theirs[:, 0]),
+            np.maximum(mine[1], theirs[:, 1]),
+            np.minimum(mine[2], theirs[:, 2]),
+            np.minimum(mine[3], theirs[:, 3]),
         )
-    place: dict[str, Any] = json.loads(shapely.to_geojson(_to_lonlat(shared, new.epsg)))
-    return place
+    )
+    my_reach = np.full(len(others), new.reach_m)
+    shared = shapely.intersection(
+        shapely.buffer(_clipped(np.array([new.shape], dtype=object), my_reach, box), my_reach),
+        shapely.buffer(_clipped(shapes, reach, box), reach),
+    )
+    gaps = np.flatnonzero(shapely.is_empty(shared))
+    if len(gaps):
+        shared[gaps] = shapely.line_interpolate_point(
+            shapely.shortest_line(new.shape, shapes[gaps]), 0.5, normalized=True
+        )
+    return [json.loads(text) for text in shapely.to_geojson(_to_lonlat(shared, new.epsg))]
 
 
 def grown_bounds(shape: BaseGeometry, reach: float) -> npt.NDArray[np.float64]:
@@ -188,18 +221,19 @@ def grown_bounds(shape: BaseGeometry, reach: float) -> npt.NDArray[np.float64]:
     return bounds
 
 
-def _overlap_box(new: Footprint, other: Footprint) -> tuple[float, float, float, float]:
-    a, b = grown_bounds(new.shape, new.reach_m), grown_bounds(other.shape, other.reach_m)
-    return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
-
-
-def _corridor_in(footprint: Footprint, box: tuple[float, float, float, float]) -> BaseGeometry:
-    reach = footprint.reach_m
-    near = shapely.clip_by_rect(
-        footprint.shape, box[0] - reach, box[1] - reach, box[2] + reach, box[3] + reach
+def _clipped(
+    shapes: npt.NDArray[np.object_], reach: npt.NDArray[np.float64], box: npt.NDArray[np.float64]
+) -> npt.NDArray[np.object_]:
+    near: npt.NDArray[np.object_] = shapely.intersection(
+        shapes,
+        shapely.box(box[:, 0] - reach, box[:, 1] - reach, box[:, 2] + reach, box[:, 3] + reach),
     )
-    corridor: BaseGeometry = shapely.buffer(near, reach)
-    return corridor
+    return near
+
+
+def inverse_transformer(epsg: int) -> Transformer:
+    """From the metric CRS ``epsg`` back to longitude/latitude (cached)."""
+    return _inverse(epsg)
 
 
 @lru_cache(maxsize=16)
@@ -207,14 +241,14 @@ def _inverse(epsg: int) -> Transformer:
     return Transformer.from_crs(epsg, WGS84, always_xy=True)
 
 
-def _to_lonlat(geometry: BaseGeometry, epsg: int) -> BaseGeometry:
+def _to_lonlat(geometries: npt.NDArray[np.object_], epsg: int) -> npt.NDArray[np.object_]:
     inverse = _inverse(epsg)
 
     def backward(coords: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         lon, lat = inverse.transform(coords[:, 0], coords[:, 1])
         return np.column_stack((lon, lat))
 
-    result: BaseGeometry = shapely.transform(geometry, backward)
+    result: npt.NDArray[np.object_] = shapely.transform(geometries, backward)
     return result
 
 
@@ -236,6 +270,18 @@ def earliest_shift(
     starts, ends = _micros(new)
     theirs = [window for windows in blocking for window in windows]
     their_starts, their_ends = _micros(theirs)
+    return earliest_shift_micros(starts, ends, their_starts, their_ends, horizon)
+
+
+def earliest_shift_micros(
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+    their_starts: npt.NDArray[np.int64],
+    their_ends: npt.NDArray[np.int64],
+    horizon: timedelta,
+) -> timedelta | None:
+    """:func:`earliest_shift` over windows given as starts and ends in microseconds since
+    1970 (the new ones, then every blocking one)."""
     limit = horizon // _MICROSECOND
     lower = (their_starts[None, :] - ends[:, None]).ravel()
     upper = (their_ends[None, :] - starts[:, None]).ravel()
@@ -253,6 +299,11 @@ def earliest_shift(
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+
+
+def micros_of(windows: Sequence[Window]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Starts and ends in whole microseconds since 1970, exactly."""
+    return _micros(windows)
 
 
 def _micros(windows: Sequence[Window]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:

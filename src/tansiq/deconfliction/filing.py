@@ -83,6 +83,8 @@ def store_plan(
         repo.add(notification)
         first = True
     else:
+        # The superseded version no longer counts: out of the occurrence index, now.
+        repo.unindex_notification(notification.id)
         notification.current_version += 1
         notification.emergency = plan.emergency
         notification.active_from, notification.active_until = active.start, active.end
@@ -97,6 +99,8 @@ def store_plan(
         number=notification.current_version,
         geometry=plan.geometry,
         shape_wkb=plan.shape_wkb,
+        shape_m_wkb=shapely.to_wkb(plan.footprint.shape),
+        shape_epsg=plan.footprint.epsg,
         **_box(plan),
         width_m=plan.width_m,
         window_start=None if plan.window is None else plan.window.start,

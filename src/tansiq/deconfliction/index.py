@@ -31,7 +31,7 @@ from tansiq.deconfliction.conflicts import (
     Clash,
     Conflict,
     Footprint,
-    conflict,
+    conflicts_of,
     earliest_shift,
     grown_bounds,
     time_overlaps,
@@ -101,7 +101,7 @@ class ConflictIndex:
 
     def conflicts(self, new: Footprint) -> list[Conflict]:
         """Every clash with its place, earliest first."""
-        return [conflict(new, clash) for clash in self.clashes(new)]
+        return conflicts_of(new, self.clashes(new))
 
     def earliest_shift(
         self, new: Footprint, horizon: timedelta = DEFAULT_SHIFT_HORIZON

@@ -92,6 +92,11 @@ class NotificationVersionRecord(Base):
     min_lat: Mapped[float] = mapped_column(Float)
     max_lon: Mapped[float] = mapped_column(Float)
     max_lat: Mapped[float] = mapped_column(Float)
+    # The shape in the deployment's metric CRS (``shape_epsg``), as WKB: what the conflict
+    # check reads, so it projects nothing. None for versions filed before migration 0024
+    # (projected when read, as is a shape stored in another CRS than the check's).
+    shape_m_wkb: Mapped[bytes | None] = mapped_column(LargeBinary)
+    shape_epsg: Mapped[int | None] = mapped_column(Integer)
     width_m: Mapped[float] = mapped_column(Float)
     window_start: Mapped[datetime | None]
     window_end: Mapped[datetime | None]
@@ -104,8 +109,11 @@ class NotificationVersionRecord(Base):
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
-# On SQLite, an R*Tree (a virtual table made by migration 0017, outside the mapped metadata)
-# over every occurrence: its version's grown box and its time, the conflict check's prefilter.
+# Every occurrence of the current version of an active movement (no other: a superseded or
+# withdrawn version's are deleted in the same transaction), with its version's grown box and
+# its time, exact in microseconds: the conflict check's prefilter. Outside the mapped metadata
+# (migration 0024): on SQLite an R*Tree, on PostgreSQL a table with a GiST index over a 3-D
+# cube (longitude, latitude, time).
 OCCURRENCE_BOXES = "deconfliction_occurrence_boxes"
 
 

@@ -270,6 +270,7 @@ def withdraw(
     )
     notification.updated_at = now
     repo = DeconflictionRepository(session)
+    repo.unindex_notification(notification.id)  # a withdrawn movement no longer counts
     version = repo.version(notification.id, notification.current_version)
     assert version is not None  # noqa: S101
     for affected in repo.affected(version.id):

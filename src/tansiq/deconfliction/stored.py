@@ -1,25 +1,37 @@
 """The conflict check against what is stored: which active notifications could meet a new
-one (on SQLite an R*Tree over every occurrence's box and time answers for movements, so only
-those are read and projected; elsewhere one range query on the span and the boxes), then the
-in-process index over them for the exact test, the places and the shift."""
+one (the occurrence index over every current occurrence's box and time answers for movements:
+an R*Tree on SQLite, a GiST index over a cube on PostgreSQL; elsewhere, and for sites, one
+range query on the span and the boxes), then the exact test on all of them at once, the places
+of the true conflicts together, and the shift."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+import numpy as np
+import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from tansiq.core.projection import project_many
-from tansiq.deconfliction.conflicts import Conflict, Footprint
+from tansiq.deconfliction.conflicts import (
+    GROW_BOX,
+    Clash,
+    Conflict,
+    Footprint,
+    conflicts_of,
+    earliest_shift_micros,
+    inverse_transformer,
+    micros_of,
+    time_overlaps,
+)
 from tansiq.deconfliction.domain import NotificationKind
-from tansiq.deconfliction.index import ConflictIndex
 from tansiq.deconfliction.models import NotificationRecord
-from tansiq.deconfliction.repository import Candidate, DeconflictionRepository
+from tansiq.deconfliction.repository import Candidate, DeconflictionRepository, StoredShape
 from tansiq.deconfliction.schedule import Window, span
 
 if TYPE_CHECKING:
@@ -55,21 +67,179 @@ def stored_conflicts(
     box: tuple[float, float, float, float] | None = None,
 ) -> Found:
     """Check ``new`` against every active notification stored that could meet it during its
-    windows (given ``box``, the new shape's box in degrees grown by its reach and the site
-    margin, only those whose box meets it); then the index over what is left. Only when there
-    is a conflict, and so a shift to find, are those that could meet it later within the
-    shift horizon read too (each candidate is read and projected once)."""
+    windows or up to the shift horizon after each (given ``box``, the new shape's box in
+    degrees grown by its reach and the site margin, only those whose box meets it).
+
+    Each candidate is read once, its shape already in metres where filing stored it so; the
+    exact test runs on all of them at once (``dwithin`` against the new shape, prepared); the
+    clashes are those that touch while a window overlaps, and only they get a place (worked
+    out together); the shift is found over every candidate that touches."""
     repo = DeconflictionRepository(session)
     whole = span(new.occurrences)
-    near = _footprints(repo, new, kind, policy, _active_near(repo, new, whole, None, box, set()))
-    found = ConflictIndex(list(near.values()), new.epsg).conflicts(new)
+    stretch = policy.shift_horizon if kind is NotificationKind.MOVEMENT else timedelta(0)
+    start, end = whole.start, whole.end + stretch
+    if box is None or not repo.has_occurrence_boxes():
+        queried = repo.candidates(start, end, box=box)
+        touching = _touching(new, list(_footprints(repo, new, kind, policy, queried).values()))
+    else:
+        sites = repo.candidates(start, end, kind=NotificationKind.SITE, box=box)
+        touching = _touching(new, list(_footprints(repo, new, kind, policy, sites).values()))
+        if kind is NotificationKind.MOVEMENT:  # two sites never conflict
+            spans = merged_spans([(w.start, w.end + stretch) for w in new.occurrences])
+            touching += _touching_movements(repo, new, box, spans)
+    clashes = [
+        Clash(other, overlaps)
+        for other in touching
+        if (overlaps := time_overlaps(new.occurrences, other.occurrences))
+    ]
+    clashes.sort(key=Clash.order)
+    found = conflicts_of(new, clashes)
     shift = None
     if found and kind is NotificationKind.MOVEMENT:
-        later = _active_near(repo, new, whole, policy.shift_horizon, box, set(near))
-        near |= _footprints(repo, new, kind, policy, later)
-        index = ConflictIndex(list(near.values()), new.epsg)
-        shift = index.earliest_shift(new, policy.shift_horizon)
+        starts, ends = micros_of(new.occurrences)
+        theirs = [window for other in touching for window in other.occurrences]
+        their_starts, their_ends = micros_of(theirs)
+        shift = earliest_shift_micros(starts, ends, their_starts, their_ends, stretch)
     return Found(found, repo.notifications_by_ids({c.notification_id for c in found}), shift)
+
+
+def _touching(new: Footprint, candidates: list[Footprint]) -> list[Footprint]:
+    """The candidates whose shape comes within reach of the new one, tested together."""
+    if not candidates:
+        return []
+    shapes = np.array([other.shape for other in candidates], dtype=object)
+    reach = np.array([other.reach_m for other in candidates], dtype=float)
+    shapely.prepare(new.shape)
+    meets = shapely.dwithin(new.shape, shapes, new.reach_m + reach)
+    return [other for other, hit in zip(candidates, meets.tolist(), strict=True) if hit]
+
+
+def _touching_movements(
+    repo: DeconflictionRepository,
+    new: Footprint,
+    box: tuple[float, float, float, float],
+    spans: list[tuple[datetime, datetime]],
+) -> list[Footprint]:
+    """The active movements, other than ``new``'s own, that touch it while one of their
+    occurrences meets one of ``spans`` (each with only such occurrences, which are every one
+    that can matter), from the occurrence index.
+
+    The index answers for the whole box; what it returns is narrowed in arrays, exactly in
+    time and to the boxes of the new route's pieces (a winding route's box is mostly empty),
+    before any shape is read; then the exact test on those shapes at once."""
+    found = repo.occurrences_meeting(box, spans)
+    if not found:
+        return []
+    table = np.array(found, dtype=np.float64)
+    exact = np.array([(version, s, e) for version, s, e, *_ in found], dtype=np.int64)
+    versions, starts, ends = exact[:, 0], exact[:, 1], exact[:, 2]
+    keep = np.zeros(len(found), dtype=bool)
+    for start, end in spans:
+        keep |= (starts < _us(end)) & (ends > _us(start))
+    pieces = piece_boxes(new)
+    west, east, south, north = (table[:, i, None] for i in (3, 4, 5, 6))
+    keep &= (
+        (west <= pieces[None, :, 2])
+        & (east >= pieces[None, :, 0])
+        & (south <= pieces[None, :, 3])
+        & (north >= pieces[None, :, 1])
+    ).any(axis=1)
+    rows = [
+        row
+        for row in repo.current_shapes(set(np.unique(versions[keep]).tolist()))
+        if row.notification_id != new.notification_id
+    ]
+    if not rows:
+        return []
+    shapes = np.array(_metric_shapes(repo, rows, new.epsg), dtype=object)
+    reach = np.array([row.width_m / 2.0 for row in rows], dtype=float)
+    shapely.prepare(new.shape)
+    meets = shapely.dwithin(new.shape, shapes, new.reach_m + reach)
+    touching = []
+    for i in np.flatnonzero(meets).tolist():
+        row = rows[i]
+        mine = np.flatnonzero(keep & (versions == row.version_id))
+        mine = mine[np.argsort(starts[mine], kind="stable")]
+        touching.append(
+            Footprint(
+                row.notification_id,
+                NotificationKind.MOVEMENT,
+                shapes[i],
+                reach[i],
+                tuple(
+                    Window.stored(_EPOCH + s * _MICROSECOND, _EPOCH + e * _MICROSECOND)
+                    for s, e in zip(starts[mine].tolist(), ends[mine].tolist(), strict=True)
+                ),
+                new.epsg,
+            )
+        )
+    return touching
+
+
+PIECE_SEGMENTS = 8  # a route's pieces, each boxed on its own, are this many segments long
+PIECE_MARGIN_DEG = 1e-4  # about 10 m: a metric box's corners, in degrees, bound it within this
+
+
+def piece_boxes(new: Footprint) -> npt.NDArray[np.float64]:
+    """Boxes in degrees (west, south, east, north), together covering ``new``'s shape grown
+    by its reach: one per piece of ``PIECE_SEGMENTS`` segments of a line; one for any other
+    shape. Each piece's box is grown in metres, its corners taken to longitude/latitude and
+    boxed again, with a margin for the curvature of its sides."""
+    coords = shapely.get_coordinates(new.shape)
+    if isinstance(new.shape, shapely.LineString) and len(coords) > 2:
+        cuts = list(range(0, len(coords) - 1, PIECE_SEGMENTS))
+        metric = np.array(
+            [
+                [
+                    *coords[i : i + PIECE_SEGMENTS + 1].min(axis=0),
+                    *coords[i : i + PIECE_SEGMENTS + 1].max(axis=0),
+                ]
+                for i in cuts
+            ]
+        )
+    else:
+        metric = np.array([shapely.bounds(new.shape)])
+    metric = metric + new.reach_m * GROW_BOX
+    corners = np.concatenate(
+        [metric[:, [0, 1]], metric[:, [0, 3]], metric[:, [2, 1]], metric[:, [2, 3]]]
+    )
+    lon, lat = inverse_transformer(new.epsg).transform(corners[:, 0], corners[:, 1])
+    lon, lat = np.asarray(lon).reshape(4, -1), np.asarray(lat).reshape(4, -1)
+    boxes: npt.NDArray[np.float64] = (
+        np.column_stack((lon.min(axis=0), lat.min(axis=0), lon.max(axis=0), lat.max(axis=0)))
+        + PIECE_MARGIN_DEG * GROW_BOX
+    )
+    return boxes
+
+
+def _metric_shapes(
+    repo: DeconflictionRepository, rows: list[StoredShape], epsg: int
+) -> list[BaseGeometry]:
+    """Each row's shape in ``epsg``: as stored when filing stored it in that CRS, else
+    projected from longitude/latitude (all such in one pass)."""
+    shapes: list[BaseGeometry | None] = [
+        shapely.from_wkb(row.shape_m_wkb)
+        if row.shape_m_wkb is not None and row.shape_epsg == epsg
+        else None
+        for row in rows
+    ]
+    missing = [i for i, shape in enumerate(shapes) if shape is None]
+    if missing:
+        lonlat = repo.lonlat_shapes([rows[i].version_id for i in missing])
+        projected = project_many(
+            shapely.from_wkb([lonlat[rows[i].version_id] for i in missing]), epsg
+        )
+        for i, shape in zip(missing, projected, strict=True):
+            shapes[i] = shape
+    return [shape for shape in shapes if shape is not None]
+
+
+def _us(moment: datetime) -> int:
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def _footprints(
@@ -107,35 +277,6 @@ def _footprints(
         )
         for row, projected in zip(rows, shapes, strict=True)
     }
-
-
-def _active_near(
-    repo: DeconflictionRepository,
-    new: Footprint,
-    whole: Window,
-    later: timedelta | None,
-    box: tuple[float, float, float, float] | None,
-    known: set[int],
-) -> list[Candidate]:
-    """The active notifications, other than the versions ``known`` already, that could meet
-    ``new`` during its windows (or, given ``later``, up to that much after each). Where the
-    database keeps the occurrences' R*Tree (SQLite), movements are those with an occurrence
-    meeting the box and one of those spans, so only they are read; otherwise every one active
-    over the whole span whose box meets the box."""
-    stretch = later or timedelta(0)
-    start, end = whole.start, whole.end + stretch
-    if box is None or not repo.has_occurrence_boxes():
-        found = repo.candidates(start, end, box=box)
-    else:
-        spans = merged_spans([(w.start, w.end + stretch) for w in new.occurrences])
-        movements = repo.versions_meeting(box, spans) - known
-        found = [
-            row
-            for row in repo.candidates_by_versions(movements, start, end)
-            if row.kind is NotificationKind.MOVEMENT
-        ]
-        found += repo.candidates(start, end, kind=NotificationKind.SITE, box=box)
-    return [row for row in found if row.version_id not in known]
 
 
 def merged_spans(
