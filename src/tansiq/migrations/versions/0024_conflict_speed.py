@@ -11,7 +11,7 @@ the current version of an active movement: superseded and withdrawn versions' ar
 here and deleted by filing from now on.
 
 Revision ID: 0024_conflict_speed
-Revises: 0021_transition_versions
+Revises: 0023_scan_speed
 Create Date: 2026-12-01
 """
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0024_conflict_speed"
-down_revision = "0021_transition_versions"
+down_revision = "0023_scan_speed"
 branch_labels = None
 depends_on = None
 
