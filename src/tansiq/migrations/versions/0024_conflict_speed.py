@@ -142,6 +142,7 @@ def downgrade() -> None:
             "(julianday(o.ends_at) - 2440587.5) * 86400.0 "
             "FROM deconfliction_occurrences o JOIN deconfliction_versions v ON v.id = o.version_id"
         )
-    with op.batch_alter_table("deconfliction_versions") as batch:
-        batch.drop_column("shape_epsg")
-        batch.drop_column("shape_m_wkb")
+    # A plain DROP COLUMN (SQLite 3.35+): batch mode would copy the table, and dropping the old
+    # copy fails while occurrences refer to it with foreign keys on.
+    for column in ("shape_epsg", "shape_m_wkb"):
+        op.execute(f"ALTER TABLE deconfliction_versions DROP COLUMN {column}")
