@@ -5,8 +5,10 @@ impact."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import shapely
 from fastapi.testclient import TestClient
@@ -30,7 +32,7 @@ from tests.incidents.test_impact import REVIEWERS, permit_on
 Found = set[tuple[str, int, float]]
 
 
-def hazard(geometry: dict[str, object], at: datetime) -> IncidentRecord:
+def hazard(geometry: Mapping[str, Any], at: datetime) -> IncidentRecord:
     """An armed clash (3 km by default: it reaches across the demo town's roads)."""
     return IncidentRecord(
         id=0,
