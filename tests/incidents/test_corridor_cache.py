@@ -142,10 +142,13 @@ def test_a_rolled_back_change_is_not_kept(
         assert record is not None
         record.status = PermitStatus.REVOKED
         session.flush()
-        # Inside the change, the cache follows it ...
+        # Inside the change, only this transaction sees it: it reads the database ...
+        assert env.corridors is not None
+        assert env.corridors.index(session, 32637) is None
         assert ("permit", permit["id"]) not in targets(found(session, env, clock.now()))
         session.rollback()
-    # ... and once it is rolled back, the permit is there again.
+        # ... and once it is rolled back, the cache (which never held it) answers again.
+        assert env.corridors.index(session, 32637) is not None
     assert ("permit", permit["id"]) in targets(agree(hub))
 
 

@@ -6,8 +6,9 @@ Staying current, across processes: every flush that changes a permit or a moveme
 notification, version, occurrences or reached parties) bumps the stored corridor revision and
 logs the changed ids under it, in the same transaction (:func:`_note_changes`). A request reads
 the revision (one row); when it moved on, the cache reloads only the logged ids, and rebuilds
-in full when it cannot trust the log (a revision lower than its own, a stamp that differs: a
-rolled-back change) or when too much changed. Changed corridors live in a small second index
+in full when it cannot trust the log (its revision's stamp is not the one logged) or when too
+much changed. It holds committed state only: a session answers from the database while its
+own transaction has changed a permit or a movement. Changed corridors live in a small second index
 that masks the big one, until they are too many and the big one is rebuilt from memory.
 
 A one-shot process (a CLI command) assesses once; loading every corridor for that would cost
@@ -39,6 +40,8 @@ from tansiq.incidents.repository_corridors import CorridorsRepository, bump_revi
 from tansiq.permits.models import PermitRecord
 
 Key = tuple[str, int]
+# In ``Session.info``: this session's transaction changed permits or movements.
+OWN_CHANGES = "tansiq.incidents.corridors_changed"
 PERMIT, MOVEMENT = "permit", "movement"
 # Past this many changed corridors (or this share of the index) the big index is rebuilt, and
 # past the share a refresh reloads everything rather than the logged ids.
@@ -92,9 +95,13 @@ class CorridorCache:
         self._indexes: dict[int, LiveIndex] = {}
 
     def index(self, session: Session, epsg: int) -> LiveIndex | None:
-        """The index in ``epsg``, current as of ``session``'s view of the revision; None on
-        the first call (the caller answers from the database, see the module's docstring)."""
-        seen = CorridorsRepository(session).revision()
+        """The index in ``epsg``, current as of the last revision committed that ``session``
+        or an earlier caller saw. None on the first call (see the module's docstring), and
+        while ``session`` has changed permits or movements it has not committed: only it sees
+        them, the cache holds what every process sees, so the caller reads the database."""
+        seen = CorridorsRepository(session).revision()  # flushes first: sets OWN_CHANGES
+        if session.info.get(OWN_CHANGES):
+            return None
         with self._lock:
             if not self._asked:
                 self._asked = True
@@ -120,8 +127,10 @@ class CorridorCache:
         revision, stamp = self._seen
         if seen == self._seen:
             return True
-        if seen[0] <= revision:
-            return False  # a rolled-back revision, or another transaction's view
+        if seen[0] < revision:
+            return True  # a transaction that began before the last commit the cache holds
+        if seen[0] == revision:
+            return False  # the same number with another stamp: not the revision it holds
         repo = CorridorsRepository(session)
         if revision and repo.stamp_at(revision) != stamp:
             return False  # the revision the cache was at was rolled back
@@ -164,3 +173,11 @@ def _note_changes(session: Session, _context: object) -> None:
     targets = _changed_targets(chain(session.new, session.dirty, session.deleted))
     if targets:
         bump_revision(session.connection(), targets)
+        session.info[OWN_CHANGES] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session: Session) -> None:
+    """Committed, every process sees them (the cache may hold them); rolled back, nobody."""
+    session.info.pop(OWN_CHANGES, None)
