@@ -2,9 +2,10 @@
 impact of a new incident or advisory is one index query instead of reading every corridor near
 it from the database (46.9 ms p99 at 5,000 stored movements; see docs/performance.md).
 
-Staying current, across processes: every flush that changes a permit or a movement (its
+Staying current, across processes: every transaction that changes a permit or a movement (its
 notification, version, occurrences or reached parties) bumps the stored corridor revision and
-logs the changed ids under it, in the same transaction (:func:`_note_changes`). A request reads
+logs the changed ids under it just before it commits (:func:`_note_changes`,
+:func:`_log_changes`). A request reads
 the revision (one row); when it moved on, the cache reloads only the logged ids, and rebuilds
 in full when it cannot trust the log (its revision's stamp is not the one logged) or when too
 much changed. It holds committed state only: a session answers from the database while its
@@ -168,16 +169,30 @@ def _changed_targets(objects: Iterable[object]) -> set[Key]:
 
 @event.listens_for(Session, "after_flush")
 def _note_changes(session: Session, _context: object) -> None:
-    """Log the permits and movements this flush changed, in its transaction (the session's
-    new/dirty/deleted still list them here, and the new ones have their ids)."""
+    """Note the permits and movements this flush changed (the session's new/dirty/deleted
+    still list them here, and the new ones have their ids), to log when it commits."""
     targets = _changed_targets(chain(session.new, session.dirty, session.deleted))
     if targets:
+        session.info.setdefault(OWN_CHANGES, set()).update(targets)
+
+
+@event.listens_for(Session, "before_commit")
+def _log_changes(session: Session) -> None:
+    """Bump the revision and log what changed as the last thing before COMMIT: the revision
+    row's lock is held from here to the commit only, so writers queue on it briefly and never
+    while waiting for another lock (no deadlock through it)."""
+    if session.in_nested_transaction():
+        return  # a savepoint: the outer transaction logs it
+    session.flush()  # what commit would flush next, so its changes are in the log too
+    targets = session.info.get(OWN_CHANGES)
+    if targets:
         bump_revision(session.connection(), targets)
-        session.info[OWN_CHANGES] = True
 
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget_changes(session: Session) -> None:
-    """Committed, every process sees them (the cache may hold them); rolled back, nobody."""
-    session.info.pop(OWN_CHANGES, None)
+    """Committed, every process sees them (the cache may hold them); rolled back, nobody.
+    A savepoint's end says neither: the transaction goes on."""
+    if not session.in_nested_transaction():
+        session.info.pop(OWN_CHANGES, None)
