@@ -31,5 +31,5 @@ def test_synthetic_corridors_and_incidents_agree_with_the_brute_force() -> None:
         assert {h.corridor.target_id for h in got} == bench.brute_force(active, shape, distance, at)
         touched += len(got)
     assert touched
-    samples, hits = bench.measure(index, items)
-    assert len(samples) == len(hits) == 30
+    samples, hits, cpu = bench.measure(index, items)
+    assert len(samples) == len(hits) == len(cpu) == 30

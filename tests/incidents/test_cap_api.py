@@ -162,6 +162,41 @@ def test_export_needs_sign_in_and_an_advisory_that_exists(
     assert (missing.status_code, missing.json()["error"]["code"]) == (404, "advisory.not_found")
 
 
+def test_the_advisory_answers_in_the_media_type_accept_asks_for(
+    client: TestClient, tokens: Tokens, clock: FixedClock
+) -> None:
+    closure = post(client, API, tokens("west.liaison"), road_closure(clock))
+    url = f"{API}/{closure['id']}"
+    suffixed = client.get(f"{url}.cap", headers=tokens("trader")).content
+
+    cap = client.get(url, headers={**tokens("trader"), "Accept": "application/cap+xml"})
+    assert cap.status_code == 200, cap.text
+    assert cap.headers["content-type"].startswith("application/cap+xml")
+    assert cap.headers["vary"] == "Accept"
+    assert cap.content == suffixed
+    assert validate_document(cap.content) == []
+    # CAP preferred over JSON by quality; JSON when both are equal, asked for, or anything goes.
+    both = "application/json;q=0.5, application/cap+xml"
+    assert client.get(url, headers={**tokens("trader"), "Accept": both}).content == suffixed
+    for accept in ("application/json", "*/*", "application/*", "application/cap+xml;q=0.5, */*"):
+        answer = client.get(url, headers={**tokens("trader"), "Accept": accept})
+        assert answer.json()["id"] == closure["id"], accept
+        assert answer.headers["vary"] == "Accept"
+
+    refused = client.get(url, headers={**tokens("trader"), "Accept": "text/csv"})
+    assert refused.status_code == 406
+    assert refused.json()["error"]["code"] == "request.not_acceptable"
+    arabic = {**tokens("trader"), "Accept": "application/json;q=0", "Accept-Language": "ar"}
+    refused = client.get(url, headers=arabic)
+    assert refused.status_code == 406
+    assert refused.headers["content-language"] == "ar"
+    message = refused.json()["error"]["message"]
+    assert message.startswith("لا")
+    assert message == translate(
+        "This cannot be given in any of the media types your Accept header allows.", Locale.AR
+    )
+
+
 # Import ---------------------------------------------------------------------------------------
 
 

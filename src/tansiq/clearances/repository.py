@@ -276,11 +276,15 @@ class ClearanceRepository(Repository[Record]):
         return [(review, application, version) for review, application, version in rows]
 
     def active_permit_routes(
-        self, start: datetime, end: datetime
+        self,
+        start: datetime | None,
+        end: datetime | None,
+        permit_ids: Sequence[int] | None = None,
     ) -> Sequence[tuple[PermitRecord, ApplicationRecord, ApplicationVersionRecord]]:
-        """Every active permit valid at some time in ``[start, end)``, with its application
-        and the version it was issued on (its route and corridor), for incidents' impact."""
-        rows = self.session.execute(
+        """Every active permit valid at some time in ``[start, end)`` (any time, for None),
+        with its application and the version it was issued on (its route and corridor), for
+        incidents' impact; only those of ``permit_ids`` when given."""
+        query = (
             select(PermitRecord, ApplicationRecord, ApplicationVersionRecord)
             .join(ApplicationRecord, ApplicationRecord.id == PermitRecord.reference)
             .join(
@@ -288,11 +292,14 @@ class ClearanceRepository(Repository[Record]):
                 (ApplicationVersionRecord.application_id == PermitRecord.reference)
                 & (ApplicationVersionRecord.number == PermitRecord.reference_version),
             )
-            .where(
-                PermitRecord.status == PermitStatus.ACTIVE,
-                PermitRecord.valid_from < end,
-                PermitRecord.valid_until > start,
-            )
+            .where(PermitRecord.status == PermitStatus.ACTIVE)
             .order_by(PermitRecord.id)
-        ).all()
+        )
+        if end is not None:
+            query = query.where(PermitRecord.valid_from < end)
+        if start is not None:
+            query = query.where(PermitRecord.valid_until > start)
+        if permit_ids is not None:
+            query = query.where(PermitRecord.id.in_(permit_ids))
+        rows = self.session.execute(query).all()
         return [(p, a, v) for p, a, v in rows]

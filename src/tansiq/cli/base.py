@@ -18,6 +18,9 @@ from tansiq.context import HubContext
 from tansiq.core.errors import ErrorCategory, TansiqError
 from tansiq.core.i18n import N_
 from tansiq.db.unit_of_work import unit_of_work
+
+# Every command that may change a permit or a movement logs it for the hubs' corridor caches.
+from tansiq.incidents import corridor_cache as _corridor_changes  # noqa: F401 - registers it
 from tansiq.parties.domain import Principal
 from tansiq.parties.repository import PartyRepository
 from tansiq.parties.service import UserNotFound, principal_of, use_password_hash_cost

@@ -1,8 +1,11 @@
 """Incidents and advisories in the demo town: unexploded ordnance on the East Road (reported
 by East Force, corroborated by West Command), the Bridge Road closed on the west bank by a
-crater (West Command's advisory, co-signed by the municipality), and the quarry south of the
-East Road unsafe for two days. Recorded through the same use cases as the API, relative to the
-hub's clock, after the demo's movements, so the pages show alerts on them."""
+crater (West Command's advisory, co-signed by the municipality), the Quarry Road checkpoint
+closed by flooding (East Force's advisory) and the quarry south of the East Road unsafe for
+two days. The two closures are published, so a fresh demo's public Atom feed
+(``/feeds/advisories.atom``) carries them as the public would read them. Recorded through the
+same use cases as the API, relative to the hub's clock, after the demo's movements, so the
+pages show alerts on them."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from tansiq.clearances import corridors as _permit_corridors  # noqa: F401 - reg
 from tansiq.core.caches import ProcessCaches
 from tansiq.core.clock import Clock
 from tansiq.demo.deconfliction import _principal
-from tansiq.incidents import service
+from tansiq.incidents import cap_service, service
 from tansiq.incidents.domain import (
     AdvisoryKind,
     Confidence,
@@ -78,9 +81,25 @@ def load_demo_incidents(session: Session, settings: Settings, clock: Clock) -> l
         env,
     )
     service.cosign_advisory(session, _principal(session, "municipality"), crater.id, clock)
+    cap_service.set_public(session, west, crater.id, True, clock)
+    east_admin = _principal(session, "east.admin")
+    flooded = service.issue_advisory(
+        session,
+        east_admin,
+        AdvisoryIn(
+            kind=AdvisoryKind.CHECKPOINT_CLOSED,
+            checkpoint="E-QUARRY",
+            valid_until=now + timedelta(days=4),
+            severity=Severity.MODERATE,
+            description="Quarry Road checkpoint closed: the road beyond it is washed out by "
+            "the flood. Trucks for the quarry and the south villages go by East Gate.",
+        ),
+        env,
+    )
+    cap_service.set_public(session, east_admin, flooded.id, True, clock)
     quarry = service.issue_advisory(
         session,
-        _principal(session, "east.admin"),
+        east_admin,
         AdvisoryIn(
             kind=AdvisoryKind.AREA_UNSAFE,
             geometry=QUARRY,
@@ -93,5 +112,6 @@ def load_demo_incidents(session: Session, settings: Settings, clock: Clock) -> l
     return [
         hazard_reference(INCIDENT, ordnance.id),
         hazard_reference(ADVISORY, crater.id),
+        hazard_reference(ADVISORY, flooded.id),
         hazard_reference(ADVISORY, quarry.id),
     ]

@@ -10,7 +10,7 @@ refuses to pretend no permit exists.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import shapely
@@ -20,11 +20,15 @@ from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.planning import reference
 from tansiq.incidents.index import Corridor
 from tansiq.incidents.repository import Box, IncidentsRepository
+from tansiq.incidents.repository_corridors import CHUNK, CorridorsRepository, MovementRow
 
 PermitSource = Callable[[Session, Box, datetime, datetime], list[Corridor]]
+# Every active permit whatever its time (``None``), or those of the ids still active.
+PermitReader = Callable[[Session, Sequence[int] | None], list[Corridor]]
 FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
 
 _PERMIT_SOURCES: list[PermitSource] = []
+_PERMIT_READERS: list[PermitReader] = []
 
 
 class NoPermitSource(RuntimeError):
@@ -34,6 +38,18 @@ class NoPermitSource(RuntimeError):
 def register_permit_source(source: PermitSource) -> None:
     if source not in _PERMIT_SOURCES:
         _PERMIT_SOURCES.append(source)
+
+
+def register_permit_reader(reader: PermitReader) -> None:
+    if reader not in _PERMIT_READERS:
+        _PERMIT_READERS.append(reader)
+
+
+def active_permit_corridors(session: Session, ids: Sequence[int] | None) -> list[Corridor]:
+    """What the registered readers give: every active permit, or those of ``ids``."""
+    if not _PERMIT_READERS:
+        raise NoPermitSource("import tansiq.clearances.corridors before assessing impact")
+    return [c for reader in _PERMIT_READERS for c in reader(session, ids)]
 
 
 def corridors_near(session: Session, box: Box, start: datetime, end: datetime) -> list[Corridor]:
@@ -51,9 +67,22 @@ def corridors_near(session: Session, box: Box, start: datetime, end: datetime) -
 def movement_corridors(
     session: Session, box: Box, start: datetime, end: datetime
 ) -> list[Corridor]:
+    return corridors_of_movements(
+        session, IncidentsRepository(session).movements_near(start, end, box)
+    )
+
+
+def active_movement_corridors(session: Session, ids: Sequence[int] | None) -> list[Corridor]:
+    """Every active movement (or those of ``ids`` still active), whatever its time."""
+    return corridors_of_movements(session, CorridorsRepository(session).active_movements(ids))
+
+
+def corridors_of_movements(session: Session, rows: Sequence[MovementRow]) -> list[Corridor]:
     repo = IncidentsRepository(session)
-    rows = repo.movements_near(start, end, box)
-    parties = repo.reached_parties([row[2] for row in rows])
+    versions = [row[2] for row in rows]
+    parties: dict[int, list[int]] = {}
+    for at in range(0, len(versions), CHUNK):
+        parties.update(repo.reached_parties(versions[at : at + CHUNK]))
     return [
         Corridor(
             kind="movement",

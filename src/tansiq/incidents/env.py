@@ -11,6 +11,7 @@ from tansiq.core.errors import ErrorDetail
 from tansiq.deconfliction.filing import DeconflictionEnv
 from tansiq.deconfliction.service import env_of as deconfliction_env_of
 from tansiq.geo.service import spatial_index_cache
+from tansiq.incidents.corridor_cache import CorridorCache, corridor_cache
 from tansiq.incidents.domain import DEFAULT_DISTANCES, BadDistances, parse_distances
 from tansiq.settings import OTHER_PROBLEM, SettingInvalid, Settings
 
@@ -23,6 +24,8 @@ class IncidentsEnv:
     max_days: int = 90
     epsg: int | None = None
     distances: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_DISTANCES))
+    # The process's corridors in memory; None reads them from the database each time.
+    corridors: CorridorCache | None = None
 
     def distance(self, name: str) -> float:
         """How far from a hazard of type or kind ``name`` a corridor counts as touched."""
@@ -38,6 +41,7 @@ def env_of(settings: Settings, clock: Clock, caches: ProcessCaches) -> Incidents
         max_days=settings.advisory_max_days,
         epsg=settings.metric_epsg,
         distances=distances_of(settings),
+        corridors=corridor_cache(caches),
     )
 
 

@@ -84,9 +84,11 @@ def expire_due(session: Session, clock: Clock) -> int:
 
 
 def sweep_with(settings: Settings) -> JobHandler:
+    caches = ProcessCaches()  # the worker's: its corridor cache lasts from sweep to sweep
+
     def sweep(session: Session, payload: dict[str, Any], clock: Clock) -> None:
         """Assess every incident and advisory in force again; while any is, sweep again."""
-        env = env_of(settings, clock, ProcessCaches())
+        env = env_of(settings, clock, caches)
         repo = IncidentsRepository(session)
         now = clock.now()
         incidents = repo.incidents(current_at=now, limit=1000)

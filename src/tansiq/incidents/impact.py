@@ -20,7 +20,7 @@ from tansiq.core.i18n import Locale, translate
 from tansiq.core.projection import utm_epsg
 from tansiq.deconfliction.notices import when
 from tansiq.deconfliction.service import request_reacknowledgement
-from tansiq.incidents.corridors import corridors_near
+from tansiq.incidents.corridors import corridors_near, watch_corridors
 from tansiq.incidents.domain import (
     ADVISORY_KIND_LABELS,
     CLOSING_TYPES,
@@ -76,13 +76,24 @@ def closes_route(hazard: Hazard) -> bool:
 
 
 def find_hits(session: Session, kind: str, hazard: Hazard, env: IncidentsEnv) -> list[Hit]:
-    """The corridors ``hazard`` touches now: a box query on each source, then the index."""
+    """The corridors ``hazard`` touches now: the process's corridor index (permits and
+    movements) and the watches near it, or, without a cache yet, a box query on each source
+    and an index over what it found. Nearest first."""
     shape = shapely.from_wkb(hazard.shape_wkb)
     distance = env.distance(distance_name(hazard))
     start, end = window(hazard)
-    corridors = corridors_near(session, grown_box(shape, distance), start, end)
     epsg = env.epsg or utm_epsg(*shape.centroid.coords[0])
-    return ImpactIndex(corridors, epsg).touching(shape, distance, start, end)
+    box = grown_box(shape, distance)
+    live = env.corridors.index(session, epsg) if env.corridors is not None else None
+    if live is None:
+        corridors = corridors_near(session, box, start, end)
+        return ImpactIndex(corridors, epsg).touching(shape, distance, start, end)
+    hits = live.touching(shape, distance, start, end)
+    watches = watch_corridors(session, box)
+    if watches:
+        hits += ImpactIndex(watches, epsg).touching(shape, distance, start, end)
+        hits.sort(key=lambda hit: hit.distance_m)
+    return hits
 
 
 def assess(session: Session, kind: str, hazard: Hazard, env: IncidentsEnv) -> list[ImpactRecord]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Float,
     ForeignKey,
@@ -208,3 +209,29 @@ class ImpactRecord(Base):
     party_ids: Mapped[list[int]] = mapped_column(JSON)
     found_at: Mapped[datetime]
     cleared_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class CorridorRevisionRecord(Base):
+    """One row: bumped in the transaction of every change to a permit or a movement, so a hub
+    process's corridor cache (``incidents.corridor_cache``) knows with one read whether it is
+    current. ``stamp`` is drawn afresh at each bump: a revision number reached again after a
+    rolled-back change is not mistaken for the one the cache saw."""
+
+    __tablename__ = "corridor_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    stamp: Mapped[int] = mapped_column(BigInteger)
+
+
+class CorridorChangeRecord(Base):
+    """A permit or movement changed at ``revision`` (the cache reloads just those). The bump
+    holds the revision row's lock until commit, so revisions become visible in order."""
+
+    __tablename__ = "corridor_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, index=True)
+    stamp: Mapped[int] = mapped_column(BigInteger)
+    target_kind: Mapped[str] = mapped_column(String(10))
+    target_id: Mapped[int] = mapped_column(Integer)

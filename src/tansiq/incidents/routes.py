@@ -7,13 +7,14 @@ the parties they concern.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import AwareDatetime
 
 from tansiq.context import HubContext
-from tansiq.incidents import queries, service
+from tansiq.incidents import cap_service, queries, service
+from tansiq.incidents.cap_model import CAP_MEDIA_TYPE
 from tansiq.incidents.domain import (
     AdvisoryKind,
     AdvisoryStatus,
@@ -24,6 +25,7 @@ from tansiq.incidents.domain import (
 )
 from tansiq.incidents.env import IncidentsEnv, env_of
 from tansiq.incidents.impact import ADVISORY, INCIDENT
+from tansiq.incidents.media import preferred
 from tansiq.incidents.render import (
     advisories_out,
     advisory_out,
@@ -46,6 +48,9 @@ from tansiq.incidents.schemas import (
 )
 from tansiq.parties.deps import CurrentPrincipal
 from tansiq.web.deps import DbSession, Hub, RecordId, RequestLocale
+from tansiq.web.openapi import error_responses
+
+JSON_MEDIA_TYPE = "application/json"
 
 incidents_router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 advisories_router = APIRouter(prefix="/api/v1/advisories", tags=["incidents"])
@@ -183,10 +188,37 @@ def list_advisories(
     return advisories_out(session, found, locale)
 
 
-@advisories_router.get("/{advisory_id}")
+@advisories_router.get(
+    "/{advisory_id}",
+    response_model=AdvisoryOut,
+    responses={
+        200: {
+            "description": "The advisory as JSON, or as its CAP 1.2 alert when Accept asks "
+            "for application/cap+xml.",
+            "content": {CAP_MEDIA_TYPE: {}},
+        },
+        **error_responses(406),
+    },
+)
 def get_advisory(
-    advisory_id: RecordId, session: DbSession, me: CurrentPrincipal, locale: RequestLocale
-) -> AdvisoryOut:
+    advisory_id: RecordId,
+    request: Request,
+    response: Response,
+    session: DbSession,
+    hub: Hub,
+    me: CurrentPrincipal,
+    locale: RequestLocale,
+) -> Any:
+    """The advisory, as JSON or, for ``Accept: application/cap+xml``, as the CAP 1.2 alert
+    ``/{id}.cap`` gives; an Accept that allows neither gets 406."""
+    media = preferred(request.headers.get("accept"), (JSON_MEDIA_TYPE, CAP_MEDIA_TYPE))
+    if media is None:
+        raise HTTPException(status.HTTP_406_NOT_ACCEPTABLE)
+    if media == CAP_MEDIA_TYPE:
+        sender = hub.settings.cap_sender
+        document = cap_service.export_advisory(session, me, advisory_id, sender)
+        return Response(document, media_type=CAP_MEDIA_TYPE, headers={"Vary": "Accept"})
+    response.headers["Vary"] = "Accept"
     return advisory_out(session, service.visible_advisory(session, me, advisory_id), locale)
 
 

@@ -33,6 +33,10 @@ _HTTP_CODES: dict[int, tuple[str, str]] = {
     400: ("request.bad", N_("The request could not be understood.")),
     404: ("not_found", N_("Not found.")),
     405: ("request.method_not_allowed", N_("This method is not allowed here.")),
+    406: (
+        "request.not_acceptable",
+        N_("This cannot be given in any of the media types your Accept header allows."),
+    ),
     415: ("request.unsupported_media_type", N_("Send the body as JSON.")),
 }
 # HTTP errors raised with one of these as their detail get its own code (still their status).

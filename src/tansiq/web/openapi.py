@@ -55,6 +55,7 @@ DESCRIPTIONS: dict[int, str] = {
     403: "The caller may not do this.",
     404: "A record the request names does not exist or is not visible to the caller.",
     405: "The method is not allowed on this path (see Allow).",
+    406: "None of the media types the Accept header allows can be given here.",
     409: "A conflict with the record's state, or a concurrent change; nothing was stored.",
     413: "The body is larger than the hub's limit.",
     422: "The request is not valid; `details` name each bad field.",
