@@ -2,7 +2,7 @@
 (incidents' impact reads permits and movements from memory, not from the database each time)
 
 Revision ID: 0025_impact
-Revises: 0021_transition_versions
+Revises: 0024_conflict_speed
 Create Date: 2026-12-01
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025_impact"
-down_revision = "0021_transition_versions"
+down_revision = "0024_conflict_speed"
 branch_labels = None
 depends_on = None
 
