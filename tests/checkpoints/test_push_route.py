@@ -60,6 +60,14 @@ def test_the_lean_route_is_tried_first_and_answers_as_the_documented_route(
         assert session.scalar(select(func.count()).select_from(ScanEventRecord)) == 4
 
 
+def test_the_lean_route_leaves_the_apps_named_routes_reachable(client: TestClient) -> None:
+    """``url_for`` asks every route in turn; the unnamed lean route must pass, not fail."""
+    app = client.app
+    assert isinstance(app.router.routes[0], PushRoute)  # type: ignore[attr-defined]
+    path = app.url_path_for("public_cap", advisory_id="7")  # type: ignore[attr-defined]
+    assert path == "/feeds/advisories/7.cap"
+
+
 def test_a_replay_through_the_lean_route_stores_nothing_twice(
     client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock
 ) -> None:

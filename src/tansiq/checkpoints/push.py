@@ -21,8 +21,9 @@ from typing import Any
 
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URLPath
 from starlette.requests import Request
-from starlette.routing import BaseRoute, Match
+from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Message, Receive, Scope, Send
 
 from tansiq.checkpoints import service
@@ -123,6 +124,11 @@ class PushRoute(BaseRoute):
         ):
             return Match.FULL, {}
         return Match.NONE, {}
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        # Unnamed: ``url_for`` looks past it to the documented route (Starlette's base raises
+        # NotImplementedError, which broke every url_for of the app).
+        raise NoMatchFound(name, path_params)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
