@@ -13,7 +13,6 @@ area many people look at is built once.
 from __future__ import annotations
 
 import json
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -29,6 +28,14 @@ from sqlalchemy.orm import Session
 from tansiq.core.caches import ProcessCaches
 from tansiq.core.clock import ensure_utc
 from tansiq.geo.domain import BaseLayerKind, in_force_windows
+from tansiq.geo.drawing import (
+    CLIP_MARGIN,
+    clip_to,
+    contested_ground,
+    geojson_texts,
+    precision_digits,
+    simplified,
+)
 from tansiq.geo.outlines import LEVELS, level_for, polygonal
 from tansiq.geo.repository import Extent, GeoRepository
 from tansiq.geo.viewport import PIXEL_FRACTION, Bbox, metres_per_pixel, tolerance_degrees
@@ -44,7 +51,6 @@ OUTLINE_BYTES = 256_000  # outlines from coarser stored levels until the answer 
 # area of hundreds of zones would merge them all on each request); closer in, an area holds a
 # few dozen zones and the finest outlines would cost more to overlap once than they save.
 CONTESTED_FROM_OUTLINES = 12
-CLIP_MARGIN = 0.05  # clip a little outside the area, so cut edges are never in view
 CACHE_ENTRIES = 512
 
 Built = TypeVar("Built")
@@ -312,11 +318,11 @@ def _zones_answer(
     stored = GeoRepository(session).zone_geometries([zone.zone_id for zone in zones])
     tolerance = tolerance_degrees(min(zoom, MAX_LEVEL_ZOOM), box.middle_latitude)
     shapes = shapely.from_wkb([stored[zone.zone_id] for zone in zones])
-    clipped = _clip(_simplified(shapes, tolerance), box)
+    clipped = clip_to(simplified(shapes, tolerance), box)
     kept = ~shapely.is_empty(clipped) if len(clipped) else np.array([], dtype=bool)
     shapes = clipped[kept]
     zones = [zone for zone, keep in zip(zones, kept, strict=True) if keep]
-    digits = _digits(tolerance)
+    digits = precision_digits(tolerance)
     labels = (
         np.round(shapely.get_coordinates(shapely.point_on_surface(shapes)), digits).tolist()
         if len(shapes)
@@ -336,10 +342,12 @@ def _zones_answer(
                 "label_at": label,
             },
         }
-        for zone, geometry, label in zip(zones, _geojson(shapes, tolerance), labels, strict=True)
+        for zone, geometry, label in zip(
+            zones, geojson_texts(shapes, tolerance), labels, strict=True
+        )
     ]
     if contested is None:
-        contested = _contested(shapes, [z.authority for z in zones], tolerance)
+        contested = contested_ground(shapes, [z.authority for z in zones], tolerance)
     return _answer([*features, *contested], zoom, box, detail="zones")
 
 
@@ -364,7 +372,7 @@ def _outlines_answer(
 
 
 def _overview_answer(overview: Overview, box: Bbox, zoom: int, tolerance: float) -> Answer:
-    clipped = _clip(np.array([o.shape for o in overview.outlines], dtype=object), box)
+    clipped = clip_to(np.array([o.shape for o in overview.outlines], dtype=object), box)
     features = [
         {
             "geometry": geometry,
@@ -377,7 +385,7 @@ def _overview_answer(overview: Overview, box: Bbox, zoom: int, tolerance: float)
             },
         }
         for found, shape, geometry in zip(
-            overview.outlines, clipped, _geojson(clipped, tolerance), strict=True
+            overview.outlines, clipped, geojson_texts(clipped, tolerance), strict=True
         )
         if not polygonal(shape).is_empty
     ]
@@ -387,14 +395,14 @@ def _overview_answer(overview: Overview, box: Bbox, zoom: int, tolerance: float)
 
 def _overview_contested(overview: Overview, box: Bbox, tolerance: float) -> list[dict[str, Any]]:
     """The ground each two authorities' outlines share, clipped to ``box``."""
-    overlaps = _clip(np.array([c[2] for c in overview.contested], dtype=object), box)
+    overlaps = clip_to(np.array([c[2] for c in overview.contested], dtype=object), box)
     return [
         {
             "geometry": geometry,
             "properties": {"kind": "contested", "authorities": [first, second]},
         }
         for (first, second, _whole), shape, geometry in zip(
-            overview.contested, overlaps, _geojson(overlaps, tolerance), strict=True
+            overview.contested, overlaps, geojson_texts(overlaps, tolerance), strict=True
         )
         if not polygonal(shape).is_empty
     ]
@@ -410,7 +418,9 @@ def base_in_view(session: Session, cache: AreaCache, *, box: Bbox, zoom: int) ->
         return found
     records = repo.base_features_in_box(layers, box)
     tolerance = tolerance_degrees(zoom, box.middle_latitude)
-    shapes = _clip(_simplified(shapely.from_wkb([r.geometry_wkb for r in records]), tolerance), box)
+    shapes = clip_to(
+        simplified(shapely.from_wkb([r.geometry_wkb for r in records]), tolerance), box
+    )
     features = [
         {
             "type": "Feature",
@@ -423,73 +433,13 @@ def base_in_view(session: Session, cache: AreaCache, *, box: Bbox, zoom: int) ->
             },
         }
         for record, shape, geometry in zip(
-            records, shapes, _geojson(shapes, tolerance), strict=True
+            records, shapes, geojson_texts(shapes, tolerance), strict=True
         )
         if not shapely.is_empty(shape)
     ]
     answer = _answer(features, zoom, box)
     cache.put(key, answer)
     return answer
-
-
-def _simplified(shapes: Any, tolerance: float) -> Any:
-    """Douglas-Peucker within ``tolerance`` (40 times faster than keeping topology); the few
-    outlines it leaves crossing themselves are mended, so overlaps can still be computed."""
-    if not len(shapes):
-        return np.array([], dtype=object)
-    simple = shapely.simplify(shapes, tolerance, preserve_topology=False)
-    broken = ~shapely.is_valid(simple)
-    if broken.any():
-        simple[broken] = shapely.make_valid(simple[broken])
-    return simple
-
-
-def _clip(shapes: Any, box: Bbox) -> Any:
-    if not len(shapes):
-        return np.array([], dtype=object)
-    margin = box.grown(CLIP_MARGIN)
-    return shapely.clip_by_rect(shapes, margin.west, margin.south, margin.east, margin.north)
-
-
-def _digits(tolerance: float) -> int:
-    """The decimals the tolerance can tell apart (fewer bytes, nothing seen)."""
-    return max(0, min(7, math.ceil(-math.log10(tolerance)) + 1))
-
-
-def _geojson(shapes: Any, tolerance: float) -> list[str]:
-    """Each shape as a GeoJSON geometry, coordinates rounded to what ``tolerance`` shows."""
-    if not len(shapes):
-        return []
-    rounded = shapely.set_precision(shapes, 10.0 ** -_digits(tolerance), mode="pointwise")
-    return [str(text) for text in shapely.to_geojson(rounded)]
-
-
-def _contested(shapes: Any, codes: list[str], tolerance: float) -> list[dict[str, Any]]:
-    """One feature per two authorities whose zones overlap here: the ground both claim."""
-    held: dict[str, Any] = {}
-    for code in sorted(set(codes)):
-        mine = [shape for shape, owner in zip(shapes, codes, strict=True) if owner == code]
-        held[code] = shapely.union_all(shapely.get_parts(mine, return_index=False))
-    found = []
-    ordered = sorted(held)
-    for i, first in enumerate(ordered):
-        for second in ordered[i + 1 :]:
-            if not shapely.intersects(held[first], held[second]):
-                continue
-            overlap = shapely.intersection(held[first], held[second])
-            polygons = [p for p in shapely.get_parts(overlap) if p.geom_type == "Polygon"]
-            if not polygons or sum(p.area for p in polygons) <= 0:
-                continue
-            merged = shapely.MultiPolygon(polygons) if len(polygons) > 1 else polygons[0]
-            [geometry] = _geojson(np.array([merged], dtype=object), tolerance)
-            found.append(
-                {
-                    "type": "Feature",
-                    "geometry": geometry,
-                    "properties": {"kind": "contested", "authorities": [first, second]},
-                }
-            )
-    return found
 
 
 def _answer(
