@@ -60,7 +60,7 @@ from tansiq.deconfliction.models import (
     OccurrenceRecord,
 )
 from tansiq.deconfliction.planning import Policy
-from tansiq.deconfliction.repository import micros
+from tansiq.deconfliction.repository_index import micros
 from tansiq.deconfliction.schedule import Window, span
 from tansiq.deconfliction.stored import grown_box, stored_conflicts
 from tansiq.demo.service import load_demo

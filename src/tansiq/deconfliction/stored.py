@@ -31,7 +31,8 @@ from tansiq.deconfliction.conflicts import (
 )
 from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.models import NotificationRecord
-from tansiq.deconfliction.repository import Candidate, DeconflictionRepository, StoredShape
+from tansiq.deconfliction.repository import Candidate, DeconflictionRepository
+from tansiq.deconfliction.repository_index import StoredShape
 from tansiq.deconfliction.schedule import Window, span
 
 if TYPE_CHECKING:

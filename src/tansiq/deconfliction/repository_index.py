@@ -1,0 +1,217 @@
+"""The occurrence index's queries: movements' occurrences as boxes in space and time (an R*Tree
+on SQLite, a GiST index over ``cube`` on PostgreSQL), holding only the current versions of
+active movements, and the shapes the conflict check reads by key."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from tansiq.deconfliction.domain import NotificationKind, NotificationStatus
+from tansiq.deconfliction.models import (
+    OCCURRENCE_BOXES,
+    NotificationRecord,
+    NotificationVersionRecord,
+    OccurrenceRecord,
+)
+
+
+class StoredShape(NamedTuple):
+    """A current version's shape as the conflict check reads it."""
+
+    version_id: int
+    notification_id: int
+    kind: NotificationKind
+    width_m: float
+    shape_m_wkb: bytes | None  # in the metric CRS ``shape_epsg``; None before migration 0024
+    shape_epsg: int | None
+
+
+class OccurrenceIndex:
+    """Mixed into the deconfliction repository (which holds the session)."""
+
+    session: Session
+
+    def has_occurrence_boxes(self) -> bool:
+        """Whether this database keeps the occurrence index (SQLite always; PostgreSQL when
+        migration 0024 found the ``cube`` extension; asked once per connection)."""
+        dialect = self.session.get_bind().dialect.name
+        if dialect == "sqlite":
+            return True
+        if dialect != "postgresql":
+            return False
+        info = self.session.connection().info
+        if _HAS_BOXES not in info:
+            info[_HAS_BOXES] = bool(
+                self.session.execute(
+                    text("SELECT to_regclass(:name) IS NOT NULL"), {"name": OCCURRENCE_BOXES}
+                ).scalar_one()
+            )
+        return bool(info[_HAS_BOXES])
+
+    def index_occurrences(
+        self, version: NotificationVersionRecord, occurrences: Sequence[OccurrenceRecord]
+    ) -> None:
+        """Put a version's occurrences in the occurrence index, in this transaction (flushed
+        first). Only a current version of an active movement belongs there: see
+        :meth:`unindex_version`."""
+        if not occurrences or not self.has_occurrence_boxes():
+            return
+        self.session.execute(
+            text(_INDEX_SQLITE if _is_sqlite(self) else _INDEX_POSTGRESQL),
+            [
+                {
+                    "id": o.id,
+                    "version_id": version.id,
+                    "w": version.min_lon,
+                    "e": version.max_lon,
+                    "s": version.min_lat,
+                    "n": version.max_lat,
+                    "t0": micros(o.starts_at),
+                    "t1": micros(o.ends_at),
+                    "s0": micros(o.starts_at) / 1e6,
+                    "s1": micros(o.ends_at) / 1e6,
+                }
+                for o in occurrences
+            ],
+        )
+
+    def unindex_notification(self, notification_id: int) -> None:
+        """Take every occurrence of a notification out of the occurrence index, in this
+        transaction: its version is being superseded, or it is withdrawn. The occurrences
+        themselves stay (only the index entries go)."""
+        if not self.has_occurrence_boxes():
+            return
+        self.session.execute(
+            text(
+                f"DELETE FROM {OCCURRENCE_BOXES} WHERE id IN "  # noqa: S608 - a constant name
+                "(SELECT id FROM deconfliction_occurrences WHERE notification_id = :notification)"
+            ),
+            {"notification": notification_id},
+        )
+
+    def indexed_versions(self) -> set[int]:
+        """Every version with an occurrence in the occurrence index (for checks and tests)."""
+        if not self.has_occurrence_boxes():
+            return set()
+        rows = self.session.execute(
+            text(f"SELECT DISTINCT version_id FROM {OCCURRENCE_BOXES}")  # noqa: S608
+        )
+        return {int(row[0]) for row in rows}
+
+    def occurrences_meeting(
+        self, box: tuple[float, float, float, float], spans: Sequence[tuple[datetime, datetime]]
+    ) -> list[tuple[int, int, int, float, float, float, float]]:
+        """The occurrences (version id, start and end in microseconds since 1970, exact, and
+        the version's box as west, east, south, north, rounded outwards) whose
+        version's box meets ``box`` and whose time meets one of ``spans``: the index's answer,
+        a superset in space and time (boxes and, on SQLite, times rounded outwards) holding
+        only current versions of active movements."""
+        query = text(_MEETING_SQLITE if _is_sqlite(self) else _MEETING_POSTGRESQL)
+        west, south, east, north = box
+        found: dict[int, tuple[int, int, int, float, float, float, float]] = {}
+        for start, end in spans:
+            rows = self.session.execute(
+                query,
+                {
+                    "w": west,
+                    "e": east,
+                    "s": south,
+                    "n": north,
+                    "t0": start.timestamp(),
+                    "t1": end.timestamp(),
+                },
+            ).all()
+            for occurrence, version, starts_us, ends_us, *bounds in rows:
+                found[occurrence] = (int(version), int(starts_us), int(ends_us), *bounds)
+        return list(found.values())
+
+    def current_shapes(self, version_ids: set[int]) -> list[StoredShape]:
+        """What the conflict check needs of the given versions that are current versions of
+        active notifications, read by the versions' keys (the status and the current version
+        are compared here: a condition on them in SQL lets SQLite scan the notifications
+        instead): their shape in metres when stored, else (filed before migration 0024) in
+        longitude/latitude."""
+        if not version_ids:
+            return []
+        rows = self.session.execute(
+            select(
+                NotificationVersionRecord.id,
+                NotificationRecord.id,
+                NotificationRecord.kind,
+                NotificationVersionRecord.width_m,
+                NotificationVersionRecord.shape_m_wkb,
+                NotificationVersionRecord.shape_epsg,
+                NotificationRecord.status,
+                NotificationVersionRecord.number,
+                NotificationRecord.current_version,
+            )
+            .join(
+                NotificationRecord,
+                NotificationRecord.id == NotificationVersionRecord.notification_id,
+            )
+            .where(NotificationVersionRecord.id.in_(sorted(version_ids)))
+            .order_by(NotificationVersionRecord.id)
+        ).all()
+        return [
+            StoredShape(*row[:6])
+            for row in rows
+            if row[6] is NotificationStatus.ACTIVE and row[7] == row[8]
+        ]
+
+    def lonlat_shapes(self, version_ids: Sequence[int]) -> dict[int, bytes]:
+        """The versions' shapes as WKB in longitude/latitude."""
+        if not version_ids:
+            return {}
+        rows = self.session.execute(
+            select(NotificationVersionRecord.id, NotificationVersionRecord.shape_wkb).where(
+                NotificationVersionRecord.id.in_(sorted(version_ids))
+            )
+        ).all()
+        return {int(version): bytes(wkb) for version, wkb in rows}
+
+
+_HAS_BOXES = "tansiq.deconfliction.occurrence_boxes"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+# Times go in as microseconds (exact, in the auxiliary columns) and as seconds (the index's
+# dimension; the R*Tree rounds them outwards to 32-bit floats).
+_INDEX_SQLITE = (
+    f"INSERT INTO {OCCURRENCE_BOXES} "  # noqa: S608 - a constant table name
+    "(id, min_lon, max_lon, min_lat, max_lat, min_t, max_t, version_id, starts_us, ends_us) "
+    "VALUES (:id, :w, :e, :s, :n, :s0, :s1, :version_id, :t0, :t1)"
+)
+_INDEX_POSTGRESQL = (
+    f"INSERT INTO {OCCURRENCE_BOXES} "  # noqa: S608 - a constant table name
+    "(id, version_id, starts_us, ends_us, extent) VALUES (:id, :version_id, :t0, :t1, "
+    "cube(ARRAY[:w, :s, :s0], ARRAY[:e, :n, :s1]))"
+)
+_MEETING_SQLITE = (
+    "SELECT id, version_id, starts_us, ends_us, min_lon, max_lon, min_lat, max_lat "  # noqa: S608 - a constant table name
+    f"FROM {OCCURRENCE_BOXES} "
+    "WHERE max_lon >= :w AND min_lon <= :e AND max_lat >= :s AND min_lat <= :n "
+    "AND max_t >= :t0 AND min_t <= :t1"
+)
+_MEETING_POSTGRESQL = (
+    "SELECT id, version_id, starts_us, ends_us, cube_ll_coord(extent, 1), "  # noqa: S608 - a constant table name
+    "cube_ur_coord(extent, 1), cube_ll_coord(extent, 2), cube_ur_coord(extent, 2) "
+    f"FROM {OCCURRENCE_BOXES} "
+    "WHERE extent && cube(CAST(ARRAY[:w, :s, :t0] AS float8[]), "
+    "CAST(ARRAY[:e, :n, :t1] AS float8[]))"
+)
+
+
+def _is_sqlite(repo: OccurrenceIndex) -> bool:
+    return repo.session.get_bind().dialect.name == "sqlite"
+
+
+def micros(moment: datetime) -> int:
+    """Microseconds since 1970, exactly, of a UTC time (naive ones are UTC, as stored)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // _MICROSECOND
