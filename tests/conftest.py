@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -86,6 +87,69 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     kept = [i for i in items if _on_every_backend(i)]
     config.hook.pytest_deselected(items=[i for i in items if i not in kept])
     items[:] = kept
+
+
+# How xdist (``--dist loadfile``) deals the suite out to its workers. Its own order sends the
+# files with the most tests first, so the slowest ones, each a single long test (the README
+# walkthrough, the API contract), started last and kept one worker busy for a minute or more
+# after the other had finished. Here the files known to be slow go first, longest first, and
+# the page crawls and the contract test are dealt out test by test (each a part of about equal
+# length), so the two workers end close together. The weights are seconds per file (for the
+# split files, per test) from a ``--durations=0`` run on a loaded machine, so only their order
+# matters; a file not named counts 0.6 s per test. A slow file missing here costs only balance.
+SPLIT_FILES = frozenset({"tests/e2e/test_every_page.py", "tests/test_api_contract.py"})
+SLOW_FILES = {
+    "tests/test_readme.py": 200,
+    "tests/faults/test_kill_hub.py": 128,
+    "tests/cli/test_refusals.py": 116,
+    "tests/e2e/test_checkpoint_app.py": 97,
+    "tests/web/test_query_counts.py": 92,
+    "tests/e2e/test_driver_check.py": 73,
+    "tests/e2e/test_admin_browser.py": 60,
+    "tests/e2e/test_deconfliction_browser.py": 56,
+    "tests/e2e/test_incidents_browser.py": 55,
+    "tests/parties/test_admin_pages.py": 53,
+    "tests/e2e/test_browser.py": 51,
+    "tests/jobs/test_worker_processes.py": 50,
+    "tests/cli/test_cli.py": 49,
+    "tests/e2e/test_checkpoint_trust.py": 47,
+    "tests/e2e/test_reviewer_browser.py": 43,
+    "tests/db/test_concurrent_upgrade.py": 43,
+    "tests/e2e/test_trader_browser.py": 39,
+    "tests/web/test_openapi.py": 39,
+    "tests/accountability/test_access.py": 37,
+    "tests/permits/test_route_in_token.py": 36,
+    "tests/cli/test_checkpoint_retry.py": 34,
+    "tests/e2e/test_map_browser.py": 32,
+    "tests/e2e/test_every_page.py": 28,  # each of its 10 crawls
+    "tests/test_api_contract.py": 19,  # each of its parts
+}
+
+
+def _unit_cost(scope: str, tests: int) -> float:
+    return SLOW_FILES.get(scope.split("::", 1)[0], 0.6 * tests)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling  # type: ignore[import-untyped]
+
+    class SlowestFirst(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return nodeid if path in SPLIT_FILES else path
+
+        def _assign_work_unit(self, node: Any) -> None:
+            units = sorted(
+                self.workqueue.items(), key=lambda unit: -_unit_cost(unit[0], len(unit[1]))
+            )
+            self.workqueue.clear()
+            self.workqueue.update(units)
+            super()._assign_work_unit(node)
+
+    return SlowestFirst(config, log)
 
 
 def _worker() -> str:
