@@ -25,6 +25,7 @@ from tansiq.context import HubContext
 from tansiq.core.clock import Clock
 from tansiq.core.errors import TansiqError
 from tansiq.core.i18n import N_
+from tansiq.db.engine import start_checkpointer
 from tansiq.db.migrate import upgrade
 from tansiq.db.unit_of_work import unit_of_work
 from tansiq.demo.deconfliction import load_demo_notifications
@@ -46,6 +47,7 @@ def run_server(context: HubContext, host: str, port: int, *, worker: bool = True
         schedule_heads(session, head_interval(context.settings), context.clock)
         schedule_compaction(session, snapshot_interval(context.settings), context.clock)
     stop_worker = start_background_worker(context) if worker else None
+    stop_checkpointer = start_checkpointer(context.engine)
     try:
         uvicorn.run(
             create_app(context),
@@ -55,6 +57,7 @@ def run_server(context: HubContext, host: str, port: int, *, worker: bool = True
             access_log=context.settings.access_log,
         )
     finally:
+        stop_checkpointer()
         if stop_worker is not None:
             stop_worker()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -15,6 +17,12 @@ WRITE_OPTION = "tansiq_write"
 _PENDING_BEGIN = "tansiq_pending_begin"
 _WRITES = "tansiq_writes"
 _HOLDS_WRITER = "tansiq_holds_writer"
+# A serving hub's SQLite connections leave WAL checkpoints to a thread of their own (below);
+# they checkpoint themselves only if the WAL passes this many pages (64 MB at 4 kB a page),
+# which bounds it should that thread fall behind.
+SERVING_AUTOCHECKPOINT_PAGES = 16_000
+CHECKPOINT_EVERY_S = 0.5
+_autocheckpoint: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
 
 
 def normalise_url(url: str) -> str:
@@ -54,6 +62,9 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            pages = _autocheckpoint.get(engine)
+            if pages is not None:
+                cursor.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -111,6 +122,41 @@ def _mark_writes(session: Session, _transaction: Any, connection: Any) -> None:
     learns it as the session's transaction begins, before the first statement."""
     if session.info.get(WRITE_OPTION) and connection.info.get(_PENDING_BEGIN):
         connection.info[_WRITES] = True
+
+
+def start_checkpointer(engine: Engine) -> Callable[[], None]:
+    """For a hub process on a SQLite file: copy the WAL back into the database in a thread of
+    its own, every half second, instead of in whichever commit crosses SQLite's 1,000-page
+    mark. That commit waited for the copy and its fsync (the devices' sync batches most of
+    all, each of which writes hundreds of pages); a passive checkpoint takes no lock a writer
+    needs. Returns the function that stops it (a no-op on PostgreSQL or in memory)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+        return lambda: None
+    _autocheckpoint[engine] = SERVING_AUTOCHECKPOINT_PAGES
+    engine.dispose()  # connections made from now on checkpoint only past that bound
+    stop = threading.Event()
+
+    def run() -> None:
+        connection = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+        try:
+            while not stop.wait(CHECKPOINT_EVERY_S):
+                try:
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    continue  # busy, or the file is gone: the next round tries again
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name="tansiq-wal-checkpoint", daemon=True)
+    thread.start()
+
+    def stop_checkpointer() -> None:
+        stop.set()
+        thread.join(timeout=5)
+        _autocheckpoint.pop(engine, None)
+
+    return stop_checkpointer
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
