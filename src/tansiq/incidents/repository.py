@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tansiq.deconfliction.domain import NotificationKind, NotificationStatus
 from tansiq.deconfliction.models import (
     AffectedPartyRecord,
     NotificationRecord,
@@ -24,6 +23,7 @@ from tansiq.incidents.models import (
     VerdictRecord,
     WatchRecord,
 )
+from tansiq.incidents.repository_corridors import active_movements
 
 Box = tuple[float, float, float, float]
 
@@ -208,21 +208,7 @@ class IncidentsRepository:
         ``active_between`` asks the same, as ORM entities; impact runs inside a request over
         many of them, and building entities it never changes was half its time."""
         rows = self.session.execute(
-            select(
-                NotificationRecord.id,
-                NotificationRecord.notifier_party_id,
-                NotificationVersionRecord.id,
-                NotificationVersionRecord.width_m,
-                NotificationVersionRecord.shape_wkb,
-            )
-            .join(
-                NotificationVersionRecord,
-                (NotificationVersionRecord.notification_id == NotificationRecord.id)
-                & (NotificationVersionRecord.number == NotificationRecord.current_version),
-            )
-            .where(
-                NotificationRecord.kind == NotificationKind.MOVEMENT,
-                NotificationRecord.status == NotificationStatus.ACTIVE,
+            active_movements().where(
                 NotificationRecord.active_until > start,
                 NotificationRecord.active_from < end,
                 NotificationVersionRecord.max_lon >= box[0],
@@ -230,7 +216,6 @@ class IncidentsRepository:
                 NotificationVersionRecord.min_lon <= box[2],
                 NotificationVersionRecord.min_lat <= box[3],
             )
-            .order_by(NotificationRecord.id)
         ).all()
         spans: dict[int, list[tuple[datetime, datetime]]] = {row[2]: [] for row in rows}
         if spans:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Connection, Table, insert, select, update
+from sqlalchemy import Connection, Select, Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from tansiq.deconfliction.domain import NotificationKind, NotificationStatus
@@ -22,6 +22,31 @@ from tansiq.incidents.models import CorridorChangeRecord, CorridorRevisionRecord
 # Ids per IN (...) list: well under SQLite's bound on parameters in one statement.
 CHUNK = 500
 MovementRow = tuple[int, int, int, float, bytes, list[tuple[datetime, datetime]]]
+
+
+def active_movements() -> Select[int, int, int, float, bytes]:
+    """Active movements' current versions as plain rows, by id: (id, notifier, version id,
+    width, WKB). The cache reads them all or by id; impact's database path narrows them by
+    time and box (``IncidentRepository.movements_near``)."""
+    return (
+        select(
+            NotificationRecord.id,
+            NotificationRecord.notifier_party_id,
+            NotificationVersionRecord.id,
+            NotificationVersionRecord.width_m,
+            NotificationVersionRecord.shape_wkb,
+        )
+        .join(
+            NotificationVersionRecord,
+            (NotificationVersionRecord.notification_id == NotificationRecord.id)
+            & (NotificationVersionRecord.number == NotificationRecord.current_version),
+        )
+        .where(
+            NotificationRecord.kind == NotificationKind.MOVEMENT,
+            NotificationRecord.status == NotificationStatus.ACTIVE,
+        )
+        .order_by(NotificationRecord.id)
+    )
 
 
 def bump_revision(connection: Connection, targets: Iterable[tuple[str, int]]) -> int:
@@ -89,25 +114,7 @@ class CorridorsRepository:
         return found
 
     def _movements(self, ids: list[int] | None) -> list[MovementRow]:
-        query = (
-            select(
-                NotificationRecord.id,
-                NotificationRecord.notifier_party_id,
-                NotificationVersionRecord.id,
-                NotificationVersionRecord.width_m,
-                NotificationVersionRecord.shape_wkb,
-            )
-            .join(
-                NotificationVersionRecord,
-                (NotificationVersionRecord.notification_id == NotificationRecord.id)
-                & (NotificationVersionRecord.number == NotificationRecord.current_version),
-            )
-            .where(
-                NotificationRecord.kind == NotificationKind.MOVEMENT,
-                NotificationRecord.status == NotificationStatus.ACTIVE,
-            )
-            .order_by(NotificationRecord.id)
-        )
+        query = active_movements()
         if ids is not None:
             query = query.where(NotificationRecord.id.in_(ids))
         rows = self.session.execute(query).all()
