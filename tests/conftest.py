@@ -210,18 +210,23 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFact
 @pytest.fixture(scope="session")
 def engine(databases: DatabaseFactory) -> Iterator[Engine]:
     """The worker's database: migrated, with the demo data committed once."""
-    url = databases.new_url(f"w{_worker()}")
+    engine = demo_engine(databases.new_url(f"w{_worker()}"))
+    yield engine
+    engine.dispose()
+
+
+def demo_engine(url: str) -> Engine:
+    """A new database at ``url``, migrated, with the demo town committed and the jobs a running
+    hub's worker does next already run (each new authority gets its signing key)."""
     engine = make_engine(url)
     upgrade(engine)
     with Session(engine) as session:
         load_demo(session, FixedClock(NOW))
         session.commit()
-    # What a running hub's worker does next: each new authority gets its signing key.
     JobRunner(permits_service.job_handlers(SECRET_KEY)).run_due(
         sessionmaker(engine), FixedClock(NOW)
     )
-    yield engine
-    engine.dispose()
+    return engine
 
 
 @pytest.fixture

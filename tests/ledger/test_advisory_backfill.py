@@ -16,23 +16,19 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, delete, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.core.i18n import Locale
-from tansiq.db.engine import make_engine
 from tansiq.db.migrate import downgrade, upgrade
 from tansiq.deconfliction.models import ReconfirmationRecord
-from tansiq.demo.service import load_demo
 from tansiq.incidents.models import AdvisoryChangeRecord, IncidentRecord, WatchRecord
-from tansiq.jobs.service import JobRunner
 from tansiq.ledger import service
 from tansiq.ledger.models import LedgerEntryRecord
 from tansiq.ledger_check.sources import governance_keys, ledger_sources
-from tansiq.permits import service as permits_service
 from tests.accountability.test_liaison_figures import story
-from tests.conftest import NOW, SECRET_KEY, DatabaseFactory, Tokens
+from tests.conftest import DatabaseFactory, Tokens, demo_engine
 from tests.deconfliction.conftest import post as deconfliction_post
 from tests.deconfliction.conftest import site
 from tests.incidents.test_cap_api import import_cap, thunderstorm_now
@@ -44,14 +40,7 @@ __all__ = ["changed"]  # the scenario, as a fixture of this module
 @pytest.fixture
 def engine(databases: DatabaseFactory) -> Iterator[Engine]:
     """A database of this test's own, as the suite's is made: it is migrated down and up."""
-    engine = make_engine(databases.new_url("advisory_windows"))
-    upgrade(engine)
-    with Session(engine) as session:
-        load_demo(session, FixedClock(NOW))
-        session.commit()
-    JobRunner(permits_service.job_handlers(SECRET_KEY)).run_due(
-        sessionmaker(engine), FixedClock(NOW)
-    )
+    engine = demo_engine(databases.new_url("advisory_windows"))
     yield engine
     engine.dispose()
 
