@@ -60,6 +60,7 @@ class ImpactIndex:
         them so, to save projecting and holding both); hazards are always longitude/latitude."""
         self.epsg = epsg
         self.corridors = list(corridors)
+        self._held = np.fromiter(self.corridors, dtype=object, count=len(self.corridors))
         shapes = np.array([c.shape for c in self.corridors], dtype=object)
         if len(shapes) and not projected:
             shapes = project_many(shapes, epsg)
@@ -108,34 +109,33 @@ class ImpactIndex:
         # Each corridor's nearest piece, then the corridors nearest first (ties by corridor).
         order = np.lexsort((gaps, owners))
         owners, gaps = owners[order], gaps[order]
-        unique, first = np.unique(owners, return_index=True)
+        first = np.empty(len(owners), dtype=bool)
+        first[0] = True
+        np.not_equal(owners[1:], owners[:-1], out=first[1:])
         best = gaps[first]
         nearest = np.argsort(best, kind="stable")
-        chosen = unique[nearest]
-        corridors = self.corridors
-        return [
-            Hit(corridors[o], gap)
-            for o, gap, single in zip(
-                chosen.tolist(),
-                np.maximum(best[nearest], 0.0).tolist(),
-                self._single[chosen].tolist(),
-                strict=True,
-            )
-            if single or _in_some_window(corridors[o], start, end)
-        ]
+        chosen, best = owners[first][nearest], np.maximum(best[nearest], 0.0)
+        keep = self._single[chosen]
+        if not keep.all():  # a corridor of several windows: is one of them in [start, end)?
+            several = np.flatnonzero(~keep)
+            keep[several] = [
+                _in_some_window(self.corridors[o], start, end) for o in chosen[several].tolist()
+            ]
+            chosen, best = chosen[keep], best[keep]
+        # Built from lists in one map: a big hazard makes thousands (a comprehension took 3x).
+        return list(map(Hit, self._held[chosen].tolist(), best.tolist()))
 
     def _query(self, box: BaseGeometry, start: float, end: float) -> npt.NDArray[np.intp]:
         """Pieces whose grown box meets ``box``, from the slices that ``[start, end)`` meets
         (a piece in two slices is returned once)."""
-        hits = [
+        hits: list[npt.NDArray[np.intp]] = [
             ids[tree.query(box)]
             for key, (tree, ids) in self._slices.items()
             if key == LONG or (key * SLICE_S < end and start < (key + 1) * SLICE_S)
         ]
-        if not hits:
-            return np.empty(0, dtype=np.intp)
-        found: npt.NDArray[np.intp] = np.unique(np.concatenate(hits))
-        return found
+        if len(hits) == 1:
+            return hits[0]
+        return _distinct(np.concatenate(hits)) if hits else np.empty(0, dtype=np.intp)
 
 
 SLICE_S = 86_400  # one STRtree per day a piece counts in: a hazard asks only its days' trees
@@ -172,6 +172,18 @@ def _time_slices(
     for key, chunk in zip(keys.tolist(), np.split(ids, cuts[1:]), strict=True):
         slices[key] = (shapely.STRtree(boxes[chunk]), chunk)
     return slices
+
+
+def _distinct(ids: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    """``ids`` sorted, each once: numpy 2.4's ``np.unique`` hashes integers first and took
+    12 ms for 12,000 piece ids (a sort 0.3 ms)."""
+    ids = np.sort(ids)
+    if len(ids):
+        keep = np.empty(len(ids), dtype=bool)
+        keep[0] = True
+        np.not_equal(ids[1:], ids[:-1], out=keep[1:])
+        ids = ids[keep]
+    return ids
 
 
 def _in_some_window(corridor: Corridor, start: datetime, end: datetime) -> bool:
