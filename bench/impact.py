@@ -96,8 +96,8 @@ def corridors(count: int, rng: random.Random, side: float = SIDE_DEG) -> list[Co
     walk -= np.repeat(walk[starts], lengths, axis=0)
     first = np.column_stack((nprng.uniform(west, east, count), nprng.uniform(south, north, count)))
     walk += np.repeat(first, lengths, axis=0)
-    low, span = np.array([west, south]), np.array([east - west, north - south])
-    folded = low + span - np.abs((walk - low) % (2 * span) - span)
+    low, extent = np.array([west, south]), np.array([east - west, north - south])
+    folded = low + extent - np.abs((walk - low) % (2 * extent) - extent)
     lines = shapely.linestrings(folded, indices=owner)
     found = []
     for i, line in enumerate(lines):
