@@ -79,6 +79,7 @@ class ImpactIndex:
         # read in runs, not one scattered object each (the distance test 3x faster at 1M).
         order = _locality(bounds, self._first[owner])
         self._pieces, self._owner, bounds = _laid_out(pieces[order]), owner[order], bounds[order]
+        self._bounds = bounds
         grow = self._reach[self._owner][:, None] * np.array([-1.0, -1.0, 1.0, 1.0])
         boxes = shapely.box(*(bounds + grow).T) if len(pieces) else np.empty(0, dtype=object)
         self._slices = _time_slices(boxes, self._first[self._owner], self._last[self._owner])
@@ -101,10 +102,7 @@ class ImpactIndex:
         found = self._query(box, start.timestamp(), end.timestamp())
         owners = self._owner[found]
         when = (self._first[owners] < end.timestamp()) & (self._last[owners] > start.timestamp())
-        found, owners = found[when], owners[when]
-        # One GEOS pass gives both the test and the distance reported (the gap to the piece,
-        # less the corridor's own reach): measured faster here than a prepared dwithin first.
-        gaps = shapely.distance(shape, self._pieces[found]) - self._reach[owners]
+        owners, gaps = self._gaps(shape, found[when], owners[when], distance_m)
         near = gaps <= distance_m
         owners, gaps = owners[near], gaps[near]
         if not len(owners):
@@ -112,9 +110,7 @@ class ImpactIndex:
         # Each corridor's nearest piece, then the corridors nearest first (ties by corridor).
         order = np.lexsort((gaps, owners))
         owners, gaps = owners[order], gaps[order]
-        first = np.empty(len(owners), dtype=bool)
-        first[0] = True
-        np.not_equal(owners[1:], owners[:-1], out=first[1:])
+        first = _firsts(owners)
         best = gaps[first]
         nearest = np.argsort(best, kind="stable")
         chosen, best = owners[first][nearest], np.maximum(best[nearest], 0.0)
@@ -127,6 +123,55 @@ class ImpactIndex:
             chosen, best = chosen[keep], best[keep]
         # Built from lists in one map: a big hazard makes thousands (a comprehension took 3x).
         return list(map(Hit, self._held[chosen].tolist(), best.tolist()))
+
+    def _gaps(
+        self,
+        shape: BaseGeometry,
+        found: npt.NDArray[np.intp],
+        owners: npt.NDArray[np.intp],
+        distance_m: float,
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """The owners and gaps (distance less the corridor's reach) of the pieces that can
+        settle a corridor's nearest gap. A piece is no nearer than its box, so one whose box is
+        beyond ``distance_m`` is left out, and each corridor's piece with the nearest box is
+        measured first, its others only where their box is nearer than that (a third fewer
+        GEOS distances at 1M). One GEOS pass gives both the test and the gap reported:
+        measured faster than a prepared dwithin first."""
+        west, south, east, north = shape.bounds
+        box = self._bounds[found]
+        floor = (
+            np.hypot(
+                np.maximum(np.maximum(box[:, 0] - east, west - box[:, 2]), 0.0),
+                np.maximum(np.maximum(box[:, 1] - north, south - box[:, 3]), 0.0),
+            )
+            - self._reach[owners]
+        )
+        can = floor <= distance_m + SLACK_M
+        found, owners, floor = found[can], owners[can], floor[can]
+        order = np.lexsort((floor, owners))
+        found, owners, floor = found[order], owners[order], floor[order]
+        first = _firsts(owners)
+        gaps = np.full(len(found), np.inf)
+        self._measure(shape, found, owners, np.flatnonzero(first), gaps)
+        bound = gaps[first][np.cumsum(first) - 1]  # each piece's corridor's first gap
+        rest = ~first & (floor <= bound + SLACK_M)
+        self._measure(shape, found, owners, np.flatnonzero(rest), gaps)
+        done = first | rest
+        return owners[done], gaps[done]
+
+    def _measure(
+        self,
+        shape: BaseGeometry,
+        found: npt.NDArray[np.intp],
+        owners: npt.NDArray[np.intp],
+        which: npt.NDArray[np.intp],
+        gaps: npt.NDArray[np.float64],
+    ) -> None:
+        """``gaps[which]``: the gaps to pieces ``found[which]``, asked of GEOS in the pieces'
+        order (their order in memory)."""
+        which = which[np.argsort(found[which])]
+        pieces = found[which]
+        gaps[which] = shapely.distance(shape, self._pieces[pieces]) - self._reach[owners[which]]
 
     def _query(self, box: BaseGeometry, start: float, end: float) -> npt.NDArray[np.intp]:
         """Pieces whose grown box meets ``box``, from the slices that ``[start, end)`` meets
@@ -144,6 +189,7 @@ class ImpactIndex:
 SLICE_S = 86_400  # one STRtree per day a piece counts in: a hazard asks only its days' trees
 LONG_SLICES = 30  # a corridor counting longer than this (a watch) lives in one tree, always asked
 LONG = -(10**9)  # no day: the key of the long-lived corridors' tree
+SLACK_M = 1e-6  # a box's distance is measured to rounding: never leave out a piece by less
 
 
 def _time_slices(
@@ -209,16 +255,20 @@ def _laid_out(pieces: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
     return made
 
 
+def _firsts(ids: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+    """Where each run of equal ``ids`` starts."""
+    first = np.empty(len(ids), dtype=bool)
+    first[:1] = True
+    np.not_equal(ids[1:], ids[:-1], out=first[1:])
+    return first
+
+
 def _distinct(ids: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
     """``ids`` sorted, each once: numpy 2.4's ``np.unique`` hashes integers first and took
     12 ms for 12,000 piece ids (a sort 0.3 ms)."""
     ids = np.sort(ids)
-    if len(ids):
-        keep = np.empty(len(ids), dtype=bool)
-        keep[0] = True
-        np.not_equal(ids[1:], ids[:-1], out=keep[1:])
-        ids = ids[keep]
-    return ids
+    distinct: npt.NDArray[np.intp] = ids[_firsts(ids)]
+    return distinct
 
 
 def _in_some_window(corridor: Corridor, start: datetime, end: datetime) -> bool:
