@@ -6,7 +6,9 @@ A corridor is a permit's route, a movement's route or a watched route or area, w
 would be returned for everything under it; 32-segment pieces measured 3x faster for incident
 impact, DESIGN.md §4), each piece's box grown by the corridor's reach. A hazard is answered by
 the tree (its box grown by the hazard's distance), then the time windows, then the exact
-distance test on the pieces left. Pure: no storage; the projection is core's cached one.
+distance test on the pieces whose box could still hold a corridor's nearest gap. The pieces
+are laid out in memory by day and place, so one hazard's candidates are read in runs. Pure: no
+storage; the projection is core's cached one.
 """
 
 from __future__ import annotations
@@ -134,7 +136,7 @@ class ImpactIndex:
         """The owners and gaps (distance less the corridor's reach) of the pieces that can
         settle a corridor's nearest gap. A piece is no nearer than its box, so one whose box is
         beyond ``distance_m`` is left out, and each corridor's piece with the nearest box is
-        measured first, its others only where their box is nearer than that (a third fewer
+        measured first, its others only where their box is nearer than that (a quarter fewer
         GEOS distances at 1M). One GEOS pass gives both the test and the gap reported:
         measured faster than a prepared dwithin first."""
         west, south, east, north = shape.bounds
