@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         samples, hits, cpu = measure(index, checked)
         p99 = percentile(samples, 0.99)
         out(
-            f"{'country' if key == 'country' else 'index':<7}{size:>9,}"
+            f"{'country' if key == 'country' else 'index':<7} {size:>9,}"
             f" {statistics.median(samples):>9.2f} / {p99:>9.2f}"
             f"   hits/incident {statistics.mean(hits):.1f}   build {built:.1f} s"
             f"   cpu {statistics.median(cpu):.2f} / {percentile(cpu, 0.99):.2f}"
