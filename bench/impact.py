@@ -10,12 +10,19 @@ are points, lines or small polygons, with the distances of the default settings 
 3 km), each relevant for 24 h from a time in the same 30 days.
 
 At 100,000 and 1,000,000 corridors: the index is built once (not timed; a hub keeps it), then
-at least 300 incidents are timed. At the smallest size the index's answers are compared with
-the brute-force test over every corridor. With ``--db N`` the whole service path is timed
+at least 300 incidents are timed. Both sizes share the one square, so the 1,000,000 are ten
+times as dense (an incident with a 3 km distance touches about 3,000 of them): the headline
+``impact_p99_ms_1m``, a stress case. ``--country N`` (1,000,000 by default, 0 to skip) also
+times N corridors at the 100,000's density, in a square ten times the area around the same
+centre (as bench/conflicts_db.py places its 1,000,000, a country rather than a town; incidents
+spread over it the same way): ``impact_p99_ms_1m_country``, what a deployment of that size meets.
+At the smallest size the index's answers are compared with the brute-force test over every
+corridor. With ``--db N`` the whole service path is timed
 too on a SQLite hub holding N movements (``incidents.impact.find_hits``: the box query on the
 stored movements and watches, their occurrences and parties, the index over the candidates).
 
-    .venv/bin/python bench/impact.py [--sizes 100000,1000000] [--checks N] [--db 10000]
+    .venv/bin/python bench/impact.py [--sizes 100000,1000000] [--country 1000000] [--checks N]
+        [--db 10000]
 """
 
 from __future__ import annotations
@@ -52,20 +59,29 @@ from tansiq.incidents.models import IncidentRecord
 from tansiq.settings import Settings
 
 NOW = datetime(2026, 12, 1, 6, tzinfo=UTC)
-EPSG = utm_epsg(ORIGIN[0] + SIDE_DEG / 2, ORIGIN[1] + SIDE_DEG / 2)
+CENTRE = (ORIGIN[0] + SIDE_DEG / 2, ORIGIN[1] + SIDE_DEG / 2)
+EPSG = utm_epsg(*CENTRE)
+COUNTRY_SIDE_DEG = SIDE_DEG * math.sqrt(10)  # ten times the area: the same corridors per km²
 STEP_M = 150.0
 TYPES = [t for t in EventType if t is not EventType.OTHER]
 
 
-def _square_m() -> tuple[float, float, float, float]:
-    corner = project(shapely.Point(ORIGIN), EPSG)
-    far = project(shapely.Point(ORIGIN[0] + SIDE_DEG, ORIGIN[1] + SIDE_DEG), EPSG)
+def _corner(side: float) -> tuple[float, float]:
+    """The south-west corner of the square of ``side`` degrees around :data:`CENTRE`."""
+    return CENTRE[0] - side / 2, CENTRE[1] - side / 2
+
+
+def _square_m(side: float = SIDE_DEG) -> tuple[float, float, float, float]:
+    lon, lat = _corner(side)
+    corner = project(shapely.Point(lon, lat), EPSG)
+    far = project(shapely.Point(lon + side, lat + side), EPSG)
     return corner.x, corner.y, far.x, far.y
 
 
-def corridors(count: int, rng: random.Random) -> list[Corridor]:
-    """``count`` corridors with routes of 20-120 points in metres, built in bulk."""
-    west, south, east, north = _square_m()
+def corridors(count: int, rng: random.Random, side: float = SIDE_DEG) -> list[Corridor]:
+    """``count`` corridors with routes of 20-120 points in metres, built in bulk, in the
+    square of ``side`` degrees."""
+    west, south, east, north = _square_m(side)
     nprng = np.random.default_rng(rng.randrange(2**32))
     lengths = nprng.integers(20, 121, count)
     owner = np.repeat(np.arange(count), lengths)
@@ -80,8 +96,8 @@ def corridors(count: int, rng: random.Random) -> list[Corridor]:
     walk -= np.repeat(walk[starts], lengths, axis=0)
     first = np.column_stack((nprng.uniform(west, east, count), nprng.uniform(south, north, count)))
     walk += np.repeat(first, lengths, axis=0)
-    low, side = np.array([west, south]), np.array([east - west, north - south])
-    folded = low + side - np.abs((walk - low) % (2 * side) - side)
+    low, extent = np.array([west, south]), np.array([east - west, north - south])
+    folded = low + extent - np.abs((walk - low) % (2 * extent) - extent)
     lines = shapely.linestrings(folded, indices=owner)
     found = []
     for i, line in enumerate(lines):
@@ -103,12 +119,16 @@ def corridors(count: int, rng: random.Random) -> list[Corridor]:
     return found
 
 
-def incidents(count: int, rng: random.Random) -> list[tuple[shapely.Geometry, float, datetime]]:
-    """Points, short lines and small squares (lon/lat), with their type's distance and start."""
+def incidents(
+    count: int, rng: random.Random, side: float = SIDE_DEG
+) -> list[tuple[shapely.Geometry, float, datetime]]:
+    """Points, short lines and small squares (lon/lat) in the square of ``side`` degrees, with
+    their type's distance and start."""
+    west, south = _corner(side)
     found = []
     for _ in range(count):
-        lon = ORIGIN[0] + rng.uniform(0.05, 0.95) * SIDE_DEG
-        lat = ORIGIN[1] + rng.uniform(0.05, 0.95) * SIDE_DEG
+        lon = west + rng.uniform(0.05, 0.95) * side
+        lat = south + rng.uniform(0.05, 0.95) * side
         shape_kind = rng.random()
         if shape_kind < 0.7:
             shape: shapely.Geometry = shapely.Point(lon, lat)
@@ -205,6 +225,9 @@ def db_path(size: int, checks: int, rng: random.Random, out: Tee) -> dict[str, f
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument(
+        "--country", type=int, default=1_000_000, help="also N at the 100,000's density (0: no)"
+    )
     parser.add_argument("--checks", type=int, default=300)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--db", type=int, default=0, help="also time the service path over N")
@@ -218,12 +241,22 @@ def main(argv: list[str] | None = None) -> int:
     out("times in ms: p50 / p99 (wall; then the thread's own CPU time)")
     results: dict[str, float] = {}
     sizes = [int(s) for s in args.sizes.split(",")]
-    for size in sizes:
-        active = corridors(size, random.Random(args.seed * 1_000 + size))
+    # (result key, size, square's side, incidents): the country case's incidents are the same
+    # draws spread over its square.
+    cases = [(str(size), size, SIDE_DEG, items) for size in sizes]
+    if args.country:
+        spread = incidents(args.checks + 10, random.Random(args.seed), COUNTRY_SIDE_DEG)
+        cases.append(("country", args.country, COUNTRY_SIDE_DEG, spread))
+        out(
+            f"country: {args.country:,} in a {COUNTRY_SIDE_DEG:.2f}-degree square, ten times the"
+            f" area of the {SIDE_DEG}-degree one (the 100,000's density)"
+        )
+    for key, size, side, checked in cases:
+        active = corridors(size, random.Random(args.seed * 1_000 + size), side)
         built = time.perf_counter()
         index = ImpactIndex(active, EPSG, projected=True)
         built = time.perf_counter() - built
-        if size == sizes[0]:
+        if (size, side) == (sizes[0], SIDE_DEG):
             for shape, distance, at in items[:20]:
                 got = {
                     h.corridor.target_id
@@ -231,14 +264,15 @@ def main(argv: list[str] | None = None) -> int:
                 }
                 if got != brute_force(active, shape, distance, at):
                     raise SystemExit("the index and the brute force disagree")
-        samples, hits, cpu = measure(index, items)
+        samples, hits, cpu = measure(index, checked)
         p99 = percentile(samples, 0.99)
         out(
-            f"index  {size:>9,} {statistics.median(samples):>9.2f} / {p99:>9.2f}"
+            f"{'country' if key == 'country' else 'index':<7} {size:>9,}"
+            f" {statistics.median(samples):>9.2f} / {p99:>9.2f}"
             f"   hits/incident {statistics.mean(hits):.1f}   build {built:.1f} s"
             f"   cpu {statistics.median(cpu):.2f} / {percentile(cpu, 0.99):.2f}"
         )
-        results[str(size)] = p99
+        results[key] = p99
         del index, active
         gc.collect()
     if args.db:
@@ -248,6 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     names = {
         "100000": "impact_p99_ms",
         "1000000": "impact_p99_ms_1m",
+        "country": "impact_p99_ms_1m_country"
+        if args.country == 1_000_000
+        else f"impact_p99_ms_country_{args.country}",
         "cached": f"impact_cached_p99_ms_{args.db}",
         "db": f"impact_db_p99_ms_{args.db}",
     }

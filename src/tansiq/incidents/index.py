@@ -6,7 +6,9 @@ A corridor is a permit's route, a movement's route or a watched route or area, w
 would be returned for everything under it; 32-segment pieces measured 3x faster for incident
 impact, DESIGN.md §4), each piece's box grown by the corridor's reach. A hazard is answered by
 the tree (its box grown by the hazard's distance), then the time windows, then the exact
-distance test on the pieces left. Pure: no storage; the projection is core's cached one.
+distance test on the pieces whose box could still hold a corridor's nearest gap. The pieces
+are laid out in memory by day and place, so one hazard's candidates are read in runs. Pure: no
+storage; the projection is core's cached one.
 """
 
 from __future__ import annotations
@@ -60,11 +62,11 @@ class ImpactIndex:
         them so, to save projecting and holding both); hazards are always longitude/latitude."""
         self.epsg = epsg
         self.corridors = list(corridors)
+        self._held = np.fromiter(self.corridors, dtype=object, count=len(self.corridors))
         shapes = np.array([c.shape for c in self.corridors], dtype=object)
         if len(shapes) and not projected:
             shapes = project_many(shapes, epsg)
-        self._pieces, self._owner = cut_pieces(shapes)
-        pieces = self._pieces
+        pieces, owner = cut_pieces(shapes)
         self._reach = np.array([c.reach_m for c in self.corridors], dtype=float)
         self._first = np.array(
             [min(w[0] for w in c.windows).timestamp() for c in self.corridors], dtype=float
@@ -74,7 +76,12 @@ class ImpactIndex:
         )
         # A corridor of one window is settled by its first/last test; others are checked whole.
         self._single = np.array([len(c.windows) == 1 for c in self.corridors], dtype=bool)
-        bounds = shapely.bounds(self._pieces).reshape(-1, 4) if len(pieces) else np.empty((0, 4))
+        bounds = shapely.bounds(pieces).reshape(-1, 4) if len(pieces) else np.empty((0, 4))
+        # Pieces near in time and place laid out near in memory: a hazard's candidates are then
+        # read in runs, not one scattered object each (the distance test 3x faster at 1M).
+        order = _locality(bounds, self._first[owner])
+        self._pieces, self._owner, bounds = _laid_out(pieces[order]), owner[order], bounds[order]
+        self._bounds = bounds
         grow = self._reach[self._owner][:, None] * np.array([-1.0, -1.0, 1.0, 1.0])
         boxes = shapely.box(*(bounds + grow).T) if len(pieces) else np.empty(0, dtype=object)
         self._slices = _time_slices(boxes, self._first[self._owner], self._last[self._owner])
@@ -97,50 +104,92 @@ class ImpactIndex:
         found = self._query(box, start.timestamp(), end.timestamp())
         owners = self._owner[found]
         when = (self._first[owners] < end.timestamp()) & (self._last[owners] > start.timestamp())
-        found, owners = found[when], owners[when]
-        # One GEOS pass gives both the test and the distance reported (the gap to the piece,
-        # less the corridor's own reach): measured faster here than a prepared dwithin first.
-        gaps = shapely.distance(shape, self._pieces[found]) - self._reach[owners]
+        owners, gaps = self._gaps(shape, found[when], owners[when], distance_m)
         near = gaps <= distance_m
         owners, gaps = owners[near], gaps[near]
         if not len(owners):
             return []
         # Each corridor's nearest piece, then the corridors nearest first (ties by corridor).
-        order = np.lexsort((gaps, owners))
-        owners, gaps = owners[order], gaps[order]
-        unique, first = np.unique(owners, return_index=True)
-        best = gaps[first]
+        first = _firsts(owners)
+        best = np.minimum.reduceat(gaps, np.flatnonzero(first))
         nearest = np.argsort(best, kind="stable")
-        chosen = unique[nearest]
-        corridors = self.corridors
-        return [
-            Hit(corridors[o], gap)
-            for o, gap, single in zip(
-                chosen.tolist(),
-                np.maximum(best[nearest], 0.0).tolist(),
-                self._single[chosen].tolist(),
-                strict=True,
+        chosen, best = owners[first][nearest], np.maximum(best[nearest], 0.0)
+        keep = self._single[chosen]
+        if not keep.all():  # a corridor of several windows: is one of them in [start, end)?
+            several = np.flatnonzero(~keep)
+            keep[several] = [
+                _in_some_window(self.corridors[o], start, end) for o in chosen[several].tolist()
+            ]
+            chosen, best = chosen[keep], best[keep]
+        # Built from lists in one map: a big hazard makes thousands (a comprehension took 3x).
+        return list(map(Hit, self._held[chosen].tolist(), best.tolist()))
+
+    def _gaps(
+        self,
+        shape: BaseGeometry,
+        found: npt.NDArray[np.intp],
+        owners: npt.NDArray[np.intp],
+        distance_m: float,
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]:
+        """The owners and gaps (distance less the corridor's reach) of the pieces that can
+        settle a corridor's nearest gap, by owner. A piece is no nearer than its box, so one
+        whose box is beyond ``distance_m`` is left out, and each corridor's piece with the
+        nearest box is measured first, its others only where their box is nearer than that (a
+        quarter fewer GEOS distances at 1M). One GEOS pass gives both the test and the gap reported:
+        measured faster than a prepared dwithin first."""
+        west, south, east, north = shape.bounds
+        box = self._bounds[found]
+        floor = (
+            np.hypot(
+                np.maximum(np.maximum(box[:, 0] - east, west - box[:, 2]), 0.0),
+                np.maximum(np.maximum(box[:, 1] - north, south - box[:, 3]), 0.0),
             )
-            if single or _in_some_window(corridors[o], start, end)
-        ]
+            - self._reach[owners]
+        )
+        can = floor <= distance_m + SLACK_M
+        found, owners, floor = found[can], owners[can], floor[can]
+        order = np.lexsort((floor, owners))
+        found, owners, floor = found[order], owners[order], floor[order]
+        first = _firsts(owners)
+        gaps = np.full(len(found), np.inf)
+        self._measure(shape, found, owners, np.flatnonzero(first), gaps)
+        bound = gaps[first][np.cumsum(first) - 1]  # each piece's corridor's first gap
+        rest = ~first & (floor <= bound + SLACK_M)
+        self._measure(shape, found, owners, np.flatnonzero(rest), gaps)
+        done = first | rest
+        return owners[done], gaps[done]
+
+    def _measure(
+        self,
+        shape: BaseGeometry,
+        found: npt.NDArray[np.intp],
+        owners: npt.NDArray[np.intp],
+        which: npt.NDArray[np.intp],
+        gaps: npt.NDArray[np.float64],
+    ) -> None:
+        """``gaps[which]``: the gaps to pieces ``found[which]``, asked of GEOS in the pieces'
+        order (their order in memory)."""
+        which = which[np.argsort(found[which])]
+        pieces = found[which]
+        gaps[which] = shapely.distance(shape, self._pieces[pieces]) - self._reach[owners[which]]
 
     def _query(self, box: BaseGeometry, start: float, end: float) -> npt.NDArray[np.intp]:
         """Pieces whose grown box meets ``box``, from the slices that ``[start, end)`` meets
         (a piece in two slices is returned once)."""
-        hits = [
+        hits: list[npt.NDArray[np.intp]] = [
             ids[tree.query(box)]
             for key, (tree, ids) in self._slices.items()
             if key == LONG or (key * SLICE_S < end and start < (key + 1) * SLICE_S)
         ]
-        if not hits:
-            return np.empty(0, dtype=np.intp)
-        found: npt.NDArray[np.intp] = np.unique(np.concatenate(hits))
-        return found
+        if len(hits) == 1:
+            return hits[0]
+        return _distinct(np.concatenate(hits)) if hits else np.empty(0, dtype=np.intp)
 
 
 SLICE_S = 86_400  # one STRtree per day a piece counts in: a hazard asks only its days' trees
 LONG_SLICES = 30  # a corridor counting longer than this (a watch) lives in one tree, always asked
 LONG = -(10**9)  # no day: the key of the long-lived corridors' tree
+SLACK_M = 1e-6  # a box's distance is measured to rounding: never leave out a piece by less
 
 
 def _time_slices(
@@ -172,6 +221,54 @@ def _time_slices(
     for key, chunk in zip(keys.tolist(), np.split(ids, cuts[1:]), strict=True):
         slices[key] = (shapely.STRtree(boxes[chunk]), chunk)
     return slices
+
+
+def _locality(
+    bounds: npt.NDArray[np.float64], first: npt.NDArray[np.float64]
+) -> npt.NDArray[np.intp]:
+    """The pieces ordered by the day their corridor starts, then along a Z-order curve through
+    their boxes' centres."""
+    centre = np.nan_to_num((bounds[:, :2] + bounds[:, 2:]) / 2)
+    low = centre.min(axis=0) if len(centre) else np.zeros(2)
+    span = np.maximum(centre.max(axis=0) - low, 1e-9) if len(centre) else np.ones(2)
+    cell = ((centre - low) / span * 0xFFFF).astype(np.uint64)
+    key = _spread(cell[:, 0]) | (_spread(cell[:, 1]) << np.uint64(1))
+    order: npt.NDArray[np.intp] = np.lexsort((key, np.floor(first / SLICE_S)))
+    return order
+
+
+def _spread(v: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """A 16-bit number's bits moved to the even places of 32 (one coordinate of a Z-order key)."""
+    for shift, mask in ((8, 0x00FF00FF), (4, 0x0F0F0F0F), (2, 0x33333333), (1, 0x55555555)):
+        v = (v | (v << np.uint64(shift))) & np.uint64(mask)
+    return v
+
+
+def _laid_out(pieces: npt.NDArray[np.object_]) -> npt.NDArray[np.object_]:
+    """The pieces made again in their order, so that GEOS allocates them one after another
+    (lines from their coordinates; any other shape, rare, as it is)."""
+    made = pieces.copy()
+    lines = np.flatnonzero(shapely.get_type_id(pieces) == shapely.GeometryType.LINESTRING)
+    if len(lines):
+        coords, which = shapely.get_coordinates(pieces[lines], return_index=True)
+        made[lines] = shapely.linestrings(coords, indices=which)
+    return made
+
+
+def _firsts(ids: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+    """Where each run of equal ``ids`` starts."""
+    first = np.empty(len(ids), dtype=bool)
+    first[:1] = True
+    np.not_equal(ids[1:], ids[:-1], out=first[1:])
+    return first
+
+
+def _distinct(ids: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    """``ids`` sorted, each once: numpy 2.4's ``np.unique`` hashes integers first and took
+    12 ms for 12,000 piece ids (a sort 0.3 ms)."""
+    ids = np.sort(ids)
+    distinct: npt.NDArray[np.intp] = ids[_firsts(ids)]
+    return distinct
 
 
 def _in_some_window(corridor: Corridor, start: datetime, end: datetime) -> bool:
