@@ -171,6 +171,19 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         # and the time without the UTC column type's conversion (a Python call per row, when
         # only the order and the gaps between these times are wanted).
         scans = cast(Table, ScanEventRecord.__table__).c
+        among: ColumnElement[bool] = scans.permit_ref.in_(refs)
+        window = scans.scanned_at.between(start, end)
+        if self.session.get_bind().dialect.name == "postgresql":
+            # A sync's group names a thousand permits or more: as one array, not as a
+            # parameter each (which SQLAlchemy, then psycopg, write out and parse each time).
+            # The times go in the text, so the server plans each look with its own window
+            # and never settles on a generic plan (which, not knowing the window, can walk
+            # the whole of the time index instead of this permit index).
+            among = self._among(scans.permit_ref, refs)
+            window = scans.scanned_at.between(
+                bindparam(None, start, type_=scans.scanned_at.type, literal_execute=True),
+                bindparam(None, end, type_=scans.scanned_at.type, literal_execute=True),
+            )
         return self.session.execute(
             select(
                 scans.permit_ref,
@@ -178,7 +191,7 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
                 scans.event_uid,
                 scans.checkpoint_id,
                 type_coerce(scans.scanned_at, DateTime()),
-            ).where(scans.permit_ref.in_(refs), scans.scanned_at.between(start, end))
+            ).where(among, window)
         ).all()
 
     def mark_clones(
