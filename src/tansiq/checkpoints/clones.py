@@ -23,7 +23,7 @@ from tansiq.core.wording import in_both_scripts
 from tansiq.geo.models import CheckpointRecord
 from tansiq.geo.repository import GeoRepository
 from tansiq.ledger.service import record_entries
-from tansiq.notify.service import notify_party
+from tansiq.notify.outbox import Notification
 from tansiq.permits.domain import reference_of_cti
 from tansiq.tallies.domain import Tally
 from tansiq.tallies.repository import Key
@@ -42,11 +42,16 @@ CLONE_WINDOW = timedelta(days=1)
 
 
 def flag_clones(
-    session: Session, rows: list[dict[str, Any]], clock: Clock, counts: Counter[Key]
+    session: Session,
+    rows: list[dict[str, Any]],
+    clock: Clock,
+    counts: Counter[Key],
+    notices: list[Notification],
 ) -> list[tuple[str, int, str]]:
     """Compare each new scan with its neighbours in time among every stored scan of the same
     permit, whatever order the devices synced in; the scans this flagged, as (permit, device
-    id, event id)."""
+    id, event id). The parties to tell are added to ``notices`` (for the caller to write with
+    the others of its transaction)."""
     if not rows:
         return []
     new_uids = {(row["device_id"], row["event_uid"]) for row in rows}
@@ -57,16 +62,15 @@ def flag_clones(
     by_permit: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for ref, device_id, uid, checkpoint_id, at in repo.sightings(refs, earliest, latest):
         by_permit[ref].append((at, device_id, uid, checkpoint_id))
-    flagged: list[tuple[str, int, str]] = []
     places: dict[int, CheckpointRecord] | None = None
+    suspects: dict[tuple[int, str], str] = {}  # (device id, event id): permit
+    told: dict[str, tuple[Sighting, Sighting]] = {}
     for ref, scans in by_permit.items():
         if len(scans) < 2:
             continue
         if places is None:
             places = {cp.id: cp for cp in GeoRepository(session).checkpoints()}
         scans.sort()
-        suspects: dict[int, set[str]] = defaultdict(set)
-        told: tuple[Sighting, Sighting] | None = None
         for before, after in itertools.pairwise(scans):
             if before[3] == after[3]:
                 continue  # one checkpoint: never too far to have travelled
@@ -76,23 +80,23 @@ def flag_clones(
             second = _sighting(places, after[3], after[0])
             if first is None or second is None or not impossible_travel(first, second):
                 continue
-            suspects[after[1]].add(after[2])
-            told = told or (first, second)
-        # Told once per permit, and only by whoever flags a scan first (a look again after
-        # the commit finds what the first look flagged and stays quiet).
-        newly = 0
-        for device_id, uids in suspects.items():
-            marked = repo.mark_clones(device_id, uids)
-            tally_flags(counts, Tally.CLONES, ((at, checkpoint) for _, at, checkpoint in marked))
-            now = clock.now()
-            uids_marked = sorted(uid for uid, _, _ in marked)
-            record_entries(
-                session, [flag_entry(LEDGER_CLONE, device_id, uid, now) for uid in uids_marked]
-            )
-            newly += len(marked)
-            flagged += [(ref, device_id, uid) for uid in uids_marked]
-        if newly and told is not None:
-            _tell_clone(session, places, ref, *told, clock)
+            suspects[(after[1], after[2])] = ref
+            told.setdefault(ref, (first, second))
+    if not suspects or places is None:
+        return []
+    # One UPDATE for every suspect of the group: of two transactions flagging a scan at once,
+    # only one gets it back.
+    marked = sorted(repo.mark_clones(suspects), key=lambda m: (suspects[(m[0], m[1])], m[0], m[1]))
+    tally_flags(counts, Tally.CLONES, ((at, checkpoint) for _, _, at, checkpoint in marked))
+    now = clock.now()
+    record_entries(
+        session, [flag_entry(LEDGER_CLONE, device_id, uid, now) for device_id, uid, _, _ in marked]
+    )
+    flagged = [(suspects[(device_id, uid)], device_id, uid) for device_id, uid, _, _ in marked]
+    # Told once per permit, and only by whoever flags a scan first (a look again after the
+    # commit finds what the first look flagged and stays quiet).
+    for ref in dict.fromkeys(ref for ref, _, _ in flagged):
+        notices += _tell_clone(session, places, ref, *told[ref])
     return flagged
 
 
@@ -102,8 +106,7 @@ def _tell_clone(
     ref: str,
     first: Sighting,
     second: Sighting,
-    clock: Clock,
-) -> None:
+) -> list[Notification]:
     reference = reference_of_cti(ref)
     minutes = abs((second.at - first.at).total_seconds()) / 60
     params: dict[str, str | int | float] = {
@@ -119,23 +122,24 @@ def _tell_clone(
         "km": round(distance_km(first, second), 1),
         "count": round(minutes, 1),
     }
-    for party_id in {
-        places[first.checkpoint_id].authority_id,
-        places[second.checkpoint_id].authority_id,
-        *municipality_ids(session),
-    }:
-        notify_party(
-            session,
-            party_id=party_id,
-            kind=CLONE_SUSPECTED.kind,
-            title=CLONE_SUSPECTED.title,
-            body=CLONE_SUSPECTED.body,
-            params=params,
-            # The application's page is where every party told of it can look (need-to-know
-            # lets the municipality open what it was told about).
-            subject=f"permit:{ref}" if reference is None else f"application:{reference}",
-            clock=clock,
+    # The application's page is where every party told of it can look (need-to-know lets the
+    # municipality open what it was told about).
+    subject = f"permit:{ref}" if reference is None else f"application:{reference}"
+    return [
+        Notification(
+            party_id,
+            CLONE_SUSPECTED.kind,
+            CLONE_SUSPECTED.title,
+            CLONE_SUSPECTED.body,
+            params,
+            subject,
         )
+        for party_id in {
+            places[first.checkpoint_id].authority_id,
+            places[second.checkpoint_id].authority_id,
+            *municipality_ids(session),
+        }
+    ]
 
 
 def _sighting(

@@ -37,8 +37,8 @@ from tansiq.core.text import name_in, normalise_text
 from tansiq.db.unit_of_work import record_after
 from tansiq.geo.models import CheckpointRecord
 from tansiq.geo.repository import GeoRepository
-from tansiq.ledger.service import record_entries
-from tansiq.notify.service import notify_party
+from tansiq.ledger.service import NewEntry, record_entries
+from tansiq.notify.outbox import Notification, notify_parties
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits.domain import reference_of_cti
 from tansiq.permits.models import PermitRecord
@@ -165,6 +165,12 @@ def _ingest(
                 continue
             owner[(device.id, event.id)] = index
             unique.append(_row(event, device, now))
+    # A contradiction depends on the scan and the permit alone: decided before the insert, each
+    # new scan is stored with its flag (nothing read back and updated after).
+    permits = _refused_permits(session, unique)
+    places = _places(session) if permits else {}
+    for row in unique:
+        row["contradiction"] = _contradicts(row, permits, places)
     inserted = CheckpointRepository(session).insert_events(unique)
     new_rows = [row for row in unique if (row["device_id"], row["event_uid"]) in inserted]
     per_push: list[list[dict[str, Any]]] = [[] for _ in pushes]
@@ -182,12 +188,13 @@ def _ingest(
     # One ledger entry per device and transaction: its scans received at this moment.
     record_entries(session, [batch_entry(d, now, rows) for d, rows in by_device.items()])
     counts: Counter[Key] = Counter()
-    permits = _refused_permits(session, per_push)
+    # Every party to tell, of every push of the group, written at once at the end.
+    notices: list[Notification] = []
+    contradictions = _Contradictions(session, permits, places, clock, counts, notices)
     for index, (device, _) in enumerate(pushes):
-        results[index].contradictions = _flag_contradictions(
-            session, device, per_push[index], permits, clock, counts
-        )
-    flagged = flag_clones(session, new_rows, clock, counts)
+        results[index].contradictions = contradictions.tell(device, per_push[index])
+    contradictions.record()
+    flagged = flag_clones(session, new_rows, clock, counts, notices)
     _attribute_clones(flagged, per_push, results)
     for row in new_rows:
         figure = TALLIED.get(row["action"])
@@ -195,6 +202,7 @@ def _ingest(
             at, reason = row["scanned_at"], row["reason_code"]
             counts[key(figure, at, checkpoint=row["checkpoint_id"], reason=reason)] += 1
     tally(session, counts)
+    notify_parties(session, notices, clock)
     if new_rows and session.get_bind().dialect.name == "postgresql":
         # Under read committed, two processes storing scans of one permit at once each miss
         # the other's scan. Looked at again once this transaction is stored, the later of the
@@ -202,8 +210,10 @@ def _ingest(
 
         def look_again(later: Session) -> None:
             found: Counter[Key] = Counter()
-            flag_clones(later, new_rows, clock, found)
+            told: list[Notification] = []
+            flag_clones(later, new_rows, clock, found, told)
             tally(later, found)
+            notify_parties(later, told, clock)
 
         record_after(session, look_again)
     return results
@@ -229,13 +239,12 @@ def _attribute_clones(
 
 
 def _refused_permits(
-    session: Session, per_push: list[list[dict[str, Any]]]
+    session: Session, rows: list[dict[str, Any]]
 ) -> dict[tuple[str, int], PermitRecord]:
     """The permits these scans refused, by (permit id, version), in one query for the whole
     group (ids that name no permit of this hub are left out)."""
     wanted = {
         (row["permit_ref"], row["permit_version"])
-        for rows in per_push
         for row in rows
         if row["action"] == OfficerAction.REFUSAL
     }
@@ -254,61 +263,80 @@ def _refused_permits(
     return found
 
 
-def _flag_contradictions(
-    session: Session,
-    device: DeviceRecord,
-    rows: list[dict[str, Any]],
+def _places(session: Session) -> dict[int, CheckpointRecord]:
+    return {checkpoint.id: checkpoint for checkpoint in GeoRepository(session).checkpoints()}
+
+
+def _contradicts(
+    row: dict[str, Any],
     permits: dict[tuple[str, int], PermitRecord],
-    clock: Clock,
-    counts: Counter[Key],
-) -> int:
-    refusals = [row for row in rows if row["action"] == OfficerAction.REFUSAL]
-    if not refusals:
-        return 0
-    checkpoint = GeoRepository(session).checkpoint(device.checkpoint_id)
-    assert checkpoint is not None  # noqa: S101 - a device belongs to a checkpoint
-    flagged: set[str] = set()
-    first: dict[tuple[str, int], tuple[dict[str, Any], PermitRecord]] = {}
-    for row in refusals:
-        key = (row["permit_ref"], row["permit_version"])
-        permit = permits.get(key)
-        if permit is None or checkpoint.authority_id not in permit.authority_ids:
-            continue
-        flagged.add(row["event_uid"])
-        first.setdefault(key, (row, permit))
-    if not first:
-        return 0
-    # One notice per permit and batch, however many times it was refused: the refusing
-    # authority hears it as its own, the municipality as an overseer (naming who refused).
-    told = [(checkpoint.authority_id, CONTRADICTION)]
-    told += [(party_id, CONTRADICTION_SEEN) for party_id in municipality_ids(session)]
-    for (ref, version), (row, permit) in first.items():
-        params = {
-            "checkpoint": checkpoint.code,
-            "permit": f"{ref}-{version}",
-            "at": row["scanned_at"].isoformat(),
-            "reason_code": row["reason_code"] or "-",
-            "note": row["note"] or "-",
-            "authority": party_name(session, checkpoint.authority_id),
-            **_in_both_languages(session, checkpoint, row),
-        }
-        for party_id, notice in told:
-            notify_party(
-                session,
-                party_id=party_id,
-                kind=notice.kind,
-                title=notice.title,
-                body=notice.body,
-                params=params,
-                subject=f"application:{permit.reference}",
-                clock=clock,
-            )
-    marked = CheckpointRepository(session).mark(device.id, flagged, contradiction=True)
-    tally_flags(counts, Tally.CONTRADICTIONS, ((e.scanned_at, e.checkpoint_id) for e in marked))
-    now = clock.now()
-    uids = sorted(e.event_uid for e in marked)
-    record_entries(session, [flag_entry(LEDGER_CONTRADICTION, device.id, uid, now) for uid in uids])
-    return len(flagged)
+    places: dict[int, CheckpointRecord],
+) -> bool:
+    """Whether this scan refused a permit that its checkpoint's own authority signed."""
+    if row["action"] != OfficerAction.REFUSAL:
+        return False
+    permit = permits.get((row["permit_ref"], row["permit_version"]))
+    place = places.get(row["checkpoint_id"])
+    return permit is not None and place is not None and place.authority_id in permit.authority_ids
+
+
+@dataclass
+class _Contradictions:
+    """The contradictions of a group's new scans, push by push: counted, tallied, told (into
+    ``notices``) and, with :meth:`record`, written to the ledger in one statement."""
+
+    session: Session
+    permits: dict[tuple[str, int], PermitRecord]
+    places: dict[int, CheckpointRecord]
+    clock: Clock
+    counts: Counter[Key]
+    notices: list[Notification]
+    entries: list[NewEntry] = field(default_factory=list)
+    _municipalities: list[int] | None = None
+
+    def tell(self, device: DeviceRecord, rows: list[dict[str, Any]]) -> int:
+        """The contradictions among one push's new scans; each permit refused is told once
+        per push, however many times it was refused."""
+        flagged = [row for row in rows if row["contradiction"]]
+        if not flagged:
+            return 0
+        checkpoint = self.places[device.checkpoint_id]
+        first: dict[tuple[str, int], dict[str, Any]] = {}
+        for row in flagged:
+            first.setdefault((row["permit_ref"], row["permit_version"]), row)
+        if self._municipalities is None:
+            self._municipalities = municipality_ids(self.session)
+        # The refusing authority hears it as its own, the municipality as an overseer (naming
+        # who refused).
+        told = [(checkpoint.authority_id, CONTRADICTION)]
+        told += [(party_id, CONTRADICTION_SEEN) for party_id in self._municipalities]
+        for (ref, version), row in first.items():
+            params = {
+                "checkpoint": checkpoint.code,
+                "permit": f"{ref}-{version}",
+                "at": row["scanned_at"].isoformat(),
+                "reason_code": row["reason_code"] or "-",
+                "note": row["note"] or "-",
+                "authority": party_name(self.session, checkpoint.authority_id),
+                **_in_both_languages(self.session, checkpoint, row),
+            }
+            subject = f"application:{self.permits[(ref, version)].reference}"
+            self.notices += [
+                Notification(party_id, notice.kind, notice.title, notice.body, params, subject)
+                for party_id, notice in told
+            ]
+        tally_flags(
+            self.counts,
+            Tally.CONTRADICTIONS,
+            ((row["scanned_at"], row["checkpoint_id"]) for row in flagged),
+        )
+        now = self.clock.now()
+        uids = sorted(row["event_uid"] for row in flagged)
+        self.entries += [flag_entry(LEDGER_CONTRADICTION, device.id, uid, now) for uid in uids]
+        return len(flagged)
+
+    def record(self) -> None:
+        record_entries(self.session, self.entries)
 
 
 def _in_both_languages(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -9,15 +10,19 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     DateTime,
+    String,
     Table,
+    any_,
+    bindparam,
     false,
     func,
     or_,
     select,
+    tuple_,
     type_coerce,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from tansiq.checkpoints.access import ScanSight
 from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord, WitnessReportRecord
@@ -39,8 +44,19 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         if not token_hashes:
             return []
         return self.session.scalars(
-            select(DeviceRecord).where(DeviceRecord.token_hash.in_(token_hashes))
+            select(DeviceRecord).where(self._among(DeviceRecord.token_hash, token_hashes))
         ).all()
+
+    def _among(self, column: Any, values: Collection[str]) -> ColumnElement[bool]:
+        """``column IN values``; on PostgreSQL as ``= ANY(array)``, one parameter whatever the
+        number of values, so the statement's text is the same every time (parsed once by the
+        driver, prepared by the server) where ``IN`` is written out anew for each count."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            return cast(
+                ColumnElement[bool],
+                column == any_(bindparam(None, list(values), type_=ARRAY(String))),
+            )
+        return cast(ColumnElement[bool], column.in_(values))
 
     def note_devices_sync(
         self, device_ids: Collection[int], now: datetime, stale_before: datetime
@@ -127,32 +143,23 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         return {(device_id, uid) for device_id, uid in self.session.execute(since)}
 
     def _insert_events_postgresql(self, rows: list[dict[str, Any]]) -> set[tuple[int, str]]:
-        # A multi-row RETURNING statement costs psycopg a fresh parse per batch, so the pairs
-        # already stored are read first (one look for every device of the group: ids by the
-        # unique index's second column, the pairs then matched here, an id another device also
-        # made not being a duplicate) and the rest inserted with a pipelined executemany.
-        devices = {row["device_id"] for row in rows}
-        uids = list({row["event_uid"] for row in rows})
-        known: set[tuple[int, str]] = set()
-        for start in range(0, len(uids), 5000):
-            known.update(
-                (device_id, uid)
-                for device_id, uid in self.session.execute(
-                    select(ScanEventRecord.device_id, ScanEventRecord.event_uid).where(
-                        ScanEventRecord.device_id.in_(devices),
-                        ScanEventRecord.event_uid.in_(uids[start : start + 5000]),
-                    )
-                )
-            )
-        fresh = [row for row in rows if (row["device_id"], row["event_uid"]) not in known]
-        if fresh:
-            self.session.execute(
-                pg_insert(cast(Table, ScanEventRecord.__table__)).on_conflict_do_nothing(
-                    index_elements=["device_id", "event_uid"]
-                ),
-                fresh,
-            )
-        return {(row["device_id"], row["event_uid"]) for row in fresh}
+        # One statement whatever the number of rows: the rows go as one JSON array, made into
+        # rows on the server, so the text never changes (psycopg parses it once and the server
+        # prepares it) and RETURNING names the pairs stored, in one round trip. A statement
+        # per row (executemany) cost the server a parse, a bind and an execute each, and the
+        # pairs already stored had to be looked for first; one array parameter per column
+        # cost psycopg a Python call per value.
+        table = cast(Table, ScanEventRecord.__table__)
+        connection = self.session.connection()
+        names = list(rows[0])
+        listed = ", ".join(names)
+        stored = connection.exec_driver_sql(
+            f"INSERT INTO {table.name} ({listed}) "  # noqa: S608 - our own table and column names
+            f"SELECT {listed} FROM json_populate_recordset(NULL::{table.name}, %(rows)s::json) "
+            "ON CONFLICT (device_id, event_uid) DO NOTHING RETURNING device_id, event_uid",
+            {"rows": json.dumps(rows, ensure_ascii=False, default=_iso)},
+        )
+        return {(device_id, uid) for device_id, uid in stored}
 
     def sightings(self, refs: set[str], start: datetime, end: datetime) -> Sequence[Any]:
         """Scans of these permits between ``start`` and ``end``:
@@ -164,6 +171,19 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         # and the time without the UTC column type's conversion (a Python call per row, when
         # only the order and the gaps between these times are wanted).
         scans = cast(Table, ScanEventRecord.__table__).c
+        among: ColumnElement[bool] = scans.permit_ref.in_(refs)
+        window = scans.scanned_at.between(start, end)
+        if self.session.get_bind().dialect.name == "postgresql":
+            # A sync's group names a thousand permits or more: as one array, not as a
+            # parameter each (which SQLAlchemy, then psycopg, write out and parse each time).
+            # The times go in the text, so the server plans each look with its own window
+            # and never settles on a generic plan (which, not knowing the window, can walk
+            # the whole of the time index instead of this permit index).
+            among = self._among(scans.permit_ref, refs)
+            window = scans.scanned_at.between(
+                bindparam(None, start, type_=scans.scanned_at.type, literal_execute=True),
+                bindparam(None, end, type_=scans.scanned_at.type, literal_execute=True),
+            )
         return self.session.execute(
             select(
                 scans.permit_ref,
@@ -171,47 +191,36 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
                 scans.event_uid,
                 scans.checkpoint_id,
                 type_coerce(scans.scanned_at, DateTime()),
-            ).where(scans.permit_ref.in_(refs), scans.scanned_at.between(start, end))
+            ).where(among, window)
         ).all()
 
-    def mark(
-        self, device_id: int, uids: set[str], *, contradiction: bool = False, clone: bool = False
-    ) -> list[ScanEventRecord]:
-        """Flag these events; the ones whose flag this changed."""
-        if not uids:
-            return []
-        changed = []
-        for event in self.session.scalars(
-            select(ScanEventRecord).where(
-                ScanEventRecord.device_id == device_id, ScanEventRecord.event_uid.in_(uids)
-            )
-        ):
-            if (contradiction and not event.contradiction) or (clone and not event.clone_suspected):
-                changed.append(event)
-            event.contradiction = event.contradiction or contradiction
-            event.clone_suspected = event.clone_suspected or clone
-        return changed
-
-    def mark_clones(self, device_id: int, uids: set[str]) -> list[tuple[str, datetime, int]]:
-        """Flag these scans as suspected clones; the ones not flagged yet, as (event id,
-        scanned at, checkpoint id). One UPDATE, so of two transactions flagging a scan at once
-        only one gets it back."""
-        if not uids:
+    def mark_clones(
+        self, scans: Collection[tuple[int, str]]
+    ) -> list[tuple[int, str, datetime, int]]:
+        """Flag these scans, each named by (device id, event id), as suspected clones; the ones
+        not flagged yet, as (device id, event id, scanned at, checkpoint id). One UPDATE, so of
+        two transactions flagging a scan at once only one gets it back."""
+        if not scans:
             return []
         flagged = self.session.execute(
             update(ScanEventRecord)
             .where(
-                ScanEventRecord.device_id == device_id,
-                ScanEventRecord.event_uid.in_(uids),
+                tuple_(ScanEventRecord.device_id, ScanEventRecord.event_uid).in_(list(scans)),
                 ScanEventRecord.clone_suspected.is_(False),
             )
             .values(clone_suspected=True)
             .returning(
-                ScanEventRecord.event_uid, ScanEventRecord.scanned_at, ScanEventRecord.checkpoint_id
+                ScanEventRecord.device_id,
+                ScanEventRecord.event_uid,
+                ScanEventRecord.scanned_at,
+                ScanEventRecord.checkpoint_id,
             )
             .execution_options(synchronize_session=False)
         )
-        return [(uid, ensure_utc(at), checkpoint_id) for uid, at, checkpoint_id in flagged]
+        return [
+            (device_id, uid, ensure_utc(at), checkpoint_id)
+            for device_id, uid, at, checkpoint_id in flagged
+        ]
 
     def witness_report_of(
         self, device_id: int, code: str, held_root: bytes, seen_root: bytes
@@ -285,3 +294,8 @@ def sight_condition(sight: ScanSight) -> ColumnElement[bool] | None:
     if sight.flagged:
         visible.append(or_(ScanEventRecord.contradiction, ScanEventRecord.clone_suspected))
     return or_(*visible) if visible else false()
+
+
+def _iso(moment: datetime) -> str:
+    """A time for the JSON of rows (every other value is JSON as it is)."""
+    return ensure_utc(moment).isoformat()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, select
@@ -38,6 +38,31 @@ class NotifyRepository(Repository[Record]):
             .where(WebhookRecord.party_id == party_id, WebhookRecord.deleted_at.is_(None))
             .order_by(WebhookRecord.id)
         ).all()
+
+    def active_webhooks_of(self, party_ids: Collection[int]) -> Sequence[WebhookRecord]:
+        """The active webhooks of many parties, in one query (by id)."""
+        if not party_ids:
+            return []
+        return self.session.scalars(
+            select(WebhookRecord)
+            .where(WebhookRecord.party_id.in_(party_ids), WebhookRecord.deleted_at.is_(None))
+            .order_by(WebhookRecord.id)
+        ).all()
+
+    def active_email_addresses_of(self, party_ids: Collection[int]) -> Sequence[EmailAddressRecord]:
+        """The active e-mail addresses of many parties, in one query (by id)."""
+        if not party_ids:
+            return []
+        return self.session.scalars(
+            select(EmailAddressRecord)
+            .where(
+                EmailAddressRecord.party_id.in_(party_ids), EmailAddressRecord.deleted_at.is_(None)
+            )
+            .order_by(EmailAddressRecord.id)
+        ).all()
+
+    def add_all(self, records: Sequence[Record]) -> None:
+        self.session.add_all(records)
 
     def email_addresses(self, party_id: int) -> Sequence[EmailAddressRecord]:
         """Every address ever registered for the party, removed ones included."""

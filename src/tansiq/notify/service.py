@@ -9,7 +9,6 @@ delivered is never sent again — and retry the others with backoff.
 from __future__ import annotations
 
 import secrets
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -23,9 +22,8 @@ from tansiq.core.clock import Clock
 from tansiq.core.i18n import DEFAULT_LOCALE, Locale
 from tansiq.core.localtime import zone_named
 from tansiq.core.text import normalise_text
-from tansiq.jobs.service import JobHandler, RetryLater, enqueue
+from tansiq.jobs.service import JobHandler, RetryLater
 from tansiq.notify.domain import (
-    Channel,
     DeliveryStatus,
     EmailAddressExists,
     EmailAddressNotFound,
@@ -37,7 +35,6 @@ from tansiq.notify.domain import (
     WebhookNotFound,
     check_email_address,
     check_webhook_url,
-    clean_params,
     email_message,
     webhook_body,
     webhook_headers,
@@ -49,6 +46,9 @@ from tansiq.notify.models import (
     ReadRecord,
     WebhookRecord,
 )
+from tansiq.notify.outbox import EMAIL_JOB as EMAIL_JOB  # the delivery jobs' kinds, as before
+from tansiq.notify.outbox import WEBHOOK_JOB as WEBHOOK_JOB
+from tansiq.notify.outbox import Notification, notify_parties
 from tansiq.notify.repository import NotifyRepository
 from tansiq.notify.transports import (
     MailTransport,
@@ -63,9 +63,6 @@ from tansiq.parties.repository import PartyRepository
 from tansiq.parties.service import get_party
 from tansiq.settings import Settings
 
-WEBHOOK_JOB = "notify.webhook"
-EMAIL_JOB = "notify.email"
-JOB_BY_CHANNEL = {Channel.WEBHOOK: WEBHOOK_JOB, Channel.EMAIL: EMAIL_JOB}
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a public marker that makes leaked secrets easy to spot
 MAX_ERROR = 2000
 INBOX_LIMIT = 100  # messages the inbox page lists and the unread badge counts
@@ -103,49 +100,16 @@ def notify_party(
     subject: str,
     clock: Clock,
 ) -> EventRecord:
-    """Record an event for a party and queue its delivery to every endpoint it registered.
+    """Record an event for a party and queue its delivery to every endpoint it registered
+    (:func:`tansiq.notify.outbox.notify_parties` for one event).
 
     ``title`` and ``body`` are English message ids marked with ``N_`` by the caller, with
     ``{named}`` placeholders filled from ``params``; they are stored untranslated and rendered
     per reader. ``subject`` names what the event is about, e.g. ``"application:12"``.
     """
-    message = Message(title=title, body=body, params=clean_params(params))
-    message.check()
-    now = clock.now()
-    repo = NotifyRepository(session)
-    event = EventRecord(
-        party_id=party_id,
-        kind=normalise_text(kind)[:100],
-        subject=normalise_text(subject)[:200],
-        title=title,
-        body=body,
-        params=dict(message.params),
-        created_at=now,
+    [event] = notify_parties(
+        session, [Notification(party_id, kind, title, body, params, subject)], clock
     )
-    repo.add(event)
-    repo.flush()
-    targets = [(Channel.WEBHOOK, hook.id) for hook in repo.active_webhooks(party_id)]
-    targets += [(Channel.EMAIL, mail.id) for mail in repo.active_email_addresses(party_id)]
-    for channel, target_id in targets:
-        delivery = DeliveryRecord(
-            delivery_id=str(uuid.uuid4()),
-            event_id=event.id,
-            channel=channel,
-            target_id=target_id,
-            status=DeliveryStatus.PENDING,
-            attempts=0,
-            created_at=now,
-        )
-        repo.add(delivery)
-        repo.flush()
-        enqueue(
-            session,
-            kind=JOB_BY_CHANNEL[channel],
-            payload={"delivery": delivery.id},
-            run_at=now,
-            dedupe_key=f"notify.delivery:{delivery.id}",
-            clock=clock,
-        )
     return event
 
 
