@@ -156,11 +156,18 @@ def _touching_movements(
     reach = np.array([row.width_m / 2.0 for row in rows], dtype=float)
     shapely.prepare(new.shape)
     meets = shapely.dwithin(new.shape, shapes, new.reach_m + reach)
+    # Each touching version's kept occurrences, in order of start: one sort, then a range each.
+    kept = np.flatnonzero(keep)
+    kept = kept[np.lexsort((starts[kept], versions[kept]))]
+    owners = versions[kept]
+    hits = np.flatnonzero(meets)
+    ids = np.array([rows[i].version_id for i in hits.tolist()], dtype=np.int64)
+    firsts = np.searchsorted(owners, ids, side="left").tolist()
+    lasts = np.searchsorted(owners, ids, side="right").tolist()
+    begin, finish = starts[kept].tolist(), ends[kept].tolist()
     touching = []
-    for i in np.flatnonzero(meets).tolist():
+    for i, first, last in zip(hits.tolist(), firsts, lasts, strict=True):
         row = rows[i]
-        mine = np.flatnonzero(keep & (versions == row.version_id))
-        mine = mine[np.argsort(starts[mine], kind="stable")]
         touching.append(
             Footprint(
                 row.notification_id,
@@ -169,7 +176,7 @@ def _touching_movements(
                 reach[i],
                 tuple(
                     Window.stored(_EPOCH + s * _MICROSECOND, _EPOCH + e * _MICROSECOND)
-                    for s, e in zip(starts[mine].tolist(), ends[mine].tolist(), strict=True)
+                    for s, e in zip(begin[first:last], finish[first:last], strict=True)
                 ),
                 new.epsg,
             )
@@ -218,12 +225,14 @@ def _metric_shapes(
 ) -> list[BaseGeometry]:
     """Each row's shape in ``epsg``: as stored when filing stored it in that CRS, else
     projected from longitude/latitude (all such in one pass)."""
-    shapes: list[BaseGeometry | None] = [
-        shapely.from_wkb(row.shape_m_wkb)
-        if row.shape_m_wkb is not None and row.shape_epsg == epsg
-        else None
-        for row in rows
+    stored = [
+        i for i, row in enumerate(rows) if row.shape_m_wkb is not None and row.shape_epsg == epsg
     ]
+    shapes: list[BaseGeometry | None] = [None] * len(rows)
+    # Read in one call: one at a time, shapely's overhead costs more than the decoding.
+    decoded = shapely.from_wkb(np.array([rows[i].shape_m_wkb for i in stored], dtype=object))
+    for i, shape in zip(stored, decoded.tolist(), strict=True):
+        shapes[i] = shape
     missing = [i for i, shape in enumerate(shapes) if shape is None]
     if missing:
         lonlat = repo.lonlat_shapes([rows[i].version_id for i in missing])
