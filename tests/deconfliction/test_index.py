@@ -10,15 +10,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tansiq.deconfliction.conflicts import (
+    Clash,
     Footprint,
     earliest_shift,
     find_clashes,
     find_conflicts,
+    micros_of,
     touches,
 )
 from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.index import ConflictIndex
 from tansiq.deconfliction.schedule import Window
+from tansiq.deconfliction.stored import clashes_among, with_windows
 
 from .strategies import EPSG, T0, X0, Y0, footprints
 
@@ -80,3 +83,16 @@ def test_every_footprint_shares_the_index_crs() -> None:
     other = Footprint(2, NotificationKind.MOVEMENT, line, 50, (Window(T0, T0 + H),), 32638)
     with pytest.raises(ValueError, match="CRS"):
         ConflictIndex([other], EPSG)
+
+
+@settings(max_examples=150, deadline=None)
+@given(footprints(1, movement=True), active)
+def test_the_stored_checks_clashes_in_arrays_are_brute_forces(
+    new: Footprint, others: tuple[Footprint, ...]
+) -> None:
+    # The stored check compares every window of what touches at once, in microseconds.
+    touching = [o for o in others if o.notification_id != new.notification_id and touches(new, o)]
+    starts, ends = micros_of(new.occurrences)
+    found = clashes_among(starts, ends, with_windows(touching))
+    found.sort(key=Clash.order)
+    assert found == find_clashes(new, others)

@@ -30,6 +30,7 @@ from tansiq.deconfliction.schedule import Window
 
 DEFAULT_SHIFT_HORIZON = timedelta(hours=48)
 GROW_BOX = np.array([-1.0, -1.0, 1.0, 1.0])  # bounds + reach * GROW_BOX: grown by reach
+CUT_MARGIN_M = 0.01  # the new corridor is cut this much outside the box where both can be
 
 
 @dataclass(frozen=True)
@@ -202,11 +203,15 @@ def conflict_places(new: Footprint, others: Sequence[Footprint]) -> list[dict[st
             np.minimum(mine[3], theirs[:, 3]),
         )
     )
-    my_reach = np.full(len(others), new.reach_m)
-    shared = shapely.intersection(
-        shapely.buffer(_clipped(np.array([new.shape], dtype=object), my_reach, box), my_reach),
-        shapely.buffer(_clipped(shapes, reach, box), reach),
+    # The new corridor is made once, whole, and cut to each box (a little larger: corridors
+    # that meet only along an edge have a box of no width): a route's pieces cut out and made
+    # into corridors one box at a time cost a union of overlapping parts in each.
+    corridor = shapely.buffer(new.shape, new.reach_m)
+    cut = (
+        np.column_stack((box[:, :2], np.maximum(box[:, 2:], box[:, :2]))) + CUT_MARGIN_M * GROW_BOX
     )
+    mine_near = np.array([shapely.clip_by_rect(corridor, *edges) for edges in cut], dtype=object)
+    shared = shapely.intersection(mine_near, shapely.buffer(_clipped(shapes, reach, box), reach))
     gaps = np.flatnonzero(shapely.is_empty(shared))
     if len(gaps):
         shared[gaps] = shapely.line_interpolate_point(

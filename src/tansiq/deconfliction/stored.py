@@ -7,9 +7,9 @@ of the true conflicts together, and the shift."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -27,7 +27,6 @@ from tansiq.deconfliction.conflicts import (
     earliest_shift_micros,
     inverse_transformer,
     micros_of,
-    time_overlaps,
 )
 from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.models import NotificationRecord
@@ -81,27 +80,90 @@ def stored_conflicts(
     start, end = whole.start, whole.end + stretch
     if box is None or not repo.has_occurrence_boxes():
         queried = repo.candidates(start, end, box=box)
-        touching = _touching(new, list(_footprints(repo, new, kind, policy, queried).values()))
+        touching = with_windows(
+            _touching(new, list(_footprints(repo, new, kind, policy, queried).values()))
+        )
     else:
         sites = repo.candidates(start, end, kind=NotificationKind.SITE, box=box)
-        touching = _touching(new, list(_footprints(repo, new, kind, policy, sites).values()))
+        touching = with_windows(
+            _touching(new, list(_footprints(repo, new, kind, policy, sites).values()))
+        )
         if kind is NotificationKind.MOVEMENT:  # two sites never conflict
             spans = merged_spans([(w.start, w.end + stretch) for w in new.occurrences])
-            touching += _touching_movements(repo, new, box, spans)
-    clashes = [
-        Clash(other, overlaps)
-        for other in touching
-        if (overlaps := time_overlaps(new.occurrences, other.occurrences))
-    ]
+            touching = _joined(touching, _touching_movements(repo, new, box, spans))
+    starts, ends = micros_of(new.occurrences)
+    clashes = clashes_among(starts, ends, touching)
     clashes.sort(key=Clash.order)
     found = conflicts_of(new, clashes)
     shift = None
     if found and kind is NotificationKind.MOVEMENT:
-        starts, ends = micros_of(new.occurrences)
-        theirs = [window for other in touching for window in other.occurrences]
-        their_starts, their_ends = micros_of(theirs)
-        shift = earliest_shift_micros(starts, ends, their_starts, their_ends, stretch)
+        shift = earliest_shift_micros(starts, ends, touching.starts, touching.ends, stretch)
     return Found(found, repo.notifications_by_ids({c.notification_id for c in found}), shift)
+
+
+class Touching(NamedTuple):
+    """The stored notifications whose shape touches the new one's: their footprints, with
+    no windows yet, and every window of theirs that can matter, as microseconds since 1970
+    (``owner`` holds the index of each one's footprint; each one's windows together, in
+    order). A check meets thousands of windows and makes objects only of the clashes'."""
+
+    footprints: list[Footprint]
+    starts: npt.NDArray[np.int64]
+    ends: npt.NDArray[np.int64]
+    owner: npt.NDArray[np.int64]
+
+
+def with_windows(footprints: list[Footprint]) -> Touching:
+    """Footprints with their windows, as :class:`Touching`."""
+    starts, ends = micros_of([w for f in footprints for w in f.occurrences])
+    counts = [len(f.occurrences) for f in footprints]
+    owner = np.repeat(np.arange(len(footprints), dtype=np.int64), counts)
+    return Touching([replace(f, occurrences=()) for f in footprints], starts, ends, owner)
+
+
+def _joined(first: Touching, second: Touching) -> Touching:
+    return Touching(
+        first.footprints + second.footprints,
+        np.concatenate((first.starts, second.starts)),
+        np.concatenate((first.ends, second.ends)),
+        np.concatenate((first.owner, second.owner + len(first.footprints))),
+    )
+
+
+def clashes_among(
+    starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64], touching: Touching
+) -> list[Clash]:
+    """Every touching notification with a window that overlaps one of the new windows
+    (``starts``, ``ends``), with every overlap in order (as :func:`time_overlaps` finds
+    them: windows of one notification never overlap one another, so neither do these), and
+    its footprint with its windows. All pairs of windows are compared at once."""
+    meets = (starts[:, None] < touching.ends[None, :]) & (touching.starts[None, :] < ends[:, None])
+    mine, theirs = np.nonzero(meets)
+    if not len(theirs):
+        return []
+    lower = np.maximum(starts[mine], touching.starts[theirs])
+    upper = np.minimum(ends[mine], touching.ends[theirs])
+    who = touching.owner[theirs]
+    order = np.lexsort((lower, who))
+    who, lower_us, upper_us = who[order], lower[order].tolist(), upper[order].tolist()
+    owners, firsts = np.unique(who, return_index=True)
+    cuts = [*firsts.tolist(), len(who)]
+    # Each one's own windows: ``owner`` holds them together and in order of owner.
+    own_first = np.searchsorted(touching.owner, owners, side="left").tolist()
+    own_last = np.searchsorted(touching.owner, owners, side="right").tolist()
+    all_starts, all_ends = touching.starts.tolist(), touching.ends.tolist()
+    clashes = []
+    for k, other in enumerate(owners.tolist()):
+        windows = tuple(
+            _window(all_starts[m], all_ends[m]) for m in range(own_first[k], own_last[k])
+        )
+        overlaps = tuple(_window(lower_us[m], upper_us[m]) for m in range(cuts[k], cuts[k + 1]))
+        clashes.append(Clash(replace(touching.footprints[other], occurrences=windows), overlaps))
+    return clashes
+
+
+def _window(start_us: int, end_us: int) -> Window:
+    return Window.stored(_EPOCH + start_us * _MICROSECOND, _EPOCH + end_us * _MICROSECOND)
 
 
 def _touching(new: Footprint, candidates: list[Footprint]) -> list[Footprint]:
@@ -120,7 +182,7 @@ def _touching_movements(
     new: Footprint,
     box: tuple[float, float, float, float],
     spans: list[tuple[datetime, datetime]],
-) -> list[Footprint]:
+) -> Touching:
     """The active movements, other than ``new``'s own, that touch it while one of their
     occurrences meets one of ``spans`` (each with only such occurrences, which are every one
     that can matter), from the occurrence index.
@@ -130,7 +192,7 @@ def _touching_movements(
     before any shape is read; then the exact test on those shapes at once."""
     found = repo.occurrences_meeting(box, spans)
     if not found:
-        return []
+        return with_windows([])
     table = np.array(found, dtype=np.float64)
     exact = np.array([(version, s, e) for version, s, e, *_ in found], dtype=np.int64)
     versions, starts, ends = exact[:, 0], exact[:, 1], exact[:, 2]
@@ -151,30 +213,26 @@ def _touching_movements(
         if row.notification_id != new.notification_id
     ]
     if not rows:
-        return []
+        return with_windows([])
     shapes = np.array(_metric_shapes(repo, rows, new.epsg), dtype=object)
     reach = np.array([row.width_m / 2.0 for row in rows], dtype=float)
     shapely.prepare(new.shape)
     meets = shapely.dwithin(new.shape, shapes, new.reach_m + reach)
-    touching = []
-    for i in np.flatnonzero(meets).tolist():
-        row = rows[i]
-        mine = np.flatnonzero(keep & (versions == row.version_id))
-        mine = mine[np.argsort(starts[mine], kind="stable")]
-        touching.append(
-            Footprint(
-                row.notification_id,
-                NotificationKind.MOVEMENT,
-                shapes[i],
-                reach[i],
-                tuple(
-                    Window.stored(_EPOCH + s * _MICROSECOND, _EPOCH + e * _MICROSECOND)
-                    for s, e in zip(starts[mine].tolist(), ends[mine].tolist(), strict=True)
-                ),
-                new.epsg,
-            )
+    hits = np.flatnonzero(meets)
+    # The touching versions in order, and their kept occurrences by version and then start.
+    ids = np.array([rows[i].version_id for i in hits.tolist()], dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    hits, ids = hits[order], ids[order]
+    kept = np.flatnonzero(keep & np.isin(versions, ids))
+    kept = kept[np.lexsort((starts[kept], versions[kept]))]
+    footprints = [
+        Footprint(
+            rows[i].notification_id, NotificationKind.MOVEMENT, shapes[i], reach[i], (), new.epsg
         )
-    return touching
+        for i in hits.tolist()
+    ]
+    owner = np.searchsorted(ids, versions[kept]).astype(np.int64)
+    return Touching(footprints, starts[kept], ends[kept], owner)
 
 
 PIECE_SEGMENTS = 8  # a route's pieces, each boxed on its own, are this many segments long
@@ -218,12 +276,14 @@ def _metric_shapes(
 ) -> list[BaseGeometry]:
     """Each row's shape in ``epsg``: as stored when filing stored it in that CRS, else
     projected from longitude/latitude (all such in one pass)."""
-    shapes: list[BaseGeometry | None] = [
-        shapely.from_wkb(row.shape_m_wkb)
-        if row.shape_m_wkb is not None and row.shape_epsg == epsg
-        else None
-        for row in rows
+    stored = [
+        i for i, row in enumerate(rows) if row.shape_m_wkb is not None and row.shape_epsg == epsg
     ]
+    shapes: list[BaseGeometry | None] = [None] * len(rows)
+    # Read in one call: one at a time, shapely's overhead costs more than the decoding.
+    decoded = shapely.from_wkb(np.array([rows[i].shape_m_wkb for i in stored], dtype=object))
+    for i, shape in zip(stored, decoded.tolist(), strict=True):
+        shapes[i] = shape
     missing = [i for i, shape in enumerate(shapes) if shape is None]
     if missing:
         lonlat = repo.lonlat_shapes([rows[i].version_id for i in missing])

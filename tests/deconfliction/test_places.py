@@ -1,0 +1,53 @@
+"""A conflict's place, worked out for many conflicts at once from the parts of each corridor
+near the other, is the intersection of the two whole corridors (round-ended buffers of the
+whole routes): winding, self-crossing routes of many points, as filed movements are."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tansiq.core.projection import project
+from tansiq.deconfliction.conflicts import Footprint, conflict_places, touches
+from tansiq.deconfliction.domain import NotificationKind
+from tansiq.deconfliction.schedule import Window
+
+from .strategies import EPSG, T0, X0, Y0
+
+WHEN = (Window(T0, T0.replace(hour=4)),)
+
+
+def walk(seed: int, nid: int) -> Footprint:
+    """A random walk of 20-120 steps of about 150 m with a drifting heading (it crosses
+    itself now and then), in metres around (X0, Y0), with a reach of 25-250 m."""
+    rng = np.random.default_rng(seed)
+    count = int(rng.integers(20, 120))
+    heading = rng.uniform(0, 2 * np.pi) + np.cumsum(rng.uniform(-0.6, 0.6, count))
+    steps = np.column_stack((np.cos(heading), np.sin(heading))) * 150.0
+    start = rng.uniform(0, 4_000, 2) + np.array([X0, Y0])
+    line = shapely.LineString(np.round(np.cumsum(steps, axis=0) + start, 1))
+    return Footprint(nid, NotificationKind.MOVEMENT, line, float(rng.integers(25, 251)), WHEN, EPSG)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_each_place_is_the_intersection_of_the_whole_corridors(seed: int) -> None:
+    new = walk(seed, 0)
+    others = [o for o in (walk(seed + k, k) for k in range(1, 12)) if touches(new, o)]
+    places = conflict_places(new, others)
+    assert len(places) == len(others)
+    mine = shapely.buffer(new.shape, new.reach_m)
+    for other, place in zip(others, places, strict=True):
+        found = project(shapely.geometry.shape(place), EPSG)
+        whole = shapely.intersection(mine, shapely.buffer(other.shape, other.reach_m))
+        if whole.area == 0:
+            # Only just touching: the midpoint of the gap (or where the edges meet).
+            assert found.area == 0
+            gap = new.reach_m + other.reach_m
+            assert found.distance(new.shape) <= gap
+            assert found.distance(other.shape) <= gap
+            continue
+        assert found.area > 0
+        assert shapely.symmetric_difference(found, whole).area <= 1e-6 * whole.area + 1e-3
