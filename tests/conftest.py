@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 from playwright.sync_api import Playwright, sync_playwright
@@ -293,9 +294,29 @@ def hub(
     )
 
 
+# One app per test process for each engine and settings, shared by the tests' clients: FastAPI
+# prepares each route's dependencies the first time a request reaches the app, about half a
+# second of CPU (more on a loaded machine), which every test paid again with an app of its own.
+# What a request reads of the hub comes through ``app.state.hub``, set to the test's own hub;
+# what the app keeps from the hub it was made with (the engine, the body limit, the signing
+# key) is the same for every hub with that key.
+_APPS: dict[tuple[int, str], FastAPI] = {}
+
+
+def app_for(hub: HubContext) -> FastAPI:
+    key = (id(hub.engine), hub.settings.model_dump_json())
+    app = _APPS.get(key)
+    if app is None:
+        app = _APPS[key] = create_app(hub)  # holds the engine: its id is not reused
+    else:
+        use_password_hash_cost(hub.settings.password_hash_cost)  # as create_app does
+        app.state.hub = hub
+    return app
+
+
 @pytest.fixture
 def client(hub: HubContext) -> Iterator[TestClient]:
-    with TestClient(create_app(hub), raise_server_exceptions=False) as client:
+    with TestClient(app_for(hub), raise_server_exceptions=False) as client:
         yield client
 
 
