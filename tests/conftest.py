@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
 from playwright.sync_api import Playwright, sync_playwright
@@ -95,34 +97,40 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # after the other had finished. Here the files known to be slow go first, longest first, and
 # the page crawls and the contract test are dealt out test by test (each a part of about equal
 # length), so the two workers end close together. The weights are seconds per file (for the
-# split files, per test) from a ``--durations=0`` run on a loaded machine, so only their order
+# split files, per test): the sum of its tests' times, each from the worker's result before, in
+# a ``-v`` run of the SQLite pass on a loaded machine (load about 12), so only their order
 # matters; a file not named counts 0.6 s per test. A slow file missing here costs only balance.
 SPLIT_FILES = frozenset({"tests/e2e/test_every_page.py", "tests/test_api_contract.py"})
 SLOW_FILES = {
-    "tests/test_readme.py": 200,
-    "tests/faults/test_kill_hub.py": 128,
-    "tests/cli/test_refusals.py": 116,
-    "tests/e2e/test_checkpoint_app.py": 97,
-    "tests/web/test_query_counts.py": 92,
-    "tests/e2e/test_driver_check.py": 73,
-    "tests/e2e/test_admin_browser.py": 60,
-    "tests/e2e/test_deconfliction_browser.py": 56,
-    "tests/e2e/test_incidents_browser.py": 55,
-    "tests/parties/test_admin_pages.py": 53,
-    "tests/e2e/test_browser.py": 51,
-    "tests/jobs/test_worker_processes.py": 50,
-    "tests/cli/test_cli.py": 49,
-    "tests/e2e/test_checkpoint_trust.py": 47,
-    "tests/e2e/test_reviewer_browser.py": 43,
-    "tests/db/test_concurrent_upgrade.py": 43,
-    "tests/e2e/test_trader_browser.py": 39,
-    "tests/web/test_openapi.py": 39,
-    "tests/accountability/test_access.py": 37,
-    "tests/permits/test_route_in_token.py": 36,
-    "tests/cli/test_checkpoint_retry.py": 34,
-    "tests/e2e/test_map_browser.py": 32,
-    "tests/e2e/test_every_page.py": 28,  # each of its 10 crawls
-    "tests/test_api_contract.py": 19,  # each of its parts
+    "tests/test_readme.py": 176,
+    "tests/web/test_query_counts.py": 166,
+    "tests/parties/test_admin_pages.py": 151,
+    "tests/permits/test_token.py": 150,
+    "tests/web/test_openapi.py": 148,
+    "tests/cli/test_refusals.py": 125,
+    "tests/accountability/test_access.py": 121,
+    "tests/faults/test_kill_hub.py": 118,
+    "tests/e2e/test_driver_check.py": 95,
+    "tests/e2e/test_admin_browser.py": 94,
+    "tests/clearances/test_bad_input.py": 93,
+    "tests/e2e/test_checkpoint_app.py": 93,
+    "tests/e2e/test_incidents_browser.py": 92,
+    "tests/e2e/test_trader_browser.py": 89,
+    "tests/cli/test_cli.py": 73,
+    "tests/e2e/test_browser.py": 72,
+    "tests/jobs/test_worker_processes.py": 68,
+    "tests/e2e/test_deconfliction_browser.py": 59,
+    "tests/permits/test_route_in_token.py": 56,
+    "tests/e2e/test_checkpoint_trust.py": 55,
+    "tests/e2e/test_reviewer_browser.py": 54,
+    "tests/notify/test_api.py": 38,
+    "tests/geo/test_zone_import_api.py": 37,
+    "tests/incidents/test_cap_advisory.py": 34,
+    "tests/e2e/test_map_browser.py": 33,
+    "tests/db/test_concurrent_upgrade.py": 29,
+    "tests/cli/test_checkpoint_retry.py": 21,
+    "tests/test_api_contract.py": 76,  # each of its parts
+    "tests/e2e/test_every_page.py": 50,  # each of its 10 crawls
 }
 
 
@@ -183,11 +191,17 @@ class DatabaseFactory:
         )
 
     def drop_all(self) -> None:
+        """Drops every database made, all at once: PostgreSQL (15) ends each DROP DATABASE with
+        a checkpoint that it waits for, seconds each on a busy machine; one after the other they
+        kept each worker about 50 s after its last test. Drops waiting together share one."""
         if not self.created:
             return
+        with ThreadPoolExecutor(max_workers=len(self.created)) as pool:
+            list(pool.map(self._drop, self.created))
+
+    def _drop(self, name: str) -> None:
         with self._admin() as connection:
-            for name in self.created:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
     @contextmanager
     def _admin(self) -> Iterator[Connection]:
@@ -280,9 +294,29 @@ def hub(
     )
 
 
+# One app per test process for each engine and settings, shared by the tests' clients: FastAPI
+# prepares each route's dependencies the first time a request reaches the app, about half a
+# second of CPU (more on a loaded machine), which every test paid again with an app of its own.
+# What a request reads of the hub comes through ``app.state.hub``, set to the test's own hub;
+# what the app keeps from the hub it was made with (the engine, the body limit, the signing
+# key) is the same for every hub with that key.
+_APPS: dict[tuple[int, str], FastAPI] = {}
+
+
+def app_for(hub: HubContext) -> FastAPI:
+    key = (id(hub.engine), hub.settings.model_dump_json())
+    app = _APPS.get(key)
+    if app is None:
+        app = _APPS[key] = create_app(hub)  # holds the engine: its id is not reused
+    else:
+        use_password_hash_cost(hub.settings.password_hash_cost)  # as create_app does
+        app.state.hub = hub
+    return app
+
+
 @pytest.fixture
 def client(hub: HubContext) -> Iterator[TestClient]:
-    with TestClient(create_app(hub), raise_server_exceptions=False) as client:
+    with TestClient(app_for(hub), raise_server_exceptions=False) as client:
         yield client
 
 
