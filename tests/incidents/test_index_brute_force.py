@@ -75,7 +75,14 @@ def _hazard(rng: random.Random) -> BaseGeometry:
         return shapely.Point(lon, lat)
     if kind < 0.7:
         return shapely.LineString(_walk(rng, rng.randint(2, 6)))
-    return shapely.box(lon, lat, lon + rng.uniform(0.001, 0.01), lat + rng.uniform(0.001, 0.01))
+    box = shapely.box(lon, lat, lon + rng.uniform(0.001, 0.01), lat + rng.uniform(0.001, 0.01))
+    if kind < 0.85:
+        return box
+    # A hole, and a second part: a line starting in the hole or the other part is not inside
+    # the first part, and one starting in the second part is.
+    hole = shapely.centroid(box).buffer(rng.uniform(0.0002, 0.002))
+    far = shapely.box(lon - 0.004, lat - 0.004, lon - 0.001, lat - 0.001)
+    return shapely.union(box.difference(hole), far)
 
 
 def _plain(
