@@ -33,11 +33,7 @@ class NotifyRepository(Repository[Record]):
         return self.session.get(DeliveryRecord, delivery_id)
 
     def active_webhooks(self, party_id: int) -> Sequence[WebhookRecord]:
-        return self.session.scalars(
-            select(WebhookRecord)
-            .where(WebhookRecord.party_id == party_id, WebhookRecord.deleted_at.is_(None))
-            .order_by(WebhookRecord.id)
-        ).all()
+        return self.active_webhooks_of([party_id])
 
     def active_webhooks_of(self, party_ids: Collection[int]) -> Sequence[WebhookRecord]:
         """The active webhooks of many parties, in one query (by id)."""
@@ -73,7 +69,7 @@ class NotifyRepository(Repository[Record]):
         ).all()
 
     def active_email_addresses(self, party_id: int) -> Sequence[EmailAddressRecord]:
-        return [r for r in self.email_addresses(party_id) if r.deleted_at is None]
+        return self.active_email_addresses_of([party_id])
 
     def email_address_of(self, party_id: int, address: str) -> EmailAddressRecord | None:
         return self.session.scalars(
