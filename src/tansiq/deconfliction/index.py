@@ -25,6 +25,7 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from tansiq.core.arrays import distinct
 from tansiq.deconfliction.conflicts import (
     DEFAULT_SHIFT_HORIZON,
     GROW_BOX,
@@ -120,14 +121,14 @@ class ConflictIndex:
             last = np.searchsorted(self._starts, end, side="left")
             window = slice(first, last)
             hits.append(self._owner[window][self._ends[window] > start])
-        found: npt.NDArray[np.intp] = np.unique(np.concatenate(hits))
+        found: npt.NDArray[np.intp] = distinct(np.concatenate(hits))
         return found[_boxes_meet(self._grown[found], grown_bounds(new.shape, new.reach_m))]
 
     def _sites_near(self, new: Footprint, spans: list[tuple[float, float]]) -> npt.NDArray[np.intp]:
         pieces = _pieces(new.shape)
         reach = np.full((len(pieces), 1), new.reach_m)
         boxes = shapely.box(*(shapely.bounds(pieces) + reach * GROW_BOX).T)
-        found: npt.NDArray[np.intp] = self._sites[np.unique(self._site_tree.query(boxes)[1])]
+        found: npt.NDArray[np.intp] = self._sites[distinct(self._site_tree.query(boxes)[1])]
         active = np.zeros(len(found), dtype=bool)
         for start, end in spans:
             active |= (self._first[found] < end) & (self._last[found] > start)

@@ -17,6 +17,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
+from tansiq.core.arrays import run_starts
 from tansiq.core.projection import project_many
 from tansiq.deconfliction.conflicts import (
     GROW_BOX,
@@ -146,7 +147,8 @@ def clashes_among(
     who = touching.owner[theirs]
     order = np.lexsort((lower, who))
     who, lower_us, upper_us = who[order], lower[order].tolist(), upper[order].tolist()
-    owners, firsts = np.unique(who, return_index=True)
+    firsts = np.flatnonzero(run_starts(who))
+    owners = who[firsts]
     cuts = [*firsts.tolist(), len(who)]
     # Each one's own windows: ``owner`` holds them together and in order of owner.
     own_first = np.searchsorted(touching.owner, owners, side="left").tolist()
@@ -209,7 +211,7 @@ def _touching_movements(
     ).any(axis=1)
     rows = [
         row
-        for row in repo.current_shapes(set(np.unique(versions[keep]).tolist()))
+        for row in repo.current_shapes(set(versions[keep].tolist()))
         if row.notification_id != new.notification_id
     ]
     if not rows:

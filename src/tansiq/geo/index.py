@@ -18,6 +18,7 @@ import shapely
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 
+from tansiq.core.arrays import distinct
 from tansiq.core.projection import project, project_many, utm_epsg
 from tansiq.geo.domain import (
     CheckpointEntry,
@@ -150,7 +151,7 @@ class SpatialIndex:
             return []
         piece_idx, point_idx = self._checkpoint_tree.query(boxes)
         touching = shapely.dwithin(self._checkpoint_points[point_idx], pieces[piece_idx], half)
-        found = np.unique(point_idx[touching])
+        found = distinct(point_idx[touching])
         points = self._checkpoint_points[found]
         along = shapely.line_locate_point(line, points)
         offset = shapely.distance(line, points)

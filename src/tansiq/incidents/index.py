@@ -23,6 +23,7 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from tansiq.core.arrays import distinct, run_starts
 from tansiq.core.projection import project, project_many
 
 PIECE_SEGMENTS = 32
@@ -111,7 +112,7 @@ class ImpactIndex:
         if not len(owners):
             return []
         # Each corridor's nearest piece, then the corridors nearest first (ties by corridor).
-        first = _firsts(owners)
+        first = run_starts(owners)
         best = np.minimum.reduceat(gaps, np.flatnonzero(first))
         nearest = np.argsort(best, kind="stable")
         chosen, best = owners[first][nearest], np.maximum(best[nearest], 0.0)
@@ -151,7 +152,7 @@ class ImpactIndex:
         found, owners, floor = found[can], owners[can], floor[can]
         order = np.lexsort((floor, owners))
         found, owners, floor = found[order], owners[order], floor[order]
-        first = _firsts(owners)
+        first = run_starts(owners)
         corridor = np.cumsum(first) - 1  # each piece's corridor, counted from 0
         gaps = np.full(len(found), np.inf)
         # A piece that starts inside an areal hazard is at distance 0, the least there is: its
@@ -200,7 +201,7 @@ class ImpactIndex:
         ]
         if len(hits) == 1:
             return hits[0]
-        return _distinct(np.concatenate(hits)) if hits else np.empty(0, dtype=np.intp)
+        return distinct(np.concatenate(hits)) if hits else np.empty(0, dtype=np.intp)
 
 
 SLICE_S = 86_400  # one STRtree per day a piece counts in: a hazard asks only its days' trees
@@ -235,7 +236,8 @@ def _time_slices(
     days = starts + offsets
     order = np.argsort(days, kind="stable")
     days, ids = days[order], ids[order]
-    keys, cuts = np.unique(days, return_index=True)
+    cuts = np.flatnonzero(run_starts(days))
+    keys = days[cuts]
     for key, chunk in zip(keys.tolist(), np.split(ids, cuts[1:]), strict=True):
         slices[key] = (shapely.STRtree(boxes[chunk]), chunk)
     return slices
@@ -274,25 +276,9 @@ def _laid_out(
     if len(lines):
         coords, which = shapely.get_coordinates(pieces[lines], return_index=True)
         made[lines] = shapely.linestrings(coords, indices=which)
-        first = _firsts(which)
+        first = run_starts(which)
         start[lines[which[first]]] = coords[first]
     return made, start
-
-
-def _firsts(ids: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
-    """Where each run of equal ``ids`` starts."""
-    first = np.empty(len(ids), dtype=bool)
-    first[:1] = True
-    np.not_equal(ids[1:], ids[:-1], out=first[1:])
-    return first
-
-
-def _distinct(ids: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
-    """``ids`` sorted, each once: numpy 2.4's ``np.unique`` hashes integers first and took
-    12 ms for 12,000 piece ids (a sort 0.3 ms)."""
-    ids = np.sort(ids)
-    distinct: npt.NDArray[np.intp] = ids[_firsts(ids)]
-    return distinct
 
 
 def _in_some_window(corridor: Corridor, start: datetime, end: datetime) -> bool:
