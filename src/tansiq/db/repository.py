@@ -1,7 +1,8 @@
-"""What every feature's repository shares: the session, adding a record, flushing."""
+"""What every feature's repository shares: the session, adding records, flushing."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
@@ -17,6 +18,9 @@ class Repository(Generic[RecordT]):
 
     def add(self, record: RecordT) -> None:
         self.session.add(record)
+
+    def add_all(self, records: Sequence[RecordT]) -> None:
+        self.session.add_all(records)
 
     def flush(self) -> None:
         self.session.flush()

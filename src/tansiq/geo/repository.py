@@ -25,16 +25,15 @@ Extent = tuple[float, float, float, float]
 
 
 class GeoRepository(
-    Repository[ZoneMapRecord | ZoneRecord | CheckpointRecord | BaseLayerRecord | BaseFeatureRecord]
+    Repository[
+        ZoneMapRecord
+        | ZoneRecord
+        | ZoneMapOutlineRecord
+        | CheckpointRecord
+        | BaseLayerRecord
+        | BaseFeatureRecord
+    ]
 ):
-    def add_all(
-        self,
-        records: Sequence[ZoneRecord]
-        | Sequence[BaseFeatureRecord]
-        | Sequence[ZoneMapOutlineRecord],
-    ) -> None:
-        self.session.add_all(records)
-
     def revision(self) -> int:
         value = self.session.scalar(
             select(GeoRevisionRecord.revision).where(GeoRevisionRecord.id == 1)

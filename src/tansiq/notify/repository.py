@@ -57,9 +57,6 @@ class NotifyRepository(Repository[Record]):
             .order_by(EmailAddressRecord.id)
         ).all()
 
-    def add_all(self, records: Sequence[Record]) -> None:
-        self.session.add_all(records)
-
     def email_addresses(self, party_id: int) -> Sequence[EmailAddressRecord]:
         """Every address ever registered for the party, removed ones included."""
         return self.session.scalars(
