@@ -107,6 +107,22 @@ def test_permit_help_lists_the_lifecycle_without_loading_the_database() -> None:
     assert heavy(loaded) == set()
 
 
+def test_a_devices_commands_load_neither_the_web_nor_the_database() -> None:
+    """The officer's terminal (scan, sync, enrol) starts without the hub's stacks; registering
+    a device, the hub's side, is listed and loads only when run."""
+    for args in (("checkpoint", "--help"), ("checkpoint", "scan", "--help")):
+        result, loaded = run_tansiq(*args)
+        assert result.returncode == 0, result.stderr
+        assert heavy(loaded) == set(), args
+        assert {"tansiq.cli.base", "tansiq.cli.trust", "tansiq.settings"}.isdisjoint(loaded)
+    listed = run_tansiq("checkpoint", "--help")[0].stdout.split("Commands:")[1].split()
+    assert {"enrol", "register", "scan", "sync"} <= set(listed)
+    result, loaded = run_tansiq("checkpoint", "register", "--help")
+    assert result.returncode == 0, result.stderr
+    assert "--as" in result.stdout
+    assert "tansiq.cli.trust" in loaded
+
+
 @pytest.fixture
 def permit_files(tmp_path: Path) -> dict[str, Path]:
     paths = {name: tmp_path / name for name in ("trust", "revocations", "permit.png")}

@@ -1,4 +1,8 @@
-"""``tansiq checkpoint``: a checkpoint's own terminal — scan offline, queue, sync later."""
+"""``tansiq checkpoint``: a checkpoint's own terminal — scan offline, queue, sync later.
+
+It loads neither the web nor the database stack: a device's commands start at once. The hub's
+side (registering a device, the trust data) is :mod:`tansiq.cli.trust`.
+"""
 
 from __future__ import annotations
 
@@ -18,19 +22,14 @@ from tansiq.checkpoints.client import (
     http_transport,
 )
 from tansiq.checkpoints.domain import CheckpointReason, OfficerAction, OverrideReason
-from tansiq.checkpoints.service import register_device
 from tansiq.clearances.reasons import ReasonCode
 from tansiq.cli.advisory_lines import held_lines, route_warning_lines
-from tansiq.cli.base import hub_context, operator, session_scope
 from tansiq.cli.errors import cli_locale, cli_zone
+from tansiq.cli.lazy import LazyCommand, LazyGroup
 from tansiq.cli.permit import HARD_LIMIT, MAX_AGE, POSITION
 from tansiq.core.clock import SystemClock
 from tansiq.core.i18n import N_, NP_, Locale, translate
-from tansiq.permits.keys import decode_key, encode_key
-from tansiq.permits.repository import PermitRepository
-from tansiq.permits.service import NoTrustList, governance_public_keys
-from tansiq.permits.snapshots import compact_revocations, roll_over
-from tansiq.permits.trust import revocations_file
+from tansiq.permits.keys import decode_key
 from tansiq.verifier.driver import check_driver
 
 QUEUE = click.option(
@@ -105,7 +104,17 @@ def _progress(locale: Locale) -> Progress:
     return Progress(sent=sent, retrying=retrying)
 
 
-@click.group()
+# Registering a device is the hub's side (its database and keys): loaded only when run, so the
+# device's own commands (scan, sync, enrol) start without the hub's database stack.
+HUB_SIDE = {
+    "register": LazyCommand(
+        "tansiq.cli.trust:register",
+        "Register a device at checkpoint CODE and print its token (shown once).",
+    )
+}
+
+
+@click.group(cls=LazyGroup, lazy=HUB_SIDE)
 def checkpoint() -> None:
     """A checkpoint device: sync with the hub, scan permits offline."""
 
@@ -323,107 +332,3 @@ PASSAGE_NEEDS_VALID = N_(
     "--reason and --note)."
 )
 OVERRIDE_NEEDS_REASON = N_("An override needs an override --reason and a --note.")
-
-
-@click.group()
-def trust() -> None:
-    """The hub's trust data, exported for offline verifiers."""
-
-
-@trust.command("export")
-@click.option(
-    "--out",
-    "folder",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-)
-@click.pass_context
-def export_trust(ctx: click.Context, folder: Path) -> None:
-    """Write trust-list.cbor, revocations.cbor and governance-keys.txt (hex) into --out."""
-    with session_scope(ctx) as session:
-        repo = PermitRepository(session)
-        latest = repo.latest_trust_list()
-        if latest is None:
-            raise NoTrustList
-        deltas = [d.body for d in repo.deltas_since(0)]
-        keys = governance_public_keys(session)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "trust-list.cbor").write_bytes(latest.body)
-    (folder / "revocations.cbor").write_bytes(revocations_file(deltas))
-    (folder / "governance-keys.txt").write_text(
-        "".join(encode_key(k) + "\n" for k in keys), encoding="utf-8"
-    )
-    click.echo(
-        f"trust list {latest.seq}, {len(deltas)} revocation deltas, {len(keys)} "
-        f"governance keys written to {folder}"
-    )
-
-
-@trust.command("rollover-governance")
-@click.pass_context
-def rollover_governance(ctx: click.Context) -> None:
-    """Replace the hub's governance key. The old key signs the trust list that announces the
-    new one, then retires (what it signed stays trusted); the trust list, a revocation
-    snapshot and a ledger head follow under the new key. Enrolled devices follow on their
-    next sync; give the new key (printed) to devices enrolled from now on."""
-    hub = hub_context(ctx)
-    with session_scope(ctx) as session:
-        old, new = roll_over(session, hub.settings.secret_key, hub.clock)
-        keys = governance_public_keys(session)
-    click.echo(translate(ROLLED_OVER, cli_locale(), old=old.kid, new=new.kid))
-    click.echo(f"governance key: {encode_key(new.public_key)}")
-    click.echo(
-        translate(KEYS_NOW, cli_locale(), count=len(keys), keys=" ".join(map(encode_key, keys))),
-        err=True,
-    )
-
-
-@trust.command("compact-revocations")
-@click.pass_context
-def compact(ctx: click.Context) -> None:
-    """Fold every revocation delta into a signed snapshot now (the job worker does it on its
-    own every TANSIQ_REVOCATION_SNAPSHOT_INTERVAL_HOURS)."""
-    hub = hub_context(ctx)
-    with session_scope(ctx) as session:
-        record = compact_revocations(session, hub.settings.secret_key, hub.clock)
-        seq = None if record is None else record.seq
-    if seq is None:
-        click.echo(translate(NOTHING_TO_COMPACT, cli_locale()))
-    else:
-        click.echo(translate(COMPACTED, cli_locale(), seq=seq))
-
-
-ROLLED_OVER = N_(
-    "Governance key {old} retired; {new} announced in a trust list signed by {old}, and in use."
-)
-KEYS_NOW = NP_(
-    "{count} governance key trusted by devices enrolled from now on: {keys}",
-    "{count} governance keys trusted by devices enrolled from now on: {keys}",
-)
-NOTHING_TO_COMPACT = N_("No revocation delta has been published yet: nothing to compact.")
-COMPACTED = N_("Revocation deltas 1 to {seq} folded into one signed snapshot.")
-
-
-@checkpoint.command("register")
-@click.argument("code")
-@click.option("--name", default="device", show_default=True)
-@click.option(
-    "--as",
-    "as_user",
-    required=True,
-    metavar="USERNAME",
-    help="An admin of the checkpoint's authority.",
-)
-@click.pass_context
-def register(ctx: click.Context, code: str, name: str, as_user: str) -> None:
-    """Register a device at checkpoint CODE and print its token (shown once)."""
-    hub = hub_context(ctx)
-    with session_scope(ctx) as session:
-        new = register_device(
-            session, operator(session, as_user), checkpoint=code, name=name, clock=hub.clock
-        )
-        keys = governance_public_keys(session)
-    click.echo(new.token)
-    for key in keys:
-        click.echo(f"governance key: {encode_key(key)}", err=True)

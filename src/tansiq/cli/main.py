@@ -86,7 +86,7 @@ COMMANDS = {
         "Liaison threads: party-to-party messages through the hub.",
     ),
     "trust": LazyCommand(
-        "tansiq.cli.checkpoint:trust", "The hub's trust data, exported for offline verifiers."
+        "tansiq.cli.trust:trust", "The hub's trust data, exported for offline verifiers."
     ),
     "users": LazyCommand("tansiq.cli.parties:users", "Users of a party and their roles."),
     "worker": LazyCommand(
