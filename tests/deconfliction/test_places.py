@@ -4,13 +4,15 @@ whole routes): winding, self-crossing routes of many points, as filed movements 
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tansiq.core.projection import project
-from tansiq.deconfliction.conflicts import Footprint, conflict_places, touches
+from tansiq.deconfliction.conflicts import Footprint, conflict_places, geojson_many, touches
 from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.schedule import Window
 
@@ -51,3 +53,30 @@ def test_each_place_is_the_intersection_of_the_whole_corridors(seed: int) -> Non
             continue
         assert found.area > 0
         assert shapely.symmetric_difference(found, whole).area <= 1e-6 * whole.area + 1e-3
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32 - 1))
+def test_places_are_written_as_geojson_exactly_as_geos_writes_them(seed: int) -> None:
+    # Places read from their coordinates are what GEOS's GeoJSON text says, float for float
+    # and in the same order: polygons with holes, multipolygons, and the rarer shapes.
+    first, second = walk(seed, 0), walk(seed + 1, 1)
+    crossing = shapely.intersection(
+        shapely.buffer(first.shape, first.reach_m), shapely.buffer(second.shape, second.reach_m)
+    )
+    holed = shapely.difference(shapely.buffer(first.shape, 3 * first.reach_m), crossing)
+    shapes = np.array(
+        [
+            crossing,
+            holed,
+            shapely.MultiPolygon(list(shapely.get_parts(crossing))),
+            shapely.Polygon(),
+            shapely.MultiPolygon(),
+            shapely.line_interpolate_point(first.shape, 0.5, normalized=True),
+            shapely.GeometryCollection([crossing, first.shape]),
+            shapely.Polygon([(0, 0, 1), (1, 0, 1), (1, 1, 2)]),
+        ],
+        dtype=object,
+    )
+    written = geojson_many(shapes)
+    assert json.dumps(written) == json.dumps([json.loads(t) for t in shapely.to_geojson(shapes)])
