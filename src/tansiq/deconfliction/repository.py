@@ -168,7 +168,7 @@ class DeconflictionRepository(Repository[Record], OccurrenceIndex):
         if not ids:
             return {}
         rows = self.session.scalars(
-            select(NotificationRecord).where(NotificationRecord.id.in_(sorted(ids)))
+            select(NotificationRecord).where(self.among_ids(NotificationRecord.id, ids))
         ).all()
         return {row.id: row for row in rows}
 
