@@ -155,10 +155,11 @@ class OccurrenceIndex:
             _SHAPES_SQLITE if sqlite else _SHAPES_POSTGRESQL,
             {"ids": _ids_value(version_ids, sqlite)},
         ).all()
+        active, kinds = NotificationStatus.ACTIVE.value, _KINDS  # looked up, not called
         return [
-            StoredShape(int(version), int(notification), NotificationKind(kind), width, wkb, epsg)
+            StoredShape(int(version), int(notification), kinds[kind], width, wkb, epsg)
             for version, notification, kind, width, wkb, epsg, status, number, current in rows
-            if status == NotificationStatus.ACTIVE.value and number == current
+            if status == active and number == current
         ]
 
     def among_ids(self, column: Any, ids: Collection[int]) -> ColumnElement[bool]:
@@ -189,6 +190,7 @@ class OccurrenceIndex:
 
 
 _ID_ARRAY = ARRAY(BigInteger)
+_KINDS = {kind.value: kind for kind in NotificationKind}  # each kind by its stored value
 _HAS_BOXES = "tansiq.deconfliction.occurrence_boxes"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
