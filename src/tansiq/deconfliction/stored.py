@@ -30,8 +30,7 @@ from tansiq.deconfliction.conflicts import (
     micros_of,
 )
 from tansiq.deconfliction.domain import NotificationKind
-from tansiq.deconfliction.models import NotificationRecord
-from tansiq.deconfliction.repository import Candidate, DeconflictionRepository
+from tansiq.deconfliction.repository import Candidate, DeconflictionRepository, Notifier
 from tansiq.deconfliction.repository_index import StoredShape
 from tansiq.deconfliction.schedule import Window, span
 
@@ -44,7 +43,7 @@ class Found:
     """The conflicts of a new footprint with the stored active notifications."""
 
     conflicts: list[Conflict]
-    others: dict[int, NotificationRecord]  # every notification it conflicts with, by id
+    others: dict[int, Notifier]  # every notification it conflicts with, by id
     shift: timedelta | None
 
 
@@ -99,7 +98,7 @@ def stored_conflicts(
     shift = None
     if found and kind is NotificationKind.MOVEMENT:
         shift = earliest_shift_micros(starts, ends, touching.starts, touching.ends, stretch)
-    return Found(found, repo.notifications_by_ids({c.notification_id for c in found}), shift)
+    return Found(found, repo.notifiers_by_ids({c.notification_id for c in found}), shift)
 
 
 class Touching(NamedTuple):
