@@ -48,6 +48,7 @@ from sqlalchemy.pool import NullPool
 from conflicts import AREA_DEG, CENTRE, EPSG, NOW, ORIGIN, SIDE_DEG, Item, area_km2, route, schedule
 from report import Tee, start, write_section
 from route import percentile
+from tansiq.cli.serve import tune_garbage_collector
 from tansiq.core.clock import FixedClock
 from tansiq.core.projection import project_many
 from tansiq.db.engine import make_engine, normalise_url
@@ -340,7 +341,11 @@ def cached(
 def check(url: str, items: list[Item]) -> tuple[list[float], list[float], list[int]]:
     """Each item checked in a fresh transaction: the wall time and this process's CPU time
     of each check (ms; the CPU time leaves out waiting for a core on a loaded machine, and on
-    PostgreSQL the server's own work), and the conflicts found."""
+    PostgreSQL the server's own work), and the conflicts found. The garbage collector is set
+    as a serving hub sets it (``tune_garbage_collector``: what exists frozen out of its sight,
+    the young generation collected less often); with Python's defaults a collection through
+    the whole heap (about 110 ms of CPU here) landed in a few checks and made their p99."""
+    tune_garbage_collector()
     engine = make_engine(url)
     samples: list[float] = []
     cpu: list[float] = []

@@ -24,6 +24,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
+from tansiq.core.arrays import run_starts
 from tansiq.core.projection import WGS84, project
 from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.schedule import Window
@@ -185,7 +186,7 @@ def conflict_places(new: Footprint, others: Sequence[Footprint]) -> list[dict[st
     longitude/latitude, worked out for all of them at once (in arrays, one pass through pyproj).
 
     Only the parts of each shape near the other matter: each is clipped to the box where both
-    corridors can be (the two grown envelopes' overlap, grown again by its own reach), which
+    corridors can be (:func:`meeting_boxes`, grown again by its own reach), which
     leaves the intersection of the corridors unchanged and keeps long routes cheap. The buffers
     are polygons, so two corridors that only just touch may share no area; then the place is
     the midpoint of the gap between the two shapes."""
@@ -193,16 +194,7 @@ def conflict_places(new: Footprint, others: Sequence[Footprint]) -> list[dict[st
         return []
     shapes = np.array([other.shape for other in others], dtype=object)
     reach = np.array([other.reach_m for other in others], dtype=float)
-    theirs = shapely.bounds(shapes).reshape(-1, 4) + np.outer(reach, GROW_BOX)
-    mine = grown_bounds(new.shape, new.reach_m)
-    box = np.column_stack(
-        (
-            np.maximum(mine[0], theirs[:, 0]),
-            np.maximum(mine[1], theirs[:, 1]),
-            np.minimum(mine[2], theirs[:, 2]),
-            np.minimum(mine[3], theirs[:, 3]),
-        )
-    )
+    box = meeting_boxes(new, shapes, reach)
     # The new corridor is made once, whole, and cut to each box (a little larger: corridors
     # that meet only along an edge have a box of no width): a route's pieces cut out and made
     # into corridors one box at a time cost a union of overlapping parts in each.
@@ -217,7 +209,148 @@ def conflict_places(new: Footprint, others: Sequence[Footprint]) -> list[dict[st
         shared[gaps] = shapely.line_interpolate_point(
             shapely.shortest_line(new.shape, shapes[gaps]), 0.5, normalized=True
         )
-    return [json.loads(text) for text in shapely.to_geojson(_to_lonlat(shared, new.epsg))]
+    return geojson_many(_to_lonlat(shared, new.epsg))
+
+
+_POLYGON, _MULTIPOLYGON = 3, 6  # shapely's type ids
+
+
+def geojson_many(geometries: npt.NDArray[np.object_]) -> list[dict[str, Any]]:
+    """Each geometry as GeoJSON, exactly what ``json.loads(shapely.to_geojson(g))`` gives
+    (GEOS writes every coordinate in full, so they are the same floats), without writing and
+    parsing text (which cost most of a place, 0.08 ms each): the polygons and multipolygons
+    that places almost always are, from their coordinates read in one pass; anything else
+    (a point, a line, a collection, something empty or in 3-D) through the text."""
+    found: list[dict[str, Any] | None] = [None] * len(geometries)
+    types = shapely.get_type_id(geometries)
+    plain = (
+        ((types == _POLYGON) | (types == _MULTIPOLYGON))
+        & ~shapely.is_empty(geometries)
+        & ~shapely.has_z(geometries)
+    )
+    which = np.flatnonzero(plain)
+    polygons, polygon_owner = shapely.get_parts(geometries[which], return_index=True)
+    # An empty part is written as one empty ring, which a ring count cannot tell.
+    uneven = polygon_owner[shapely.is_empty(polygons)]
+    plain[which[uneven]] = False
+    rings, ring_owner = shapely.get_rings(polygons, return_index=True)
+    points = shapely.get_coordinates(rings).tolist()
+    ring_cuts = np.concatenate(([0], np.cumsum(shapely.get_num_coordinates(rings)))).tolist()
+    polygon_cuts = np.searchsorted(ring_owner, np.arange(len(polygons) + 1)).tolist()
+    geometry_cuts = np.searchsorted(polygon_owner, np.arange(len(which) + 1)).tolist()
+    for k, i in enumerate(which.tolist()):
+        if not plain[i]:
+            continue
+        parts = [
+            [
+                points[ring_cuts[r] : ring_cuts[r + 1]]
+                for r in range(polygon_cuts[p], polygon_cuts[p + 1])
+            ]
+            for p in range(geometry_cuts[k], geometry_cuts[k + 1])
+        ]
+        found[i] = (
+            {"type": "Polygon", "coordinates": parts[0]}
+            if types[i] == _POLYGON
+            else {"type": "MultiPolygon", "coordinates": parts}
+        )
+    rest = np.flatnonzero(~plain)
+    for i, text in zip(rest.tolist(), shapely.to_geojson(geometries[rest]).tolist(), strict=True):
+        found[i] = json.loads(text)
+    return [place for place in found if place is not None]
+
+
+PIECE_SEGMENTS = 8  # a line's pieces, each boxed on its own to find where two corridors meet
+
+
+def meeting_boxes(
+    new: Footprint, shapes: npt.NDArray[np.object_], reach: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """For each of ``shapes`` (with its ``reach``), a box (min x, min y, max x, max y) holding
+    every point where its corridor and ``new``'s can both be: a point in both is within reach
+    of a piece of each line (``PIECE_SEGMENTS`` segments; any other shape is one piece), so
+    in the overlap of those two pieces' boxes, each grown by its reach; the box bounds every
+    such overlap. Far smaller than the overlap of the two whole envelopes grown (a winding
+    route's envelope covers tens of km², where two corridors meet a fraction of one), which
+    is what the place is worked out within. That overlap where no two pieces' boxes meet (two
+    shapes found touching always have such pieces; kept should rounding say otherwise)."""
+    theirs = shapely.bounds(shapes).reshape(-1, 4) + np.outer(reach, GROW_BOX)
+    mine = grown_bounds(new.shape, new.reach_m)
+    whole = np.column_stack(
+        (
+            np.maximum(mine[0], theirs[:, 0]),
+            np.maximum(mine[1], theirs[:, 1]),
+            np.minimum(mine[2], theirs[:, 2]),
+            np.minimum(mine[3], theirs[:, 3]),
+        )
+    )
+    mine_p, _ = piece_bounds(np.array([new.shape], dtype=object), np.array([new.reach_m]))
+    theirs_p, owner = piece_bounds(shapes, reach)
+    # Every pair of pieces (theirs by row, mine by column): the overlap of their boxes.
+    west = np.maximum(theirs_p[:, 0, None], mine_p[None, :, 0])
+    south = np.maximum(theirs_p[:, 1, None], mine_p[None, :, 1])
+    east = np.minimum(theirs_p[:, 2, None], mine_p[None, :, 2])
+    north = np.minimum(theirs_p[:, 3, None], mine_p[None, :, 3])
+    meet = (west <= east) & (south <= north)
+    bounds = np.column_stack(
+        (
+            np.where(meet, west, np.inf).min(axis=1),
+            np.where(meet, south, np.inf).min(axis=1),
+            np.where(meet, east, -np.inf).max(axis=1),
+            np.where(meet, north, -np.inf).max(axis=1),
+        )
+    )
+    # Each shape's pieces are together, in order of shape.
+    firsts = np.searchsorted(owner, np.arange(len(shapes)))
+    box = np.column_stack(
+        (
+            np.minimum.reduceat(bounds[:, :2], firsts, axis=0),
+            np.maximum.reduceat(bounds[:, 2:], firsts, axis=0),
+        )
+    )
+    found = np.isfinite(box).all(axis=1)
+    box[~found] = whole[~found]
+    return box
+
+
+def piece_bounds(
+    shapes: npt.NDArray[np.object_], reach: npt.NDArray[np.float64]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.intp]]:
+    """The boxes of every shape's pieces, each grown by its shape's reach, and the number of
+    the shape each came from (in order): a line's pieces of ``PIECE_SEGMENTS`` segments (a
+    vertex shared by two pieces in both), any other shape whole. In arrays, no geometry made."""
+    is_line = (shapely.get_type_id(shapes) == shapely.GeometryType.LINESTRING) & ~shapely.is_empty(
+        shapes
+    )
+    lines = np.flatnonzero(is_line)
+    coords, which = shapely.get_coordinates(shapes[lines], return_index=True)
+    counts = np.bincount(which, minlength=len(lines))
+    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    k = np.arange(len(coords)) - first[which]  # a vertex's place along its line
+    last = counts[which] - 1
+    piece = np.minimum(k, np.maximum(last - 1, 0)) // PIECE_SEGMENTS  # the end closes the last
+    per_line = (np.maximum(counts - 1, 1) + PIECE_SEGMENTS - 1) // PIECE_SEGMENTS
+    offset = np.concatenate(([0], np.cumsum(per_line)[:-1]))
+    ids = offset[which] + piece  # in order: lines in order, pieces in order along each
+    starts = np.flatnonzero(run_starts(ids))
+    x, y = coords[:, 0], coords[:, 1]
+    line_boxes = np.empty((len(starts), 4))
+    if len(starts):
+        line_boxes[:, 0] = np.minimum.reduceat(x, starts)
+        line_boxes[:, 1] = np.minimum.reduceat(y, starts)
+        line_boxes[:, 2] = np.maximum.reduceat(x, starts)
+        line_boxes[:, 3] = np.maximum.reduceat(y, starts)
+        # A piece also ends at the next one's first vertex, when that is on the same line.
+        follows = np.flatnonzero(which[starts[1:]] == which[starts[:-1]])
+        after = starts[follows + 1]
+        line_boxes[follows, 0] = np.minimum(line_boxes[follows, 0], x[after])
+        line_boxes[follows, 1] = np.minimum(line_boxes[follows, 1], y[after])
+        line_boxes[follows, 2] = np.maximum(line_boxes[follows, 2], x[after])
+        line_boxes[follows, 3] = np.maximum(line_boxes[follows, 3], y[after])
+    owner = np.concatenate((np.repeat(lines, per_line), np.flatnonzero(~is_line)))
+    boxes = np.concatenate((line_boxes, shapely.bounds(shapes[~is_line]).reshape(-1, 4)))
+    boxes = boxes + np.outer(reach[owner], GROW_BOX)
+    order = np.argsort(owner, kind="stable")
+    return boxes[order], owner[order].astype(np.intp)
 
 
 def grown_bounds(shape: BaseGeometry, reach: float) -> npt.NDArray[np.float64]:

@@ -32,6 +32,7 @@ from tansiq.deconfliction.domain import (
     NotificationKind,
 )
 from tansiq.deconfliction.models import NotificationRecord, NotificationVersionRecord
+from tansiq.deconfliction.repository import Notifier
 from tansiq.deconfliction.sanity import (
     Bounds,
     check_crosses_zone,
@@ -117,7 +118,7 @@ class Plan:
     reconfirm_days: int | None
     reasons: dict[int, list[dict[str, Any]]]  # party id → why it is included
     conflicts: list[Conflict]
-    others: dict[int, NotificationRecord]  # the conflicting notifications, by id
+    others: dict[int, Notifier]  # the conflicting notifications (id, kind, notifier), by id
     shift: timedelta | None
     epsg: int
     footprint: Footprint = field(repr=False)

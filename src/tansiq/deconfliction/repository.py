@@ -40,6 +40,14 @@ class Candidate(NamedTuple):
     shape_wkb: bytes
 
 
+class Notifier(NamedTuple):
+    """What alerting a conflict needs of the notification met: its id, kind and notifier."""
+
+    id: int
+    kind: NotificationKind
+    notifier_party_id: int
+
+
 Record = (
     NotificationRecord
     | NotificationVersionRecord
@@ -164,13 +172,17 @@ class DeconflictionRepository(Repository[Record], OccurrenceIndex):
             found[version_id].append((starts_at, ends_at))
         return found
 
-    def notifications_by_ids(self, ids: set[int]) -> dict[int, NotificationRecord]:
+    def notifiers_by_ids(self, ids: set[int]) -> dict[int, Notifier]:
+        """Each notification's id, kind and notifier, as plain rows (a busy check meets 100
+        and more: loading each as a whole record cost 10 ms)."""
         if not ids:
             return {}
-        rows = self.session.scalars(
-            select(NotificationRecord).where(NotificationRecord.id.in_(sorted(ids)))
+        rows = self.session.execute(
+            select(
+                NotificationRecord.id, NotificationRecord.kind, NotificationRecord.notifier_party_id
+            ).where(self.among_ids(NotificationRecord.id, ids))
         ).all()
-        return {row.id: row for row in rows}
+        return {int(row[0]): Notifier(int(row[0]), row[1], int(row[2])) for row in rows}
 
     def affected(self, version_id: int) -> Sequence[AffectedPartyRecord]:
         return self.session.scalars(
