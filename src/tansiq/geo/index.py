@@ -130,7 +130,7 @@ class SpatialIndex:
         segment_idx, zone_idx = self._zone_tree.query(boxes)
         in_force = (self._starts[zone_idx] <= moment) & (moment < self._ends[zone_idx])
         segment_idx, zone_idx = segment_idx[in_force], zone_idx[in_force]
-        touching = shapely.dwithin(self._zone_shapes[zone_idx], segments[segment_idx], half)
+        touching = self._touching(segment_idx, zone_idx, segments, half)
         segment_idx, zone_idx = segment_idx[touching], zone_idx[touching]
         # Pairs come ordered by segment, so the first occurrence of a zone is its first reach.
         zones, first = np.unique(zone_idx, return_index=True)
@@ -139,6 +139,27 @@ class SpatialIndex:
             segments[first_segments], self._zone_shapes[zones]
         )
         return dict(zip(zones.tolist(), along.tolist(), strict=True))
+
+    def _touching(
+        self,
+        segment_idx: npt.NDArray[np.intp],
+        zone_idx: npt.NDArray[np.intp],
+        segments: npt.NDArray[np.object_],
+        half: float,
+    ) -> npt.NDArray[np.bool_]:
+        """Which (segment, zone) pairs, ordered by segment, can be a zone's first reach: every
+        pair that crosses its zone (a prepared intersects, many times cheaper than a distance),
+        and those within ``half`` of it among the pairs before their zone's first crossing.
+        A zone's first pair within reach is the same as if every pair were measured: a
+        crossing pair is within reach, and no pair after a crossing can come first."""
+        zones = self._zone_shapes[zone_idx]
+        crossing: npt.NDArray[np.bool_] = shapely.intersects(zones, segments[segment_idx])
+        # Each pair's zone's first crossing segment (none: past the last segment).
+        first_cross = np.full(len(self._zone_shapes), np.iinfo(np.intp).max, dtype=np.intp)
+        np.minimum.at(first_cross, zone_idx[crossing], segment_idx[crossing])
+        before = segment_idx < first_cross[zone_idx]
+        crossing[before] = shapely.dwithin(zones[before], segments[segment_idx[before]], half)
+        return crossing
 
     def _checkpoints_along(
         self,
