@@ -7,12 +7,12 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tansiq.checkpoints.domain import Sighting, distance_km, impossible_travel
+from tansiq.checkpoints.domain import MAX_SPEED_KMH, Sighting, distance_km, impossible_travel
 from tansiq.checkpoints.ledger_facts import CLONE_SUSPECTED as LEDGER_CLONE
 from tansiq.checkpoints.ledger_facts import flag_entry
 from tansiq.checkpoints.messages import CLONE_SUSPECTED
@@ -63,6 +63,8 @@ def flag_clones(
     for ref, device_id, uid, checkpoint_id, at in repo.sightings(refs, earliest, latest):
         by_permit[ref].append((at, device_id, uid, checkpoint_id))
     places: dict[int, CheckpointRecord] | None = None
+    # The distance between two checkpoints, worked out once per pair (None: one is unknown).
+    apart: dict[tuple[int, int], float | None] = {}
     suspects: dict[tuple[int, str], str] = {}  # (device id, event id): permit
     told: dict[str, tuple[Sighting, Sighting]] = {}
     for ref, scans in by_permit.items():
@@ -75,6 +77,13 @@ def flag_clones(
             if before[3] == after[3]:
                 continue  # one checkpoint: never too far to have travelled
             if (before[1], before[2]) not in new_uids and (after[1], after[2]) not in new_uids:
+                continue
+            pair = (before[3], after[3])
+            if pair not in apart:
+                apart[pair] = _apart_km(places, *pair)
+            km = apart[pair]
+            # impossible_travel, with the distance worked out once per pair of checkpoints
+            if km is None or not km > MAX_SPEED_KMH * _hours_between(before[0], after[0]):
                 continue
             first = _sighting(places, before[3], before[0])
             second = _sighting(places, after[3], after[0])
@@ -140,6 +149,17 @@ def _tell_clone(
             *municipality_ids(session),
         }
     ]
+
+
+def _hours_between(earlier: datetime, later: datetime) -> float:
+    return abs((later - earlier).total_seconds()) / 3600.0
+
+
+def _apart_km(places: dict[int, CheckpointRecord], first: int, second: int) -> float | None:
+    """The distance between two checkpoints as :func:`impossible_travel` measures it."""
+    at = datetime.min.replace(tzinfo=UTC)  # a distance: the time is not read
+    a, b = _sighting(places, first, at), _sighting(places, second, at)
+    return None if a is None or b is None else distance_km(a, b)
 
 
 def _sighting(
