@@ -42,7 +42,7 @@ def test_marking_clones_looks_up_each_scan_by_its_device_and_id(
 
 def test_the_look_for_clones_reads_one_index(session: Session, plans: list[str]) -> None:
     now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-    CheckpointRepository(session).sightings({"P-000001", "P-000002"}, now - timedelta(1), now)
+    CheckpointRepository(session).neighbours({"P-000001", "P-000002"}, now - timedelta(1), now, {1})
     assert plans, "no statement ran"
     assert not [step for step in plans if step.startswith("SCAN scan_events")], plans
     assert any("COVERING INDEX ix_scan_events_sightings" in step for step in plans), plans

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Callable, Collection, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -164,33 +166,89 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
             f"INSERT INTO {table.name} ({listed}) "  # noqa: S608 - our own table and column names
             f"SELECT {listed} FROM json_populate_recordset(NULL::{table.name}, %(rows)s::json) "
             "ON CONFLICT (device_id, event_uid) DO NOTHING RETURNING device_id, event_uid",
-            {"rows": json.dumps(rows, ensure_ascii=False, default=_iso)},
+            {"rows": json.dumps(rows, ensure_ascii=False, default=_times())},
         )
         return {(device_id, uid) for device_id, uid in stored}
 
-    def sightings(self, refs: set[str], start: datetime, end: datetime) -> Sequence[Any]:
-        """Scans of these permits between ``start`` and ``end``:
-        (ref, device, event id, checkpoint, at). Each ``at`` is as the database keeps it (on
-        SQLite without its offset, UTC), for comparing these times with each other only."""
+    def neighbours(
+        self, refs: set[str], start: datetime, end: datetime, devices: set[int]
+    ) -> Sequence[Any]:
+        """Among the scans of these permits between ``start`` and ``end``, in the order of
+        (time, device, event id) per permit: each scan that follows another at another
+        checkpoint, where either of the two is by one of ``devices``. Each as (permit; the
+        earlier scan's time, device, event id, checkpoint; the later one's). Each time is as
+        the database keeps it (on SQLite without its offset, UTC), for comparing these times
+        with each other only."""
         if not refs:
             return []
+        if self.session.get_bind().dialect.name != "postgresql":
+            # SQLite's window functions sort and step through every row far slower than
+            # Python pairs the rows of the one index it reads.
+            return _neighbours(self._sightings(refs, start, end), devices)
         # The table's columns, not the mapped class's: plain rows, without the ORM's loading;
         # and the time without the UTC column type's conversion (a Python call per row, when
         # only the order and the gaps between these times are wanted).
         scans = cast(Table, ScanEventRecord.__table__).c
-        among: ColumnElement[bool] = scans.permit_ref.in_(refs)
-        window = scans.scanned_at.between(start, end)
-        if self.session.get_bind().dialect.name == "postgresql":
-            # A sync's group names a thousand permits or more: as one array, not as a
-            # parameter each (which SQLAlchemy, then psycopg, write out and parse each time).
-            # The times go in the text, so the server plans each look with its own window
-            # and never settles on a generic plan (which, not knowing the window, can walk
-            # the whole of the time index instead of this permit index).
-            among = self._among(scans.permit_ref, refs)
-            window = scans.scanned_at.between(
-                bindparam(None, start, type_=scans.scanned_at.type, literal_execute=True),
-                bindparam(None, end, type_=scans.scanned_at.type, literal_execute=True),
+        # A sync's group names a thousand permits or more: as one array, not as a parameter
+        # each (which SQLAlchemy, then psycopg, write out and parse each time). The times go
+        # in the text, so the server plans each look with its own window and never settles on
+        # a generic plan (which, not knowing the window, can walk the whole of the time index
+        # instead of this permit index).
+        among = self._among(scans.permit_ref, refs)
+        window = scans.scanned_at.between(
+            bindparam(None, start, type_=scans.scanned_at.type, literal_execute=True),
+            bindparam(None, end, type_=scans.scanned_at.type, literal_execute=True),
+        )
+        ours = scans.device_id == any_(bindparam(None, list(devices), type_=ARRAY(Integer)))
+        uid = scans.event_uid.collate("C")  # ids in the order Python puts them
+        at = type_coerce(scans.scanned_at, DateTime())
+
+        def before(value: ColumnElement[Any]) -> ColumnElement[Any]:
+            earlier = func.lag(value).over(
+                partition_by=scans.permit_ref, order_by=(scans.scanned_at, scans.device_id, uid)
             )
+            return type_coerce(earlier, value.type)
+
+        # The filter on the pairs goes around the look: a window function sees only the rows
+        # its own query keeps.
+        pairs = (
+            select(
+                scans.permit_ref.label("ref"),
+                before(at).label("before_at"),
+                before(scans.device_id).label("before_device"),
+                before(scans.event_uid).label("before_uid"),
+                before(scans.checkpoint_id).label("before_checkpoint"),
+                at.label("at"),
+                scans.device_id.label("device"),
+                scans.event_uid.label("uid"),
+                scans.checkpoint_id.label("checkpoint"),
+                ours.label("ours"),
+                before(ours).label("before_ours"),
+            )
+            .where(among, window)
+            .subquery()
+        )
+        return self.session.execute(
+            select(
+                pairs.c.ref,
+                pairs.c.before_at,
+                pairs.c.before_device,
+                pairs.c.before_uid,
+                pairs.c.before_checkpoint,
+                pairs.c.at,
+                pairs.c.device,
+                pairs.c.uid,
+                pairs.c.checkpoint,
+            ).where(
+                pairs.c.checkpoint != pairs.c.before_checkpoint,
+                or_(pairs.c.ours, pairs.c.before_ours),
+            )
+        ).all()
+
+    def _sightings(self, refs: set[str], start: datetime, end: datetime) -> Sequence[Any]:
+        """On SQLite, scans of these permits between ``start`` and ``end``: (ref, device,
+        event id, checkpoint, at), from the covering index alone."""
+        scans = cast(Table, ScanEventRecord.__table__).c
         return self.session.execute(
             select(
                 scans.permit_ref,
@@ -198,7 +256,7 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
                 scans.event_uid,
                 scans.checkpoint_id,
                 type_coerce(scans.scanned_at, DateTime()),
-            ).where(among, window)
+            ).where(scans.permit_ref.in_(refs), scans.scanned_at.between(start, end))
         ).all()
 
     def mark_clones(
@@ -302,6 +360,22 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         return [(record, code) for record, code in rows]
 
 
+def _neighbours(sightings: Iterable[Any], devices: set[int]) -> list[tuple[Any, ...]]:
+    """:meth:`CheckpointRepository.neighbours` from the permits' sightings, paired here."""
+    by_permit: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for ref, device_id, uid, checkpoint_id, at in sightings:
+        by_permit[ref].append((at, device_id, uid, checkpoint_id))
+    found: list[tuple[Any, ...]] = []
+    for ref, scans in by_permit.items():
+        if len(scans) < 2:
+            continue
+        scans.sort()
+        for before, after in itertools.pairwise(scans):
+            if before[3] != after[3] and (before[1] in devices or after[1] in devices):
+                found.append((ref, *before, *after))
+    return found
+
+
 def _sqlite_bind(kind: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
     """The column's bind processor on SQLite, cheaper per value where that costs the most: a
     UTC time is written as SQLAlchemy writes it (``2026-06-01 08:00:00.000000``) without its
@@ -349,3 +423,17 @@ def sight_condition(sight: ScanSight) -> ColumnElement[bool] | None:
 def _iso(moment: datetime) -> str:
     """A time for the JSON of rows (every other value is JSON as it is)."""
     return ensure_utc(moment).isoformat()
+
+
+def _times() -> Callable[[datetime], str]:
+    """:func:`_iso` for the JSON of many rows: a time already in datetime's own UTC is written
+    as it is, and the time every row shares (when they were received) is written once."""
+    last: list[Any] = [_NOTHING, ""]
+
+    def iso(moment: datetime) -> str:
+        if moment is not last[0]:
+            text = moment.isoformat() if moment.tzinfo is UTC else _iso(moment)
+            last[0], last[1] = moment, text
+        return str(last[1])
+
+    return iso
