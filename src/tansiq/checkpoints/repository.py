@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from collections import defaultdict
@@ -247,7 +248,8 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
 
     def _sightings(self, refs: set[str], start: datetime, end: datetime) -> Sequence[Any]:
         """On SQLite, scans of these permits between ``start`` and ``end``: (ref, device,
-        event id, checkpoint, at), from the covering index alone."""
+        event id, checkpoint, at), from the covering index alone; each time as the text
+        SQLite keeps."""
         scans = cast(Table, ScanEventRecord.__table__).c
         return self.session.execute(
             select(
@@ -255,7 +257,7 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
                 scans.device_id,
                 scans.event_uid,
                 scans.checkpoint_id,
-                type_coerce(scans.scanned_at, DateTime()),
+                type_coerce(scans.scanned_at, String()),
             ).where(scans.permit_ref.in_(refs), scans.scanned_at.between(start, end))
         ).all()
 
@@ -361,19 +363,27 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
 
 
 def _neighbours(sightings: Iterable[Any], devices: set[int]) -> list[tuple[Any, ...]]:
-    """:meth:`CheckpointRepository.neighbours` from the permits' sightings, paired here."""
+    """:meth:`CheckpointRepository.neighbours` from the permits' sightings on SQLite, paired
+    here. Each time comes as SQLite keeps it, text of one fixed width (as SQLAlchemy writes a
+    time), which sorts as the times do; only the times of the pairs found are read."""
     by_permit: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for ref, device_id, uid, checkpoint_id, at in sightings:
         by_permit[ref].append((at, device_id, uid, checkpoint_id))
     found: list[tuple[Any, ...]] = []
+    read = functools.cache(_stored_time)
     for ref, scans in by_permit.items():
         if len(scans) < 2:
             continue
         scans.sort()
         for before, after in itertools.pairwise(scans):
             if before[3] != after[3] and (before[1] in devices or after[1] in devices):
-                found.append((ref, *before, *after))
+                found.append((ref, read(before[0]), *before[1:], read(after[0]), *after[1:]))
     return found
+
+
+def _stored_time(text: str) -> datetime:
+    """A time as SQLite keeps it (UTC, without its offset), read as SQLAlchemy reads it."""
+    return datetime.fromisoformat(text)
 
 
 def _sqlite_bind(kind: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
