@@ -167,7 +167,7 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
             f"INSERT INTO {table.name} ({listed}) "  # noqa: S608 - our own table and column names
             f"SELECT {listed} FROM json_populate_recordset(NULL::{table.name}, %(rows)s::json) "
             "ON CONFLICT (device_id, event_uid) DO NOTHING RETURNING device_id, event_uid",
-            {"rows": json.dumps(rows, ensure_ascii=False, default=_times())},
+            {"rows": json.dumps(rows, ensure_ascii=False, separators=(",", ":"), default=_times())},
         )
         return {(device_id, uid) for device_id, uid in stored}
 
