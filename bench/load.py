@@ -391,7 +391,7 @@ def run(url: str, args: argparse.Namespace, out: Tee, machine: Machine, label: s
     out(f"[{label}] {machine.database}, {args.processes} hub process(es)")
     with tempfile.TemporaryDirectory() as folder, ExitStack() as hubs:
         ports = [
-            hubs.enter_context(sync.hub(url, secret, Path(folder) / f"hub{i}.log"))
+            hubs.enter_context(sync.hub(url, secret, Path(folder) / f"hub{i}.log"))[0]
             for i in range(args.processes)
         ]
         signed = sync.issue_permits(ports[0], tokens, args.permits)

@@ -141,8 +141,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process and its threads so far (Linux; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def hub(url: str, secret: str, log: Path) -> Iterator[int]:
+def hub(url: str, secret: str, log: Path) -> Iterator[tuple[int, int]]:
     """``tansiq serve`` on 127.0.0.1 with default settings (no job worker: ingest only)."""
     port = free_port()
     env = {**os.environ, "TANSIQ_DATABASE_URL": url, "TANSIQ_SECRET_KEY": secret}
@@ -167,7 +176,7 @@ def hub(url: str, secret: str, log: Path) -> Iterator[int]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit(f"the hub did not start; see {log}")
                 time.sleep(0.2)
-            yield port
+            yield port, process.pid
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -487,7 +496,7 @@ def run(url: str, args: argparse.Namespace, out: Tee, machine: Machine, label: s
     out(f"[{label}] {machine.database}")
     with (
         tempfile.TemporaryDirectory() as folder,
-        hub(url, secret, Path(folder) / "hub.log") as port,
+        hub(url, secret, Path(folder) / "hub.log") as (port, pid),
     ):
         signed = issue_permits(port, tokens, args.permits)
         places = checkpoints()
@@ -505,9 +514,12 @@ def run(url: str, args: argparse.Namespace, out: Tee, machine: Machine, label: s
         )
         jobs = [(d, d.bodies) for d in devices]
         rng.shuffle(jobs)
+        cpu_before = cpu_seconds(pid)
         started = time.perf_counter()
         first = push(port, jobs, args.concurrency)
         seconds = time.perf_counter() - started
+        cpu_after = cpu_seconds(pid)
+        hub_cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
         retries: list[tuple[Tally, float]] = []
         unsent = first.unsent
         while unsent and len(retries) < RETRY_ROUNDS:
@@ -565,6 +577,12 @@ def run(url: str, args: argparse.Namespace, out: Tee, machine: Machine, label: s
         and clones == expected.clones
     )
     busy = sum(t.busy for t in everything)
+    if hub_cpu is not None and first.stored:
+        out(
+            f"[{label}] hub CPU in the first pass: {hub_cpu:.2f} s, "
+            f"{hub_cpu / first.stored * 1000 * 1000:.0f} ms per 1,000 events stored "
+            f"({first.stored / hub_cpu:,.0f} events per CPU-second)"
+        )
     out(
         f"[{label}] {'all checks pass' if ok else 'CHECKS FAILED'}; first pass {rate:,.0f} "
         f"events/s; {busy} batches refused as busy (503) and sent again at the next sync"

@@ -4,15 +4,14 @@ devices synced in; a clone is flagged and told once."""
 
 from __future__ import annotations
 
-import itertools
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tansiq.checkpoints.domain import Sighting, distance_km, impossible_travel
+from tansiq.checkpoints.domain import MAX_SPEED_KMH, Sighting, distance_km, impossible_travel
 from tansiq.checkpoints.ledger_facts import CLONE_SUSPECTED as LEDGER_CLONE
 from tansiq.checkpoints.ledger_facts import flag_entry
 from tansiq.checkpoints.messages import CLONE_SUSPECTED
@@ -56,32 +55,51 @@ def flag_clones(
         return []
     new_uids = {(row["device_id"], row["event_uid"]) for row in rows}
     refs = {row["permit_ref"] for row in rows}
+    devices = {row["device_id"] for row in rows}
     earliest = min(row["scanned_at"] for row in rows) - CLONE_WINDOW
     latest = max(row["scanned_at"] for row in rows) + CLONE_WINDOW
     repo = CheckpointRepository(session)
-    by_permit: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for ref, device_id, uid, checkpoint_id, at in repo.sightings(refs, earliest, latest):
-        by_permit[ref].append((at, device_id, uid, checkpoint_id))
     places: dict[int, CheckpointRecord] | None = None
+    # The distance between two checkpoints, worked out once per pair (None: one is unknown).
+    apart: dict[tuple[int, int], float | None] = {}
     suspects: dict[tuple[int, str], str] = {}  # (device id, event id): permit
+    # Per permit, its first pair too far apart (in the scans' order) and that pair's later scan.
     told: dict[str, tuple[Sighting, Sighting]] = {}
-    for ref, scans in by_permit.items():
-        if len(scans) < 2:
+    told_at: dict[str, tuple[Any, int, str]] = {}
+    # Each scan of these permits that follows another at another checkpoint, one of the two by
+    # a device of this group: the database pairs them, so only such pairs are read.
+    for (
+        ref,
+        before_at,
+        before_device,
+        before_uid,
+        before_checkpoint,
+        at,
+        device_id,
+        uid,
+        checkpoint_id,
+    ) in repo.neighbours(refs, earliest, latest, devices):
+        if before_checkpoint == checkpoint_id:
+            continue  # one checkpoint: never too far to have travelled
+        if (before_device, before_uid) not in new_uids and (device_id, uid) not in new_uids:
             continue
         if places is None:
             places = {cp.id: cp for cp in GeoRepository(session).checkpoints()}
-        scans.sort()
-        for before, after in itertools.pairwise(scans):
-            if before[3] == after[3]:
-                continue  # one checkpoint: never too far to have travelled
-            if (before[1], before[2]) not in new_uids and (after[1], after[2]) not in new_uids:
-                continue
-            first = _sighting(places, before[3], before[0])
-            second = _sighting(places, after[3], after[0])
-            if first is None or second is None or not impossible_travel(first, second):
-                continue
-            suspects[(after[1], after[2])] = ref
-            told.setdefault(ref, (first, second))
+        pair = (before_checkpoint, checkpoint_id)
+        if pair not in apart:
+            apart[pair] = _apart_km(places, *pair)
+        km = apart[pair]
+        # impossible_travel, with the distance worked out once per pair of checkpoints
+        if km is None or not km > MAX_SPEED_KMH * _hours_between(before_at, at):
+            continue
+        first = _sighting(places, before_checkpoint, before_at)
+        second = _sighting(places, checkpoint_id, at)
+        if first is None or second is None or not impossible_travel(first, second):
+            continue
+        suspects[(device_id, uid)] = ref
+        order = (at, device_id, uid)
+        if ref not in told_at or order < told_at[ref]:
+            told[ref], told_at[ref] = (first, second), order
     if not suspects or places is None:
         return []
     # One UPDATE for every suspect of the group: of two transactions flagging a scan at once,
@@ -140,6 +158,17 @@ def _tell_clone(
             *municipality_ids(session),
         }
     ]
+
+
+def _hours_between(earlier: datetime, later: datetime) -> float:
+    return abs((later - earlier).total_seconds()) / 3600.0
+
+
+def _apart_km(places: dict[int, CheckpointRecord], first: int, second: int) -> float | None:
+    """The distance between two checkpoints as :func:`impossible_travel` measures it."""
+    at = datetime.min.replace(tzinfo=UTC)  # a distance: the time is not read
+    a, b = _sighting(places, first, at), _sighting(places, second, at)
+    return None if a is None or b is None else distance_km(a, b)
 
 
 def _sighting(

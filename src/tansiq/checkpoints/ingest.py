@@ -125,23 +125,25 @@ def _clean(text: str) -> str:
     return _normalised(text)
 
 
-def _row(event: ScanEventIn, device: DeviceRecord, now: Any) -> dict[str, Any]:
+def _row(event: ScanEventIn, device_id: int, checkpoint_id: int, now: Any) -> dict[str, Any]:
+    # An enum member's ``_value_`` is its ``value`` without the property's call.
+    reason, check = event.reason_code, event.driver_check
     return {
         "event_uid": event.id,
-        "device_id": device.id,
-        "checkpoint_id": device.checkpoint_id,
+        "device_id": device_id,
+        "checkpoint_id": checkpoint_id,
         # In datetime's own UTC: the ledger's content and the tallies' day take their fast path.
         "scanned_at": ensure_utc(event.scanned_at),
         "received_at": now,
         "permit_ref": _clean(event.permit)[:40],
         "permit_version": event.version,
-        "verdict": event.verdict.value,
-        "action": event.action.value,
-        "reason_code": None if event.reason_code is None else event.reason_code.value,
+        "verdict": event.verdict._value_,
+        "action": event.action._value_,
+        "reason_code": None if reason is None else reason._value_,
         "note": _clean(event.note),
         "officer": _clean(event.officer)[:100],
         "data_age_seconds": event.data_age_seconds,
-        "driver_check": None if event.driver_check is None else event.driver_check.value,
+        "driver_check": None if check is None else check._value_,
         "contradiction": False,
         "clone_suspected": False,
     }
@@ -159,12 +161,14 @@ def _ingest(
     owner: dict[tuple[int, str], int] = {}
     unique: list[dict[str, Any]] = []
     for index, (device, events) in enumerate(pushes):
+        device_id, checkpoint_id = device.id, device.checkpoint_id
         for event in events:
-            if (device.id, event.id) in owner:
+            pair = (device_id, event.id)
+            if pair in owner:
                 results[index].duplicates += 1
                 continue
-            owner[(device.id, event.id)] = index
-            unique.append(_row(event, device, now))
+            owner[pair] = index
+            unique.append(_row(event, device_id, checkpoint_id, now))
     # A contradiction depends on the scan and the permit alone: decided before the insert, each
     # new scan is stored with its flag (nothing read back and updated after).
     permits = _refused_permits(session, unique)

@@ -19,7 +19,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URLPath
 from starlette.requests import Request
@@ -79,6 +79,18 @@ def check_events(
     """The valid events, and the others rejected by index with a coded reason."""
     valid: list[ScanEventIn] = []
     rejected: list[RejectedEventOut] = []
+    try:
+        # The usual batch, every event well formed: checked in one call.
+        batch = _BATCH.validate_python(events)
+    except ValidationError:
+        batch = None
+    if batch is not None:
+        for index, event in enumerate(batch):
+            if service.plausible_time(event.scanned_at, now):
+                valid.append(event)
+            else:
+                rejected.append(_out_of_range(index, locale))
+        return valid, rejected
     for index, raw in enumerate(events):
         try:
             event = ScanEventIn.model_validate(raw)
@@ -98,14 +110,20 @@ def check_events(
             )
             continue
         if not service.plausible_time(event.scanned_at, now):
-            rejected.append(
-                RejectedEventOut(
-                    index=index, code="scan.time_out_of_range", message=translate(_BAD_TIME, locale)
-                )
-            )
+            rejected.append(_out_of_range(index, locale))
             continue
         valid.append(event)
     return valid, rejected
+
+
+# Each event of a list validated as ScanEventIn.model_validate validates it.
+_BATCH = TypeAdapter(list[ScanEventIn])
+
+
+def _out_of_range(index: int, locale: Locale) -> RejectedEventOut:
+    return RejectedEventOut(
+        index=index, code="scan.time_out_of_range", message=translate(_BAD_TIME, locale)
+    )
 
 
 class PushRoute(BaseRoute):

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
-from collections.abc import Collection, Sequence
-from datetime import datetime
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
     DateTime,
+    Integer,
     String,
     Table,
+    and_,
     any_,
     bindparam,
+    column,
     false,
     func,
     or_,
@@ -21,12 +27,16 @@ from sqlalchemy import (
     tuple_,
     type_coerce,
     update,
+    values,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeEngine
 
 from tansiq.checkpoints.access import ScanSight
 from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord, WitnessReportRecord
 from tansiq.core.clock import ensure_utc
+from tansiq.db.base import UTCDateTime
 from tansiq.db.repository import Repository
 from tansiq.geo.models import CheckpointRecord
 
@@ -121,7 +131,7 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         dialect = connection.dialect
         last = self.session.execute(select(func.max(table.c.id))).scalar()
         names = list(rows[0])
-        binds = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+        binds = [_sqlite_bind(table.c[name].type, dialect) for name in names]
         processed = [(i, bind) for i, bind in enumerate(binds) if bind is not None]
         values: list[tuple[Any, ...]] = []
         for row in rows:
@@ -157,41 +167,98 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
             f"INSERT INTO {table.name} ({listed}) "  # noqa: S608 - our own table and column names
             f"SELECT {listed} FROM json_populate_recordset(NULL::{table.name}, %(rows)s::json) "
             "ON CONFLICT (device_id, event_uid) DO NOTHING RETURNING device_id, event_uid",
-            {"rows": json.dumps(rows, ensure_ascii=False, default=_iso)},
+            {"rows": json.dumps(rows, ensure_ascii=False, separators=(",", ":"), default=_times())},
         )
         return {(device_id, uid) for device_id, uid in stored}
 
-    def sightings(self, refs: set[str], start: datetime, end: datetime) -> Sequence[Any]:
-        """Scans of these permits between ``start`` and ``end``:
-        (ref, device, event id, checkpoint, at). Each ``at`` is as the database keeps it (on
-        SQLite without its offset, UTC), for comparing these times with each other only."""
+    def neighbours(
+        self, refs: set[str], start: datetime, end: datetime, devices: set[int]
+    ) -> Sequence[Any]:
+        """Among the scans of these permits between ``start`` and ``end``, in the order of
+        (time, device, event id) per permit: each scan that follows another at another
+        checkpoint, where either of the two is by one of ``devices``. Each as (permit; the
+        earlier scan's time, device, event id, checkpoint; the later one's). Each time is as
+        the database keeps it (on SQLite without its offset, UTC), for comparing these times
+        with each other only."""
         if not refs:
             return []
+        if self.session.get_bind().dialect.name != "postgresql":
+            # SQLite's window functions sort and step through every row far slower than
+            # Python pairs the rows of the one index it reads.
+            return _neighbours(self._sightings(refs, start, end), devices)
         # The table's columns, not the mapped class's: plain rows, without the ORM's loading;
         # and the time without the UTC column type's conversion (a Python call per row, when
         # only the order and the gaps between these times are wanted).
         scans = cast(Table, ScanEventRecord.__table__).c
-        among: ColumnElement[bool] = scans.permit_ref.in_(refs)
-        window = scans.scanned_at.between(start, end)
-        if self.session.get_bind().dialect.name == "postgresql":
-            # A sync's group names a thousand permits or more: as one array, not as a
-            # parameter each (which SQLAlchemy, then psycopg, write out and parse each time).
-            # The times go in the text, so the server plans each look with its own window
-            # and never settles on a generic plan (which, not knowing the window, can walk
-            # the whole of the time index instead of this permit index).
-            among = self._among(scans.permit_ref, refs)
-            window = scans.scanned_at.between(
-                bindparam(None, start, type_=scans.scanned_at.type, literal_execute=True),
-                bindparam(None, end, type_=scans.scanned_at.type, literal_execute=True),
+        # A sync's group names a thousand permits or more: as one array, not as a parameter
+        # each (which SQLAlchemy, then psycopg, write out and parse each time). The times go
+        # in the text, so the server plans each look with its own window and never settles on
+        # a generic plan (which, not knowing the window, can walk the whole of the time index
+        # instead of this permit index).
+        among = self._among(scans.permit_ref, refs)
+        window = scans.scanned_at.between(
+            bindparam(None, start, type_=scans.scanned_at.type, literal_execute=True),
+            bindparam(None, end, type_=scans.scanned_at.type, literal_execute=True),
+        )
+        ours = scans.device_id == any_(bindparam(None, list(devices), type_=ARRAY(Integer)))
+        uid = scans.event_uid.collate("C")  # ids in the order Python puts them
+        at = type_coerce(scans.scanned_at, DateTime())
+
+        def before(value: ColumnElement[Any]) -> ColumnElement[Any]:
+            earlier = func.lag(value).over(
+                partition_by=scans.permit_ref, order_by=(scans.scanned_at, scans.device_id, uid)
             )
+            return type_coerce(earlier, value.type)
+
+        # The filter on the pairs goes around the look: a window function sees only the rows
+        # its own query keeps.
+        pairs = (
+            select(
+                scans.permit_ref.label("ref"),
+                before(at).label("before_at"),
+                before(scans.device_id).label("before_device"),
+                before(scans.event_uid).label("before_uid"),
+                before(scans.checkpoint_id).label("before_checkpoint"),
+                at.label("at"),
+                scans.device_id.label("device"),
+                scans.event_uid.label("uid"),
+                scans.checkpoint_id.label("checkpoint"),
+                ours.label("ours"),
+                before(ours).label("before_ours"),
+            )
+            .where(among, window)
+            .subquery()
+        )
+        return self.session.execute(
+            select(
+                pairs.c.ref,
+                pairs.c.before_at,
+                pairs.c.before_device,
+                pairs.c.before_uid,
+                pairs.c.before_checkpoint,
+                pairs.c.at,
+                pairs.c.device,
+                pairs.c.uid,
+                pairs.c.checkpoint,
+            ).where(
+                pairs.c.checkpoint != pairs.c.before_checkpoint,
+                or_(pairs.c.ours, pairs.c.before_ours),
+            )
+        ).all()
+
+    def _sightings(self, refs: set[str], start: datetime, end: datetime) -> Sequence[Any]:
+        """On SQLite, scans of these permits between ``start`` and ``end``: (ref, device,
+        event id, checkpoint, at), from the covering index alone; each time as the text
+        SQLite keeps."""
+        scans = cast(Table, ScanEventRecord.__table__).c
         return self.session.execute(
             select(
                 scans.permit_ref,
                 scans.device_id,
                 scans.event_uid,
                 scans.checkpoint_id,
-                type_coerce(scans.scanned_at, DateTime()),
-            ).where(among, window)
+                type_coerce(scans.scanned_at, String()),
+            ).where(scans.permit_ref.in_(refs), scans.scanned_at.between(start, end))
         ).all()
 
     def mark_clones(
@@ -202,20 +269,33 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         two transactions flagging a scan at once only one gets it back."""
         if not scans:
             return []
-        flagged = self.session.execute(
-            update(ScanEventRecord)
-            .where(
-                tuple_(ScanEventRecord.device_id, ScanEventRecord.event_uid).in_(list(scans)),
-                ScanEventRecord.clone_suspected.is_(False),
+        table = cast(Table, ScanEventRecord.__table__)
+        named: ColumnElement[bool] = tuple_(table.c.device_id, table.c.event_uid).in_(list(scans))
+        if self.session.get_bind().dialect.name == "sqlite":
+            # SQLite reads ``(a, b) IN (VALUES …)`` by walking the whole table (or, as a
+            # subquery, every scan of the device); joined to the list, each pair is one look in
+            # the unique index.
+            wanted = (
+                values(column("device_id", Integer), column("event_uid", String), name="wanted")
+                .data(list(scans))
+                .cte("wanted")
             )
+            named = table.c.id.in_(
+                select(table.c.id).join(
+                    wanted,
+                    and_(
+                        table.c.device_id == wanted.c.device_id,
+                        table.c.event_uid == wanted.c.event_uid,
+                    ),
+                )
+            )
+        flagged = self.session.execute(
+            update(table)
+            .where(named, table.c.clone_suspected.is_(False))
             .values(clone_suspected=True)
             .returning(
-                ScanEventRecord.device_id,
-                ScanEventRecord.event_uid,
-                ScanEventRecord.scanned_at,
-                ScanEventRecord.checkpoint_id,
+                table.c.device_id, table.c.event_uid, table.c.scanned_at, table.c.checkpoint_id
             )
-            .execution_options(synchronize_session=False)
         )
         return [
             (device_id, uid, ensure_utc(at), checkpoint_id)
@@ -282,6 +362,60 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         return [(record, code) for record, code in rows]
 
 
+def _neighbours(sightings: Iterable[Any], devices: set[int]) -> list[tuple[Any, ...]]:
+    """:meth:`CheckpointRepository.neighbours` from the permits' sightings on SQLite, paired
+    here. Each time comes as SQLite keeps it, text of one fixed width (as SQLAlchemy writes a
+    time), which sorts as the times do; only the times of the pairs found are read."""
+    by_permit: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for ref, device_id, uid, checkpoint_id, at in sightings:
+        by_permit[ref].append((at, device_id, uid, checkpoint_id))
+    found: list[tuple[Any, ...]] = []
+    read = functools.cache(_stored_time)
+    for ref, scans in by_permit.items():
+        if len(scans) < 2:
+            continue
+        scans.sort()
+        for before, after in itertools.pairwise(scans):
+            if before[3] != after[3] and (before[1] in devices or after[1] in devices):
+                found.append((ref, read(before[0]), *before[1:], read(after[0]), *after[1:]))
+    return found
+
+
+def _stored_time(text: str) -> datetime:
+    """A time as SQLite keeps it (UTC, without its offset), read as SQLAlchemy reads it."""
+    return datetime.fromisoformat(text)
+
+
+def _sqlite_bind(kind: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    """The column's bind processor on SQLite, cheaper per value where that costs the most: a
+    UTC time is written as SQLAlchemy writes it (``2026-06-01 08:00:00.000000``) without its
+    general path; any other value goes that path. A value the same object as the one before
+    (every row's ``received_at``, an action, a flag) is converted once."""
+    bind = kind.dialect_impl(dialect).bind_processor(dialect)
+    if bind is None:
+        return None
+    general = bind
+    if isinstance(kind, UTCDateTime):
+
+        def utc_text(value: Any) -> Any:
+            if isinstance(value, datetime) and value.tzinfo is UTC:
+                return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+            return general(value)
+
+        bind = utc_text
+    last: list[Any] = [_NOTHING, None]
+
+    def remembered(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, bind(value)
+        return last[1]
+
+    return remembered
+
+
+_NOTHING = object()
+
+
 def sight_condition(sight: ScanSight) -> ColumnElement[bool] | None:
     """The scans ``sight`` lets its reader see, as a condition on scans joined with their
     checkpoint (None: every scan): an authority's own checkpoints, the flagged ones for an
@@ -299,3 +433,17 @@ def sight_condition(sight: ScanSight) -> ColumnElement[bool] | None:
 def _iso(moment: datetime) -> str:
     """A time for the JSON of rows (every other value is JSON as it is)."""
     return ensure_utc(moment).isoformat()
+
+
+def _times() -> Callable[[datetime], str]:
+    """:func:`_iso` for the JSON of many rows: a time already in datetime's own UTC is written
+    as it is, and the time every row shares (when they were received) is written once."""
+    last: list[Any] = [_NOTHING, ""]
+
+    def iso(moment: datetime) -> str:
+        if moment is not last[0]:
+            text = moment.isoformat() if moment.tzinfo is UTC else _iso(moment)
+            last[0], last[1] = moment, text
+        return str(last[1])
+
+    return iso
