@@ -54,19 +54,8 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         if not token_hashes:
             return []
         return self.session.scalars(
-            select(DeviceRecord).where(self._among(DeviceRecord.token_hash, token_hashes))
+            select(DeviceRecord).where(self.among(DeviceRecord.token_hash, token_hashes))
         ).all()
-
-    def _among(self, column: Any, values: Collection[str]) -> ColumnElement[bool]:
-        """``column IN values``; on PostgreSQL as ``= ANY(array)``, one parameter whatever the
-        number of values, so the statement's text is the same every time (parsed once by the
-        driver, prepared by the server) where ``IN`` is written out anew for each count."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            return cast(
-                ColumnElement[bool],
-                column == any_(bindparam(None, list(values), type_=ARRAY(String))),
-            )
-        return cast(ColumnElement[bool], column.in_(values))
 
     def note_devices_sync(
         self, device_ids: Collection[int], now: datetime, stale_before: datetime
@@ -195,7 +184,7 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         # in the text, so the server plans each look with its own window and never settles on
         # a generic plan (which, not knowing the window, can walk the whole of the time index
         # instead of this permit index).
-        among = self._among(scans.permit_ref, refs)
+        among = self.among(scans.permit_ref, refs)
         window = scans.scanned_at.between(
             bindparam(None, start, type_=scans.scanned_at.type, literal_execute=True),
             bindparam(None, end, type_=scans.scanned_at.type, literal_execute=True),

@@ -180,7 +180,7 @@ class DeconflictionRepository(Repository[Record], OccurrenceIndex):
         rows = self.session.execute(
             select(
                 NotificationRecord.id, NotificationRecord.kind, NotificationRecord.notifier_party_id
-            ).where(self.among_ids(NotificationRecord.id, ids))
+            ).where(self.among(NotificationRecord.id, ids))
         ).all()
         return {int(row[0]): Notifier(int(row[0]), row[1], int(row[2])) for row in rows}
 

@@ -7,15 +7,10 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import (
     BigInteger,
-    ColumnElement,
-    any_,
-    bindparam,
-    func,
-    literal_column,
     select,
     text,
 )
@@ -161,21 +156,6 @@ class OccurrenceIndex:
             for version, notification, kind, width, wkb, epsg, status, number, current in rows
             if status == active and number == current
         ]
-
-    def among_ids(self, column: Any, ids: Collection[int]) -> ColumnElement[bool]:
-        """``column IN ids`` with the ids as one parameter whatever their number (a JSON
-        array read by ``json_each`` on SQLite, an array on PostgreSQL), so the statement is
-        the same every time: an ``IN`` written out anew for each count of ids is compiled
-        again by SQLAlchemy and parsed again by the database (for the 800 shapes a busy check
-        reads, 14 ms where this takes 8 on SQLite)."""
-        sqlite = _is_sqlite(self)
-        value = bindparam(None, _ids_value(ids, sqlite), type_=None if sqlite else _ID_ARRAY)
-        found: ColumnElement[bool] = (
-            column.in_(select(literal_column("value")).select_from(func.json_each(value)))
-            if sqlite
-            else column == any_(value)
-        )
-        return found
 
     def lonlat_shapes(self, version_ids: Sequence[int]) -> dict[int, bytes]:
         """The versions' shapes as WKB in longitude/latitude."""
