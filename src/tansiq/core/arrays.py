@@ -4,7 +4,7 @@ answer is thousands of ids)."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -25,3 +25,27 @@ def distinct(ids: npt.NDArray[IntT]) -> npt.NDArray[IntT]:
     ordered = np.sort(ids)
     found: npt.NDArray[IntT] = ordered[run_starts(ordered)]
     return found
+
+
+class LinePieces(NamedTuple):
+    """Lines' vertices, laid out one line after another, numbered into pieces of at most a
+    given number of segments (a line's last vertex closes its last piece)."""
+
+    place: npt.NDArray[np.intp]  # each vertex's place along its line, from 0
+    last: npt.NDArray[np.intp]  # the place of its line's last vertex
+    piece: npt.NDArray[np.intp]  # the piece of its line it opens or lies in, from 0
+    ids: npt.NDArray[np.intp]  # that piece's number over all the lines, in order
+    per_line: npt.NDArray[np.intp]  # how many pieces each line has
+
+
+def line_pieces(which: npt.NDArray[np.intp], lines: int, segments: int) -> LinePieces:
+    """Number the vertices of ``lines`` lines into pieces of at most ``segments`` segments;
+    ``which`` says each vertex's line, in order (as ``shapely.get_coordinates`` gives it)."""
+    counts = np.bincount(which, minlength=lines)
+    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    place = np.arange(len(which)) - first[which]
+    last = counts[which] - 1
+    piece = np.minimum(place, np.maximum(last - 1, 0)) // segments
+    per_line = (np.maximum(counts - 1, 1) + segments - 1) // segments
+    offset = np.concatenate(([0], np.cumsum(per_line)[:-1]))
+    return LinePieces(place, last, piece, offset[which] + piece, per_line)

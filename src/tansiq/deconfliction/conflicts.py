@@ -24,7 +24,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
-from tansiq.core.arrays import run_starts
+from tansiq.core.arrays import line_pieces, run_starts
 from tansiq.core.projection import WGS84, project
 from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.schedule import Window
@@ -323,14 +323,9 @@ def piece_bounds(
     )
     lines = np.flatnonzero(is_line)
     coords, which = shapely.get_coordinates(shapes[lines], return_index=True)
-    counts = np.bincount(which, minlength=len(lines))
-    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    k = np.arange(len(coords)) - first[which]  # a vertex's place along its line
-    last = counts[which] - 1
-    piece = np.minimum(k, np.maximum(last - 1, 0)) // PIECE_SEGMENTS  # the end closes the last
-    per_line = (np.maximum(counts - 1, 1) + PIECE_SEGMENTS - 1) // PIECE_SEGMENTS
-    offset = np.concatenate(([0], np.cumsum(per_line)[:-1]))
-    ids = offset[which] + piece  # in order: lines in order, pieces in order along each
+    # In order: lines in order, pieces in order along each.
+    numbered = line_pieces(which, len(lines), PIECE_SEGMENTS)
+    ids, per_line = numbered.ids, numbered.per_line
     starts = np.flatnonzero(run_starts(ids))
     x, y = coords[:, 0], coords[:, 1]
     line_boxes = np.empty((len(starts), 4))

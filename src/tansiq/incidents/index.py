@@ -23,7 +23,7 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from tansiq.core.arrays import distinct, run_starts
+from tansiq.core.arrays import distinct, line_pieces, run_starts
 from tansiq.core.projection import project, project_many
 
 PIECE_SEGMENTS = 32
@@ -296,24 +296,16 @@ def cut_pieces(
     is_line = shapely.get_type_id(shapes) == shapely.GeometryType.LINESTRING
     lines = np.flatnonzero(is_line)
     coords, which = shapely.get_coordinates(shapes[lines], return_index=True)
-    counts = np.bincount(which, minlength=len(lines))
-    first = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    k = np.arange(len(coords)) - first[which]  # a vertex's place along its line
-    last = counts[which] - 1
-    piece = np.minimum(k, last - 1) // PIECE_SEGMENTS  # the line's end closes its last piece
+    k, last, _, numbered, per_line = line_pieces(which, len(lines), PIECE_SEGMENTS)
     shared = (k % PIECE_SEGMENTS == 0) & (k > 0) & (k < last)  # also ends the piece before
-    per_line = (np.maximum(counts - 1, 1) + PIECE_SEGMENTS - 1) // PIECE_SEGMENTS
-    offset = np.concatenate(([0], np.cumsum(per_line)[:-1]))
-    ids = np.concatenate((offset[which] + piece, offset[which[shared]] + piece[shared] - 1))
+    ids = np.concatenate((numbered, numbered[shared] - 1))
     order_k = np.concatenate((k, k[shared]))
     rows = np.concatenate((np.arange(len(coords)), np.flatnonzero(shared)))
     order = np.lexsort((order_k, ids))
-    line_pieces = shapely.linestrings(coords[rows[order]], indices=ids[order])
+    made = shapely.linestrings(coords[rows[order]], indices=ids[order])
     piece_owner = np.repeat(lines, per_line)
     others = [(number, split_pieces(shapes[number])) for number in np.flatnonzero(~is_line)]
-    pieces = np.concatenate(
-        (line_pieces, np.array([p for _, cut in others for p in cut], dtype=object))
-    )
+    pieces = np.concatenate((made, np.array([p for _, cut in others for p in cut], dtype=object)))
     owners = np.concatenate(
         (piece_owner, np.array([n for n, cut in others for _ in cut], dtype=np.intp))
     ).astype(np.intp)
