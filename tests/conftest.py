@@ -9,10 +9,11 @@ using SQLAlchemy's PEP 249 recipe on SQLite (built into ``make_engine``).
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -176,6 +177,40 @@ class DatabaseFactory:
         self.tmp = tmp
         self.base = os.environ.get(ENV_URL, "")
         self.created: list[str] = []
+        self._template: str | None = None
+
+    def migrated_url(self, label: str) -> str:
+        """A new database already at the latest revision, for a test that needs a migrated
+        database of its own rather than the migration itself: a copy of one this process
+        migrated once (SQLite's backup API; PostgreSQL's ``CREATE DATABASE ... TEMPLATE``).
+        Migrating each of them took a third of a second of CPU on SQLite, twice that on
+        PostgreSQL; the copy, a few milliseconds."""
+        if self._template is None:
+            template = self.new_url("template")
+            engine = make_engine(template)
+            try:
+                upgrade(engine)
+            finally:
+                engine.dispose()  # PostgreSQL copies a template only with no one connected
+            self._template = template
+        if not self.base.startswith("postgres"):
+            url = self.new_url(label)
+            with (
+                closing(sqlite3.connect(_sqlite_path(self._template))) as source,
+                closing(sqlite3.connect(_sqlite_path(url))) as target,
+            ):
+                source.backup(target)
+            return url
+        name = f"tq_{label}_{uuid.uuid4().hex[:10]}".replace("-", "_").lower()
+        template_name = make_url(self._template).database
+        with self._admin() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
+        self.created.append(name)
+        return (
+            make_url(normalise_url(self.base))
+            .set(database=name)
+            .render_as_string(hide_password=False)
+        )
 
     def new_url(self, label: str) -> str:
         if not self.base.startswith("postgres"):
@@ -212,6 +247,12 @@ class DatabaseFactory:
                 yield connection
         finally:
             admin.dispose()
+
+
+def _sqlite_path(url: str) -> str:
+    path = make_url(url).database
+    assert path
+    return path
 
 
 @pytest.fixture(scope="session")
