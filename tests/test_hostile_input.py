@@ -15,7 +15,6 @@ from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.core.geojson import GeoJSONInvalid, parse_features
 from tansiq.db.engine import is_postgresql, make_engine
-from tansiq.db.migrate import upgrade
 from tansiq.demo.service import demo_file, load_demo
 from tansiq.settings import Settings
 from tests.conftest import NOW, PATIENT_BUSY_TIMEOUT_MS, DatabaseFactory
@@ -257,8 +256,7 @@ def test_documents_are_capped_in_features() -> None:
 
 def test_concurrent_writers_get_answers_not_500s(databases: DatabaseFactory) -> None:
     """Eight clients import the same new checkpoint at once on a real database file."""
-    engine = make_engine(databases.new_url("race"), busy_timeout_ms=PATIENT_BUSY_TIMEOUT_MS)
-    upgrade(engine)
+    engine = make_engine(databases.migrated_url("race"), busy_timeout_ms=PATIENT_BUSY_TIMEOUT_MS)
     with Session(engine) as session:
         load_demo(session, FixedClock(NOW))
         session.commit()

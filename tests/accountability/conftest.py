@@ -3,18 +3,24 @@ are counted by hand in the tests."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
 
 from tansiq.cli.worker import build_runner
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
+from tansiq.settings import Settings
 from tests.checkpoints.test_sync import device, event, push
 from tests.clearances.conftest import ROADS, Tokens, application_body, decide, review_of, submit
+from tests.conftest import NOW, SECRET_KEY, DatabaseFactory, app_for, demo_engine
+from tests.factories import token_for
 
 PERIOD = "from=2026-11-25&to=2026-11-26"
 
@@ -41,8 +47,70 @@ def _ok(response: Any) -> Any:
     return response.json()
 
 
+@dataclass(frozen=True)
+class ScenarioDatabase:
+    """A database of its own with the scenario committed, and the time it ends at."""
+
+    engine: Engine
+    scenario: Scenario
+    now: datetime
+
+
+@pytest.fixture(scope="package")
+def scenario_database(databases: DatabaseFactory) -> Iterator[ScenarioDatabase]:
+    """The scenario, built once, as every test reading it built it again (about half a second
+    of CPU a test, more under coverage): on the demo town as the worker's database has it,
+    through the same API, a hub made as the ``hub`` fixture makes one, and the same clock;
+    committed, in a database of its own. Each test reading it still runs in a transaction
+    that is rolled back (``engine`` below)."""
+    engine = demo_engine(databases.migrated_url("figures"))
+    clock = FixedClock(NOW)
+    with engine.connect() as connection, connection.begin():
+        sessions = sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        settings = Settings(
+            database_url="sqlite://", max_body_bytes=1024 * 1024, secret_key=SECRET_KEY
+        )
+        hub = HubContext(settings=settings, engine=engine, sessions=sessions, clock=clock)
+        made: dict[str, dict[str, str]] = {}
+        with (
+            sessions() as session,
+            TestClient(app_for(hub), raise_server_exceptions=False) as client,
+        ):
+
+            def tokens(username: str) -> dict[str, str]:
+                if username not in made:
+                    made[username] = token_for(session, clock, username)
+                return made[username]
+
+            built = build_scenario(client, tokens, clock, hub)
+    try:
+        yield ScenarioDatabase(engine, built, clock.now())
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
-def scenario(client: TestClient, tokens: Tokens, clock: FixedClock, hub: HubContext) -> Scenario:
+def engine(engine: Engine, request: pytest.FixtureRequest) -> Engine:
+    """A test reading the scenario runs on its database (the hub, the app and the test's
+    rolled-back transaction all on it); any other, on the worker's, as everywhere else."""
+    if "scenario" in request.fixturenames:
+        built: ScenarioDatabase = request.getfixturevalue("scenario_database")
+        return built.engine
+    return engine
+
+
+@pytest.fixture
+def scenario(scenario_database: ScenarioDatabase, clock: FixedClock) -> Scenario:
+    """The scenario below, with the test's clock where building it left the clock."""
+    clock.current = scenario_database.now
+    return scenario_database.scenario
+
+
+def build_scenario(
+    client: TestClient, tokens: Tokens, clock: FixedClock, hub: HubContext
+) -> Scenario:
     """From T0 = 2026-11-25 12:00 UTC (the tests' fixed clock):
 
     - T0: the trader submits A and D over the bridge (West Command and East Force decide) and

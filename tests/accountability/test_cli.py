@@ -28,8 +28,7 @@ def run(url: str, *args: str) -> Result:
 
 
 def test_figures_from_the_console(databases: DatabaseFactory, tmp_path: Path) -> None:
-    url = databases.new_url("figcli")
-    assert run(url, "db", "upgrade").exit_code == 0
+    url = databases.migrated_url("figcli")
     engine = make_engine(url)
     with Session(engine) as session:
         load_demo(session, SystemClock())

@@ -25,7 +25,6 @@ from tansiq.checkpoints.models import ScanEventRecord
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.db.engine import make_engine
-from tansiq.db.migrate import upgrade
 from tansiq.demo.service import load_demo
 from tansiq.notify.models import EventRecord
 from tansiq.settings import Settings
@@ -37,8 +36,7 @@ ROUNDS = 12
 
 @pytest.fixture
 def hub_app(databases: DatabaseFactory) -> Iterator[tuple[Engine, FastAPI, dict[str, Any]]]:
-    engine = make_engine(databases.new_url("clones"), busy_timeout_ms=PATIENT_BUSY_TIMEOUT_MS)
-    upgrade(engine)
+    engine = make_engine(databases.migrated_url("clones"), busy_timeout_ms=PATIENT_BUSY_TIMEOUT_MS)
     clock = FixedClock(NOW)
     with Session(engine) as session:
         load_demo(session, clock)

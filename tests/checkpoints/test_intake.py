@@ -23,7 +23,6 @@ from tansiq.checkpoints.schemas import ScanEventIn
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.db.engine import make_engine, make_session_factory
-from tansiq.db.migrate import upgrade
 from tansiq.ledger.models import LedgerEntryRecord
 from tansiq.parties.service import hash_token
 from tests.checkpoints.test_sync import device, event
@@ -122,9 +121,8 @@ def test_a_busy_database_answers_every_push_of_the_group_at_once(
 ) -> None:
     if backend != "sqlite":
         pytest.skip("SQLite's one write lock, held by another process's connection")
-    url = databases.new_url("intake-busy")
+    url = databases.migrated_url("intake-busy")
     engine = make_engine(url, busy_timeout_ms=500)
-    upgrade(engine)
     holder = sqlite3.connect(url.removeprefix("sqlite:///"))
     try:
         holder.execute("BEGIN IMMEDIATE")  # another process writing, for longer than the timeout

@@ -16,7 +16,6 @@ from tansiq.clearances.models import ApplicationRecord, ReviewRecord
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.db.engine import make_engine
-from tansiq.db.migrate import upgrade
 from tansiq.demo.service import load_demo
 from tansiq.settings import Settings
 from tests.clearances.conftest import (
@@ -301,8 +300,7 @@ def test_reason_codes_are_bilingual(client: TestClient) -> None:
 
 def test_two_reviewers_deciding_at_once_one_wins(databases: DatabaseFactory) -> None:
     """Real concurrency on a real database file: two threads, one review."""
-    engine = make_engine(databases.new_url("decide"), busy_timeout_ms=PATIENT_BUSY_TIMEOUT_MS)
-    upgrade(engine)
+    engine = make_engine(databases.migrated_url("decide"), busy_timeout_ms=PATIENT_BUSY_TIMEOUT_MS)
     clock = FixedClock(NOW)
     with Session(engine) as session:
         load_demo(session, clock)

@@ -15,7 +15,6 @@ from tansiq.cli.worker import build_runner
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.db.engine import make_engine
-from tansiq.db.migrate import upgrade
 from tansiq.demo.service import load_demo
 from tansiq.settings import Settings
 from tests.clearances.conftest import (
@@ -212,8 +211,7 @@ def test_a_review_opened_by_an_amendment_starts_at_round_one(
 
 
 def test_duplicate_submissions_at_once_give_one_application(databases: DatabaseFactory) -> None:
-    engine = make_engine(databases.new_url("dupes"), busy_timeout_ms=PATIENT_BUSY_TIMEOUT_MS)
-    upgrade(engine)
+    engine = make_engine(databases.migrated_url("dupes"), busy_timeout_ms=PATIENT_BUSY_TIMEOUT_MS)
     clock = FixedClock(NOW)
     with Session(engine) as session:
         load_demo(session, clock)

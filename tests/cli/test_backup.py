@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from tansiq.cli.main import cli
 from tansiq.core.clock import FixedClock
 from tansiq.db.engine import make_engine, make_session_factory
-from tansiq.db.migrate import upgrade
 from tansiq.db.unit_of_work import unit_of_work
 from tansiq.demo.service import load_demo
 from tansiq.parties.domain import PartyKind
@@ -46,10 +45,9 @@ def rows(url: str) -> dict[str, int]:
 @pytest.fixture
 def hub_url(databases: DatabaseFactory) -> Iterator[str]:
     """A hub database with the demo town committed."""
-    url = databases.new_url("backup")
+    url = databases.migrated_url("backup")
     engine = make_engine(url)
     try:
-        upgrade(engine)
         with Session(engine) as session:
             load_demo(session, FixedClock(NOW))
             session.commit()
@@ -202,10 +200,7 @@ def test_restoring_into_a_database_in_use_is_refused(
     sqlite_only(backend)
     copy = tmp_path / "hub.backup"
     assert tansiq("--database-url", hub_url, "backup", str(copy)).exit_code == 0
-    target = databases.new_url("busy")
-    engine = make_engine(target)
-    upgrade(engine)
-    engine.dispose()
+    target = databases.migrated_url("busy")
     # A hub still writing holds SQLite's write lock: here a plain sqlite3 connection does.
     holder = sqlite3.connect(make_url(target).database or "", isolation_level=None)
     try:

@@ -28,8 +28,7 @@ def run(url: str, *args: str, secret: str | None = SECRET) -> Result:
 
 
 def test_the_journey_from_the_console(databases: DatabaseFactory, tmp_path: Path) -> None:
-    url = databases.new_url("clearcli")
-    assert run(url, "db", "upgrade").exit_code == 0
+    url = databases.migrated_url("clearcli")
     engine = make_engine(url)
     with Session(engine) as session:
         load_demo(session, SystemClock())
@@ -165,8 +164,7 @@ def test_the_journey_from_the_console(databases: DatabaseFactory, tmp_path: Path
 
 
 def test_a_malformed_file_lists_its_problems(databases: DatabaseFactory, tmp_path: Path) -> None:
-    url = databases.new_url("clearcli2")
-    assert run(url, "db", "upgrade").exit_code == 0
+    url = databases.migrated_url("clearcli2")
     (tmp_path / "bad.json").write_text('{"client_reference": "x"}', encoding="utf-8")
     result = run(url, "applications", "submit", str(tmp_path / "bad.json"), "--as", "nobody")
     assert result.exit_code == 2

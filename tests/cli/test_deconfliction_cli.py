@@ -23,8 +23,7 @@ def run(url: str, *args: str) -> Result:
 
 
 def test_file_list_show_ack_withdraw(databases: DatabaseFactory, tmp_path: Path) -> None:
-    url = databases.new_url("deconfcli")
-    assert run(url, "db", "upgrade").exit_code == 0
+    url = databases.migrated_url("deconfcli")
     engine = make_engine(url)
     with Session(engine) as session:
         load_demo(session, SystemClock())

@@ -27,8 +27,7 @@ def run(url: str, *args: str, **env: str) -> Result:
 
 
 def test_issue_export_and_verify_offline(databases: DatabaseFactory, tmp_path: Path) -> None:
-    url = databases.new_url("permitcli")
-    assert run(url, "db", "upgrade").exit_code == 0
+    url = databases.migrated_url("permitcli")
     engine = make_engine(url)
     with Session(engine) as session:
         load_demo(session, SystemClock())

@@ -20,8 +20,7 @@ def run(url: str, *args: str) -> Result:
 
 
 def test_start_show_send_list(databases: DatabaseFactory) -> None:
-    url = databases.new_url("threadcli")
-    assert run(url, "db", "upgrade").exit_code == 0
+    url = databases.migrated_url("threadcli")
     engine = make_engine(url)
     with Session(engine) as session:
         load_demo(session, SystemClock())

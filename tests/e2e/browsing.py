@@ -33,7 +33,6 @@ from sqlalchemy.orm import Session
 from tansiq.app import create_app
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
-from tansiq.db.migrate import upgrade
 from tansiq.demo.service import load_demo
 from tansiq.settings import Settings
 from tests.clearances.conftest import ROADS
@@ -76,11 +75,10 @@ def serving_hub(databases: DatabaseFactory, name: str, clock: FixedClock) -> Ite
     """A real hub served by uvicorn on 127.0.0.1 (a free port) with the demo data, reading the
     time from ``clock``; stopped and its engine disposed on leaving."""
     settings = Settings(
-        database_url=databases.new_url(name),
+        database_url=databases.migrated_url(name),
         secret_key=f"{name}-test-secret-key-0123456789abcdef",
     )
     context = HubContext.from_settings(settings, clock=clock)
-    upgrade(context.engine)
     with Session(context.engine) as session:
         load_demo(session, clock)
         session.commit()

@@ -19,7 +19,6 @@ from sqlalchemy import text
 from sqlalchemy.pool import NullPool
 
 from tansiq.db.engine import make_engine
-from tansiq.db.migrate import upgrade
 from tests.conftest import DatabaseFactory
 from tests.processes import free_port, start, wait_until_serving
 
@@ -61,10 +60,7 @@ def test_a_dropped_database_connection_is_a_coded_503_then_recovered(
 ) -> None:
     if backend != "postgresql":
         pytest.skip("SQLite is a file in the hub's own process: there is no connection to drop")
-    url = databases.new_url("drop")
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url = databases.migrated_url("drop")
     port = free_port()
     hub = start(
         ["serve", "--no-worker", "--port", str(port)], database_url=url, log=tmp_path / "hub.log"

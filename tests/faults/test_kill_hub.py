@@ -32,7 +32,6 @@ from sqlalchemy.pool import NullPool
 from tansiq.cli.serve import prepare_signing
 from tansiq.core.clock import FixedClock, SystemClock
 from tansiq.db.engine import make_engine, make_session_factory
-from tansiq.db.migrate import upgrade
 from tansiq.db.unit_of_work import unit_of_work
 from tansiq.demo.service import load_demo
 from tansiq.tallies.models import TallyRecord
@@ -118,10 +117,9 @@ class LiveHub:
 @pytest.fixture
 def hub(databases: DatabaseFactory, tmp_path: Path) -> Iterator[LiveHub]:
     """The demo town with signing keys, committed, and a hub process serving it."""
-    url = databases.new_url("kill")
+    url = databases.migrated_url("kill")
     engine = make_engine(url)
     try:
-        upgrade(engine)
         sessions = make_session_factory(engine)
         clock = SystemClock()
         with unit_of_work(sessions) as session:

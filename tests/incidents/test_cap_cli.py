@@ -38,8 +38,7 @@ def advisories(url: str) -> int:
 def test_export_and_import_cap(
     databases: DatabaseFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = databases.new_url("capcli")
-    assert run(url, "db", "upgrade").exit_code == 0
+    url = databases.migrated_url("capcli")
     engine = make_engine(url)
     with Session(engine) as session:
         load_demo(session, SystemClock())

@@ -23,8 +23,7 @@ def run(url: str, *args: str) -> Result:
 
 
 def test_report_judge_issue_withdraw_watch(databases: DatabaseFactory, tmp_path: Path) -> None:
-    url = databases.new_url("incidentscli")
-    assert run(url, "db", "upgrade").exit_code == 0
+    url = databases.migrated_url("incidentscli")
     engine = make_engine(url)
     with Session(engine) as session:
         load_demo(session, SystemClock())

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from tansiq.core.clock import Clock, FixedClock
 from tansiq.core.text import BilingualText
 from tansiq.db.engine import make_engine, make_session_factory
-from tansiq.db.migrate import upgrade
 from tansiq.db.unit_of_work import unit_of_work
 from tansiq.jobs.domain import JobStatus, backoff
 from tansiq.jobs.models import JobRecord
@@ -265,10 +264,9 @@ def test_concurrent_workers_skip_jobs_another_has_locked(
 ) -> None:
     """FOR UPDATE SKIP LOCKED on PostgreSQL: a job row another worker is claiming is left to
     it. SQLite serialises writers instead: two workers one after the other run it once."""
-    engine: Engine = make_engine(databases.new_url("skip"))
+    engine: Engine = make_engine(databases.migrated_url("skip"))
     if backend == "sqlite":
         try:
-            upgrade(engine)
             sessions = make_session_factory(engine)
             clock = FixedClock(NOW)
             with unit_of_work(sessions) as session:
@@ -282,7 +280,6 @@ def test_concurrent_workers_skip_jobs_another_has_locked(
             engine.dispose()
         return
     try:
-        upgrade(engine)
         sessions = make_session_factory(engine)
         clock = FixedClock(NOW)
         with unit_of_work(sessions) as session:

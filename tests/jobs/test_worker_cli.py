@@ -21,10 +21,7 @@ from tests.conftest import DatabaseFactory
 
 
 def fresh_database(databases: DatabaseFactory) -> str:
-    url = databases.new_url("worker")
-    result = CliRunner().invoke(cli, ["--database-url", url, "db", "upgrade"])
-    assert result.exit_code == 0, result.output
-    return url
+    return databases.migrated_url("worker")
 
 
 def add_job(sessions: sessionmaker[Session]) -> int:

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tansiq.core.clock import SystemClock
 from tansiq.db.engine import make_engine, make_session_factory
-from tansiq.db.migrate import upgrade
 from tansiq.db.unit_of_work import unit_of_work
 from tansiq.jobs.domain import JobStatus
 from tansiq.jobs.models import JobRecord
@@ -58,10 +57,9 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def outbox(databases: DatabaseFactory) -> Iterator[tuple[str, sessionmaker[Session]]]:
     """A migrated database of its own (committed rows, seen by other processes)."""
-    url = databases.new_url("workers")
+    url = databases.migrated_url("workers")
     engine = make_engine(url)
     try:
-        upgrade(engine)
         yield url, make_session_factory(engine)
     finally:
         engine.dispose()

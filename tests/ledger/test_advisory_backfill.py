@@ -40,7 +40,7 @@ __all__ = ["changed"]  # the scenario, as a fixture of this module
 @pytest.fixture
 def engine(databases: DatabaseFactory) -> Iterator[Engine]:
     """A database of this test's own, as the suite's is made: it is migrated down and up."""
-    engine = demo_engine(databases.new_url("advisory_windows"))
+    engine = demo_engine(databases.migrated_url("advisory_windows"))
     yield engine
     engine.dispose()
 

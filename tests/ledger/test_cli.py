@@ -20,8 +20,7 @@ SECRET = {"TANSIQ_SECRET_KEY": "ledger-cli-test-" + "s" * 32}
 @pytest.fixture
 def url(databases: DatabaseFactory) -> str:
     """A committed demo database: its parties, users, keys and trust lists on the ledger."""
-    url = databases.new_url("ledger")
-    assert CliRunner().invoke(cli, ["--database-url", url, "db", "upgrade"]).exit_code == 0
+    url = databases.migrated_url("ledger")
     engine = make_engine(url)
     with Session(engine) as session:
         load_demo(session, SystemClock())

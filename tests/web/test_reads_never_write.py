@@ -24,7 +24,6 @@ from tansiq.checkpoints.models import DeviceRecord
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.db.engine import make_engine
-from tansiq.db.migrate import upgrade
 from tansiq.demo.service import load_demo
 from tansiq.parties.models import ApiTokenRecord
 from tansiq.parties.service import hash_token
@@ -70,8 +69,7 @@ class LiveHub:
 @pytest.fixture
 def live(databases: DatabaseFactory, request: pytest.FixtureRequest) -> Iterator[LiveHub]:
     busy_ms = getattr(request, "param", PATIENT_BUSY_TIMEOUT_MS)
-    engine = make_engine(databases.new_url("reads"), busy_timeout_ms=busy_ms)
-    upgrade(engine)
+    engine = make_engine(databases.migrated_url("reads"), busy_timeout_ms=busy_ms)
     clock = FixedClock(NOW)
     users = ("trader", "west.reviewer", "east.reviewer", "west.admin")
     with Session(engine) as session:
