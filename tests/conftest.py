@@ -203,23 +203,16 @@ class DatabaseFactory:
             ):
                 source.backup(target)
             return url
-        name = f"tq_{label}_{uuid.uuid4().hex[:10]}".replace("-", "_").lower()
-        template_name = make_url(self._template).database
-        with self._admin() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
-        self.created.append(name)
-        return (
-            make_url(normalise_url(self.base))
-            .set(database=name)
-            .render_as_string(hide_password=False)
-        )
+        return self.new_url(label, template=make_url(self._template).database)
 
-    def new_url(self, label: str) -> str:
+    def new_url(self, label: str, *, template: str | None = None) -> str:
+        """A new empty database (on PostgreSQL, a copy of ``template`` if given)."""
         if not self.base.startswith("postgres"):
             return f"sqlite:///{self.tmp / f'{label}-{uuid.uuid4().hex[:8]}.db'}"
         name = f"tq_{label}_{uuid.uuid4().hex[:10]}".replace("-", "_").lower()
+        copy = "" if template is None else f' TEMPLATE "{template}"'
         with self._admin() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
         self.created.append(name)
         return (
             make_url(normalise_url(self.base))
