@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tansiq.checkpoints.domain import MAX_SPEED_KMH, Sighting, distance_km, impossible_travel
+from tansiq.checkpoints.domain import Sighting, distance_km, too_fast
 from tansiq.checkpoints.ledger_facts import CLONE_SUSPECTED as LEDGER_CLONE
 from tansiq.checkpoints.ledger_facts import flag_entry
 from tansiq.checkpoints.messages import CLONE_SUSPECTED
@@ -79,8 +79,6 @@ def flag_clones(
         uid,
         checkpoint_id,
     ) in repo.neighbours(refs, earliest, latest, devices):
-        if before_checkpoint == checkpoint_id:
-            continue  # one checkpoint: never too far to have travelled
         if (before_device, before_uid) not in new_uids and (device_id, uid) not in new_uids:
             continue
         if places is None:
@@ -89,13 +87,13 @@ def flag_clones(
         if pair not in apart:
             apart[pair] = _apart_km(places, *pair)
         km = apart[pair]
-        # impossible_travel, with the distance worked out once per pair of checkpoints
-        if km is None or not km > MAX_SPEED_KMH * _hours_between(before_at, at):
+        # impossible_travel (the two checkpoints differ), the distance worked out once per pair
+        if km is None or not too_fast(km, before_at, at):
             continue
         first = _sighting(places, before_checkpoint, before_at)
         second = _sighting(places, checkpoint_id, at)
-        if first is None or second is None or not impossible_travel(first, second):
-            continue
+        if first is None or second is None:
+            continue  # never: a distance is known only between two known checkpoints
         suspects[(device_id, uid)] = ref
         order = (at, device_id, uid)
         if ref not in told_at or order < told_at[ref]:
@@ -158,10 +156,6 @@ def _tell_clone(
             *municipality_ids(session),
         }
     ]
-
-
-def _hours_between(earlier: datetime, later: datetime) -> float:
-    return abs((later - earlier).total_seconds()) / 3600.0
 
 
 def _apart_km(places: dict[int, CheckpointRecord], first: int, second: int) -> float | None:

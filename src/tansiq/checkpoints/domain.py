@@ -123,5 +123,10 @@ def impossible_travel(earlier: Sighting, later: Sighting) -> bool:
     """True when one vehicle could not have been at both checkpoints in the time between."""
     if earlier.checkpoint_id == later.checkpoint_id:
         return False
-    hours = abs((later.at - earlier.at).total_seconds()) / 3600.0
-    return distance_km(earlier, later) > MAX_SPEED_KMH * hours
+    return too_fast(distance_km(earlier, later), earlier.at, later.at)
+
+
+def too_fast(km: float, earlier: datetime, later: datetime) -> bool:
+    """True when ``km`` cannot be covered between these two times."""
+    hours = abs((later - earlier).total_seconds()) / 3600.0
+    return km > MAX_SPEED_KMH * hours

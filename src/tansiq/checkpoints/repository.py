@@ -17,7 +17,6 @@ from sqlalchemy import (
     String,
     Table,
     and_,
-    any_,
     bindparam,
     column,
     false,
@@ -29,7 +28,6 @@ from sqlalchemy import (
     update,
     values,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
 
@@ -189,7 +187,7 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
             bindparam(None, start, type_=scans.scanned_at.type, literal_execute=True),
             bindparam(None, end, type_=scans.scanned_at.type, literal_execute=True),
         )
-        ours = scans.device_id == any_(bindparam(None, list(devices), type_=ARRAY(Integer)))
+        ours = self.among(scans.device_id, devices)
         uid = scans.event_uid.collate("C")  # ids in the order Python puts them
         at = type_coerce(scans.scanned_at, DateTime())
 
@@ -392,11 +390,17 @@ def _sqlite_bind(kind: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any
             return general(value)
 
         bind = utc_text
+    return _remembering(bind)
+
+
+def _remembering(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert``, run once for a value that is the same object as the one before (the time
+    every row shares, an action, a flag): rows in a batch repeat them one after another."""
     last: list[Any] = [_NOTHING, None]
 
     def remembered(value: Any) -> Any:
         if value is not last[0]:
-            last[0], last[1] = value, bind(value)
+            last[0], last[1] = value, convert(value)
         return last[1]
 
     return remembered
@@ -419,20 +423,11 @@ def sight_condition(sight: ScanSight) -> ColumnElement[bool] | None:
     return or_(*visible) if visible else false()
 
 
-def _iso(moment: datetime) -> str:
-    """A time for the JSON of rows (every other value is JSON as it is)."""
-    return ensure_utc(moment).isoformat()
-
-
 def _times() -> Callable[[datetime], str]:
-    """:func:`_iso` for the JSON of many rows: a time already in datetime's own UTC is written
-    as it is, and the time every row shares (when they were received) is written once."""
-    last: list[Any] = [_NOTHING, ""]
+    """A time for the JSON of many rows: one already in datetime's own UTC written as it is,
+    and the time every row shares (when they were received) written once."""
 
     def iso(moment: datetime) -> str:
-        if moment is not last[0]:
-            text = moment.isoformat() if moment.tzinfo is UTC else _iso(moment)
-            last[0], last[1] = moment, text
-        return str(last[1])
+        return (moment if moment.tzinfo is UTC else ensure_utc(moment)).isoformat()
 
-    return iso
+    return _remembering(iso)

@@ -212,7 +212,7 @@ def conflict_places(new: Footprint, others: Sequence[Footprint]) -> list[dict[st
     return geojson_many(_to_lonlat(shared, new.epsg))
 
 
-_POLYGON, _MULTIPOLYGON = 3, 6  # shapely's type ids
+_POLYGON, _MULTIPOLYGON = shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON
 
 
 def geojson_many(geometries: npt.NDArray[np.object_]) -> list[dict[str, Any]]:
