@@ -1,8 +1,16 @@
 """Conflict check of one new movement against movements stored in the hub's database: the
-path filing takes (``deconfliction.stored.stored_conflicts``: the occurrence index's answer
-over the new windows stretched by the 48-hour shift horizon, the candidates' shapes as filing
-stored them in metres, the exact test on all of them at once, the places of the true conflicts
-together, and the shift), on SQLite and, with ``--pg URL``, on PostgreSQL.
+path filing takes (``deconfliction.stored.stored_conflicts``: the active movements that meet
+the new windows stretched by the 48-hour shift horizon, the exact test on all of them at once,
+the places of the true conflicts together, and the shift), on SQLite and, with ``--pg URL``,
+on PostgreSQL, both ways filing asks for the movements:
+
+* ``held``: as a serving hub does, of the movements it holds in memory (the corridor cache
+  that impact keeps, ``incidents.corridor_cache.HeldMovements``), loaded once before the
+  checks (the load's time and the memory it took are printed); each check still reads the
+  cache's revision and the sites from the database, in a new transaction. The results.
+* ``db``: as a one-shot command (or a hub's first check) does, of the occurrence index in the
+  database (an R*Tree on SQLite, a GiST cube on PostgreSQL), the candidates' shapes as filing
+  stored them in metres. Printed for reference.
 
 The data is bench/conflicts.py's, at a deployment's density (see its docstring): up to
 100,000 active movements in a 1.5-degree square (about 23,000 km²) over 30 days, and
@@ -10,8 +18,7 @@ The data is bench/conflicts.py's, at a deployment's density (see its docstring):
 that both have the same movements per km² per day (about 3,300 a day in the smaller one).
 ``--area-deg`` sets the smaller square (0.5 is the earlier, town-sized stress case). Stored
 through the models' tables in bulk (COPY on PostgreSQL), as filing stores them: each version's
-shape in longitude/latitude and in metres, its occurrences and their index entries. Every
-check reads what it needs afresh in a new transaction: nothing is cached between filings.
+shape in longitude/latitude and in metres, its occurrences and their index entries.
 
 The databases are kept between runs (SQLite files in /tmp, PostgreSQL databases named
 ``tq_conflicts_<data version>_<size>``), keyed by a data version, the size, the square and
@@ -21,12 +28,13 @@ the seed: ``--fresh`` makes them again, ``--drop`` drops the PostgreSQL ones at 
         [--pg URL] [--pg-sizes 1000,100000,1000000] [--area-deg 1.5]
 
 It ends with ``result: conflict_p99_ms`` (SQLite, 100,000, bar <= 20 ms) and
-``result: conflict_p99_ms_pg_1m`` (PostgreSQL, 1,000,000, bar <= 50 ms).
+``result: conflict_p99_ms_pg_1m`` (PostgreSQL, 1,000,000, bar <= 50 ms), the held path's.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import math
@@ -65,6 +73,7 @@ from tansiq.deconfliction.repository_index import micros
 from tansiq.deconfliction.schedule import Window, span
 from tansiq.deconfliction.stored import grown_box, stored_conflicts
 from tansiq.demo.service import load_demo
+from tansiq.incidents.corridor_cache import CorridorCache, HeldMovements
 from tansiq.parties.repository import PartyRepository
 
 DATA_VERSION = 2  # raise when the data or the schema it is stored in changes
@@ -83,6 +92,7 @@ POLICY = Policy(
     place_tolerance_m=1000,
     zone=ZoneInfo("Asia/Damascus"),
 )
+HOUR = timedelta(hours=1)
 OLD_CENTRE = (ORIGIN[0] + SIDE_DEG / 2, ORIGIN[1] + SIDE_DEG / 2)  # bench/impact.py's square
 
 Row = tuple[int, shapely.LineString, int, tuple[Window, ...]]
@@ -338,13 +348,41 @@ def cached(
     return url
 
 
-def check(url: str, items: list[Item]) -> tuple[list[float], list[float], list[int]]:
-    """Each item checked in a fresh transaction: the wall time and this process's CPU time
-    of each check (ms; the CPU time leaves out waiting for a core on a loaded machine, and on
-    PostgreSQL the server's own work), and the conflicts found. The garbage collector is set
-    as a serving hub sets it (``tune_garbage_collector``: what exists frozen out of its sight,
-    the young generation collected less often); with Python's defaults a collection through
-    the whole heap (about 110 ms of CPU here) landed in a few checks and made their p99."""
+def held(url: str) -> tuple[HeldMovements, float, float]:
+    """The movements held in memory as a serving hub holds them, loaded (as a hub's second
+    check loads them): the seconds the load took and the memory it added (GB of resident
+    set). Then the garbage collector set as a serving hub sets it
+    (``tune_garbage_collector``: what exists frozen out of its sight, the young generation
+    collected less often); with Python's defaults a collection through the whole heap (about
+    110 ms of CPU at 100,000 without the cache) landed in a few checks and made their p99."""
+    engine = make_engine(url)
+    movements = HeldMovements(CorridorCache())
+    before = _rss_gb()
+    started = time.perf_counter()
+    probe = movement_footprint(0, route(random.Random(0)), 200, (Window(NOW, NOW + HOUR),), EPSG)
+    with Session(engine) as session:
+        for _ in range(2):  # the first use answers None (see CorridorCache.index)
+            movements.near(session, probe, [(NOW, NOW + HOUR)])
+    engine.dispose()
+    took = time.perf_counter() - started
+    tune_garbage_collector()
+    return movements, took, _rss_gb() - before
+
+
+def _rss_gb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024**2
+    return 0.0
+
+
+def check(
+    url: str, items: list[Item], movements: HeldMovements | None
+) -> tuple[list[float], list[float], list[int]]:
+    """Each item checked in a fresh transaction (asking ``movements`` when given): the wall
+    time and this process's CPU time of each check (ms; the CPU time leaves out waiting for a
+    core on a loaded machine, and on PostgreSQL the server's own work), and the conflicts
+    found."""
     tune_garbage_collector()
     engine = make_engine(url)
     samples: list[float] = []
@@ -355,7 +393,8 @@ def check(url: str, items: list[Item]) -> tuple[list[float], list[float], list[i
             new = movement_footprint(0, line, width, windows, EPSG)
             started, cpu_started = time.perf_counter(), time.process_time()
             box = grown_box(line, width / 2 + POLICY.site_margin_m)
-            result = stored_conflicts(session, new, NotificationKind.MOVEMENT, POLICY, box)
+            kind = NotificationKind.MOVEMENT
+            result = stored_conflicts(session, new, kind, POLICY, box, movements)
             took = (time.perf_counter() - started) * 1000
             cpu_took = (time.process_time() - cpu_started) * 1000
             session.rollback()  # a fresh read each time, as a new request would
@@ -367,22 +406,36 @@ def check(url: str, items: list[Item]) -> tuple[list[float], list[float], list[i
     return samples, cpu, found
 
 
-def verify(url: str, items: list[Item]) -> None:
-    """The occurrence index's answers (conflicts and shift) are those of the plain span-and-
-    box query, which reads every active movement over the span: at the smallest size."""
+def verify(url: str, items: list[Item], movements: HeldMovements) -> None:
+    """The occurrence index's and memory's answers (conflicts, their places and times, and
+    the shift) are those of the plain span-and-box query, which reads every active movement
+    over the span: at the smallest size."""
     engine = make_engine(url)
     with Session(engine) as session:
         for line, width, windows in items:
             new = movement_footprint(0, line, width, windows, EPSG)
             box = grown_box(line, width / 2 + POLICY.site_margin_m)
-            fast = stored_conflicts(session, new, NotificationKind.MOVEMENT, POLICY, box)
-            plain = stored_conflicts(session, new, NotificationKind.MOVEMENT, POLICY, None)
+            kind = NotificationKind.MOVEMENT
+            plain = stored_conflicts(session, new, kind, POLICY, None)
+            for way, other in (
+                ("the occurrence index", stored_conflicts(session, new, kind, POLICY, box)),
+                ("memory", stored_conflicts(session, new, kind, POLICY, box, movements)),
+            ):
+                if other != plain:
+                    raise SystemExit(f"{way} disagrees with the plain query")
             session.rollback()
-            if [c.notification_id for c in fast.conflicts] != [
-                c.notification_id for c in plain.conflicts
-            ] or fast.shift != plain.shift:
-                raise SystemExit("the occurrence index disagrees with the plain query")
     engine.dispose()
+
+
+def _line(
+    name: str, path: str, size: int, samples: list[float], cpu: list[float], found: list[int]
+) -> str:
+    return (
+        f"{name:>6} {path:>4} {size:>9,} {statistics.median(samples):>9.1f} / "
+        f"{percentile(samples, 0.99):>9.1f}   "
+        f"{statistics.median(cpu):>7.1f} / {percentile(cpu, 0.99):>7.1f}   "
+        f"{statistics.mean(found):.1f}, {max(found)}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -408,8 +461,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     out("times in ms: p50 / p99")
     out(
-        f"{'db':>6} {'active':>9} {'wall p50':>9}   {'p99':>9}   {'cpu p50':>7}   {'p99':>7}   "
-        "conflicts/check (mean, max)"
+        f"{'db':>6} {'path':>4} {'active':>9} {'wall p50':>9}   {'p99':>9}   {'cpu p50':>7}   "
+        f"{'p99':>7}   conflicts/check (mean, max)"
     )
     results: dict[str, float] = {}
     targets = [("sqlite", int(s)) for s in args.sizes.split(",")]
@@ -423,17 +476,21 @@ def main(argv: list[str] | None = None) -> int:
             (route(rng, side), float(rng.randrange(50, 501, 10)), schedule(rng))
             for _ in range(args.checks + 3)
         ]
+        samples, cpu, found = check(url, items, None)
+        line = _line(name, "db", size, samples, cpu, found)
+        movements, load_s, memory_gb = held(url)
         if size == min(s for _, s in targets):
-            verify(url, items[:40])
-            out(f"{name:>6} {size:>9,}   the index found what the plain query found (40 checks)")
-        samples, cpu, found = check(url, items)
-        p50, p99 = statistics.median(samples), percentile(samples, 0.99)
-        out(
-            f"{name:>6} {size:>9,} {p50:>9.1f} / {p99:>9.1f}   "
-            f"{statistics.median(cpu):>7.1f} / {percentile(cpu, 0.99):>7.1f}   "
-            f"{statistics.mean(found):.1f}, {max(found)}"
-        )
-        results[f"{name}_{size}"] = p99
+            verify(url, items[:40], movements)
+            out(
+                f"{name:>6}      {size:>9,}   the index and memory found what the plain query found"
+            )
+        samples, cpu, found = check(url, items, movements)
+        del movements
+        gc.collect()
+        out(line)
+        out(_line(name, "held", size, samples, cpu, found))
+        out(f"{name:>6}      {size:>9,}   held: loaded in {load_s:.1f} s, {memory_gb:.2f} GB more")
+        results[f"{name}_{size}"] = percentile(samples, 0.99)
         if name == "pg" and args.drop:
             drop_database(args.pg, make_url(url).database or "")
     machine.finish()

@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from tansiq.app import create_app
+from tansiq.app import create_app, use_hub
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.db.engine import make_engine, normalise_url
@@ -345,8 +345,7 @@ def app_for(hub: HubContext) -> FastAPI:
     if app is None:
         app = _APPS[key] = create_app(hub)  # holds the engine: its id is not reused
     else:
-        use_password_hash_cost(hub.settings.password_hash_cost)  # as create_app does
-        app.state.hub = hub
+        use_hub(app, hub)
     return app
 
 

@@ -37,6 +37,7 @@ from tansiq.incidents import alert_pages as incident_alert_pages
 from tansiq.incidents import form_pages as incident_form_pages
 from tansiq.incidents import pages as incident_pages
 from tansiq.incidents.cap_routes import cap_router
+from tansiq.incidents.corridor_cache import hold_movements
 from tansiq.incidents.page_words import LABELS as INCIDENT_PAGE_WORDS
 from tansiq.incidents.routes import (
     advisories_router,
@@ -105,6 +106,15 @@ WORDS = join_labels(
 )
 
 
+def use_hub(app: FastAPI, context: HubContext) -> None:
+    """Serve ``context`` with ``app`` (also an app made for another hub with the same engine
+    and settings, as the tests reuse one)."""
+    use_password_hash_cost(context.settings.password_hash_cost)
+    app.state.hub = context
+    # Conflict checks ask the corridor cache that impact keeps (deconfliction cannot import it).
+    hold_movements(context.caches)
+
+
 def create_app(context: HubContext) -> FastAPI:
     """The ASGI app for one hub; everything it needs comes in through ``context``."""
     app = FastAPI(
@@ -117,8 +127,7 @@ def create_app(context: HubContext) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    use_password_hash_cost(context.settings.password_hash_cost)
-    app.state.hub = context
+    use_hub(app, context)
     app.state.unread_count = unread_count  # the page header's badge (web/screen.py)
     app.state.subject_pages = SUBJECT_PAGES  # the inbox's "open" links (notify/pages.py)
     app.state.words = WORDS  # every page label, for the templates (web/view.py)

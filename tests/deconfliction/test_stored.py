@@ -1,6 +1,8 @@
 """The stored conflict check finds the same conflicts and shift through the SQLite R*Tree over
-occurrences as through the plain span-and-box query: filed, updated, shifted and withdrawn
-movements and a site, checked against new movements across the town and the days."""
+occurrences, through the plain span-and-box query and through the movements a serving hub holds
+in memory (the corridor cache, kept current through updates and withdrawals): filed, updated,
+shifted and withdrawn movements and a site, checked against new movements and a new site across
+the town and the days."""
 
 from __future__ import annotations
 
@@ -16,14 +18,19 @@ from sqlalchemy.orm import Session
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
 from tansiq.core.projection import utm_epsg
-from tansiq.deconfliction.conflicts import movement_footprint
+from tansiq.deconfliction.conflicts import movement_footprint, site_footprint
 from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.repository import DeconflictionRepository
 from tansiq.deconfliction.repository_index import micros
 from tansiq.deconfliction.schedule import Window
 from tansiq.deconfliction.service import env_of
-from tansiq.deconfliction.stored import grown_box, merged_spans, stored_conflicts
-from tansiq.geo.service import spatial_index_cache
+from tansiq.deconfliction.stored import (
+    ActiveMovements,
+    grown_box,
+    merged_spans,
+    movements_in_memory,
+    stored_conflicts,
+)
 from tests.conftest import Tokens
 from tests.deconfliction.conftest import NORTH_SOUTH, WEST_ONLY, movement, post, site
 
@@ -35,7 +42,21 @@ ROUTES = [
 ]
 
 
-def test_the_rtree_and_the_plain_query_find_the_same(
+def held(hub: HubContext, session: Session) -> ActiveMovements:
+    """The movements the app's process holds, loaded (the first use answers None: a one-shot
+    command would read the database)."""
+    movements = movements_in_memory(hub.caches).source
+    assert movements is not None  # the app provides them
+    line = shapely.geometry.shape(NORTH_SOUTH)
+    hour = Window(hub.clock.now(), hub.clock.now() + timedelta(hours=1))
+    probe = movement_footprint(0, line, 300, (hour,), utm_epsg(*line.coords[0]))
+    spans = [(hour.start, hour.end)]
+    movements.near(session, probe, spans)
+    assert movements.near(session, probe, spans) is not None
+    return movements
+
+
+def test_the_rtree_the_plain_query_and_memory_find_the_same(
     client: TestClient,
     hub: HubContext,
     tokens: Tokens,
@@ -69,7 +90,8 @@ def test_the_rtree_and_the_plain_query_find_the_same(
     post(client, f"/movements/{filed[2]['id']}/versions", west, moved)
     post(client, f"/notifications/{filed[3]['id']}/withdrawal", west, {"note": ""})
 
-    policy = env_of(hub.settings, clock, spatial_index_cache(hub.caches, None)).policy
+    policy = env_of(hub.settings, clock, hub.caches).policy
+    memory = held(hub, session)
     both = []
     for hours in (1, 3, 6, 28, 70):
         for route in ROUTES:
@@ -79,14 +101,28 @@ def test_the_rtree_and_the_plain_query_find_the_same(
             epsg = utm_epsg(*line.coords[0])
             new = movement_footprint(0, line, 300, windows, epsg)
             box = grown_box(line, 150 + policy.site_margin_m)
-            fast = stored_conflicts(session, new, NotificationKind.MOVEMENT, policy, box)
+            kind = NotificationKind.MOVEMENT
+            fast = stored_conflicts(session, new, kind, policy, box)
+            held_ = stored_conflicts(session, new, kind, policy, box, memory)
             with monkeypatch.context() as patched:
                 patched.setattr(DeconflictionRepository, "has_occurrence_boxes", lambda _: False)
-                plain = stored_conflicts(session, new, NotificationKind.MOVEMENT, policy, box)
-            found = sorted(c.notification_id for c in fast.conflicts)
-            assert found == sorted(c.notification_id for c in plain.conflicts)
-            assert fast.shift == plain.shift
-            both.append(found)
+                plain = stored_conflicts(session, new, kind, policy, box)
+            found = [(c.notification_id, c.overlaps, c.place) for c in fast.conflicts]
+            assert found == [(c.notification_id, c.overlaps, c.place) for c in plain.conflicts]
+            assert found == [(c.notification_id, c.overlaps, c.place) for c in held_.conflicts]
+            assert fast.shift == plain.shift == held_.shift
+            both.append(sorted(n for n, *_ in found))
+            # A new site there, over the same days: the movements passing near it.
+            point = line.interpolate(0.5, normalized=True)
+            spot = site_footprint(0, point, 100, policy.site_margin_m, windows[0], epsg)
+            site_box = grown_box(point, 100 + 2 * policy.site_margin_m)
+            from_db = stored_conflicts(session, spot, NotificationKind.SITE, policy, site_box)
+            from_memory = stored_conflicts(
+                session, spot, NotificationKind.SITE, policy, site_box, memory
+            )
+            assert [c.notification_id for c in from_db.conflicts] == [
+                c.notification_id for c in from_memory.conflicts
+            ]
     assert any(both)  # the check found conflicts at all
     assert filed[3]["id"] not in {n for found in both for n in found}
 
@@ -106,7 +142,7 @@ def test_superseded_and_withdrawn_versions_leave_the_index_and_nothing_is_lost(
     session: Session,
 ) -> None:
     west = tokens("west.liaison")
-    policy = env_of(hub.settings, clock, spatial_index_cache(hub.caches, None)).policy
+    policy = env_of(hub.settings, clock, hub.caches).policy
     line = shapely.geometry.shape(NORTH_SOUTH)
     epsg = utm_epsg(*line.coords[0])
     box = grown_box(line, 150 + policy.site_margin_m)
@@ -115,6 +151,14 @@ def test_superseded_and_withdrawn_versions_leave_the_index_and_nothing_is_lost(
         windows = (Window(start, start + timedelta(hours=2)),)
         new = movement_footprint(0, line, 300, windows, epsg)
         result = stored_conflicts(session, new, NotificationKind.MOVEMENT, policy, box)
+        # Memory follows every change the database has: the same answer.
+        session.commit()  # a new transaction: it sees what the requests have committed
+        from_memory = stored_conflicts(
+            session, new, NotificationKind.MOVEMENT, policy, box, held(hub, session)
+        )
+        assert [c.notification_id for c in from_memory.conflicts] == [
+            c.notification_id for c in result.conflicts
+        ]
         return {c.notification_id for c in result.conflicts}
 
     body = movement(clock, checkpoints=None, route=NORTH_SOUTH, confirm_no_zone=True)

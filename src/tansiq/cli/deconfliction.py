@@ -15,7 +15,6 @@ from tansiq.deconfliction import queries, service
 from tansiq.deconfliction.domain import AcknowledgementState, ConcernCode, NotificationStatus
 from tansiq.deconfliction.render import notification_out, summaries_out
 from tansiq.deconfliction.schemas import AcknowledgeIn, MovementIn, NotificationOut, SiteIn
-from tansiq.geo.service import spatial_index_cache
 from tansiq.web.deps import MAX_ID
 
 AS_USER = click.option(
@@ -91,9 +90,7 @@ def file_notification(
     /api/v1/deconfliction/movements (or /sites) takes it."""
     hub = hub_context(ctx)
     data: Any = read_json(file)
-    env = service.env_of(
-        hub.settings, hub.clock, spatial_index_cache(hub.caches, hub.settings.metric_epsg)
-    )
+    env = service.env_of(hub.settings, hub.clock, hub.caches)
     with session_scope(ctx) as session:
         me = operator(session, as_user)
         if is_site:

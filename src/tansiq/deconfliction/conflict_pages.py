@@ -13,7 +13,6 @@ from tansiq.core.i18n import translate
 from tansiq.deconfliction import access, queries, service, words
 from tansiq.deconfliction.domain import NotificationKind, NotificationStatus
 from tansiq.deconfliction.render import notification_out
-from tansiq.geo.service import spatial_index_cache
 from tansiq.parties.access import is_hub_admin
 from tansiq.parties.deps import Current
 from tansiq.web.deps import RecordId
@@ -77,11 +76,7 @@ def apply_shift(notification_id: RecordId, s: Current, form: FormData) -> Respon
     try:
         s.check_csrf(form)
         version = int(one(form, "version") or "0")
-        env = service.env_of(
-            s.hub.settings,
-            s.hub.clock,
-            spatial_index_cache(s.hub.caches, s.hub.settings.metric_epsg),
-        )
+        env = service.env_of(s.hub.settings, s.hub.clock, s.hub.caches)
         service.apply_shift(s.session, s.me, notification_id, version, env)
     except TansiqError as error:
         return s.error(error)

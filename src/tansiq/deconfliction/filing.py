@@ -38,7 +38,7 @@ from tansiq.deconfliction.notices import conflicting, names, record, tell, when
 from tansiq.deconfliction.planning import Plan, Policy, reference
 from tansiq.deconfliction.repository import DeconflictionRepository
 from tansiq.deconfliction.schedule import acknowledgement_clock
-from tansiq.deconfliction.stored import grown_box
+from tansiq.deconfliction.stored import ActiveMovements, grown_box
 from tansiq.geo.service import SpatialIndexCache
 from tansiq.parties.domain import Principal
 from tansiq.tallies.domain import Tally
@@ -52,6 +52,7 @@ class DeconflictionEnv:
     clock: Clock
     spatial_index: SpatialIndexCache
     policy: Policy
+    movements: ActiveMovements | None = None  # held in memory by a serving hub
 
 
 def store_plan(

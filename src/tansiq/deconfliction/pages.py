@@ -34,7 +34,6 @@ from tansiq.deconfliction.schemas import (
 )
 from tansiq.deconfliction.thread_pages import threads_about
 from tansiq.geo import map_layers
-from tansiq.geo.service import spatial_index_cache
 from tansiq.parties.access import is_hub_admin
 from tansiq.parties.deps import Current, Viewer
 from tansiq.parties.directory import parties_by_ids
@@ -51,9 +50,7 @@ FIELDS = (
 
 
 def _env(s: Viewer) -> DeconflictionEnv:
-    return service.env_of(
-        s.hub.settings, s.hub.clock, spatial_index_cache(s.hub.caches, s.hub.settings.metric_epsg)
-    )
+    return service.env_of(s.hub.settings, s.hub.clock, s.hub.caches)
 
 
 @router.get("/deconfliction")

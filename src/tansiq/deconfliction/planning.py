@@ -52,7 +52,7 @@ from tansiq.deconfliction.schedule import (
     span,
 )
 from tansiq.deconfliction.schemas import MovementIn, SiteIn
-from tansiq.deconfliction.stored import grown_box, stored_conflicts
+from tansiq.deconfliction.stored import ActiveMovements, grown_box, stored_conflicts
 from tansiq.geo.domain import RouteResolution, check_corridor
 from tansiq.geo.places import checkpoints_by_codes, zones_of_map
 from tansiq.geo.service import (
@@ -140,6 +140,7 @@ def plan_movement(
     index: SpatialIndexCache,
     now: datetime,
     notification_id: int = 0,
+    movements: ActiveMovements | None = None,
 ) -> Plan:
     route = _route(session, body)
     check_route(route)
@@ -198,7 +199,7 @@ def plan_movement(
         epsg=epsg,
         footprint=footprint,
     )
-    return _with_conflicts(session, plan, policy)
+    return _with_conflicts(session, plan, policy, movements)
 
 
 def plan_site(
@@ -208,6 +209,7 @@ def plan_site(
     index: SpatialIndexCache,
     now: datetime,
     notification_id: int = 0,
+    movements: ActiveMovements | None = None,
 ) -> Plan:
     try:
         geometry = parse_geometry(body.geometry, ("Point", "Polygon"))
@@ -263,7 +265,7 @@ def plan_site(
         epsg=epsg,
         footprint=footprint,
     )
-    return _with_conflicts(session, plan, policy)
+    return _with_conflicts(session, plan, policy, movements)
 
 
 def footprint_of(
@@ -283,11 +285,13 @@ def footprint_of(
     )
 
 
-def _with_conflicts(session: Session, plan: Plan, policy: Policy) -> Plan:
+def _with_conflicts(
+    session: Session, plan: Plan, policy: Policy, movements: ActiveMovements | None
+) -> Plan:
     """The plan with its conflicts, the earliest shift that clears them (movements), and the
     notifiers of what it conflicts with among the parties it reaches."""
     box = grown_box(shapely.from_wkb(plan.shape_wkb), plan.footprint.reach_m + policy.site_margin_m)
-    result = stored_conflicts(session, plan.footprint, plan.kind, policy, box)
+    result = stored_conflicts(session, plan.footprint, plan.kind, policy, box, movements)
     found, others, shift = result.conflicts, result.others, result.shift
     reasons = {party: list(why) for party, why in plan.reasons.items()}
     for conflict in found:

@@ -34,7 +34,6 @@ from tansiq.deconfliction.schemas import (
     SummaryOut,
     WithdrawIn,
 )
-from tansiq.geo.service import spatial_index_cache
 from tansiq.parties.deps import CurrentPrincipal
 from tansiq.web.deps import DbSession, Hub, RecordId, reads_only
 
@@ -44,9 +43,7 @@ Offset = Annotated[int, Query(ge=0, le=10**9)]
 
 
 def env(hub: HubContext) -> DeconflictionEnv:
-    return service.env_of(
-        hub.settings, hub.clock, spatial_index_cache(hub.caches, hub.settings.metric_epsg)
-    )
+    return service.env_of(hub.settings, hub.clock, hub.caches)
 
 
 @router.post("/movements", status_code=status.HTTP_201_CREATED)

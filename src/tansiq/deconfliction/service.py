@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from tansiq.core.caches import ProcessCaches
 from tansiq.core.clock import Clock
 from tansiq.core.errors import ErrorCategory, NotFound, TansiqError
 from tansiq.core.i18n import N_
@@ -61,7 +62,8 @@ from tansiq.deconfliction.planning import (
 )
 from tansiq.deconfliction.repository import DeconflictionRepository
 from tansiq.deconfliction.schemas import AcknowledgeIn, MovementIn, RepetitionIn, SiteIn
-from tansiq.geo.service import SpatialIndexCache
+from tansiq.deconfliction.stored import movements_in_memory
+from tansiq.geo.service import spatial_index_cache
 from tansiq.parties import access as party_access
 from tansiq.parties.directory import party
 from tansiq.parties.domain import Principal
@@ -97,15 +99,16 @@ class NotReached(TansiqError):
     category = ErrorCategory.FORBIDDEN
 
 
-def env_of(settings: Settings, clock: Clock, index: SpatialIndexCache) -> DeconflictionEnv:
-    """The use cases' view of the running hub, from its settings."""
+def env_of(settings: Settings, clock: Clock, caches: ProcessCaches) -> DeconflictionEnv:
+    """The use cases' view of the running hub, from its settings and its caches."""
     area = None
     if settings.deconfliction_area is not None:
         west, south, east, north = (float(p) for p in settings.deconfliction_area.split(","))
         area = (west, south, east, north)
     return DeconflictionEnv(
         clock=clock,
-        spatial_index=index,
+        spatial_index=spatial_index_cache(caches, settings.metric_epsg),
+        movements=movements_in_memory(caches).source,
         policy=Policy(
             default_corridor_m=settings.default_corridor_m,
             max_corridor_m=settings.max_corridor_m,
@@ -126,14 +129,18 @@ def preview_movement(
 ) -> Plan:
     """What filing would do (the parties it would reach, its conflicts), storing nothing."""
     party_access.require(access.can_notify(principal))
-    return plan_movement(session, body, env.policy, env.spatial_index, env.clock.now())
+    return plan_movement(
+        session, body, env.policy, env.spatial_index, env.clock.now(), movements=env.movements
+    )
 
 
 def preview_site(
     session: Session, principal: Principal, body: SiteIn, env: DeconflictionEnv
 ) -> Plan:
     party_access.require(access.can_notify(principal))
-    return plan_site(session, body, env.policy, env.spatial_index, env.clock.now())
+    return plan_site(
+        session, body, env.policy, env.spatial_index, env.clock.now(), movements=env.movements
+    )
 
 
 def file_movement(
@@ -161,7 +168,9 @@ def update_movement(
     notification = _own(session, principal, notification_id, NotificationKind.MOVEMENT)
     _check_version(notification, body.expected_version)
     now = env.clock.now()
-    plan = plan_movement(session, body, env.policy, env.spatial_index, now, notification.id)
+    plan = plan_movement(
+        session, body, env.policy, env.spatial_index, now, notification.id, env.movements
+    )
     return store_plan(
         session, principal, _own_locked(session, notification, body.expected_version), plan, env
     )
@@ -177,7 +186,9 @@ def update_site(
     notification = _own(session, principal, notification_id, NotificationKind.SITE)
     _check_version(notification, body.expected_version)
     now = env.clock.now()
-    plan = plan_site(session, body, env.policy, env.spatial_index, now, notification.id)
+    plan = plan_site(
+        session, body, env.policy, env.spatial_index, now, notification.id, env.movements
+    )
     return store_plan(
         session, principal, _own_locked(session, notification, body.expected_version), plan, env
     )
@@ -408,7 +419,13 @@ def request_reacknowledgement(
     body.expected_version = notification.current_version
     try:
         plan = plan_movement(
-            session, body, env.policy, env.spatial_index, env.clock.now(), notification.id
+            session,
+            body,
+            env.policy,
+            env.spatial_index,
+            env.clock.now(),
+            notification.id,
+            env.movements,
         )
     except TansiqError:
         return False  # e.g. its first occurrence has ended: nothing left to acknowledge anew

@@ -1,15 +1,20 @@
 """The conflict check against what is stored: which active notifications could meet a new
-one (the occurrence index over every current occurrence's box and time answers for movements:
-an R*Tree on SQLite, a GiST index over a cube on PostgreSQL; elsewhere, and for sites, one
-range query on the span and the boxes), then the exact test on all of them at once, the places
-of the true conflicts together, and the shift."""
+one, then the exact test on all of them at once, the places of the true conflicts together,
+and the shift.
+
+Movements are asked of the hub process's memory when it holds them (:class:`ActiveMovements`:
+the corridor cache, which the incidents feature keeps current across processes and provides
+when a hub starts serving); otherwise of the occurrence index over every current occurrence's
+box and time (an R*Tree on SQLite, a GiST index over a cube on PostgreSQL). Sites, and
+everything where neither is there, come from one range query on the span and the boxes."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
 from tansiq.core.arrays import run_starts
+from tansiq.core.caches import ProcessCaches
 from tansiq.core.projection import project_many
 from tansiq.deconfliction.conflicts import (
     GROW_BOX,
@@ -36,6 +42,31 @@ from tansiq.deconfliction.schedule import Window, span
 
 if TYPE_CHECKING:
     from tansiq.deconfliction.planning import Policy
+
+
+class ActiveMovements(Protocol):
+    """Active movements held in a hub process's memory, kept current with what is committed."""
+
+    def near(
+        self, session: Session, new: Footprint, spans: Sequence[tuple[datetime, datetime]]
+    ) -> list[Footprint] | None:
+        """Every active movement other than ``new``'s own notification that comes within
+        reach of ``new`` (shapes in ``new.epsg``; reach as :class:`Footprint`'s) and counts
+        at some time within ``spans``, with all its occurrences; None when it cannot answer
+        for ``session`` (not loaded yet, or ``session`` has changed movements it has not
+        committed): the caller asks the database."""
+
+
+@dataclass
+class MovementsInMemory:
+    """Where a hub process's :class:`ActiveMovements` are found: set by the feature that
+    keeps them, when the process starts serving; None, the database answers."""
+
+    source: ActiveMovements | None = None
+
+
+def movements_in_memory(caches: ProcessCaches) -> MovementsInMemory:
+    return caches.get(MovementsInMemory, MovementsInMemory)
 
 
 @dataclass(frozen=True)
@@ -65,10 +96,12 @@ def stored_conflicts(
     kind: NotificationKind,
     policy: Policy,
     box: tuple[float, float, float, float] | None = None,
+    movements: ActiveMovements | None = None,
 ) -> Found:
     """Check ``new`` against every active notification stored that could meet it during its
     windows or up to the shift horizon after each (given ``box``, the new shape's box in
-    degrees grown by its reach and the site margin, only those whose box meets it).
+    degrees grown by its reach and the site margin, only those whose box meets it; given
+    ``movements``, the movements asked of them first).
 
     Each candidate is read once, its shape already in metres where filing stored it so; the
     exact test runs on all of them at once (``dwithin`` against the new shape, prepared); the
@@ -78,19 +111,23 @@ def stored_conflicts(
     whole = span(new.occurrences)
     stretch = policy.shift_horizon if kind is NotificationKind.MOVEMENT else timedelta(0)
     start, end = whole.start, whole.end + stretch
-    if box is None or not repo.has_occurrence_boxes():
-        queried = repo.candidates(start, end, box=box)
+    spans = merged_spans([(w.start, w.end + stretch) for w in new.occurrences])
+    held = movements.near(session, new, spans) if movements is not None else None
+    if held is None and (box is None or not repo.has_occurrence_boxes()):
+        queried = repo.candidates(start, end, box=box)  # one query for every kind
         touching = with_windows(
             _touching(new, list(_footprints(repo, new, kind, policy, queried).values()))
         )
     else:
-        sites = repo.candidates(start, end, kind=NotificationKind.SITE, box=box)
-        touching = with_windows(
-            _touching(new, list(_footprints(repo, new, kind, policy, sites).values()))
-        )
+        if held is not None:
+            touching = with_windows(_meeting(held, spans))
+        else:
+            assert box is not None  # noqa: S101 - the condition above
+            touching = _touching_movements(repo, new, box, spans)
         if kind is NotificationKind.MOVEMENT:  # two sites never conflict
-            spans = merged_spans([(w.start, w.end + stretch) for w in new.occurrences])
-            touching = _joined(touching, _touching_movements(repo, new, box, spans))
+            sites = repo.candidates(start, end, kind=NotificationKind.SITE, box=box)
+            found_sites = _footprints(repo, new, kind, policy, sites).values()
+            touching = _joined(with_windows(_touching(new, list(found_sites))), touching)
     starts, ends = micros_of(new.occurrences)
     clashes = clashes_among(starts, ends, touching)
     clashes.sort(key=Clash.order)
@@ -119,6 +156,21 @@ def with_windows(footprints: list[Footprint]) -> Touching:
     counts = [len(f.occurrences) for f in footprints]
     owner = np.repeat(np.arange(len(footprints), dtype=np.int64), counts)
     return Touching([replace(f, occurrences=()) for f in footprints], starts, ends, owner)
+
+
+def _meeting(
+    footprints: list[Footprint], spans: list[tuple[datetime, datetime]]
+) -> list[Footprint]:
+    """Each footprint with only its windows that meet one of ``spans`` (every one that can
+    matter), those with none left out."""
+    kept = []
+    for footprint in footprints:
+        windows = tuple(
+            w for w in footprint.occurrences if any(w.start < e and s < w.end for s, e in spans)
+        )
+        if windows:
+            kept.append(replace(footprint, occurrences=windows))
+    return kept
 
 
 def _joined(first: Touching, second: Touching) -> Touching:

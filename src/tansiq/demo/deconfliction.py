@@ -11,13 +11,13 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from tansiq.core.caches import ProcessCaches
 from tansiq.core.clock import Clock
 from tansiq.core.errors import NotFound
 from tansiq.deconfliction import service
 from tansiq.deconfliction.domain import Purpose, SiteType, VehicleKind
 from tansiq.deconfliction.schedule import Frequency
 from tansiq.deconfliction.schemas import MovementIn, RepetitionIn, SiteIn
-from tansiq.geo.service import SpatialIndexCache
 from tansiq.parties.domain import Principal
 from tansiq.parties.repository import PartyRepository
 from tansiq.parties.service import principal_of
@@ -29,7 +29,7 @@ THROUGH_THE_MARKET = {"type": "LineString", "coordinates": [[41.105, 34.43], [41
 
 def load_demo_notifications(session: Session, settings: Settings, clock: Clock) -> list[str]:
     """File the demo's movements and site; returns their references."""
-    env = service.env_of(settings, clock, SpatialIndexCache(settings.metric_epsg))
+    env = service.env_of(settings, clock, ProcessCaches())
     relief, west = _principal(session, "relief"), _principal(session, "west.liaison")
     start = clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(hours=3)
     convoy = service.file_movement(

@@ -20,23 +20,30 @@ loads the cache (:meth:`CorridorCache.index` returns None the first time).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from itertools import chain
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tansiq.core.caches import ProcessCaches
+from tansiq.core.projection import project_many
+from tansiq.deconfliction.conflicts import Footprint
+from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.models import (
     AffectedPartyRecord,
     NotificationRecord,
     NotificationVersionRecord,
     OccurrenceRecord,
 )
+from tansiq.deconfliction.schedule import Window
+from tansiq.deconfliction.stored import movements_in_memory
 from tansiq.incidents.corridors import active_movement_corridors, active_permit_corridors
-from tansiq.incidents.index import Corridor, Hit, ImpactIndex
+from tansiq.incidents.index import Corridor, Hit, ImpactIndex, cut_pieces
 from tansiq.incidents.repository_corridors import CorridorsRepository, bump_revision
 from tansiq.permits.models import PermitRecord
 
@@ -83,6 +90,17 @@ class LiveIndex:
         hits += delta.touching(shape, distance_m, start, end)
         hits.sort(key=lambda hit: hit.distance_m)
         return hits
+
+    def near(
+        self, pieces: npt.NDArray[np.object_], reach_m: float, start: datetime, end: datetime
+    ) -> list[Corridor]:
+        """As :meth:`ImpactIndex.near`, the corridors themselves."""
+        masked, delta = self._delta
+        found = [self.base.corridors[i] for i in self.base.near(pieces, reach_m, start, end)]
+        if not masked:
+            return found
+        found = [c for c in found if key_of(c) not in masked]
+        return found + [delta.corridors[i] for i in delta.near(pieces, reach_m, start, end)]
 
 
 class CorridorCache:
@@ -153,6 +171,52 @@ class CorridorCache:
 
 def corridor_cache(caches: ProcessCaches) -> CorridorCache:
     return caches.get(CorridorCache, CorridorCache)
+
+
+# The new shape's pieces: shorter than the index's, so each one's box stays small and asks
+# the index for little (a 150 m-step route's 8 segments span about a kilometre).
+NEW_PIECE_SEGMENTS = 8
+
+
+class HeldMovements:
+    """The conflict check's active movements (:class:`~tansiq.deconfliction.stored.
+    ActiveMovements`) from the process's corridor cache: one index query instead of reading
+    every movement near the new one from the database."""
+
+    def __init__(self, cache: CorridorCache) -> None:
+        self.cache = cache
+
+    def near(
+        self, session: Session, new: Footprint, spans: Sequence[tuple[datetime, datetime]]
+    ) -> list[Footprint] | None:
+        live = self.cache.index(session, new.epsg)
+        if live is None or not spans:
+            return None
+        pieces, _ = cut_pieces(np.array([new.shape], dtype=object), NEW_PIECE_SEGMENTS)
+        start, end = min(s for s, _ in spans), max(e for _, e in spans)
+        found = [
+            c
+            for c in live.near(pieces, new.reach_m, start, end)
+            if c.kind == MOVEMENT and c.target_id != new.notification_id
+        ]
+        shapes = project_many(np.array([c.shape for c in found], dtype=object), new.epsg)
+        return [
+            Footprint(
+                c.target_id,
+                NotificationKind.MOVEMENT,
+                shape,
+                c.reach_m,
+                tuple(Window.stored(s, e) for s, e in c.windows),
+                new.epsg,
+            )
+            for c, shape in zip(found, shapes, strict=True)
+        ]
+
+
+def hold_movements(caches: ProcessCaches) -> None:
+    """Let the conflict checks of this process ask its corridor cache (a hub that serves
+    requests: a one-shot command asks the database)."""
+    movements_in_memory(caches).source = HeldMovements(corridor_cache(caches))
 
 
 def _changed_targets(objects: Iterable[object]) -> set[Key]:

@@ -10,7 +10,6 @@ from tansiq.core.clock import Clock
 from tansiq.core.errors import ErrorDetail
 from tansiq.deconfliction.filing import DeconflictionEnv
 from tansiq.deconfliction.service import env_of as deconfliction_env_of
-from tansiq.geo.service import spatial_index_cache
 from tansiq.incidents.corridor_cache import CorridorCache, corridor_cache
 from tansiq.incidents.domain import DEFAULT_DISTANCES, BadDistances, parse_distances
 from tansiq.settings import OTHER_PROBLEM, SettingInvalid, Settings
@@ -33,10 +32,9 @@ class IncidentsEnv:
 
 
 def env_of(settings: Settings, clock: Clock, caches: ProcessCaches) -> IncidentsEnv:
-    index = spatial_index_cache(caches, settings.metric_epsg)
     return IncidentsEnv(
         clock=clock,
-        deconfliction=deconfliction_env_of(settings, clock, index),
+        deconfliction=deconfliction_env_of(settings, clock, caches),
         relevance=timedelta(hours=settings.incident_relevance_hours),
         max_days=settings.advisory_max_days,
         epsg=settings.metric_epsg,

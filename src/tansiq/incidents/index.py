@@ -84,7 +84,7 @@ class ImpactIndex:
         self._pieces, self._start = _laid_out(pieces[order])
         self._owner, bounds = owner[order], bounds[order]
         self._bounds = bounds
-        grow = self._reach[self._owner][:, None] * np.array([-1.0, -1.0, 1.0, 1.0])
+        grow = self._reach[self._owner][:, None] * GROW
         boxes = shapely.box(*(bounds + grow).T) if len(pieces) else np.empty(0, dtype=object)
         self._slices = _time_slices(boxes, self._first[self._owner], self._last[self._owner])
 
@@ -125,6 +125,39 @@ class ImpactIndex:
             chosen, best = chosen[keep], best[keep]
         # Built from lists in one map: a big hazard makes thousands (a comprehension took 3x).
         return list(map(Hit, self._held[chosen].tolist(), best.tolist()))
+
+    def near(
+        self, pieces: npt.NDArray[np.object_], reach_m: float, start: datetime, end: datetime
+    ) -> npt.NDArray[np.intp]:
+        """The numbers of the corridors, in order, that count at some time in ``[start,
+        end)`` and come within ``reach_m`` plus their own reach of one of ``pieces`` (shapes
+        already in the index's CRS: a long line cut into short pieces, each looked up by its
+        own box, so a winding route does not ask for everything under its envelope). Whether,
+        not how far: each pair of pieces whose boxes meet is tested once, all at once."""
+        if not self.corridors or not len(pieces):
+            return np.empty(0, dtype=np.intp)
+        boxes = shapely.box(*(shapely.bounds(pieces) + reach_m * GROW).T)
+        t0, t1 = start.timestamp(), end.timestamp()
+        mine: list[npt.NDArray[np.intp]] = []
+        theirs: list[npt.NDArray[np.intp]] = []
+        for key, (tree, ids) in self._slices.items():
+            if key == LONG or (key * SLICE_S < t1 and t0 < (key + 1) * SLICE_S):
+                asked, met = tree.query(boxes)
+                mine.append(asked)
+                theirs.append(ids[met])
+        if not mine:
+            return np.empty(0, dtype=np.intp)
+        # A pair met in several days' trees is tested once.
+        pairs = distinct(
+            np.concatenate(theirs).astype(np.int64) * len(pieces) + np.concatenate(mine)
+        )
+        found, asked = pairs // len(pieces), pairs % len(pieces)
+        owners = self._owner[found]
+        when = (self._first[owners] < t1) & (self._last[owners] > t0)
+        found, asked, owners = found[when], asked[when], owners[when]
+        meets = shapely.dwithin(pieces[asked], self._pieces[found], reach_m + self._reach[owners])
+        near: npt.NDArray[np.intp] = distinct(owners[meets])
+        return near
 
     def _gaps(
         self,
@@ -209,6 +242,7 @@ LONG_SLICES = 30  # a corridor counting longer than this (a watch) lives in one 
 LONG = -(10**9)  # no day: the key of the long-lived corridors' tree
 AREAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
 SLACK_M = 1e-6  # a box's distance is measured to rounding: never leave out a piece by less
+GROW = np.array([-1.0, -1.0, 1.0, 1.0])  # a box (west, south, east, north) grown by one
 
 
 def _time_slices(
@@ -286,25 +320,27 @@ def _in_some_window(corridor: Corridor, start: datetime, end: datetime) -> bool:
 
 
 def cut_pieces(
-    shapes: npt.NDArray[np.object_],
+    shapes: npt.NDArray[np.object_], segments: int = PIECE_SEGMENTS
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.intp]]:
-    """Every shape's pieces and the number of the shape each came from, in one pass: simple
-    lines are cut in numpy (the vertex shared by two pieces repeated), anything else (a
-    polygon, a point, a multi-line) by :func:`split_pieces`."""
+    """Every shape's pieces of at most ``segments`` segments and the number of the shape each
+    came from, in one pass: simple lines are cut in numpy (the vertex shared by two pieces
+    repeated), anything else (a polygon, a point, a multi-line) by :func:`split_pieces`."""
     if not len(shapes):
         return np.empty(0, dtype=object), np.empty(0, dtype=np.intp)
     is_line = shapely.get_type_id(shapes) == shapely.GeometryType.LINESTRING
     lines = np.flatnonzero(is_line)
     coords, which = shapely.get_coordinates(shapes[lines], return_index=True)
-    k, last, _, numbered, per_line = line_pieces(which, len(lines), PIECE_SEGMENTS)
-    shared = (k % PIECE_SEGMENTS == 0) & (k > 0) & (k < last)  # also ends the piece before
+    k, last, _, numbered, per_line = line_pieces(which, len(lines), segments)
+    shared = (k % segments == 0) & (k > 0) & (k < last)  # also ends the piece before
     ids = np.concatenate((numbered, numbered[shared] - 1))
     order_k = np.concatenate((k, k[shared]))
     rows = np.concatenate((np.arange(len(coords)), np.flatnonzero(shared)))
     order = np.lexsort((order_k, ids))
     made = shapely.linestrings(coords[rows[order]], indices=ids[order])
     piece_owner = np.repeat(lines, per_line)
-    others = [(number, split_pieces(shapes[number])) for number in np.flatnonzero(~is_line)]
+    others = [
+        (number, split_pieces(shapes[number], segments)) for number in np.flatnonzero(~is_line)
+    ]
     pieces = np.concatenate((made, np.array([p for _, cut in others for p in cut], dtype=object)))
     owners = np.concatenate(
         (piece_owner, np.array([n for n, cut in others for _ in cut], dtype=np.intp))
@@ -312,14 +348,14 @@ def cut_pieces(
     return pieces, owners
 
 
-def split_pieces(shape: BaseGeometry) -> list[BaseGeometry]:
-    """A line as pieces of at most :data:`PIECE_SEGMENTS` segments; any other shape whole."""
+def split_pieces(shape: BaseGeometry, segments: int = PIECE_SEGMENTS) -> list[BaseGeometry]:
+    """A line as pieces of at most ``segments`` segments; any other shape whole."""
     if isinstance(shape, shapely.MultiLineString):
-        return [piece for line in shape.geoms for piece in split_pieces(line)]
+        return [piece for line in shape.geoms for piece in split_pieces(line, segments)]
     if not isinstance(shape, shapely.LineString):
         return [shape]
     coords = shapely.get_coordinates(shape)
-    if len(coords) <= PIECE_SEGMENTS + 1:
+    if len(coords) <= segments + 1:
         return [shape]
-    starts = range(0, len(coords) - 1, PIECE_SEGMENTS)
-    return [shapely.LineString(coords[i : i + PIECE_SEGMENTS + 1]) for i in starts]
+    starts = range(0, len(coords) - 1, segments)
+    return [shapely.LineString(coords[i : i + segments + 1]) for i in starts]
