@@ -69,7 +69,7 @@ from tansiq.deconfliction.models import (
     OccurrenceRecord,
 )
 from tansiq.deconfliction.planning import Policy
-from tansiq.deconfliction.repository_index import micros
+from tansiq.core.clock import micros
 from tansiq.deconfliction.schedule import Window, span
 from tansiq.deconfliction.stored import grown_box, stored_conflicts
 from tansiq.demo.service import load_demo
@@ -481,9 +481,7 @@ def main(argv: list[str] | None = None) -> int:
         movements, load_s, memory_gb = held(url)
         if size == min(s for _, s in targets):
             verify(url, items[:40], movements)
-            out(
-                f"{name:>6}      {size:>9,}   the index and memory found what the plain query found"
-            )
+            out(f"{name:>6}      {size:>9,}   the index and memory agree with the plain query")
         samples, cpu, found = check(url, items, movements)
         del movements
         gc.collect()

@@ -21,7 +21,7 @@ from tansiq.core.projection import utm_epsg
 from tansiq.deconfliction.conflicts import movement_footprint, site_footprint
 from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.repository import DeconflictionRepository
-from tansiq.deconfliction.repository_index import micros
+from tansiq.core.clock import micros
 from tansiq.deconfliction.schedule import Window
 from tansiq.deconfliction.service import env_of
 from tansiq.deconfliction.stored import (

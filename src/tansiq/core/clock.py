@@ -57,3 +57,14 @@ def ensure_utc(value: datetime) -> datetime:
         return value.astimezone(UTC)
     except OverflowError:
         raise TimeOutOfRange from None
+
+
+def micros(moment: datetime) -> int:
+    """Whole microseconds since 1970 of a UTC time, exactly (a naive one is UTC, as stored)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)

@@ -36,7 +36,8 @@ CUT_MARGIN_M = 0.01  # the new corridor is cut this much outside the box where b
 
 @dataclass(frozen=True)
 class Footprint:
-    """Where and when a notification counts, in the metric CRS ``epsg``."""
+    """Where and when a notification counts, in the metric CRS ``epsg`` (or, while it is
+    found among many and not yet projected, in longitude/latitude: ``stored.LONLAT``)."""
 
     notification_id: int
     kind: NotificationKind

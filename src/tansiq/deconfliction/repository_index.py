@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import (
@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from tansiq.core.clock import micros
 from tansiq.deconfliction.domain import NotificationKind, NotificationStatus
 from tansiq.deconfliction.models import (
     OCCURRENCE_BOXES,
@@ -172,8 +173,6 @@ class OccurrenceIndex:
 _ID_ARRAY = ARRAY(BigInteger)
 _KINDS = {kind.value: kind for kind in NotificationKind}  # each kind by its stored value
 _HAS_BOXES = "tansiq.deconfliction.occurrence_boxes"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 
 # Times go in as microseconds (exact, in the auxiliary columns) and as seconds (the index's
 # dimension; the R*Tree rounds them outwards to 32-bit floats).
@@ -222,10 +221,3 @@ def _ids_value(ids: Collection[int], sqlite: bool) -> str | list[int]:
 
 def _is_sqlite(repo: OccurrenceIndex) -> bool:
     return repo.session.get_bind().dialect.name == "sqlite"
-
-
-def micros(moment: datetime) -> int:
-    """Microseconds since 1970, exactly, of a UTC time (naive ones are UTC, as stored)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return (moment - _EPOCH) // _MICROSECOND

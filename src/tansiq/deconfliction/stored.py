@@ -44,15 +44,19 @@ if TYPE_CHECKING:
     from tansiq.deconfliction.planning import Policy
 
 
+LONLAT = 4326  # a footprint's CRS while its shape is in longitude/latitude
+
+
 class ActiveMovements(Protocol):
     """Active movements held in a hub process's memory, kept current with what is committed."""
 
     def near(
         self, session: Session, new: Footprint, spans: Sequence[tuple[datetime, datetime]]
-    ) -> list[Footprint] | None:
+    ) -> Touching | None:
         """Every active movement other than ``new``'s own notification that comes within
-        reach of ``new`` (shapes in ``new.epsg``; reach as :class:`Footprint`'s) and counts
-        at some time within ``spans``, with all its occurrences; None when it cannot answer
+        reach of ``new`` (as :class:`Footprint` reaches are) while one of its occurrences
+        meets one of ``spans``, with each such occurrence; their shapes in longitude/latitude
+        (CRS :data:`LONLAT`: only those that clash are projected). None when it cannot answer
         for ``session`` (not loaded yet, or ``session`` has changed movements it has not
         committed): the caller asks the database."""
 
@@ -120,7 +124,7 @@ def stored_conflicts(
         )
     else:
         if held is not None:
-            touching = with_windows(_meeting(held, spans))
+            touching = held
         else:
             assert box is not None  # noqa: S101 - the condition above
             touching = _touching_movements(repo, new, box, spans)
@@ -129,7 +133,7 @@ def stored_conflicts(
             found_sites = _footprints(repo, new, kind, policy, sites).values()
             touching = _joined(with_windows(_touching(new, list(found_sites))), touching)
     starts, ends = micros_of(new.occurrences)
-    clashes = clashes_among(starts, ends, touching)
+    clashes = _in_crs(clashes_among(starts, ends, touching), new.epsg)
     clashes.sort(key=Clash.order)
     found = conflicts_of(new, clashes)
     shift = None
@@ -156,21 +160,6 @@ def with_windows(footprints: list[Footprint]) -> Touching:
     counts = [len(f.occurrences) for f in footprints]
     owner = np.repeat(np.arange(len(footprints), dtype=np.int64), counts)
     return Touching([replace(f, occurrences=()) for f in footprints], starts, ends, owner)
-
-
-def _meeting(
-    footprints: list[Footprint], spans: list[tuple[datetime, datetime]]
-) -> list[Footprint]:
-    """Each footprint with only its windows that meet one of ``spans`` (every one that can
-    matter), those with none left out."""
-    kept = []
-    for footprint in footprints:
-        windows = tuple(
-            w for w in footprint.occurrences if any(w.start < e and s < w.end for s, e in spans)
-        )
-        if windows:
-            kept.append(replace(footprint, occurrences=windows))
-    return kept
 
 
 def _joined(first: Touching, second: Touching) -> Touching:
@@ -220,6 +209,19 @@ def clashes_among(
             )
         )
     return clashes
+
+
+def _in_crs(clashes: list[Clash], epsg: int) -> list[Clash]:
+    """The clashes with every footprint's shape in ``epsg`` (those in another CRS projected
+    together, in one pass)."""
+    other = [i for i, clash in enumerate(clashes) if clash.other.epsg != epsg]
+    if not other:
+        return clashes
+    shapes = project_many(np.array([clashes[i].other.shape for i in other], dtype=object), epsg)
+    found = list(clashes)
+    for i, shape in zip(other, shapes, strict=True):
+        found[i] = replace(clashes[i], other=replace(clashes[i].other, shape=shape, epsg=epsg))
+    return found
 
 
 def _windows(starts_us: list[int], ends_us: list[int]) -> tuple[Window, ...]:

@@ -31,7 +31,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tansiq.core.caches import ProcessCaches
-from tansiq.core.projection import project_many
+from tansiq.core.clock import micros
 from tansiq.deconfliction.conflicts import Footprint
 from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.models import (
@@ -40,10 +40,9 @@ from tansiq.deconfliction.models import (
     NotificationVersionRecord,
     OccurrenceRecord,
 )
-from tansiq.deconfliction.schedule import Window
-from tansiq.deconfliction.stored import movements_in_memory
+from tansiq.deconfliction.stored import LONLAT, Touching, movements_in_memory
 from tansiq.incidents.corridors import active_movement_corridors, active_permit_corridors
-from tansiq.incidents.index import Corridor, Hit, ImpactIndex, cut_pieces
+from tansiq.incidents.index import Corridor, Hit, ImpactIndex, Near, cut_pieces
 from tansiq.incidents.repository_corridors import CorridorsRepository, bump_revision
 from tansiq.permits.models import PermitRecord
 
@@ -93,14 +92,36 @@ class LiveIndex:
 
     def near(
         self, pieces: npt.NDArray[np.object_], reach_m: float, start: datetime, end: datetime
-    ) -> list[Corridor]:
-        """As :meth:`ImpactIndex.near`, the corridors themselves."""
+    ) -> Near:
+        """As :meth:`ImpactIndex.near`."""
         masked, delta = self._delta
-        found = [self.base.corridors[i] for i in self.base.near(pieces, reach_m, start, end)]
+        found = self.base.near(pieces, reach_m, start, end)
         if not masked:
             return found
-        found = [c for c in found if key_of(c) not in masked]
-        return found + [delta.corridors[i] for i in delta.near(pieces, reach_m, start, end)]
+        kept = np.array([key_of(c) not in masked for c in found.corridors], dtype=bool)
+        found = only(found, kept)
+        more = delta.near(pieces, reach_m, start, end)
+        return Near(
+            found.corridors + more.corridors,
+            np.concatenate((found.starts, more.starts)),
+            np.concatenate((found.ends, more.ends)),
+            np.concatenate((found.owner, more.owner + len(found.corridors))),
+        )
+
+
+def only(
+    found: Near, kept: npt.NDArray[np.bool_], windows: npt.NDArray[np.bool_] | None = None
+) -> Near:
+    """The corridors of ``found`` where ``kept`` (with their windows, or those of them where
+    ``windows``), numbered again."""
+    number = np.cumsum(kept) - 1
+    chosen = kept[found.owner] if windows is None else kept[found.owner] & windows
+    return Near(
+        [c for c, keep in zip(found.corridors, kept.tolist(), strict=True) if keep],
+        found.starts[chosen],
+        found.ends[chosen],
+        number[found.owner[chosen]],
+    )
 
 
 class CorridorCache:
@@ -188,29 +209,33 @@ class HeldMovements:
 
     def near(
         self, session: Session, new: Footprint, spans: Sequence[tuple[datetime, datetime]]
-    ) -> list[Footprint] | None:
+    ) -> Touching | None:
         live = self.cache.index(session, new.epsg)
         if live is None or not spans:
             return None
         pieces, _ = cut_pieces(np.array([new.shape], dtype=object), NEW_PIECE_SEGMENTS)
         start, end = min(s for s, _ in spans), max(e for _, e in spans)
-        found = [
-            c
-            for c in live.near(pieces, new.reach_m, start, end)
-            if c.kind == MOVEMENT and c.target_id != new.notification_id
-        ]
-        shapes = project_many(np.array([c.shape for c in found], dtype=object), new.epsg)
-        return [
-            Footprint(
-                c.target_id,
-                NotificationKind.MOVEMENT,
-                shape,
-                c.reach_m,
-                tuple(Window.stored(s, e) for s, e in c.windows),
-                new.epsg,
-            )
-            for c, shape in zip(found, shapes, strict=True)
-        ]
+        found = live.near(pieces, new.reach_m, start, end)
+        # Movements only, not the new one's own; with their windows that meet a span.
+        meets = np.zeros(len(found.starts), dtype=bool)
+        for s, e in spans:
+            meets |= (found.starts < micros(e)) & (found.ends > micros(s))
+        kept = np.bincount(found.owner[meets], minlength=len(found.corridors)) > 0
+        kept &= np.array(
+            [c.kind == MOVEMENT and c.target_id != new.notification_id for c in found.corridors],
+            dtype=bool,
+        )
+        found = only(found, kept, meets)
+        # In longitude/latitude: the check projects only the few that clash.
+        return Touching(
+            [
+                Footprint(c.target_id, NotificationKind.MOVEMENT, c.shape, c.reach_m, (), LONLAT)
+                for c in found.corridors
+            ],
+            found.starts,
+            found.ends,
+            found.owner.astype(np.int64),
+        )
 
 
 def hold_movements(caches: ProcessCaches) -> None:

@@ -24,6 +24,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from tansiq.core.arrays import distinct, line_pieces, run_starts
+from tansiq.core.clock import micros
 from tansiq.core.projection import project, project_many
 
 PIECE_SEGMENTS = 32
@@ -53,6 +54,16 @@ class Hit(NamedTuple):
     distance_m: float
 
 
+class Near(NamedTuple):
+    """Corridors and every window of theirs, as microseconds since 1970 (``owner`` holds the
+    number of each one's corridor in ``corridors``; each one's windows together, in order)."""
+
+    corridors: list[Corridor]
+    starts: npt.NDArray[np.int64]
+    ends: npt.NDArray[np.int64]
+    owner: npt.NDArray[np.intp]
+
+
 class ImpactIndex:
     """Corridors projected once into the metric CRS ``epsg``, their pieces in an STRtree."""
 
@@ -76,7 +87,17 @@ class ImpactIndex:
             [max(w[1] for w in c.windows).timestamp() for c in self.corridors], dtype=float
         )
         # A corridor of one window is settled by its first/last test; others are checked whole.
-        self._single = np.array([len(c.windows) == 1 for c in self.corridors], dtype=bool)
+        counts = np.array([len(c.windows) for c in self.corridors], dtype=np.intp)
+        self._single = counts == 1
+        # Every corridor's windows in exact microseconds, one corridor's after another.
+        self._window_first = np.cumsum(counts) - counts
+        self._window_count = counts
+        self._window_starts = np.array(
+            [micros(s) for c in self.corridors for s, _ in c.windows], dtype=np.int64
+        )
+        self._window_ends = np.array(
+            [micros(e) for c in self.corridors for _, e in c.windows], dtype=np.int64
+        )
         bounds = shapely.bounds(pieces).reshape(-1, 4) if len(pieces) else np.empty((0, 4))
         # Pieces near in time and place laid out near in memory: a hazard's candidates are then
         # read in runs, not one scattered object each (the distance test 3x faster at 1M).
@@ -128,14 +149,14 @@ class ImpactIndex:
 
     def near(
         self, pieces: npt.NDArray[np.object_], reach_m: float, start: datetime, end: datetime
-    ) -> npt.NDArray[np.intp]:
-        """The numbers of the corridors, in order, that count at some time in ``[start,
-        end)`` and come within ``reach_m`` plus their own reach of one of ``pieces`` (shapes
-        already in the index's CRS: a long line cut into short pieces, each looked up by its
-        own box, so a winding route does not ask for everything under its envelope). Whether,
+    ) -> Near:
+        """The corridors that count at some time in ``[start, end)`` and come within
+        ``reach_m`` plus their own reach of one of ``pieces`` (shapes already in the index's
+        CRS: a long line cut into short pieces, each looked up by its own box, so a winding
+        route does not ask for everything under its envelope), with their windows. Whether,
         not how far: each pair of pieces whose boxes meet is tested once, all at once."""
         if not self.corridors or not len(pieces):
-            return np.empty(0, dtype=np.intp)
+            return self.windows_of(np.empty(0, dtype=np.intp))
         boxes = shapely.box(*(shapely.bounds(pieces) + reach_m * GROW).T)
         t0, t1 = start.timestamp(), end.timestamp()
         mine: list[npt.NDArray[np.intp]] = []
@@ -146,18 +167,26 @@ class ImpactIndex:
                 mine.append(asked)
                 theirs.append(ids[met])
         if not mine:
-            return np.empty(0, dtype=np.intp)
+            return self.windows_of(np.empty(0, dtype=np.intp))
         # A pair met in several days' trees is tested once.
-        pairs = distinct(
-            np.concatenate(theirs).astype(np.int64) * len(pieces) + np.concatenate(mine)
-        )
+        pairs = np.concatenate(theirs).astype(np.int64) * len(pieces) + np.concatenate(mine)
+        pairs = distinct(pairs)
         found, asked = pairs // len(pieces), pairs % len(pieces)
         owners = self._owner[found]
         when = (self._first[owners] < t1) & (self._last[owners] > t0)
         found, asked, owners = found[when], asked[when], owners[when]
         meets = shapely.dwithin(pieces[asked], self._pieces[found], reach_m + self._reach[owners])
-        near: npt.NDArray[np.intp] = distinct(owners[meets])
-        return near
+        return self.windows_of(distinct(owners[meets]))
+
+    def windows_of(self, numbers: npt.NDArray[np.intp]) -> Near:
+        """The corridors numbered ``numbers`` and every window of theirs, in arrays."""
+        counts = self._window_count[numbers]
+        owner = np.repeat(np.arange(len(numbers), dtype=np.intp), counts)
+        at = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+        rows = at + np.repeat(self._window_first[numbers], counts)
+        return Near(
+            self._held[numbers].tolist(), self._window_starts[rows], self._window_ends[rows], owner
+        )
 
     def _gaps(
         self,
