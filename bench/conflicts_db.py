@@ -57,7 +57,7 @@ from conflicts import AREA_DEG, CENTRE, EPSG, NOW, ORIGIN, SIDE_DEG, Item, area_
 from report import Tee, start, write_section
 from route import percentile
 from tansiq.cli.serve import tune_garbage_collector
-from tansiq.core.clock import FixedClock
+from tansiq.core.clock import FixedClock, micros
 from tansiq.core.projection import project_many
 from tansiq.db.engine import make_engine, normalise_url
 from tansiq.db.migrate import upgrade
@@ -69,7 +69,6 @@ from tansiq.deconfliction.models import (
     OccurrenceRecord,
 )
 from tansiq.deconfliction.planning import Policy
-from tansiq.core.clock import micros
 from tansiq.deconfliction.schedule import Window, span
 from tansiq.deconfliction.stored import grown_box, stored_conflicts
 from tansiq.demo.service import load_demo

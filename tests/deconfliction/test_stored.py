@@ -16,12 +16,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tansiq.context import HubContext
-from tansiq.core.clock import FixedClock
+from tansiq.core.clock import FixedClock, micros
 from tansiq.core.projection import utm_epsg
 from tansiq.deconfliction.conflicts import movement_footprint, site_footprint
 from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.repository import DeconflictionRepository
-from tansiq.core.clock import micros
 from tansiq.deconfliction.schedule import Window
 from tansiq.deconfliction.service import env_of
 from tansiq.deconfliction.stored import (

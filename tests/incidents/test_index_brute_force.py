@@ -1,6 +1,7 @@
-"""ImpactIndex.touching against the plain answer: every corridor tested one by one with
-shapely, on random corridors of every shape (long lines cut into pieces, multi-lines, polygons,
-points), windows (one, several, long-lived) and reaches, and random hazards."""
+"""ImpactIndex.touching and ImpactIndex.near against the plain answer: every corridor tested one
+by one with shapely, on random corridors of every shape (long lines cut into pieces,
+multi-lines, polygons, points), windows (one, several, long-lived) and reaches, and random
+hazards and new routes (cut into pieces as the conflict check cuts them)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import pytest
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from tansiq.core.clock import micros
 from tansiq.core.projection import project
-from tansiq.incidents.index import Corridor, ImpactIndex
+from tansiq.incidents.index import Corridor, ImpactIndex, cut_pieces
 
 EPSG = 32637
 NOW = datetime(2026, 12, 1, 6, tzinfo=UTC)
@@ -125,3 +127,35 @@ def test_the_index_answers_as_testing_every_corridor_would(seed: int) -> None:
         assert gaps == sorted(gaps)  # nearest first
         touched += len(hits)
     assert touched > 500  # crowded enough that many hazards touch several
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_near_answers_as_testing_every_corridor_would(seed: int) -> None:
+    rng = random.Random(seed)
+    corridors = _corridors(rng, 300)
+    index = ImpactIndex(corridors, EPSG)
+    met = 0
+    for _ in range(40):
+        new = _shape(rng) if rng.random() < 0.3 else shapely.LineString(_walk(rng, 150))
+        metric = project(new, EPSG)
+        pieces, _ = cut_pieces(np.array([metric], dtype=object), rng.choice((4, 8, 32)))
+        reach = rng.choice((0.0, 100.0, 500.0))
+        start = NOW + timedelta(hours=rng.uniform(-12, 24 * 5))
+        end = start + timedelta(hours=rng.choice((1, 24, 72)))
+        found = index.near(pieces, reach, start, end)
+        plain = [
+            c
+            for c in corridors
+            if min(s for s, _ in c.windows) < end
+            and start < max(e for _, e in c.windows)
+            and shapely.distance(metric, project(c.shape, EPSG)) <= reach + c.reach_m
+        ]
+        assert [c.target_id for c in found.corridors] == [c.target_id for c in plain]
+        # Every window of each, in order, exact.
+        windows = [(n, micros(s), micros(e)) for n, c in enumerate(plain) for s, e in c.windows]
+        assert (
+            list(zip(found.owner.tolist(), found.starts.tolist(), found.ends.tolist(), strict=True))
+            == windows
+        )
+        met += len(plain)
+    assert met > 200  # crowded enough that most routes meet several

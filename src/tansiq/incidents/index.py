@@ -150,11 +150,12 @@ class ImpactIndex:
     def near(
         self, pieces: npt.NDArray[np.object_], reach_m: float, start: datetime, end: datetime
     ) -> Near:
-        """The corridors that count at some time in ``[start, end)`` and come within
-        ``reach_m`` plus their own reach of one of ``pieces`` (shapes already in the index's
-        CRS: a long line cut into short pieces, each looked up by its own box, so a winding
-        route does not ask for everything under its envelope), with their windows. Whether,
-        not how far: each pair of pieces whose boxes meet is tested once, all at once."""
+        """The corridors whose windows together span some time in ``[start, end)`` (the first
+        starts before ``end``, the last ends after ``start``: the caller tests each window, all
+        given) and that come within ``reach_m`` plus their own reach of one of ``pieces``
+        (shapes already in the index's CRS: a long line cut into short pieces, each looked up
+        by its own box, so a winding route does not ask for everything under its envelope).
+        Whether, not how far: each pair of pieces whose boxes meet is tested at most once."""
         if not self.corridors or not len(pieces):
             return self.windows_of(np.empty(0, dtype=np.intp))
         boxes = shapely.box(*(shapely.bounds(pieces) + reach_m * GROW).T)
@@ -175,8 +176,38 @@ class ImpactIndex:
         owners = self._owner[found]
         when = (self._first[owners] < t1) & (self._last[owners] > t0)
         found, asked, owners = found[when], asked[when], owners[when]
-        meets = shapely.dwithin(pieces[asked], self._pieces[found], reach_m + self._reach[owners])
+        # Each corridor's pair of pieces with the nearest centres first: most corridors that
+        # come within reach do so there, and their other pairs need no test (a third of the
+        # tests at 100,000 movements).
+        a, b = shapely.bounds(pieces)[asked], self._bounds[found]
+        apart = np.hypot(
+            (a[:, 0] + a[:, 2]) - (b[:, 0] + b[:, 2]), (a[:, 1] + a[:, 3]) - (b[:, 1] + b[:, 3])
+        )
+        order = np.lexsort((apart, owners))
+        found, asked, owners = found[order], asked[order], owners[order]
+        first = run_starts(owners)
+        run = np.cumsum(first) - 1
+        meets = np.zeros(len(found), dtype=bool)
+        self._within(pieces, asked, found, owners, reach_m, np.flatnonzero(first), meets)
+        settled = meets[first]
+        rest = np.flatnonzero(~first & ~settled[run])
+        self._within(pieces, asked, found, owners, reach_m, rest, meets)
         return self.windows_of(distinct(owners[meets]))
+
+    def _within(
+        self,
+        pieces: npt.NDArray[np.object_],
+        asked: npt.NDArray[np.int64],
+        found: npt.NDArray[np.int64],
+        owners: npt.NDArray[np.intp],
+        reach_m: float,
+        which: npt.NDArray[np.intp],
+        meets: npt.NDArray[np.bool_],
+    ) -> None:
+        """``meets[which]``: whether each of those pairs of pieces comes within reach."""
+        meets[which] = shapely.dwithin(
+            pieces[asked[which]], self._pieces[found[which]], reach_m + self._reach[owners[which]]
+        )
 
     def windows_of(self, numbers: npt.NDArray[np.intp]) -> Near:
         """The corridors numbered ``numbers`` and every window of theirs, in arrays."""
