@@ -221,10 +221,9 @@ class HeldMovements:
         for s, e in spans:
             meets |= (found.starts < micros(e)) & (found.ends > micros(s))
         kept = np.bincount(found.owner[meets], minlength=len(found.corridors)) > 0
-        kept &= np.array(
-            [c.kind == MOVEMENT and c.target_id != new.notification_id for c in found.corridors],
-            dtype=bool,
-        )
+        some = np.flatnonzero(kept)  # asked of these only: a busy check meets thousands
+        held = [found.corridors[i] for i in some.tolist()]
+        kept[some] = [c.kind == MOVEMENT and c.target_id != new.notification_id for c in held]
         found = only(found, kept, meets)
         # In longitude/latitude: the check projects only the few that clash.
         return Touching(
