@@ -14,9 +14,11 @@ import shapely
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tansiq.cli.serve import warm_caches
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
-from tansiq.incidents.corridor_cache import corridor_cache
+from tansiq.geo.service import spatial_index_cache
+from tansiq.incidents.corridor_cache import corridor_cache, key_of
 from tansiq.incidents.domain import EventType
 from tansiq.incidents.env import IncidentsEnv, env_of
 from tansiq.incidents.impact import find_hits
@@ -163,3 +165,21 @@ def test_a_one_shot_process_reads_the_database_and_a_hub_keeps_its_index(
         assert first is not None
         assert len(first.base) == 1
         assert cache.index(session, 32637) is first
+
+
+def test_a_hub_that_warms_its_caches_answers_its_first_check_from_memory(
+    client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock
+) -> None:
+    across = post(client, "/api/v1/deconfliction/movements", tokens("relief"), movement(clock))
+    fresh = HubContext(hub.settings, hub.engine, hub.sessions, hub.clock)  # a process starting
+    warm_caches(fresh)
+    env = env_of(fresh.settings, fresh.clock, fresh.caches)
+    assert env.corridors is not None
+    with fresh.sessions() as session:
+        epsg = spatial_index_cache(fresh.caches, fresh.settings.metric_epsg).get(session).epsg
+        live = env.corridors.index(session, epsg)  # the first use: no database read of it
+        assert live is not None
+        assert ("movement", across["id"]) in {key_of(c) for c in live.base.corridors}
+        assert found(session, env, clock.now()) == found(
+            session, replace(env, corridors=None), clock.now()
+        )

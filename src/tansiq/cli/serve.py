@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import secrets
+import time
 from pathlib import Path
 
 import click
@@ -32,6 +33,8 @@ from tansiq.db.unit_of_work import unit_of_work
 from tansiq.demo.deconfliction import load_demo_notifications
 from tansiq.demo.incidents import load_demo_incidents
 from tansiq.demo.service import DEMO_PASSWORD, load_demo
+from tansiq.geo.service import spatial_index_cache
+from tansiq.incidents.corridor_cache import warm_corridors
 from tansiq.parties.domain import PartyKind
 from tansiq.parties.repository import PartyRepository
 from tansiq.permits.ledger_heads import schedule_heads
@@ -54,6 +57,20 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+def warm_caches(context: HubContext) -> None:
+    """Load what the hub keeps in memory before it serves: the zones' spatial index and every
+    active permit's and movement's corridor (impact and conflict checks ask them). Loaded in a
+    request instead, the first check after a start waited for it (about 17 s at 100,000
+    movements on SQLite); loaded here, it is also frozen with the rest out of the garbage
+    collector's sight (a full collection through it took 190 ms at 100,000)."""
+    started = time.perf_counter()
+    with context.sessions() as session:
+        epsg = spatial_index_cache(context.caches, context.settings.metric_epsg).get(session).epsg
+        held = warm_corridors(context.caches, session, epsg)
+    took = time.perf_counter() - started
+    click.echo(f"{held:,} active corridors held in memory ({took:.1f} s).")
+
+
 def run_server(context: HubContext, host: str, port: int, *, worker: bool = True) -> None:
     """Serve the hub; with ``worker``, run due jobs in a background thread meanwhile."""
     click.echo(f"Tansiq hub on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
@@ -65,6 +82,7 @@ def run_server(context: HubContext, host: str, port: int, *, worker: bool = True
     stop_checkpointer = start_checkpointer(context.engine)
     try:
         app = create_app(context)
+        warm_caches(context)
         tune_garbage_collector()
         uvicorn.run(
             app,

@@ -153,6 +153,17 @@ class CorridorCache:
                 live = self._indexes[epsg] = LiveIndex(self._corridors.values(), epsg)
             return live
 
+    def warm(self, session: Session, epsg: int) -> int:
+        """Load every corridor now and build the index in ``epsg``, as a hub does before it
+        serves (so no request waits for the load, and what it made can be frozen out of the
+        garbage collector's sight); returns how many corridors it holds."""
+        seen = CorridorsRepository(session).revision()
+        with self._lock:
+            self._asked = True
+            self._load(session, seen)
+            self._indexes[epsg] = LiveIndex(self._corridors.values(), epsg)
+            return len(self._corridors)
+
     def _load(self, session: Session, seen: tuple[int, int]) -> None:
         found = active_permit_corridors(session, None)
         found += active_movement_corridors(session, None)
@@ -235,6 +246,11 @@ class HeldMovements:
             found.ends,
             found.owner.astype(np.int64),
         )
+
+
+def warm_corridors(caches: ProcessCaches, session: Session, epsg: int) -> int:
+    """Load the process's corridor cache before it serves (see :meth:`CorridorCache.warm`)."""
+    return corridor_cache(caches).warm(session, epsg)
 
 
 def hold_movements(caches: ProcessCaches) -> None:
