@@ -106,17 +106,25 @@ def _plain(
     return found
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_the_index_answers_as_testing_every_corridor_would(seed: int) -> None:
+def _crowd(seed: int) -> tuple[random.Random, list[Corridor], ImpactIndex]:
     rng = random.Random(seed)
     corridors = _corridors(rng, 300)
-    index = ImpactIndex(corridors, EPSG)
+    return rng, corridors, ImpactIndex(corridors, EPSG)
+
+
+def _span(rng: random.Random) -> tuple[datetime, datetime]:
+    start = NOW + timedelta(hours=rng.uniform(-12, 24 * 5))
+    return start, start + timedelta(hours=rng.choice((1, 24, 72)))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_index_answers_as_testing_every_corridor_would(seed: int) -> None:
+    rng, corridors, index = _crowd(seed)
     touched = 0
     for _ in range(60):
         hazard = _hazard(rng)
         distance = rng.choice((0.0, 50.0, 500.0, 1500.0, 3000.0))
-        start = NOW + timedelta(hours=rng.uniform(-12, 24 * 5))
-        end = start + timedelta(hours=rng.choice((1, 24, 72)))
+        start, end = _span(rng)
         hits = index.touching(hazard, distance, start, end)
         plain = _plain(corridors, hazard, distance, start, end)
         got = {h.corridor.target_id: h.distance_m for h in hits}
@@ -131,17 +139,14 @@ def test_the_index_answers_as_testing_every_corridor_would(seed: int) -> None:
 
 @pytest.mark.parametrize("seed", [4, 5])
 def test_near_answers_as_testing_every_corridor_would(seed: int) -> None:
-    rng = random.Random(seed)
-    corridors = _corridors(rng, 300)
-    index = ImpactIndex(corridors, EPSG)
+    rng, corridors, index = _crowd(seed)
     met = 0
     for _ in range(40):
         new = _shape(rng) if rng.random() < 0.3 else shapely.LineString(_walk(rng, 150))
         metric = project(new, EPSG)
         pieces, _ = cut_pieces(np.array([metric], dtype=object), rng.choice((4, 8, 32)))
         reach = rng.choice((0.0, 100.0, 500.0))
-        start = NOW + timedelta(hours=rng.uniform(-12, 24 * 5))
-        end = start + timedelta(hours=rng.choice((1, 24, 72)))
+        start, end = _span(rng)
         found = index.near(pieces, reach, start, end)
         plain = [
             c
@@ -150,7 +155,7 @@ def test_near_answers_as_testing_every_corridor_would(seed: int) -> None:
             and start < max(e for _, e in c.windows)
             and shapely.distance(metric, project(c.shape, EPSG)) <= reach + c.reach_m
         ]
-        assert [c.target_id for c in found.corridors] == [c.target_id for c in plain]
+        assert [c.target_id for c in found.items] == [c.target_id for c in plain]
         # Every window of each, in order, exact.
         windows = [(n, micros(s), micros(e)) for n, c in enumerate(plain) for s, e in c.windows]
         assert (

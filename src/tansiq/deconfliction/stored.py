@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -22,7 +22,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
-from tansiq.core.arrays import run_starts
+from tansiq.core.arrays import Windowed, joined, run_starts
 from tansiq.core.caches import ProcessCaches
 from tansiq.core.projection import project_many
 from tansiq.deconfliction.conflicts import (
@@ -131,7 +131,7 @@ def stored_conflicts(
         if kind is NotificationKind.MOVEMENT:  # two sites never conflict
             sites = repo.candidates(start, end, kind=NotificationKind.SITE, box=box)
             found_sites = _footprints(repo, new, kind, policy, sites).values()
-            touching = _joined(with_windows(_touching(new, list(found_sites))), touching)
+            touching = joined(with_windows(_touching(new, list(found_sites))), touching)
     starts, ends = micros_of(new.occurrences)
     clashes = _in_crs(clashes_among(starts, ends, touching), new.epsg)
     clashes.sort(key=Clash.order)
@@ -142,16 +142,9 @@ def stored_conflicts(
     return Found(found, repo.notifiers_by_ids({c.notification_id for c in found}), shift)
 
 
-class Touching(NamedTuple):
-    """The stored notifications whose shape touches the new one's: their footprints, with
-    no windows yet, and every window of theirs that can matter, as microseconds since 1970
-    (``owner`` holds the index of each one's footprint; each one's windows together, in
-    order). A check meets thousands of windows and makes objects only of the clashes'."""
-
-    footprints: list[Footprint]
-    starts: npt.NDArray[np.int64]
-    ends: npt.NDArray[np.int64]
-    owner: npt.NDArray[np.int64]
+# The stored notifications whose shape touches the new one's: their footprints, with no
+# windows yet, and every window of theirs that can matter.
+Touching = Windowed[Footprint]
 
 
 def with_windows(footprints: list[Footprint]) -> Touching:
@@ -159,16 +152,7 @@ def with_windows(footprints: list[Footprint]) -> Touching:
     starts, ends = micros_of([w for f in footprints for w in f.occurrences])
     counts = [len(f.occurrences) for f in footprints]
     owner = np.repeat(np.arange(len(footprints), dtype=np.int64), counts)
-    return Touching([replace(f, occurrences=()) for f in footprints], starts, ends, owner)
-
-
-def _joined(first: Touching, second: Touching) -> Touching:
-    return Touching(
-        first.footprints + second.footprints,
-        np.concatenate((first.starts, second.starts)),
-        np.concatenate((first.ends, second.ends)),
-        np.concatenate((first.owner, second.owner + len(first.footprints))),
-    )
+    return Windowed([replace(f, occurrences=()) for f in footprints], starts, ends, owner)
 
 
 def clashes_among(
@@ -200,7 +184,7 @@ def clashes_among(
             all_starts[own_first[k] : own_last[k]], all_ends[own_first[k] : own_last[k]]
         )
         overlaps = _windows(lower_us[cuts[k] : cuts[k + 1]], upper_us[cuts[k] : cuts[k + 1]])
-        was = touching.footprints[other]
+        was = touching.items[other]
         # Made directly: ``dataclasses.replace`` costs several times more, once per clash.
         clashes.append(
             Clash(
@@ -298,7 +282,7 @@ def _touching_movements(
         for i in hits.tolist()
     ]
     owner = np.searchsorted(ids, versions[kept]).astype(np.int64)
-    return Touching(footprints, starts[kept], ends[kept], owner)
+    return Windowed(footprints, starts[kept], ends[kept], owner)
 
 
 PIECE_SEGMENTS = 8  # a route's pieces, each boxed on its own, are this many segments long

@@ -30,6 +30,7 @@ import numpy.typing as npt
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from tansiq.core.arrays import Windowed, joined, only
 from tansiq.core.caches import ProcessCaches
 from tansiq.core.clock import micros
 from tansiq.deconfliction.conflicts import Footprint
@@ -98,30 +99,8 @@ class LiveIndex:
         found = self.base.near(pieces, reach_m, start, end)
         if not masked:
             return found
-        kept = np.array([key_of(c) not in masked for c in found.corridors], dtype=bool)
-        found = only(found, kept)
-        more = delta.near(pieces, reach_m, start, end)
-        return Near(
-            found.corridors + more.corridors,
-            np.concatenate((found.starts, more.starts)),
-            np.concatenate((found.ends, more.ends)),
-            np.concatenate((found.owner, more.owner + len(found.corridors))),
-        )
-
-
-def only(
-    found: Near, kept: npt.NDArray[np.bool_], windows: npt.NDArray[np.bool_] | None = None
-) -> Near:
-    """The corridors of ``found`` where ``kept`` (with their windows, or those of them where
-    ``windows``), numbered again."""
-    number = np.cumsum(kept) - 1
-    chosen = kept[found.owner] if windows is None else kept[found.owner] & windows
-    return Near(
-        [c for c, keep in zip(found.corridors, kept.tolist(), strict=True) if keep],
-        found.starts[chosen],
-        found.ends[chosen],
-        number[found.owner[chosen]],
-    )
+        kept = np.array([key_of(c) not in masked for c in found.items], dtype=bool)
+        return joined(only(found, kept), delta.near(pieces, reach_m, start, end))
 
 
 class CorridorCache:
@@ -231,20 +210,20 @@ class HeldMovements:
         meets = np.zeros(len(found.starts), dtype=bool)
         for s, e in spans:
             meets |= (found.starts < micros(e)) & (found.ends > micros(s))
-        kept = np.bincount(found.owner[meets], minlength=len(found.corridors)) > 0
+        kept = np.bincount(found.owner[meets], minlength=len(found.items)) > 0
         some = np.flatnonzero(kept)  # asked of these only: a busy check meets thousands
-        held = [found.corridors[i] for i in some.tolist()]
+        held = [found.items[i] for i in some.tolist()]
         kept[some] = [c.kind == MOVEMENT and c.target_id != new.notification_id for c in held]
         found = only(found, kept, meets)
         # In longitude/latitude: the check projects only the few that clash.
-        return Touching(
+        return Windowed(
             [
                 Footprint(c.target_id, NotificationKind.MOVEMENT, c.shape, c.reach_m, (), LONLAT)
-                for c in found.corridors
+                for c in found.items
             ],
             found.starts,
             found.ends,
-            found.owner.astype(np.int64),
+            found.owner,
         )
 
 

@@ -23,7 +23,7 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from tansiq.core.arrays import distinct, line_pieces, run_starts
+from tansiq.core.arrays import Windowed, distinct, line_pieces, run_starts
 from tansiq.core.clock import micros
 from tansiq.core.projection import project, project_many
 
@@ -54,14 +54,7 @@ class Hit(NamedTuple):
     distance_m: float
 
 
-class Near(NamedTuple):
-    """Corridors and every window of theirs, as microseconds since 1970 (``owner`` holds the
-    number of each one's corridor in ``corridors``; each one's windows together, in order)."""
-
-    corridors: list[Corridor]
-    starts: npt.NDArray[np.int64]
-    ends: npt.NDArray[np.int64]
-    owner: npt.NDArray[np.intp]
+Near = Windowed[Corridor]  # corridors and every window of theirs
 
 
 class ImpactIndex:
@@ -215,8 +208,11 @@ class ImpactIndex:
         owner = np.repeat(np.arange(len(numbers), dtype=np.intp), counts)
         at = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
         rows = at + np.repeat(self._window_first[numbers], counts)
-        return Near(
-            self._held[numbers].tolist(), self._window_starts[rows], self._window_ends[rows], owner
+        return Windowed(
+            self._held[numbers].tolist(),
+            self._window_starts[rows],
+            self._window_ends[rows],
+            owner.astype(np.int64),
         )
 
     def _gaps(
