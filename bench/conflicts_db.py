@@ -347,12 +347,13 @@ def cached(
     return url
 
 
-def held(url: str) -> tuple[HeldMovements, float, float]:
+def held(url: str) -> tuple[HeldMovements, float, float, float]:
     """The movements held in memory as a serving hub holds them, loaded (as a hub's second
-    check loads them): the seconds the load took and the memory it added (GB of resident
-    set). Then the garbage collector set as a serving hub sets it
-    (``tune_garbage_collector``: what exists frozen out of its sight, the young generation
-    collected less often); with Python's defaults a collection through the whole heap (about
+    check loads them): the seconds the load took, the resident set it added and the resident
+    set after it (GB; what an earlier size freed is reused, so only the first load in a
+    process, or the largest, shows the whole). Then the garbage collector set as a serving
+    hub sets it (``tune_garbage_collector``: what exists frozen out of its sight, the young
+    generation collected less often); with Python's defaults a collection through the whole heap (about
     110 ms of CPU at 100,000 without the cache) landed in a few checks and made their p99."""
     engine = make_engine(url)
     movements = HeldMovements(CorridorCache())
@@ -365,7 +366,7 @@ def held(url: str) -> tuple[HeldMovements, float, float]:
     engine.dispose()
     took = time.perf_counter() - started
     tune_garbage_collector()
-    return movements, took, _rss_gb() - before
+    return movements, took, _rss_gb() - before, _rss_gb()
 
 
 def _rss_gb() -> float:
@@ -477,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
         samples, cpu, found = check(url, items, None)
         line = _line(name, "db", size, samples, cpu, found)
-        movements, load_s, memory_gb = held(url)
+        movements, load_s, memory_gb, resident_gb = held(url)
         if size == min(s for _, s in targets):
             verify(url, items[:40], movements)
             out(f"{name:>6}      {size:>9,}   the index and memory agree with the plain query")
@@ -486,7 +487,10 @@ def main(argv: list[str] | None = None) -> int:
         gc.collect()
         out(line)
         out(_line(name, "held", size, samples, cpu, found))
-        out(f"{name:>6}      {size:>9,}   held: loaded in {load_s:.1f} s, {memory_gb:.2f} GB more")
+        out(
+            f"{name:>6}      {size:>9,}   held: loaded in {load_s:.1f} s, resident set "
+            f"+{memory_gb:.2f} GB, {resident_gb:.2f} GB in all"
+        )
         results[f"{name}_{size}"] = percentile(samples, 0.99)
         if name == "pg" and args.drop:
             drop_database(args.pg, make_url(url).database or "")
