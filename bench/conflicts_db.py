@@ -353,8 +353,9 @@ def held(url: str) -> tuple[HeldMovements, float, float, float]:
     set after it (GB; what an earlier size freed is reused, so only the first load in a
     process, or the largest, shows the whole). Then the garbage collector set as a serving
     hub sets it (``tune_garbage_collector``: what exists frozen out of its sight, the young
-    generation collected less often); with Python's defaults a collection through the whole heap (about
-    110 ms of CPU at 100,000 without the cache) landed in a few checks and made their p99."""
+    generation collected less often); with Python's defaults a collection through the whole
+    heap (about 110 ms of CPU at 100,000 without the cache) landed in a few checks and made
+    their p99."""
     engine = make_engine(url)
     movements = HeldMovements(CorridorCache())
     before = _rss_gb()
