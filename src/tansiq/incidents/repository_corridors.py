@@ -71,17 +71,19 @@ def bump_revision(connection: Connection, targets: Iterable[tuple[str, int]]) ->
     return revision
 
 
+# Read before every impact and conflict check: built once.
+_REVISION = select(CorridorRevisionRecord.revision, CorridorRevisionRecord.stamp).where(
+    CorridorRevisionRecord.id == 1
+)
+
+
 class CorridorsRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def revision(self) -> tuple[int, int]:
         """(revision, stamp) as committed (or as this transaction has made it)."""
-        row = self.session.execute(
-            select(CorridorRevisionRecord.revision, CorridorRevisionRecord.stamp).where(
-                CorridorRevisionRecord.id == 1
-            )
-        ).first()
+        row = self.session.execute(_REVISION).first()
         return (0, 0) if row is None else (int(row[0]), int(row[1]))
 
     def stamp_at(self, revision: int) -> int | None:
