@@ -15,14 +15,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from tansiq.cli.serve import warm_caches
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock, micros
 from tansiq.core.projection import utm_epsg
+from tansiq.db.engine import make_session_factory
+from tansiq.db.unit_of_work import unit_of_work
 from tansiq.deconfliction.conflicts import movement_footprint, site_footprint
 from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.repository import DeconflictionRepository
 from tansiq.deconfliction.schedule import Window
-from tansiq.deconfliction.service import env_of
+from tansiq.deconfliction.schemas import MovementIn
+from tansiq.deconfliction.service import env_of, file_movement, preview_movement
 from tansiq.deconfliction.stored import (
     ActiveMovements,
     grown_box,
@@ -30,7 +34,12 @@ from tansiq.deconfliction.stored import (
     movements_in_memory,
     stored_conflicts,
 )
-from tests.conftest import Tokens
+from tansiq.incidents.corridor_cache import corridor_cache, hold_movements
+from tansiq.parties.domain import Principal
+from tansiq.parties.repository import PartyRepository
+from tansiq.parties.service import principal_of
+from tansiq.settings import Settings
+from tests.conftest import DatabaseFactory, Tokens, demo_engine
 from tests.deconfliction.conftest import NORTH_SOUTH, WEST_ONLY, movement, post, site
 
 ROUTES = [
@@ -226,3 +235,47 @@ def test_migration_0024_indexes_only_current_versions_of_active_movements_exactl
     current = {repo.version(n, number) for n, number in ((kept["id"], 1), (moved["id"], 2))}
     assert repo.indexed_versions() == {v.id for v in current if v is not None}
     assert any(start == micros(later) for _, start, *_ in filed)
+
+
+def relief(session: Session) -> Principal:
+    user = PartyRepository(session).user_by_username("relief")
+    assert user is not None
+    return principal_of(user)
+
+
+def test_a_check_in_an_older_snapshot_never_finds_what_it_cannot_read(
+    databases: DatabaseFactory, settings: Settings, clock: FixedClock
+) -> None:
+    """A request whose snapshot began before another's commit, while a third has moved the
+    process's memory past it: memory must not answer it (it would find a movement whose
+    notifier that request cannot read: a 500), the database does, as for any request."""
+    engine = demo_engine(databases.migrated_url("snapshot"))
+    try:
+        sessions = make_session_factory(engine)
+        hub = HubContext(settings, engine, sessions, clock)
+        hold_movements(hub.caches)
+        warm_caches(hub)
+        env = env_of(settings, clock, hub.caches)
+        body = MovementIn.model_validate(movement(clock))
+        with unit_of_work(sessions, write=False) as older:
+            before = preview_movement(older, relief(older), body, env)  # its snapshot begins
+            with unit_of_work(sessions) as other:
+                filed = file_movement(other, relief(other), body, env).id
+            with unit_of_work(sessions, write=False) as third:
+                epsg = env.spatial_index.get(third).epsg
+                assert corridor_cache(hub.caches).index(third, epsg) is not None  # moved on
+            after = preview_movement(older, relief(older), body, env)
+            # What the database path finds in this same snapshot: on SQLite the movement
+            # filed since is not in it; on PostgreSQL each statement sees the latest commit.
+            plain = {c.notification_id for c in after.conflicts}
+            sees_it = DeconflictionRepository(older).notifiers_by_ids({filed}) != {}
+            assert plain == {c.notification_id for c in before.conflicts} | (
+                {filed} if sees_it else set()
+            )
+        with unit_of_work(sessions, write=False) as later:
+            assert filed in {
+                c.notification_id
+                for c in preview_movement(later, relief(later), body, env).conflicts
+            }
+    finally:
+        engine.dispose()

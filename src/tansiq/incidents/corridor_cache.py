@@ -113,11 +113,14 @@ class CorridorCache:
         self._corridors: dict[Key, Corridor] = {}
         self._indexes: dict[int, LiveIndex] = {}
 
-    def index(self, session: Session, epsg: int) -> LiveIndex | None:
+    def index(self, session: Session, epsg: int, *, exact: bool = False) -> LiveIndex | None:
         """The index in ``epsg``, current as of the last revision committed that ``session``
         or an earlier caller saw. None on the first call (see the module's docstring), and
         while ``session`` has changed permits or movements it has not committed: only it sees
-        them, the cache holds what every process sees, so the caller reads the database."""
+        them, the cache holds what every process sees, so the caller reads the database.
+        With ``exact``, also None when the cache holds a later revision than ``session``'s
+        snapshot (a transaction that began before another's commit): a caller that goes on to
+        read what the index found, in that snapshot, must not find what it cannot see."""
         seen = CorridorsRepository(session).revision()  # flushes first: sets OWN_CHANGES
         if session.info.get(OWN_CHANGES):
             return None
@@ -127,6 +130,8 @@ class CorridorCache:
                 return None
             if not self._follow(session, seen):
                 self._load(session, seen)
+            if exact and self._seen != seen:
+                return None
             live = self._indexes.get(epsg)
             if live is None or live.stale:
                 live = self._indexes[epsg] = LiveIndex(self._corridors.values(), epsg)
@@ -200,7 +205,8 @@ class HeldMovements:
     def near(
         self, session: Session, new: Footprint, spans: Sequence[tuple[datetime, datetime]]
     ) -> Touching | None:
-        live = self.cache.index(session, new.epsg)
+        # Exactly the session's snapshot: the check reads the notifiers of what it finds.
+        live = self.cache.index(session, new.epsg, exact=True)
         if live is None or not spans:
             return None
         pieces, _ = cut_pieces(np.array([new.shape], dtype=object), NEW_PIECE_SEGMENTS)
