@@ -21,7 +21,7 @@ from tansiq.core.clock import FixedClock, micros
 from tansiq.core.projection import utm_epsg
 from tansiq.db.engine import make_session_factory
 from tansiq.db.unit_of_work import unit_of_work
-from tansiq.deconfliction.conflicts import movement_footprint, site_footprint
+from tansiq.deconfliction.conflicts import Conflict, movement_footprint, site_footprint
 from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.repository import DeconflictionRepository
 from tansiq.deconfliction.schedule import Window
@@ -48,6 +48,10 @@ ROUTES = [
     {"type": "LineString", "coordinates": [[41.06, 34.385], [41.14, 34.40]]},
     {"type": "LineString", "coordinates": [[41.10, 34.36], [41.12, 34.43]]},
 ]
+
+
+def described(conflicts: list[Conflict]) -> list[tuple[int, tuple[Window, ...], object]]:
+    return [(c.notification_id, c.overlaps, c.place) for c in conflicts]
 
 
 def held(hub: HubContext, session: Session) -> ActiveMovements:
@@ -101,6 +105,7 @@ def test_the_rtree_the_plain_query_and_memory_find_the_same(
     policy = env_of(hub.settings, clock, hub.caches).policy
     memory = held(hub, session)
     both = []
+    sites_met: list[list[int]] = []
     for hours in (1, 3, 6, 28, 70):
         for route in ROUTES:
             line = shapely.geometry.shape(route)
@@ -111,27 +116,30 @@ def test_the_rtree_the_plain_query_and_memory_find_the_same(
             box = grown_box(line, 150 + policy.site_margin_m)
             kind = NotificationKind.MOVEMENT
             fast = stored_conflicts(session, new, kind, policy, box)
-            held_ = stored_conflicts(session, new, kind, policy, box, memory)
+            from_memory = stored_conflicts(session, new, kind, policy, box, memory)
             with monkeypatch.context() as patched:
                 patched.setattr(DeconflictionRepository, "has_occurrence_boxes", lambda _: False)
                 plain = stored_conflicts(session, new, kind, policy, box)
             found = [(c.notification_id, c.overlaps, c.place) for c in fast.conflicts]
             assert found == [(c.notification_id, c.overlaps, c.place) for c in plain.conflicts]
-            assert found == [(c.notification_id, c.overlaps, c.place) for c in held_.conflicts]
-            assert fast.shift == plain.shift == held_.shift
+            assert found == [
+                (c.notification_id, c.overlaps, c.place) for c in from_memory.conflicts
+            ]
+            assert fast.shift == plain.shift == from_memory.shift
             both.append(sorted(n for n, *_ in found))
             # A new site there, over the same days: the movements passing near it.
             point = line.interpolate(0.5, normalized=True)
             spot = site_footprint(0, point, 100, policy.site_margin_m, windows[0], epsg)
             site_box = grown_box(point, 100 + 2 * policy.site_margin_m)
-            from_db = stored_conflicts(session, spot, NotificationKind.SITE, policy, site_box)
-            from_memory = stored_conflicts(
+            site_db = stored_conflicts(session, spot, NotificationKind.SITE, policy, site_box)
+            site_memory = stored_conflicts(
                 session, spot, NotificationKind.SITE, policy, site_box, memory
             )
-            assert [c.notification_id for c in from_db.conflicts] == [
-                c.notification_id for c in from_memory.conflicts
-            ]
+            site_found = [c.notification_id for c in site_db.conflicts]
+            assert site_found == [c.notification_id for c in site_memory.conflicts]
+            sites_met.append(site_found)
     assert any(both)  # the check found conflicts at all
+    assert any(sites_met)  # and a new site found movements passing near it
     assert filed[3]["id"] not in {n for found in both for n in found}
 
 

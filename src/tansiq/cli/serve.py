@@ -63,6 +63,7 @@ def warm_caches(context: HubContext) -> None:
     request instead, the first check after a start waited for it (about 17 s at 100,000
     movements on SQLite); loaded here, it is also frozen with the rest out of the garbage
     collector's sight (a full collection through it took 190 ms at 100,000)."""
+    click.echo("Loading the active corridors into memory…")
     started = time.perf_counter()
     with context.sessions() as session:
         epsg = spatial_index_cache(context.caches, context.settings.metric_epsg).get(session).epsg
@@ -73,7 +74,6 @@ def warm_caches(context: HubContext) -> None:
 
 def run_server(context: HubContext, host: str, port: int, *, worker: bool = True) -> None:
     """Serve the hub; with ``worker``, run due jobs in a background thread meanwhile."""
-    click.echo(f"Tansiq hub on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
     # The recurring ledger head job, whichever process ends up running the jobs.
     with unit_of_work(context.sessions) as session:
         schedule_heads(session, head_interval(context.settings), context.clock)
@@ -84,6 +84,8 @@ def run_server(context: HubContext, host: str, port: int, *, worker: bool = True
         app = create_app(context)
         warm_caches(context)
         tune_garbage_collector()
+        # Said once it is ready to listen: loading the corridors can take a while.
+        click.echo(f"Tansiq hub on http://{host}:{port}/  (API docs: http://{host}:{port}/docs)")
         uvicorn.run(
             app,
             host=host,

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 IntT = TypeVar("IntT", bound=np.integer)
+GROW_BOX = np.array([-1.0, -1.0, 1.0, 1.0])  # bounds + reach * GROW_BOX: a box grown by reach
 
 
 def run_starts(ids: npt.NDArray[IntT]) -> npt.NDArray[np.bool_]:

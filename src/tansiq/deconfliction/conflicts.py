@@ -24,13 +24,12 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
-from tansiq.core.arrays import line_pieces, run_starts
+from tansiq.core.arrays import GROW_BOX, line_pieces, run_starts
 from tansiq.core.projection import WGS84, project
 from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.schedule import Window
 
 DEFAULT_SHIFT_HORIZON = timedelta(hours=48)
-GROW_BOX = np.array([-1.0, -1.0, 1.0, 1.0])  # bounds + reach * GROW_BOX: grown by reach
 CUT_MARGIN_M = 0.01  # the new corridor is cut this much outside the box where both can be
 
 

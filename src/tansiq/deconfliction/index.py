@@ -25,10 +25,9 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from tansiq.core.arrays import distinct
+from tansiq.core.arrays import GROW_BOX, distinct
 from tansiq.deconfliction.conflicts import (
     DEFAULT_SHIFT_HORIZON,
-    GROW_BOX,
     Clash,
     Conflict,
     Footprint,

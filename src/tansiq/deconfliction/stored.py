@@ -22,11 +22,11 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
-from tansiq.core.arrays import Windowed, joined, run_starts
+from tansiq.core.arrays import GROW_BOX, Windowed, joined, run_starts
 from tansiq.core.caches import ProcessCaches
-from tansiq.core.projection import project_many
+from tansiq.core.clock import micros
+from tansiq.core.projection import WGS84, project_many
 from tansiq.deconfliction.conflicts import (
-    GROW_BOX,
     Clash,
     Conflict,
     Footprint,
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from tansiq.deconfliction.planning import Policy
 
 
-LONLAT = 4326  # a footprint's CRS while its shape is in longitude/latitude
+LONLAT = WGS84  # a footprint's CRS while its shape is in longitude/latitude
 
 
 class ActiveMovements(Protocol):
@@ -57,8 +57,9 @@ class ActiveMovements(Protocol):
         reach of ``new`` (as :class:`Footprint` reaches are) while one of its occurrences
         meets one of ``spans``, with each such occurrence; their shapes in longitude/latitude
         (CRS :data:`LONLAT`: only those that clash are projected). None when it cannot answer
-        for ``session`` (not loaded yet, or ``session`` has changed movements it has not
-        committed): the caller asks the database."""
+        for ``session`` (not loaded yet, at another revision than ``session``'s snapshot, or
+        ``session`` has changed movements it has not committed; or no ``spans``): the caller
+        asks the database."""
 
 
 @dataclass
@@ -107,31 +108,30 @@ def stored_conflicts(
     degrees grown by its reach and the site margin, only those whose box meets it; given
     ``movements``, the movements asked of them first).
 
-    Each candidate is read once, its shape already in metres where filing stored it so; the
-    exact test runs on all of them at once (``dwithin`` against the new shape, prepared); the
-    clashes are those that touch while a window overlaps, and only they get a place (worked
-    out together); the shift is found over every candidate that touches."""
+    The movements that touch it come from ``movements`` when they can answer, else from the
+    occurrence index (each candidate read once, its shape in metres as filing stored it),
+    else, with the sites, from one query for every kind; either way the exact test runs on
+    all of them at once. The clashes are those that touch while a window overlaps, and only
+    they get a place (worked out together); the shift is found over every one that touches."""
     repo = DeconflictionRepository(session)
     whole = span(new.occurrences)
     stretch = policy.shift_horizon if kind is NotificationKind.MOVEMENT else timedelta(0)
     start, end = whole.start, whole.end + stretch
     spans = merged_spans([(w.start, w.end + stretch) for w in new.occurrences])
-    held = movements.near(session, new, spans) if movements is not None else None
-    if held is None and (box is None or not repo.has_occurrence_boxes()):
-        queried = repo.candidates(start, end, box=box)  # one query for every kind
+    moving = movements.near(session, new, spans) if movements is not None else None
+    if moving is None and box is not None and repo.has_occurrence_boxes():
+        moving = _touching_movements(repo, new, box, spans)
+    if moving is None:  # neither memory nor the occurrence index
+        queried = repo.candidates(start, end, box=box)
         touching = with_windows(
             _touching(new, list(_footprints(repo, new, kind, policy, queried).values()))
         )
+    elif kind is NotificationKind.MOVEMENT:  # and the sites it passes near
+        sites = repo.candidates(start, end, kind=NotificationKind.SITE, box=box)
+        found_sites = _footprints(repo, new, kind, policy, sites).values()
+        touching = joined(with_windows(_touching(new, list(found_sites))), moving)
     else:
-        if held is not None:
-            touching = held
-        else:
-            assert box is not None  # noqa: S101 - the condition above
-            touching = _touching_movements(repo, new, box, spans)
-        if kind is NotificationKind.MOVEMENT:  # two sites never conflict
-            sites = repo.candidates(start, end, kind=NotificationKind.SITE, box=box)
-            found_sites = _footprints(repo, new, kind, policy, sites).values()
-            touching = joined(with_windows(_touching(new, list(found_sites))), touching)
+        touching = moving  # two sites never conflict
     starts, ends = micros_of(new.occurrences)
     clashes = _in_crs(clashes_among(starts, ends, touching), new.epsg)
     clashes.sort(key=Clash.order)
@@ -248,7 +248,7 @@ def _touching_movements(
     versions, starts, ends = exact[:, 0], exact[:, 1], exact[:, 2]
     keep = np.zeros(len(found), dtype=bool)
     for start, end in spans:
-        keep |= (starts < _us(end)) & (ends > _us(start))
+        keep |= (starts < micros(end)) & (ends > micros(start))
     pieces = piece_boxes(new)
     west, east, south, north = (table[:, i, None] for i in (3, 4, 5, 6))
     keep &= (
@@ -343,10 +343,6 @@ def _metric_shapes(
         for i, shape in zip(missing, projected, strict=True):
             shapes[i] = shape
     return [shape for shape in shapes if shape is not None]
-
-
-def _us(moment: datetime) -> int:
-    return (moment - _EPOCH) // _MICROSECOND
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

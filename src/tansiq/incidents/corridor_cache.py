@@ -1,6 +1,10 @@
 """Every active permit's and movement's corridor, kept in memory by each hub process, so the
 impact of a new incident or advisory is one index query instead of reading every corridor near
-it from the database (46.9 ms p99 at 5,000 stored movements; see docs/performance.md).
+it from the database (46.9 ms p99 at 5,000 stored movements; see docs/performance.md), and so
+is a new movement's or site's conflict check against the active movements
+(:class:`HeldMovements`, deconfliction's :class:`~tansiq.deconfliction.stored.ActiveMovements`;
+it answers only at the asking transaction's own revision). ``tansiq serve`` loads it before it
+listens (:func:`warm_corridors`).
 
 Staying current, across processes: every transaction that changes a permit or a movement (its
 notification, version, occurrences or reached parties) bumps the stored corridor revision and

@@ -23,7 +23,7 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from tansiq.core.arrays import Windowed, distinct, line_pieces, run_starts
+from tansiq.core.arrays import GROW_BOX, Windowed, distinct, line_pieces, run_starts
 from tansiq.core.clock import micros
 from tansiq.core.projection import project, project_many
 
@@ -98,7 +98,7 @@ class ImpactIndex:
         self._pieces, self._start = _laid_out(pieces[order])
         self._owner, bounds = owner[order], bounds[order]
         self._bounds = bounds
-        grow = self._reach[self._owner][:, None] * GROW
+        grow = self._reach[self._owner][:, None] * GROW_BOX
         boxes = shapely.box(*(bounds + grow).T) if len(pieces) else np.empty(0, dtype=object)
         self._slices = _time_slices(boxes, self._first[self._owner], self._last[self._owner])
 
@@ -151,7 +151,7 @@ class ImpactIndex:
         Whether, not how far: each pair of pieces whose boxes meet is tested at most once."""
         if not self.corridors or not len(pieces):
             return self.windows_of(np.empty(0, dtype=np.intp))
-        boxes = shapely.box(*(shapely.bounds(pieces) + reach_m * GROW).T)
+        boxes = shapely.box(*(shapely.bounds(pieces) + (reach_m + SLACK_M) * GROW_BOX).T)
         t0, t1 = start.timestamp(), end.timestamp()
         mine: list[npt.NDArray[np.intp]] = []
         theirs: list[npt.NDArray[np.intp]] = []
@@ -298,7 +298,6 @@ LONG_SLICES = 30  # a corridor counting longer than this (a watch) lives in one 
 LONG = -(10**9)  # no day: the key of the long-lived corridors' tree
 AREAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
 SLACK_M = 1e-6  # a box's distance is measured to rounding: never leave out a piece by less
-GROW = np.array([-1.0, -1.0, 1.0, 1.0])  # a box (west, south, east, north) grown by one
 
 
 def _time_slices(
