@@ -7,6 +7,7 @@ the town and the days."""
 from __future__ import annotations
 
 import importlib
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -285,5 +286,39 @@ def test_a_check_in_an_older_snapshot_never_finds_what_it_cannot_read(
                 c.notification_id
                 for c in preview_movement(later, relief(later), body, env).conflicts
             }
+    finally:
+        engine.dispose()
+
+
+def test_two_movements_filed_at_once_never_both_miss_their_conflict(
+    databases: DatabaseFactory, settings: Settings, clock: FixedClock
+) -> None:
+    """While one filing is checked and stored, another waits (PostgreSQL: an advisory lock;
+    SQLite: its single writer), so the second sees the first and records their conflict."""
+    engine = demo_engine(databases.migrated_url("at-once"))
+    try:
+        sessions = make_session_factory(engine)
+        env = env_of(settings, clock, HubContext(settings, engine, sessions, clock).caches)
+        body = MovementIn.model_validate(movement(clock))
+        filed: dict[str, int] = {}
+
+        def second() -> None:
+            with unit_of_work(sessions) as session:
+                filed["second"] = file_movement(session, relief(session), body, env).id
+
+        with unit_of_work(sessions) as first:
+            filed["first"] = file_movement(first, relief(first), body, env).id
+            waiting = threading.Thread(target=second)
+            waiting.start()
+            waiting.join(timeout=1.0)
+            assert waiting.is_alive()  # it waits for the first filing's commit
+        waiting.join(timeout=30)
+        assert not waiting.is_alive()
+        with unit_of_work(sessions, write=False) as session:
+            repo = DeconflictionRepository(session)
+            second_version = repo.version(filed["second"], 1)
+            assert second_version is not None
+            found = {c.other_notification_id for c in repo.conflicts(second_version.id)}
+            assert filed["first"] in found
     finally:
         engine.dispose()

@@ -15,6 +15,7 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -59,3 +60,10 @@ def among(
     )
     found = column.in_(listed)
     return found
+
+
+def hold_lock(session: Session, key: int) -> None:
+    """Hold the PostgreSQL advisory lock ``key`` until the transaction ends, across every hub
+    process (SQLite needs none: its single writer already holds the database)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

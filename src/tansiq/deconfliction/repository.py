@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select
 
-from tansiq.db.repository import Repository
+from tansiq.db.repository import Repository, hold_lock
 from tansiq.deconfliction.domain import (
     AcknowledgementState,
     NotificationKind,
@@ -105,6 +105,12 @@ class DeconflictionRepository(Repository[Record], OccurrenceIndex):
         for row in rows:
             found[row.version_id].append(row)
         return found
+
+    def lock_filings(self) -> None:
+        """Hold filing until the transaction ends, across every hub process: a filing's
+        conflict check then sees every filing committed before it, so two movements filed at
+        once never both miss their conflict (each checked before the other was stored)."""
+        hold_lock(self.session, _FILING_LOCK)
 
     def candidates(
         self,
@@ -322,6 +328,11 @@ class DeconflictionRepository(Repository[Record], OccurrenceIndex):
             )
         ).all()
         return [(s, d, a, e) for s, d, a, e in rows]
+
+
+# The PostgreSQL advisory lock that lets one filing at a time check and store (any constant
+# distinct from the others: the ledger's sequencer, migrations).
+_FILING_LOCK = 0x7A6E_F111
 
 
 @cache

@@ -146,6 +146,7 @@ def preview_site(
 def file_movement(
     session: Session, principal: Principal, body: MovementIn, env: DeconflictionEnv
 ) -> NotificationRecord:
+    DeconflictionRepository(session).lock_filings()
     plan = preview_movement(session, principal, body, env)
     return store_plan(session, principal, None, plan, env)
 
@@ -153,6 +154,7 @@ def file_movement(
 def file_site(
     session: Session, principal: Principal, body: SiteIn, env: DeconflictionEnv
 ) -> NotificationRecord:
+    DeconflictionRepository(session).lock_filings()
     plan = preview_site(session, principal, body, env)
     return store_plan(session, principal, None, plan, env)
 
@@ -167,6 +169,7 @@ def update_movement(
     """A new version (new window, new route …) that every reached party acknowledges again."""
     notification = _own(session, principal, notification_id, NotificationKind.MOVEMENT)
     _check_version(notification, body.expected_version)
+    DeconflictionRepository(session).lock_filings()
     now = env.clock.now()
     plan = plan_movement(
         session, body, env.policy, env.spatial_index, now, notification.id, env.movements
@@ -185,6 +188,7 @@ def update_site(
 ) -> NotificationRecord:
     notification = _own(session, principal, notification_id, NotificationKind.SITE)
     _check_version(notification, body.expected_version)
+    DeconflictionRepository(session).lock_filings()
     now = env.clock.now()
     plan = plan_site(
         session, body, env.policy, env.spatial_index, now, notification.id, env.movements
@@ -406,6 +410,7 @@ def request_reacknowledgement(
     its parties worked out afresh, each with a new acknowledgement and clock. False (and
     nothing stored) when it is no longer an active movement or its first window has passed."""
     repo = DeconflictionRepository(session)
+    repo.lock_filings()  # first, as every filing takes it: before any notification's row
     notification = repo.lock_notification(notification_id)
     if notification is None or notification.kind is not NotificationKind.MOVEMENT:
         return False

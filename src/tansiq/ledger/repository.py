@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, insert, select
 
-from tansiq.db.repository import Repository
+from tansiq.db.repository import Repository, hold_lock
 from tansiq.ledger.models import LedgerEntryRecord, LedgerHeadRecord
 
 # Any constant both backends agree on: the PostgreSQL advisory lock that lets one sequencer
@@ -18,10 +18,7 @@ _SEQUENCER_LOCK = 0x7A6E_5173
 class LedgerRepository(Repository[LedgerEntryRecord | LedgerHeadRecord]):
     def lock_sequencer(self) -> None:
         """Hold the sequencer until the transaction ends, across every hub process."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            self.session.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SEQUENCER_LOCK}
-            )
+        hold_lock(self.session, _SEQUENCER_LOCK)
 
     def insert_entries(self, rows: list[dict[str, Any]]) -> None:
         # Core: the ORM's bulk insert would read each new primary key back.
