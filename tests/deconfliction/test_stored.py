@@ -42,6 +42,7 @@ from tansiq.parties.service import principal_of
 from tansiq.settings import Settings
 from tests.conftest import DatabaseFactory, Tokens, demo_engine
 from tests.deconfliction.conftest import NORTH_SOUTH, WEST_ONLY, movement, post, site
+from tests.incidents.test_impact import permit_on
 
 ROUTES = [
     NORTH_SOUTH,
@@ -78,6 +79,8 @@ def test_the_rtree_the_plain_query_and_memory_find_the_same(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     relief, west = tokens("relief"), tokens("west.liaison")
+    # Permits share the corridor cache with movements: they never count as conflicts.
+    permit_on(client, tokens, clock, "bridge-road")
     filed = [
         post(client, "/movements", relief, movement(clock)),
         post(client, "/sites", relief, site()),
