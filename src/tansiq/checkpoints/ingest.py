@@ -27,7 +27,7 @@ from tansiq.checkpoints.ledger_facts import CONTRADICTION as LEDGER_CONTRADICTIO
 from tansiq.checkpoints.ledger_facts import batch_entry, flag_entry
 from tansiq.checkpoints.messages import CONTRADICTION, CONTRADICTION_SEEN
 from tansiq.checkpoints.models import DeviceRecord
-from tansiq.checkpoints.repository import CheckpointRepository
+from tansiq.checkpoints.repository import CheckpointRepository, SyncingDevice
 from tansiq.checkpoints.schemas import ScanEventIn
 from tansiq.clearances.notices import municipality_ids, party_name
 from tansiq.clearances.reasons import REASON_LABELS, ReasonCode
@@ -69,6 +69,9 @@ class Push:
     events: Sequence[ScanEventIn]
 
 
+# A device whose scans are stored: as a push finds it (the five facts it needs), or mapped.
+Device = DeviceRecord | SyncingDevice
+
 # What each officer's action counts as in the figures ("none" counts nothing).
 TALLIED = {
     OfficerAction.PASSAGE: Tally.PASSAGES,
@@ -100,7 +103,7 @@ def ingest_pushes(
         and (d.last_sync_at is None or d.last_sync_at <= now - LAST_SYNC_PRECISION)
     ]
     repo.note_devices_sync(stale, now, now - LAST_SYNC_PRECISION)
-    known: list[tuple[int, tuple[DeviceRecord, Sequence[ScanEventIn]]]] = []
+    known: list[tuple[int, tuple[Device, Sequence[ScanEventIn]]]] = []
     for index, push in enumerate(pushes):
         device = found.get(push.token_hash)
         if device is not None and device.revoked_at is None:
@@ -151,7 +154,7 @@ def _row(event: ScanEventIn, device_id: int, checkpoint_id: int, now: Any) -> di
 
 def _ingest(
     session: Session,
-    pushes: Sequence[tuple[DeviceRecord, Sequence[ScanEventIn]]],
+    pushes: Sequence[tuple[Device, Sequence[ScanEventIn]]],
     clock: Clock,
 ) -> list[IngestResult]:
     now = clock.now()
@@ -298,7 +301,7 @@ class _Contradictions:
     entries: list[NewEntry] = field(default_factory=list)
     _municipalities: list[int] | None = None
 
-    def tell(self, device: DeviceRecord, rows: list[dict[str, Any]]) -> int:
+    def tell(self, device: Device, rows: list[dict[str, Any]]) -> int:
         """The contradictions among one push's new scans; each permit refused is told once
         per push, however many times it was refused."""
         flagged = [row for row in rows if row["contradiction"]]
