@@ -214,16 +214,30 @@ def _ingest(
         # Under read committed, two processes storing scans of one permit at once each miss
         # the other's scan. Looked at again once this transaction is stored, the later of the
         # two sees both (SQLite runs one writer at a time, so the first look was complete).
-
-        def look_again(later: Session) -> None:
-            found: Counter[Key] = Counter()
-            told: list[Notification] = []
-            flag_clones(later, new_rows, clock, found, told)
-            tally(later, found)
-            notify_parties(later, told, clock)
-
-        record_after(session, look_again)
+        record_after(session, LookAgain(new_rows, clock))
     return results
+
+
+@dataclass(frozen=True)
+class LookAgain:
+    """The look for clones again among scans stored by a transaction, once it has committed
+    (a bookkeeping write, :func:`tansiq.db.unit_of_work.record_after`)."""
+
+    rows: list[dict[str, Any]]
+    clock: Clock
+
+    def __call__(self, later: Session) -> None:
+        found: Counter[Key] = Counter()
+        told: list[Notification] = []
+        flag_clones(later, self.rows, self.clock, found, told)
+        tally(later, found)
+        notify_parties(later, told, self.clock)
+
+
+def look_again_at_once(looks: Sequence[LookAgain]) -> LookAgain:
+    """The looks again of several committed transactions as one look: it finds every clone
+    that each of them finds (a pair of scans with one of them among its rows)."""
+    return LookAgain([row for look in looks for row in look.rows], looks[0].clock)
 
 
 def _attribute_clones(

@@ -13,6 +13,14 @@ is busy or out of reach, every push of the group is told so at once (a coded 503
 retry); when a group fails otherwise, each of its pushes is tried again alone, so one push's
 failure is its own. The thread ends when nothing has come for a while and starts again with
 the next push.
+
+On PostgreSQL each group is looked at for clones again once it is committed
+(:class:`tansiq.checkpoints.ingest.LookAgain`): a transaction of its own, which was a third of
+the intake's time per group of scans. Its pushes are answered first, and while more pushes wait,
+the looks of up to ``LOOKS_AT_ONCE`` groups wait too and are then made as one; the looks still
+waiting are made as soon as no push is. (Sessions that all share one connection, as in the
+tests, cannot be used by the intake and an answered request at once: there each group's looks
+are made before its pushes are answered, as any unit of work makes its bookkeeping.)
 """
 
 from __future__ import annotations
@@ -24,12 +32,24 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tansiq.checkpoints.ingest import IngestResult, Push, ingest_pushes
+from tansiq.checkpoints.ingest import (
+    IngestResult,
+    LookAgain,
+    Push,
+    ingest_pushes,
+    look_again_at_once,
+)
 from tansiq.core.clock import Clock
-from tansiq.db.unit_of_work import unit_of_work
+from tansiq.db.unit_of_work import (
+    Bookkeeping,
+    run_bookkeeping,
+    take_bookkeeping,
+    unit_of_work,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +59,7 @@ logger = logging.getLogger(__name__)
 MAX_EVENTS = 2_000
 SMALL_PUSH = 16  # events: a push this small never waits behind batches
 IDLE_S = 5.0  # the thread ends after this long without a push
+LOOKS_AT_ONCE = 4  # groups whose looks again (on PostgreSQL) wait to be made as one, at most
 
 
 @dataclass
@@ -57,6 +78,8 @@ class Intake:
         self._ready = threading.Condition()
         self._running = False
         self._small_last = False  # whether the last group was of scans
+        self._looks: list[LookAgain] = []  # of groups stored and answered
+        self._one_connection = isinstance(sessions.kw.get("bind"), Connection)
 
     def submit(self, push: Push) -> Future[IngestResult | None]:
         """Queue ``push``; its answer (None: the device is unknown or revoked) comes when the
@@ -103,11 +126,17 @@ class Intake:
     def _run(self) -> None:
         while group := self._next_group():
             self._store(group)
+            with self._ready:
+                waiting = bool(self._waiting)
+            if self._looks and (len(self._looks) >= LOOKS_AT_ONCE or not waiting):
+                looks, self._looks = self._looks, []
+                self._after([look_again_at_once(looks)])
 
     def _store(self, group: Sequence[_Waiting]) -> None:
         try:
             with unit_of_work(self.sessions) as session:
                 answers = ingest_pushes(session, [w.push for w in group], self.clock)
+                later = take_bookkeeping(session)  # done below, once the group is answered
         except OperationalError as error:
             # The database busy or out of reach: the same for every push of the group, each
             # answered so at once (a coded 503 that the devices retry), not tried again.
@@ -124,5 +153,19 @@ class Intake:
                 return
             group[0].answer.set_exception(error)
             return
+        if self._one_connection:
+            self._after(later)
+            later = []
         for waiting, answer in zip(group, answers, strict=True):
             waiting.answer.set_result(answer)
+        self._looks += [action for action in later if isinstance(action, LookAgain)]
+        self._after([action for action in later if not isinstance(action, LookAgain)])
+
+    def _after(self, actions: list[Bookkeeping]) -> None:
+        """Bookkeeping after a commit, as the unit of work would have run it."""
+        for action in actions:
+            try:
+                run_bookkeeping(self.sessions, action)
+            except Exception:
+                # Best effort (db.unit_of_work.record_after), and this thread must go on.
+                logger.exception("bookkeeping after a group's commit failed")
