@@ -65,18 +65,15 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         """The devices holding these tokens (by hash), as storing their pushes needs them."""
         if not token_hashes:
             return []
-        # Plain rows of the table's columns: the busiest look of the hub (one per group of
-        # pushes) needs five facts of each device, not a mapped object built and tracked.
-        devices = cast(Table, DeviceRecord.__table__).c
-        found = self.session.execute(
-            select(
-                devices.id,
-                devices.checkpoint_id,
-                devices.token_hash,
-                devices.revoked_at,
-                devices.last_sync_at,
-            ).where(self.among(devices.token_hash, token_hashes))
-        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            found = self.session.execute(
+                _devices_by_token_hashes(), {"hashes": sorted(token_hashes)}
+            )
+        else:
+            devices = cast(Table, DeviceRecord.__table__).c
+            found = self.session.execute(
+                _syncing_devices().where(self.among(devices.token_hash, token_hashes))
+            )
         return [SyncingDevice(*row) for row in found]
 
     def note_devices_sync(
@@ -319,6 +316,28 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         query = query.order_by(ScanEventRecord.scanned_at.desc(), ScanEventRecord.id.desc())
         rows = self.session.execute(query.limit(limit).offset(offset)).all()
         return [(record, code) for record, code in rows]
+
+
+def _syncing_devices() -> Select[Any]:
+    # Plain rows of the table's columns: the busiest look of the hub (one per group of pushes)
+    # needs five facts of each device, not a mapped object built and tracked.
+    devices = cast(Table, DeviceRecord.__table__).c
+    return select(
+        devices.id,
+        devices.checkpoint_id,
+        devices.token_hash,
+        devices.revoked_at,
+        devices.last_sync_at,
+    )
+
+
+@functools.cache
+def _devices_by_token_hashes() -> Select[Any]:
+    """On PostgreSQL, :meth:`CheckpointRepository.devices_by_token_hashes`' look, built once,
+    with the hashes as one array parameter (``hashes``)."""
+    devices = cast(Table, DeviceRecord.__table__).c
+    hashes = bindparam("hashes", type_=ARRAY(devices.token_hash.type))
+    return _syncing_devices().where(devices.token_hash == any_(hashes))
 
 
 @functools.cache
