@@ -34,6 +34,7 @@ from tansiq.notify.models import EventRecord
 from tansiq.parties.repository import PartyRepository
 from tansiq.parties.service import hash_token
 from tansiq.settings import Settings
+from tests.checkpoints.test_intake import settle_intake
 from tests.checkpoints.test_sync import event
 from tests.conftest import NOW, PATIENT_BUSY_TIMEOUT_MS, DatabaseFactory
 from tests.factories import token_for
@@ -53,6 +54,7 @@ def hub_app(databases: DatabaseFactory) -> Iterator[tuple[Engine, FastAPI, dict[
     try:
         yield engine, create_app(hub), admins
     finally:
+        settle_intake(hub)
         engine.dispose()
 
 

@@ -16,11 +16,13 @@ the next push.
 
 On PostgreSQL each group is looked at for clones again once it is committed
 (:class:`tansiq.checkpoints.ingest.LookAgain`): a transaction of its own, which was a third of
-the intake's time per group of scans. Its pushes are answered first, and while more pushes wait,
-the looks of up to ``LOOKS_AT_ONCE`` groups wait too and are then made as one; the looks still
-waiting are made as soon as no push is. (Sessions that all share one connection, as in the
-tests, cannot be used by the intake and an answered request at once: there each group's looks
-are made before its pushes are answered, as any unit of work makes its bookkeeping.)
+the intake's time per group of scans. Its pushes are answered first; the looks of up to
+``LOOKS_AT_ONCE`` groups wait and are then made as one, or sooner once no push has come for
+``LOOK_AFTER_S`` (made whenever no push happened to be waiting, between two groups of a busy
+hub's scans, they cost a look of some 25 ms every other group). Sessions that all share one
+connection, as in the tests, cannot serve the intake and an answered request at once: there
+each group's looks are made before its pushes are answered, as any unit of work makes its
+bookkeeping.
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ logger = logging.getLogger(__name__)
 MAX_EVENTS = 2_000
 SMALL_PUSH = 16  # events: a push this small never waits behind batches
 IDLE_S = 5.0  # the thread ends after this long without a push
-LOOKS_AT_ONCE = 4  # groups whose looks again (on PostgreSQL) wait to be made as one, at most
+LOOKS_AT_ONCE = 8  # groups whose looks again (on PostgreSQL) wait to be made as one, at most
+LOOK_AFTER_S = 0.02  # the looks waiting are made once no push has come for this long
 
 
 @dataclass
@@ -75,7 +78,10 @@ class Intake:
         self.sessions = sessions
         self.clock = clock
         self._waiting: deque[_Waiting] = deque()
-        self._ready = threading.Condition()
+        lock = threading.RLock()
+        self._ready = threading.Condition(lock)  # a push came (the intake's thread waits)
+        self._idle = threading.Condition(lock)  # nothing left to do (settle() waits)
+        self._working = False  # a group or looks taken and not done yet
         self._running = False
         self._small_last = False  # whether the last group was of scans
         self._looks: list[LookAgain] = []  # of groups stored and answered
@@ -93,12 +99,24 @@ class Intake:
                 threading.Thread(target=self._run, name="tansiq-intake", daemon=True).start()
         return waiting.answer
 
-    def _next_group(self) -> list[_Waiting]:
+    def settle(self, timeout: float) -> bool:
+        """Wait until nothing is left to do (no push waiting, no group being stored, no look
+        waiting or being made), as whoever is about to dispose of the database engine must;
+        whether it came to that within ``timeout`` seconds."""
+        with self._idle:
+            return self._idle.wait_for(
+                lambda: not self._waiting and not self._looks and not self._working, timeout
+            )
+
+    def _next_group(self, *, looks_waiting: bool = False) -> list[_Waiting]:
+        """The next group; none when no push came for ``IDLE_S`` (the thread then ends) or,
+        with ``looks_waiting``, for ``LOOK_AFTER_S``."""
         with self._ready:
             if not self._waiting:
-                self._ready.wait(IDLE_S)
+                self._ready.wait(LOOK_AFTER_S if looks_waiting else IDLE_S)
             if not self._waiting:
-                self._running = False
+                if not looks_waiting:
+                    self._running = False
                 return []
             # Scans as they are made (small pushes) and devices' batches take turns: a group
             # of every scan waiting, then a group of batches (in order, while they fit), so a
@@ -121,16 +139,24 @@ class Intake:
                 left.extend(small)
             self._small_last = bool(small) and group is small
             self._waiting = left
+            self._working = True
             return group
 
     def _run(self) -> None:
-        while group := self._next_group():
-            self._store(group)
-            with self._ready:
-                waiting = bool(self._waiting)
-            if self._looks and (len(self._looks) >= LOOKS_AT_ONCE or not waiting):
-                looks, self._looks = self._looks, []
+        while True:
+            pending = bool(self._looks)
+            group = self._next_group(looks_waiting=pending)
+            if not group and not pending:
+                return  # no push for IDLE_S: this thread's turn has ended (_running is False)
+            if group:
+                self._store(group)
+            if self._looks and (not group or len(self._looks) >= LOOKS_AT_ONCE):
+                with self._ready:
+                    looks, self._looks, self._working = self._looks, [], True
                 self._after([look_again_at_once(looks)])
+            with self._ready:
+                self._working = False
+                self._idle.notify_all()
 
     def _store(self, group: Sequence[_Waiting]) -> None:
         try:
