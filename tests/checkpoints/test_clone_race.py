@@ -20,14 +20,22 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tansiq.app import create_app
+from tansiq.checkpoints.ingest import LookAgain, Push, ingest_pushes, look_again_at_once
 from tansiq.checkpoints.messages import CLONE_SUSPECTED
-from tansiq.checkpoints.models import ScanEventRecord
+from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord
+from tansiq.checkpoints.schemas import ScanEventIn
 from tansiq.context import HubContext
 from tansiq.core.clock import FixedClock
-from tansiq.db.engine import make_engine
+from tansiq.db.engine import make_engine, make_session_factory
+from tansiq.db.unit_of_work import run_bookkeeping, take_bookkeeping
 from tansiq.demo.service import load_demo
+from tansiq.geo.repository import GeoRepository
 from tansiq.notify.models import EventRecord
+from tansiq.parties.repository import PartyRepository
+from tansiq.parties.service import hash_token
 from tansiq.settings import Settings
+from tests.checkpoints.test_intake import settle_intake
+from tests.checkpoints.test_sync import event
 from tests.conftest import NOW, PATIENT_BUSY_TIMEOUT_MS, DatabaseFactory
 from tests.factories import token_for
 
@@ -46,6 +54,7 @@ def hub_app(databases: DatabaseFactory) -> Iterator[tuple[Engine, FastAPI, dict[
     try:
         yield engine, create_app(hub), admins
     finally:
+        settle_intake(hub)
         engine.dispose()
 
 
@@ -105,3 +114,66 @@ def test_a_clone_pushed_from_two_devices_at_once_is_found(
     assert flagged == ROUNDS
     assert len({subject for subject, _, _ in told}) == ROUNDS
     assert {count for _, _, count in told} == {1}
+
+
+def test_the_looks_again_of_transactions_that_missed_each_other_made_as_one_find_the_clone(
+    databases: DatabaseFactory, backend: str
+) -> None:
+    """The hub's intake makes the looks again of several groups as one (checkpoints/intake)."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL's read committed: SQLite runs one writer at a time")
+    engine = make_engine(databases.migrated_url("looks"))
+    sessions = make_session_factory(engine)
+    clock = FixedClock(NOW)
+    try:
+        with sessions() as session:
+            load_demo(session, clock)
+            admin = PartyRepository(session).user_by_username("west.admin")
+            assert admin is not None
+            for code in ("W-GATE", "E-GATE"):
+                place = GeoRepository(session).checkpoint_by_code(code)
+                assert place is not None
+                session.add(
+                    DeviceRecord(
+                        checkpoint_id=place.id,
+                        name=code,
+                        token_hash=hash_token(code),
+                        created_at=NOW,
+                        created_by=admin.id,
+                    )
+                )
+            session.commit()
+        # West Gate to East Gate is about 11 km: 2 minutes apart is a clone.
+        scans = {
+            code: ScanEventIn.model_validate(event(NOW + timedelta(minutes=m), permit="P-000042"))
+            for code, m in (("W-GATE", 0), ("E-GATE", 2))
+        }
+        first, second = sessions(), sessions()
+        looks: list[Any] = []
+        try:
+            for unit, code in ((first, "W-GATE"), (second, "E-GATE")):
+                [answer] = ingest_pushes(unit, [Push(hash_token(code), [scans[code]])], clock)
+                assert answer is not None
+                assert (answer.stored, answer.clones) == (1, 0)  # neither sees the other's scan
+            for unit in (first, second):
+                looks += [a for a in take_bookkeeping(unit) if isinstance(a, LookAgain)]
+                unit.commit()
+        finally:
+            first.close()
+            second.close()
+        assert len(looks) == 2
+        run_bookkeeping(sessions, look_again_at_once(looks))
+        with sessions() as session:
+            flagged = session.scalar(
+                select(func.count()).where(ScanEventRecord.clone_suspected.is_(True))
+            )
+            told = session.execute(
+                select(EventRecord.party_id, func.count())
+                .where(EventRecord.kind == CLONE_SUSPECTED.kind)
+                .group_by(EventRecord.party_id)
+            ).all()
+        assert flagged == 1
+        assert told
+        assert {count for _, count in told} == {1}  # each party told once
+    finally:
+        engine.dispose()

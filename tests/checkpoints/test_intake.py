@@ -30,6 +30,13 @@ from tests.clearances.conftest import Tokens
 from tests.conftest import DatabaseFactory
 
 
+def settle_intake(hub: HubContext) -> None:
+    """Before a test disposes of its hub's engine: the intake's work after its answers (the
+    looks again on PostgreSQL) done, none left to open a connection on the disposed engine."""
+    intake = hub.caches.get(Intake, lambda: Intake(hub.sessions, hub.clock))
+    assert intake.settle(timeout=30)
+
+
 def token_of(headers: dict[str, str]) -> str:
     return hash_token(headers["Authorization"].removeprefix("Device "))
 

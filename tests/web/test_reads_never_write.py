@@ -29,6 +29,7 @@ from tansiq.parties.models import ApiTokenRecord
 from tansiq.parties.service import hash_token
 from tansiq.settings import Settings
 from tansiq.web.session import SESSION_COOKIE, PageSession, SessionSigner
+from tests.checkpoints.test_intake import settle_intake
 from tests.clearances.conftest import ROADS, application_body, decide, review_of, submit
 from tests.conftest import NOW, PATIENT_BUSY_TIMEOUT_MS, DatabaseFactory, Tokens
 from tests.factories import token_for
@@ -84,6 +85,7 @@ def live(databases: DatabaseFactory, request: pytest.FixtureRequest) -> Iterator
     try:
         yield LiveHub(engine, create_app(hub), clock, tokens)
     finally:
+        settle_intake(hub)
         engine.dispose()
 
 

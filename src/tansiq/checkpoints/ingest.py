@@ -27,7 +27,7 @@ from tansiq.checkpoints.ledger_facts import CONTRADICTION as LEDGER_CONTRADICTIO
 from tansiq.checkpoints.ledger_facts import batch_entry, flag_entry
 from tansiq.checkpoints.messages import CONTRADICTION, CONTRADICTION_SEEN
 from tansiq.checkpoints.models import DeviceRecord
-from tansiq.checkpoints.repository import CheckpointRepository
+from tansiq.checkpoints.repository import CheckpointRepository, SyncingDevice
 from tansiq.checkpoints.schemas import ScanEventIn
 from tansiq.clearances.notices import municipality_ids, party_name
 from tansiq.clearances.reasons import REASON_LABELS, ReasonCode
@@ -69,6 +69,9 @@ class Push:
     events: Sequence[ScanEventIn]
 
 
+# A device whose scans are stored: as a push finds it (the five facts it needs), or mapped.
+Device = DeviceRecord | SyncingDevice
+
 # What each officer's action counts as in the figures ("none" counts nothing).
 TALLIED = {
     OfficerAction.PASSAGE: Tally.PASSAGES,
@@ -100,7 +103,7 @@ def ingest_pushes(
         and (d.last_sync_at is None or d.last_sync_at <= now - LAST_SYNC_PRECISION)
     ]
     repo.note_devices_sync(stale, now, now - LAST_SYNC_PRECISION)
-    known: list[tuple[int, tuple[DeviceRecord, Sequence[ScanEventIn]]]] = []
+    known: list[tuple[int, tuple[Device, Sequence[ScanEventIn]]]] = []
     for index, push in enumerate(pushes):
         device = found.get(push.token_hash)
         if device is not None and device.revoked_at is None:
@@ -151,7 +154,7 @@ def _row(event: ScanEventIn, device_id: int, checkpoint_id: int, now: Any) -> di
 
 def _ingest(
     session: Session,
-    pushes: Sequence[tuple[DeviceRecord, Sequence[ScanEventIn]]],
+    pushes: Sequence[tuple[Device, Sequence[ScanEventIn]]],
     clock: Clock,
 ) -> list[IngestResult]:
     now = clock.now()
@@ -211,16 +214,30 @@ def _ingest(
         # Under read committed, two processes storing scans of one permit at once each miss
         # the other's scan. Looked at again once this transaction is stored, the later of the
         # two sees both (SQLite runs one writer at a time, so the first look was complete).
-
-        def look_again(later: Session) -> None:
-            found: Counter[Key] = Counter()
-            told: list[Notification] = []
-            flag_clones(later, new_rows, clock, found, told)
-            tally(later, found)
-            notify_parties(later, told, clock)
-
-        record_after(session, look_again)
+        record_after(session, LookAgain(new_rows, clock))
     return results
+
+
+@dataclass(frozen=True)
+class LookAgain:
+    """The look for clones again among scans stored by a transaction, once it has committed
+    (a bookkeeping write, :func:`tansiq.db.unit_of_work.record_after`)."""
+
+    rows: list[dict[str, Any]]
+    clock: Clock
+
+    def __call__(self, later: Session) -> None:
+        found: Counter[Key] = Counter()
+        told: list[Notification] = []
+        flag_clones(later, self.rows, self.clock, found, told)
+        tally(later, found)
+        notify_parties(later, told, self.clock)
+
+
+def look_again_at_once(looks: Sequence[LookAgain]) -> LookAgain:
+    """The looks again of several committed transactions as one look: it finds every clone
+    that each of them finds (a pair of scans with one of them among its rows)."""
+    return LookAgain([row for look in looks for row in look.rows], looks[0].clock)
 
 
 def _attribute_clones(
@@ -298,7 +315,7 @@ class _Contradictions:
     entries: list[NewEntry] = field(default_factory=list)
     _municipalities: list[int] | None = None
 
-    def tell(self, device: DeviceRecord, rows: list[dict[str, Any]]) -> int:
+    def tell(self, device: Device, rows: list[dict[str, Any]]) -> int:
         """The contradictions among one push's new scans; each permit refused is told once
         per push, however many times it was refused."""
         flagged = [row for row in rows if row["contradiction"]]

@@ -13,6 +13,16 @@ is busy or out of reach, every push of the group is told so at once (a coded 503
 retry); when a group fails otherwise, each of its pushes is tried again alone, so one push's
 failure is its own. The thread ends when nothing has come for a while and starts again with
 the next push.
+
+On PostgreSQL each group is looked at for clones again once it is committed
+(:class:`tansiq.checkpoints.ingest.LookAgain`): a transaction of its own, which was a third of
+the intake's time per group of scans. Its pushes are answered first; the looks of up to
+``LOOKS_AT_ONCE`` groups wait and are then made as one, or sooner once no push has come for
+``LOOK_AFTER_S`` (made whenever no push happened to be waiting, between two groups of a busy
+hub's scans, they cost a look of some 25 ms every other group). Sessions that all share one
+connection, as in the tests, cannot serve the intake and an answered request at once: there
+each group's looks are made before its pushes are answered, as any unit of work makes its
+bookkeeping.
 """
 
 from __future__ import annotations
@@ -24,12 +34,24 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tansiq.checkpoints.ingest import IngestResult, Push, ingest_pushes
+from tansiq.checkpoints.ingest import (
+    IngestResult,
+    LookAgain,
+    Push,
+    ingest_pushes,
+    look_again_at_once,
+)
 from tansiq.core.clock import Clock
-from tansiq.db.unit_of_work import unit_of_work
+from tansiq.db.unit_of_work import (
+    Bookkeeping,
+    run_bookkeeping,
+    take_bookkeeping,
+    unit_of_work,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +61,8 @@ logger = logging.getLogger(__name__)
 MAX_EVENTS = 2_000
 SMALL_PUSH = 16  # events: a push this small never waits behind batches
 IDLE_S = 5.0  # the thread ends after this long without a push
+LOOKS_AT_ONCE = 8  # groups whose looks again (on PostgreSQL) wait to be made as one, at most
+LOOK_AFTER_S = 0.02  # the looks waiting are made once no push has come for this long
 
 
 @dataclass
@@ -54,9 +78,14 @@ class Intake:
         self.sessions = sessions
         self.clock = clock
         self._waiting: deque[_Waiting] = deque()
-        self._ready = threading.Condition()
+        lock = threading.RLock()
+        self._ready = threading.Condition(lock)  # a push came (the intake's thread waits)
+        self._idle = threading.Condition(lock)  # nothing left to do (settle() waits)
+        self._working = False  # a group or looks taken and not done yet
         self._running = False
         self._small_last = False  # whether the last group was of scans
+        self._looks: list[LookAgain] = []  # of groups stored and answered
+        self._one_connection = isinstance(sessions.kw.get("bind"), Connection)
 
     def submit(self, push: Push) -> Future[IngestResult | None]:
         """Queue ``push``; its answer (None: the device is unknown or revoked) comes when the
@@ -70,12 +99,24 @@ class Intake:
                 threading.Thread(target=self._run, name="tansiq-intake", daemon=True).start()
         return waiting.answer
 
-    def _next_group(self) -> list[_Waiting]:
+    def settle(self, timeout: float) -> bool:
+        """Wait until nothing is left to do (no push waiting, no group being stored, no look
+        waiting or being made), as whoever is about to dispose of the database engine must;
+        whether it came to that within ``timeout`` seconds."""
+        with self._idle:
+            return self._idle.wait_for(
+                lambda: not self._waiting and not self._looks and not self._working, timeout
+            )
+
+    def _next_group(self, *, looks_waiting: bool = False) -> list[_Waiting]:
+        """The next group; none when no push came for ``IDLE_S`` (the thread then ends) or,
+        with ``looks_waiting``, for ``LOOK_AFTER_S``."""
         with self._ready:
             if not self._waiting:
-                self._ready.wait(IDLE_S)
+                self._ready.wait(LOOK_AFTER_S if looks_waiting else IDLE_S)
             if not self._waiting:
-                self._running = False
+                if not looks_waiting:
+                    self._running = False
                 return []
             # Scans as they are made (small pushes) and devices' batches take turns: a group
             # of every scan waiting, then a group of batches (in order, while they fit), so a
@@ -98,16 +139,30 @@ class Intake:
                 left.extend(small)
             self._small_last = bool(small) and group is small
             self._waiting = left
+            self._working = True
             return group
 
     def _run(self) -> None:
-        while group := self._next_group():
-            self._store(group)
+        while True:
+            pending = bool(self._looks)
+            group = self._next_group(looks_waiting=pending)
+            if not group and not pending:
+                return  # no push for IDLE_S: this thread's turn has ended (_running is False)
+            if group:
+                self._store(group)
+            if self._looks and (not group or len(self._looks) >= LOOKS_AT_ONCE):
+                with self._ready:
+                    looks, self._looks, self._working = self._looks, [], True
+                self._after([look_again_at_once(looks)])
+            with self._ready:
+                self._working = False
+                self._idle.notify_all()
 
     def _store(self, group: Sequence[_Waiting]) -> None:
         try:
             with unit_of_work(self.sessions) as session:
                 answers = ingest_pushes(session, [w.push for w in group], self.clock)
+                later = take_bookkeeping(session)  # done below, once the group is answered
         except OperationalError as error:
             # The database busy or out of reach: the same for every push of the group, each
             # answered so at once (a coded 503 that the devices retry), not tried again.
@@ -124,5 +179,19 @@ class Intake:
                 return
             group[0].answer.set_exception(error)
             return
+        if self._one_connection:
+            self._after(later)
+            later = []
         for waiting, answer in zip(group, answers, strict=True):
             waiting.answer.set_result(answer)
+        self._looks += [action for action in later if isinstance(action, LookAgain)]
+        self._after([action for action in later if not isinstance(action, LookAgain)])
+
+    def _after(self, actions: list[Bookkeeping]) -> None:
+        """Bookkeeping after a commit, as the unit of work would have run it."""
+        for action in actions:
+            try:
+                run_bookkeeping(self.sessions, action)
+            except Exception:
+                # Best effort (db.unit_of_work.record_after), and this thread must go on.
+                logger.exception("bookkeeping after a group's commit failed")

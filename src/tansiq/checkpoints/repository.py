@@ -8,15 +8,18 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     DateTime,
     Integer,
+    Select,
     String,
     Table,
     and_,
+    any_,
     bindparam,
     column,
     false,
@@ -39,6 +42,16 @@ from tansiq.db.repository import Repository
 from tansiq.geo.models import CheckpointRecord
 
 
+class SyncingDevice(NamedTuple):
+    """A device whose push is being stored: what storing it needs of the device."""
+
+    id: int
+    checkpoint_id: int
+    token_hash: str
+    revoked_at: datetime | None
+    last_sync_at: datetime | None
+
+
 class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
     def device(self, device_id: int) -> DeviceRecord | None:
         return self.session.get(DeviceRecord, device_id)
@@ -48,12 +61,20 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
             select(DeviceRecord).where(DeviceRecord.token_hash == token_hash)
         ).first()
 
-    def devices_by_token_hashes(self, token_hashes: Collection[str]) -> Sequence[DeviceRecord]:
+    def devices_by_token_hashes(self, token_hashes: Collection[str]) -> list[SyncingDevice]:
+        """The devices holding these tokens (by hash), as storing their pushes needs them."""
         if not token_hashes:
             return []
-        return self.session.scalars(
-            select(DeviceRecord).where(self.among(DeviceRecord.token_hash, token_hashes))
-        ).all()
+        if self.session.get_bind().dialect.name == "postgresql":
+            found = self.session.execute(
+                _devices_by_token_hashes(), {"hashes": sorted(token_hashes)}
+            )
+        else:
+            devices = cast(Table, DeviceRecord.__table__).c
+            found = self.session.execute(
+                _syncing_devices().where(self.among(devices.token_hash, token_hashes))
+            )
+        return [SyncingDevice(*row) for row in found]
 
     def note_devices_sync(
         self, device_ids: Collection[int], now: datetime, stale_before: datetime
@@ -173,65 +194,13 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
             # SQLite's window functions sort and step through every row far slower than
             # Python pairs the rows of the one index it reads.
             return _neighbours(self._sightings(refs, start, end), devices)
-        # The table's columns, not the mapped class's: plain rows, without the ORM's loading;
-        # and the time without the UTC column type's conversion (a Python call per row, when
-        # only the order and the gaps between these times are wanted).
-        scans = cast(Table, ScanEventRecord.__table__).c
-        # A sync's group names a thousand permits or more: as one array, not as a parameter
-        # each (which SQLAlchemy, then psycopg, write out and parse each time). The times go
-        # in the text, so the server plans each look with its own window and never settles on
-        # a generic plan (which, not knowing the window, can walk the whole of the time index
-        # instead of this permit index).
-        among = self.among(scans.permit_ref, refs)
-        window = scans.scanned_at.between(
-            bindparam(None, start, type_=scans.scanned_at.type, literal_execute=True),
-            bindparam(None, end, type_=scans.scanned_at.type, literal_execute=True),
+        # One statement built once (its text, from SQLAlchemy's cache, never changes): building
+        # it again for every look cost the hub more than the server spent answering it.
+        found = self.session.execute(
+            _pairs_statement(),
+            {"refs": sorted(refs), "devices": sorted(devices), "start": start, "end": end},
         )
-        ours = self.among(scans.device_id, devices)
-        uid = scans.event_uid.collate("C")  # ids in the order Python puts them
-        at = type_coerce(scans.scanned_at, DateTime())
-
-        def before(value: ColumnElement[Any]) -> ColumnElement[Any]:
-            earlier = func.lag(value).over(
-                partition_by=scans.permit_ref, order_by=(scans.scanned_at, scans.device_id, uid)
-            )
-            return type_coerce(earlier, value.type)
-
-        # The filter on the pairs goes around the look: a window function sees only the rows
-        # its own query keeps.
-        pairs = (
-            select(
-                scans.permit_ref.label("ref"),
-                before(at).label("before_at"),
-                before(scans.device_id).label("before_device"),
-                before(scans.event_uid).label("before_uid"),
-                before(scans.checkpoint_id).label("before_checkpoint"),
-                at.label("at"),
-                scans.device_id.label("device"),
-                scans.event_uid.label("uid"),
-                scans.checkpoint_id.label("checkpoint"),
-                ours.label("ours"),
-                before(ours).label("before_ours"),
-            )
-            .where(among, window)
-            .subquery()
-        )
-        return self.session.execute(
-            select(
-                pairs.c.ref,
-                pairs.c.before_at,
-                pairs.c.before_device,
-                pairs.c.before_uid,
-                pairs.c.before_checkpoint,
-                pairs.c.at,
-                pairs.c.device,
-                pairs.c.uid,
-                pairs.c.checkpoint,
-            ).where(
-                pairs.c.checkpoint != pairs.c.before_checkpoint,
-                or_(pairs.c.ours, pairs.c.before_ours),
-            )
-        ).all()
+        return found.all()
 
     def _sightings(self, refs: set[str], start: datetime, end: datetime) -> Sequence[Any]:
         """On SQLite, scans of these permits between ``start`` and ``end``: (ref, device,
@@ -347,6 +316,91 @@ class CheckpointRepository(Repository[DeviceRecord | WitnessReportRecord]):
         query = query.order_by(ScanEventRecord.scanned_at.desc(), ScanEventRecord.id.desc())
         rows = self.session.execute(query.limit(limit).offset(offset)).all()
         return [(record, code) for record, code in rows]
+
+
+def _syncing_devices() -> Select[Any]:
+    # Plain rows of the table's columns: the busiest look of the hub (one per group of pushes)
+    # needs five facts of each device, not a mapped object built and tracked.
+    devices = cast(Table, DeviceRecord.__table__).c
+    return select(
+        devices.id,
+        devices.checkpoint_id,
+        devices.token_hash,
+        devices.revoked_at,
+        devices.last_sync_at,
+    )
+
+
+@functools.cache
+def _devices_by_token_hashes() -> Select[Any]:
+    """On PostgreSQL, :meth:`CheckpointRepository.devices_by_token_hashes`' look, built once,
+    with the hashes as one array parameter (``hashes``)."""
+    devices = cast(Table, DeviceRecord.__table__).c
+    hashes = bindparam("hashes", type_=ARRAY(devices.token_hash.type))
+    return _syncing_devices().where(devices.token_hash == any_(hashes))
+
+
+@functools.cache
+def _pairs_statement() -> Select[Any]:
+    """On PostgreSQL, the look of :meth:`CheckpointRepository.neighbours`, with the permits
+    (``refs``), the devices (``devices``) and the window (``start``, ``end``) as parameters."""
+    # The table's columns, not the mapped class's: plain rows, without the ORM's loading;
+    # and the time without the UTC column type's conversion (a Python call per row, when
+    # only the order and the gaps between these times are wanted).
+    scans = cast(Table, ScanEventRecord.__table__).c
+    # A sync's group names a thousand permits or more: as one array, not as a parameter
+    # each (which SQLAlchemy, then psycopg, write out and parse each time). The times go
+    # in the text, so the server plans each look with its own window and never settles on
+    # a generic plan (which, not knowing the window, can walk the whole of the time index
+    # instead of this permit index).
+    among = scans.permit_ref == any_(bindparam("refs", type_=ARRAY(scans.permit_ref.type)))
+    window = scans.scanned_at.between(
+        bindparam("start", type_=scans.scanned_at.type, literal_execute=True),
+        bindparam("end", type_=scans.scanned_at.type, literal_execute=True),
+    )
+    ours = scans.device_id == any_(bindparam("devices", type_=ARRAY(scans.device_id.type)))
+    uid = scans.event_uid.collate("C")  # ids in the order Python puts them
+    at = type_coerce(scans.scanned_at, DateTime())
+
+    def before(value: ColumnElement[Any]) -> ColumnElement[Any]:
+        earlier = func.lag(value).over(
+            partition_by=scans.permit_ref, order_by=(scans.scanned_at, scans.device_id, uid)
+        )
+        return type_coerce(earlier, value.type)
+
+    # The filter on the pairs goes around the look: a window function sees only the rows
+    # its own query keeps.
+    pairs = (
+        select(
+            scans.permit_ref.label("ref"),
+            before(at).label("before_at"),
+            before(scans.device_id).label("before_device"),
+            before(scans.event_uid).label("before_uid"),
+            before(scans.checkpoint_id).label("before_checkpoint"),
+            at.label("at"),
+            scans.device_id.label("device"),
+            scans.event_uid.label("uid"),
+            scans.checkpoint_id.label("checkpoint"),
+            ours.label("ours"),
+            before(ours).label("before_ours"),
+        )
+        .where(among, window)
+        .subquery()
+    )
+    return select(
+        pairs.c.ref,
+        pairs.c.before_at,
+        pairs.c.before_device,
+        pairs.c.before_uid,
+        pairs.c.before_checkpoint,
+        pairs.c.at,
+        pairs.c.device,
+        pairs.c.uid,
+        pairs.c.checkpoint,
+    ).where(
+        pairs.c.checkpoint != pairs.c.before_checkpoint,
+        or_(pairs.c.ours, pairs.c.before_ours),
+    )
 
 
 def _neighbours(sightings: Iterable[Any], devices: set[int]) -> list[tuple[Any, ...]]:

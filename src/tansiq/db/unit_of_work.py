@@ -76,6 +76,20 @@ def record_after(session: Session, action: Bookkeeping, *, even_if_failed: bool 
     session.info.setdefault(_ALWAYS if even_if_failed else _BOOKKEEPING, []).append(action)
 
 
+def take_bookkeeping(session: Session) -> list[Bookkeeping]:
+    """The bookkeeping writes queued on this unit (by :func:`record_after`) so far, taken off
+    it: the unit no longer runs them. For a caller that runs them itself once the unit has
+    committed, with :func:`run_bookkeeping` (and never if it fails)."""
+    taken: list[Bookkeeping] = session.info.pop(_BOOKKEEPING, [])
+    return taken
+
+
+def run_bookkeeping(factory: sessionmaker[Session], action: Bookkeeping) -> None:
+    """Run one bookkeeping write taken with :func:`take_bookkeeping`, as the unit would have:
+    in a short unit of its own, skipped and logged when the database cannot take it."""
+    _run_bookkeeping(factory, action, quietly=True)
+
+
 def _run_bookkeeping(factory: sessionmaker[Session], action: Bookkeeping, *, quietly: bool) -> None:
     try:
         with unit_of_work(factory) as session:
