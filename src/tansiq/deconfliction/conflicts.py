@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -25,6 +25,7 @@ from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from tansiq.core.arrays import GROW_BOX, line_pieces, run_starts
+from tansiq.core.clock import micros
 from tansiq.core.projection import WGS84, project
 from tansiq.deconfliction.domain import NotificationKind
 from tansiq.deconfliction.schedule import Window
@@ -400,9 +401,9 @@ def earliest_shift(
     shift so far pushes it to its upper end, and the first that starts at or after the shift
     so far ends the search. Before interval ``k`` the shift is the largest upper end of those
     before it (or 0), so the sweep is a running maximum and one comparison, in arrays."""
-    starts, ends = _micros(new)
+    starts, ends = micros_of(new)
     theirs = [window for windows in blocking for window in windows]
-    their_starts, their_ends = _micros(theirs)
+    their_starts, their_ends = micros_of(theirs)
     return earliest_shift_micros(starts, ends, their_starts, their_ends, horizon)
 
 
@@ -430,17 +431,11 @@ def earliest_shift_micros(
     return timedelta(microseconds=shift) if shift <= limit else None
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
 def micros_of(windows: Sequence[Window]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Starts and ends in whole microseconds since 1970, exactly."""
-    return _micros(windows)
-
-
-def _micros(windows: Sequence[Window]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Starts and ends in whole microseconds since 1970, exactly."""
-    starts = np.array([(w.start - _EPOCH) // _MICROSECOND for w in windows], dtype=np.int64)
-    ends = np.array([(w.end - _EPOCH) // _MICROSECOND for w in windows], dtype=np.int64)
+    starts = np.array([micros(w.start) for w in windows], dtype=np.int64)
+    ends = np.array([micros(w.end) for w in windows], dtype=np.int64)
     return starts, ends
