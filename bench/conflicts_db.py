@@ -1,8 +1,8 @@
 """Conflict check of one new movement against movements stored in the hub's database: the
-path filing takes (``deconfliction.stored.stored_conflicts``: the active movements that meet
-the new windows stretched by the 48-hour shift horizon, the exact test on all of them at once,
-the places of the true conflicts together, and the shift), on SQLite and, with ``--pg URL``,
-on PostgreSQL, both ways filing asks for the movements:
+path a preview and filing take (``deconfliction.stored``: the active movements that meet the
+new windows stretched by the 48-hour shift horizon, the exact test on all of them at once, and
+the shift), on SQLite and, with ``--pg URL``, on PostgreSQL, both ways the movements are asked
+for:
 
 * ``held``: as a serving hub does, of the movements it holds in memory (the corridor cache
   that impact keeps, ``incidents.corridor_cache.HeldMovements``), loaded once before the
@@ -11,6 +11,15 @@ on PostgreSQL, both ways filing asks for the movements:
 * ``db``: as a one-shot command (or a hub's first check) does, of the occurrence index in the
   database (an R*Tree on SQLite, a GiST cube on PostgreSQL), the candidates' shapes as filing
   stored them in metres. Printed for reference.
+
+Two measures of each check:
+
+* ``check`` (``stored.stored_clashes``): who the new movement conflicts with, when, and the
+  earliest shift that clears them: all a preview answers (the notify form asks for one on
+  every "check"), and the first step of filing. The results;
+* ``+places`` (``stored.stored_conflicts``): the same with where each conflict is (the two
+  corridors' intersection as GeoJSON, worked out together) and the notifiers: what filing
+  stores and alerts with. Printed beside it, held path only.
 
 The data is bench/conflicts.py's, at a deployment's density (see its docstring): up to
 100,000 active movements in a 1.5-degree square (about 23,000 km²) over 30 days, and
@@ -28,7 +37,9 @@ the seed: ``--fresh`` makes them again, ``--drop`` drops the PostgreSQL ones at 
         [--pg URL] [--pg-sizes 1000,100000,1000000] [--area-deg 1.5]
 
 It ends with ``result: conflict_p99_ms`` (SQLite, 100,000, bar <= 20 ms) and
-``result: conflict_p99_ms_pg_1m`` (PostgreSQL, 1,000,000, bar <= 50 ms), the held path's.
+``result: conflict_p99_ms_pg_1m`` (PostgreSQL, 1,000,000, bar <= 50 ms), the held path's
+check, then ``result: conflict_filing_p99_ms`` and ``conflict_filing_p99_ms_pg_1m``, the
+same with the places.
 """
 
 from __future__ import annotations
@@ -70,7 +81,7 @@ from tansiq.deconfliction.models import (
 )
 from tansiq.deconfliction.planning import Policy
 from tansiq.deconfliction.schedule import Window, span
-from tansiq.deconfliction.stored import grown_box, stored_conflicts
+from tansiq.deconfliction.stored import grown_box, stored_clashes, stored_conflicts
 from tansiq.demo.service import load_demo
 from tansiq.incidents.corridor_cache import CorridorCache, HeldMovements
 from tansiq.parties.repository import PartyRepository
@@ -378,12 +389,12 @@ def _rss_gb() -> float:
 
 
 def check(
-    url: str, items: list[Item], movements: HeldMovements | None
+    url: str, items: list[Item], movements: HeldMovements | None, places: bool = False
 ) -> tuple[list[float], list[float], list[int]]:
-    """Each item checked in a fresh transaction (asking ``movements`` when given): the wall
-    time and this process's CPU time of each check (ms; the CPU time leaves out waiting for a
-    core on a loaded machine, and on PostgreSQL the server's own work), and the conflicts
-    found."""
+    """Each item checked in a fresh transaction (asking ``movements`` when given; with
+    ``places``, worked out too): the wall time and this process's CPU time of each check (ms;
+    the CPU time leaves out waiting for a core on a loaded machine, and on PostgreSQL the
+    server's own work), and the conflicts found."""
     tune_garbage_collector()
     engine = make_engine(url)
     samples: list[float] = []
@@ -395,14 +406,17 @@ def check(
             started, cpu_started = time.perf_counter(), time.process_time()
             box = grown_box(line, width / 2 + POLICY.site_margin_m)
             kind = NotificationKind.MOVEMENT
-            result = stored_conflicts(session, new, kind, POLICY, box, movements)
+            if places:
+                count = len(stored_conflicts(session, new, kind, POLICY, box, movements).conflicts)
+            else:
+                count = len(stored_clashes(session, new, kind, POLICY, box, movements).clashes)
             took = (time.perf_counter() - started) * 1000
             cpu_took = (time.process_time() - cpu_started) * 1000
             session.rollback()  # a fresh read each time, as a new request would
             if n >= 3:  # warm: connection, transformers
                 samples.append(took)
                 cpu.append(cpu_took)
-                found.append(len(result.conflicts))
+                found.append(count)
     engine.dispose()
     return samples, cpu, found
 
@@ -432,7 +446,7 @@ def _line(
     name: str, path: str, size: int, samples: list[float], cpu: list[float], found: list[int]
 ) -> str:
     return (
-        f"{name:>6} {path:>4} {size:>9,} {statistics.median(samples):>9.1f} / "
+        f"{name:>6} {path:>12} {size:>9,} {statistics.median(samples):>9.1f} / "
         f"{percentile(samples, 0.99):>9.1f}   "
         f"{statistics.median(cpu):>7.1f} / {percentile(cpu, 0.99):>7.1f}   "
         f"{statistics.mean(found):.1f}, {max(found)}"
@@ -454,7 +468,8 @@ def main(argv: list[str] | None = None) -> int:
     machine = start()
     out = Tee()
     out(
-        f"stored path (stored.stored_conflicts, what filing runs); {args.checks} new movements "
+        f"stored path (stored.stored_clashes, what a preview and filing run; +places: "
+        f"stored_conflicts, what filing stores); {args.checks} new movements "
         f"per size, each in a fresh transaction; up to 100,000 in a {args.area_deg}-degree "
         f"square ({area_km2(args.area_deg):,.0f} km²), 1,000,000 in "
         f"{side_for(BIG, args.area_deg):.2f} degrees ({area_km2(side_for(BIG, args.area_deg)):,.0f}"
@@ -462,10 +477,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     out("times in ms: p50 / p99")
     out(
-        f"{'db':>6} {'path':>4} {'active':>9} {'wall p50':>9}   {'p99':>9}   {'cpu p50':>7}   "
+        f"{'db':>6} {'path':>12} {'active':>9} {'wall p50':>9}   {'p99':>9}   {'cpu p50':>7}   "
         f"{'p99':>7}   conflicts/check (mean, max)"
     )
     results: dict[str, float] = {}
+    placed: dict[str, float] = {}
     targets = [("sqlite", int(s)) for s in args.sizes.split(",")]
     if args.pg:
         targets += [("pg", int(s)) for s in args.pg_sizes.split(",")]
@@ -483,17 +499,19 @@ def main(argv: list[str] | None = None) -> int:
         if size == min(s for _, s in targets):
             verify(url, items[:40], movements)
             out(f"{name:>6}      {size:>9,}   the index and memory agree with the plain query")
-        samples, cpu, found = check(url, items, None)
-        out(_line(name, "db", size, samples, cpu, found))
+        out(_line(name, "db", size, *check(url, items, None)))
         samples, cpu, found = check(url, items, movements)
+        out(_line(name, "held", size, samples, cpu, found))
+        results[f"{name}_{size}"] = percentile(samples, 0.99)
+        samples, cpu, found = check(url, items, movements, places=True)
         del movements
         gc.collect()
-        out(_line(name, "held", size, samples, cpu, found))
+        out(_line(name, "held +places", size, samples, cpu, found))
+        placed[f"{name}_{size}"] = percentile(samples, 0.99)
         out(
             f"{name:>6}      {size:>9,}   held: loaded in {load_s:.1f} s, resident set "
             f"+{memory_gb:.2f} GB, {resident_gb:.2f} GB in all"
         )
-        results[f"{name}_{size}"] = percentile(samples, 0.99)
         if name == "pg" and args.drop:
             drop_database(args.pg, make_url(url).database or "")
     machine.finish()
@@ -503,6 +521,10 @@ def main(argv: list[str] | None = None) -> int:
         out(f"result: conflict_p99_ms = {results['sqlite_100000']:.1f}")
     if "pg_1000000" in results:
         out(f"result: conflict_p99_ms_pg_1m = {results['pg_1000000']:.1f}")
+    if "sqlite_100000" in placed:
+        out(f"result: conflict_filing_p99_ms = {placed['sqlite_100000']:.1f}")
+    if "pg_1000000" in placed:
+        out(f"result: conflict_filing_p99_ms_pg_1m = {placed['pg_1000000']:.1f}")
     if not args.no_write:
         write_section(
             "conflicts_db",

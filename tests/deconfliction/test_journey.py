@@ -116,19 +116,22 @@ def test_crossing_movements_conflict_on_both_sides_and_the_shift_clears_it(
 ) -> None:
     relief, west = tokens("relief"), tokens("west.liaison")
     first = post(client, "/movements", relief, movement(clock))
-    second = post(
-        client,
-        "/movements",
-        west,
-        movement(
-            clock,
-            checkpoints=None,
-            route=NORTH_SOUTH,
-            start=(clock.now() + timedelta(hours=5)).isoformat(),
-            end=(clock.now() + timedelta(hours=7)).isoformat(),
-            purpose="patrol",
-        ),
+    crossing = movement(
+        clock,
+        checkpoints=None,
+        route=NORTH_SOUTH,
+        start=(clock.now() + timedelta(hours=5)).isoformat(),
+        end=(clock.now() + timedelta(hours=7)).isoformat(),
+        purpose="patrol",
     )
+    # The preview counts the conflict and proposes the shift; it names neither the other
+    # movement nor its notifier, and stores nothing.
+    preview = post(client, "/movements/preview", west, crossing)
+    assert preview["conflicts"] == 1
+    assert preview["shift"] == {"exists": True, "minutes": 60.0}
+    assert "river-relief" not in {p["party"] for p in preview["parties"]}
+    assert "deconfliction.conflict" not in inbox_kinds(client, relief)
+    second = post(client, "/movements", west, crossing)
     [found] = second["conflicts"]
     assert found["other"] == first["id"]
     assert found["place"]["type"] == "Polygon"

@@ -270,13 +270,14 @@ def test_a_check_in_an_older_snapshot_never_finds_what_it_cannot_read(
         env = env_of(settings, clock, hub.caches)
         body = MovementIn.model_validate(movement(clock))
         with unit_of_work(sessions, write=False) as older:
-            before = preview_movement(older, relief(older), body, env)  # its snapshot begins
+            # Its snapshot begins here.
+            before = preview_movement(older, relief(older), body, env, located=True)
             with unit_of_work(sessions) as other:
                 filed = file_movement(other, relief(other), body, env).id
             with unit_of_work(sessions, write=False) as third:
                 epsg = env.spatial_index.get(third).epsg
                 assert corridor_cache(hub.caches).index(third, epsg) is not None  # moved on
-            after = preview_movement(older, relief(older), body, env)
+            after = preview_movement(older, relief(older), body, env, located=True)
             # What the database path finds in this same snapshot: on SQLite the movement
             # filed since is not in it; on PostgreSQL each statement sees the latest commit.
             plain = {c.notification_id for c in after.conflicts}
@@ -287,7 +288,7 @@ def test_a_check_in_an_older_snapshot_never_finds_what_it_cannot_read(
         with unit_of_work(sessions, write=False) as later:
             assert filed in {
                 c.notification_id
-                for c in preview_movement(later, relief(later), body, env).conflicts
+                for c in preview_movement(later, relief(later), body, env, located=True).conflicts
             }
     finally:
         engine.dispose()

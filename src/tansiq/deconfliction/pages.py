@@ -348,7 +348,7 @@ def _preview(s: Viewer, plan: Plan) -> dict[str, Any]:
             }
             for p in parties.values()
         ],
-        "conflicts": len(plan.conflicts),
+        "conflicts": plan.clashes,
     }
 
 

@@ -8,7 +8,7 @@ Reads only: a plan that fails stores nothing and tells nobody.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -52,7 +52,12 @@ from tansiq.deconfliction.schedule import (
     span,
 )
 from tansiq.deconfliction.schemas import MovementIn, SiteIn
-from tansiq.deconfliction.stored import ActiveMovements, grown_box, stored_conflicts
+from tansiq.deconfliction.stored import (
+    ActiveMovements,
+    grown_box,
+    stored_clashes,
+    stored_conflicts,
+)
 from tansiq.geo.domain import RouteResolution, check_corridor
 from tansiq.geo.places import checkpoints_by_codes, zones_of_map
 from tansiq.geo.service import (
@@ -117,7 +122,8 @@ class Plan:
     emergency: bool
     reconfirm_days: int | None
     reasons: dict[int, list[dict[str, Any]]]  # party id → why it is included
-    conflicts: list[Conflict]
+    conflicts: list[Conflict]  # with their places; a preview only counts them (``clashes``)
+    clashes: int  # how many notifications it conflicts with
     others: dict[int, Notifier]  # the conflicting notifications (id, kind, notifier), by id
     shift: timedelta | None
     epsg: int
@@ -141,6 +147,8 @@ def plan_movement(
     now: datetime,
     notification_id: int = 0,
     movements: ActiveMovements | None = None,
+    *,
+    located: bool = True,
 ) -> Plan:
     route = _route(session, body)
     check_route(route)
@@ -194,12 +202,13 @@ def plan_movement(
         reconfirm_days=None,
         reasons=reasons,
         conflicts=[],
+        clashes=0,
         others={},
         shift=None,
         epsg=epsg,
         footprint=footprint,
     )
-    return _with_conflicts(session, plan, policy, movements)
+    return _with_conflicts(session, plan, policy, movements, located)
 
 
 def plan_site(
@@ -210,6 +219,8 @@ def plan_site(
     now: datetime,
     notification_id: int = 0,
     movements: ActiveMovements | None = None,
+    *,
+    located: bool = True,
 ) -> Plan:
     try:
         geometry = parse_geometry(body.geometry, ("Point", "Polygon"))
@@ -260,12 +271,13 @@ def plan_site(
         reconfirm_days=body.reconfirm_days,
         reasons=reasons,
         conflicts=[],
+        clashes=0,
         others={},
         shift=None,
         epsg=epsg,
         footprint=footprint,
     )
-    return _with_conflicts(session, plan, policy, movements)
+    return _with_conflicts(session, plan, policy, movements, located)
 
 
 def footprint_of(
@@ -286,11 +298,20 @@ def footprint_of(
 
 
 def _with_conflicts(
-    session: Session, plan: Plan, policy: Policy, movements: ActiveMovements | None
+    session: Session,
+    plan: Plan,
+    policy: Policy,
+    movements: ActiveMovements | None,
+    located: bool,
 ) -> Plan:
     """The plan with its conflicts, the earliest shift that clears them (movements), and the
-    notifiers of what it conflicts with among the parties it reaches."""
+    notifiers of what it conflicts with among the parties it reaches. Unless ``located``
+    (a preview, which shows how many and the shift, and never whom: see
+    ``schemas.PreviewOut``), only counted: their places and notifiers are left out."""
     box = grown_box(shapely.from_wkb(plan.shape_wkb), plan.footprint.reach_m + policy.site_margin_m)
+    if not located:
+        checked = stored_clashes(session, plan.footprint, plan.kind, policy, box, movements)
+        return replace(plan, clashes=len(checked.clashes), shift=checked.shift)
     result = stored_conflicts(session, plan.footprint, plan.kind, policy, box, movements)
     found, others, shift = result.conflicts, result.others, result.shift
     reasons = {party: list(why) for party, why in plan.reasons.items()}
@@ -303,14 +324,13 @@ def _with_conflicts(
                 "reference": reference(other.kind, other.id),
             }
         )
-    return Plan(
-        **{
-            **plan.__dict__,
-            "conflicts": found,
-            "others": {c.notification_id: others[c.notification_id] for c in found},
-            "shift": shift,
-            "reasons": reasons,
-        }
+    return replace(
+        plan,
+        conflicts=found,
+        clashes=len(found),
+        others={c.notification_id: others[c.notification_id] for c in found},
+        shift=shift,
+        reasons=reasons,
     )
 
 

@@ -140,9 +140,9 @@ def preview_out(session: Session, plan: Plan) -> PreviewOut:
             for pid, reasons in sorted(public.items())
             if pid in parties
         ],
-        conflicts=len(plan.conflicts),
+        conflicts=plan.clashes,
         shift=None
-        if not plan.conflicts
+        if not plan.clashes
         else ShiftOut(
             exists=plan.shift is not None,
             minutes=None if plan.shift is None else plan.shift.total_seconds() / 60,

@@ -125,21 +125,45 @@ def env_of(settings: Settings, clock: Clock, caches: ProcessCaches) -> Deconflic
 
 
 def preview_movement(
-    session: Session, principal: Principal, body: MovementIn, env: DeconflictionEnv
+    session: Session,
+    principal: Principal,
+    body: MovementIn,
+    env: DeconflictionEnv,
+    *,
+    located: bool = False,
 ) -> Plan:
-    """What filing would do (the parties it would reach, its conflicts), storing nothing."""
+    """What filing would do (the parties it would reach, how many conflicts, the shift),
+    storing nothing; ``located``: the conflicts themselves, with their places, as filing
+    stores them (a preview only counts them, and saves working out where)."""
     party_access.require(access.can_notify(principal))
     return plan_movement(
-        session, body, env.policy, env.spatial_index, env.clock.now(), movements=env.movements
+        session,
+        body,
+        env.policy,
+        env.spatial_index,
+        env.clock.now(),
+        movements=env.movements,
+        located=located,
     )
 
 
 def preview_site(
-    session: Session, principal: Principal, body: SiteIn, env: DeconflictionEnv
+    session: Session,
+    principal: Principal,
+    body: SiteIn,
+    env: DeconflictionEnv,
+    *,
+    located: bool = False,
 ) -> Plan:
     party_access.require(access.can_notify(principal))
     return plan_site(
-        session, body, env.policy, env.spatial_index, env.clock.now(), movements=env.movements
+        session,
+        body,
+        env.policy,
+        env.spatial_index,
+        env.clock.now(),
+        movements=env.movements,
+        located=located,
     )
 
 
@@ -147,7 +171,7 @@ def file_movement(
     session: Session, principal: Principal, body: MovementIn, env: DeconflictionEnv
 ) -> NotificationRecord:
     DeconflictionRepository(session).lock_filings()
-    plan = preview_movement(session, principal, body, env)
+    plan = preview_movement(session, principal, body, env, located=True)
     return store_plan(session, principal, None, plan, env)
 
 
@@ -155,7 +179,7 @@ def file_site(
     session: Session, principal: Principal, body: SiteIn, env: DeconflictionEnv
 ) -> NotificationRecord:
     DeconflictionRepository(session).lock_filings()
-    plan = preview_site(session, principal, body, env)
+    plan = preview_site(session, principal, body, env, located=True)
     return store_plan(session, principal, None, plan, env)
 
 

@@ -75,6 +75,16 @@ def movements_in_memory(caches: ProcessCaches) -> MovementsInMemory:
 
 
 @dataclass(frozen=True)
+class Checked:
+    """Who a new footprint clashes with among the stored active notifications, and when
+    (earliest first; no places worked out, each footprint's shape in the CRS it was found in:
+    longitude/latitude when memory answered), and the earliest shift that clears them all."""
+
+    clashes: list[Clash]
+    shift: timedelta | None
+
+
+@dataclass(frozen=True)
 class Found:
     """The conflicts of a new footprint with the stored active notifications."""
 
@@ -103,16 +113,36 @@ def stored_conflicts(
     box: tuple[float, float, float, float] | None = None,
     movements: ActiveMovements | None = None,
 ) -> Found:
+    """:func:`stored_clashes`, and where each clash is: the conflicts filing stores and
+    alerts with, their places worked out together, and their notifiers."""
+    checked = stored_clashes(session, new, kind, policy, box, movements)
+    found = conflicts_of(new, _in_crs(checked.clashes, new.epsg))
+    notifiers = DeconflictionRepository(session).notifiers_by_ids(
+        {c.notification_id for c in found}
+    )
+    return Found(found, notifiers, checked.shift)
+
+
+def stored_clashes(
+    session: Session,
+    new: Footprint,
+    kind: NotificationKind,
+    policy: Policy,
+    box: tuple[float, float, float, float] | None = None,
+    movements: ActiveMovements | None = None,
+) -> Checked:
     """Check ``new`` against every active notification stored that could meet it during its
     windows or up to the shift horizon after each (given ``box``, the new shape's box in
     degrees grown by its reach and the site margin, only those whose box meets it; given
-    ``movements``, the movements asked of them first).
+    ``movements``, the movements asked of them first): who it clashes with and when, and the
+    shift. What a preview shows (how many, and the shift); filing adds the places
+    (:func:`stored_conflicts`).
 
     The movements that touch it come from ``movements`` when they can answer, else from the
     occurrence index (each candidate read once, its shape in metres as filing stored it),
     else, with the sites, from one query for every kind; either way the exact test runs on
-    all of them at once. The clashes are those that touch while a window overlaps, and only
-    they get a place (worked out together); the shift is found over every one that touches."""
+    all of them at once. The clashes are those that touch while a window overlaps; the shift
+    is found over every one that touches."""
     repo = DeconflictionRepository(session)
     whole = span(new.occurrences)
     stretch = policy.shift_horizon if kind is NotificationKind.MOVEMENT else timedelta(0)
@@ -133,13 +163,12 @@ def stored_conflicts(
     else:
         touching = moving  # two sites never conflict
     starts, ends = micros_of(new.occurrences)
-    clashes = _in_crs(clashes_among(starts, ends, touching), new.epsg)
+    clashes = clashes_among(starts, ends, touching)
     clashes.sort(key=Clash.order)
-    found = conflicts_of(new, clashes)
     shift = None
-    if found and kind is NotificationKind.MOVEMENT:
+    if clashes and kind is NotificationKind.MOVEMENT:
         shift = earliest_shift_micros(starts, ends, touching.starts, touching.ends, stretch)
-    return Found(found, repo.notifiers_by_ids({c.notification_id for c in found}), shift)
+    return Checked(clashes, shift)
 
 
 # The stored notifications whose shape touches the new one's: their footprints, with no
