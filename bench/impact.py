@@ -3,7 +3,7 @@
 The path the service takes once it has the corridors: ``incidents.index.ImpactIndex`` (an
 STRtree over 32-segment route pieces, in metres), asked which corridors come within the
 incident type's distance of the new incident during its window (``ImpactIndex.touching``,
-projection of the incident included). Corridors are shaped like bench/conflicts.py's
+projection of the incident included). Corridors are shaped like bench/conflicts_index.py's
 movements (random-walk routes inside a ~50 km square of UTM 37N, kept in metres, 50-500 m
 wide, windows of 1-8 h over 30 days, the longer-lived permits valid for 1-7 days); incidents
 are points, lines or small polygons, with the distances of the default settings (50 m to
@@ -14,7 +14,7 @@ at least 300 incidents are timed. Both sizes share the one square, so the 1,000,
 times as dense (an incident with a 3 km distance touches about 3,000 of them): the headline
 ``impact_p99_ms_1m``, a stress case. ``--country N`` (1,000,000 by default, 0 to skip) also
 times N corridors at the 100,000's density, in a square ten times the area around the same
-centre (as bench/conflicts_db.py places its 1,000,000, a country rather than a town; incidents
+centre (as bench/conflicts.py places its 1,000,000, a country rather than a town; incidents
 spread over it the same way): ``impact_p99_ms_1m_country``, what a deployment of that size meets.
 At the smallest size the index's answers are compared with the brute-force test over every
 corridor. With ``--db N`` the whole service path is timed
@@ -42,8 +42,8 @@ import numpy as np
 import shapely
 from sqlalchemy.orm import Session
 
-import conflicts_db
-from conflicts import ORIGIN, SIDE_DEG
+import conflicts
+from conflicts_index import ORIGIN, SIDE_DEG
 from report import Tee, start, write_section
 from route import percentile
 from tansiq.clearances import corridors as _permits  # noqa: F401 - registers permits' source
@@ -182,7 +182,7 @@ def db_path(size: int, checks: int, rng: random.Random, out: Tee) -> dict[str, f
     answers: dict[str, list[set[tuple[str, int]]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'impact.db'}"
-        conflicts_db.fill(url, size, rng)
+        conflicts.fill(url, size, rng)
         engine = make_engine(url)
         settings = Settings(database_url=url, metric_epsg=EPSG)
         cached = env_of(settings, FixedClock(NOW), ProcessCaches())

@@ -1,4 +1,4 @@
-"""bench/conflicts.py's building code at a tiny size (speed is measured by the bench, not here)."""
+"""bench/conflicts_index.py's building code at a tiny size (speed is measured there, not here)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-import conflicts as bench
+import conflicts_index as bench
 
 
 def test_synthetic_movements_are_routes_in_the_square_with_schedules() -> None:
