@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tansiq.app import create_app
 from tansiq.checkpoints.ingest import LookAgain, Push, ingest_pushes, look_again_at_once
+from tansiq.checkpoints.intake import Intake
 from tansiq.checkpoints.messages import CLONE_SUSPECTED
 from tansiq.checkpoints.models import DeviceRecord, ScanEventRecord
 from tansiq.checkpoints.schemas import ScanEventIn
@@ -100,6 +101,8 @@ def test_a_clone_pushed_from_two_devices_at_once_is_found(
         thread.join()
 
     assert answers == [200] * (2 * ROUNDS)
+    # On PostgreSQL the looks again come after the answers (checkpoints/intake).
+    settle_intake(app.state.hub)
     with Session(engine) as session:
         flagged = session.scalar(
             select(func.count(func.distinct(ScanEventRecord.permit_ref))).where(
@@ -177,3 +180,64 @@ def test_the_looks_again_of_transactions_that_missed_each_other_made_as_one_find
         assert {count for _, count in told} == {1}  # each party told once
     finally:
         engine.dispose()
+
+
+def test_many_pushes_at_once_through_a_real_engine_each_stored_once(
+    hub_app: tuple[Engine, FastAPI, dict[str, Any]], backend: str
+) -> None:
+    """The intake of a hub on its own engine (on PostgreSQL, several groups stored at once,
+    each in its own transaction): 16 checkpoints each send 10 scans, every scan twice, at once.
+    Every answer is 200; each scan is stored once and its second sending is told a duplicate."""
+    engine, app, admins = hub_app
+    with TestClient(app) as client:
+        made = [
+            client.post(
+                "/api/v1/devices",
+                headers=admins["west.admin"],
+                json={"checkpoint": "W-GATE", "name": f"g{i}"},
+            )
+            for i in range(16)
+        ]
+    assert [m.status_code for m in made] == [201] * 16
+    gates = [{"Authorization": f"Device {m.json()['token']}"} for m in made]
+    answers: list[tuple[int, int, int]] = []
+    lock = threading.Lock()
+    start = threading.Barrier(len(gates))
+
+    def send(gate: dict[str, str], number: int) -> None:
+        with TestClient(app) as client:
+            start.wait()
+            for round_ in range(10):
+                scan = {
+                    "id": uuid.uuid4().hex,
+                    "scanned_at": (NOW + timedelta(seconds=number * 60 + round_)).isoformat(),
+                    "permit": f"P-{800_000 + number * 10 + round_}",
+                    "version": 1,
+                    "verdict": "valid",
+                    "action": "passage",
+                    "officer": "Cpl. Nour",
+                }
+                for _ in range(2):
+                    answer = client.post(
+                        "/api/v1/sync/events", json={"events": [scan]}, headers=gate
+                    )
+                    body = answer.json()
+                    with lock:
+                        answers.append(
+                            (answer.status_code, body.get("stored", 0), body.get("duplicates", 0))
+                        )
+
+    threads = [threading.Thread(target=send, args=(g, n)) for n, g in enumerate(gates)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Its threads stay a few seconds after the last push (intake.IDLE_S).
+    intake = app.state.hub.caches.get(Intake, lambda: None)
+    assert intake is not None
+    assert intake._running == (2 if backend == "postgresql" else 1)
+    assert [status for status, _, _ in answers] == [200] * 320
+    assert sum(stored for _, stored, _ in answers) == 160
+    assert sum(duplicates for _, _, duplicates in answers) == 160
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(ScanEventRecord)) == 160
