@@ -50,6 +50,7 @@ def test_a_permit_approved_at_21_07_local_is_valid_from_21_07_local(
     assert offered["from"] == "2026-11-25T21:07"
     assert offered["until"] == "2026-11-26T21:07"
     assert "Enter times in Iraq Time (UTC+03:00)." in form.text
+    assert "(UTC)" not in form.text  # no field says otherwise
     done = client.post(
         "/applications/new",
         data=_form(

@@ -36,6 +36,9 @@ def test_notify_a_movement_with_the_form_then_acknowledge_it(client: TestClient)
     sign_in(client, "relief")
     page = client.get("/deconfliction/new")
     assert page.status_code == 200
+    # The times are read on the town's clock, as the form says; no field says UTC.
+    assert "Enter times in Syria Time (UTC+03:00)." in page.text
+    assert "(UTC)" not in page.text
     csrf = csrf_of(page.text)
     checked = client.post("/deconfliction/new", data={**FORM, "csrf": csrf, "op": "check"})
     assert checked.status_code == 200, checked.text
