@@ -190,3 +190,20 @@ def test_weekly_repetition_on_the_form(client: TestClient, tokens: Tokens) -> No
     )
     assert no_days.status_code == 422
     assert "repetition.no_days" in no_days.text
+
+
+def test_the_check_counts_conflicts_and_proposes_the_shift(client: TestClient) -> None:
+    sign_in(client, "relief")
+    csrf = csrf_of(client.get("/deconfliction/new").text)
+    filed = client.post("/deconfliction/new", data={**FORM, "csrf": csrf}, follow_redirects=False)
+    assert filed.status_code == 303, filed.text
+    client.cookies.clear()
+    sign_in(client, "west.liaison")
+    csrf = csrf_of(client.get("/deconfliction/new").text)
+    # The same road at the same time: one conflict, cleared by starting once the other ends.
+    checked = client.post("/deconfliction/new", data={**FORM, "csrf": csrf, "op": "check"})
+    assert checked.status_code == 200, checked.text
+    assert "Conflicts with notifications already active: 1" in checked.text
+    assert "Proposed shift: 120 minutes later clears every conflict." in checked.text
+    # Whom it conflicts with is not named before filing.
+    assert f"M-{filed.headers['location'].rsplit('/', 1)[1]}" not in checked.text

@@ -349,6 +349,10 @@ def _preview(s: Viewer, plan: Plan) -> dict[str, Any]:
             for p in parties.values()
         ],
         "conflicts": plan.clashes,
+        # A movement's: whole minutes, as the conflicts page proposes it; None: no shift within
+        # the horizon clears them all. A site is not moved in time.
+        "movement": plan.kind is NotificationKind.MOVEMENT,
+        "shift": None if plan.shift is None else round(plan.shift.total_seconds() / 60),
     }
 
 
