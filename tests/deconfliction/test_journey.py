@@ -111,12 +111,10 @@ def test_acknowledged_by_one_escalated_for_the_other_across_a_restart(
     assert summary["acknowledgements_answered"] == 1
 
 
-def test_crossing_movements_conflict_on_both_sides_and_the_shift_clears_it(
-    client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock
-) -> None:
-    relief, west = tokens("relief"), tokens("west.liaison")
-    first = post(client, "/movements", relief, movement(clock))
-    crossing = movement(
+def crossing_patrol(clock: FixedClock) -> dict[str, object]:
+    """West's patrol north to south over the bridge, 17:00-19:00: it crosses the demo road
+    while the first movement (16:00-18:00) is on it."""
+    return movement(
         clock,
         checkpoints=None,
         route=NORTH_SOUTH,
@@ -124,6 +122,14 @@ def test_crossing_movements_conflict_on_both_sides_and_the_shift_clears_it(
         end=(clock.now() + timedelta(hours=7)).isoformat(),
         purpose="patrol",
     )
+
+
+def test_crossing_movements_conflict_on_both_sides_and_the_shift_clears_it(
+    client: TestClient, hub: HubContext, tokens: Tokens, clock: FixedClock
+) -> None:
+    relief, west = tokens("relief"), tokens("west.liaison")
+    first = post(client, "/movements", relief, movement(clock))
+    crossing = crossing_patrol(clock)
     # The preview counts the conflict and proposes the shift; it names neither the other
     # movement nor its notifier, and stores nothing.
     preview = post(client, "/movements/preview", west, crossing)
@@ -168,14 +174,7 @@ def test_a_conflict_both_sides_recorded_is_listed_once(
     side still lists the pair once, and an older version's finding is not listed."""
     relief, west = tokens("relief"), tokens("west.liaison")
     first = post(client, "/movements", relief, movement(clock))
-    crossing = movement(
-        clock,
-        checkpoints=None,
-        route=NORTH_SOUTH,
-        start=(clock.now() + timedelta(hours=5)).isoformat(),
-        end=(clock.now() + timedelta(hours=7)).isoformat(),
-        purpose="patrol",
-    )
+    crossing = crossing_patrol(clock)
     second = post(client, "/movements", west, crossing)
     for version in (1, 2):  # updated twice, each time finding the second again
         post(
