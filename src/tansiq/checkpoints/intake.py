@@ -14,11 +14,6 @@ retry); when a group fails otherwise, each of its pushes is tried again alone, s
 failure is its own. The thread ends when nothing has come for a while and starts again with
 the next push.
 
-On PostgreSQL a process stores ``GROUPS_AT_ONCE_POSTGRESQL`` groups at once, each in its own
-transaction (a thread each): a group spends most of its time waiting for the server's answers
-to its statements, time in which the next group is prepared and sent, as another hub process's
-would be. SQLite has one writer, so one group at a time.
-
 On PostgreSQL each group is looked at for clones again once it is committed
 (:class:`tansiq.checkpoints.ingest.LookAgain`): a transaction of its own, which was a third of
 the intake's time per group of scans. Its pushes are answered first; the looks of up to
@@ -68,7 +63,6 @@ SMALL_PUSH = 16  # events: a push this small never waits behind batches
 IDLE_S = 5.0  # the thread ends after this long without a push
 LOOKS_AT_ONCE = 8  # groups whose looks again (on PostgreSQL) wait to be made as one, at most
 LOOK_AFTER_S = 0.02  # the looks waiting are made once no push has come for this long
-GROUPS_AT_ONCE_POSTGRESQL = 2  # groups a process stores at once on PostgreSQL (a thread each)
 
 
 @dataclass
@@ -87,14 +81,11 @@ class Intake:
         lock = threading.RLock()
         self._ready = threading.Condition(lock)  # a push came (the intake's thread waits)
         self._idle = threading.Condition(lock)  # nothing left to do (settle() waits)
-        self._working = 0  # groups or looks taken and not done yet
-        self._running = 0  # threads
+        self._working = False  # a group or looks taken and not done yet
+        self._running = False
         self._small_last = False  # whether the last group was of scans
         self._looks: list[LookAgain] = []  # of groups stored and answered
-        bind = sessions.kw.get("bind")
-        self._one_connection = isinstance(bind, Connection)
-        postgresql = bind is not None and bind.dialect.name == "postgresql"
-        self._threads = GROUPS_AT_ONCE_POSTGRESQL if postgresql and not self._one_connection else 1
+        self._one_connection = isinstance(sessions.kw.get("bind"), Connection)
 
     def submit(self, push: Push) -> Future[IngestResult | None]:
         """Queue ``push``; its answer (None: the device is unknown or revoked) comes when the
@@ -103,8 +94,8 @@ class Intake:
         with self._ready:
             self._waiting.append(waiting)
             self._ready.notify()
-            if self._running < self._threads:
-                self._running += 1
+            if not self._running:
+                self._running = True
                 threading.Thread(target=self._run, name="tansiq-intake", daemon=True).start()
         return waiting.answer
 
@@ -125,7 +116,7 @@ class Intake:
                 self._ready.wait(LOOK_AFTER_S if looks_waiting else IDLE_S)
             if not self._waiting:
                 if not looks_waiting:
-                    self._running -= 1
+                    self._running = False
                 return []
             # Scans as they are made (small pushes) and devices' batches take turns: a group
             # of every scan waiting, then a group of batches (in order, while they fit), so a
@@ -148,27 +139,23 @@ class Intake:
                 left.extend(small)
             self._small_last = bool(small) and group is small
             self._waiting = left
-            self._working += 1
+            self._working = True
             return group
 
     def _run(self) -> None:
         while True:
-            with self._ready:
-                pending = bool(self._looks)
+            pending = bool(self._looks)
             group = self._next_group(looks_waiting=pending)
             if not group and not pending:
-                return  # no push for IDLE_S: this thread's turn has ended (counted off)
+                return  # no push for IDLE_S: this thread's turn has ended (_running is False)
             if group:
                 self._store(group)
-            looks: list[LookAgain] = []
-            with self._ready:
-                if self._looks and (not group or len(self._looks) >= LOOKS_AT_ONCE):
-                    looks, self._looks = self._looks, []
-                    self._working += 1
-            if looks:
+            if self._looks and (not group or len(self._looks) >= LOOKS_AT_ONCE):
+                with self._ready:
+                    looks, self._looks, self._working = self._looks, [], True
                 self._after([look_again_at_once(looks)])
             with self._ready:
-                self._working -= bool(group) + bool(looks)
+                self._working = False
                 self._idle.notify_all()
 
     def _store(self, group: Sequence[_Waiting]) -> None:
@@ -197,8 +184,7 @@ class Intake:
             later = []
         for waiting, answer in zip(group, answers, strict=True):
             waiting.answer.set_result(answer)
-        with self._ready:
-            self._looks += [action for action in later if isinstance(action, LookAgain)]
+        self._looks += [action for action in later if isinstance(action, LookAgain)]
         self._after([action for action in later if not isinstance(action, LookAgain)])
 
     def _after(self, actions: list[Bookkeeping]) -> None:
