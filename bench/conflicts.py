@@ -541,7 +541,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         write_section(
             "conflicts",
-            "Deconfliction: conflict check against stored movements (filing's path)",
+            "Deconfliction: conflict check against stored movements",
             machine,
             out.lines,
         )

@@ -201,7 +201,7 @@ def test_many_pushes_at_once_through_a_real_engine_each_stored_once(
     gates = [{"Authorization": f"Device {m.json()['token']}"} for m in made]
     answers: list[tuple[int, int, int]] = []
     lock = threading.Lock()
-    start = threading.Barrier(len(gates))
+    start = threading.Barrier(len(gates), timeout=30)
 
     def send(gate: dict[str, str], number: int) -> None:
         with TestClient(app) as client:

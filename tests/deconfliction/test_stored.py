@@ -24,6 +24,7 @@ from tansiq.db.engine import make_session_factory
 from tansiq.db.unit_of_work import unit_of_work
 from tansiq.deconfliction.conflicts import Conflict, movement_footprint, site_footprint
 from tansiq.deconfliction.domain import NotificationKind
+from tansiq.deconfliction.filing import store_plan
 from tansiq.deconfliction.repository import DeconflictionRepository
 from tansiq.deconfliction.schedule import Window
 from tansiq.deconfliction.schemas import MovementIn
@@ -324,5 +325,26 @@ def test_two_movements_filed_at_once_never_both_miss_their_conflict(
             assert second_version is not None
             found = {c.other_notification_id for c in repo.conflicts(second_version.id)}
             assert filed["first"] in found
+    finally:
+        engine.dispose()
+
+
+def test_a_previews_plan_is_never_stored(
+    databases: DatabaseFactory, settings: Settings, clock: FixedClock
+) -> None:
+    """A preview counts its conflicts without working them out; stored, it would record none
+    and alert nobody of them, so filing refuses it (and stores nothing)."""
+    engine = demo_engine(databases.migrated_url("preview-plan"))
+    try:
+        sessions = make_session_factory(engine)
+        env = env_of(settings, clock, HubContext(settings, engine, sessions, clock).caches)
+        body = MovementIn.model_validate(movement(clock))
+        with unit_of_work(sessions) as session:
+            file_movement(session, relief(session), body, env)
+        with unit_of_work(sessions, write=False) as session:
+            plan = preview_movement(session, relief(session), body, env)
+            assert (plan.clashes, plan.conflicts, plan.located) == (1, [], False)
+            with pytest.raises(ValueError, match="located"):
+                store_plan(session, relief(session), None, plan, env)
     finally:
         engine.dispose()

@@ -62,6 +62,9 @@ def store_plan(
     plan: Plan,
     env: DeconflictionEnv,
 ) -> NotificationRecord:
+    if not plan.located:
+        # A preview's plan counts its conflicts without them: stored, it would record none.
+        raise ValueError("only a plan with its conflicts located is stored")
     clock, now = env.clock, env.clock.now()
     repo = DeconflictionRepository(session)
     active = plan.active

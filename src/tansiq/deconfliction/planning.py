@@ -124,6 +124,7 @@ class Plan:
     reasons: dict[int, list[dict[str, Any]]]  # party id → why it is included
     conflicts: list[Conflict]  # with their places; a preview only counts them (``clashes``)
     clashes: int  # how many notifications it conflicts with
+    located: bool  # its conflicts worked out with their places (what filing stores)
     others: dict[int, Notifier]  # the conflicting notifications (id, kind, notifier), by id
     shift: timedelta | None
     epsg: int
@@ -203,6 +204,7 @@ def plan_movement(
         reasons=reasons,
         conflicts=[],
         clashes=0,
+        located=False,
         others={},
         shift=None,
         epsg=epsg,
@@ -272,6 +274,7 @@ def plan_site(
         reasons=reasons,
         conflicts=[],
         clashes=0,
+        located=False,
         others={},
         shift=None,
         epsg=epsg,
@@ -328,6 +331,7 @@ def _with_conflicts(
         plan,
         conflicts=found,
         clashes=len(found),
+        located=True,
         others={c.notification_id: others[c.notification_id] for c in found},
         shift=shift,
         reasons=reasons,
