@@ -16,7 +16,7 @@ import tansiq.parties.models  # noqa: F401 - registers every table on the metada
 from tansiq.core.clock import FixedClock, NaiveTime
 from tansiq.core.text import BilingualText
 from tansiq.db.base import Base
-from tansiq.db.engine import make_engine, normalise_url
+from tansiq.db.engine import SQLITE_CACHE_KIB, make_engine, normalise_url
 from tansiq.db.migrate import downgrade, upgrade
 from tansiq.db.unit_of_work import unit_of_work
 from tansiq.deconfliction.models import OCCURRENCE_BOXES
@@ -149,6 +149,9 @@ def test_sqlite_runs_in_wal_mode(engine: Engine, backend: str) -> None:
     with engine.connect() as connection:
         if backend == "sqlite":
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            # A page cache that holds a busy sync's index pages (SQLite's default: 2 MB).
+            cache = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+            assert cache == -SQLITE_CACHE_KIB
         else:
             assert connection.dialect.name == "postgresql"
 

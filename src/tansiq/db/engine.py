@@ -50,6 +50,9 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000, **kwargs: Any) -> Engi
     return engine
 
 
+SQLITE_CACHE_KIB = 65_536  # each connection's page cache (SQLite's default: 2,000 KiB)
+
+
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     in_memory = engine.url.database in (None, "", ":memory:")
 
@@ -62,6 +65,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA cache_size={-SQLITE_CACHE_KIB}")
             pages = _autocheckpoint.get(engine)
             if pages is not None:
                 cursor.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
