@@ -9,6 +9,7 @@ in force, then by the exact distance test against the segment (never a buffered 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -58,6 +59,11 @@ class SpatialIndex:
         projected[invalid] = shapely.make_valid(projected[invalid])
         self._zone_shapes = projected
         shapely.prepare(self._zone_shapes)
+        # GEOS builds a prepared geometry's own indexes on its first use and is not safe to use
+        # from two threads at once (libgeos/geos#825): two route checks at once crashed the hub
+        # process. The index is shared by every request of a process, so its prepared zones are
+        # used by one thread at a time.
+        self._prepared_in_use = threading.Lock()
         self._zone_tree = shapely.STRtree(self._zone_shapes)
         self._starts = np.array([e.in_force_from.timestamp() for e in self.zones], dtype=float)
         self._ends = np.array(
@@ -153,12 +159,14 @@ class SpatialIndex:
         A zone's first pair within reach is the same as if every pair were measured: a
         crossing pair is within reach, and no pair after a crossing can come first."""
         zones = self._zone_shapes[zone_idx]
-        crossing: npt.NDArray[np.bool_] = shapely.intersects(zones, segments[segment_idx])
+        with self._prepared_in_use:
+            crossing: npt.NDArray[np.bool_] = shapely.intersects(zones, segments[segment_idx])
         # Each pair's zone's first crossing segment (none: past the last segment).
         first_cross = np.full(len(self._zone_shapes), np.iinfo(np.intp).max, dtype=np.intp)
         np.minimum.at(first_cross, zone_idx[crossing], segment_idx[crossing])
         before = segment_idx < first_cross[zone_idx]
-        crossing[before] = shapely.dwithin(zones[before], segments[segment_idx[before]], half)
+        with self._prepared_in_use:
+            crossing[before] = shapely.dwithin(zones[before], segments[segment_idx[before]], half)
         return crossing
 
     def _checkpoints_along(
